@@ -1,0 +1,3 @@
+module goxcp
+
+go 1.26.8

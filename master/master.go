@@ -1,0 +1,296 @@
+// Package master is the XCP master: one Master per slave, driving a
+// transport.Conn. It sends commands, matches responses, applies the XCP
+// error-handling matrix (xcp.Handling) with bounded retries, and
+// demultiplexes what the slave sends on its own: events and service
+// requests go to subscribers (Subscribe), DAQ packets to a handler
+// (SetDTOHandler) installed by the DAQ layer.
+//
+// A Master is safe for concurrent use: commands from several goroutines are
+// serialised, as XCP allows only one outstanding command per slave (in
+// standard communication mode).
+package master
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"goxcp/transport"
+	"goxcp/xcp"
+)
+
+// ErrClosed is returned by commands on a closed Master.
+var ErrClosed = errors.New("master: closed")
+
+// ErrNotConnected is returned by commands that need a session before CONNECT.
+var ErrNotConnected = errors.New("master: not connected (send CONNECT first)")
+
+// Notice is an event or service request the slave sent on its own.
+type Notice struct {
+	Kind xcp.PacketKind // xcp.KindEv or xcp.KindServ
+	// Event is set for KindEv, Serv for KindServ.
+	Event xcp.EventCode
+	Serv  xcp.ServCode
+	// Data holds the bytes after the code (SERV_TEXT: the text). It is a
+	// copy owned by the receiver.
+	Data []byte
+	// Time is the host receive time (ns since the connection opened).
+	Time int64
+}
+
+func (n Notice) String() string {
+	if n.Kind == xcp.KindServ {
+		if n.Serv == xcp.ServText {
+			return fmt.Sprintf("%s %q", n.Serv, n.Data)
+		}
+		return fmt.Sprintf("%s % X", n.Serv, n.Data)
+	}
+	return fmt.Sprintf("%s % X", n.Event, n.Data)
+}
+
+// DTOHandler receives DAQ packets on the master's receive goroutine. It must
+// not block and must not keep p.Data after returning.
+type DTOHandler func(p transport.Packet)
+
+// Master is an XCP master session on one connection.
+type Master struct {
+	conn transport.Conn
+	cfg  Config
+	log  *slog.Logger
+	tmo  Timeouts
+
+	// mu serialises commands; everything below it up to the next comment
+	// is guarded by mu.
+	mu             sync.Mutex
+	req            []byte
+	format         xcp.Format
+	connected      bool
+	conn0          xcp.ConnectResponse
+	mta            mtaState
+	unusable       map[xcp.Command]bool
+	recovery       map[xcp.PreAction]Recovery
+	aux            []byte
+	timer          *time.Timer
+	resps          []respMsg
+	lastProtection xcp.Resource
+
+	// Response hand-off from the receive goroutine: expect is the number
+	// of responses still expected for the command in flight (several in
+	// slave block mode); the receive goroutine copies each to respBuf at
+	// respOff and announces it on respCh.
+	respMu   sync.Mutex
+	expect   int
+	respOff  int
+	respCh   chan respMsg
+	respBuf  []byte
+	extendCh chan struct{}
+
+	dto atomic.Pointer[DTOHandler]
+
+	subMu sync.Mutex
+	subs  map[*subscriber]struct{}
+
+	done    chan struct{} // closed when the receive loop ends
+	recvErr error         // why it ended; read after done is closed
+	closeMu sync.Once
+	closed  atomic.Bool
+}
+
+type respMsg struct {
+	off, n int
+	time   int64
+}
+
+type mtaState struct {
+	valid bool
+	addr  uint32
+	ext   uint8
+}
+
+type subscriber struct {
+	ch      chan Notice
+	dropped atomic.Uint64
+}
+
+// New starts a master on conn. It starts one goroutine that reads conn until
+// Close. New does not talk to the slave; call Connect.
+func New(conn transport.Conn, cfg Config) *Master {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	m := &Master{
+		conn:     conn,
+		cfg:      cfg,
+		log:      log,
+		tmo:      cfg.Timeouts.withDefaults(),
+		req:      make([]byte, 0, 256),
+		respCh:   make(chan respMsg, 256),
+		respBuf:  make([]byte, 1<<20),
+		aux:      make([]byte, 0, 256),
+		resps:    make([]respMsg, 0, 256),
+		recovery: map[xcp.PreAction]Recovery{},
+		timer:    newStoppedTimer(),
+		extendCh: make(chan struct{}, 1),
+		subs:     map[*subscriber]struct{}{},
+		unusable: map[xcp.Command]bool{},
+		done:     make(chan struct{}),
+	}
+	go m.recvLoop()
+	return m
+}
+
+// Close closes the connection and waits for the receive goroutine to end.
+// It does not send DISCONNECT (call Disconnect first for a clean end).
+func (m *Master) Close() error {
+	var err error
+	m.closeMu.Do(func() {
+		m.closed.Store(true)
+		err = m.conn.Close()
+		<-m.done
+		m.subMu.Lock()
+		for s := range m.subs {
+			close(s.ch)
+			delete(m.subs, s)
+		}
+		m.subMu.Unlock()
+	})
+	return err
+}
+
+// Conn returns the underlying connection (for its Info and Stats).
+func (m *Master) Conn() transport.Conn { return m.conn }
+
+// Logger returns the master's logger (never nil).
+func (m *Master) Logger() *slog.Logger { return m.log }
+
+// Timeouts returns the effective timeouts.
+func (m *Master) Timeouts() Timeouts { return m.tmo }
+
+// Format returns the session format negotiated at CONNECT (zero before).
+func (m *Master) Format() xcp.Format {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.format
+}
+
+// SetDTOHandler installs h to receive DAQ packets (nil removes it). DTOs that
+// arrive without a handler are counted and dropped.
+func (m *Master) SetDTOHandler(h DTOHandler) {
+	if h == nil {
+		m.dto.Store(nil)
+		return
+	}
+	m.dto.Store(&h)
+}
+
+// Subscribe returns a channel that receives every event and service request
+// from the slave, and a function that ends the subscription and closes the
+// channel. A subscriber that does not keep up loses notices (they are
+// logged); buf is the channel's capacity.
+func (m *Master) Subscribe(buf int) (<-chan Notice, func()) {
+	s := &subscriber{ch: make(chan Notice, buf)}
+	m.subMu.Lock()
+	if m.closed.Load() {
+		m.subMu.Unlock()
+		close(s.ch)
+		return s.ch, func() {}
+	}
+	m.subs[s] = struct{}{}
+	m.subMu.Unlock()
+	var once sync.Once
+	return s.ch, func() {
+		once.Do(func() {
+			m.subMu.Lock()
+			if _, ok := m.subs[s]; ok {
+				delete(m.subs, s)
+				close(s.ch)
+			}
+			m.subMu.Unlock()
+		})
+	}
+}
+
+func (m *Master) recvLoop() {
+	defer close(m.done)
+	ctx := context.Background()
+	trace := m.log.Enabled(ctx, slog.LevelDebug)
+	for {
+		p, err := m.conn.Recv(ctx)
+		if err != nil {
+			if !m.closed.Load() && !errors.Is(err, net.ErrClosed) {
+				m.log.Error("xcp receive failed", "err", err)
+			}
+			m.recvErr = err
+			return
+		}
+		if len(p.Data) == 0 {
+			continue
+		}
+		pid := p.Data[0]
+		if pid < xcp.PIDServ {
+			if h := m.dto.Load(); h != nil {
+				(*h)(p)
+			}
+			continue
+		}
+		if trace {
+			m.log.Debug(fmt.Sprintf("<- % X", p.Data))
+		}
+		switch pid {
+		case xcp.PIDRes, xcp.PIDErr:
+			m.respMu.Lock()
+			if m.expect <= 0 {
+				m.respMu.Unlock()
+				m.log.Warn("xcp response without a pending command, dropped", "packet", fmt.Sprintf("% X", p.Data))
+				continue
+			}
+			off := m.respOff
+			n := copy(m.respBuf[off:], p.Data)
+			m.respOff += n
+			m.expect--
+			if pid == xcp.PIDErr {
+				m.expect = 0
+			}
+			m.respCh <- respMsg{off: off, n: n, time: p.Time}
+			m.respMu.Unlock()
+		case xcp.PIDEv:
+			ev, _ := xcp.DecodeEvent(p.Data)
+			if ev.Code == xcp.EvCmdPending {
+				select {
+				case m.extendCh <- struct{}{}:
+				default:
+				}
+			}
+			m.publish(Notice{Kind: xcp.KindEv, Event: ev.Code, Data: append([]byte(nil), ev.Data...), Time: p.Time})
+		case xcp.PIDServ:
+			sr, _ := xcp.DecodeServiceRequest(p.Data)
+			n := Notice{Kind: xcp.KindServ, Serv: sr.Code, Data: append([]byte(nil), sr.Data...), Time: p.Time}
+			if sr.Code == xcp.ServText {
+				m.log.Info("slave text", "text", string(n.Data))
+			}
+			m.publish(n)
+		}
+	}
+}
+
+func (m *Master) publish(n Notice) {
+	if n.Kind == xcp.KindEv {
+		m.log.Info("slave event", "event", n.Event.String(), "data", fmt.Sprintf("% X", n.Data))
+	}
+	m.subMu.Lock()
+	defer m.subMu.Unlock()
+	for s := range m.subs {
+		select {
+		case s.ch <- n:
+		default:
+			s.dropped.Add(1)
+			m.log.Warn("xcp notice dropped: subscriber is not keeping up", "notice", n.String())
+		}
+	}
+}

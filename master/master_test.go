@@ -1,0 +1,103 @@
+package master
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"goxcp/transport/memconn"
+	"goxcp/xcp"
+)
+
+// fakeSlave answers each request with reply(req); nil means no answer.
+func fakeSlave(t *testing.T, reply func(req []byte) [][]byte) (*Master, func()) {
+	t.Helper()
+	a, b := memconn.Pipe(16)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			p, err := b.Recv(ctx)
+			if err != nil {
+				return
+			}
+			for _, r := range reply(append([]byte(nil), p.Data...)) {
+				if b.Send(ctx, r) != nil {
+					return
+				}
+			}
+		}
+	}()
+	m := New(a, Config{Timeouts: Timeouts{T1: 50 * time.Millisecond, T7: time.Millisecond}})
+	return m, func() { m.Close(); cancel(); b.Close(); <-done }
+}
+
+func TestConnectAdoptsFormat(t *testing.T) {
+	m, stop := fakeSlave(t, func(req []byte) [][]byte {
+		if req[0] == 0xFF {
+			return [][]byte{{0xFF, 0x15, 0x03, 0x20, 0x01, 0x00, 0x01, 0x01}}
+		}
+		return nil
+	})
+	defer stop()
+	r, err := m.Connect(context.Background(), xcp.ConnectNormal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := m.Format()
+	if f.Order != xcp.Motorola || f.AG != xcp.Word || f.MaxCTO != 0x20 || f.MaxDTO != 0x100 {
+		t.Fatalf("format %+v from %+v", f, r)
+	}
+}
+
+func TestBusyIsRetriedAfterT7(t *testing.T) {
+	busy := 2
+	m, stop := fakeSlave(t, func(req []byte) [][]byte {
+		if req[0] == byte(xcp.CmdGetStatus) {
+			if busy > 0 {
+				busy--
+				return [][]byte{{0xFE, 0x10}}
+			}
+			return [][]byte{{0xFF, 0, 0, 0, 0, 0}}
+		}
+		return nil
+	})
+	defer stop()
+	if _, err := m.Do(context.Background(), []byte{byte(xcp.CmdGetStatus)}); err != nil {
+		t.Fatal(err)
+	}
+	if busy != 0 {
+		t.Fatalf("busy left %d", busy)
+	}
+}
+
+func TestSilentSlaveTimesOutBounded(t *testing.T) {
+	var sent int
+	m, stop := fakeSlave(t, func(req []byte) [][]byte {
+		if req[0] == byte(xcp.CmdGetStatus) {
+			sent++
+		}
+		return nil
+	})
+	defer stop()
+	_, err := m.Do(context.Background(), []byte{byte(xcp.CmdGetStatus)})
+	if !errors.Is(err, xcp.ErrTimeout) {
+		t.Fatalf("err = %v, want timeout", err)
+	}
+	var te *xcp.TimeoutError
+	if !errors.As(err, &te) || te.Attempts != 3 {
+		t.Fatalf("attempts: %v", err)
+	}
+}
+
+func TestErrorIsTyped(t *testing.T) {
+	m, stop := fakeSlave(t, func(req []byte) [][]byte { return [][]byte{{0xFE, 0x22}} })
+	defer stop()
+	_, err := m.Do(context.Background(), []byte{byte(xcp.CmdShortUpload), 1, 0, 0, 0, 0, 0, 0})
+	var xe *xcp.Error
+	if !errors.As(err, &xe) || xe.Cmd != xcp.CmdShortUpload || !errors.Is(err, xcp.ErrOutOfRange) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,93 @@
+// Package transport defines how goxcp moves XCP packets to and from a slave,
+// independent of the medium: the Conn interface that XCP on Ethernet
+// (transport/eth), CAN (transport/can), SxI (transport/sxi) and USB
+// (transport/usb) implement, the received Packet with its host timestamp,
+// and the Stats every connection keeps.
+//
+// A Conn carries whole XCP packets (the part of a frame after the transport
+// header, as defined in ASAM MCD-1 XCP 1.5 part 3): framing, counters, fill
+// bytes and checksums are the transport's business and never visible above
+// it. Slave-side connections (used by the simulator) implement the same
+// interface, so a transport is a byte pipe in both directions.
+package transport
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Conn is a framed, bidirectional connection carrying XCP packets.
+//
+// Concurrency: Send may be called from several goroutines at once and
+// concurrently with Recv. Recv must be called from one goroutine at a time;
+// the Packet it returns is valid only until the next call to Recv. Close may
+// be called at any time from any goroutine; it unblocks pending Send and
+// Recv calls, which then return an error matching net.ErrClosed, and it is
+// safe to call more than once.
+type Conn interface {
+	// Send transmits one XCP packet. The context bounds the time Send may
+	// block; its deadline becomes the write deadline.
+	Send(ctx context.Context, packet []byte) error
+
+	// Recv returns the next XCP packet from the peer. It blocks until a
+	// packet arrives, ctx is done (returning ctx.Err()) or the
+	// connection fails or is closed.
+	Recv(ctx context.Context) (Packet, error)
+
+	// Close releases the connection.
+	Close() error
+
+	// Info describes the connection; it does not change after opening.
+	Info() Info
+
+	// Stats returns a snapshot of the connection's counters.
+	Stats() Stats
+}
+
+// Packet is one XCP packet received from the peer.
+type Packet struct {
+	// Data is the XCP packet (PID first), without transport header or tail.
+	// It aliases an internal buffer and is valid until the next Recv.
+	Data []byte
+	// Time is the host receive time in nanoseconds since Info().Start,
+	// taken from the monotonic clock when the frame carrying the packet
+	// was read.
+	Time int64
+	// Ctr is the transport-layer counter of the frame (XCP on Ethernet and
+	// SxI with CTR), or 0 where the medium has none.
+	Ctr uint16
+}
+
+// Info describes a connection.
+type Info struct {
+	// Kind names the transport: "tcp", "udp", "can", "canfd", "sxi", "usb".
+	Kind string
+	// Local and Remote name the endpoints, e.g. "127.0.0.1:40123".
+	Local, Remote string
+	// Start is the wall-clock time the connection was opened; Packet.Time
+	// counts from it (monotonically).
+	Start time.Time
+	// MaxPacket is the largest XCP packet the medium can carry in one
+	// frame (e.g. 8 for classic CAN, 64 for CAN FD), or 0 if unlimited by
+	// the medium (XCP on Ethernet: 65535 minus header).
+	MaxPacket int
+}
+
+// Stats are the counters a connection keeps. All counts start at zero when
+// the connection opens.
+type Stats struct {
+	PacketsSent, PacketsReceived uint64
+	BytesSent, BytesReceived     uint64 // transport frames, headers included
+	// Lost counts frames known to be missing from the gaps in the
+	// transport counter (CTR) of received frames.
+	Lost uint64
+	// Garbage counts received bytes or frames that were discarded because
+	// they did not form a valid frame (resynchronisation on serial lines,
+	// wrong length fields, unknown CAN identifiers...).
+	Garbage uint64
+}
+
+// ErrFrame is matched (errors.Is) by errors reporting a frame that violates
+// the transport's framing: a wrong LEN, a truncated frame, a bad checksum.
+var ErrFrame = errors.New("transport: malformed frame")
