@@ -1,0 +1,191 @@
+package eth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"goxcp/transport"
+)
+
+// aLongTimeAgo is a deadline in the past: setting it unblocks pending I/O.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// deadliner turns a context into I/O deadlines of one direction of a
+// socket. It remembers the context of the last call, so steady-state calls
+// with the same context cost two loads and no allocation; only a new
+// context registers a context.AfterFunc (which expires the deadline when the
+// context is cancelled). Calls of arm must not overlap (callers serialise
+// them: Recv is single-goroutine, Send holds its mutex).
+type deadliner struct {
+	set func(time.Time) error
+
+	done <-chan struct{} // Done() of the context currently armed
+	dl   time.Time       // its deadline
+
+	mu   sync.Mutex // guards gen and stop against the AfterFunc
+	gen  uint64
+	stop func() bool
+}
+
+func newDeadliner(set func(time.Time) error) *deadliner {
+	return &deadliner{set: set}
+}
+
+// arm prepares an I/O call under ctx. It returns ctx.Err() if ctx is done.
+func (d *deadliner) arm(ctx context.Context) error {
+	done := ctx.Done()
+	dl, _ := ctx.Deadline()
+	if done != d.done || !dl.Equal(d.dl) {
+		d.mu.Lock()
+		d.gen++
+		if d.stop != nil {
+			d.stop()
+			d.stop = nil
+		}
+		d.done, d.dl = done, dl
+		_ = d.set(dl) // zero time = no deadline
+		if done != nil {
+			gen := d.gen
+			d.stop = context.AfterFunc(ctx, func() {
+				d.mu.Lock()
+				if d.gen == gen {
+					_ = d.set(aLongTimeAgo)
+				}
+				d.mu.Unlock()
+			})
+		}
+		d.mu.Unlock()
+	}
+	if done != nil {
+		select {
+		case <-done:
+			return ctx.Err()
+		default:
+		}
+	}
+	return nil
+}
+
+// release stops the AfterFunc of the armed context.
+func (d *deadliner) release() {
+	d.mu.Lock()
+	d.gen++
+	if d.stop != nil {
+		d.stop()
+		d.stop = nil
+	}
+	d.mu.Unlock()
+}
+
+// ctxErr maps an I/O error caused by an expired deadline to the context's
+// error. ok is false if err was not caused by ctx.
+func ctxErr(ctx context.Context, err error) (error, bool) {
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err, false
+	}
+	if e := ctx.Err(); e != nil {
+		return e, true
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded, true
+	}
+	return err, false
+}
+
+// stats are a connection's counters. The receive counters are written by
+// the single receiving goroutine, the send counters under the send mutex.
+type stats struct {
+	ps, pr, bs, br, lost, garbage atomic.Uint64
+}
+
+func (s *stats) snapshot() transport.Stats {
+	return transport.Stats{
+		PacketsSent: s.ps.Load(), PacketsReceived: s.pr.Load(),
+		BytesSent: s.bs.Load(), BytesReceived: s.br.Load(),
+		Lost: s.lost.Load(), Garbage: s.garbage.Load(),
+	}
+}
+
+// ctrTracker counts gaps in the peer's CTR sequence. XCP slaves may use one
+// counter for every packet they send (responses, events and DTOs alike), so
+// the counter is tracked per connection, not per packet kind.
+type ctrTracker struct {
+	seen bool
+	next uint16
+}
+
+// observe records ctr and returns the number of frames missing before it.
+// A counter that goes backwards (a duplicate, a reordered datagram or a
+// restarted peer) is not a loss; tracking resynchronises on it. Wrapping
+// from 65535 to 0 is the normal sequence.
+func (t *ctrTracker) observe(ctr uint16) uint64 {
+	var lost uint64
+	if t.seen {
+		if gap := ctr - t.next; gap != 0 && gap < 0x8000 {
+			lost = uint64(gap)
+		}
+	}
+	t.seen = true
+	t.next = ctr + 1
+	return lost
+}
+
+// sender builds frames (header and packet) in a reusable buffer under a
+// mutex, so that every packet leaves in one write call with its own CTR.
+type sender struct {
+	mu  sync.Mutex
+	buf []byte
+	ctr uint16
+	max int // largest packet accepted
+}
+
+// frame returns the frame for packet; callers hold s.mu.
+func (s *sender) frame(packet []byte) ([]byte, error) {
+	if len(packet) == 0 {
+		return nil, errors.New("eth: send: empty packet (an XCP packet has at least a PID)")
+	}
+	if len(packet) > s.max {
+		return nil, fmt.Errorf("eth: send: packet of %d bytes exceeds the maximum %d", len(packet), s.max)
+	}
+	s.buf = appendHeader(s.buf[:0], len(packet), s.ctr)
+	s.buf = append(s.buf, packet...)
+	s.ctr++
+	return s.buf, nil
+}
+
+// frames appends the frames for packets to s.buf, at most limit bytes (a
+// single frame may exceed it); it returns how many packets it took.
+// Callers hold s.mu and have checked the packets with check.
+func (s *sender) frames(packets [][]byte, limit int) int {
+	s.buf = s.buf[:0]
+	for i, p := range packets {
+		if i > 0 && len(s.buf)+HeaderLen+len(p) > limit {
+			return i
+		}
+		s.buf = appendHeader(s.buf, len(p), s.ctr)
+		s.buf = append(s.buf, p...)
+		s.ctr++
+	}
+	return len(packets)
+}
+
+// check validates the sizes of packets.
+func (s *sender) check(packets [][]byte) error {
+	for i, p := range packets {
+		if len(p) == 0 || len(p) > s.max {
+			_, err := s.frame(p)
+			return fmt.Errorf("packet %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// clock gives receive times in ns since a connection's start (monotonic).
+type clock struct{ start time.Time }
+
+func (c clock) now() int64 { return int64(time.Since(c.start)) }

@@ -1,0 +1,167 @@
+// Package eth is the XCP on Ethernet transport (ASAM MCD-1 XCP 1.5, part 3
+// "XCP on Ethernet"): XCP packets over TCP or UDP, IPv4 or IPv6, each in a
+// frame with a 4-byte header of LEN and CTR (uint16 each, always Intel byte
+// order).
+//
+// Dial opens the master side of a connection; Listen opens the slave side
+// (used by the simulator), whose Accept yields one transport.Conn per master:
+// per TCP connection, or per remote UDP address.
+//
+// The receive path is built for DAQ rates: frames are sliced out of a large
+// reusable read buffer (Packet.Data is valid until the next Recv), several
+// frames per UDP datagram and datagrams up to 64 KiB are handled, and a
+// steady-state Recv allocates nothing. Every packet carries the host receive
+// time of the read that delivered it. Gaps in the peer's CTR sequence are
+// counted in Stats.Lost; UDP datagrams with a bad frame are counted in
+// Stats.Garbage and skipped; on TCP a bad LEN ends the connection with a
+// *FrameError, as the stream cannot be resynchronised.
+package eth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"goxcp/transport"
+)
+
+// Config says how to reach an XCP slave over Ethernet. The zero value means
+// TCP to 127.0.0.1:5555.
+type Config struct {
+	// Protocol is "tcp" (default) or "udp".
+	Protocol string `toml:"protocol" koanf:"protocol" json:"protocol,omitempty"`
+	// Host is the slave's host name or IP address (default 127.0.0.1, or
+	// ::1 with IPv6).
+	Host string `toml:"host" koanf:"host" json:"host,omitempty"`
+	// Port is the slave's port (default 5555).
+	Port int `toml:"port" koanf:"port" json:"port,omitempty"`
+	// IPv6 selects IPv6 (tcp6/udp6) instead of IPv4.
+	IPv6 bool `toml:"ipv6" koanf:"ipv6" json:"ipv6,omitempty"`
+	// Bind is the local address to send from: an IP address, or
+	// "host:port" (optional).
+	Bind string `toml:"bind" koanf:"bind" json:"bind,omitempty"`
+	// RecvBuffer is the socket receive buffer size in bytes (0 = 4 MiB for
+	// UDP, the system default for TCP). DAQ over UDP needs a large one.
+	RecvBuffer int `toml:"recv_buffer" koanf:"recv_buffer" json:"recv_buffer,omitempty"`
+	// Logger receives warnings about skipped datagrams (nil = silent).
+	Logger *slog.Logger `toml:"-" koanf:"-" json:"-"`
+}
+
+// DefaultPort is the port used when Config.Port is 0.
+const DefaultPort = 5555
+
+// defaultUDPBuffer is the UDP socket receive buffer asked for by default.
+const defaultUDPBuffer = 4 << 20
+
+// Network returns the Go network name for the configuration ("tcp4",
+// "udp6", …) or an error naming a bad protocol.
+func (c Config) Network() (string, error) {
+	p := c.Protocol
+	switch p {
+	case "":
+		p = "tcp"
+	case "tcp", "udp":
+	default:
+		return "", fmt.Errorf("eth: protocol %q: want \"tcp\" or \"udp\"", c.Protocol)
+	}
+	if c.IPv6 {
+		return p + "6", nil
+	}
+	return p + "4", nil
+}
+
+// Address returns host:port of the slave with defaults applied.
+func (c Config) Address() string {
+	host := c.Host
+	if host == "" {
+		host = "127.0.0.1"
+		if c.IPv6 {
+			host = "::1"
+		}
+	}
+	port := c.Port
+	if port == 0 {
+		port = DefaultPort
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// Validate checks the configuration without opening anything.
+func (c Config) Validate() error {
+	if _, err := c.Network(); err != nil {
+		return err
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		return fmt.Errorf("eth: port %d out of range 1..65535", c.Port)
+	}
+	if c.RecvBuffer < 0 {
+		return fmt.Errorf("eth: recv_buffer %d is negative", c.RecvBuffer)
+	}
+	return nil
+}
+
+// Dial connects to an XCP slave. ctx bounds the connection set-up only.
+func Dial(ctx context.Context, cfg Config) (transport.Conn, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	network, _ := cfg.Network()
+	d := net.Dialer{}
+	if cfg.Bind != "" {
+		la, err := bindAddr(network, cfg.Bind)
+		if err != nil {
+			return nil, err
+		}
+		d.LocalAddr = la
+	}
+	addr := cfg.Address()
+	nc, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, fmt.Errorf("eth: dial %s %s: %w", network, addr, err)
+	}
+	switch nc := nc.(type) {
+	case *net.TCPConn:
+		if cfg.RecvBuffer > 0 {
+			_ = nc.SetReadBuffer(cfg.RecvBuffer)
+		}
+		return newTCPConn(nc), nil
+	case *net.UDPConn:
+		rb := cfg.RecvBuffer
+		if rb == 0 {
+			rb = defaultUDPBuffer
+		}
+		_ = nc.SetReadBuffer(rb)
+		return newUDPConn(nc, cfg.Logger), nil
+	}
+	nc.Close()
+	return nil, fmt.Errorf("eth: dial %s: unexpected connection type %T", network, nc)
+}
+
+// bindAddr resolves Config.Bind ("ip" or "host:port").
+func bindAddr(network, bind string) (net.Addr, error) {
+	hp := bind
+	if _, _, err := net.SplitHostPort(bind); err != nil {
+		hp = net.JoinHostPort(bind, "0")
+	}
+	var (
+		a   net.Addr
+		err error
+	)
+	if network[:3] == "tcp" {
+		a, err = net.ResolveTCPAddr(network, hp)
+	} else {
+		a, err = net.ResolveUDPAddr(network, hp)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("eth: bind address %q: %w", bind, err)
+	}
+	return a, nil
+}
+
+// newInfo describes a connection opened now.
+func newInfo(kind string, local, remote net.Addr, max int) transport.Info {
+	return transport.Info{Kind: kind, Local: local.String(), Remote: remote.String(), Start: time.Now(), MaxPacket: max}
+}

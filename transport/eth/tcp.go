@@ -1,0 +1,151 @@
+package eth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+
+	"goxcp/transport"
+)
+
+// tcpConn is XCP on TCP, master or slave side.
+type tcpConn struct {
+	nc   *net.TCPConn
+	info transport.Info
+	clk  clock
+	st   stats
+
+	// receive side, used by one goroutine at a time
+	rs   *stream
+	rd   *deadliner
+	ctr  ctrTracker
+	rerr error // fatal receive error (bad framing)
+
+	// send side, guarded by snd.mu
+	snd  sender
+	wd   *deadliner
+	werr error // fatal send error (a frame was cut)
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+func newTCPConn(nc *net.TCPConn) *tcpConn {
+	c := &tcpConn{nc: nc, info: newInfo("tcp", nc.LocalAddr(), nc.RemoteAddr(), MaxPacket)}
+	c.clk = clock{start: c.info.Start}
+	c.rs = newStream(nc, c.clk.now)
+	c.rd = newDeadliner(nc.SetReadDeadline)
+	c.wd = newDeadliner(nc.SetWriteDeadline)
+	c.snd.max = MaxPacket
+	c.snd.buf = make([]byte, 0, 1024)
+	return c
+}
+
+// Recv implements transport.Conn.
+func (c *tcpConn) Recv(ctx context.Context) (transport.Packet, error) {
+	if c.rerr != nil {
+		return transport.Packet{}, c.rerr
+	}
+	if err := c.rd.arm(ctx); err != nil {
+		return transport.Packet{}, err
+	}
+	pkt, ctr, err := c.rs.next()
+	if err != nil {
+		if e, ok := ctxErr(ctx, err); ok {
+			return transport.Packet{}, e
+		}
+		err = fmt.Errorf("eth: tcp receive: %w", err)
+		var fe *FrameError
+		if errors.As(err, &fe) {
+			c.rerr = err
+		}
+		return transport.Packet{}, err
+	}
+	c.st.pr.Add(1)
+	c.st.br.Add(uint64(HeaderLen + len(pkt)))
+	if lost := c.ctr.observe(ctr); lost != 0 {
+		c.st.lost.Add(lost)
+	}
+	return transport.Packet{Data: pkt, Time: c.rs.time, Ctr: ctr}, nil
+}
+
+// Send implements transport.Conn: one write call per frame.
+func (c *tcpConn) Send(ctx context.Context, packet []byte) error {
+	c.snd.mu.Lock()
+	defer c.snd.mu.Unlock()
+	if c.werr != nil {
+		return c.werr
+	}
+	if err := c.wd.arm(ctx); err != nil {
+		return err
+	}
+	f, err := c.snd.frame(packet)
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, f, 1)
+}
+
+// SendBatch sends several packets, each in its own frame with its own CTR,
+// with as few write calls as possible (for STIM and master block mode).
+func (c *tcpConn) SendBatch(ctx context.Context, packets [][]byte) error {
+	c.snd.mu.Lock()
+	defer c.snd.mu.Unlock()
+	if c.werr != nil {
+		return c.werr
+	}
+	if err := c.snd.check(packets); err != nil {
+		return err
+	}
+	if err := c.wd.arm(ctx); err != nil {
+		return err
+	}
+	for len(packets) > 0 {
+		n := c.snd.frames(packets, streamBuf)
+		if err := c.write(ctx, c.snd.buf, n); err != nil {
+			return err
+		}
+		packets = packets[n:]
+	}
+	return nil
+}
+
+// write writes the frames f (n packets); callers hold snd.mu.
+func (c *tcpConn) write(ctx context.Context, f []byte, n int) error {
+	w, err := c.nc.Write(f)
+	if err == nil {
+		c.st.ps.Add(uint64(n))
+		c.st.bs.Add(uint64(w))
+		return nil
+	}
+	if w == 0 && n == 1 {
+		c.snd.ctr-- // the frame never left: reuse its counter
+	}
+	if w > 0 {
+		// Part of the frames left: the stream is out of step for the peer.
+		c.werr = fmt.Errorf("eth: tcp send: connection closed after a frame was cut off (%d of %d bytes written): %w", w, len(f), err)
+		c.Close()
+	}
+	if e, ok := ctxErr(ctx, err); ok {
+		return e
+	}
+	return fmt.Errorf("eth: tcp send: %w", err)
+}
+
+// Close implements transport.Conn.
+func (c *tcpConn) Close() error {
+	c.closeOnce.Do(func() {
+		c.closeErr = c.nc.Close()
+		c.rd.release()
+		c.wd.release()
+	})
+	return c.closeErr
+}
+
+// Info implements transport.Conn.
+func (c *tcpConn) Info() transport.Info { return c.info }
+
+// Stats implements transport.Conn.
+func (c *tcpConn) Stats() transport.Stats { return c.st.snapshot() }

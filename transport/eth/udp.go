@@ -1,0 +1,181 @@
+package eth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+
+	"goxcp/transport"
+)
+
+// datagramBuf is the size of a UDP read buffer: every datagram fits.
+const datagramBuf = 1 << 16
+
+// maxUDPFor returns the largest packet that fits a datagram to addr.
+func maxUDPFor(addr net.Addr) int {
+	if ua, ok := addr.(*net.UDPAddr); ok && ua.IP.To4() == nil {
+		return maxUDPPacket6
+	}
+	return maxUDPPacket4
+}
+
+// udpRecv is the receive state shared by both kinds of UDP connection: the
+// datagram being split and the CTR tracking.
+type udpRecv struct {
+	g    datagram
+	time int64
+	ctr  ctrTracker
+	log  *slog.Logger
+	st   *stats
+	from string // the peer, for log messages
+}
+
+// take returns the next packet of the current datagram, if any.
+func (r *udpRecv) take() (transport.Packet, bool) {
+	if !r.g.more() {
+		return transport.Packet{}, false
+	}
+	pkt, ctr := r.g.next()
+	r.st.pr.Add(1)
+	if lost := r.ctr.observe(ctr); lost != 0 {
+		r.st.lost.Add(lost)
+	}
+	return transport.Packet{Data: pkt, Time: r.time, Ctr: ctr}, true
+}
+
+// load starts splitting datagram d received at time t. A datagram with a
+// bad frame is counted as garbage, logged and skipped whole (load reports
+// false): its frames cannot be trusted.
+func (r *udpRecv) load(d []byte, t int64) bool {
+	r.st.br.Add(uint64(len(d)))
+	if _, err := checkDatagram(d); err != nil {
+		r.st.garbage.Add(1)
+		if r.log != nil {
+			r.log.Warn("xcp on udp: datagram skipped", "from", r.from, "bytes", len(d), "err", err)
+		}
+		return false
+	}
+	r.g = datagram{d: d}
+	r.time = t
+	return true
+}
+
+// udpConn is the master side of XCP on UDP: a connected socket of its own.
+type udpConn struct {
+	nc   *net.UDPConn
+	info transport.Info
+	clk  clock
+	st   stats
+
+	// receive side, used by one goroutine at a time
+	buf []byte
+	rd  *deadliner
+	r   udpRecv
+
+	// send side
+	snd sender
+	wd  *deadliner
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+func newUDPConn(nc *net.UDPConn, log *slog.Logger) *udpConn {
+	max := maxUDPFor(nc.RemoteAddr())
+	c := &udpConn{nc: nc, info: newInfo("udp", nc.LocalAddr(), nc.RemoteAddr(), max)}
+	c.clk = clock{start: c.info.Start}
+	c.buf = make([]byte, datagramBuf)
+	c.rd = newDeadliner(nc.SetReadDeadline)
+	c.wd = newDeadliner(nc.SetWriteDeadline)
+	c.r = udpRecv{log: log, st: &c.st, from: c.info.Remote}
+	c.snd.max = max
+	c.snd.buf = make([]byte, 0, 1024)
+	return c
+}
+
+// Recv implements transport.Conn.
+func (c *udpConn) Recv(ctx context.Context) (transport.Packet, error) {
+	for {
+		if p, ok := c.r.take(); ok {
+			return p, nil
+		}
+		if err := c.rd.arm(ctx); err != nil {
+			return transport.Packet{}, err
+		}
+		n, err := c.nc.Read(c.buf)
+		if err != nil {
+			if e, ok := ctxErr(ctx, err); ok {
+				return transport.Packet{}, e
+			}
+			return transport.Packet{}, fmt.Errorf("eth: udp receive: %w", err)
+		}
+		c.r.load(c.buf[:n], c.clk.now())
+	}
+}
+
+// Send implements transport.Conn: one datagram per packet.
+func (c *udpConn) Send(ctx context.Context, packet []byte) error {
+	c.snd.mu.Lock()
+	defer c.snd.mu.Unlock()
+	if err := c.wd.arm(ctx); err != nil {
+		return err
+	}
+	f, err := c.snd.frame(packet)
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, f, 1)
+}
+
+// SendBatch sends several packets, each in its own frame with its own CTR,
+// packed into as few datagrams as fit (for STIM and master block mode).
+func (c *udpConn) SendBatch(ctx context.Context, packets [][]byte) error {
+	c.snd.mu.Lock()
+	defer c.snd.mu.Unlock()
+	if err := c.snd.check(packets); err != nil {
+		return err
+	}
+	if err := c.wd.arm(ctx); err != nil {
+		return err
+	}
+	for len(packets) > 0 {
+		n := c.snd.frames(packets, c.snd.max+HeaderLen)
+		if err := c.write(ctx, c.snd.buf, n); err != nil {
+			return err
+		}
+		packets = packets[n:]
+	}
+	return nil
+}
+
+func (c *udpConn) write(ctx context.Context, f []byte, n int) error {
+	w, err := c.nc.Write(f)
+	if err != nil {
+		c.snd.ctr -= uint16(n) // the datagram never left
+		if e, ok := ctxErr(ctx, err); ok {
+			return e
+		}
+		return fmt.Errorf("eth: udp send: %w", err)
+	}
+	c.st.ps.Add(uint64(n))
+	c.st.bs.Add(uint64(w))
+	return nil
+}
+
+// Close implements transport.Conn.
+func (c *udpConn) Close() error {
+	c.closeOnce.Do(func() {
+		c.closeErr = c.nc.Close()
+		c.rd.release()
+		c.wd.release()
+	})
+	return c.closeErr
+}
+
+// Info implements transport.Conn.
+func (c *udpConn) Info() transport.Info { return c.info }
+
+// Stats implements transport.Conn.
+func (c *udpConn) Stats() transport.Stats { return c.st.snapshot() }
