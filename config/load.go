@@ -1,0 +1,257 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/knadh/koanf/parsers/toml/v2"
+	"github.com/knadh/koanf/v2"
+	gotoml "github.com/pelletier/go-toml/v2"
+)
+
+// FileName is the configuration file name looked for in the working
+// directory and in the user configuration directory (<dir>/goxcp/xcp.toml).
+const FileName = "xcp.toml"
+
+// Load reads the TOML file at path over Default() and validates the result.
+// Errors name the file and the key.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes TOML data over Default() and validates the result. name is
+// the file name used in error messages and stored in Config.File.
+func Parse(name string, data []byte) (*Config, error) {
+	k := koanf.New(".")
+	if err := k.Load(bytesProvider(data), toml.Parser()); err != nil {
+		var de *gotoml.DecodeError
+		if errors.As(err, &de) {
+			row, col := de.Position()
+			return nil, fmt.Errorf("%s:%d:%d: %w", name, row, col, err)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	known, sections := knownKeys(reflect.TypeFor[Config](), ""), map[string]bool{}
+	for k := range known {
+		for i, c := range k {
+			if c == '.' {
+				sections[k[:i]] = true
+			}
+		}
+	}
+	keys := k.Keys()
+	slices.Sort(keys)
+	for _, key := range keys {
+		if !known[key] {
+			if sections[key] {
+				return nil, &FieldError{File: name, Key: key, Msg: "is a section ([" + key + "]), not a value"}
+			}
+			return nil, &FieldError{File: name, Key: key, Msg: "unknown key" + suggest(key, known)}
+		}
+	}
+	c := Default()
+	err := k.UnmarshalWithConf("", c, koanf.UnmarshalConf{DecoderConfig: &mapstructure.DecoderConfig{
+		DecodeHook:       durationHook,
+		WeaklyTypedInput: false,
+		TagName:          "koanf",
+	}})
+	if err != nil {
+		return nil, decodeError(name, err)
+	}
+	c.File = name
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Find returns the configuration file to use: explicit (the --config flag)
+// if set, else the XCP_CONFIG variable read through getenv, else ./xcp.toml,
+// else xcp.toml in the goxcp directory under the user configuration
+// directory. An explicitly named file must exist; "" with a nil error means
+// no file was found (use Default()).
+func Find(explicit string, getenv func(string) string) (string, error) {
+	for _, p := range []struct{ path, from string }{{explicit, "--config"}, {getenv("XCP_CONFIG"), "XCP_CONFIG"}} {
+		if p.path == "" {
+			continue
+		}
+		if _, err := os.Stat(p.path); err != nil {
+			return "", fmt.Errorf("config file from %s: %w", p.from, err)
+		}
+		return p.path, nil
+	}
+	candidates := []string{FileName}
+	if dir, err := os.UserConfigDir(); err == nil {
+		candidates = append(candidates, filepath.Join(dir, "goxcp", FileName))
+	}
+	for _, c := range candidates {
+		if _, err := os.Stat(c); err == nil {
+			return c, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("config: %w", err)
+		}
+	}
+	return "", nil
+}
+
+// bytesProvider is a koanf.Provider serving a byte slice.
+type bytesProvider []byte
+
+func (b bytesProvider) ReadBytes() ([]byte, error) { return b, nil }
+func (b bytesProvider) Read() (map[string]any, error) {
+	return nil, errors.New("config: bytes provider needs a parser")
+}
+
+// knownKeys returns the dotted keys of every leaf setting of t.
+func knownKeys(t reflect.Type, prefix string) map[string]bool {
+	keys := map[string]bool{}
+	for f := range t.Fields() {
+		tag := f.Tag.Get("koanf")
+		if tag == "" || tag == "-" {
+			continue
+		}
+		key := prefix + tag
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Duration]() {
+			for k := range knownKeys(f.Type, key+".") {
+				keys[k] = true
+			}
+			continue
+		}
+		keys[key] = true
+	}
+	return keys
+}
+
+// suggest names a known key in the same section when the unknown one looks
+// like a typo of it (same name in another case, or one edit away).
+func suggest(key string, known map[string]bool) string {
+	section, name := "", key
+	if i := strings.LastIndexByte(key, '.'); i >= 0 {
+		section, name = key[:i+1], key[i+1:]
+	}
+	var best []string
+	for k := range known {
+		if !strings.HasPrefix(k, section) || strings.Contains(k[len(section):], ".") {
+			continue
+		}
+		if n := k[len(section):]; strings.EqualFold(n, name) || editDistance(n, strings.ToLower(name)) <= 2 {
+			best = append(best, k)
+		}
+	}
+	if len(best) == 0 {
+		return ""
+	}
+	slices.Sort(best)
+	return " (did you mean " + strings.Join(best, " or ") + "?)"
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// durationHook turns TOML strings ("250ms") and numbers (seconds) into
+// time.Duration, and refuses fractional numbers for integer settings.
+func durationHook(from, to reflect.Type, data any) (any, error) {
+	if to != reflect.TypeFor[time.Duration]() {
+		if f, ok := data.(float64); ok && kindName(to) == "an integer" && f != float64(int64(f)) {
+			return nil, fmt.Errorf("expected an integer, got number %g", f)
+		}
+		return data, nil
+	}
+	switch v := data.(type) {
+	case string:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return nil, fmt.Errorf("not a duration (like \"2s\" or \"250ms\"): %q", v)
+		}
+		return d, nil
+	case int64:
+		return time.Duration(v) * time.Second, nil
+	case float64:
+		return time.Duration(v * float64(time.Second)), nil
+	}
+	return data, nil
+}
+
+// decodeError turns a mapstructure error into a *FieldError naming the key.
+func decodeError(file string, err error) error {
+	var de *mapstructure.DecodeError
+	if !errors.As(err, &de) {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	msg := de.Unwrap().Error()
+	var ut *mapstructure.UnconvertibleTypeError
+	if errors.As(de.Unwrap(), &ut) {
+		msg = fmt.Sprintf("expected %s, got %s", kindName(ut.Expected.Type()), valueName(ut.Value))
+	}
+	return &FieldError{File: file, Key: de.Name(), Msg: msg}
+}
+
+func kindName(t reflect.Type) string {
+	if t == reflect.TypeFor[time.Duration]() {
+		return "a duration"
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "a table"
+	}
+	return t.String()
+}
+
+func valueName(v any) string {
+	switch v := v.(type) {
+	case string:
+		return "string " + strconv.Quote(v)
+	case bool:
+		return "boolean " + strconv.FormatBool(v)
+	case int64:
+		return "integer " + strconv.FormatInt(v, 10)
+	case float64:
+		return "number " + strconv.FormatFloat(v, 'g', -1, 64)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "a table"
+	}
+	return fmt.Sprintf("%T", v)
+}
