@@ -222,4 +222,3 @@ func (l Logging) Validate() error {
 	}
 	return nil
 }
-

@@ -1,0 +1,248 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"goxcp/config"
+	"goxcp/master"
+	"goxcp/transport"
+	"goxcp/xcp"
+)
+
+// GlobalOptions are the values of the global flags (set by the root
+// command). They override the configuration file where the flag was given.
+type GlobalOptions struct {
+	ConfigFile string        // --config
+	Transport  string        // -t/--transport: eth, can, sxi, usb
+	Host       string        // --host
+	Port       int           // --port
+	Protocol   string        // --protocol: tcp, udp
+	IPv6       bool          // --ipv6
+	Timeout    time.Duration // --timeout: connection and command timeout (t1)
+	LogLevel   string        // --log-level: debug, info, warn, error, off
+	Sim        bool          // --sim: connect to an embedded simulator
+}
+
+// Factory gives subcommands what they need, created lazily: streams,
+// configuration, logger and a connection to the slave. One Factory serves
+// one command invocation; it is not safe for concurrent use.
+type Factory struct {
+	IO *IOStreams
+
+	// Global holds the global flags; Changed reports whether the named
+	// global flag was given on the command line (nil: none was).
+	Global  GlobalOptions
+	Changed func(flag string) bool
+
+	// Getenv reads environment variables (XCP_CONFIG, XCP_LOGLEVEL);
+	// os.Getenv in the binary, a map in tests.
+	Getenv func(string) string
+
+	cfg    *config.Config
+	cfgErr error
+	log    *slog.Logger
+}
+
+// New returns a Factory on the given streams reading the process
+// environment.
+func New(io *IOStreams) *Factory {
+	return &Factory{IO: io, Getenv: os.Getenv}
+}
+
+func (f *Factory) changed(flag string) bool { return f.Changed != nil && f.Changed(flag) }
+
+func (f *Factory) getenv(k string) string {
+	if f.Getenv == nil {
+		return ""
+	}
+	return f.Getenv(k)
+}
+
+// Config returns the configuration: the file found by config.Find (--config,
+// XCP_CONFIG, ./xcp.toml, the user config dir) or config.Default(), then
+// XCP_LOGLEVEL, then the global flags that were given. It is loaded once;
+// errors name the file and key (or the flag).
+func (f *Factory) Config() (*config.Config, error) {
+	if f.cfg != nil || f.cfgErr != nil {
+		return f.cfg, f.cfgErr
+	}
+	f.cfg, f.cfgErr = f.loadConfig()
+	return f.cfg, f.cfgErr
+}
+
+func (f *Factory) loadConfig() (*config.Config, error) {
+	path, err := config.Find(f.Global.ConfigFile, f.getenv)
+	if err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	c := config.Default()
+	if path != "" {
+		if c, err = config.Load(path); err != nil {
+			return nil, err
+		}
+	}
+	if lv := f.getenv("XCP_LOGLEVEL"); lv != "" {
+		c.Logging.Level = lv
+		if err := c.Logging.Validate(); err != nil {
+			return nil, UsageErrorf("XCP_LOGLEVEL: %s", strings.TrimPrefix(err.Error(), "level: "))
+		}
+	}
+	g := f.Global
+	for _, o := range []struct {
+		flag  string
+		apply func()
+	}{
+		{"transport", func() { c.Transport.Layer = g.Transport }},
+		{"host", func() { c.Transport.Eth.Host = g.Host }},
+		{"port", func() { c.Transport.Eth.Port = g.Port }},
+		{"protocol", func() { c.Transport.Eth.Protocol = g.Protocol }},
+		{"ipv6", func() { c.Transport.Eth.IPv6 = g.IPv6 }},
+		{"timeout", func() { c.Transport.Timeout, c.General.T1 = g.Timeout, g.Timeout }},
+		{"log-level", func() { c.Logging.Level = g.LogLevel }},
+	} {
+		if !f.changed(o.flag) {
+			continue
+		}
+		saved := c.File
+		c.File = ""
+		o.apply()
+		err := c.Validate()
+		c.File = saved
+		var fe *config.FieldError
+		if errors.As(err, &fe) {
+			return nil, UsageErrorf("--%s: %s", o.flag, fe.Msg)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Logger returns the logger for the command: text to ErrOut at the level of
+// --log-level, XCP_LOGLEVEL or [logging] level; silent by default (and if
+// the configuration cannot be loaded — Config reports that error).
+func (f *Factory) Logger() *slog.Logger {
+	if f.log != nil {
+		return f.log
+	}
+	level := ""
+	if c, err := f.Config(); err == nil {
+		level = c.Logging.Level
+	}
+	f.log = NewLogger(f.IO.ErrOut, level)
+	return f.log
+}
+
+// NewLogger returns a text logger writing to w at the named level ("debug",
+// "info", "warn", "error"); "", "off" or anything else is silent.
+func NewLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Logger {
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "info":
+		l = slog.LevelInfo
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// Connect opens the configured transport (or, with --sim, starts an
+// embedded simulator and connects to it), creates a master and sends
+// CONNECT. The returned function sends DISCONNECT, closes the connection and
+// stops the embedded simulator; call it exactly once.
+func (f *Factory) Connect(ctx context.Context) (*master.Master, func() error, error) {
+	c, err := f.Config()
+	if err != nil {
+		return nil, nil, err
+	}
+	log := f.Logger()
+	var (
+		conn  transport.Conn
+		stop  = func() error { return nil }
+		keyFn master.KeyFunc
+	)
+	if f.Global.Sim {
+		conn, stop, keyFn, err = startSim(ctx, log)
+	} else {
+		conn, err = dial(ctx, c)
+		if err == nil {
+			keyFn, err = keyFunc(c)
+			if err != nil {
+				conn.Close()
+			}
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	m := master.New(conn, master.Config{
+		Timeouts:   Timeouts(c),
+		MaxRetries: c.General.MaxRetries,
+		Logger:     log,
+		Unlock:     keyFn,
+	})
+	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
+		return nil, nil, errors.Join(err, m.Close(), stop())
+	}
+	done := func() error {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.Timeouts().T1)
+		defer cancel()
+		derr := m.Disconnect(dctx)
+		cerr := m.Close()
+		serr := stop()
+		if derr != nil {
+			log.Warn("disconnect failed", "err", derr)
+		}
+		return errors.Join(cerr, serr)
+	}
+	return m, done, nil
+}
+
+// Timeouts returns the master timeouts of a configuration: t1 from
+// general.t1, else transport.timeout; the others from general (0 = the
+// master's default).
+func Timeouts(c *config.Config) master.Timeouts {
+	g := c.General
+	t1 := g.T1
+	if t1 == 0 {
+		t1 = c.Transport.Timeout
+	}
+	return master.Timeouts{T1: t1, T2: g.T2, T3: g.T3, T4: g.T4, T5: g.T5, T6: g.T6, T7: g.T7}
+}
+
+// dial opens the configured transport.
+func dial(ctx context.Context, c *config.Config) (transport.Conn, error) {
+	layer := c.Transport.Layer
+	if layer == "" {
+		layer = config.DefaultLayer
+	}
+	switch layer {
+	case "eth":
+		return dialEth(ctx, c)
+	default:
+		return nil, fmt.Errorf("transport %q is not available in this build yet", layer)
+	}
+}
+
+// keyFunc returns the seed & key function configured for a real slave.
+func keyFunc(c *config.Config) (master.KeyFunc, error) {
+	if c.General.SeedNKeyCommand == "" {
+		return nil, nil
+	}
+	return seedKeyCommand(c.General.SeedNKeyCommand)
+}

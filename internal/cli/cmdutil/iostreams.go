@@ -1,0 +1,39 @@
+package cmdutil
+
+import (
+	"bytes"
+	"io"
+	"os"
+)
+
+// IOStreams are the standard streams of a command.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer // data (stdout)
+	ErrOut io.Writer // status, progress, logs, errors (stderr)
+
+	outTTY bool
+}
+
+// System returns the process's streams.
+func System() *IOStreams {
+	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, outTTY: isTerminal(os.Stdout)}
+}
+
+// Test returns streams backed by buffers (stdin empty unless written to),
+// for tests. IsTerminal reports false.
+func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
+	in, out, errOut = &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}
+	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
+}
+
+// IsTerminal reports whether Out is a terminal.
+func (s *IOStreams) IsTerminal() bool { return s.outTTY }
+
+// SetTerminal overrides the terminal detection of Out (for tests).
+func (s *IOStreams) SetTerminal(tty bool) { s.outTTY = tty }
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

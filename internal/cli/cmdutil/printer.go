@@ -1,0 +1,132 @@
+package cmdutil
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/jedib0t/go-pretty/v6/text"
+)
+
+// Table is one block of tabular output: an optional title, an optional
+// header and rows of cells. A table without header is shown as key/value
+// pairs when it has two columns.
+type Table struct {
+	Title  string
+	Header []string
+	Rows   [][]string
+}
+
+// KV returns a two-column key/value table from alternating keys and values.
+func KV(title string, pairs ...string) Table {
+	t := Table{Title: title}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		t.Rows = append(t.Rows, []string{pairs[i], pairs[i+1]})
+	}
+	return t
+}
+
+// Add appends a row.
+func (t *Table) Add(cells ...string) { t.Rows = append(t.Rows, cells) }
+
+// Printer is the one output layer of the xcp command: data goes to Out as
+// tables (boxed on a terminal, plain aligned text otherwise) or, in JSON
+// mode, as indented JSON for scripts.
+type Printer struct {
+	w    io.Writer
+	json bool
+	tty  bool
+}
+
+// Printer returns the printer for the command's data output; json selects
+// JSON output (the --json flag).
+func (f *Factory) Printer(json bool) *Printer {
+	return &Printer{w: f.IO.Out, json: json, tty: f.IO.IsTerminal()}
+}
+
+// JSON reports whether the printer writes JSON.
+func (p *Printer) JSON() bool { return p.json }
+
+// Writer returns the data stream, for raw output (e.g. binary data).
+func (p *Printer) Writer() io.Writer { return p.w }
+
+// Print writes v as JSON in JSON mode, otherwise the tables.
+func (p *Printer) Print(v any, tables ...Table) error {
+	if p.json {
+		return p.PrintJSON(v)
+	}
+	return p.Tables(tables...)
+}
+
+// PrintJSON writes v as indented JSON followed by a newline.
+func (p *Printer) PrintJSON(v any) error {
+	enc := json.NewEncoder(p.w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// Tables writes the tables separated by blank lines.
+func (p *Printer) Tables(tables ...Table) error {
+	var b strings.Builder
+	for i, t := range tables {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		p.render(&b, t)
+	}
+	_, err := io.WriteString(p.w, b.String())
+	return err
+}
+
+func (p *Printer) render(b *strings.Builder, t Table) {
+	tw := table.NewWriter()
+	if p.tty {
+		tw.SetStyle(table.StyleRounded)
+		tw.Style().Title.Align = text.AlignLeft
+		tw.SetTitle(t.Title)
+	} else {
+		tw.SetStyle(plainStyle)
+		if t.Title != "" {
+			fmt.Fprintf(b, "%s:\n", t.Title)
+		}
+	}
+	if len(t.Header) > 0 {
+		tw.AppendHeader(row(t.Header))
+	}
+	for _, r := range t.Rows {
+		tw.AppendRow(row(r))
+	}
+	out := tw.Render()
+	if !p.tty {
+		// go-pretty pads the last column; plain output has no trailing blanks.
+		lines := strings.Split(out, "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight("  "+l, " ")
+		}
+		out = strings.Join(lines, "\n")
+	}
+	b.WriteString(out)
+	b.WriteByte('\n')
+}
+
+func row(cells []string) table.Row {
+	r := make(table.Row, len(cells))
+	for i, c := range cells {
+		r[i] = c
+	}
+	return r
+}
+
+// plainStyle is aligned columns without borders, indented by two blanks.
+var plainStyle = func() table.Style {
+	s := table.StyleDefault
+	s.Name = "plain"
+	s.Box.PaddingLeft = ""
+	s.Box.PaddingRight = "  "
+	s.Box.MiddleVertical = ""
+	s.Format.Header = text.FormatDefault
+	s.Options = table.Options{}
+	return s
+}()

@@ -1,0 +1,93 @@
+// Package root is the `xcp` command: the global flags and the list of
+// subcommands.
+package root
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"goxcp/internal/cli/cmdutil"
+)
+
+// subcommands lists every `xcp` subcommand. Adding a command: one line here.
+func subcommands(f *cmdutil.Factory) []*cobra.Command {
+	return []*cobra.Command{}
+}
+
+// NewCmd returns the root command with the global flags bound to
+// f.Global and every subcommand added.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "xcp",
+		Short: "XCP master toolkit: measure, calibrate, flash and debug ECUs over XCP",
+		Long: `xcp talks to ECUs (XCP slaves) over ASAM MCD-1 XCP on Ethernet.
+
+Settings come from a TOML file (--config, $XCP_CONFIG, ./xcp.toml or
+<user config dir>/goxcp/xcp.toml); the global flags override it.
+With --sim every command runs against a built-in simulated ECU.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cmdutil.UsageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	g := &f.Global
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&g.ConfigFile, "config", "", "configuration `file` (TOML)")
+	pf.StringVarP(&g.Transport, "transport", "t", "", "transport layer: eth, can, sxi, usb (default from config, eth)")
+	pf.StringVar(&g.Host, "host", "", "slave host name or address (default from config, localhost)")
+	pf.IntVar(&g.Port, "port", 0, "slave port (default from config, 5555)")
+	pf.StringVar(&g.Protocol, "protocol", "", "Ethernet protocol: tcp, udp (default from config, tcp)")
+	pf.BoolVar(&g.IPv6, "ipv6", false, "use IPv6")
+	pf.DurationVar(&g.Timeout, "timeout", 0, "connection and command timeout (t1), e.g. 500ms (default from config, 2s)")
+	pf.StringVar(&g.LogLevel, "log-level", "", "log to stderr at level debug, info, warn or error (debug traces every frame)")
+	pf.BoolVar(&g.Sim, "sim", false, "start a simulated ECU in this process and connect to it")
+	f.Changed = func(name string) bool {
+		fl := pf.Lookup(name)
+		return fl != nil && fl.Changed
+	}
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.UsageError{Err: err}
+	})
+	cmd.SetIn(f.IO.In)
+	cmd.SetOut(f.IO.Out)
+	cmd.SetErr(f.IO.ErrOut)
+	cmd.AddCommand(subcommands(f)...)
+	return cmd
+}
+
+// Main runs xcp with the process's arguments, streams and environment and
+// returns the exit code. Ctrl-C cancels the running command.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f := cmdutil.New(cmdutil.System())
+	return Run(ctx, f, os.Args[1:])
+}
+
+// Run executes the command line args with f, prints an error to f's
+// ErrOut and returns the exit code.
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	cmd := NewCmd(f)
+	cmd.SetArgs(args)
+	c, err := cmd.ExecuteContextC(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	var ue *cmdutil.UsageError
+	fmt.Fprintf(f.IO.ErrOut, "xcp: %v\n", err)
+	if errors.As(err, &ue) {
+		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", c.CommandPath())
+	}
+	return cmdutil.ExitCode(err)
+}
