@@ -198,9 +198,10 @@ func (f Format) Align() int { return f.AG.Size() - 1 }
 // can carry: (MAX_CTO - AG) / AG.
 func (f Format) MaxUploadElements() int { return (f.CTO() - f.AG.Size()) / f.AG.Size() }
 
-// MaxDownloadElements is the number of AG elements one DOWNLOAD packet can
-// carry: (MAX_CTO - 2) / AG for BYTE, (MAX_CTO - AG) / AG - ... see the
-// standard: DOWNLOAD has 2 header bytes padded up to AG.
+// MaxDownloadElements is the number of AG elements one DOWNLOAD,
+// DOWNLOAD_NEXT, PROGRAM or PROGRAM_NEXT packet can carry: the 2 header
+// bytes are padded up to AG, so (MAX_CTO-2)/AG for BYTE and WORD and
+// (MAX_CTO-4)/4 for DWORD.
 func (f Format) MaxDownloadElements() int {
 	hdr := 2
 	if ag := f.AG.Size(); ag > hdr {
