@@ -1,0 +1,156 @@
+package a2l_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"goxcp/a2l"
+)
+
+func wrap(body string) string {
+	return "ASAP2_VERSION 1 71\n/begin PROJECT p \"\"\n/begin MODULE m \"\"\n" + body + "\n/end MODULE\n/end PROJECT\n"
+}
+
+func parse(t *testing.T, src string) *a2l.Module {
+	t.Helper()
+	f, err := a2l.ParseString("t.a2l", src, a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Modules[0]
+}
+
+func TestStrictErrorsNamePosition(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"bad datatype", wrap(`/begin MEASUREMENT x "" UBYTEX NO_COMPU_METHOD 0 0 0 1 /end MEASUREMENT`), `t.a2l:4:25: expected data type`},
+		{"missing end", wrap(`/begin MEASUREMENT x "" UBYTE NO_COMPU_METHOD 0 0 0 1`), `t.a2l:5:6: expected MEASUREMENT after /end, found identifier "MODULE"`},
+		{"wrong end", wrap(`/begin MEASUREMENT x "" UBYTE NO_COMPU_METHOD 0 0 0 1 /end CHARACTERISTIC`), `t.a2l:4:60: expected MEASUREMENT after /end, found identifier "CHARACTERISTIC"`},
+		{"unterminated string", wrap(`/begin MEASUREMENT x "abc`), `t.a2l:4:22: unterminated string`},
+		{"unterminated comment", wrap(`/* abc`), `t.a2l:4:1: unterminated /* comment`},
+		{"bad number", wrap(`/begin MEASUREMENT x "" UBYTE NO_COMPU_METHOD 0 0 0 12abc /end MEASUREMENT`), `t.a2l:4:53: malformed number "12abc"`},
+		{"unknown keyword", wrap(`/begin MEASUREMENT x "" UBYTE NO_COMPU_METHOD 0 0 0 1 FOO 1 /end MEASUREMENT`), `t.a2l:4:55: unexpected keyword FOO in MEASUREMENT`},
+		{"unknown block", wrap(`/begin FOO x /end FOO`), `t.a2l:4:8: unexpected block FOO in MODULE`},
+		{"address range", wrap(`/begin MEASUREMENT x "" UBYTE NO_COMPU_METHOD 0 0 0 1 ECU_ADDRESS 0x100000000 /end MEASUREMENT`), `t.a2l:4:67: ECU_ADDRESS 4294967296 out of range`},
+		{"axis count", wrap(`/begin CHARACTERISTIC c "" CURVE 0 L 0 NO_COMPU_METHOD 0 1 /end CHARACTERISTIC`), `t.a2l:4:8: CURVE c has 0 AXIS_DESCR, expected 1`},
+		{"linear coeffs", wrap(`/begin COMPU_METHOD c "" LINEAR "%f" "" /end COMPU_METHOD`), `COMPU_METHOD c of type LINEAR needs COEFFS_LINEAR`},
+		{"no project", "ASAP2_VERSION 1 71\n", `t.a2l:2:1: expected /begin PROJECT, found end of file`},
+		{"garbage", "ASAP2_VERSION 1 71 @", `t.a2l:1:20: unexpected character '@'`},
+		{"include missing", wrap(`/include "nothere.aml"`), `t.a2l:4:10: cannot read include file`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := a2l.ParseString("t.a2l", tc.src, a2l.Options{})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not contain %q", err, tc.want)
+			}
+			var p *a2l.Problem
+			if !errors.As(err, &p) || !errors.Is(err, a2l.ErrSyntax) {
+				t.Errorf("error %T is not a *Problem", err)
+			}
+		})
+	}
+}
+
+func TestLenientKeepsGoodObjects(t *testing.T) {
+	src := wrap(`
+/begin MEASUREMENT good1 "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS 0x10 /end MEASUREMENT
+/begin MEASUREMENT bad "" NOTATYPE NO_COMPU_METHOD 0 0 0 255 /begin IF_DATA XCP /end IF_DATA ECU_ADDRESS 0x11 /end MEASUREMENT
+/begin MEASUREMENT good2 "" UWORD NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS 0x12 FOO 1 2 /end MEASUREMENT
+/begin CHARACTERISTIC c "" VALUE 0x20 L 0 NO_COMPU_METHOD 0 1 /end CHARACTERISTIC`)
+	f, err := a2l.ParseString("t.a2l", src, a2l.Options{Lenient: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Modules[0]
+	if m.Measurement("good1") == nil || m.Measurement("good2") == nil || m.Characteristic("c") == nil {
+		t.Errorf("good objects lost: %v", m.Names())
+	}
+	if m.Measurement("bad") != nil {
+		t.Error("bad object kept")
+	}
+	if m.Measurement("good2").Address != 0x12 {
+		t.Error("good2 address")
+	}
+	if len(f.Problems) != 2 {
+		t.Fatalf("problems = %v", f.Problems)
+	}
+	if !strings.Contains(f.Problems[0].Error(), "t.a2l:6:27: expected data type") || !strings.Contains(f.Problems[1].Error(), "t.a2l:7:78: unexpected keyword FOO") {
+		t.Errorf("problems = %v", f.Problems)
+	}
+	if f.Err() == nil {
+		t.Error("Err() nil")
+	}
+	// Strict mode fails on the first of them.
+	if _, err := a2l.ParseString("t.a2l", src, a2l.Options{}); err == nil || !strings.Contains(err.Error(), "6:27") {
+		t.Errorf("strict: %v", err)
+	}
+}
+
+func TestLenientTruncatedFile(t *testing.T) {
+	src := wrap(`/begin MEASUREMENT a "" UBYTE NO_COMPU_METHOD 0 0 0 255 /end MEASUREMENT`)
+	for n := 0; n < len(src); n += 7 {
+		f, err := a2l.ParseString("t.a2l", src[:n], a2l.Options{Lenient: true})
+		if err != nil || f == nil {
+			t.Fatalf("lenient truncated at %d: %v", n, err)
+		}
+		if len(f.Problems) == 0 {
+			t.Errorf("truncated at %d: no problem reported", n)
+		}
+		if _, err := a2l.ParseString("t.a2l", src[:n], a2l.Options{}); err == nil {
+			t.Errorf("strict truncated at %d: no error", n)
+		}
+	}
+}
+
+func TestIncludeAndComments(t *testing.T) {
+	files := map[string]string{
+		"dir/main.a2l": wrap(`// line comment /begin
+/* block
+   comment */ /include "sub/inc.a2l"
+/include other.a2l`),
+		"dir/sub/inc.a2l": `/begin MEASUREMENT "a" "" UBYTE NO_COMPU_METHOD 0 0 0 255 /end MEASUREMENT`,
+		"dir/other.a2l":   `/begin A2ML struct x { "/end A2ML" ; }; /* /end A2ML */ /end A2ML /begin MEASUREMENT b "q""uote\"" UBYTE NO_COMPU_METHOD 0 0 0 1 /end MEASUREMENT`,
+	}
+	read := func(name string) ([]byte, error) {
+		s, ok := files[name]
+		if !ok {
+			return nil, fmt.Errorf("no file %s", name)
+		}
+		return []byte(s), nil
+	}
+	_, err := a2l.ParseFile("dir/main.a2l", a2l.Options{ReadFile: read})
+	// "a" is a string where an identifier is expected: the position names the included file.
+	if err == nil || !strings.HasPrefix(err.Error(), "dir/sub/inc.a2l:1:20: expected measurement name") {
+		t.Fatalf("err = %v", err)
+	}
+	files["dir/sub/inc.a2l"] = `/begin MEASUREMENT a "" UBYTE NO_COMPU_METHOD 0 0 0 255 /end MEASUREMENT`
+	f, err := a2l.ParseFile("dir/main.a2l", a2l.Options{ReadFile: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Modules[0]
+	if m.Measurement("a") == nil || m.Measurement("b") == nil {
+		t.Fatal("included objects missing")
+	}
+	if got := m.Measurement("b").LongID; got != `q"uote"` {
+		t.Errorf("long id = %q", got)
+	}
+	if !strings.Contains(m.A2ML, `"/end A2ML"`) {
+		t.Errorf("A2ML = %q", m.A2ML)
+	}
+	if p := m.Measurement("a").Pos; p.File != "dir/sub/inc.a2l" || p.Line != 1 || p.Col != 8 {
+		t.Errorf("pos = %v", p)
+	}
+	// Recursive include is stopped.
+	files["dir/sub/inc.a2l"] = `/include "inc.a2l"`
+	if _, err := a2l.ParseFile("dir/main.a2l", a2l.Options{ReadFile: read}); err == nil || !strings.Contains(err.Error(), "nested deeper") {
+		t.Errorf("recursive include: %v", err)
+	}
+}
