@@ -12,6 +12,7 @@
 //	protocol = "tcp"     # tcp | udp
 //	ipv6     = false
 //	bind     = ""        # local address to bind to (optional)
+//	recv_buffer = 0      # socket receive buffer in bytes (0 = 4 MiB for UDP)
 //
 //	[general]
 //	max_retries        = 5
@@ -37,6 +38,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"goxcp/transport/eth"
 )
 
 // Config is the complete configuration.
@@ -56,18 +59,11 @@ type Transport struct {
 	// Timeout bounds opening the connection and is the response timeout
 	// (t1) unless General.T1 is set. 0 = 2 s.
 	Timeout time.Duration `koanf:"timeout"`
-	// Eth configures XCP on Ethernet ([transport.eth]).
-	Eth Eth `koanf:"eth"`
+	// Eth configures XCP on Ethernet ([transport.eth]): host, port,
+	// protocol, ipv6, bind, recv_buffer.
+	Eth eth.Config `koanf:"eth"`
 }
 
-// Eth configures XCP on Ethernet ([transport.eth]).
-type Eth struct {
-	Host     string `koanf:"host"`     // slave host name or address; "" = localhost
-	Port     int    `koanf:"port"`     // 0 = 5555
-	Protocol string `koanf:"protocol"` // "tcp" (default) or "udp"
-	IPv6     bool   `koanf:"ipv6"`     // resolve the host as IPv6
-	Bind     string `koanf:"bind"`     // local address ("host" or "host:port"); "" = any
-}
 
 // General holds protocol settings ([general]).
 type General struct {
@@ -111,7 +107,7 @@ func Default() *Config {
 		Transport: Transport{
 			Layer:   DefaultLayer,
 			Timeout: DefaultTimeout,
-			Eth:     Eth{Host: DefaultHost, Port: DefaultPort, Protocol: DefaultProtocol},
+			Eth:     eth.Config{Host: DefaultHost, Port: DefaultPort, Protocol: DefaultProtocol},
 		},
 	}
 }
@@ -179,11 +175,11 @@ func (t Transport) Validate() error {
 	if t.Timeout < 0 {
 		return fieldErr("timeout", "must not be negative, got %s", t.Timeout)
 	}
-	return under("eth", t.Eth.Validate())
+	return under("eth", validateEth(t.Eth))
 }
 
-// Validate checks the [transport.eth] section.
-func (e Eth) Validate() error {
+// validateEth checks the [transport.eth] section.
+func validateEth(e eth.Config) error {
 	if e.Port < 0 || e.Port > 65535 {
 		return fieldErr("port", "must be 1..65535, got %d", e.Port)
 	}
@@ -193,7 +189,10 @@ func (e Eth) Validate() error {
 	if strings.ContainsAny(e.Host, " \t/") {
 		return fieldErr("host", "not a host name or address: %q", e.Host)
 	}
-	return nil
+	if e.RecvBuffer < 0 {
+		return fieldErr("recv_buffer", "must not be negative, got %d", e.RecvBuffer)
+	}
+	return e.Validate()
 }
 
 // Validate checks the [general] section.

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"goxcp/transport/eth"
 )
 
 func TestParseErrorsNameFileAndKey(t *testing.T) {
@@ -70,7 +72,7 @@ level = "debug"
 	}
 	want := &Config{
 		File:      "a.toml",
-		Transport: Transport{Layer: "eth", Timeout: 1500 * time.Millisecond, Eth: Eth{Host: "::1", Port: 5556, Protocol: "udp", IPv6: true, Bind: "::1"}},
+		Transport: Transport{Layer: "eth", Timeout: 1500 * time.Millisecond, Eth: eth.Config{Host: "::1", Port: 5556, Protocol: "udp", IPv6: true, Bind: "::1"}},
 		General:   General{MaxRetries: 3, SeedNKeyCommand: "./key", T1: 250 * time.Millisecond, T7: 10 * time.Millisecond},
 		Logging:   Logging{Level: "debug"},
 	}

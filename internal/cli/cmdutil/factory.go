@@ -177,9 +177,9 @@ func (f *Factory) Connect(ctx context.Context) (*master.Master, func() error, er
 		keyFn master.KeyFunc
 	)
 	if f.Global.Sim {
-		conn, stop, keyFn, err = startSim(ctx, log)
+		conn, stop, keyFn, err = startSim(ctx, c, log)
 	} else {
-		conn, err = dial(ctx, c)
+		conn, err = dial(ctx, c, log)
 		if err == nil {
 			keyFn, err = keyFunc(c)
 			if err != nil {
@@ -226,14 +226,14 @@ func Timeouts(c *config.Config) master.Timeouts {
 }
 
 // dial opens the configured transport.
-func dial(ctx context.Context, c *config.Config) (transport.Conn, error) {
+func dial(ctx context.Context, c *config.Config, log *slog.Logger) (transport.Conn, error) {
 	layer := c.Transport.Layer
 	if layer == "" {
 		layer = config.DefaultLayer
 	}
 	switch layer {
 	case "eth":
-		return dialEth(ctx, c)
+		return dialEth(ctx, c, log)
 	default:
 		return nil, fmt.Errorf("transport %q is not available in this build yet", layer)
 	}

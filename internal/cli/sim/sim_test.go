@@ -1,0 +1,84 @@
+package sim
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
+
+	"goxcp/internal/cli/cmdutil"
+	xsim "goxcp/sim"
+	"goxcp/xcp"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestOptions(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    Options
+		wantErr string
+	}{
+		{nil, Options{TCP: []string{DefaultAddr}, Slave: xsim.Config{Order: xcp.Intel, AG: xcp.Byte, MaxCTO: 255, MaxDTO: 1024}}, ""},
+		{[]string{"--udp", "127.0.0.1:0", "--byte-order", "Motorola", "--ag", "4", "--max-cto", "8", "--max-dto", "1500"},
+			Options{UDP: []string{"127.0.0.1:0"}, Slave: xsim.Config{Order: xcp.Motorola, AG: xcp.DWord, MaxCTO: 8, MaxDTO: 1500}}, ""},
+		{[]string{"--tcp", ":1", "--tcp", ":2", "--udp", ":3", "--ag", "2"},
+			Options{TCP: []string{":1", ":2"}, UDP: []string{":3"}, Slave: xsim.Config{Order: xcp.Intel, AG: xcp.Word, MaxCTO: 255, MaxDTO: 1024}}, ""},
+		{[]string{"--ag", "3"}, Options{}, "--ag: want 1, 2 or 4"},
+		{[]string{"--byte-order", "pdp"}, Options{}, `--byte-order: want intel or motorola, got "pdp"`},
+		{[]string{"--max-cto", "7"}, Options{}, "--max-cto: want 8..255, got 7"},
+		{[]string{"--max-dto", "70000"}, Options{}, "--max-dto: want 8..65535, got 70000"},
+		{[]string{"extra"}, Options{}, "takes no arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			ios, _, _, _ := cmdutil.Test()
+			var got *Options
+			cmd := newCmd(cmdutil.New(ios), func(o *Options) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			cmd.SilenceErrors, cmd.SilenceUsage = true, true
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+					t.Fatalf("got %v, want usage error %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := *got
+			g.IO, g.Log = nil, nil
+			if d := cmp.Diff(tt.want, g); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestRunListensAndStops(t *testing.T) {
+	ios, _, out, _ := cmdutil.Test()
+	f := cmdutil.New(ios)
+	ctx, cancel := context.WithCancel(context.Background())
+	opts := &Options{IO: ios, Log: f.Logger, TCP: []string{"127.0.0.1:0"}, UDP: []string{"127.0.0.1:0"},
+		Ready: func([]string) { cancel() }}
+	if err := run(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"listening on tcp 127.0.0.1:", "listening on udp 127.0.0.1:"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+func TestRunBadAddress(t *testing.T) {
+	ios, _, _, _ := cmdutil.Test()
+	f := cmdutil.New(ios)
+	err := run(context.Background(), &Options{IO: ios, Log: f.Logger, TCP: []string{"127.0.0.1:0"}, UDP: []string{"no-such-host.invalid:x"}})
+	if err == nil || !strings.Contains(err.Error(), "no-such-host.invalid:x") {
+		t.Fatalf("got %v", err)
+	}
+}
