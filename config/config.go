@@ -64,7 +64,6 @@ type Transport struct {
 	Eth eth.Config `koanf:"eth"`
 }
 
-
 // General holds protocol settings ([general]).
 type General struct {
 	// MaxRetries bounds how often a command is repeated by the XCP
