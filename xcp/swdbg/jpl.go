@@ -107,7 +107,7 @@ type JPLCommand interface {
 type JPLStep struct {
 	TDI   uint8
 	TMS   Bits
-	Width int // field width m in bytes; 0 = max(1, ⌈n/8⌉)
+	Width int // field width m in bytes; 0 = max(1, ⌈n/8⌉), -1 = no bytes (for n = 0)
 }
 
 // JPLData is the JPL data command (table 85): n TCK cycles shifting TMS and
@@ -140,8 +140,11 @@ func fieldWidth(what string, n, w int) (int, error) {
 		return 0, fmt.Errorf("xcp/swdbg: JPL %s: %d bits, a command carries 0..255", what, n)
 	}
 	need := max(1, (n+7)/8)
-	if w == 0 {
+	switch {
+	case w == 0:
 		return need, nil
+	case w < 0 && n == 0:
+		return 0, nil // an explicitly empty field
 	}
 	if w < (n+7)/8 || w > 255 {
 		return 0, fmt.Errorf("xcp/swdbg: JPL %s: field width %d bytes cannot hold %d bits", what, w, n)
@@ -220,8 +223,8 @@ func (e *JPLSyntaxError) Error() string {
 // Unwrap lets errors.Is(err, xcp.ErrMalformed) match.
 func (e *JPLSyntaxError) Unwrap() error { return xcp.ErrMalformed }
 
-// ParseJPL decodes a JPL sequence. Field widths are kept, so EncodeJPL
-// reproduces the input byte for byte.
+// ParseJPL decodes a JPL sequence. Field widths are kept (a zero width as
+// -1), so EncodeJPL reproduces the input byte for byte.
 func ParseJPL(p []byte) ([]JPLCommand, error) {
 	var cmds []JPLCommand
 	for off := 0; off < len(p); {
@@ -241,7 +244,7 @@ func ParseJPL(p []byte) ([]JPLCommand, error) {
 			if len(q) < 4+m {
 				return nil, short(4 + m)
 			}
-			cmds = append(cmds, &JPLStep{TDI: q[1], TMS: decodeField(q[4:4+m], n), Width: m})
+			cmds = append(cmds, &JPLStep{TDI: q[1], TMS: decodeField(q[4:4+m], n), Width: explicit(m)})
 			off += 4 + m
 		case JPLDataID:
 			if len(q) < 3 {
@@ -254,7 +257,7 @@ func ParseJPL(p []byte) ([]JPLCommand, error) {
 			if len(q) < 7+4*m {
 				return nil, short(7 + 4*m)
 			}
-			c := &JPLData{N: n, Width: m,
+			c := &JPLData{N: n, Width: explicit(m),
 				TMS: decodeField(q[3:3+m], n), TDI: decodeField(q[3+m:3+2*m], n),
 				TDO: decodeField(q[3+2*m:3+3*m], n), Mask: decodeField(q[3+3*m:3+4*m], n),
 				Repeat: q[3+4*m], RepeatTDI: q[4+4*m]}
@@ -265,7 +268,7 @@ func ParseJPL(p []byte) ([]JPLCommand, error) {
 			if len(q) < 7+4*m+pw {
 				return nil, short(7 + 4*m + pw)
 			}
-			c.RepeatTMS, c.RepeatWidth = decodeField(q[7+4*m:7+4*m+pw], qn), pw
+			c.RepeatTMS, c.RepeatWidth = decodeField(q[7+4*m:7+4*m+pw], qn), explicit(pw)
 			cmds = append(cmds, c)
 			off += 7 + 4*m + pw
 		default:
@@ -273,4 +276,12 @@ func ParseJPL(p []byte) ([]JPLCommand, error) {
 		}
 	}
 	return cmds, nil
+}
+
+// explicit maps a parsed field width to the Width encoding (0 → -1).
+func explicit(m int) int {
+	if m == 0 {
+		return -1
+	}
+	return m
 }
