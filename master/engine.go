@@ -152,9 +152,15 @@ func (m *Master) callDepth(ctx context.Context, reqs [][]byte, gap time.Duration
 			return nil, err
 		}
 		m.log.Debug("xcp error handling", "cmd", cmd.String(), "error", code.Name(),
-			"pre", rule.Pre.String(), "action", rule.Action.String(), "attempt", attempts)
-		if perr := m.preAction(ctx, rule.Pre, cmd, depth); perr != nil {
-			return nil, fmt.Errorf("%w (error handling %q failed: %v)", err, rule.Pre, perr)
+			"rule", rule.String(), "attempt", attempts)
+		pres, npre := rule.PreActions()
+		for _, pre := range pres[:npre] {
+			if pre == xcp.PreDisplayError {
+				m.log.Warn("xcp slave reports an error, repeating", "cmd", cmd.String(), "error", code.Name(), "attempt", attempts)
+			}
+			if perr := m.preAction(ctx, pre, cmd, depth); perr != nil {
+				return nil, fmt.Errorf("%w (error handling %q failed: %v)", err, pre, perr)
+			}
 		}
 	}
 }
@@ -163,7 +169,7 @@ func (m *Master) preAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Comma
 	switch pre {
 	case xcp.PreNone:
 		return nil
-	case xcp.PreWaitT7:
+	case xcp.PreWaitT7, xcp.PreDisplayError:
 		return sleep(ctx, m.tmo.T7)
 	case xcp.PreSynch:
 		_, err := m.transact(ctx, [][]byte{{byte(xcp.CmdSynch)}}, 0, 1, m.tmo.T1)

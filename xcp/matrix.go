@@ -22,10 +22,14 @@ const (
 	PreConnect                       // CONNECT again
 	PreSetCalPage                    // select a valid calibration page
 	PreProgramStart                  // PROGRAM_START again
+	PreDisplayError                  // tell the user (log) and wait t7 before repeating
+	PreDownload                      // restart the block transfer with DOWNLOAD
+	PreProgram                       // restart the block transfer with PROGRAM
 )
 
 var preNames = [...]string{"none", "wait t7", "SYNCH", "GET_STATUS", "unlock slave", "SET_MTA",
-	"SET_DAQ_PTR", "START_STOP_x", "re-init DAQ", "CONNECT", "SET_CAL_PAGE", "PROGRAM_START"}
+	"SET_DAQ_PTR", "START_STOP_x", "re-init DAQ", "CONNECT", "SET_CAL_PAGE", "PROGRAM_START",
+	"display error", "DOWNLOAD", "PROGRAM"}
 
 func (p PreAction) String() string {
 	if int(p) < len(preNames) {
@@ -75,10 +79,36 @@ func (a Action) Repeats() int {
 	return 0
 }
 
-// Rule is one cell of the error-handling matrix.
+// Rule is one cell of the error-handling matrix. Some cells name two
+// pre-actions (e.g. SYNCH, then SET_MTA); Pre2 is the second (PreNone if
+// there is none).
 type Rule struct {
 	Pre    PreAction
 	Action Action
+	Pre2   PreAction
+}
+
+// PreActions returns the rule's pre-actions in order (PreNone entries
+// omitted) in a fixed-size array and its length, without allocating.
+func (r Rule) PreActions() ([2]PreAction, int) {
+	var a [2]PreAction
+	n := 0
+	for _, p := range [2]PreAction{r.Pre, r.Pre2} {
+		if p != PreNone {
+			a[n] = p
+			n++
+		}
+	}
+	return a, n
+}
+
+// String renders the rule as "pre[, pre2] → action".
+func (r Rule) String() string {
+	s := r.Pre.String()
+	if r.Pre2 != PreNone {
+		s += ", " + r.Pre2.String()
+	}
+	return s + " → " + r.Action.String()
 }
 
 // Timeout is the pseudo error code the matrix uses for "no response within
