@@ -97,9 +97,9 @@ func TestUDPDatagrams(t *testing.T) {
 	}
 	// Bad datagrams are skipped whole and counted; the good one after
 	// them arrives, and the CTR gap (63 → 70) counts 7 lost frames.
-	send([]byte{0, 0, 0, 0, 0xFF})                                  // LEN 0
+	send([]byte{0, 0, 0, 0, 0xFF})                                 // LEN 0
 	send(append(frame(63, []byte{0xFF}), 0x10, 0, 64, 0, 1, 2, 3)) // second frame truncated
-	send([]byte{1, 0})                                              // header cut
+	send([]byte{1, 0})                                             // header cut
 	send(frame(70, []byte{0xFF, 0x42}))
 	recv([]byte{0xFF, 0x42}, 70)
 	st := conn.Stats()
