@@ -1,94 +1,319 @@
-// Package sim is goxcp's built-in XCP slave: a simulated ECU with memory,
-// calibration pages, seed & key protection, DAQ and SW-DBG, served over any
+// Package sim is goxcp's built-in XCP slave (ASAM MCD-1 XCP 1.5): a
+// simulated ECU with a memory map (RAM with time-varying variables, a
+// calibration segment with a working and a reference page, a read-only
+// area, flash sectors), seed & key protection per resource, the standard,
+// CAL, PAG and PGM command groups, DAQ and SW-DBG, served over any
 // transport.Conn. It is built on the same protocol package as the master
 // (goxcp/xcp) but never imports the master, so master↔simulator tests are a
 // real cross-check of both sides.
+//
+// Fault switches (DropResponses, DelayResponses, Busy, InjectError,
+// CorruptResponses, SlowCommands, Disconnect) make the slave misbehave on
+// purpose so that a master's error handling can be tested.
+//
+// # Internal contract for the parts in other files
+//
+// The DAQ part (sim/daq*.go) and the SW-DBG part (sim/dbg*.go) plug in
+// through these package-internal hooks:
+//
+//   - (*session).daqCommand / (*session).dbgCommand answer one command
+//     packet of their group. They run on the connection's goroutine and
+//     return the response packet (nil = send nothing). Use ss.format() for
+//     the session's xcp.Format and errPacket/errPacketData for errors.
+//   - (*session).send(p) transmits an asynchronous packet (DTO, EV, SERV);
+//     it may be called from any goroutine and bypasses the fault switches.
+//   - (*session).spawn(f) runs f(ctx) on a goroutine bound to the session:
+//     ctx is cancelled when the connection ends and Serve waits for f to
+//     return. (*session).every(period, f) calls f(now) periodically with
+//     the slave time; use it for DAQ event channels.
+//   - (*Slave).readMem(addr, ext, dst) / writeMem(addr, ext, src) access the
+//     memory map as the XCP master sees it (calibration accesses go to the
+//     XCP page). They take s.mu; readMemLocked/writeMemLocked expect the
+//     caller to hold it. They return nil or an xcp.ErrorCode
+//     (ErrAccessDenied outside mapped memory, ErrWriteProtected for
+//     read-only areas); codeOf(err) turns that into the code to answer.
+//   - (*Slave).now() is the slave time (monotonic, since New), the time
+//     base for DAQ timestamps; (*Slave).updateVars(t) recomputes the
+//     time-varying variables for slave time t (readMem calls it, so a
+//     sample is always current; call it to sample at an exact event time).
+//   - (*session).checkProtection(res) returns xcp.ErrAccessLocked while res
+//     is locked by seed & key.
+//   - The state of the DAQ and DBG parts lives in the types daqSlave,
+//     daqSession, dbgSlave and dbgSession (sim/daq_ext.go, sim/dbg_ext.go,
+//     owned by those parts), embedded as Slave.daq, Slave.dbg, session.daq
+//     and session.dbg, with lifecycle hooks daqInit/dbgInit (New),
+//     daqReset/dbgReset (CONNECT, DISCONNECT and the end of a connection),
+//     daqRunning (GET_STATUS, PROGRAM_START) and daqA2L/dbgA2L (text
+//     inserted into the A2L served by GET_ID type 4).
 package sim
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"goxcp/transport"
 	"goxcp/xcp"
 )
 
-// Slave is a simulated ECU. Its state (memory, pages, protection, DAQ) is
-// shared by every connection served; XCP allows one master at a time, so a
-// new CONNECT takes the session over.
+// Slave is a simulated ECU. Its state (memory, pages, protection settings,
+// DAQ) is shared by every connection served; XCP allows one master at a
+// time, so a CONNECT on a new connection takes the session over.
+// A Slave is safe for concurrent use.
 type Slave struct {
-	cfg Config
-	log *slog.Logger
+	cfg   Config
+	log   *slog.Logger
+	start time.Time
 
-	mu sync.Mutex // guards the slave state below
-	// (fields added by the std, cal, pag, daq and dbg parts)
+	mu        sync.Mutex // guards everything below up to faults
+	mem       memory
+	cal       calState
+	status    uint8  // SESSION_STATUS bits kept across commands (STORE_CAL_REQ …)
+	configID  uint16 // SESSION_CONFIGURATION_ID from SET_REQUEST
+	rng       *rngState
+	active    *session   // the connection that holds the XCP session, if any
+	endpoints []endpoint // network addresses served (for the A2L)
+	daq       daqSlave
+	dbg       dbgSlave
+
+	faults faults // fault switches, own lock
 }
 
-// Config configures a Slave. The zero value is a usable default slave
-// (Intel, BYTE granularity, MAX_CTO 255, MAX_DTO 1024 …, see each field).
+// Config configures a Slave. The zero value is a usable default slave:
+// Intel byte order, BYTE granularity, MAX_CTO 255, MAX_DTO 1024, slave and
+// master block mode on, no resource protected.
 type Config struct {
 	Order  xcp.ByteOrder
 	AG     xcp.Granularity // 0 = BYTE
-	MaxCTO int             // 0 = 255
-	MaxDTO int             // 0 = 1024
-	Logger *slog.Logger    // nil = silent
+	MaxCTO int             // 8..255, 0 = 255
+	MaxDTO int             // 8..65535, 0 = 1024
+
+	// NoSlaveBlockMode switches slave block mode (UPLOAD answered in
+	// several packets) off; NoMasterBlockMode switches master block mode
+	// (DOWNLOAD_NEXT, PROGRAM_NEXT) off.
+	NoSlaveBlockMode  bool
+	NoMasterBlockMode bool
+	// MaxBS is the maximum number of packets of a master block (DOWNLOAD
+	// plus DOWNLOAD_NEXTs), 0 = 32. MinST is the minimum separation time
+	// between them in units of 100 µs that the slave announces (0 = none).
+	MaxBS uint8
+	MinST uint8
+
+	// Protect lists the resources locked by seed & key after CONNECT
+	// (0 = nothing protected). Keys are checked with DemoKey.
+	Protect xcp.Resource
+	// SeedLen is the seed length in bytes (1..255); 0 picks a length that
+	// needs at least two GET_SEED parts for any MAX_CTO.
+	SeedLen int
+
+	// MaxChecksumBlock is the largest BUILD_CHECKSUM block in AG elements
+	// (0 = 0x10000).
+	MaxChecksumBlock uint32
+
+	// RAMSize is the size in bytes of the RAM region (0 = 2 MiB, at least
+	// 4 KiB). See the memory map in memory.go.
+	RAMSize int
+
+	// RandSeed seeds the generator of GET_SEED seeds; 0 uses the clock.
+	RandSeed uint64
+
+	// Name is the ASCII identification (GET_ID type 0); "" = "goxcp-sim".
+	Name string
+	// IDInResponse makes GET_ID return identifications that fit into the
+	// response packet directly (mode bit 0) instead of via UPLOAD.
+	IDInResponse bool
+
+	Logger *slog.Logger // nil = silent
 }
 
-// New returns a slave with the given configuration.
-func New(cfg Config) *Slave {
-	if cfg.AG == 0 {
-		cfg.AG = xcp.Byte
+// ErrConfig is matched (errors.Is) by errors reporting a bad Config.
+var ErrConfig = errors.New("sim: invalid configuration")
+
+func (c *Config) setDefaults() error {
+	if c.AG == 0 {
+		c.AG = xcp.Byte
 	}
-	if cfg.MaxCTO == 0 {
-		cfg.MaxCTO = 255
+	if c.AG != xcp.Byte && c.AG != xcp.Word && c.AG != xcp.DWord {
+		return fmt.Errorf("%w: address granularity %d (want 1, 2 or 4)", ErrConfig, c.AG)
 	}
-	if cfg.MaxDTO == 0 {
-		cfg.MaxDTO = 1024
+	if c.Order != xcp.Intel && c.Order != xcp.Motorola {
+		return fmt.Errorf("%w: byte order %d", ErrConfig, c.Order)
+	}
+	if c.MaxCTO == 0 {
+		c.MaxCTO = 255
+	}
+	if c.MaxCTO < 8 || c.MaxCTO > 255 {
+		return fmt.Errorf("%w: MaxCTO %d outside 8..255", ErrConfig, c.MaxCTO)
+	}
+	if c.MaxCTO%c.AG.Size() != 0 {
+		return fmt.Errorf("%w: MaxCTO %d is not a multiple of the address granularity %s", ErrConfig, c.MaxCTO, c.AG)
+	}
+	if c.MaxDTO == 0 {
+		c.MaxDTO = 1024
+	}
+	if c.MaxDTO < 8 || c.MaxDTO > 65535 {
+		return fmt.Errorf("%w: MaxDTO %d outside 8..65535", ErrConfig, c.MaxDTO)
+	}
+	if c.MaxBS == 0 {
+		c.MaxBS = 32
+	}
+	if c.SeedLen == 0 {
+		c.SeedLen = min(255, c.MaxCTO-2+7)
+	}
+	if c.SeedLen < 1 || c.SeedLen > 255 {
+		return fmt.Errorf("%w: SeedLen %d outside 1..255", ErrConfig, c.SeedLen)
+	}
+	if c.MaxChecksumBlock == 0 {
+		c.MaxChecksumBlock = 0x10000
+	}
+	if c.RAMSize == 0 {
+		c.RAMSize = 2 << 20
+	}
+	if c.RAMSize < 4096 || c.RAMSize > 64<<20 {
+		return fmt.Errorf("%w: RAMSize %d outside 4 KiB..64 MiB", ErrConfig, c.RAMSize)
+	}
+	if c.Protect&^(xcp.ResCalPag|xcp.ResDaq|xcp.ResStim|xcp.ResPgm|xcp.ResDbg) != 0 {
+		return fmt.Errorf("%w: Protect 0x%02X has undefined resource bits", ErrConfig, uint8(c.Protect))
+	}
+	if c.Name == "" {
+		c.Name = "goxcp-sim"
+	}
+	return nil
+}
+
+// New returns a slave with the given configuration, or an error matching
+// ErrConfig that names the bad field.
+func New(cfg Config) (*Slave, error) {
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
 	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Slave{cfg: cfg, log: log}
+	s := &Slave{cfg: cfg, log: log, start: time.Now()}
+	s.mem = newMemory(cfg)
+	s.cal.pages[PageWorking] = initialCalPage(s)
+	s.cal.pages[PageReference] = initialCalPage(s)
+	s.faults.conns = make(map[*session]struct{})
+	s.rng = newRNG(cfg.RandSeed)
+	s.updateVarsLocked(0)
+	s.daqInit()
+	s.dbgInit()
+	return s, nil
 }
 
-// Serve answers the master on conn until ctx is done or the connection
-// fails. It closes conn before returning. A closed connection ends Serve
-// with a nil error.
+// Config returns the slave's configuration with defaults filled in.
+func (s *Slave) Config() Config { return s.cfg }
+
+// now returns the slave time: the monotonic time since New.
+func (s *Slave) now() time.Duration { return time.Since(s.start) }
+
+// Serve answers the master on conn until ctx is done, the connection fails
+// or Disconnect is called. It closes conn before returning. A closed
+// connection ends Serve with a nil error. Several connections may be
+// served at once; the last one to CONNECT holds the XCP session.
 func (s *Slave) Serve(ctx context.Context, conn transport.Conn) error {
-	defer conn.Close()
-	ss := &session{slave: s, conn: conn, ctx: ctx}
+	ctx, cancel := context.WithCancel(ctx)
+	ss := &session{slave: s, conn: conn, ctx: ctx, cancel: cancel, out: make([]byte, 0, 256)}
+	defer func() {
+		cancel()
+		conn.Close()
+		ss.wg.Wait()
+		s.mu.Lock()
+		if s.active == ss {
+			s.active = nil
+		}
+		ss.daqReset()
+		ss.dbgReset()
+		s.mu.Unlock()
+	}()
+	s.faults.mu.Lock()
+	s.faults.conns[ss] = struct{}{}
+	s.faults.mu.Unlock()
+	defer func() {
+		s.faults.mu.Lock()
+		delete(s.faults.conns, ss)
+		s.faults.mu.Unlock()
+	}()
 	for {
 		p, err := conn.Recv(ctx)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
 				return nil
 			}
-			return err
+			return fmt.Errorf("sim: receive: %w", err)
 		}
 		if len(p.Data) == 0 {
 			continue
 		}
 		if err := ss.handle(p.Data); err != nil {
-			return err
+			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("sim: send: %w", err)
 		}
 	}
 }
 
-// session is the state of one connection.
+// session is the state of one connection. Fields after mu's comment are
+// only touched by the connection's goroutine (handle) unless noted.
 type session struct {
-	slave *Slave
-	conn  transport.Conn
-	ctx   context.Context
-	out   []byte
+	slave  *Slave
+	conn   transport.Conn
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	// Guarded by slave.mu:
+	connected bool
+	locked    xcp.Resource // resources still protected
+	userMode  bool         // CONNECT in user-defined mode
+	mta       uint32
+	mtaExt    uint8
+	seed      seedState
+	dl        blockState // DOWNLOAD / PROGRAM master block in progress
+	pgm       pgmState
+	daq       daqSession
+	dbg       dbgSession
+
+	// Used by the connection's goroutine only (stdCommand):
+	out   []byte      // response buffer
+	queue []outPacket // packets to send before the response
+	wait  time.Duration
 }
 
-// handle dispatches one command packet by its group.
+// isConnected reports whether the session holds the XCP connection.
+func (ss *session) isConnected() bool {
+	ss.slave.mu.Lock()
+	defer ss.slave.mu.Unlock()
+	return ss.connected
+}
+
+// format returns the packet format of the session.
+func (ss *session) format() xcp.Format {
+	c := &ss.slave.cfg
+	return xcp.Format{Order: c.Order, AG: c.AG, MaxCTO: c.MaxCTO, MaxDTO: c.MaxDTO}
+}
+
+// handle dispatches one command packet by its group and sends the answer
+// through the fault switches.
 func (ss *session) handle(req []byte) error {
 	cmd := xcp.Command(req[0])
+	ss.slave.faults.record(cmd)
+	if cmd != xcp.CmdConnect && !ss.isConnected() {
+		return nil // a disconnected slave answers nothing but CONNECT
+	}
+	if code, ok := ss.slave.faults.injected(cmd); ok {
+		return ss.reply(errPacket(code))
+	}
+	if err := ss.slow(); err != nil {
+		return err
+	}
 	var resp []byte
 	switch {
 	case cmd == xcp.CmdLevel1 && len(req) > 1 && xcp.Level1(req[1]) == xcp.L1SwDbg:
@@ -97,21 +322,89 @@ func (ss *session) handle(req []byte) error {
 		(xcp.Level1(req[1]) == xcp.L1SetDaqPackedMode || xcp.Level1(req[1]) == xcp.L1GetDaqPackedMode)):
 		resp = ss.daqCommand(req)
 	default:
-		resp = ss.stdCommand(req)
+		var err error
+		resp, err = ss.stdCommand(req)
+		if err != nil {
+			return err
+		}
 	}
 	if resp == nil {
-		return nil // no answer (block-mode intermediate packet, or a fault)
+		return nil // no answer (block-mode intermediate packet)
 	}
-	return ss.send(resp)
+	return ss.reply(resp)
 }
 
-// send transmits one packet to the master.
+// reply sends one command response packet, subject to the fault switches
+// (drop, delay, corrupt).
+func (ss *session) reply(p []byte) error {
+	p, delay, drop := ss.slave.faults.response(p)
+	if drop {
+		return nil
+	}
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ss.ctx.Done():
+			t.Stop()
+			return ss.ctx.Err()
+		}
+	}
+	return ss.conn.Send(ss.ctx, p)
+}
+
+// send transmits one asynchronous packet (DTO, EV, SERV) to the master. It
+// may be called from any goroutine and is not subject to fault switches.
 func (ss *session) send(p []byte) error {
 	return ss.conn.Send(ss.ctx, p)
 }
 
+// spawn runs f on a goroutine bound to the session: ctx is cancelled when
+// the connection ends and Serve waits for f to return.
+func (ss *session) spawn(f func(ctx context.Context)) {
+	ss.wg.Add(1)
+	go func() {
+		defer ss.wg.Done()
+		f(ss.ctx)
+	}()
+}
+
+// every calls f with the slave time every period until the session ends or
+// f returns false. It runs on its own goroutine (see spawn).
+func (ss *session) every(period time.Duration, f func(now time.Duration) bool) {
+	ss.spawn(func(ctx context.Context) {
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if !f(ss.slave.now()) {
+					return
+				}
+			}
+		}
+	})
+}
+
 // errPacket returns an ERR packet with the given code.
 func errPacket(code xcp.ErrorCode) []byte { return []byte{xcp.PIDErr, byte(code)} }
+
+// errPacketData returns an ERR packet with the given code and extra bytes.
+func errPacketData(code xcp.ErrorCode, data ...byte) []byte {
+	return append([]byte{xcp.PIDErr, byte(code)}, data...)
+}
+
+// codeOf returns the XCP error code carried by err (ERR_GENERIC if err is
+// not an xcp.ErrorCode).
+func codeOf(err error) xcp.ErrorCode {
+	var c xcp.ErrorCode
+	if errors.As(err, &c) {
+		return c
+	}
+	return xcp.ErrGeneric
+}
 
 func isDaqCommand(c xcp.Command) bool {
 	return (c >= xcp.CmdAllocOdtEntry && c <= xcp.CmdClearDaqList) ||

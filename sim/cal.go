@@ -1,0 +1,227 @@
+package sim
+
+import (
+	"goxcp/xcp"
+)
+
+// blockState is a master block (DOWNLOAD + DOWNLOAD_NEXT, PROGRAM +
+// PROGRAM_NEXT) in progress.
+type blockState struct {
+	active    bool
+	next      xcp.Command // DOWNLOAD_NEXT or PROGRAM_NEXT
+	remaining int         // elements still expected
+	packets   int         // packets received so far
+	addr      uint32      // where the block starts
+	ext       uint8
+	buf       []byte // data received so far
+}
+
+// aligned reports whether addr is aligned to the address granularity.
+func (ss *session) aligned(addr uint32) bool {
+	return addr%uint32(ss.slave.cfg.AG.Size()) == 0
+}
+
+// readAt reads n bytes at addr/ext into a fresh buffer, checking alignment.
+func (ss *session) readAt(addr uint32, ext uint8, n int) ([]byte, xcp.ErrorCode, bool) {
+	if !ss.aligned(addr) {
+		return nil, xcp.ErrOutOfRange, false
+	}
+	buf := make([]byte, n)
+	if err := ss.slave.readMemLocked(addr, ext, buf); err != nil {
+		return nil, codeOf(err), false
+	}
+	return buf, 0, true
+}
+
+func (ss *session) upload(req []byte) []byte {
+	var c xcp.Upload
+	f := ss.format()
+	if err := c.Decode(req, f); err != nil {
+		return syntax()
+	}
+	per := f.MaxUploadElements()
+	n := int(c.N)
+	if n == 0 || (n > per && ss.slave.cfg.NoSlaveBlockMode) {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	ag := f.AG.Size()
+	data, code, ok := ss.readAt(ss.mta, ss.mtaExt, n*ag)
+	if !ok {
+		return errPacket(code)
+	}
+	ss.mta += uint32(n * ag)
+	// Slave block mode: all but the last packet are queued.
+	for len(data) > per*ag {
+		ss.queue = append(ss.queue, outPacket{p: xcp.UploadResponse{Data: data[:per*ag]}.Append(nil, f)})
+		data = data[per*ag:]
+	}
+	return xcp.UploadResponse{Data: data}.Append(ss.out[:0], f)
+}
+
+func (ss *session) shortUpload(req []byte) []byte {
+	var c xcp.ShortUpload
+	f := ss.format()
+	if err := c.Decode(req, f); err != nil {
+		return syntax()
+	}
+	if c.N == 0 || c.Validate(f) != nil {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	n := int(c.N) * f.AG.Size()
+	data, code, ok := ss.readAt(c.Addr, c.Ext, n)
+	if !ok {
+		return errPacket(code)
+	}
+	ss.mta, ss.mtaExt = c.Addr+uint32(n), c.Ext
+	return xcp.UploadResponse{Data: data}.Append(ss.out[:0], f)
+}
+
+// writeAt writes data at addr/ext after the CAL/PAG protection and
+// alignment checks.
+func (ss *session) writeAt(addr uint32, ext uint8, data []byte) (xcp.ErrorCode, bool) {
+	if err := ss.checkProtection(xcp.ResCalPag); err != nil {
+		return xcp.ErrAccessLocked, false
+	}
+	if !ss.aligned(addr) {
+		return xcp.ErrOutOfRange, false
+	}
+	if err := ss.slave.writeMemLocked(addr, ext, data); err != nil {
+		return codeOf(err), false
+	}
+	return 0, true
+}
+
+func (ss *session) download(req []byte) []byte {
+	var c xcp.Download
+	f := ss.format()
+	if err := c.Decode(req, f); err != nil {
+		return syntax()
+	}
+	if err := ss.checkProtection(xcp.ResCalPag); err != nil {
+		return errPacket(xcp.ErrAccessLocked)
+	}
+	n := int(c.N)
+	if n == 0 {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	per := f.MaxDownloadElements()
+	if n <= per {
+		if code, ok := ss.writeAt(ss.mta, ss.mtaExt, c.Data); !ok {
+			return errPacket(code)
+		}
+		ss.mta += uint32(len(c.Data))
+		return ss.ok()
+	}
+	// Master block mode.
+	cfg := &ss.slave.cfg
+	if cfg.NoMasterBlockMode || (n+per-1)/per > int(cfg.MaxBS) {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	ag := f.AG.Size()
+	if !ss.aligned(ss.mta) {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	// Check the whole destination before accepting the block.
+	if _, _, err := ss.slave.span(ss.mta, ss.mtaExt, n*ag, true); err != nil {
+		return errPacket(codeOf(err))
+	}
+	ss.dl = blockState{active: true, next: xcp.CmdDownloadNext, remaining: n - per, packets: 1,
+		addr: ss.mta, ext: ss.mtaExt, buf: append(make([]byte, 0, n*ag), c.Data...)}
+	return nil
+}
+
+func (ss *session) downloadNext(req []byte) []byte {
+	var c xcp.DownloadNext
+	f := ss.format()
+	if err := c.Decode(req, f); err != nil {
+		ss.dl = blockState{}
+		return syntax()
+	}
+	return ss.blockNext(int(c.N), c.Data, xcp.CmdDownloadNext, func(b *blockState) []byte {
+		if code, ok := ss.writeAt(b.addr, b.ext, b.buf); !ok {
+			return errPacket(code)
+		}
+		ss.mta, ss.mtaExt = b.addr+uint32(len(b.buf)), b.ext
+		return ss.ok()
+	})
+}
+
+// blockNext handles DOWNLOAD_NEXT / PROGRAM_NEXT: n is the number of
+// elements the master says remain (including this packet's data). done
+// runs when the block is complete.
+func (ss *session) blockNext(n int, data []byte, cmd xcp.Command, done func(b *blockState) []byte) []byte {
+	b := &ss.dl
+	if !b.active || b.next != cmd {
+		ss.dl = blockState{}
+		return errPacketData(xcp.ErrSequence, 0)
+	}
+	if n != b.remaining {
+		want := b.remaining
+		ss.dl = blockState{}
+		return errPacketData(xcp.ErrSequence, uint8(want))
+	}
+	f := ss.format()
+	per := f.MaxDownloadElements()
+	take := min(n, per) * f.AG.Size()
+	b.buf = append(b.buf, data[:take]...)
+	b.remaining -= min(n, per)
+	b.packets++
+	if b.remaining > 0 {
+		return nil
+	}
+	blk := *b
+	ss.dl = blockState{}
+	return done(&blk)
+}
+
+func (ss *session) downloadMax(req []byte) []byte {
+	var c xcp.DownloadMax
+	f := ss.format()
+	if err := c.Decode(req, f); err != nil {
+		return syntax()
+	}
+	if code, ok := ss.writeAt(ss.mta, ss.mtaExt, c.Data); !ok {
+		return errPacket(code)
+	}
+	ss.mta += uint32(len(c.Data))
+	return ss.ok()
+}
+
+func (ss *session) shortDownload(req []byte) []byte {
+	var c xcp.ShortDownload
+	f := ss.format()
+	if err := c.Decode(req, f); err != nil {
+		return syntax()
+	}
+	if len(c.Data) == 0 || c.Validate(f) != nil {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	if code, ok := ss.writeAt(c.Addr, c.Ext, c.Data); !ok {
+		return errPacket(code)
+	}
+	ss.mta, ss.mtaExt = c.Addr+uint32(len(c.Data)), c.Ext
+	return ss.ok()
+}
+
+func (ss *session) modifyBits(req []byte) []byte {
+	var c xcp.ModifyBits
+	f := ss.format()
+	if err := c.Decode(req, f); err != nil {
+		return syntax()
+	}
+	if err := ss.checkProtection(xcp.ResCalPag); err != nil {
+		return errPacket(xcp.ErrAccessLocked)
+	}
+	if c.Shift >= 32 {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	var b [4]byte
+	if err := ss.slave.readMemLocked(ss.mta, ss.mtaExt, b[:]); err != nil {
+		return errPacket(codeOf(err))
+	}
+	f.Order.PutUint32(b[:], c.Apply(f.Order.Uint32(b[:])))
+	if code, ok := ss.writeAt(ss.mta, ss.mtaExt, b[:]); !ok {
+		return errPacket(code)
+	}
+	return ss.ok()
+}
