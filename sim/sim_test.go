@@ -12,7 +12,10 @@ func TestConnectOverPipe(t *testing.T) {
 	a, b := memconn.Pipe(4)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := New(Config{Order: xcp.Motorola, AG: xcp.Word, MaxCTO: 64})
+	s, err := New(Config{Order: xcp.Motorola, AG: xcp.Word, MaxCTO: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, b) }()
 	if err := a.Send(ctx, xcp.Connect{}.Append(nil, xcp.Format{})); err != nil {

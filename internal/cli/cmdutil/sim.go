@@ -92,7 +92,11 @@ func startSim(ctx context.Context, c *config.Config, log *slog.Logger) (transpor
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("simulator: %w", err)
 	}
-	slave := sim.New(sim.Config{Logger: log.With("side", "sim")})
+	slave, err := sim.New(sim.Config{Logger: log.With("side", "sim")})
+	if err != nil {
+		l.Close()
+		return nil, nil, nil, fmt.Errorf("simulator: %w", err)
+	}
 	srv := ServeSim(context.WithoutCancel(ctx), slave, log, l)
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	p, _ := strconv.Atoi(port)

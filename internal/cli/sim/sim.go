@@ -120,7 +120,12 @@ func run(ctx context.Context, opts *Options) error {
 			addrs = append(addrs, a.network+" "+l.Addr().String())
 		}
 	}
-	srv := cmdutil.ServeSim(ctx, xsim.New(cfg), log, ls...)
+	slave, err := xsim.New(cfg)
+	if err != nil {
+		closeAll()
+		return err
+	}
+	srv := cmdutil.ServeSim(ctx, slave, log, ls...)
 	for _, a := range addrs {
 		fmt.Fprintf(opts.IO.Out, "xcp simulator listening on %s\n", a)
 	}
@@ -129,7 +134,7 @@ func run(ctx context.Context, opts *Options) error {
 		opts.Ready(addrs)
 	}
 	<-ctx.Done()
-	err := srv.Stop()
+	err = srv.Stop()
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return err // Ctrl-C is the normal end
 	}
