@@ -13,12 +13,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/info"
 	"goxcp/internal/cli/sim"
 )
 
 // subcommands lists every `xcp` subcommand. Adding a command: one line here.
 func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
+		info.NewCmd(f),
 		sim.NewCmd(f),
 	}
 }
