@@ -165,7 +165,9 @@ func optional(err error) (notSupported string, fatal error) {
 // response into resp.
 func do(ctx context.Context, s session, req interface {
 	Append([]byte, xcp.Format) []byte
-}, resp interface{ Decode([]byte, xcp.Format) error }) error {
+}, resp interface {
+	Decode([]byte, xcp.Format) error
+}) error {
 	f := s.Format()
 	p, err := s.Do(ctx, req.Append(nil, f))
 	if err != nil {
