@@ -12,6 +12,8 @@ require (
 	github.com/spf13/cobra v1.10.2
 )
 
+require pgregory.net/rapid v1.3.0
+
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/knadh/koanf/maps v0.1.2 // indirect

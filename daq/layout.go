@@ -1,0 +1,360 @@
+package daq
+
+import (
+	"fmt"
+	"sort"
+
+	"goxcp/xcp"
+)
+
+// Layout is the complete description of how DAQ lists travel in DTOs: the
+// slave's DTO format and, per list, the ODTs with their entries and where
+// every measurement sits in a sample. It is what a recording stores in its
+// header to decode frames later (it marshals to JSON).
+type Layout struct {
+	Order         xcp.ByteOrder     `json:"byte_order"`
+	IDField       xcp.IDField       `json:"id_field"`
+	TimestampSize int               `json:"timestamp_size"` // bytes, 0 = none
+	TimestampUnit xcp.TimestampUnit `json:"timestamp_unit"`
+	TimestampTick uint16            `json:"timestamp_ticks"`
+	OverloadMSB   bool              `json:"overload_msb"` // PID bit 7 flags an overload
+	Lists         []ListLayout      `json:"lists"`
+}
+
+// ListLayout is one DAQ list as configured on the slave.
+type ListLayout struct {
+	List
+	Number   uint16 `json:"number"`    // DAQ list number on the slave
+	FirstPID uint8  `json:"first_pid"` // PID of ODT 0 (absolute ODT numbering)
+	// ODTs in transmission order; the sample buffer is the concatenation
+	// of their payloads.
+	ODTs []ODT `json:"odts"`
+	// Offsets[i] is where Measurements[i] starts in the sample buffer.
+	Offsets []int `json:"offsets"`
+}
+
+// ODT is one object descriptor table: the entries it samples.
+type ODT struct {
+	Entries []Entry `json:"entries"`
+}
+
+// Entry is one ODT entry: a contiguous memory range.
+type Entry struct {
+	Addr uint32 `json:"address"`
+	Ext  uint8  `json:"ext"`
+	Size uint8  `json:"size"` // bytes
+}
+
+// Payload returns the number of data bytes the ODT carries.
+func (o ODT) Payload() int {
+	n := 0
+	for _, e := range o.Entries {
+		n += int(e.Size)
+	}
+	return n
+}
+
+// SampleSize returns the size of the list's sample buffer.
+func (l *ListLayout) SampleSize() int {
+	n := 0
+	for _, o := range l.ODTs {
+		n += o.Payload()
+	}
+	return n
+}
+
+// Limits are the slave's constraints for allocating ODTs.
+type Limits struct {
+	Order         xcp.ByteOrder
+	IDField       xcp.IDField
+	MaxDTO        int
+	TimestampSize int               // size of the DAQ timestamp (0 = slave has none)
+	TimestampUnit xcp.TimestampUnit // for the Layout
+	TimestampTick uint16
+	Granularity   int // GRANULARITY_ODT_ENTRY_SIZE_DAQ (0 = 1)
+	MaxEntrySize  int // MAX_ODT_ENTRY_SIZE_DAQ (0 = 255)
+	AddrExt       xcp.AddrExtRule
+	OverloadMSB   bool
+	MaxODT        int    // per list (0 = as many as PIDs allow)
+	MaxEntries    int    // per ODT (0 = 255)
+	FirstList     uint16 // number of the first list (after predefined ones)
+}
+
+// LimitsFromInfo derives allocation limits from the slave's DAQ info and
+// its MAX_DTO.
+func LimitsFromInfo(info *Info, f xcp.Format) Limits {
+	p, r := info.Processor, info.Resolution
+	lim := Limits{
+		Order:         f.Order,
+		IDField:       p.Key.IDField(),
+		MaxDTO:        f.DTO(),
+		TimestampSize: r.TimestampMode.Size(),
+		TimestampUnit: r.TimestampMode.Unit(),
+		TimestampTick: r.TimestampTicks,
+		Granularity:   int(r.GranularityDaq),
+		MaxEntrySize:  int(r.MaxEntrySizeDaq),
+		AddrExt:       p.Key.AddrExt(),
+		OverloadMSB:   p.Properties&xcp.DaqOverloadMSB != 0,
+		FirstList:     uint16(p.MinDaq),
+	}
+	if p.Properties&xcp.DaqTimestampSupported == 0 {
+		lim.TimestampSize = 0
+	}
+	return lim
+}
+
+// pidSpace is the number of PIDs available for DTOs.
+func (lim Limits) pidSpace() int {
+	if lim.OverloadMSB {
+		return 0x80
+	}
+	return 0xFC
+}
+
+type block struct {
+	ext        uint8
+	start, end uint32 // aligned to the granularity
+	meas       []int  // indices into List.Measurements
+}
+
+type piece struct {
+	ext        uint8
+	start, end uint32
+}
+
+type bin struct {
+	cap, used, entries int
+	ext                int // -1 = any
+	closed             bool
+	pieces             []piece
+}
+
+// Allocate distributes the measurements of lists over ODTs: adjacent and
+// overlapping measurements are merged into contiguous blocks (aligned to
+// the ODT entry granularity), blocks are bin-packed into ODTs (first fit,
+// largest first) honouring MAX_DTO, the identification field, the
+// timestamp in the first ODT, the maximum entry size and entries per ODT
+// and the address extension rule. A block larger than an ODT is split,
+// at a measurement boundary where possible.
+func Allocate(lists []List, lim Limits) (*Layout, error) {
+	if err := ValidateLists(lists); err != nil {
+		return nil, fmt.Errorf("daq: %w", err)
+	}
+	g := max(lim.Granularity, 1)
+	if g != 1 && g != 2 && g != 4 && g != 8 {
+		return nil, fmt.Errorf("daq: ODT entry granularity %d is not 1, 2, 4 or 8", g)
+	}
+	maxEntry := lim.MaxEntrySize
+	if maxEntry <= 0 || maxEntry > 255 {
+		maxEntry = 255
+	}
+	maxEntry -= maxEntry % g
+	if maxEntry == 0 {
+		return nil, fmt.Errorf("daq: MAX_ODT_ENTRY_SIZE_DAQ %d is below the granularity %d", lim.MaxEntrySize, g)
+	}
+	maxEntries := lim.MaxEntries
+	if maxEntries <= 0 || maxEntries > 255 {
+		maxEntries = 255
+	}
+	lay := &Layout{Order: lim.Order, IDField: lim.IDField, TimestampSize: lim.TimestampSize,
+		TimestampUnit: lim.TimestampUnit, TimestampTick: lim.TimestampTick, OverloadMSB: lim.OverloadMSB}
+	totalODT := 0
+	for li := range lists {
+		l := &lists[li]
+		ll, err := allocList(l, lim, g, maxEntry, maxEntries)
+		if err != nil {
+			return nil, err
+		}
+		ll.Number = lim.FirstList + uint16(li)
+		maxODT := lim.pidSpace()
+		if lim.MaxODT > 0 {
+			maxODT = min(maxODT, lim.MaxODT)
+		}
+		if len(ll.ODTs) > maxODT {
+			return nil, fmt.Errorf("daq: DAQ list %q needs %d ODTs, the slave allows %d", l.Name, len(ll.ODTs), maxODT)
+		}
+		if lim.IDField == xcp.IDAbsODT {
+			ll.FirstPID = uint8(totalODT)
+		}
+		if lim.IDField == xcp.IDRelODTAbsDAQByte && ll.Number > 0xFF {
+			return nil, fmt.Errorf("daq: DAQ list %q gets number %d, which does not fit the byte-sized identification field", l.Name, ll.Number)
+		}
+		totalODT += len(ll.ODTs)
+		lay.Lists = append(lay.Lists, *ll)
+	}
+	if lim.IDField == xcp.IDAbsODT && totalODT > lim.pidSpace() {
+		return nil, fmt.Errorf("daq: the DAQ lists need %d ODTs, absolute ODT numbering allows %d in all", totalODT, lim.pidSpace())
+	}
+	return lay, nil
+}
+
+func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, error) {
+	ms := l.Measurements
+	if lim.AddrExt == xcp.AESameDaqLst || lim.AddrExt == xcp.AEReserved {
+		for i, m := range ms {
+			if m.Ext != ms[0].Ext {
+				return nil, fmt.Errorf("daq: DAQ list %q: measurement %q (#%d) has address extension %d but %q has %d; the slave requires one extension per DAQ list",
+					l.Name, m.Name, i+1, m.Ext, ms[0].Name, ms[0].Ext)
+			}
+		}
+	}
+	hdr := lim.IDField.Len()
+	capFirst := lim.MaxDTO - hdr
+	if l.Timestamps {
+		capFirst -= lim.TimestampSize
+	}
+	capOther := lim.MaxDTO - hdr
+	capFirst -= capFirst % g
+	capOther -= capOther % g
+	if capFirst < g || capOther < g {
+		return nil, fmt.Errorf("daq: DAQ list %q: MAX_DTO %d leaves no room for data after the %d-byte identification field and the timestamp", l.Name, lim.MaxDTO, hdr)
+	}
+	blocks := makeBlocks(ms, uint32(g))
+	sort.SliceStable(blocks, func(i, j int) bool { return blocks[i].end-blocks[i].start > blocks[j].end-blocks[j].start })
+	var bins []*bin
+	newBin := func() *bin {
+		c := capOther
+		if len(bins) == 0 {
+			c = capFirst
+		}
+		b := &bin{cap: c, ext: -1}
+		bins = append(bins, b)
+		return b
+	}
+	entriesOf := func(n int) int { return (n + maxEntry - 1) / maxEntry }
+	fits := func(b *bin, p piece) bool {
+		n := int(p.end - p.start)
+		return !b.closed && b.cap-b.used >= n && b.entries+entriesOf(n) <= maxEntries &&
+			(lim.AddrExt != xcp.AESameODT || b.ext < 0 || b.ext == int(p.ext))
+	}
+	place := func(b *bin, p piece) {
+		b.pieces = append(b.pieces, p)
+		b.used += int(p.end - p.start)
+		b.entries += entriesOf(int(p.end - p.start))
+		b.ext = int(p.ext)
+	}
+	for _, bl := range blocks {
+		rest := piece{bl.ext, bl.start, bl.end}
+		mustNew := false // after splitting a measurement it continues in a fresh ODT
+		for rest.end > rest.start {
+			placed := false
+			for _, b := range bins {
+				if !mustNew && fits(b, rest) {
+					place(b, rest)
+					placed = true
+					break
+				}
+			}
+			if placed {
+				break
+			}
+			b := newBin()
+			if fits(b, rest) {
+				place(b, rest)
+				break
+			}
+			// Too big for a whole ODT: cut, at a measurement boundary if possible.
+			room := min(b.cap, maxEntries*maxEntry)
+			cut := cutPoint(ms, bl, rest.start, rest.start+uint32(room), uint32(g))
+			if cut == 0 {
+				cut = rest.start + uint32(room-room%g)
+				place(b, piece{rest.ext, rest.start, cut})
+				b.closed = true // a measurement continues at the start of the next ODT
+				mustNew = true
+			} else {
+				place(b, piece{rest.ext, rest.start, cut})
+				mustNew = false
+			}
+			rest.start = cut
+		}
+	}
+	ll := &ListLayout{List: *l, Offsets: make([]int, len(ms))}
+	ll.Measurements = append([]Measurement(nil), ms...)
+	// Sample buffer positions of every byte range placed.
+	type placedPiece struct {
+		piece
+		off int
+	}
+	var placedAll []placedPiece
+	off := 0
+	for _, b := range bins {
+		var odt ODT
+		for _, p := range b.pieces {
+			placedAll = append(placedAll, placedPiece{p, off})
+			off += int(p.end - p.start)
+			for a := p.start; a < p.end; {
+				n := min(uint32(maxEntry), p.end-a)
+				odt.Entries = append(odt.Entries, Entry{Addr: a, Ext: p.ext, Size: uint8(n)})
+				a += n
+			}
+		}
+		ll.ODTs = append(ll.ODTs, odt)
+	}
+	for i, m := range ms {
+		found := false
+		for _, p := range placedAll {
+			if p.ext == m.Ext && m.Addr >= p.start && m.Addr < p.end {
+				ll.Offsets[i] = p.off + int(m.Addr-p.start)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("daq: internal error: measurement %q of list %q was not placed", m.Name, l.Name)
+		}
+	}
+	return ll, nil
+}
+
+// makeBlocks merges measurements (by extension and address) into
+// contiguous blocks aligned to g.
+func makeBlocks(ms []Measurement, g uint32) []block {
+	idx := make([]int, len(ms))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		x, y := ms[idx[a]], ms[idx[b]]
+		if x.Ext != y.Ext {
+			return x.Ext < y.Ext
+		}
+		return x.Addr < y.Addr
+	})
+	var blocks []block
+	for _, i := range idx {
+		m := ms[i]
+		s := m.Addr - m.Addr%g
+		e := uint64(m.Addr) + uint64(m.Type.Size())
+		e = (e + uint64(g) - 1) / uint64(g) * uint64(g)
+		if n := len(blocks); n > 0 && blocks[n-1].ext == m.Ext && s <= blocks[n-1].end {
+			b := &blocks[n-1]
+			b.end = max(b.end, uint32(min(e, 1<<32-1)))
+			b.meas = append(b.meas, i)
+			continue
+		}
+		blocks = append(blocks, block{ext: m.Ext, start: s, end: uint32(min(e, 1<<32-1)), meas: []int{i}})
+	}
+	return blocks
+}
+
+// cutPoint returns the largest address c with from < c <= limit, c a
+// multiple of g, inside bl, that no measurement of bl spans; 0 if none.
+func cutPoint(ms []Measurement, bl block, from, limit, g uint32) uint32 {
+	limit = min(limit, bl.end)
+	for c := limit - limit%g; c > from; c -= g {
+		ok := true
+		for _, i := range bl.meas {
+			m := ms[i]
+			s := m.Addr - m.Addr%g
+			e := m.Addr + uint32(m.Type.Size())
+			if s < c && c < e {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return c
+		}
+	}
+	return 0
+}

@@ -1,0 +1,169 @@
+// Package daq is XCP data acquisition on top of goxcp/master (ASAM MCD-1 XCP
+// 1.5 part 2, "data acquisition"): the model of DAQ lists and their
+// measurements, loading them from TOML or JSON files (including pyXCP's
+// xcp_daq_recorder layout), the DAQ information of a slave with user
+// overrides, the allocation of measurements to ODTs, configuring and
+// starting DAQ on the slave, and receiving: reassembling ODTs into samples
+// with host and slave timestamps, counting every loss, and handing raw
+// frames to a FrameSink (the recorder) and decoded samples to Go consumers.
+package daq
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Type is the data type of a measurement.
+type Type uint8
+
+// Measurement data types (pyXCP mnemonics).
+const (
+	U8 Type = iota + 1
+	I8
+	U16
+	I16
+	U32
+	I32
+	U64
+	I64
+	F16  // IEEE 754 half precision
+	BF16 // bfloat16
+	F32
+	F64
+)
+
+var typeNames = [...]string{"", "U8", "I8", "U16", "I16", "U32", "I32", "U64", "I64", "F16", "BF16", "F32", "F64"}
+var typeSizes = [...]int{0, 1, 1, 2, 2, 4, 4, 8, 8, 2, 2, 4, 8}
+
+// ParseType parses a type mnemonic such as "U16" or "f32". The aliases
+// uint8…int64, float32, float64 (and UBYTE, SWORD, ULONG, A_UINT64,
+// FLOAT32_IEEE … of ASAM) are accepted too.
+func ParseType(s string) (Type, error) {
+	u := strings.ToUpper(strings.TrimSpace(s))
+	for i, n := range typeNames {
+		if i > 0 && n == u {
+			return Type(i), nil
+		}
+	}
+	alias := map[string]Type{"UINT8": U8, "INT8": I8, "UINT16": U16, "INT16": I16, "UINT32": U32,
+		"INT32": I32, "UINT64": U64, "INT64": I64, "FLOAT16": F16, "BFLOAT16": BF16, "FLOAT32": F32,
+		"FLOAT64": F64, "FLOAT": F32, "DOUBLE": F64, "UBYTE": U8, "SBYTE": I8, "UWORD": U16,
+		"SWORD": I16, "ULONG": U32, "SLONG": I32, "A_UINT64": U64, "A_INT64": I64,
+		"FLOAT16_IEEE": F16, "FLOAT32_IEEE": F32, "FLOAT64_IEEE": F64}
+	if t, ok := alias[u]; ok {
+		return t, nil
+	}
+	return 0, fmt.Errorf("unknown data type %q (want one of %s)", s, strings.Join(typeNames[1:], " "))
+}
+
+// Size returns the size in bytes.
+func (t Type) Size() int {
+	if int(t) < len(typeSizes) {
+		return typeSizes[t]
+	}
+	return 0
+}
+
+// Valid reports whether t is a defined type.
+func (t Type) Valid() bool { return t >= U8 && t <= F64 }
+
+// Float reports whether t is a floating-point type.
+func (t Type) Float() bool { return t >= F16 }
+
+// Signed reports whether t is a signed integer type.
+func (t Type) Signed() bool { return t == I8 || t == I16 || t == I32 || t == I64 }
+
+func (t Type) String() string {
+	if t.Valid() {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("Type(%d)", uint8(t))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (t Type) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (t *Type) UnmarshalText(b []byte) error {
+	v, err := ParseType(string(b))
+	*t = v
+	return err
+}
+
+// Measurement is one variable sampled by a DAQ list.
+type Measurement struct {
+	Name string `json:"name"`
+	Addr uint32 `json:"address"`
+	Ext  uint8  `json:"ext"`
+	Type Type   `json:"type"`
+	// Mask, if not 0, selects bits of the raw value: the decoded value is
+	// (raw & Mask) >> trailing zeros of Mask. Only for integer types.
+	Mask uint64 `json:"mask,omitempty"`
+}
+
+// List is one DAQ list: measurements sampled together on one event.
+type List struct {
+	Name      string `json:"name"`
+	Event     uint16 `json:"event"`
+	Prescaler uint8  `json:"prescaler"` // 0 and 1 both mean every event cycle
+	Priority  uint8  `json:"priority"`
+	// Timestamps asks the slave for a timestamp in the first ODT.
+	Timestamps   bool          `json:"timestamps"`
+	Measurements []Measurement `json:"measurements"`
+}
+
+// Validate checks the list for errors a slave could not catch: names,
+// types, masks and sizes. Errors name the list and the measurement.
+func (l *List) Validate() error {
+	if l.Name == "" {
+		return fmt.Errorf("DAQ list without a name")
+	}
+	if len(l.Measurements) == 0 {
+		return fmt.Errorf("DAQ list %q has no measurements", l.Name)
+	}
+	seen := map[string]bool{}
+	for i, m := range l.Measurements {
+		where := fmt.Sprintf("DAQ list %q: measurement %q (#%d)", l.Name, m.Name, i+1)
+		if m.Name == "" {
+			return fmt.Errorf("DAQ list %q: measurement #%d has no name", l.Name, i+1)
+		}
+		if seen[m.Name] {
+			return fmt.Errorf("%s: name used twice in the list", where)
+		}
+		seen[m.Name] = true
+		if !m.Type.Valid() {
+			return fmt.Errorf("%s: no valid data type", where)
+		}
+		if m.Mask != 0 {
+			if m.Type.Float() {
+				return fmt.Errorf("%s: a bit mask needs an integer type, not %s", where, m.Type)
+			}
+			if bits := 8 * m.Type.Size(); bits < 64 && m.Mask>>bits != 0 {
+				return fmt.Errorf("%s: mask 0x%X is wider than %s", where, m.Mask, m.Type)
+			}
+		}
+		if uint64(m.Addr)+uint64(m.Type.Size()) > math.MaxUint32+1 {
+			return fmt.Errorf("%s: address 0x%X + %d bytes passes the end of the 32-bit address space", where, m.Addr, m.Type.Size())
+		}
+	}
+	return nil
+}
+
+// ValidateLists checks every list and that list names are unique.
+func ValidateLists(lists []List) error {
+	if len(lists) == 0 {
+		return fmt.Errorf("no DAQ lists")
+	}
+	seen := map[string]bool{}
+	for i := range lists {
+		if err := lists[i].Validate(); err != nil {
+			return err
+		}
+		if seen[lists[i].Name] {
+			return fmt.Errorf("DAQ list name %q used twice", lists[i].Name)
+		}
+		seen[lists[i].Name] = true
+	}
+	return nil
+}
