@@ -375,5 +375,8 @@ func FormatValue(v float64, format string) string {
 			return strconv.FormatFloat(v, 'f', n, 64)
 		}
 	}
+	if v == math.Trunc(v) && math.Abs(v) < 1e18 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
