@@ -2,44 +2,14 @@ package a2l_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"goxcp/a2l"
+	"goxcp/a2l/internal/testfiles"
 )
 
-// sharedDir returns <repo root>/../shared/a2l/xcplite, skipping the test
-// when it is absent.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	// <root>/../shared/a2l; a git worktree nested deeper finds it further up.
-	for up := filepath.Dir(dir); ; up = filepath.Dir(up) {
-		d := filepath.Join(up, "shared", "a2l", "xcplite")
-		if _, err := os.Stat(d); err == nil {
-			return d
-		}
-		if filepath.Dir(up) == up {
-			break
-		}
-	}
-	t.Skipf("real XCPlite A2L files not found in ../shared/a2l/xcplite beside the repository root %s", dir)
-	return ""
-}
+func sharedDir(t testing.TB) string { return testfiles.XCPlite(t) }
 
 func TestParseXCPliteStrict(t *testing.T) {
 	dir := sharedDir(t)
