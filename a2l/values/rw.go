@@ -512,4 +512,3 @@ func (d *Desc) encodeList(b []byte, vals []string, n int, dt a2l.DataType, o a2l
 // tolerance absorbs float rounding of limits written with few digits (XCPlite
 // writes 4.29497e+09 for 4294967295).
 func tolerance(limit float64) float64 { return math.Abs(limit) * 1e-6 }
-

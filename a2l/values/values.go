@@ -28,17 +28,17 @@ type Memory interface {
 
 // Value is an object's content in raw and physical form.
 type Value struct {
-	Name   string    `json:"name"`
-	Kind   string    `json:"kind"` // MEASUREMENT, VALUE, VAL_BLK, ASCII, CURVE, MAP, ..., AXIS_PTS
-	Unit   string    `json:"unit,omitempty"`
-	Dims   []int     `json:"dims,omitempty"` // nil for a scalar; curves/maps: axis point counts (x fastest... see Index)
-	Raw    []float64 `json:"raw,omitempty"`
-	Phys   []float64 `json:"phys,omitempty"`
-	Text   []string  `json:"text,omitempty"`   // verbal (TAB_VERB) values
-	String *string   `json:"string,omitempty"` // ASCII characteristics
-	Axes   []*Axis   `json:"axes,omitempty"`
+	Name   string     `json:"name"`
+	Kind   string     `json:"kind"` // MEASUREMENT, VALUE, VAL_BLK, ASCII, CURVE, MAP, ..., AXIS_PTS
+	Unit   string     `json:"unit,omitempty"`
+	Dims   []int      `json:"dims,omitempty"` // nil for a scalar; curves/maps: axis point counts (x fastest... see Index)
+	Raw    []float64  `json:"raw,omitempty"`
+	Phys   []float64  `json:"phys,omitempty"`
+	Text   []string   `json:"text,omitempty"`   // verbal (TAB_VERB) values
+	String *string    `json:"string,omitempty"` // ASCII characteristics
+	Axes   []*Axis    `json:"axes,omitempty"`
 	Limits a2l.Limits `json:"limits"`
-	Format string    `json:"-"`
+	Format string     `json:"-"`
 	conv   *conv.Conv
 }
 
