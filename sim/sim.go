@@ -58,6 +58,7 @@ import (
 
 	"goxcp/transport"
 	"goxcp/xcp"
+	"goxcp/xcp/checksum"
 )
 
 // Slave is a simulated ECU. Its state (memory, pages, protection settings,
@@ -75,8 +76,8 @@ type Slave struct {
 	status    uint8  // SESSION_STATUS bits kept across commands (STORE_CAL_REQ …)
 	configID  uint16 // SESSION_CONFIGURATION_ID from SET_REQUEST
 	rng       *rngState
-	active    *session   // the connection that holds the XCP session, if any
-	endpoints []endpoint // network addresses served (for the A2L)
+	active    *session    // the connection that holds the XCP session, if any
+	endpoints []*endpoint // network addresses served (for the A2L)
 	daq       daqSlave
 	dbg       dbgSlave
 
@@ -110,6 +111,9 @@ type Config struct {
 	// needs at least two GET_SEED parts for any MAX_CTO.
 	SeedLen int
 
+	// Checksum is the BUILD_CHECKSUM algorithm (0 = XCP_CRC_16_CITT);
+	// every type of goxcp/xcp/checksum is possible.
+	Checksum xcp.ChecksumType
 	// MaxChecksumBlock is the largest BUILD_CHECKSUM block in AG elements
 	// (0 = 0x10000).
 	MaxChecksumBlock uint32
@@ -166,6 +170,12 @@ func (c *Config) setDefaults() error {
 	}
 	if c.SeedLen < 1 || c.SeedLen > 255 {
 		return fmt.Errorf("%w: SeedLen %d outside 1..255", ErrConfig, c.SeedLen)
+	}
+	if c.Checksum == 0 {
+		c.Checksum = xcp.ChecksumCRC16CITT
+	}
+	if !checksum.Supported(c.Checksum) {
+		return fmt.Errorf("%w: checksum type %s", ErrConfig, c.Checksum)
 	}
 	if c.MaxChecksumBlock == 0 {
 		c.MaxChecksumBlock = 0x10000
@@ -285,6 +295,7 @@ type session struct {
 	out   []byte      // response buffer
 	queue []outPacket // packets to send before the response
 	wait  time.Duration
+	ckbuf []byte // BUILD_CHECKSUM data
 }
 
 // isConnected reports whether the session holds the XCP connection.

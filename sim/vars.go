@@ -54,7 +54,7 @@ var variables = [...]Symbol{
 	{Name: "counter", Addr: RAMBase + 0x00, Type: ULong, Count: 1, Unit: "ms", Max: math.MaxUint32, Comment: "milliseconds since start"},
 	{Name: "counter16", Addr: RAMBase + 0x04, Type: UWord, Count: 1, Unit: "ms", Max: math.MaxUint16, Comment: "milliseconds since start mod 65536"},
 	{Name: "counter8", Addr: RAMBase + 0x06, Type: UByte, Count: 1, Unit: "ms", Max: 255, Comment: "milliseconds since start mod 256"},
-	{Name: "status", Addr: RAMBase + 0x07, Type: UByte, Count: 1, Max: 255, Comment: "bit 0 sine above offset, bit 1 enable"},
+	{Name: "status", Addr: RAMBase + 0x07, Type: UByte, Count: 1, Max: 255, Comment: "bit 0 sine in its positive half wave, bit 1 enable"},
 	{Name: "sine", Addr: RAMBase + 0x08, Type: Float32, Count: 1, Min: -1e6, Max: 1e6, Comment: "offset + amplitude*sin(2*pi*t/period)"},
 	{Name: "ramp", Addr: RAMBase + 0x0C, Type: Float32, Count: 1, Min: 0, Max: 100, Comment: "sawtooth (slope*t) mod 100"},
 	{Name: "sine64", Addr: RAMBase + 0x10, Type: Float64, Count: 1, Min: -1e6, Max: 1e6, Comment: "sine in double precision"},
@@ -75,7 +75,7 @@ const varsSize = 0x40
 //	counter    ULONG        t in ms (wraps)
 //	counter16  UWORD        t in ms mod 2^16
 //	counter8   UBYTE        t in ms mod 2^8
-//	status     UBYTE        bit 0: sine > offset, bit 1: enable
+//	status     UBYTE        bit 0: sine in its positive half wave, bit 1: enable
 //	sine       FLOAT32_IEEE offset + amplitude·sin(2π·t/period)
 //	ramp       FLOAT32_IEEE (slope·t) mod 100, a sawtooth 0 … <100
 //	sine64     FLOAT64_IEEE as sine, in double precision
@@ -181,7 +181,7 @@ func (s *Slave) updateVarsLocked(t time.Duration) {
 			sq = -1
 		}
 		status |= 2
-		if sine > off {
+		if phase > 0 && phase < 0.5 {
 			status |= 1
 		}
 	}
