@@ -131,6 +131,9 @@ type Config struct {
 	// response packet directly (mode bit 0) instead of via UPLOAD.
 	IDInResponse bool
 
+	// Dbg configures the SW-DBG target (see DbgConfig in dbg_ext.go).
+	Dbg DbgConfig
+
 	Logger *slog.Logger // nil = silent
 }
 

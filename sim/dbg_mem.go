@@ -1,0 +1,328 @@
+package sim
+
+import (
+	"goxcp/xcp"
+	"goxcp/xcp/swdbg"
+)
+
+// memRegion is simulated target memory.
+type memRegion struct {
+	DbgRegion
+	data []byte
+}
+
+func newRegion(r DbgRegion) *memRegion {
+	m := &memRegion{DbgRegion: r, data: make([]byte, r.Size)}
+	if len(r.Init) > 0 {
+		for i := 0; i < len(m.data); i += len(r.Init) {
+			copy(m.data[i:], r.Init)
+		}
+	}
+	return m
+}
+
+// access checks an access of n elements of width ew at addr through tri
+// and returns the region's bytes, or an error packet: ERR_DBG_TRI_UNSUPPORTED,
+// ERR_DBG_EW_UNSUPPORTED, ERR_OUT_OF_RANGE (misalignment, n = 0) or
+// ERR_DBG_BUS_ERROR (unmapped, bus-error region, read-only on write).
+func (t *dbgSlave) access(tri swdbg.TRI, ew swdbg.ElementWidth, addr uint64, n int, write bool) ([]byte, []byte) {
+	known := false
+	for _, r := range t.mem {
+		known = known || r.TRI == tri
+	}
+	if !known {
+		return nil, dbgErr(swdbg.ErrTRIUnsupported)
+	}
+	if !ew.Valid() || swdbg.CheckRH850DebugAccess(tri, ew) != nil {
+		return nil, dbgErr(swdbg.ErrEWUnsupported)
+	}
+	if addr%uint64(ew) != 0 || n <= 0 {
+		return nil, errPacket(xcp.ErrOutOfRange)
+	}
+	size := uint64(n) * uint64(ew)
+	for _, r := range t.mem {
+		if r.TRI != tri || addr < r.Base || addr-r.Base >= uint64(r.Size) {
+			continue
+		}
+		if r.EW != 0 && r.EW != ew {
+			return nil, dbgErr(swdbg.ErrEWUnsupported)
+		}
+		off := addr - r.Base
+		if r.BusError || off+size > uint64(r.Size) || (write && r.ReadOnly) {
+			return nil, dbgErr(swdbg.ErrBusError)
+		}
+		return r.data[off : off+size], nil
+	}
+	return nil, dbgErr(swdbg.ErrBusError)
+}
+
+// DbgMemory returns a copy of n bytes of target memory at addr via tri
+// (nil if unmapped), for tests and tools.
+func (s *Slave) DbgMemory(tri swdbg.TRI, addr uint64, n int) []byte {
+	t := s.dbgTarget()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b, e := t.access(tri, swdbg.EWByte, addr, n, false)
+	if e != nil {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
+
+func (t *dbgSlave) rmw(req []byte) []byte {
+	var c swdbg.ReadModifyWrite
+	if err := c.Decode(req, t.f); err != nil {
+		if len(req) >= 6 && !swdbg.ElementWidth(req[5]).Valid() {
+			return dbgErr(swdbg.ErrEWUnsupported)
+		}
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	if e := t.targetAccess(); e != nil {
+		return e
+	}
+	mem, e := t.access(c.TRI, c.EW, c.Addr, 1, true)
+	if e != nil {
+		return e
+	}
+	v := swdbg.Element(mem, t.f.Order, c.EW)
+	v = v&^c.Mask | c.Data&c.Mask
+	out := swdbg.ReadModifyWriteResponse{EW: c.EW, Value: v}.Append(nil, t.f)
+	copy(mem, out[c.EW:])
+	return out
+}
+
+func (t *dbgSlave) write(d *dbgSession, req []byte) []byte {
+	var c swdbg.Write
+	if err := c.Decode(req, t.f); err != nil {
+		if len(req) >= 16 && !swdbg.ElementWidth(req[5]).Valid() {
+			return dbgErr(swdbg.ErrEWUnsupported)
+		}
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	n, ew := int(c.N), int(c.EW)
+	limit := swdbg.MaxWriteElements(t.cfg.MaxCTODbg, c.EW)
+	if t.cfg.MasterBlock {
+		limit = swdbg.MaxBlockWriteElements(t.cfg.MaxCTODbg, t.cfg.MaxBS, c.EW)
+	}
+	if n > limit {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	if n*ew > t.cfg.WriteBuffer {
+		return errPacket(xcp.ErrMemoryOverflow)
+	}
+	first := min(n, swdbg.MaxWriteElements(t.cfg.MaxCTODbg, c.EW))
+	if len(c.Data) != first*ew {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	if e := t.targetAccess(); e != nil {
+		return e
+	}
+	if _, e := t.access(c.TRI, c.EW, c.Addr, n, true); e != nil {
+		return e
+	}
+	w := &pendingWrite{tri: c.TRI, ew: c.EW, addr: c.Addr, total: n, data: append([]byte(nil), c.Data...)}
+	return t.continueWrite(d, w)
+}
+
+// continueWrite commits a complete write, or keeps it pending (no answer
+// in master block mode).
+func (t *dbgSlave) continueWrite(d *dbgSession, w *pendingWrite) []byte {
+	if len(w.data) < w.total*int(w.ew) {
+		d.write = w
+		return nil
+	}
+	d.write = nil
+	if e := t.targetAccess(); e != nil {
+		return e
+	}
+	mem, e := t.access(w.tri, w.ew, w.addr, w.total, true)
+	if e != nil {
+		return e
+	}
+	copy(mem, w.data)
+	return ack
+}
+
+func (t *dbgSlave) writeNext(d *dbgSession, req []byte) []byte {
+	if !t.cfg.MasterBlock {
+		return errPacket(xcp.ErrCmdUnknown)
+	}
+	w := d.write
+	if w == nil {
+		return errPacket(xcp.ErrSequence)
+	}
+	c := swdbg.WriteNext{EW: w.ew}
+	if err := c.Decode(req, t.f); err != nil {
+		d.write = nil
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	rem := w.total - len(w.data)/int(w.ew)
+	if int(c.Remaining) != rem {
+		d.write = nil
+		return t.f.Order.AppendUint16(errPacket(xcp.ErrSequence), uint16(rem))
+	}
+	if len(c.Data) != min(rem, swdbg.MaxWriteNextElements(t.cfg.MaxCTODbg, w.ew))*int(w.ew) {
+		d.write = nil
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	w.data = append(w.data, c.Data...)
+	return t.continueWrite(d, w)
+}
+
+func (t *dbgSlave) writeCAN1(d *dbgSession, req []byte) []byte {
+	var c swdbg.WriteCAN1
+	if err := c.Decode(req, t.f); err != nil {
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	if _, e := t.access(c.TRI, swdbg.EWByte, uint64(c.Addr), 1, true); isDbgErr(e, swdbg.ErrTRIUnsupported) {
+		return e
+	}
+	d.canWrite1 = &c
+	return ack
+}
+
+func (t *dbgSlave) writeCAN2(d *dbgSession, req []byte) []byte {
+	c1 := d.canWrite1
+	d.canWrite1 = nil
+	if c1 == nil {
+		return errPacket(xcp.ErrSequence)
+	}
+	var c swdbg.WriteCAN2
+	if err := c.Decode(req, t.f); err != nil {
+		if len(req) >= 5 {
+			return dbgErr(swdbg.ErrEWUnsupported)
+		}
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	n := int(c.N)
+	limit := swdbg.MaxWriteCANElements(t.cfg.MaxCTODbg, c.EW)
+	if t.cfg.MasterBlock {
+		limit = swdbg.MaxBlockWriteCANElements(t.cfg.MaxCTODbg, t.cfg.MaxBS, c.EW)
+	}
+	if n == 0 || n > limit {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	if n*int(c.EW) > t.cfg.WriteBuffer {
+		return errPacket(xcp.ErrMemoryOverflow)
+	}
+	if e := t.targetAccess(); e != nil {
+		return e
+	}
+	if _, e := t.access(c1.TRI, c.EW, uint64(c1.Addr), n, true); e != nil {
+		return e
+	}
+	d.write = &pendingWrite{tri: c1.TRI, ew: c.EW, addr: uint64(c1.Addr), total: n, can: true}
+	return ack
+}
+
+func (t *dbgSlave) writeCANNext(d *dbgSession, req []byte) []byte {
+	d.canNexts++
+	w := d.write
+	if w == nil || !w.can {
+		d.write = nil
+		return errPacket(xcp.ErrSequence)
+	}
+	if d.canNexts > 1 && !t.cfg.MasterBlock {
+		d.write = nil
+		return errPacket(xcp.ErrCmdUnknown)
+	}
+	c := swdbg.WriteCANNext{EW: w.ew}
+	if err := c.Decode(req, t.f); err != nil {
+		d.write = nil
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	rem := w.total - len(w.data)/int(w.ew)
+	if int(c.Remaining) != rem {
+		d.write = nil
+		return append(errPacket(xcp.ErrSequence), byte(rem))
+	}
+	if len(c.Data) != min(rem, swdbg.MaxWriteCANElements(t.cfg.MaxCTODbg, w.ew))*int(w.ew) {
+		d.write = nil
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	w.data = append(w.data, c.Data...)
+	return t.continueWrite(d, w)
+}
+
+func (t *dbgSlave) read(ss *session, req []byte) []byte {
+	var c swdbg.Read
+	if err := c.Decode(req, t.f); err != nil {
+		if len(req) >= 16 {
+			return dbgErr(swdbg.ErrEWUnsupported)
+		}
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	return t.sendRead(ss, c.TRI, c.EW, c.Addr, int(c.N), swdbg.CmdRead)
+}
+
+func (t *dbgSlave) readCAN1(d *dbgSession, req []byte) []byte {
+	var c swdbg.ReadCAN1
+	if err := c.Decode(req, t.f); err != nil {
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	if _, e := t.access(c.TRI, swdbg.EWByte, uint64(c.Addr), 1, false); isDbgErr(e, swdbg.ErrTRIUnsupported) {
+		return e
+	}
+	d.read1 = &c
+	return ack
+}
+
+func (t *dbgSlave) readCAN2(ss *session, req []byte) []byte {
+	c1 := ss.dbg.read1
+	ss.dbg.read1 = nil
+	if c1 == nil {
+		return errPacket(xcp.ErrSequence)
+	}
+	var c swdbg.ReadCAN2
+	if err := c.Decode(req, t.f); err != nil {
+		if len(req) >= 5 {
+			return dbgErr(swdbg.ErrEWUnsupported)
+		}
+		return errPacket(xcp.ErrCmdSyntax)
+	}
+	return t.sendRead(ss, c1.TRI, c.EW, uint64(c1.Addr), int(c.N), swdbg.CmdReadCAN2)
+}
+
+// sendRead answers DBG_READ / DBG_READ_CAN2: one packet, or in slave block
+// mode as many as needed (all but the last sent here).
+func (t *dbgSlave) sendRead(ss *session, tri swdbg.TRI, ew swdbg.ElementWidth, addr uint64, n int, cmd swdbg.Command) []byte {
+	if !ew.Valid() {
+		return dbgErr(swdbg.ErrEWUnsupported)
+	}
+	per := swdbg.MaxReadElements(t.cfg.MaxCTODbg, ew)
+	limit := per
+	if t.cfg.SlaveBlock {
+		limit = 65535
+		if cmd == swdbg.CmdReadCAN2 {
+			limit = 255
+		}
+	}
+	if n == 0 || n > limit || per == 0 {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	if e := t.targetAccess(); e != nil {
+		return e
+	}
+	mem, e := t.access(tri, ew, addr, n, false)
+	if e != nil {
+		return e
+	}
+	lose := t.takeFault(cmd, FaultLosePacket)
+	step := per * int(ew)
+	for i := 0; ; i++ {
+		chunk := mem[i*step : min(len(mem), (i+1)*step)]
+		p := swdbg.ReadResponse{EW: ew, Data: chunk}.Append(nil, t.f)
+		if (i+1)*step >= len(mem) {
+			if lose && i == 1 {
+				return nil
+			}
+			return p
+		}
+		if lose && i == 1 {
+			continue
+		}
+		if err := ss.send(p); err != nil {
+			return nil
+		}
+	}
+}
