@@ -40,14 +40,17 @@ func (d *IfData) Parse() (n *Node, err error) {
 	}()
 	root := &Node{Name: d.Name, Pos: d.Pos}
 	p.next()
-	p.ifItems(root)
+	p.ifItems(root, 0)
 	if p.tok.Kind != TokEOF {
 		p.fail(p.tok, "unexpected %s in IF_DATA %s", p.tok.describe(), d.Name)
 	}
 	return root, nil
 }
 
-func (p *parser) ifItems(n *Node) {
+func (p *parser) ifItems(n *Node, depth int) {
+	if depth > 64 {
+		p.fail(p.tok, "IF_DATA blocks nested deeper than 64 levels")
+	}
 	for {
 		switch p.tok.Kind {
 		case TokEOF, TokEnd:
@@ -57,7 +60,7 @@ func (p *parser) ifItems(n *Node) {
 			kw := p.tok
 			name := p.ident("block name after /begin")
 			sub := &Node{Name: name, Pos: p.pos(kw)}
-			p.ifItems(sub)
+			p.ifItems(sub, depth+1)
 			if p.tok.Kind != TokEnd {
 				p.fail(p.tok, "expected /end %s, found %s", name, p.tok.describe())
 			}

@@ -421,13 +421,14 @@ func (p *parser) body(kw string, h handler) {
 				p.fail(sub, "expected keyword after /begin, found %s", sub.describe())
 			}
 			p.next()
-			if sub.Text == "IF_DATA" {
-				p.ifData(sub) // callers that keep IF_DATA handle it first
+			if h(sub, true) {
 				continue
 			}
-			if !h(sub, true) {
-				p.otherBlock(kw, sub)
+			if sub.Text == "IF_DATA" {
+				p.ifData(sub) // not kept for this object
+				continue
 			}
+			p.otherBlock(kw, sub)
 		case TokIdent:
 			t := p.tok
 			p.next()

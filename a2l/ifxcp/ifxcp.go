@@ -1,0 +1,638 @@
+// Package ifxcp decodes the IF_DATA XCP blocks of an A2L file (grammar:
+// ASAM XCP 1.4 A2ML, XCP_104.aml) into settings a master can use: the
+// PROTOCOL_LAYER (XCP version, timeouts T1..T7, MAX_CTO/MAX_DTO, byte order,
+// address granularity, optional commands), the DAQ block with its EVENTs and
+// timestamp properties, the transport layers XCP_ON_TCP_IP, XCP_ON_UDP_IP,
+// XCP_ON_CAN and XCP_ON_SxI, the SEGMENTs of MEMORY_SEGMENTs, and the
+// DAQ_EVENT lists of measurements.
+package ifxcp
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"goxcp/a2l"
+)
+
+// XCP is the decoded module-level IF_DATA XCP.
+type XCP struct {
+	Protocol   *ProtocolLayer // nil if absent
+	DAQ        *DAQ           // nil if absent
+	PAG        *PAG
+	PGM        *PGM
+	Transports []*Transport
+}
+
+// ProtocolLayer is the PROTOCOL_LAYER block.
+type ProtocolLayer struct {
+	Version            uint16           // e.g. 0x0104
+	T                  [7]time.Duration // T1..T7
+	MaxCTO             int
+	MaxDTO             int
+	ByteOrder          a2l.ByteOrder // BYTE_ORDER_MSB_LAST / _MSB_FIRST
+	AddressGranularity int           // 1, 2 or 4
+	OptionalCmds       []string
+	OptionalLevel1Cmds []string
+	MaxDTOStim         int
+	SeedKeyFunction    string
+	CommModeBlock      bool
+	MaxBS, MinST       int // COMMUNICATION_MODE_SUPPORTED BLOCK MASTER
+	Interleaved        int // queue size, 0 = not supported
+}
+
+// Timeout returns Tn (1..7).
+func (p *ProtocolLayer) Timeout(n int) time.Duration { return p.T[n-1] }
+
+// DAQ is the DAQ block.
+type DAQ struct {
+	Dynamic             bool
+	MaxDAQ              int
+	MaxEventChannels    int
+	MinDAQ              int
+	Optimisation        string
+	AddressExtension    string // ADDRESS_EXTENSION_FREE / _ODT / _DAQ
+	IdentificationField string // IDENTIFICATION_FIELD_TYPE_...
+	ODTEntryGranularity int    // bytes
+	MaxODTEntrySize     int
+	OverloadIndication  string
+	PrescalerSupported  bool
+	ResumeSupported     bool
+	StoreDAQSupported   bool
+	PIDOffSupported     bool
+	Timestamp           *Timestamp
+	Events              []*Event
+	DAQLists            []*DAQList
+}
+
+// Timestamp is TIMESTAMP_SUPPORTED.
+type Timestamp struct {
+	TicksPerUnit int
+	Size         int    // bytes: 0, 1, 2 or 4
+	Unit         string // UNIT_1NS ...
+	Tick         time.Duration
+	Fixed        bool
+}
+
+// Event is one EVENT of the DAQ block.
+type Event struct {
+	Name, ShortName string
+	Channel         uint16
+	Direction       string // DAQ, STIM, DAQ_STIM
+	MaxDAQList      int
+	TimeCycle       int
+	TimeUnit        int           // 0 = 1 ns ... 9 = 1 s (as GET_DAQ_EVENT_INFO)
+	Period          time.Duration // TimeCycle × TimeUnit (0 = not cyclic)
+	Priority        int
+	Consistency     string
+}
+
+// DAQList is a DAQ_LIST (static or predefined).
+type DAQList struct {
+	Number        int
+	Type          string
+	MaxODT        int
+	MaxODTEntries int
+	FirstPID      int
+	EventFixed    int // -1 if not fixed
+}
+
+// PAG is the PAG block.
+type PAG struct {
+	MaxSegments     int
+	FreezeSupported bool
+}
+
+// PGM is the PGM block.
+type PGM struct {
+	Mode       string
+	MaxSectors int
+	MaxCTOPGM  int
+}
+
+// Transport is one XCP_ON_xxx block.
+type Transport struct {
+	Kind    string // TCP_IP, UDP_IP, CAN, SxI
+	Version uint16
+	// Ethernet
+	Port    int
+	Host    string // HOST_NAME, ADDRESS or IPV6
+	IPv6    bool
+	Options map[string]int64 // further numeric tags (MAX_BUS_LOAD, ...)
+	// CAN
+	CANIDBroadcast, CANIDMaster, CANIDSlave uint32
+	HasBroadcast                            bool
+	Baudrate                                uint32
+	SamplePoint                             int
+	MaxDLCRequired                          bool
+	CANFD                                   *CANFD
+	// SxI
+	Parity       string
+	StopBits     int
+	HeaderLen    string
+	Checksum     string
+	Protocol     *ProtocolLayer // PROTOCOL_LAYER overriding the module's, if any
+	DAQ          *DAQ
+	Unrecognised []string
+}
+
+// CANFD is the CAN_FD block of XCP_ON_CAN.
+type CANFD struct {
+	MaxDLC       int
+	DataBaudrate uint32
+}
+
+// Segment is the IF_DATA XCP SEGMENT of a MEMORY_SEGMENT.
+type Segment struct {
+	Number, NumPages, AddressExtension, CompressionMethod, EncryptionMethod int
+	Checksum                                                                string
+	Pages                                                                   []Page
+}
+
+// Page is a PAGE of a SEGMENT.
+type Page struct {
+	Number                       int
+	ECUAccess, ReadAccess, Write string
+}
+
+// Decode decodes the module's IF_DATA XCP (nil, nil if there is none).
+func Decode(m *a2l.Module) (*XCP, error) {
+	var x *XCP
+	for _, d := range m.IfData {
+		if d.Name != "XCP" && d.Name != "XCPplus" {
+			continue
+		}
+		n, err := d.Parse()
+		if err != nil {
+			return nil, fmt.Errorf("ifxcp: %w", err)
+		}
+		if x == nil {
+			x = &XCP{}
+		}
+		if err := x.decode(n); err != nil {
+			return nil, fmt.Errorf("ifxcp: %w", err)
+		}
+	}
+	return x, nil
+}
+
+func (x *XCP) decode(n *a2l.Node) (err error) {
+	defer catch(&err)
+	for _, it := range n.Items {
+		b := it.Block
+		if b == nil {
+			continue // XCPplus version number etc.
+		}
+		switch b.Name {
+		case "PROTOCOL_LAYER":
+			x.Protocol = protocolLayer(b)
+		case "DAQ":
+			x.DAQ = daq(b)
+		case "PAG":
+			c := newCursor(b)
+			x.PAG = &PAG{MaxSegments: c.int("MAX_SEGMENTS")}
+			for c.more() {
+				if c.tag() == "FREEZE_SUPPORTED" {
+					x.PAG.FreezeSupported = true
+				}
+			}
+		case "PGM":
+			c := newCursor(b)
+			x.PGM = &PGM{Mode: c.ident("PGM mode"), MaxSectors: c.int("MAX_SECTOR"), MaxCTOPGM: c.int("MAX_CTO_PGM")}
+		case "XCP_ON_TCP_IP", "XCP_ON_UDP_IP", "XCP_ON_CAN", "XCP_ON_SxI":
+			x.Transports = append(x.Transports, transport(b))
+		}
+	}
+	return nil
+}
+
+// Transport returns the first transport of the given kind (TCP_IP, UDP_IP,
+// CAN, SxI), or nil.
+func (x *XCP) Transport(kind string) *Transport {
+	for _, t := range x.Transports {
+		if t.Kind == kind {
+			return t
+		}
+	}
+	return nil
+}
+
+// Event returns the EVENT with the given name (or short name), or nil.
+func (d *DAQ) Event(name string) *Event {
+	for _, e := range d.Events {
+		if e.Name == name || e.ShortName == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// timeUnit returns the duration of GET_DAQ_EVENT_INFO / A2L time unit u.
+func timeUnit(u int) time.Duration {
+	switch {
+	case u >= 0 && u <= 9:
+		d := time.Duration(1)
+		for i := 0; i < u; i++ {
+			d *= 10
+		}
+		return d
+	}
+	return 0
+}
+
+var tsUnits = map[string]time.Duration{
+	"UNIT_1NS": 1, "UNIT_10NS": 10, "UNIT_100NS": 100, "UNIT_1US": time.Microsecond,
+	"UNIT_10US": 10 * time.Microsecond, "UNIT_100US": 100 * time.Microsecond, "UNIT_1MS": time.Millisecond,
+	"UNIT_10MS": 10 * time.Millisecond, "UNIT_100MS": 100 * time.Millisecond, "UNIT_1S": time.Second,
+	"UNIT_1PS": 0, "UNIT_10PS": 0, "UNIT_100PS": 0,
+}
+
+func protocolLayer(b *a2l.Node) *ProtocolLayer {
+	c := newCursor(b)
+	p := &ProtocolLayer{Version: uint16(c.int("XCP protocol layer version"))}
+	for i := range p.T {
+		p.T[i] = time.Duration(c.int("T"+strconv.Itoa(i+1))) * time.Millisecond
+	}
+	p.MaxCTO = c.int("MAX_CTO")
+	p.MaxDTO = c.int("MAX_DTO")
+	switch bo := c.ident("byte order"); bo {
+	case "BYTE_ORDER_MSB_LAST":
+		p.ByteOrder = a2l.MSBLast
+	case "BYTE_ORDER_MSB_FIRST":
+		p.ByteOrder = a2l.MSBFirst
+	default:
+		c.failf("expected BYTE_ORDER_MSB_LAST or BYTE_ORDER_MSB_FIRST, found %s", bo)
+	}
+	switch ag := c.ident("address granularity"); ag {
+	case "ADDRESS_GRANULARITY_BYTE":
+		p.AddressGranularity = 1
+	case "ADDRESS_GRANULARITY_WORD":
+		p.AddressGranularity = 2
+	case "ADDRESS_GRANULARITY_DWORD":
+		p.AddressGranularity = 4
+	default:
+		c.failf("expected ADDRESS_GRANULARITY_BYTE, _WORD or _DWORD, found %s", ag)
+	}
+	for c.more() {
+		if blk := c.block(); blk != nil {
+			continue // ECU_STATES
+		}
+		switch tag := c.tag(); tag {
+		case "OPTIONAL_CMD":
+			p.OptionalCmds = append(p.OptionalCmds, c.ident("command"))
+		case "OPTIONAL_LEVEL1_CMD":
+			p.OptionalLevel1Cmds = append(p.OptionalLevel1Cmds, c.ident("command"))
+		case "MAX_DTO_STIM":
+			p.MaxDTOStim = c.int("MAX_DTO_STIM")
+		case "SEED_AND_KEY_EXTERNAL_FUNCTION":
+			p.SeedKeyFunction = c.str("function name")
+		case "COMMUNICATION_MODE_SUPPORTED":
+			// taggedunion BLOCK { SLAVE; MASTER maxbs minst } | INTERLEAVED n
+		modes:
+			for c.more() {
+				switch c.peekIdent() {
+				case "BLOCK":
+					c.tag()
+					p.CommModeBlock = true
+				case "SLAVE":
+					c.tag()
+				case "MASTER":
+					c.tag()
+					p.MaxBS, p.MinST = c.int("MAX_BS"), c.int("MIN_ST")
+				case "INTERLEAVED":
+					c.tag()
+					p.Interleaved = c.int("QUEUE_SIZE")
+				default:
+					break modes
+				}
+			}
+		default:
+			c.skipUnknown()
+		}
+	}
+	return p
+}
+
+func daq(b *a2l.Node) *DAQ {
+	c := newCursor(b)
+	d := &DAQ{}
+	switch s := c.ident("STATIC or DYNAMIC"); s {
+	case "DYNAMIC":
+		d.Dynamic = true
+	case "STATIC":
+	default:
+		c.failf("expected STATIC or DYNAMIC, found %s", s)
+	}
+	d.MaxDAQ = c.int("MAX_DAQ")
+	d.MaxEventChannels = c.int("MAX_EVENT_CHANNEL")
+	d.MinDAQ = c.int("MIN_DAQ")
+	d.Optimisation = c.ident("optimisation type")
+	d.AddressExtension = c.ident("address extension")
+	d.IdentificationField = c.ident("identification field type")
+	switch g := c.ident("ODT entry granularity"); g {
+	case "GRANULARITY_ODT_ENTRY_SIZE_DAQ_BYTE":
+		d.ODTEntryGranularity = 1
+	case "GRANULARITY_ODT_ENTRY_SIZE_DAQ_WORD":
+		d.ODTEntryGranularity = 2
+	case "GRANULARITY_ODT_ENTRY_SIZE_DAQ_DWORD":
+		d.ODTEntryGranularity = 4
+	case "GRANULARITY_ODT_ENTRY_SIZE_DAQ_DLONG":
+		d.ODTEntryGranularity = 8
+	default:
+		c.failf("expected GRANULARITY_ODT_ENTRY_SIZE_DAQ_*, found %s", g)
+	}
+	d.MaxODTEntrySize = c.int("MAX_ODT_ENTRY_SIZE_DAQ")
+	d.OverloadIndication = c.ident("overload indication")
+	for c.more() {
+		if blk := c.block(); blk != nil {
+			switch blk.Name {
+			case "TIMESTAMP_SUPPORTED":
+				bc := newCursor(blk)
+				ts := &Timestamp{TicksPerUnit: bc.int("TIMESTAMP_TICKS")}
+				switch sz := bc.ident("timestamp size"); sz {
+				case "NO_TIME_STAMP":
+				case "SIZE_BYTE":
+					ts.Size = 1
+				case "SIZE_WORD":
+					ts.Size = 2
+				case "SIZE_DWORD":
+					ts.Size = 4
+				default:
+					bc.failf("expected timestamp size, found %s", sz)
+				}
+				ts.Unit = bc.ident("timestamp unit")
+				u, ok := tsUnits[ts.Unit]
+				if !ok {
+					bc.failf("unknown timestamp unit %s", ts.Unit)
+				}
+				ts.Tick = u * time.Duration(ts.TicksPerUnit)
+				for bc.more() {
+					if bc.tag() == "TIMESTAMP_FIXED" {
+						ts.Fixed = true
+					}
+				}
+				d.Timestamp = ts
+			case "EVENT":
+				d.Events = append(d.Events, event(blk))
+			case "DAQ_LIST":
+				d.DAQLists = append(d.DAQLists, daqList(blk))
+			}
+			continue
+		}
+		switch tag := c.tag(); tag {
+		case "PRESCALER_SUPPORTED":
+			d.PrescalerSupported = true
+		case "RESUME_SUPPORTED":
+			d.ResumeSupported = true
+		case "STORE_DAQ_SUPPORTED":
+			d.StoreDAQSupported = true
+		case "PID_OFF_SUPPORTED":
+			d.PIDOffSupported = true
+		default:
+			c.skipUnknown()
+		}
+	}
+	return d
+}
+
+func event(b *a2l.Node) *Event {
+	c := newCursor(b)
+	e := &Event{Name: c.str("event name"), ShortName: c.str("short name"), Channel: uint16(c.int("event channel number"))}
+	e.Direction = c.ident("DAQ, STIM or DAQ_STIM")
+	e.MaxDAQList = c.int("MAX_DAQ_LIST")
+	e.TimeCycle = c.int("time cycle")
+	e.TimeUnit = c.int("time unit")
+	e.Priority = c.int("priority")
+	e.Period = time.Duration(e.TimeCycle) * timeUnit(e.TimeUnit)
+	for c.more() {
+		if c.block() != nil {
+			continue
+		}
+		switch c.tag() {
+		case "CONSISTENCY":
+			e.Consistency = c.ident("consistency")
+		default:
+			c.skipUnknown()
+		}
+	}
+	return e
+}
+
+func daqList(b *a2l.Node) *DAQList {
+	c := newCursor(b)
+	l := &DAQList{Number: c.int("DAQ list number"), EventFixed: -1}
+	for c.more() {
+		if c.block() != nil {
+			continue
+		}
+		switch c.tag() {
+		case "DAQ_LIST_TYPE":
+			l.Type = c.ident("DAQ list type")
+		case "MAX_ODT":
+			l.MaxODT = c.int("MAX_ODT")
+		case "MAX_ODT_ENTRIES":
+			l.MaxODTEntries = c.int("MAX_ODT_ENTRIES")
+		case "FIRST_PID":
+			l.FirstPID = c.int("FIRST_PID")
+		case "EVENT_FIXED":
+			l.EventFixed = c.int("EVENT_FIXED")
+		default:
+			c.skipUnknown()
+		}
+	}
+	return l
+}
+
+func transport(b *a2l.Node) *Transport {
+	c := newCursor(b)
+	t := &Transport{Kind: b.Name[len("XCP_ON_"):], Version: uint16(c.int("transport layer version")), Options: map[string]int64{}}
+	switch t.Kind {
+	case "TCP_IP", "UDP_IP":
+		t.Port = c.int("port")
+	case "SxI":
+		t.Baudrate = uint32(c.int("baudrate"))
+	}
+	for c.more() {
+		if blk := c.block(); blk != nil {
+			switch blk.Name {
+			case "PROTOCOL_LAYER":
+				t.Protocol = protocolLayer(blk)
+			case "DAQ":
+				t.DAQ = daq(blk)
+			case "CAN_FD":
+				fc := newCursor(blk)
+				t.CANFD = &CANFD{}
+				for fc.more() {
+					switch fc.tag() {
+					case "MAX_DLC":
+						t.CANFD.MaxDLC = fc.int("MAX_DLC")
+					case "CAN_FD_DATA_TRANSFER_BAUDRATE":
+						t.CANFD.DataBaudrate = uint32(fc.int("baudrate"))
+					default:
+						fc.skipUnknown()
+					}
+				}
+			}
+			continue
+		}
+		if c.peekKind() != a2l.TokIdent {
+			c.failf("unexpected value %s in %s", c.peekText(), b.Name)
+		}
+		tag := c.tag()
+		switch tag {
+		case "HOST_NAME", "ADDRESS":
+			t.Host = c.str(tag)
+		case "IPV6":
+			t.Host, t.IPv6 = c.str(tag), true
+		case "CAN_ID_BROADCAST":
+			t.CANIDBroadcast, t.HasBroadcast = uint32(c.int(tag)), true
+		case "CAN_ID_MASTER":
+			t.CANIDMaster = uint32(c.int(tag))
+		case "CAN_ID_SLAVE":
+			t.CANIDSlave = uint32(c.int(tag))
+		case "BAUDRATE":
+			t.Baudrate = uint32(c.int(tag))
+		case "SAMPLE_POINT":
+			t.SamplePoint = c.int(tag)
+		case "MAX_DLC_REQUIRED":
+			t.MaxDLCRequired = true
+		case "ASYNCH_FULL_DUPLEX_MODE":
+			t.Parity = c.ident("parity")
+			switch c.ident("stop bits") {
+			case "TWO_STOP_BITS":
+				t.StopBits = 2
+			default:
+				t.StopBits = 1
+			}
+		case "HEADER_LEN_BYTE", "HEADER_LEN_CTR_BYTE", "HEADER_LEN_FILL_BYTE", "HEADER_LEN_WORD", "HEADER_LEN_CTR_WORD", "HEADER_LEN_FILL_WORD":
+			t.HeaderLen = tag
+		case "NO_CHECKSUM", "CHECKSUM_BYTE", "CHECKSUM_WORD":
+			t.Checksum = tag
+		default:
+			if c.peekKind() == a2l.TokNumber {
+				t.Options[tag] = int64(c.int(tag))
+			} else {
+				t.Unrecognised = append(t.Unrecognised, tag)
+				c.skipUnknown()
+			}
+		}
+	}
+	return t
+}
+
+// DecodeSegment decodes the IF_DATA XCP SEGMENT of a MEMORY_SEGMENT (nil,
+// nil if there is none).
+func DecodeSegment(ms *a2l.MemorySegment) (*Segment, error) {
+	for _, d := range ms.IfData {
+		if d.Name != "XCP" {
+			continue
+		}
+		n, err := d.Parse()
+		if err != nil {
+			return nil, fmt.Errorf("ifxcp: %w", err)
+		}
+		if b := n.Block("SEGMENT"); b != nil {
+			return segment(b)
+		}
+	}
+	return nil, nil
+}
+
+func segment(b *a2l.Node) (s *Segment, err error) {
+	defer catch(&err)
+	c := newCursor(b)
+	s = &Segment{Number: c.int("segment number"), NumPages: c.int("number of pages"), AddressExtension: c.int("address extension"),
+		CompressionMethod: c.int("compression method"), EncryptionMethod: c.int("encryption method")}
+	for c.more() {
+		if blk := c.block(); blk != nil {
+			bc := newCursor(blk)
+			switch blk.Name {
+			case "CHECKSUM":
+				s.Checksum = bc.ident("checksum type")
+			case "PAGE":
+				s.Pages = append(s.Pages, Page{Number: bc.int("page number"), ECUAccess: bc.ident("ECU access"), ReadAccess: bc.ident("XCP read access"), Write: bc.ident("XCP write access")})
+			}
+			continue
+		}
+		c.tag()
+		c.skipUnknown()
+	}
+	return s, nil
+}
+
+// EventLists holds the DAQ_EVENT of a measurement.
+type EventLists struct {
+	Fixed, Available, Default, Consistency []uint16
+}
+
+// Events decodes the IF_DATA XCP DAQ_EVENT of an object (nil, nil if it
+// has none).
+func Events(c *a2l.Common) (*EventLists, error) {
+	for _, d := range c.IfData {
+		if d.Name != "XCP" {
+			continue
+		}
+		n, err := d.Parse()
+		if err != nil {
+			return nil, fmt.Errorf("ifxcp: %w", err)
+		}
+		if b := n.Block("DAQ_EVENT"); b != nil {
+			return daqEvent(b)
+		}
+	}
+	return nil, nil
+}
+
+func daqEvent(b *a2l.Node) (ev *EventLists, err error) {
+	defer catch(&err)
+	ev = &EventLists{}
+	c := newCursor(b)
+	list := func(cc *cursor, dst *[]uint16) {
+		for cc.more() {
+			if cc.tag() != "EVENT" {
+				cc.failf("expected EVENT in event list")
+			}
+			*dst = append(*dst, uint16(cc.int("event channel")))
+		}
+	}
+	for c.more() {
+		if blk := c.block(); blk != nil {
+			bc := newCursor(blk)
+			switch blk.Name {
+			case "AVAILABLE_EVENT_LIST":
+				list(bc, &ev.Available)
+			case "DEFAULT_EVENT_LIST":
+				list(bc, &ev.Default)
+			case "CONSISTENCY_EVENT_LIST":
+				list(bc, &ev.Consistency)
+			}
+			continue
+		}
+		switch tag := c.tag(); tag {
+		case "FIXED_EVENT_LIST":
+			for c.more() && c.peekIdent() == "EVENT" {
+				c.tag()
+				ev.Fixed = append(ev.Fixed, uint16(c.int("event channel")))
+			}
+		case "VARIABLE":
+		default:
+			c.failf("expected FIXED_EVENT_LIST or VARIABLE in DAQ_EVENT, found %s", tag)
+		}
+	}
+	return ev, nil
+}
+
+// Preferred returns the event to use for DAQ: the first fixed event, else
+// the first default event; ok is false if the lists name none.
+func (e *EventLists) Preferred() (uint16, bool) {
+	if e == nil {
+		return 0, false
+	}
+	if len(e.Fixed) > 0 {
+		return e.Fixed[0], true
+	}
+	if len(e.Default) > 0 {
+		return e.Default[0], true
+	}
+	return 0, false
+}
