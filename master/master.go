@@ -78,6 +78,7 @@ type Master struct {
 	timer          *time.Timer
 	resps          []respMsg
 	lastProtection xcp.Resource
+	ext            extState // session state of the command methods (cmdstate.go)
 
 	// Response hand-off from the receive goroutine: expect is the number
 	// of responses still expected for the command in flight (several in

@@ -11,9 +11,15 @@ import (
 )
 
 // fakeSlave answers each request with reply(req); nil means no answer.
-func fakeSlave(t *testing.T, reply func(req []byte) [][]byte) (*Master, func()) {
+func fakeSlave(t testing.TB, reply func(req []byte) [][]byte) (*Master, func()) {
 	t.Helper()
-	a, b := memconn.Pipe(16)
+	return fakeSlaveCfg(t, reply, Config{Timeouts: Timeouts{T1: 50 * time.Millisecond, T7: time.Millisecond}})
+}
+
+// fakeSlaveCfg is fakeSlave with a master configuration.
+func fakeSlaveCfg(t testing.TB, reply func(req []byte) [][]byte, cfg Config) (*Master, func()) {
+	t.Helper()
+	a, b := memconn.Pipe(64)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -30,7 +36,7 @@ func fakeSlave(t *testing.T, reply func(req []byte) [][]byte) (*Master, func()) 
 			}
 		}
 	}()
-	m := New(a, Config{Timeouts: Timeouts{T1: 50 * time.Millisecond, T7: time.Millisecond}})
+	m := New(a, cfg)
 	return m, func() { m.Close(); cancel(); b.Close(); <-done }
 }
 

@@ -36,6 +36,7 @@ func (m *Master) Connect(ctx context.Context, mode xcp.ConnectMode) (xcp.Connect
 	m.conn0 = r
 	m.connected = true
 	m.mta = mtaState{}
+	m.ext.reset()
 	clear(m.unusable)
 	m.log.Info("xcp connected", "byte_order", f.Order.String(), "ag", f.AG.String(),
 		"max_cto", f.MaxCTO, "max_dto", f.MaxDTO, "resources", r.Resource.String())
