@@ -14,6 +14,8 @@ require (
 
 require pgregory.net/rapid v1.3.0
 
+require github.com/pierrec/lz4/v4 v4.1.33
+
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/knadh/koanf/maps v0.1.2 // indirect

@@ -1,0 +1,208 @@
+package record_test
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"testing"
+
+	"goxcp/record"
+	"goxcp/record/recordtest"
+)
+
+func TestDecodeAllIdentificationFields(t *testing.T) {
+	for _, idf := range []string{record.IDAbsolute, record.IDRelativeByte, record.IDRelativeWord, record.IDRelativeWordAligned} {
+		for _, ts := range []int{0, 1, 2, 4} {
+			for _, order := range []string{"intel", "motorola"} {
+				t.Run(fmt.Sprintf("%s/ts%d/%s", idf, ts, order), func(t *testing.T) {
+					testDecodeRoundTrip(t, recordtest.MixedMeta(idf, ts, order), 3000)
+				})
+			}
+		}
+	}
+}
+
+func testDecodeRoundTrip(t *testing.T, meta *record.Meta, n int) {
+	var buf bytes.Buffer
+	w, err := record.NewWriter(&buf, meta, record.Options{ChunkSize: 4096, Buffers: 1 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := recordtest.Write(w, meta, n); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := record.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := record.NewDecoder(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl := len(meta.DAQ.Lists)
+	counts := make([]int, nl)
+	i := 0
+	for d.Next() {
+		s := d.Sample()
+		// Samples come out in write order: sample i belongs to list i%nl.
+		l, k := i%nl, i/nl
+		if s.List != l || counts[l] != k {
+			t.Fatalf("sample %d: list %d (want %d), k %d (want %d)", i, s.List, l, counts[l], k)
+		}
+		if s.HostNS != int64(i)*1000 {
+			t.Fatalf("sample %d: host time %d", i, s.HostNS)
+		}
+		li := &meta.DAQ.Lists[l]
+		if s.HasSlave != (li.Timestamps && meta.DAQ.TimestampSize > 0) {
+			t.Fatalf("sample %d: HasSlave %v", i, s.HasSlave)
+		}
+		if s.HasSlave {
+			want := int64(float64(recordtest.SlaveTicks(l, k)-recordtest.SlaveTicks(0, 0)) * meta.DAQ.TimestampTickNS)
+			if s.SlaveNS != want {
+				t.Fatalf("sample %d (list %d k %d): slave time %d, want %d", i, l, k, s.SlaveNS, want)
+			}
+		}
+		for j, v := range s.Values {
+			want := recordtest.Value(meta, l, j, k)
+			if v != want {
+				t.Fatalf("sample %d list %d %s: got %v (%v), want %v", i, l, li.Measurements[j].Name, v, v.Type, want)
+			}
+		}
+		counts[l]++
+		i++
+	}
+	if i != n {
+		t.Fatalf("decoded %d samples, want %d", i, n)
+	}
+	st := d.Stats()
+	if st.Samples != uint64(n) || st.Unknown != 0 || st.Other != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	for _, ls := range st.Lists {
+		if ls.MissingODTs != 0 || ls.Malformed != 0 || ls.Overloads != 0 {
+			t.Fatalf("stats %+v", st)
+		}
+	}
+}
+
+func TestDecodeLossAndOverload(t *testing.T) {
+	meta := recordtest.MixedMeta(record.IDAbsolute, 2, "intel")
+	d, err := record.NewFrameDecoder(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := recordtest.NewEncoder(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var odts [][]byte
+	e.Frames(0, 1, func(p []byte) { odts = append(odts, bytes.Clone(p)) })
+	if len(odts) != 2 {
+		t.Fatalf("%d ODTs", len(odts))
+	}
+	steps := []struct {
+		frame  []byte
+		sample bool
+	}{
+		{odts[1], false},                              // ODT 1 without ODT 0: missing 1
+		{odts[0], false},                              //
+		{odts[0], false},                              // ODT 0 again: ODT 1 of the previous sample missing
+		{odts[1], true},                               // complete
+		{odts[1][:5], false},                          // ODT 1 when ODT 0 is expected: missing
+		{odts[0][:3], false},                          // too short for timestamp: malformed
+		{[]byte{0xFC, 1}, false},                      // SERV: other
+		{[]byte{0x7F, 1, 2}, false},                   // unknown PID
+		{[]byte{}, false},                             // empty: unknown
+		{append([]byte{0x80}, odts[0][1:]...), false}, // overload bit, ODT 0
+		{odts[1][:10], false},                         // ODT 1 too short: malformed
+	}
+	for i, s := range steps {
+		if got := d.Decode(int64(i), s.frame); got != s.sample {
+			t.Fatalf("step %d: sample %v", i, got)
+		}
+	}
+	st := d.Stats()
+	want := record.ListStats{Samples: 1, MissingODTs: 3, Overloads: 1, Malformed: 2}
+	if st.Lists[0] != want || st.Other != 1 || st.Unknown != 2 {
+		t.Fatalf("stats %+v, want list 0 %+v", st, want)
+	}
+}
+
+func TestSlaveTimestampWrapAround(t *testing.T) {
+	meta := recordtest.NarrowMeta()
+	meta.DAQ.TimestampSize = 1
+	meta.DAQ.TimestampTickNS = 2.5
+	meta.DAQ.Lists[0].Measurements[0].Offset = 2
+	d, err := record.NewFrameDecoder(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := []byte{250, 255, 3, 100, 200, 10}
+	want := []int64{0, 5, 9, 106, 206, 272}
+	for i, r := range raw {
+		if !d.Decode(0, []byte{0, r, 0, 0}) {
+			t.Fatal("no sample")
+		}
+		if got := d.Sample().SlaveNS; got != int64(float64(want[i])*2.5) {
+			t.Fatalf("step %d: %d, want %v", i, got, float64(want[i])*2.5)
+		}
+	}
+}
+
+func TestValueText(t *testing.T) {
+	for _, c := range []struct {
+		v    record.Value
+		want string
+	}{
+		{record.IntValue(record.I16, -3), "-3"},
+		{record.UintValue(record.U64, math.MaxUint64), "18446744073709551615"},
+		{record.FloatValue(record.F32, float64(float32(0.1))), "0.1"},
+		{record.FloatValue(record.F64, 0.1), "0.1"},
+		{record.FloatValue(record.F16, -1.5), "-1.5"},
+	} {
+		if got := c.v.String(); got != c.want {
+			t.Errorf("%v: %q, want %q", c.v.Type, got, c.want)
+		}
+	}
+}
+
+func TestLayoutValidate(t *testing.T) {
+	bad := []func(m *record.Meta){
+		func(m *record.Meta) { m.DAQ.IDField = "pid" },
+		func(m *record.Meta) { m.DAQ.TimestampSize = 3 },
+		func(m *record.Meta) { m.DAQ.Lists[0].ODTs = 0 },
+		func(m *record.Meta) { m.DAQ.Lists[1].Number = 0 },
+		func(m *record.Meta) { m.DAQ.Lists[1].FirstPID = 1 },
+		func(m *record.Meta) { m.DAQ.Lists[0].Measurements[0].ODT = 5 },
+		func(m *record.Meta) { m.DAQ.Lists[0].Measurements[0].Offset = 2 },
+		func(m *record.Meta) { m.DAQ.Lists[0].Measurements[0].Type = 0 },
+		func(m *record.Meta) { m.DAQ.Lists[0].FirstPID = 0x7F },
+	}
+	for i, f := range bad {
+		m := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+		f(m)
+		if err := m.DAQ.Validate(); err == nil {
+			t.Errorf("case %d: no error", i)
+		}
+	}
+	if err := recordtest.MixedMeta(record.IDAbsolute, 4, "intel").DAQ.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseType(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want record.Type
+	}{{"u8", record.U8}, {"SWORD", record.I16}, {"FLOAT32_IEEE", record.F32}, {"bf16", record.BF16}, {"A_UINT64", record.U64}} {
+		if got, err := record.ParseType(c.in); err != nil || got != c.want {
+			t.Errorf("%s: %v %v", c.in, got, err)
+		}
+	}
+	if _, err := record.ParseType("u24"); err == nil {
+		t.Error("u24 accepted")
+	}
+}

@@ -1,0 +1,329 @@
+package record
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// MetaVersion is the version of the metadata schema this package writes.
+// Readers accept metadata of this version or lower.
+const MetaVersion = 1
+
+// Meta is the self-describing part of a recording, stored as JSON in the
+// file header.
+type Meta struct {
+	// Version is the metadata schema version (MetaVersion when written).
+	Version int `json:"version"`
+	// Tool names the program that wrote the file, e.g. "goxcp xcp record".
+	Tool string `json:"tool,omitempty"`
+	// Start is the wall-clock time of host timestamp 0: frame timestamps
+	// count nanoseconds from it.
+	Start time.Time `json:"start"`
+	// Slave describes the slave the data came from.
+	Slave Slave `json:"slave"`
+	// DAQ is the layout of the DAQ lists; it tells the Decoder how to turn
+	// DTO packets into samples.
+	DAQ Layout `json:"daq"`
+	// Comment is free text.
+	Comment string `json:"comment,omitempty"`
+}
+
+// Slave holds the properties of the slave that matter for decoding and for
+// the reader's orientation.
+type Slave struct {
+	Transport string `json:"transport,omitempty"` // "tcp", "udp", "can", ...
+	Address   string `json:"address,omitempty"`   // remote endpoint
+	// ByteOrder is "intel" (little-endian) or "motorola" (big-endian).
+	ByteOrder string `json:"byteOrder"`
+	// AddressGranularity is 1, 2 or 4 (bytes per address unit).
+	AddressGranularity int `json:"addressGranularity,omitempty"`
+	MaxCTO             int `json:"maxCto,omitempty"`
+	MaxDTO             int `json:"maxDto,omitempty"`
+	ProtocolVersion    int `json:"protocolVersion,omitempty"`
+	TransportVersion   int `json:"transportVersion,omitempty"`
+	// Identifier is the slave's ASAM identifier (GET_ID), if known.
+	Identifier string `json:"identifier,omitempty"`
+	// Properties holds further properties as text (resource bits, ...).
+	Properties map[string]string `json:"properties,omitempty"`
+}
+
+// Identification field types (ASAM XCP part 2, DAQ_KEY_BYTE).
+const (
+	IDAbsolute            = "absolute"              // PID = absolute ODT number
+	IDRelativeByte        = "relative_byte"         // PID = relative ODT, DAQ number as byte
+	IDRelativeWord        = "relative_word"         // PID, DAQ number as word
+	IDRelativeWordAligned = "relative_word_aligned" // PID, fill byte, DAQ number as word
+)
+
+// Layout is the DAQ configuration that produced the frames.
+type Layout struct {
+	// IDField is one of the ID* constants.
+	IDField string `json:"idField"`
+	// TimestampSize is the size of the DTO timestamp in bytes (0, 1, 2, 4).
+	TimestampSize int `json:"timestampSize,omitempty"`
+	// TimestampTickNS is the duration of one timestamp tick in nanoseconds
+	// (unit × ticks per unit of GET_DAQ_RESOLUTION_INFO).
+	TimestampTickNS float64 `json:"timestampTickNs,omitempty"`
+	// OverloadPIDMSB is true if the slave signals overload by setting the
+	// most significant bit of the PID; the decoder then masks it and counts.
+	OverloadPIDMSB bool `json:"overloadPidMsb,omitempty"`
+	// Lists are the DAQ lists.
+	Lists []List `json:"lists"`
+}
+
+// List is one DAQ list.
+type List struct {
+	Name      string `json:"name"`
+	Number    int    `json:"number"` // DAQ list number on the slave
+	Event     int    `json:"event"`
+	EventName string `json:"eventName,omitempty"`
+	Prescaler int    `json:"prescaler,omitempty"`
+	Priority  int    `json:"priority,omitempty"`
+	// Timestamps is true if the first ODT of every sample carries a
+	// timestamp (after the identification field).
+	Timestamps bool `json:"timestamps,omitempty"`
+	// FirstPID is the PID of the list's first ODT with absolute ODT
+	// numbers (IDAbsolute); unused otherwise.
+	FirstPID int `json:"firstPid,omitempty"`
+	// ODTs is the number of ODTs of the list; a sample is complete when ODT
+	// ODTs-1 arrives.
+	ODTs int `json:"odts"`
+	// Measurements are the list's values.
+	Measurements []Measurement `json:"measurements"`
+}
+
+// Measurement is one value in a DAQ list.
+type Measurement struct {
+	Name string `json:"name"`
+	Type Type   `json:"type"`
+	// ODT is the ODT (relative to the list) that carries the value.
+	ODT int `json:"odt"`
+	// Offset is the byte offset of the value in the DTO packet, counted
+	// from the PID (so it includes identification field and timestamp).
+	Offset int `json:"offset"`
+	// BitMask, if not zero, is applied to the raw value and the result
+	// shifted right by the mask's trailing zeros.
+	BitMask   uint64 `json:"bitMask,omitempty"`
+	Address   uint32 `json:"address,omitempty"`
+	Extension uint8  `json:"extension,omitempty"`
+	Unit      string `json:"unit,omitempty"`
+}
+
+// Type is the data type of a measurement.
+type Type uint8
+
+// Measurement types (ASAM data types of A2L/XCP).
+const (
+	TypeInvalid Type = iota
+	U8
+	I8
+	U16
+	I16
+	U32
+	I32
+	U64
+	I64
+	F16  // IEEE 754 half precision
+	BF16 // bfloat16
+	F32
+	F64
+)
+
+var typeNames = [...]string{"invalid", "u8", "i8", "u16", "i16", "u32", "i32", "u64", "i64", "f16", "bf16", "f32", "f64"}
+var typeSizes = [...]int{0, 1, 1, 2, 2, 4, 4, 8, 8, 2, 2, 4, 8}
+
+// String returns the lower-case name ("u8", "f32", ...).
+func (t Type) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("Type(%d)", uint8(t))
+}
+
+// Size returns the size of the type in bytes, 0 for an invalid type.
+func (t Type) Size() int {
+	if int(t) < len(typeSizes) {
+		return typeSizes[t]
+	}
+	return 0
+}
+
+// IsFloat reports whether values of t are floating point.
+func (t Type) IsFloat() bool { return t == F16 || t == BF16 || t == F32 || t == F64 }
+
+// IsSigned reports whether values of t are signed integers.
+func (t Type) IsSigned() bool { return t == I8 || t == I16 || t == I32 || t == I64 }
+
+// ParseType parses a type name as written by String; it also accepts the
+// A2L names (UBYTE, SWORD, FLOAT32_IEEE, ...).
+func ParseType(s string) (Type, error) {
+	l := strings.ToLower(s)
+	for i, n := range typeNames[1:] {
+		if l == n {
+			return Type(i + 1), nil
+		}
+	}
+	switch l {
+	case "ubyte", "uint8":
+		return U8, nil
+	case "sbyte", "int8":
+		return I8, nil
+	case "uword", "uint16":
+		return U16, nil
+	case "sword", "int16":
+		return I16, nil
+	case "ulong", "uint32":
+		return U32, nil
+	case "slong", "int32":
+		return I32, nil
+	case "a_uint64", "uint64":
+		return U64, nil
+	case "a_int64", "int64":
+		return I64, nil
+	case "float16_ieee", "float16":
+		return F16, nil
+	case "bfloat16":
+		return BF16, nil
+	case "float32_ieee", "float32", "float":
+		return F32, nil
+	case "float64_ieee", "float64", "double":
+		return F64, nil
+	}
+	return TypeInvalid, fmt.Errorf("record: unknown measurement type %q", s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (t Type) MarshalText() ([]byte, error) {
+	if t == TypeInvalid || int(t) >= len(typeNames) {
+		return nil, fmt.Errorf("record: cannot marshal invalid type %d", uint8(t))
+	}
+	return []byte(typeNames[t]), nil
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (t *Type) UnmarshalText(b []byte) error {
+	v, err := ParseType(string(b))
+	if err != nil {
+		return err
+	}
+	*t = v
+	return nil
+}
+
+// byteOrder returns the binary.ByteOrder for a Slave.ByteOrder string.
+func byteOrder(s string) (binary.ByteOrder, error) {
+	switch strings.ToLower(s) {
+	case "", "intel", "little", "little-endian":
+		return binary.LittleEndian, nil
+	case "motorola", "big", "big-endian":
+		return binary.BigEndian, nil
+	}
+	return nil, fmt.Errorf("record: unknown byte order %q", s)
+}
+
+// idHeaderSize returns the size of the identification field.
+func idHeaderSize(id string) (int, error) {
+	switch id {
+	case IDAbsolute:
+		return 1, nil
+	case IDRelativeByte:
+		return 2, nil
+	case IDRelativeWord:
+		return 3, nil
+	case IDRelativeWordAligned:
+		return 4, nil
+	}
+	return 0, fmt.Errorf("record: unknown identification field type %q", id)
+}
+
+// Validate checks the layout for consistency: known types, ODT and offset
+// ranges, unique list numbers (and PIDs with absolute identification).
+// The Decoder relies on a validated layout.
+func (l *Layout) Validate() error {
+	hdr, err := idHeaderSize(l.IDField)
+	if err != nil {
+		return err
+	}
+	switch l.TimestampSize {
+	case 0, 1, 2, 4:
+	default:
+		return fmt.Errorf("record: timestamp size %d (want 0, 1, 2 or 4)", l.TimestampSize)
+	}
+	if l.TimestampTickNS < 0 || math.IsNaN(l.TimestampTickNS) || math.IsInf(l.TimestampTickNS, 0) {
+		return fmt.Errorf("record: bad timestamp tick %v ns", l.TimestampTickNS)
+	}
+	numbers := map[int]bool{}
+	var pids [256]bool
+	for i := range l.Lists {
+		li := &l.Lists[i]
+		if li.ODTs < 1 || li.ODTs > 256 {
+			return fmt.Errorf("record: list %q: %d ODTs (want 1..256)", li.Name, li.ODTs)
+		}
+		if li.Number < 0 || li.Number > 0xFFFF || (l.IDField == IDRelativeByte && li.Number > 0xFF) {
+			return fmt.Errorf("record: list %q: number %d out of range for %s identification", li.Name, li.Number, l.IDField)
+		}
+		if numbers[li.Number] {
+			return fmt.Errorf("record: list %q: duplicate list number %d", li.Name, li.Number)
+		}
+		numbers[li.Number] = true
+		maxPID := 0xFB
+		if l.OverloadPIDMSB {
+			maxPID = 0x7F
+		}
+		if l.IDField == IDAbsolute {
+			if li.FirstPID < 0 || li.FirstPID+li.ODTs-1 > maxPID {
+				return fmt.Errorf("record: list %q: PIDs %d..%d out of range", li.Name, li.FirstPID, li.FirstPID+li.ODTs-1)
+			}
+			for p := li.FirstPID; p < li.FirstPID+li.ODTs; p++ {
+				if pids[p] {
+					return fmt.Errorf("record: list %q: PID %d used twice", li.Name, p)
+				}
+				pids[p] = true
+			}
+		} else if li.ODTs-1 > maxPID {
+			return fmt.Errorf("record: list %q: %d ODTs exceed the PID range", li.Name, li.ODTs)
+		}
+		for j := range li.Measurements {
+			m := &li.Measurements[j]
+			if m.Type == TypeInvalid || m.Type.Size() == 0 {
+				return fmt.Errorf("record: list %q: measurement %q: invalid type", li.Name, m.Name)
+			}
+			if m.ODT < 0 || m.ODT >= li.ODTs {
+				return fmt.Errorf("record: list %q: measurement %q: ODT %d out of range", li.Name, m.Name, m.ODT)
+			}
+			min := hdr
+			if m.ODT == 0 && li.Timestamps {
+				min += l.TimestampSize
+			}
+			if m.Offset < min || m.Offset+m.Type.Size() > 0xFFFF {
+				return fmt.Errorf("record: list %q: measurement %q: offset %d out of range (data starts at %d)", li.Name, m.Name, m.Offset, min)
+			}
+		}
+	}
+	return nil
+}
+
+// marshalMeta encodes m as JSON for the file header.
+func marshalMeta(m *Meta) ([]byte, error) {
+	c := *m
+	if c.Version == 0 {
+		c.Version = MetaVersion
+	}
+	return json.Marshal(&c)
+}
+
+// unmarshalMeta decodes and checks the metadata block.
+func unmarshalMeta(b []byte) (*Meta, error) {
+	var m Meta
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%w: metadata: %v", ErrCorrupt, err)
+	}
+	if m.Version < 1 || m.Version > MetaVersion {
+		return nil, fmt.Errorf("%w: metadata version %d (this reader knows up to %d)", ErrVersion, m.Version, MetaVersion)
+	}
+	return &m, nil
+}

@@ -1,0 +1,446 @@
+package record
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/pierrec/lz4/v4"
+)
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("record: writer closed")
+
+// Options tune a Writer. The zero value is usable.
+type Options struct {
+	// ChunkSize is the uncompressed size at which a chunk is handed to the
+	// disk goroutine (default 256 KiB).
+	ChunkSize int
+	// Buffers is the number of chunk buffers (default 8). Memory use is
+	// about Buffers × 2 × ChunkSize, independent of the recording's length
+	// (plus 32 bytes of index per written chunk).
+	Buffers int
+	// FlushInterval bounds how long a partly filled chunk waits before it
+	// is written (default 250 ms), and so how much a crash can lose.
+	FlushInterval time.Duration
+	// SyncInterval, if positive, makes the writer fsync the file at most
+	// this often; Close always syncs files.
+	SyncInterval time.Duration
+	// Logger receives warnings (disk too slow, write errors); nil discards.
+	Logger *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.ChunkSize <= 0 {
+		o.ChunkSize = 256 << 10
+	}
+	if o.ChunkSize > MaxBlockSize-MaxFrameSize-16 {
+		o.ChunkSize = MaxBlockSize - MaxFrameSize - 16
+	}
+	if o.Buffers < 2 {
+		o.Buffers = 8
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = 250 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Loss holds the loss counters of one DAQ list, as counted by the receive
+// path (ASAM XCP: CTR gaps of the transport, missing or out-of-order ODTs,
+// overload indications).
+type Loss struct {
+	List        int    `json:"list"` // DAQ list number
+	CtrGaps     uint64 `json:"ctrGaps,omitempty"`
+	MissingODTs uint64 `json:"missingOdts,omitempty"`
+	Overloads   uint64 `json:"overloads,omitempty"`
+}
+
+// Stats are a recording's counters. The writer stores cumulative snapshots
+// in stats blocks; the last one in a file is the final state.
+type Stats struct {
+	Frames uint64 `json:"frames"` // frames accepted
+	Bytes  uint64 `json:"bytes"`  // frame bytes accepted
+	// Dropped counts frames the writer had to drop because all chunk
+	// buffers were waiting for the disk; DroppedBytes their size.
+	Dropped      uint64 `json:"dropped,omitempty"`
+	DroppedBytes uint64 `json:"droppedBytes,omitempty"`
+	Chunks       uint64 `json:"chunks"`    // frame blocks written
+	FileBytes    int64  `json:"fileBytes"` // bytes written to the file
+	// Lists are the loss counters last given to SetLoss.
+	Lists []Loss `json:"lists,omitempty"`
+}
+
+type chunk struct {
+	buf         []byte // encoded records
+	n           uint32
+	first, last int64
+	started     time.Time
+}
+
+// Writer writes a recording. Write and SetLoss may be called from any
+// goroutine (typically the receive goroutine) and never wait for the disk;
+// a goroutine started by Create/NewWriter writes chunks. Close finalises
+// the file and must be called once.
+type Writer struct {
+	opts Options
+	out  io.Writer
+	file *os.File // nil if out is not a file
+
+	mu        sync.Mutex
+	cur       *chunk
+	stats     Stats
+	lossDirty bool
+	err       error
+	closed    bool
+	dropping  bool
+
+	free chan *chunk
+	full chan *chunk
+	done chan struct{}
+
+	// owned by the disk goroutine
+	seq      uint32
+	offset   int64
+	index    []IndexEntry
+	outBuf   []byte
+	lastSync time.Time
+	lastStat Stats
+	comp     lz4.Compressor
+}
+
+// Create creates (truncating) the file at path and starts a Writer on it.
+func Create(path string, meta *Meta, opts Options) (*Writer, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	w, err := newWriter(f, f, meta, opts)
+	if err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, err
+	}
+	return w, nil
+}
+
+// NewWriter starts a Writer on out. If out is an *os.File it is synced
+// and closed by Close; other writers are left open.
+func NewWriter(out io.Writer, meta *Meta, opts Options) (*Writer, error) {
+	f, _ := out.(*os.File)
+	return newWriter(out, f, meta, opts)
+}
+
+func newWriter(out io.Writer, f *os.File, meta *Meta, opts Options) (*Writer, error) {
+	opts.defaults()
+	if meta == nil {
+		meta = &Meta{}
+	}
+	if len(meta.DAQ.Lists) > 0 || meta.DAQ.IDField != "" {
+		if err := meta.DAQ.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	js, err := marshalMeta(meta)
+	if err != nil {
+		return nil, fmt.Errorf("record: metadata: %w", err)
+	}
+	if len(js) > MaxMetaSize {
+		return nil, fmt.Errorf("record: metadata of %d bytes exceeds %d", len(js), MaxMetaSize)
+	}
+	hdr := make([]byte, fileHeaderFixed, fileHeaderFixed+len(js)+4)
+	copy(hdr, fileMagic[:])
+	le := binary.LittleEndian
+	le.PutUint16(hdr[8:], FormatVersion)
+	le.PutUint32(hdr[12:], uint32(len(js)))
+	le.PutUint64(hdr[16:], uint64(time.Now().UnixNano()))
+	hdr = append(hdr, js...)
+	hdr = le.AppendUint32(hdr, crc32.Checksum(hdr, castagnoli))
+	if _, err := out.Write(hdr); err != nil {
+		return nil, fmt.Errorf("record: write header: %w", err)
+	}
+	w := &Writer{
+		opts:   opts,
+		out:    out,
+		file:   f,
+		free:   make(chan *chunk, opts.Buffers),
+		full:   make(chan *chunk, opts.Buffers),
+		done:   make(chan struct{}),
+		offset: int64(len(hdr)),
+		outBuf: make([]byte, blockHeaderSize+lz4.CompressBlockBound(opts.ChunkSize+MaxFrameSize+16)),
+	}
+	w.stats.FileBytes = w.offset
+	for range opts.Buffers {
+		w.free <- &chunk{buf: make([]byte, 0, opts.ChunkSize+64)}
+	}
+	go w.run()
+	return w, nil
+}
+
+// Write appends one frame (an XCP packet, PID first) received at timeNS
+// nanoseconds after Meta.Start. The frame is copied. Write never blocks on
+// the disk: if all chunk buffers are waiting to be written, the frame is
+// dropped and counted in Stats.Dropped. It returns the first write error
+// of the disk goroutine, ErrClosed after Close, or an error for a frame
+// larger than MaxFrameSize.
+func (w *Writer) Write(timeNS int64, frame []byte) error {
+	if len(frame) > MaxFrameSize {
+		return fmt.Errorf("record: frame of %d bytes exceeds %d", len(frame), MaxFrameSize)
+	}
+	w.mu.Lock()
+	if w.closed || w.err != nil {
+		err := w.err
+		w.mu.Unlock()
+		if err == nil {
+			err = ErrClosed
+		}
+		return err
+	}
+	c := w.cur
+	if c == nil {
+		select {
+		case c = <-w.free:
+			c.first, c.last, c.started = timeNS, timeNS, time.Now()
+			w.cur = c
+			if w.dropping {
+				w.dropping = false
+				w.opts.Logger.Warn("record: disk caught up", "dropped", w.stats.Dropped)
+			}
+		default:
+			w.stats.Dropped++
+			w.stats.DroppedBytes += uint64(len(frame))
+			if !w.dropping {
+				w.dropping = true
+				w.opts.Logger.Warn("record: disk too slow, dropping frames")
+			}
+			w.mu.Unlock()
+			return nil
+		}
+	}
+	c.buf = binary.AppendUvarint(c.buf, zigzag(timeNS-c.last))
+	c.buf = binary.AppendUvarint(c.buf, uint64(len(frame)))
+	c.buf = append(c.buf, frame...)
+	c.last = timeNS
+	c.n++
+	w.stats.Frames++
+	w.stats.Bytes += uint64(len(frame))
+	if len(c.buf) >= w.opts.ChunkSize {
+		w.full <- c // never blocks: capacity equals the number of buffers
+		w.cur = nil
+	}
+	w.mu.Unlock()
+	return nil
+}
+
+// SetLoss records the current cumulative loss counters per DAQ list. They
+// are written to the file with the next chunk and at Close.
+func (w *Writer) SetLoss(lists []Loss) {
+	w.mu.Lock()
+	w.stats.Lists = append(w.stats.Lists[:0], lists...)
+	w.lossDirty = true
+	w.mu.Unlock()
+}
+
+// Stats returns a snapshot of the counters.
+func (w *Writer) Stats() Stats {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.stats
+	s.Lists = append([]Loss(nil), s.Lists...)
+	return s
+}
+
+// Close writes the pending chunk, the final stats, the index and the
+// trailer, syncs and closes a file, and stops the goroutine. It returns
+// the first write error.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		<-w.done
+		return ErrClosed
+	}
+	w.closed = true
+	if w.cur != nil && w.cur.n > 0 {
+		w.full <- w.cur
+	}
+	w.cur = nil
+	close(w.full)
+	w.mu.Unlock()
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+func (w *Writer) setErr(err error) {
+	w.mu.Lock()
+	if w.err == nil {
+		w.err = err
+		w.opts.Logger.Error("record: write failed", "err", err)
+	}
+	w.mu.Unlock()
+}
+
+func (w *Writer) failed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err != nil
+}
+
+// run is the disk goroutine.
+func (w *Writer) run() {
+	defer close(w.done)
+	tick := time.NewTicker(w.opts.FlushInterval / 2)
+	defer tick.Stop()
+	for {
+		select {
+		case c, ok := <-w.full:
+			if !ok {
+				w.finish()
+				return
+			}
+			w.writeChunk(c)
+			w.maybeStats(false)
+			w.maybeSync()
+		case now := <-tick.C:
+			w.mu.Lock()
+			if c := w.cur; c != nil && c.n > 0 && !w.closed && now.Sub(c.started) >= w.opts.FlushInterval {
+				w.full <- c
+				w.cur = nil
+			}
+			w.mu.Unlock()
+			w.maybeStats(false)
+		}
+	}
+}
+
+func (w *Writer) writeChunk(c *chunk) {
+	defer func() {
+		c.buf, c.n = c.buf[:0], 0
+		w.free <- c
+	}()
+	if w.failed() {
+		return
+	}
+	h := blockHeader{typ: blockFrames, codec: codecLZ4, records: c.n, raw: uint32(len(c.buf)), first: c.first, last: c.last, seq: w.seq}
+	dst := w.outBuf[blockHeaderSize:]
+	n, err := w.comp.CompressBlock(c.buf, dst)
+	if err != nil || n == 0 || n >= len(c.buf) {
+		h.codec = codecNone
+		n = copy(dst, c.buf)
+	}
+	h.stored = uint32(n)
+	h.payloadCRC = crc32.Checksum(dst[:n], castagnoli)
+	h.put(w.outBuf)
+	off := w.offset
+	if !w.writeBlock(w.outBuf[:blockHeaderSize+n]) {
+		return
+	}
+	w.index = append(w.index, IndexEntry{Offset: off, Records: c.n, Seq: h.seq, First: c.first, Last: c.last})
+	w.mu.Lock()
+	w.stats.Chunks++
+	w.mu.Unlock()
+}
+
+// writeBlock writes one block with one call and advances seq and offset.
+func (w *Writer) writeBlock(b []byte) bool {
+	if _, err := w.out.Write(b); err != nil {
+		w.setErr(fmt.Errorf("record: write block at offset %d: %w", w.offset, err))
+		return false
+	}
+	w.seq++
+	w.offset += int64(len(b))
+	w.mu.Lock()
+	w.stats.FileBytes = w.offset
+	w.mu.Unlock()
+	return true
+}
+
+// maybeStats writes a stats block if loss or drop counters changed (or
+// always when final).
+func (w *Writer) maybeStats(final bool) {
+	w.mu.Lock()
+	changed := w.lossDirty || w.stats.Dropped != w.lastStat.Dropped
+	s := w.stats
+	s.Lists = append([]Loss(nil), s.Lists...)
+	w.lossDirty = false
+	w.mu.Unlock()
+	if !changed && !final {
+		return
+	}
+	w.lastStat = s
+	js, err := json.Marshal(&s)
+	if err != nil {
+		w.setErr(fmt.Errorf("record: stats: %w", err))
+		return
+	}
+	w.writeRaw(blockStats, js, 1)
+}
+
+// writeRaw writes an uncompressed block.
+func (w *Writer) writeRaw(typ uint8, payload []byte, records uint32) bool {
+	if w.failed() {
+		return false
+	}
+	b := make([]byte, blockHeaderSize, blockHeaderSize+len(payload))
+	h := blockHeader{typ: typ, codec: codecNone, records: records, stored: uint32(len(payload)), raw: uint32(len(payload)),
+		payloadCRC: crc32.Checksum(payload, castagnoli), seq: w.seq}
+	if n := len(w.index); n > 0 {
+		h.first, h.last = w.index[0].First, w.index[n-1].Last
+	}
+	h.put(b)
+	return w.writeBlock(append(b, payload...))
+}
+
+func (w *Writer) maybeSync() {
+	if w.file == nil || w.opts.SyncInterval <= 0 || time.Since(w.lastSync) < w.opts.SyncInterval {
+		return
+	}
+	w.lastSync = time.Now()
+	if err := w.file.Sync(); err != nil {
+		w.setErr(fmt.Errorf("record: sync: %w", err))
+	}
+}
+
+func (w *Writer) finish() {
+	w.maybeStats(true)
+	idx := make([]byte, 0, len(w.index)*indexEntrySize)
+	for _, e := range w.index {
+		idx = appendIndexEntry(idx, e)
+	}
+	indexOff := w.offset
+	if w.writeRaw(blockIndex, idx, uint32(len(w.index))) {
+		var t [trailerSize]byte
+		binary.LittleEndian.PutUint64(t[:], uint64(indexOff))
+		copy(t[8:], trailerMagic[:])
+		if _, err := w.out.Write(t[:]); err != nil {
+			w.setErr(fmt.Errorf("record: write trailer: %w", err))
+		} else {
+			w.offset += trailerSize
+			w.mu.Lock()
+			w.stats.FileBytes = w.offset
+			w.mu.Unlock()
+		}
+	}
+	if w.file != nil {
+		if err := w.file.Sync(); err != nil {
+			w.setErr(fmt.Errorf("record: sync: %w", err))
+		}
+		if err := w.file.Close(); err != nil {
+			w.setErr(fmt.Errorf("record: close: %w", err))
+		}
+	}
+}
+
+func zigzag(v int64) uint64   { return uint64(v<<1) ^ uint64(v>>63) }
+func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
