@@ -50,7 +50,7 @@ echo "0x$3$2"`)
 func TestProgramErrors(t *testing.T) {
 	tests := []struct {
 		name, body, want string
-		is           error
+		is               error
 	}{
 		{"exit status", `echo "no licence" >&2; exit 2`, "no licence", nil},
 		{"not hex", `echo "hello"`, "not a hex key", ErrBadKey},
