@@ -30,13 +30,11 @@ type DbgConfig struct {
 	ServiceLevel int
 	// HaltAfterReset makes DBG_HALT_AFTER_RESET available.
 	HaltAfterReset bool
-	// SlaveBlock lets DBG_READ and DBG_READ_CAN2 answer with several
-	// packets (slave block mode); otherwise N is limited to one packet.
-	SlaveBlock bool
-	// MasterBlock accepts DBG_WRITE_NEXT / several DBG_WRITE_CAN_NEXT
-	// (master block mode) with at most MaxBS packets (0 = 8).
-	MasterBlock bool
-	MaxBS       int
+	// Block modes follow the base configuration: slave block mode
+	// (Config.NoSlaveBlockMode off) lets DBG_READ and DBG_READ_CAN2 answer
+	// with several packets; master block mode (Config.NoMasterBlockMode
+	// off) accepts DBG_WRITE_NEXT and several DBG_WRITE_CAN_NEXT, at most
+	// Config.MaxBS packets.
 	// WriteBuffer is the number of bytes one write may span (0 = 64 KiB);
 	// larger writes are refused with ERR_MEMORY_OVERFLOW.
 	WriteBuffer int
@@ -184,6 +182,10 @@ func (t *dbgSlave) targetAccess() []byte {
 
 // dbgCommand answers SW-DBG commands (0xC0 0xFC ...).
 func (ss *session) dbgCommand(req []byte) []byte {
+	// Seed & key state is guarded by Slave.mu, taken before t.mu.
+	ss.slave.mu.Lock()
+	locked := ss.checkProtection(xcp.ResDbg) != nil
+	ss.slave.mu.Unlock()
 	t := ss.slave.dbgTarget()
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -218,6 +220,9 @@ func (ss *session) dbgCommand(req []byte) []byte {
 	can := t.cfg.MaxCTODbg < 32
 	switch cmd {
 	case swdbg.CmdAttach:
+		if locked {
+			return errPacket(xcp.ErrAccessLocked)
+		}
 		*d = dbgSession{attached: true, events: map[uint8]swdbg.Trigger{}}
 		t.last = ss
 		return swdbg.AttachResponse{Major: 1, Minor: 0, T1: t.cfg.T1, T7: t.cfg.T7, MaxCTODbg: uint16(t.cfg.MaxCTODbg)}.Append(nil, t.f)

@@ -18,6 +18,9 @@ type dbgSlave struct {
 	mu  sync.Mutex
 	cfg DbgConfig
 	f   xcp.Format
+	// block modes, from the base Config
+	slaveBlock, masterBlock bool
+	maxBS                   int
 
 	mem      []*memRegion
 	pins     []pinState
@@ -107,9 +110,6 @@ func (t *dbgSlave) init(c Config) {
 	if cfg.ServiceLevel < 1 || cfg.ServiceLevel > 4 {
 		cfg.ServiceLevel = 2
 	}
-	if cfg.MaxBS <= 0 {
-		cfg.MaxBS = 8
-	}
 	if cfg.WriteBuffer <= 0 {
 		cfg.WriteBuffer = 64 << 10
 	}
@@ -127,6 +127,7 @@ func (t *dbgSlave) init(c Config) {
 		cfg.DAPRegs = DefaultDAPRegs()
 	}
 	t.cfg = cfg
+	t.slaveBlock, t.masterBlock, t.maxBS = !c.NoSlaveBlockMode, !c.NoMasterBlockMode, max(1, int(c.MaxBS))
 	t.f = xcp.Format{Order: c.Order}
 	for _, r := range cfg.Regions {
 		t.mem = append(t.mem, newRegion(r))

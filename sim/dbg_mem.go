@@ -101,8 +101,8 @@ func (t *dbgSlave) write(d *dbgSession, req []byte) []byte {
 	}
 	n, ew := int(c.N), int(c.EW)
 	limit := swdbg.MaxWriteElements(t.cfg.MaxCTODbg, c.EW)
-	if t.cfg.MasterBlock {
-		limit = swdbg.MaxBlockWriteElements(t.cfg.MaxCTODbg, t.cfg.MaxBS, c.EW)
+	if t.masterBlock {
+		limit = swdbg.MaxBlockWriteElements(t.cfg.MaxCTODbg, t.maxBS, c.EW)
 	}
 	if n > limit {
 		return errPacket(xcp.ErrOutOfRange)
@@ -144,7 +144,7 @@ func (t *dbgSlave) continueWrite(d *dbgSession, w *pendingWrite) []byte {
 }
 
 func (t *dbgSlave) writeNext(d *dbgSession, req []byte) []byte {
-	if !t.cfg.MasterBlock {
+	if !t.masterBlock {
 		return errPacket(xcp.ErrCmdUnknown)
 	}
 	w := d.write
@@ -196,8 +196,8 @@ func (t *dbgSlave) writeCAN2(d *dbgSession, req []byte) []byte {
 	}
 	n := int(c.N)
 	limit := swdbg.MaxWriteCANElements(t.cfg.MaxCTODbg, c.EW)
-	if t.cfg.MasterBlock {
-		limit = swdbg.MaxBlockWriteCANElements(t.cfg.MaxCTODbg, t.cfg.MaxBS, c.EW)
+	if t.masterBlock {
+		limit = swdbg.MaxBlockWriteCANElements(t.cfg.MaxCTODbg, t.maxBS, c.EW)
 	}
 	if n == 0 || n > limit {
 		return errPacket(xcp.ErrOutOfRange)
@@ -222,7 +222,7 @@ func (t *dbgSlave) writeCANNext(d *dbgSession, req []byte) []byte {
 		d.write = nil
 		return errPacket(xcp.ErrSequence)
 	}
-	if d.canNexts > 1 && !t.cfg.MasterBlock {
+	if d.canNexts > 1 && !t.masterBlock {
 		d.write = nil
 		return errPacket(xcp.ErrCmdUnknown)
 	}
@@ -291,7 +291,7 @@ func (t *dbgSlave) sendRead(ss *session, tri swdbg.TRI, ew swdbg.ElementWidth, a
 	}
 	per := swdbg.MaxReadElements(t.cfg.MaxCTODbg, ew)
 	limit := per
-	if t.cfg.SlaveBlock {
+	if t.slaveBlock {
 		limit = 65535
 		if cmd == swdbg.CmdReadCAN2 {
 			limit = 255
