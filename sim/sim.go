@@ -134,6 +134,10 @@ type Config struct {
 	// Dbg configures the SW-DBG target (see DbgConfig in dbg_ext.go).
 	Dbg DbgConfig
 
+	// DAQ configures the DAQ processor (events, identification field,
+	// timestamps …); the zero value is a usable default, see DAQConfig.
+	DAQ DAQConfig
+
 	Logger *slog.Logger // nil = silent
 }
 
@@ -195,7 +199,7 @@ func (c *Config) setDefaults() error {
 	if c.Name == "" {
 		c.Name = "goxcp-sim"
 	}
-	return nil
+	return c.DAQ.setDefaults(c)
 }
 
 // New returns a slave with the given configuration, or an error matching
