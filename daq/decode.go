@@ -177,6 +177,7 @@ type listState struct {
 	hasTS   bool
 	tsLast  uint64
 	tsLin   int64
+	tsHost  int64
 	tsValid bool
 	meas    []measDec
 	vals    []Value
@@ -408,11 +409,7 @@ func (d *Decoder) slaveTime(st *listState, raw uint64, host int64) int64 {
 	if !st.tsValid {
 		expect := int64(0)
 		if host > d.tsHost0 {
-			hi, lo := bits.Mul64(uint64(host-d.tsHost0), 1000)
-			if hi < d.psTick {
-				q, _ := bits.Div64(hi, lo, d.psTick)
-				expect = int64(q)
-			}
+			expect = int64(d.hostTicks(host - d.tsHost0))
 		}
 		base := (d.tsRaw0 + uint64(expect)) & d.tsMask
 		diff := (raw - base) & d.tsMask
@@ -422,10 +419,31 @@ func (d *Decoder) slaveTime(st *listState, raw uint64, host int64) int64 {
 		}
 		st.tsLin, st.tsLast, st.tsValid = expect+delta, raw, true
 	} else {
-		st.tsLin += int64((raw - st.tsLast) & d.tsMask)
+		// Forward distance modulo the timestamp range, plus as many whole
+		// wrap-arounds as the host clock says have passed (timestamps of
+		// 1 or 2 bytes may wrap several times between samples).
+		delta := (raw - st.tsLast) & d.tsMask
+		if host > st.tsHost {
+			if e := d.hostTicks(host - st.tsHost); e > delta {
+				period := d.tsMask + 1
+				delta += (e - delta + period/2) / period * period
+			}
+		}
+		st.tsLin += int64(delta)
 		st.tsLast = raw
 	}
+	st.tsHost = host
 	return ticksToNs(st.tsLin, d.psTick)
+}
+
+// hostTicks converts a host duration in ns to timestamp ticks.
+func (d *Decoder) hostTicks(ns int64) uint64 {
+	hi, lo := bits.Mul64(uint64(ns), 1000)
+	if hi >= d.psTick {
+		return math.MaxInt64
+	}
+	q, _ := bits.Div64(hi, lo, d.psTick)
+	return q
 }
 
 func ticksToNs(t int64, ps uint64) int64 {

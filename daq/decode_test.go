@@ -182,3 +182,31 @@ func BenchmarkDecode(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msamples/s")
 }
+
+// TestDecoderMultiWrap: a 1-byte timestamp wraps about four times between
+// samples; the host clock tells how many times.
+func TestDecoderMultiWrap(t *testing.T) {
+	lay := twoODTLayout(t, xcp.IDRelODTAbsDAQByte, 1)
+	lay.TimestampTick = 1
+	dec, err := NewDecoder(lay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample := sampleFor(&lay.Lists[0])
+	for i := range 50 {
+		jitter := int64(i%3-1) * 50_000 // ±50 µs of host jitter
+		raw := uint64(i * 1000)
+		n := 0
+		lay.EncodeSample(nil, 0, sample, raw, func(dto []byte) {
+			dec.Decode(Frame{Time: int64(i)*1_000_000 + jitter, Data: dto}, func(s *Sample) {
+				n++
+				if want := int64(i) * 1_000_000; s.Slave != want {
+					t.Fatalf("sample %d: slave %d, want %d", i, s.Slave, want)
+				}
+			})
+		})
+		if n != 1 {
+			t.Fatalf("sample %d not decoded", i)
+		}
+	}
+}

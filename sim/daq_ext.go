@@ -122,6 +122,7 @@ func (c *DAQConfig) setDefaults(cfg *Config) error {
 		if c.StaticLists > int(c.MaxDaq) || c.StaticODTs > 0x7C || c.StaticEntries > 255 {
 			return fmt.Errorf("%w: static DAQ %d×%d×%d exceeds the limits", ErrConfig, c.StaticLists, c.StaticODTs, c.StaticEntries)
 		}
+		c.MaxDaq = uint16(c.StaticLists)
 	}
 	return nil
 }

@@ -1,0 +1,265 @@
+package daq_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"goxcp/daq"
+	"goxcp/master"
+	"goxcp/sim"
+	"goxcp/transport"
+	"goxcp/transport/memconn"
+	"goxcp/xcp"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// varAddr returns the address of a simulator variable.
+func varAddr(t testing.TB, name string) uint32 {
+	for _, v := range sim.Variables() {
+		if v.Name == name {
+			return v.Addr
+		}
+	}
+	t.Fatalf("no simulator variable %q", name)
+	return 0
+}
+
+func testLists(t testing.TB) []daq.List {
+	return []daq.List{
+		{Name: "fast", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
+			{Name: "counter", Addr: varAddr(t, "counter"), Type: daq.U32},
+			{Name: "counter16", Addr: varAddr(t, "counter16"), Type: daq.U16},
+			{Name: "sine", Addr: varAddr(t, "sine"), Type: daq.F32},
+			{Name: "time_us", Addr: varAddr(t, "time_us"), Type: daq.U64},
+			{Name: "triangle", Addr: varAddr(t, "triangle"), Type: daq.I16},
+		}},
+		{Name: "slow", Event: 1, Timestamps: true, Prescaler: 2, Measurements: []daq.Measurement{
+			{Name: "counter8", Addr: varAddr(t, "counter8"), Type: daq.U8},
+			{Name: "enable", Addr: varAddr(t, "status"), Type: daq.U8, Mask: 0x02},
+			{Name: "sine64", Addr: varAddr(t, "sine64"), Type: daq.F64},
+		}},
+	}
+}
+
+// pair connects a master to a simulator over an in-memory connection.
+func pair(t testing.TB, cfg sim.Config) (*master.Master, *sim.Slave, func()) {
+	t.Helper()
+	s, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := memconn.Pipe(4096)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, b) }()
+	return connectMaster(t, a, s, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func connectMaster(t testing.TB, c transport.Conn, s *sim.Slave, stop func()) (*master.Master, *sim.Slave, func()) {
+	m := master.New(c, master.Config{})
+	if _, err := m.Connect(context.Background(), xcp.ConnectNormal); err != nil {
+		t.Fatal(err)
+	}
+	return m, s, func() {
+		m.Disconnect(context.Background())
+		m.Close()
+		stop()
+	}
+}
+
+type collected struct {
+	byList map[int][]daq.Record
+}
+
+// measure runs one measurement and returns every sample.
+func measure(t *testing.T, ses *daq.Session, d time.Duration) (collected, daq.Stats) {
+	t.Helper()
+	ch := ses.Samples(100000)
+	ctx := context.Background()
+	if err := ses.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(d)
+	st, err := ses.Stop(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := collected{byList: map[int][]daq.Record{}}
+	for r := range ch {
+		c.byList[r.List] = append(c.byList[r.List], r)
+	}
+	return c, st
+}
+
+func checkSamples(t *testing.T, c collected, st daq.Stats) {
+	t.Helper()
+	fast, slow := c.byList[0], c.byList[1]
+	if len(fast) < 5 || len(slow) < 2 {
+		t.Fatalf("%d fast and %d slow samples", len(fast), len(slow))
+	}
+	if st.Lost() != 0 {
+		t.Errorf("loss reported: %+v", st)
+	}
+	if st.Lists[0].Samples != uint64(len(fast)) {
+		t.Errorf("stats %d samples, channel %d", st.Lists[0].Samples, len(fast))
+	}
+	for i := 1; i < len(fast); i++ {
+		a, b := fast[i-1], fast[i]
+		if b.Host < a.Host || b.Slave < a.Slave {
+			t.Fatalf("timestamps not increasing: %+v then %+v", a, b)
+		}
+		// counter is the slave time in ms, time_us in µs: both must
+		// advance with the slave timestamp.
+		dms := int64(uint32(b.Values[0].Uint64() - a.Values[0].Uint64()))
+		dslave := (b.Slave - a.Slave) / 1e6
+		if diff := dms - dslave; diff < -1 || diff > 1 {
+			t.Fatalf("counter advanced %d ms, slave timestamp %d ms", dms, dslave)
+		}
+		if uint16(b.Values[0].Uint64()) != uint16(b.Values[1].Uint64()) {
+			t.Fatalf("counter16 %d does not match counter %d", b.Values[1].Uint64(), b.Values[0].Uint64())
+		}
+	}
+	if fast[0].Host != 0 && slow[0].Host != 0 {
+		t.Errorf("no list starts at host time 0: fast %+v slow %+v", fast[0], slow[0])
+	}
+	if fast[0].Slave > 5e6 && slow[0].Slave > 5e6 {
+		t.Errorf("no list starts near slave time 0: fast %+v slow %+v", fast[0], slow[0])
+	}
+	for _, r := range slow {
+		if r.Values[1].Uint64() != 1 {
+			t.Fatalf("enable bit = %d, want 1", r.Values[1].Uint64())
+		}
+	}
+	// prescaler 2 on the 10 ms event: one sample per two event cycles
+	// (ticks may come late or be dropped under load, never more often).
+	if n := len(slow); n > 2 {
+		span := slow[n-1].Slave - slow[0].Slave
+		if max := span/20e6 + 2; int64(n) > max {
+			t.Errorf("%d slow samples in %v: prescaler 2 on a 10 ms event allows %d", n, time.Duration(span), max)
+		}
+	}
+}
+
+func TestEndToEndMem(t *testing.T) {
+	for _, idf := range []xcp.IDField{xcp.IDAbsODT, xcp.IDRelODTAbsDAQByte, xcp.IDRelODTAbsDAQWord, xcp.IDRelODTAbsDAQWordAl} {
+		for _, order := range []xcp.ByteOrder{xcp.Intel, xcp.Motorola} {
+			t.Run(fmt.Sprintf("%s/%s", idf, order), func(t *testing.T) {
+				cfg := sim.Config{Order: order, MaxDTO: 16, DAQ: sim.DAQConfig{IDField: idf, TimestampSize: 2, TimestampUnit: xcp.Unit10us, TimestampTicks: 1}}
+				m, s, stop := pair(t, cfg)
+				defer stop()
+				ses, err := daq.Setup(context.Background(), m, testLists(t), daq.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n := len(ses.Layout().Lists[0].ODTs); n < 2 {
+					t.Fatalf("fast list in %d ODTs, want several (MAX_DTO 16)", n)
+				}
+				c, st := measure(t, ses, 300*time.Millisecond)
+				checkSamples(t, c, st)
+				// A second measurement re-allocates (the simulator rejects a
+				// second SET_DAQ_LIST_MODE otherwise).
+				c, st = measure(t, ses, 100*time.Millisecond)
+				if len(c.byList[0]) < 3 || st.Lost() != 0 {
+					t.Fatalf("second run: %d samples, stats %+v", len(c.byList[0]), st)
+				}
+				if s.DAQStats().DTOs == 0 {
+					t.Error("simulator sent no DTOs")
+				}
+			})
+		}
+	}
+}
+
+func TestLossAndOverload(t *testing.T) {
+	m, s, stop := pair(t, sim.Config{MaxDTO: 16})
+	defer stop()
+	ses, err := daq.Setup(context.Background(), m, testLists(t)[:1], daq.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := ses.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	s.DropDTOs(5)
+	s.OverloadDTOs(3)
+	time.Sleep(100 * time.Millisecond)
+	st, err := ses.Stop(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := st.Lists[0]
+	if ss := s.DAQStats(); ss.Dropped != 5 || ss.Overloaded != 3 {
+		t.Fatalf("simulator stats %+v", ss)
+	}
+	if ls.Incomplete == 0 || ls.MissingODT < 1 {
+		t.Errorf("dropped DTOs not detected: %+v", ls)
+	}
+	if ls.Overload != 3 {
+		t.Errorf("overload %d, want 3", ls.Overload)
+	}
+	if st.Lost() == 0 {
+		t.Error("Lost() = 0")
+	}
+}
+
+func TestOverloadEvent(t *testing.T) {
+	m, s, stop := pair(t, sim.Config{DAQ: sim.DAQConfig{OverloadEvent: true}})
+	defer stop()
+	ses, err := daq.Setup(context.Background(), m, testLists(t)[:1], daq.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := ses.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.OverloadDTOs(2)
+	time.Sleep(50 * time.Millisecond)
+	st, err := ses.Stop(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.OverloadEvents != 2 {
+		t.Errorf("overload events %d, want 2", st.OverloadEvents)
+	}
+}
+
+func TestStaticDAQ(t *testing.T) {
+	m, _, stop := pair(t, sim.Config{MaxDTO: 32, DAQ: sim.DAQConfig{Static: true, IDField: xcp.IDRelODTAbsDAQWord}})
+	defer stop()
+	ses, err := daq.Setup(context.Background(), m, testLists(t), daq.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, st := measure(t, ses, 300*time.Millisecond)
+	checkSamples(t, c, st)
+}
+
+func TestSetupErrors(t *testing.T) {
+	m, _, stop := pair(t, sim.Config{})
+	defer stop()
+	ctx := context.Background()
+	bad := testLists(t)[:1]
+	bad[0].Event = 99
+	if _, err := daq.Setup(ctx, m, bad, daq.Options{}); err == nil {
+		t.Error("event 99 accepted")
+	}
+	bad = testLists(t)[:1]
+	bad[0].Measurements[0].Addr = 0x7000_0000 // not mapped
+	_, err := daq.Setup(ctx, m, bad, daq.Options{})
+	if !errors.Is(err, xcp.ErrAccessDenied) {
+		t.Errorf("unmapped address: %v", err)
+	}
+}

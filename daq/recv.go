@@ -1,0 +1,339 @@
+package daq
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"goxcp/transport"
+	"goxcp/xcp"
+)
+
+// SampleSink receives decoded samples on the consumer goroutine, in the
+// order Begin, Sample…, End. A sample is valid only during the call.
+type SampleSink interface {
+	Begin(h Header) error
+	Sample(s *Sample) error
+	End(st Stats) error
+}
+
+// Record is an owned copy of a sample, as delivered on a Samples channel.
+type Record struct {
+	List     int    // index into Layout.Lists
+	Name     string // name of the DAQ list
+	Host     int64  // ns since the first frame
+	Slave    int64  // ns since the first slave timestamp (if HasSlave)
+	HasSlave bool
+	Values   []Value
+}
+
+// Samples returns a channel that receives a copy of every decoded sample.
+// Call it before Start; the channel is closed by Stop. A receiver that
+// does not keep up loses samples from the channel (counted per list as
+// SlowConsumer) — never from the recording or the other consumers.
+func (s *Session) Samples(buf int) <-chan Record {
+	ch := make(chan Record, buf)
+	s.mu.Lock()
+	s.chans = append(s.chans, ch)
+	s.mu.Unlock()
+	return ch
+}
+
+const recHdr = 10 // int64 time + uint16 length
+
+type chunk struct {
+	buf []byte
+	t0  int64
+}
+
+// receiver moves DTOs from the master's receive goroutine to the consumer
+// goroutine through a fixed set of chunk buffers: the receive path only
+// copies bytes under an uncontended mutex and never blocks or allocates.
+type receiver struct {
+	s     *Session
+	dec   *Decoder
+	hdr   Header
+	sink  FrameSink
+	sinks []SampleSink
+	chans []chan Record
+	flush int64
+
+	mu      sync.Mutex // guards the fields up to the blank line
+	cur     *chunk
+	closed  bool
+	frames  uint64
+	bytes   uint64
+	dropped uint64
+
+	free chan *chunk
+	full chan *chunk
+	stop chan struct{}
+	done chan struct{}
+
+	lost0   uint64
+	ovEv    atomic.Uint64
+	unsub   func()
+	subDone chan struct{}
+
+	// consumer goroutine state
+	batch   []Frame
+	err     error
+	statMu  sync.Mutex
+	decSnap Stats
+}
+
+func newReceiver(s *Session) (*receiver, error) {
+	size, n := s.opts.ChunkSize, s.opts.Chunks
+	if size <= 0 {
+		size = 1 << 20
+	}
+	if size < 128<<10 {
+		size = 128 << 10 // larger than any DTO (64 KiB) with its header
+	}
+	if n <= 0 {
+		n = 16
+	}
+	if n < 2 {
+		n = 2
+	}
+	dec, err := NewDecoder(s.lay)
+	if err != nil {
+		return nil, err
+	}
+	fl := s.opts.FlushInterval
+	if fl <= 0 {
+		fl = 50 * time.Millisecond
+	}
+	conn := s.m.Conn()
+	info := conn.Info()
+	r := &receiver{s: s, dec: dec, sink: s.opts.Sink, sinks: s.opts.SampleSinks, flush: int64(fl),
+		free: make(chan *chunk, n), full: make(chan *chunk, n), stop: make(chan struct{}), done: make(chan struct{}),
+		lost0: conn.Stats().Lost, subDone: make(chan struct{}),
+		hdr: Header{Start: info.Start, Layout: s.lay, Info: s.info, Transport: info.Kind + " " + info.Remote}}
+	s.mu.Lock()
+	r.chans, s.chans = s.chans, nil
+	s.mu.Unlock()
+	for range n {
+		r.free <- &chunk{buf: make([]byte, 0, size)}
+	}
+	return r, nil
+}
+
+// begin starts the sinks and the consumer goroutine.
+func (r *receiver) begin() error {
+	if r.sink != nil {
+		if err := r.sink.Begin(r.hdr); err != nil {
+			return fmt.Errorf("daq: frame sink: %w", err)
+		}
+	}
+	for i, ss := range r.sinks {
+		if err := ss.Begin(r.hdr); err != nil {
+			for _, prev := range r.sinks[:i] {
+				prev.End(Stats{})
+			}
+			if r.sink != nil {
+				r.sink.End(Stats{})
+			}
+			return fmt.Errorf("daq: sample sink: %w", err)
+		}
+	}
+	ch, unsub := r.s.m.Subscribe(64)
+	r.unsub = unsub
+	go func() {
+		defer close(r.subDone)
+		for n := range ch {
+			if n.Kind == xcp.KindEv && n.Event == xcp.EvDaqOverload {
+				r.ovEv.Add(1)
+			}
+		}
+	}()
+	go r.loop()
+	return nil
+}
+
+// onDTO runs on the master's receive goroutine.
+func (r *receiver) onDTO(p transport.Packet) {
+	n := len(p.Data)
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
+	r.frames++
+	r.bytes += uint64(n)
+	c := r.cur
+	if c != nil && (len(c.buf)+recHdr+n > cap(c.buf) || p.Time-c.t0 > r.flush) {
+		r.full <- c // never blocks: it holds as many as there are chunks
+		c, r.cur = nil, nil
+	}
+	if c == nil {
+		select {
+		case c = <-r.free:
+			c.buf, c.t0 = c.buf[:0], p.Time
+			r.cur = c
+		default:
+			r.dropped++
+			r.mu.Unlock()
+			return
+		}
+	}
+	b := binary.LittleEndian.AppendUint64(c.buf, uint64(p.Time))
+	b = binary.LittleEndian.AppendUint16(b, uint16(n))
+	c.buf = append(b, p.Data...)
+	r.mu.Unlock()
+}
+
+// take removes the partly filled current chunk, unless full chunks are
+// waiting: they are older and must be processed first.
+func (r *receiver) take() *chunk {
+	r.mu.Lock()
+	if len(r.full) > 0 {
+		r.mu.Unlock()
+		return nil
+	}
+	c := r.cur
+	r.cur = nil
+	r.mu.Unlock()
+	if c != nil && len(c.buf) == 0 {
+		r.free <- c
+		return nil
+	}
+	return c
+}
+
+func (r *receiver) loop() {
+	defer close(r.done)
+	t := time.NewTicker(time.Duration(r.flush))
+	defer t.Stop()
+	for {
+		select {
+		case c := <-r.full:
+			r.process(c)
+		case <-t.C:
+			if c := r.take(); c != nil {
+				r.process(c)
+			}
+		case <-r.stop:
+			// onDTO is closed: no chunk is added any more.
+			for len(r.full) > 0 {
+				r.process(<-r.full)
+			}
+			if c := r.take(); c != nil {
+				r.process(c)
+			}
+			return
+		}
+	}
+}
+
+func (r *receiver) process(c *chunk) {
+	b := c.buf
+	r.batch = r.batch[:0]
+	for len(b) >= recHdr {
+		t := int64(binary.LittleEndian.Uint64(b))
+		n := int(binary.LittleEndian.Uint16(b[8:]))
+		r.batch = append(r.batch, Frame{Time: t, Data: b[recHdr : recHdr+n]})
+		b = b[recHdr+n:]
+	}
+	if r.sink != nil && r.err == nil {
+		if err := r.sink.Frames(r.batch); err != nil {
+			r.err = fmt.Errorf("daq: frame sink: %w", err)
+		}
+	}
+	for _, f := range r.batch {
+		r.dec.Decode(f, r.emit)
+	}
+	st := r.dec.Stats()
+	r.statMu.Lock()
+	r.decSnap = st
+	r.statMu.Unlock()
+	r.free <- c
+}
+
+func (r *receiver) emit(s *Sample) {
+	if f := r.s.opts.OnSample; f != nil {
+		f(s)
+	}
+	for i, ss := range r.sinks {
+		if ss == nil {
+			continue
+		}
+		if err := ss.Sample(s); err != nil {
+			if r.err == nil {
+				r.err = fmt.Errorf("daq: sample sink: %w", err)
+			}
+			ss.End(Stats{})
+			r.sinks[i] = nil
+		}
+	}
+	if len(r.chans) == 0 {
+		return
+	}
+	rec := Record{List: s.List, Name: r.dec.lay.Lists[s.List].Name, Host: s.Host, Slave: s.Slave, HasSlave: s.HasSlave,
+		Values: append([]Value(nil), s.Values...)}
+	for _, ch := range r.chans {
+		select {
+		case ch <- rec:
+		default:
+			r.dec.addSlow(s.List)
+		}
+	}
+}
+
+// stats assembles the live counters.
+func (r *receiver) stats() Stats {
+	r.statMu.Lock()
+	st := r.decSnap
+	st.Lists = append([]ListStats(nil), st.Lists...)
+	r.statMu.Unlock()
+	if st.Lists == nil {
+		st.Lists = make([]ListStats, len(r.s.lay.Lists))
+		for i, l := range r.s.lay.Lists {
+			st.Lists[i].Name = l.Name
+		}
+	}
+	r.mu.Lock()
+	st.Frames, st.Bytes, st.Dropped = r.frames, r.bytes, r.dropped
+	r.mu.Unlock()
+	if lost := r.s.m.Conn().Stats().Lost; lost > r.lost0 {
+		st.TransportLost = lost - r.lost0
+	}
+	st.OverloadEvents = r.ovEv.Load()
+	return st
+}
+
+// finish stops receiving, lets the consumer deliver everything, ends the
+// sinks and returns the final counters.
+func (r *receiver) finish() (Stats, error) {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	close(r.stop)
+	<-r.done
+	r.unsub()
+	<-r.subDone
+	st := r.stats()
+	if r.err != nil {
+		st.SinkError = r.err.Error()
+	}
+	errs := []error{r.err}
+	if r.sink != nil {
+		if err := r.sink.End(st); err != nil {
+			errs = append(errs, fmt.Errorf("daq: frame sink: %w", err))
+		}
+	}
+	for _, ss := range r.sinks {
+		if ss != nil {
+			if err := ss.End(st); err != nil {
+				errs = append(errs, fmt.Errorf("daq: sample sink: %w", err))
+			}
+		}
+	}
+	for _, ch := range r.chans {
+		close(ch)
+	}
+	return st, errors.Join(errs...)
+}
