@@ -12,7 +12,7 @@ import (
 
 // Parts selects what Gather asks for beyond CONNECT and GET_STATUS.
 type Parts struct {
-	IDs, PAG, PGM bool
+	IDs, DAQ, PAG, PGM bool
 }
 
 // maxIDShown is the largest identification (in bytes) uploaded for
@@ -43,6 +43,7 @@ func gather(ctx context.Context, s session, parts Parts) (*Report, error) {
 		{true, "", g.commMode},
 		{true, "", g.status},
 		{parts.IDs, "ids", g.ids},
+		{parts.DAQ, "daq", g.daq},
 		{parts.PAG, "pag", g.pag},
 		{parts.PGM, "pgm", g.pgm},
 	} {

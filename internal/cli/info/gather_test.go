@@ -49,7 +49,7 @@ func minimal() *fakeSession {
 // is reported as not supported, and the report is still complete.
 func TestGatherMinimalSlave(t *testing.T) {
 	s := minimal()
-	r, err := gather(context.Background(), s, Parts{IDs: true, PAG: true, PGM: true})
+	r, err := gather(context.Background(), s, Parts{IDs: true, DAQ: true, PAG: true, PGM: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +58,9 @@ func TestGatherMinimalSlave(t *testing.T) {
 	}
 	if r.CommMode == nil || !strings.Contains(r.CommMode.NotSupported, "GET_COMM_MODE_INFO answered ERR_CMD_UNKNOWN") {
 		t.Errorf("comm mode: %+v", r.CommMode)
+	}
+	if r.DAQ == nil || !strings.Contains(r.DAQ.NotSupported, "GET_DAQ_PROCESSOR_INFO answered ERR_CMD_UNKNOWN") {
+		t.Errorf("daq: %+v", r.DAQ)
 	}
 	if r.PAG == nil || !strings.Contains(r.PAG.NotSupported, "GET_PAG_PROCESSOR_INFO") {
 		t.Errorf("pag: %+v", r.PAG)
@@ -134,7 +137,7 @@ func TestGatherRecordsErrors(t *testing.T) {
 	if string(uploaded) != "sim.a2l\x00\x00" {
 		t.Errorf("uploaded %q", uploaded)
 	}
-	if len(r.Skipped) != 1 || r.Skipped[0] != "pgm" {
+	if strings.Join(r.Skipped, ",") != "daq,pgm" {
 		t.Errorf("skipped: %q", r.Skipped)
 	}
 }

@@ -1,7 +1,8 @@
 // Package info is `xcp info`: everything the slave tells about itself —
 // the CONNECT properties, GET_VERSION, GET_COMM_MODE_INFO, GET_STATUS with
-// the protection of every resource, the GET_ID identifications, and the
-// calibration paging (PAG) and flash programming (PGM) layout — as tables
+// the protection of every resource, the GET_ID identifications, the DAQ
+// processor, resolution and event channels, and the calibration paging
+// (PAG) and flash programming (PGM) layout — as tables
 // or JSON. Optional commands the slave lacks are reported as not
 // supported, never as a failure.
 package info
@@ -32,15 +33,15 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Connect: f.Connect, Printer: f.Printer}
-	var noIDs, noPAG, noPGM bool
+	var noIDs, noDAQ, noPAG, noPGM bool
 	cmd := &cobra.Command{
 		Use:   "info",
-		Short: "Show what the slave supports: CONNECT properties, status, protection, IDs, PAG and PGM",
+		Short: "Show what the slave supports: CONNECT properties, status, protection, IDs, DAQ, PAG and PGM",
 		Example: `  xcp --sim info
   xcp --host 192.168.1.10 --protocol udp info --json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Parts = Parts{IDs: !noIDs, PAG: !noPAG, PGM: !noPGM}
+			opts.Parts = Parts{IDs: !noIDs, DAQ: !noDAQ, PAG: !noPAG, PGM: !noPGM}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -49,6 +50,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&noIDs, "no-ids", false, "skip the GET_ID identifications")
+	fl.BoolVar(&noDAQ, "no-daq", false, "skip the DAQ processor, resolution and event information")
 	fl.BoolVar(&noPAG, "no-pag", false, "skip calibration paging (segments and pages)")
 	fl.BoolVar(&noPGM, "no-pgm", false, "skip flash programming (sectors)")
 	fl.BoolVar(&opts.JSON, "json", false, "print JSON")
@@ -130,6 +132,7 @@ func (r *Report) Tables() []cmdutil.Table {
 		}
 		ts = append(ts, t)
 	}
+	ts = append(ts, r.DAQ.tables()...)
 	if p := r.PAG; p != nil {
 		if p.NotSupported != "" {
 			ts = append(ts, cmdutil.KV("Calibration paging (PAG)", "PAG", p.NotSupported))

@@ -17,6 +17,7 @@ type Report struct {
 	CommMode  *CommMode  `json:"comm_mode,omitempty"`
 	Status    Status     `json:"status"`
 	IDs       []ID       `json:"ids,omitempty"`
+	DAQ       *DAQ       `json:"daq,omitempty"`
 	PAG       *PAG       `json:"pag,omitempty"`
 	PGM       *PGM       `json:"pgm,omitempty"`
 	Skipped   []string   `json:"skipped,omitempty"` // parts left out by flags
