@@ -17,6 +17,7 @@ import (
 
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/master"
+	"goxcp/xcp"
 )
 
 // Options are the parsed arguments of `xcp info`.
@@ -138,7 +139,7 @@ func (r *Report) Tables() []cmdutil.Table {
 			ts = append(ts, cmdutil.KV("Calibration paging (PAG)", "PAG", p.NotSupported))
 		} else {
 			ts = append(ts, cmdutil.KV("Calibration paging (PAG)", "Segments", strconv.Itoa(p.MaxSegments), "FREEZE mode", yesNo(p.FreezeSupported)))
-			t := cmdutil.Table{Title: "Segments", Header: []string{"Seg", "Address", "Length", "Ext", "Pages", "ECU page", "XCP page", "Page access"}}
+			t := cmdutil.Table{Title: "Segments", Header: []string{"Seg", "Address", "Length", "Ext", "Pages", "ECU page", "XCP page", "Page access (ECU, XCP Read, XCP Write)"}}
 			for _, s := range p.Segments {
 				if s.Error != "" {
 					t.Add(strconv.Itoa(s.Number), s.Error)
@@ -146,10 +147,10 @@ func (r *Report) Tables() []cmdutil.Table {
 				}
 				var access []string
 				for _, pg := range s.Pages {
-					access = append(access, fmt.Sprintf("%d: %s", pg.Number, pg.Access))
+					access = append(access, fmt.Sprintf("%d:%s", pg.Number, shortAccess(pg.Properties)))
 				}
 				t.Add(strconv.Itoa(s.Number), fmt.Sprintf("0x%08X", s.Address), fmt.Sprintf("0x%X", s.Length), strconv.Itoa(s.Ext),
-					strconv.Itoa(len(s.Pages)), intPtr(s.ECUPage), intPtr(s.XCPPage), strings.Join(access, "; "))
+					strconv.Itoa(len(s.Pages)), intPtr(s.ECUPage), intPtr(s.XCPPage), strings.Join(access, " "))
 			}
 			if len(t.Rows) > 0 {
 				ts = append(ts, t)
@@ -210,4 +211,23 @@ func intPtr(p *int) string {
 		return "-"
 	}
 	return strconv.Itoa(*p)
+}
+
+// shortAccess abbreviates PAGE_PROPERTIES: E (the ECU may access the
+// page), R (XCP may read it), W (XCP may write it), "-" for none.
+func shortAccess(p uint8) string {
+	s := ""
+	if p&(xcp.PageECUAccessWithoutXCP|xcp.PageECUAccessWithXCP) != 0 {
+		s += "E"
+	}
+	if p&(xcp.PageXCPReadWithoutECU|xcp.PageXCPReadWithECU) != 0 {
+		s += "R"
+	}
+	if p&(xcp.PageXCPWriteWithoutECU|xcp.PageXCPWriteWithECU) != 0 {
+		s += "W"
+	}
+	if s == "" {
+		return "-"
+	}
+	return s
 }
