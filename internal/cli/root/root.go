@@ -13,15 +13,23 @@ import (
 	"github.com/spf13/cobra"
 
 	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/checksum"
+	"goxcp/internal/cli/download"
+	"goxcp/internal/cli/fetcha2l"
 	"goxcp/internal/cli/info"
 	"goxcp/internal/cli/sim"
+	"goxcp/internal/cli/upload"
 )
 
 // subcommands lists every `xcp` subcommand. Adding a command: one line here.
 func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
+		checksum.NewCmd(f),
+		download.NewCmd(f),
+		fetcha2l.NewCmd(f),
 		info.NewCmd(f),
 		sim.NewCmd(f),
+		upload.NewCmd(f),
 	}
 }
 

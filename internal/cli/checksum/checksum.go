@@ -1,0 +1,149 @@
+// Package checksum is `xcp checksum`: let the slave compute BUILD_CHECKSUM
+// over a memory range, read the same range, compute the checksum locally
+// (package xcp/checksum) and compare. Ranges larger than the slave's
+// MAX_CHECKSUM_BLOCKSIZE are split into blocks, one row each.
+package checksum
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"goxcp/internal/cli/cmdutil"
+	"goxcp/master"
+	"goxcp/xcp"
+	xcs "goxcp/xcp/checksum"
+)
+
+// Options are the parsed arguments of `xcp checksum`.
+type Options struct {
+	Connect func(context.Context) (*master.Master, func() error, error)
+	Printer func(json bool) *cmdutil.Printer
+
+	Addr uint32
+	Len  int
+	Ext  uint8
+	JSON bool
+}
+
+// NewCmd returns the `xcp checksum` command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
+
+func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Connect: f.Connect, Printer: f.Printer}
+	var mem cmdutil.MemFlags
+	cmd := &cobra.Command{
+		Use:   "checksum ADDR LEN",
+		Short: "Compare the slave's BUILD_CHECKSUM of a range with a local calculation",
+		Long: `Ask the slave for BUILD_CHECKSUM over LEN bytes at ADDR, read the same
+bytes, compute the checksum locally with the algorithm the slave reports
+and compare. Exits with status 1 if they differ.`,
+		Example: `  xcp --sim checksum 0x1000 256`,
+		Args:    cmdutil.ExactArgs(2, "ADDR LEN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Addr, err = cmdutil.ParseAddr(args[0]); err != nil {
+				return err
+			}
+			if opts.Len, err = cmdutil.ParseLen(args[1], opts.Addr); err != nil {
+				return err
+			}
+			opts.Ext = mem.Ext
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	mem.AddExt(cmd.Flags())
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+// Block is the result for one BUILD_CHECKSUM block.
+type Block struct {
+	Address uint32 `json:"address"`
+	Length  int    `json:"length"`
+	Type    string `json:"type"`
+	Slave   uint32 `json:"slave"`
+	Local   uint32 `json:"local"`
+	Match   bool   `json:"match"`
+	Note    string `json:"note,omitempty"`
+}
+
+// Result is the output of `xcp checksum`.
+type Result struct {
+	Ext    uint8   `json:"ext"`
+	Blocks []Block `json:"blocks"`
+	Match  bool    `json:"match"`
+}
+
+// ErrMismatch is returned when a slave checksum differs from the local one.
+var ErrMismatch = errors.New("checksum mismatch between slave and local calculation")
+
+func run(ctx context.Context, opts *Options) error {
+	m, done, err := opts.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	f := m.Format()
+	res := Result{Ext: opts.Ext, Match: true}
+	block := opts.Len
+	for off := 0; off < opts.Len; {
+		n := min(block, opts.Len-off)
+		addr := opts.Addr + uint32(off)
+		r, err := m.Checksum(ctx, addr, opts.Ext, n)
+		var xe *xcp.Error
+		if errors.As(err, &xe) {
+			if max, ok := xcp.ChecksumBlockLimit(xe, f); ok && int(max)*f.AG.Size() < n {
+				block = int(max) * f.AG.Size()
+				continue // retry this block with the slave's limit
+			}
+		}
+		if err != nil {
+			return err
+		}
+		data, err := m.Read(ctx, addr, opts.Ext, n)
+		if err != nil {
+			return err
+		}
+		b := Block{Address: addr, Length: n, Type: r.Type.String(), Slave: r.Checksum}
+		local, err := xcs.Checksum(r.Type, f.Order, data)
+		switch {
+		case errors.Is(err, xcs.ErrUnsupported):
+			b.Note = "no local implementation of " + r.Type.String()
+		case err != nil:
+			return fmt.Errorf("local %s over %d bytes: %w", r.Type, n, err)
+		default:
+			b.Local, b.Match = local, local == r.Checksum
+			res.Match = res.Match && b.Match
+		}
+		res.Blocks = append(res.Blocks, b)
+		off += n
+	}
+	t := cmdutil.Table{Title: fmt.Sprintf("BUILD_CHECKSUM (ext %d)", opts.Ext), Header: []string{"Address", "Length", "Type", "Slave", "Local", "Result"}}
+	for _, b := range res.Blocks {
+		result := "match"
+		switch {
+		case b.Note != "":
+			result = b.Note
+		case !b.Match:
+			result = "MISMATCH"
+		}
+		local := fmt.Sprintf("0x%X", b.Local)
+		if b.Note != "" {
+			local = "-"
+		}
+		t.Add(fmt.Sprintf("0x%08X", b.Address), fmt.Sprint(b.Length), b.Type, fmt.Sprintf("0x%X", b.Slave), local, result)
+	}
+	if err := opts.Printer(opts.JSON).Print(res, t); err != nil {
+		return err
+	}
+	if !res.Match {
+		return ErrMismatch
+	}
+	return nil
+}
