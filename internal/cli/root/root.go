@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/internal/cli/cmdutil"
 	"goxcp/internal/cli/checksum"
+	"goxcp/internal/cli/cmdutil"
 	"goxcp/internal/cli/download"
 	"goxcp/internal/cli/fetcha2l"
 	"goxcp/internal/cli/info"
