@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
-	"sync"
 	"time"
 
 	"goxcp/config"
@@ -15,69 +14,33 @@ import (
 	"goxcp/sim"
 	"goxcp/transport"
 	"goxcp/transport/eth"
+	"goxcp/xcp"
 )
 
-// SimServer serves one simulated slave on XCP-on-Ethernet listeners: every
-// accepted master gets its own goroutine running Slave.Serve.
-type SimServer struct {
-	Slave *sim.Slave
-
-	cancel    context.CancelFunc
-	listeners []*eth.Listener
-	wg        sync.WaitGroup
-	mu        sync.Mutex
-	errs      []error
-}
-
-// ServeSim starts serving slave on the listeners until Stop. It takes
-// ownership of the listeners.
-func ServeSim(ctx context.Context, slave *sim.Slave, log *slog.Logger, ls ...*eth.Listener) *SimServer {
+// ServeSim serves slave on the listeners (sim.Slave.ServeListener, one
+// goroutine each) until the returned stop function is called; stop ends
+// every connection, waits for all goroutines and returns the errors that
+// ended serving early.
+func ServeSim(ctx context.Context, slave *sim.Slave, ls ...*eth.Listener) (stop func() error) {
 	ctx, cancel := context.WithCancel(ctx)
-	s := &SimServer{Slave: slave, cancel: cancel, listeners: ls}
+	errs := make(chan error, len(ls))
 	for _, l := range ls {
-		s.wg.Go(func() {
-			for {
-				c, err := l.Accept(ctx)
-				if err != nil {
-					if ctx.Err() == nil && !errors.Is(err, net.ErrClosed) {
-						s.fail(fmt.Errorf("simulator: accept on %s: %w", l.Addr(), err))
-					}
-					return
-				}
-				log.Info("simulator: master connected", "kind", c.Info().Kind, "remote", c.Info().Remote)
-				s.wg.Go(func() {
-					if err := slave.Serve(ctx, c); err != nil {
-						log.Warn("simulator: connection ended", "remote", c.Info().Remote, "err", err)
-					}
-				})
-			}
-		})
+		go func() { errs <- slave.ServeListener(ctx, l) }()
 	}
-	return s
-}
-
-func (s *SimServer) fail(err error) {
-	s.mu.Lock()
-	s.errs = append(s.errs, err)
-	s.mu.Unlock()
-}
-
-// Stop closes the listeners, ends every connection and waits for all
-// goroutines. It returns accept errors that happened while serving.
-func (s *SimServer) Stop() error {
-	s.cancel()
-	for _, l := range s.listeners {
-		l.Close()
+	return func() error {
+		cancel()
+		var all []error
+		for range ls {
+			all = append(all, <-errs)
+		}
+		return errors.Join(all...)
 	}
-	s.wg.Wait()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return errors.Join(s.errs...)
 }
 
-// startSim starts an embedded simulator on 127.0.0.1 (port 0, the
-// configured protocol) and dials it. It returns the master's connection, a
-// function that stops the simulator and the simulator's key function.
+// startSim starts an embedded simulator on the loopback address (port 0,
+// the configured protocol and IP version) and dials it. It returns the
+// master's connection, a function that stops the simulator, and the
+// simulator's key function (sim.DemoKey).
 func startSim(ctx context.Context, c *config.Config, log *slog.Logger) (transport.Conn, func() error, master.KeyFunc, error) {
 	ec := c.Transport.Eth
 	proto := ec.Protocol
@@ -88,24 +51,29 @@ func startSim(ctx context.Context, c *config.Config, log *slog.Logger) (transpor
 	if ec.IPv6 {
 		network, host = proto+"6", "::1"
 	}
+	slave, err := sim.New(sim.Config{Logger: log.With("side", "sim")})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("simulator: %w", err)
+	}
 	l, err := eth.ListenConfig{Logger: log}.Listen(network, net.JoinHostPort(host, "0"))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("simulator: %w", err)
 	}
-	slave, err := sim.New(sim.Config{Logger: log.With("side", "sim")})
-	if err != nil {
-		l.Close()
-		return nil, nil, nil, fmt.Errorf("simulator: %w", err)
-	}
-	srv := ServeSim(context.WithoutCancel(ctx), slave, log, l)
 	_, port, _ := net.SplitHostPort(l.Addr().String())
+	stop := ServeSim(context.WithoutCancel(ctx), slave, l)
 	p, _ := strconv.Atoi(port)
 	dc := eth.Config{Protocol: proto, Host: host, Port: p, IPv6: ec.IPv6, Logger: log}
 	conn, err := dialEthConfig(ctx, dc, c.Transport.Timeout)
 	if err != nil {
-		return nil, nil, nil, errors.Join(err, srv.Stop())
+		return nil, nil, nil, errors.Join(err, stop())
 	}
-	return conn, srv.Stop, nil, nil
+	return conn, stop, SimKey, nil
+}
+
+// SimKey is the master.KeyFunc for the simulator's seed & key protection
+// (sim.DemoKey).
+func SimKey(_ context.Context, res xcp.Resource, seed []byte) ([]byte, error) {
+	return sim.DemoKey(res, seed), nil
 }
 
 // dialEth opens the configured XCP-on-Ethernet connection.
@@ -115,6 +83,7 @@ func dialEth(ctx context.Context, c *config.Config, log *slog.Logger) (transport
 	return dialEthConfig(ctx, ec, c.Transport.Timeout)
 }
 
+// dialEthConfig dials with the connection timeout (0 = the default).
 func dialEthConfig(ctx context.Context, ec eth.Config, timeout time.Duration) (transport.Conn, error) {
 	if timeout <= 0 {
 		timeout = config.DefaultTimeout

@@ -38,7 +38,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IO, Log: f.Logger}
-	var order string
+	var order, protect, csum string
 	var ag, maxCTO, maxDTO int
 	cmd := &cobra.Command{
 		Use:   "sim",
@@ -76,6 +76,20 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 				return cmdutil.UsageErrorf("--max-dto: want 8..65535, got %d", maxDTO)
 			}
 			opts.Slave.MaxCTO, opts.Slave.MaxDTO = maxCTO, maxDTO
+			res, err := parseResources(protect)
+			if err != nil {
+				return err
+			}
+			opts.Slave.Protect = res
+			if opts.Slave.Checksum, err = parseChecksum(csum); err != nil {
+				return err
+			}
+			if opts.Slave.SeedLen < 0 || opts.Slave.SeedLen > 255 {
+				return cmdutil.UsageErrorf("--seed-len: want 1..255 (0 = default), got %d", opts.Slave.SeedLen)
+			}
+			if opts.Slave.RAMSize < 0 {
+				return cmdutil.UsageErrorf("--ram-size: must not be negative, got %d", opts.Slave.RAMSize)
+			}
 			if len(opts.TCP) == 0 && len(opts.UDP) == 0 {
 				opts.TCP = []string{DefaultAddr}
 			}
@@ -92,6 +106,17 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 	fl.IntVar(&ag, "ag", 1, "address granularity in bytes: 1, 2 or 4")
 	fl.IntVar(&maxCTO, "max-cto", 255, "MAX_CTO: largest command/response packet")
 	fl.IntVar(&maxDTO, "max-dto", 1024, "MAX_DTO: largest DAQ packet")
+	fl.BoolVar(&opts.Slave.NoSlaveBlockMode, "no-slave-block", false, "switch slave block mode (multi-packet UPLOAD) off")
+	fl.BoolVar(&opts.Slave.NoMasterBlockMode, "no-master-block", false, "switch master block mode (DOWNLOAD_NEXT) off")
+	fl.Uint8Var(&opts.Slave.MaxBS, "max-bs", 0, "MAX_BS: packets per master block (0 = 32)")
+	fl.Uint8Var(&opts.Slave.MinST, "min-st", 0, "MIN_ST: separation time in master block mode, in 100 µs")
+	fl.StringVar(&protect, "protect", "", "resources locked by seed & key (sim.DemoKey): comma list of cal, daq, stim, pgm, dbg, or all")
+	fl.IntVar(&opts.Slave.SeedLen, "seed-len", 0, "seed length in bytes (0 = long enough to need two GET_SEEDs)")
+	fl.StringVar(&csum, "checksum", "XCP_CRC_16_CITT", "BUILD_CHECKSUM type, e.g. XCP_ADD_44, XCP_CRC_32")
+	fl.Uint32Var(&opts.Slave.MaxChecksumBlock, "max-checksum-block", 0, "MAX_CHECKSUM_BLOCKSIZE in elements (0 = 0x10000)")
+	fl.IntVar(&opts.Slave.RAMSize, "ram-size", 0, "RAM region size in bytes (0 = 2 MiB)")
+	fl.StringVar(&opts.Slave.Name, "name", "", "ASCII identification (GET_ID type 0; default goxcp-sim)")
+	fl.BoolVar(&opts.Slave.IDInResponse, "id-inline", false, "send short GET_ID identifications inline instead of via UPLOAD")
 	return cmd
 }
 
@@ -125,7 +150,7 @@ func run(ctx context.Context, opts *Options) error {
 		closeAll()
 		return err
 	}
-	srv := cmdutil.ServeSim(ctx, slave, log, ls...)
+	stop := cmdutil.ServeSim(ctx, slave, ls...)
 	for _, a := range addrs {
 		fmt.Fprintf(opts.IO.Out, "xcp simulator listening on %s\n", a)
 	}
@@ -134,9 +159,48 @@ func run(ctx context.Context, opts *Options) error {
 		opts.Ready(addrs)
 	}
 	<-ctx.Done()
-	err = srv.Stop()
+	err = stop()
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return err // Ctrl-C is the normal end
 	}
 	return errors.Join(err, ctx.Err())
+}
+
+// parseResources parses a comma list of resource names.
+func parseResources(s string) (xcp.Resource, error) {
+	var r xcp.Resource
+	for _, name := range strings.Split(s, ",") {
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "":
+		case "cal", "pag", "calpag", "cal/pag":
+			r |= xcp.ResCalPag
+		case "daq":
+			r |= xcp.ResDaq
+		case "stim":
+			r |= xcp.ResStim
+		case "pgm":
+			r |= xcp.ResPgm
+		case "dbg":
+			r |= xcp.ResDbg
+		case "all":
+			r |= xcp.ResCalPag | xcp.ResDaq | xcp.ResStim | xcp.ResPgm | xcp.ResDbg
+		default:
+			return 0, cmdutil.UsageErrorf("--protect: unknown resource %q (want cal, daq, stim, pgm, dbg or all)", name)
+		}
+	}
+	return r, nil
+}
+
+// parseChecksum parses a checksum type name like XCP_CRC_32 or crc_32.
+func parseChecksum(s string) (xcp.ChecksumType, error) {
+	want := strings.TrimPrefix(strings.ToUpper(s), "XCP_")
+	var names []string
+	for t := xcp.ChecksumAdd11; t <= xcp.ChecksumCRC32; t++ {
+		n := t.String()
+		names = append(names, n)
+		if strings.TrimPrefix(n, "XCP_") == want {
+			return t, nil
+		}
+	}
+	return 0, cmdutil.UsageErrorf("--checksum: unknown type %q (want one of %s)", s, strings.Join(names, ", "))
 }

@@ -1,0 +1,232 @@
+package root
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/info"
+	"goxcp/sim"
+	"goxcp/transport/eth"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// xcp runs the xcp command line in-process and returns its exit code,
+// stdout and stderr.
+func xcp(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ios, _, out, errOut := cmdutil.Test()
+	f := cmdutil.New(ios)
+	f.Getenv = func(string) string { return "" }
+	code := Run(context.Background(), f, args)
+	return code, out.String(), errOut.String()
+}
+
+// isolate keeps the tests from reading a configuration file of the machine.
+func isolate(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+}
+
+// serve runs a simulator on 127.0.0.1 port 0 for the test and returns its
+// port.
+func serve(t *testing.T, network string, cfg sim.Config) (*sim.Slave, string) {
+	t.Helper()
+	slave, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := eth.Listen(network, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := cmdutil.ServeSim(context.Background(), slave, l)
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return slave, port
+}
+
+func TestSimInfo(t *testing.T) {
+	isolate(t)
+	for _, proto := range []string{"tcp", "udp"} {
+		t.Run(proto, func(t *testing.T) {
+			code, out, errOut := xcp(t, "--sim", "--protocol", proto, "info")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, want := range []string{"Kind    " + proto, "MAX_CTO                  255", "goxcp-sim", "Segments:", "Sectors:", "Master block mode  yes"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("info output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
+func TestSimInfoJSON(t *testing.T) {
+	isolate(t)
+	code, out, errOut := xcp(t, "--sim", "info", "--json", "--no-pgm")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r info.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if r.Connect.MaxCTO != 255 || r.Connect.ByteOrder != "Intel" || r.Transport.Kind != "tcp" {
+		t.Errorf("connect: %+v, transport %+v", r.Connect, r.Transport)
+	}
+	if len(r.IDs) == 0 || r.IDs[0].Value != "goxcp-sim" {
+		t.Errorf("ids: %+v", r.IDs)
+	}
+	if r.PAG == nil || len(r.PAG.Segments) == 0 || r.PAG.Segments[0].Address != sim.CalBase {
+		t.Errorf("pag: %+v", r.PAG)
+	}
+	if r.PGM != nil || len(r.Skipped) != 1 || r.Skipped[0] != "pgm" {
+		t.Errorf("--no-pgm: pgm %+v skipped %q", r.PGM, r.Skipped)
+	}
+}
+
+// Settings of a real slave, reached over the network with --host/--port:
+// byte order, granularity, protection with seed & key.
+func TestMemoryCommands(t *testing.T) {
+	isolate(t)
+	for _, tc := range []struct {
+		name    string
+		network string
+		cfg     sim.Config
+	}{
+		{"tcp intel", "tcp", sim.Config{}},
+		{"udp motorola word", "udp", sim.Config{Order: 1, AG: 2, NoSlaveBlockMode: true, MaxCTO: 16}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, port := serve(t, tc.network, tc.cfg)
+			base := []string{"--host", "127.0.0.1", "--port", port, "--protocol", tc.network}
+			addr := "0x" + strconv.FormatUint(uint64(sim.RAMBase)+0x100, 16)
+			data := "00112233445566778899AABBCCDDEEFF0123456789ABCDEF"
+			code, _, errOut := xcp(t, append(base, "download", addr, data, "--verify")...)
+			if code != 0 || !strings.Contains(errOut, "wrote 24 bytes") || !strings.Contains(errOut, "verified") {
+				t.Fatalf("download: exit %d: %s", code, errOut)
+			}
+			code, out, errOut := xcp(t, append(base, "upload", addr, "24", "--json")...)
+			if code != 0 || !strings.Contains(out, `"data": "`+strings.ToLower(data)+`"`) {
+				t.Fatalf("upload: exit %d: %s%s", code, out, errOut)
+			}
+			code, out, errOut = xcp(t, append(base, "upload", addr, "16")...)
+			if code != 0 || !strings.Contains(out, "00 11 22 33 44 55 66 77  88 99 AA BB CC DD EE FF") {
+				t.Fatalf("upload hex: exit %d: %s%s", code, out, errOut)
+			}
+			code, out, errOut = xcp(t, append(base, "checksum", "0x"+strconv.FormatUint(uint64(sim.CalBase), 16), "0x1000")...)
+			if code != 0 || !strings.Contains(out, "match") {
+				t.Fatalf("checksum: exit %d: %s%s", code, out, errOut)
+			}
+		})
+	}
+}
+
+func TestSimFetchA2L(t *testing.T) {
+	isolate(t)
+	file := filepath.Join(t.TempDir(), "sim.a2l")
+	code, _, errOut := xcp(t, "--sim", "fetch-a2l", "-o", file)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	a2l, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(a2l), "ASAP2_VERSION") || !strings.Contains(errOut, "wrote "+strconv.Itoa(len(a2l))+" bytes") {
+		t.Errorf("a2l %q…, stderr %q", a2l[:min(len(a2l), 40)], errOut)
+	}
+}
+
+func TestChecksumSplitsBlocks(t *testing.T) {
+	isolate(t)
+	_, port := serve(t, "tcp", sim.Config{MaxChecksumBlock: 0x400, Checksum: 0x09})
+	code, out, errOut := xcp(t, "--port", port, "checksum", "0x20000", "0x1000", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r struct {
+		Blocks []struct {
+			Length int    `json:"length"`
+			Type   string `json:"type"`
+			Match  bool   `json:"match"`
+		} `json:"blocks"`
+		Match bool `json:"match"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Match || len(r.Blocks) != 4 || r.Blocks[0].Length != 0x400 || r.Blocks[0].Type != "XCP_CRC_32" {
+		t.Errorf("got %+v", r)
+	}
+}
+
+func TestSeedAndKeyWithSim(t *testing.T) {
+	isolate(t)
+	// --sim unlocks with sim.DemoKey; a protected real slave without
+	// seed & key configured fails with a clear error.
+	_, port := serve(t, "tcp", sim.Config{Protect: 0x01})
+	code, _, errOut := xcp(t, "--port", port, "download", "0x20000", "01")
+	if code != 1 || !strings.Contains(errOut, "no seed & key function") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	isolate(t)
+	slave, port := serve(t, "tcp", sim.Config{})
+	// A port where nothing listens.
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, closed, _ := net.SplitHostPort(l.Addr().String())
+	l.Close()
+
+	tests := []struct {
+		name  string
+		setup func()
+		args  []string
+		code  int
+		msg   string
+	}{
+		{"unmapped memory", nil, []string{"--port", port, "upload", "0x50000000", "4"}, cmdutil.ExitError, "ERR_ACCESS_DENIED"},
+		{"write protected", nil, []string{"--port", port, "download", "0x10000", "01"}, cmdutil.ExitError, "ERR_WRITE_PROTECTED"},
+		{"connection refused", nil, []string{"--port", closed, "info"}, cmdutil.ExitError, "refused"},
+		{"silent slave", func() { slave.DropResponses(1000) }, []string{"--port", port, "--timeout", "50ms", "info"}, cmdutil.ExitTimeout, "no response"},
+		{"bad address", nil, []string{"--sim", "upload", "0x1_0000_0000", "4"}, cmdutil.ExitUsage, `ADDR "0x1_0000_0000": out of range`},
+		{"bad length", nil, []string{"--sim", "upload", "0x1000", "zero"}, cmdutil.ExitUsage, `LEN "zero": not a number`},
+		{"bad hex", nil, []string{"--sim", "download", "0x1000", "0g"}, cmdutil.ExitUsage, "not hex bytes"},
+		{"missing args", nil, []string{"--sim", "checksum", "0x1000"}, cmdutil.ExitUsage, "needs 2 argument(s) ADDR LEN, got 1"},
+		{"bad format", nil, []string{"--sim", "upload", "0", "4", "--format", "bin"}, cmdutil.ExitUsage, `--format: want hex or raw, got "bin"`},
+		{"transport not built", nil, []string{"-t", "can", "info"}, cmdutil.ExitError, `transport "can" is not available in this build yet`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.setup != nil {
+				tt.setup()
+				defer slave.ClearFaults()
+			}
+			code, _, errOut := xcp(t, tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.msg) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, tt.code, tt.msg)
+			}
+		})
+	}
+}
