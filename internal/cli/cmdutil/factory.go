@@ -11,6 +11,7 @@ import (
 
 	"goxcp/config"
 	"goxcp/master"
+	"goxcp/seedkey"
 	"goxcp/transport"
 	"goxcp/xcp"
 )
@@ -239,10 +240,15 @@ func dial(ctx context.Context, c *config.Config, log *slog.Logger) (transport.Co
 	}
 }
 
-// keyFunc returns the seed & key function configured for a real slave.
+// keyFunc returns the seed & key function configured for a real slave:
+// the external program of general.seed_n_key_command, or nil.
 func keyFunc(c *config.Config) (master.KeyFunc, error) {
 	if c.General.SeedNKeyCommand == "" {
 		return nil, nil
 	}
-	return seedKeyCommand(c.General.SeedNKeyCommand)
+	kf, err := seedkey.Command(c.General.SeedNKeyCommand)
+	if err != nil {
+		return nil, &config.FieldError{File: c.File, Key: "general.seed_n_key_command", Msg: err.Error()}
+	}
+	return kf, nil
 }

@@ -11,10 +11,10 @@ import (
 
 	"goxcp/config"
 	"goxcp/master"
+	"goxcp/seedkey"
 	"goxcp/sim"
 	"goxcp/transport"
 	"goxcp/transport/eth"
-	"goxcp/xcp"
 )
 
 // ServeSim serves slave on the listeners (sim.Slave.ServeListener, one
@@ -67,13 +67,7 @@ func startSim(ctx context.Context, c *config.Config, log *slog.Logger) (transpor
 	if err != nil {
 		return nil, nil, nil, errors.Join(err, stop())
 	}
-	return conn, stop, SimKey, nil
-}
-
-// SimKey is the master.KeyFunc for the simulator's seed & key protection
-// (sim.DemoKey).
-func SimKey(_ context.Context, res xcp.Resource, seed []byte) ([]byte, error) {
-	return sim.DemoKey(res, seed), nil
+	return conn, stop, seedkey.Func(sim.DemoKey), nil
 }
 
 // dialEth opens the configured XCP-on-Ethernet connection.
@@ -91,8 +85,4 @@ func dialEthConfig(ctx context.Context, ec eth.Config, timeout time.Duration) (t
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return eth.Dial(dctx, ec)
-}
-
-func seedKeyCommand(cmd string) (master.KeyFunc, error) {
-	return nil, errors.New("general.seed_n_key_command is not available in this build yet")
 }

@@ -2,7 +2,9 @@ package root
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -16,9 +18,31 @@ import (
 	"goxcp/internal/cli/info"
 	"goxcp/sim"
 	"goxcp/transport/eth"
+	xcpproto "goxcp/xcp"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv("GOXCP_TEST_KEY_PROGRAM") == "1" {
+		keyProgram()
+		return
+	}
+	goleak.VerifyTestMain(m)
+}
+
+// keyProgram makes the test binary act as a seed_n_key_command: the last
+// two arguments are the resource and the seed in hex; it prints the key of
+// sim.DemoKey in hex.
+func keyProgram() {
+	args := os.Args[len(os.Args)-2:]
+	res, err1 := hex.DecodeString(args[0])
+	seed, err2 := hex.DecodeString(args[1])
+	if err1 != nil || err2 != nil || len(res) != 1 {
+		fmt.Fprintln(os.Stderr, "bad arguments", args)
+		os.Exit(2)
+	}
+	fmt.Println(hex.EncodeToString(sim.DemoKey(xcpproto.Resource(res[0]), seed)))
+	os.Exit(0)
+}
 
 // xcp runs the xcp command line in-process and returns its exit code,
 // stdout and stderr.
@@ -177,14 +201,39 @@ func TestChecksumSplitsBlocks(t *testing.T) {
 	}
 }
 
-func TestSeedAndKeyWithSim(t *testing.T) {
+func TestSeedAndKey(t *testing.T) {
 	isolate(t)
-	// --sim unlocks with sim.DemoKey; a protected real slave without
-	// seed & key configured fails with a clear error.
-	_, port := serve(t, "tcp", sim.Config{Protect: 0x01})
+	_, port := serve(t, "tcp", sim.Config{Protect: 0x01 | 0x04 | 0x10})
+	// Without seed & key configured: a clear error.
 	code, _, errOut := xcp(t, "--port", port, "download", "0x20000", "01")
 	if code != 1 || !strings.Contains(errOut, "no seed & key function") {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+	// With seed_n_key_command (this test binary acting as the program).
+	t.Setenv("GOXCP_TEST_KEY_PROGRAM", "1")
+	cfg := filepath.Join(t.TempDir(), "xcp.toml")
+	if err := os.WriteFile(cfg, []byte("[general]\nseed_n_key_command = '"+os.Args[0]+" -test.run=^$'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = xcp(t, "--config", cfg, "--port", port, "download", "0x20000", "0102", "--verify")
+	if code != 0 {
+		t.Errorf("with seed_n_key_command: exit %d: %s", code, errOut)
+	}
+	// A key program that cannot be run.
+	if err := os.WriteFile(cfg, []byte("[general]\nseed_n_key_command = '/nonexistent/keyprog'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = xcp(t, "--config", cfg, "--port", port, "download", "0x20000", "01")
+	if code != 1 || !strings.Contains(errOut, "/nonexistent/keyprog") {
+		t.Errorf("missing key program: exit %d: %s", code, errOut)
+	}
+	// A bad command line is a configuration error naming the key.
+	if err := os.WriteFile(cfg, []byte("[general]\nseed_n_key_command = 'prog \"unterminated'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = xcp(t, "--config", cfg, "--port", port, "info")
+	if code != 2 || !strings.Contains(errOut, "general.seed_n_key_command") {
+		t.Errorf("bad command line: exit %d: %s", code, errOut)
 	}
 }
 
