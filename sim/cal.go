@@ -21,12 +21,16 @@ func (ss *session) aligned(addr uint32) bool {
 	return addr%uint32(ss.slave.cfg.AG.Size()) == 0
 }
 
-// readAt reads n bytes at addr/ext into a fresh buffer, checking alignment.
+// readAt reads n bytes at addr/ext, checking alignment. The result is
+// valid until the next readAt.
 func (ss *session) readAt(addr uint32, ext uint8, n int) ([]byte, xcp.ErrorCode, bool) {
 	if !ss.aligned(addr) {
 		return nil, xcp.ErrOutOfRange, false
 	}
-	buf := make([]byte, n)
+	if cap(ss.rbuf) < n {
+		ss.rbuf = make([]byte, n)
+	}
+	buf := ss.rbuf[:n]
 	if err := ss.slave.readMemLocked(addr, ext, buf); err != nil {
 		return nil, codeOf(err), false
 	}

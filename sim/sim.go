@@ -303,6 +303,7 @@ type session struct {
 	queue []outPacket // packets to send before the response
 	wait  time.Duration
 	ckbuf []byte // BUILD_CHECKSUM data
+	rbuf  []byte // UPLOAD data
 }
 
 // isConnected reports whether the session holds the XCP connection.
@@ -325,6 +326,9 @@ func (ss *session) handle(req []byte) error {
 	ss.slave.faults.record(cmd)
 	if cmd != xcp.CmdConnect && !ss.isConnected() {
 		return nil // a disconnected slave answers nothing but CONNECT
+	}
+	if len(req) > ss.slave.cfg.MaxCTO {
+		return ss.reply(errPacket(xcp.ErrCmdSyntax)) // longer than MAX_CTO
 	}
 	if code, ok := ss.slave.faults.injected(cmd); ok {
 		return ss.reply(errPacket(code))

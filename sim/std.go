@@ -396,6 +396,9 @@ func (ss *session) userCmd(req []byte) []byte {
 		if len(c.Params) < 1 {
 			return syntax()
 		}
+		if 1+len(c.Params) > f.CTO() {
+			return errPacket(xcp.ErrOutOfRange)
+		}
 		ss.queue = append(ss.queue, outPacket{p: evPacket(xcp.EventCode(c.Params[0]), c.Params[1:], f), async: true})
 	case UserSlow:
 		if len(c.Params) < 2 {
