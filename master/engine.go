@@ -172,7 +172,12 @@ func (m *Master) preAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Comma
 	case xcp.PreWaitT7, xcp.PreDisplayError:
 		return sleep(ctx, m.tmo.T7)
 	case xcp.PreSynch:
-		_, err := m.transact(ctx, [][]byte{{byte(xcp.CmdSynch)}}, 0, 1, m.tmo.T1)
+		// Late responses to the command that timed out may still arrive:
+		// absorb positive ones until SYNCH's own ERR_CMD_SYNCH ends the wait.
+		_, err := m.transact(ctx, [][]byte{{byte(xcp.CmdSynch)}}, 0, synchAbsorb, m.tmo.T1)
+		if err == nil {
+			return nil // only late positive responses, and many: carry on
+		}
 		if errors.Is(err, xcp.ErrCmdSynch) {
 			return nil
 		}
@@ -205,6 +210,10 @@ func (m *Master) preAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Comma
 	}
 	return fmt.Errorf("pre-action %q is not available here", pre)
 }
+
+// synchAbsorb bounds the late positive responses a SYNCH absorbs (a lost
+// slave block mode UPLOAD can leave dozens).
+const synchAbsorb = 64
 
 // nested is the Exchanger handed to a Recovery: it runs commands while the
 // master's lock is held by the failing command.

@@ -44,7 +44,8 @@ func (m *Master) Synch(ctx context.Context) error {
 	if err := m.needSession("SYNCH"); err != nil {
 		return err
 	}
-	_, err := m.do1(ctx, xcp.Synch{}.Append(m.req[:0], m.format))
+	reqs := [1][]byte{xcp.Synch{}.Append(m.req[:0], m.format)}
+	_, err := m.call(ctx, reqs[:], 0, CallOptions{Responses: synchAbsorb})
 	if err == nil || errors.Is(err, xcp.ErrCmdSynch) {
 		return nil
 	}
