@@ -95,6 +95,7 @@ func (s *Slave) a2lLocked() string {
 	}
 	w(`      /end PROTOCOL_LAYER`)
 	s.daqA2L(&b)
+	w(`      /begin PAG %d FREEZE_SUPPORTED /end PAG`, numSegments)
 	w(`      /begin PGM PGM_MODE_ABSOLUTE_AND_FUNCTIONAL %d 0`, FlashSectors)
 	for i := range FlashSectors {
 		w(`        /begin SECTOR "%s" %d %s %s %d %d 0 /end SECTOR`, SectorName(i), i,

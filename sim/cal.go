@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"time"
+
 	"goxcp/xcp"
 )
 
@@ -13,7 +15,8 @@ type blockState struct {
 	packets   int         // packets received so far
 	addr      uint32      // where the block starts
 	ext       uint8
-	buf       []byte // data received so far
+	buf       []byte    // data received so far
+	last      time.Time // arrival of the previous packet (MIN_ST check)
 }
 
 // aligned reports whether addr is aligned to the address granularity.
@@ -130,7 +133,7 @@ func (ss *session) download(req []byte) []byte {
 		return errPacket(codeOf(err))
 	}
 	ss.dl = blockState{active: true, next: xcp.CmdDownloadNext, remaining: n - per, packets: 1,
-		addr: ss.mta, ext: ss.mtaExt, buf: append(make([]byte, 0, n*ag), c.Data...)}
+		addr: ss.mta, ext: ss.mtaExt, buf: append(make([]byte, 0, n*ag), c.Data...), last: time.Now()}
 	return nil
 }
 
@@ -164,6 +167,11 @@ func (ss *session) blockNext(n int, data []byte, cmd xcp.Command, done func(b *b
 		ss.dl = blockState{}
 		return errPacketData(xcp.ErrSequence, uint8(want))
 	}
+	now := time.Now()
+	if st := ss.slave.cfg.MinST; st > 0 && now.Sub(b.last) < time.Duration(st)*100*time.Microsecond {
+		ss.slave.minSTViolations.Add(1)
+	}
+	b.last = now
 	f := ss.format()
 	per := f.MaxDownloadElements()
 	take := min(n, per) * f.AG.Size()

@@ -106,6 +106,12 @@ func (s *Slave) Disconnect() {
 	}
 }
 
+// MinSTViolations returns how many DOWNLOAD_NEXT/PROGRAM_NEXT packets
+// arrived sooner after the previous packet of their block than the MIN_ST
+// the slave announced (Config.MinST), i.e. how often a master broke the
+// minimum separation time of master block mode.
+func (s *Slave) MinSTViolations() uint64 { return s.minSTViolations.Load() }
+
 // ClearFaults disarms every fault switch.
 func (s *Slave) ClearFaults() {
 	s.faults.mu.Lock()

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"hash/crc32"
+	"time"
 
 	"goxcp/xcp"
 )
@@ -232,7 +233,7 @@ func (ss *session) program(n int, data []byte) []byte {
 		return errPacket(code)
 	}
 	ss.dl = blockState{active: true, next: xcp.CmdProgramNext, remaining: n - per, packets: 1,
-		addr: ss.mta, ext: ss.mtaExt, buf: append(make([]byte, 0, n*f.AG.Size()), data...)}
+		addr: ss.mta, ext: ss.mtaExt, buf: append(make([]byte, 0, n*f.AG.Size()), data...), last: time.Now()}
 	return nil
 }
 

@@ -54,6 +54,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"goxcp/transport"
@@ -82,6 +83,8 @@ type Slave struct {
 	dbg       dbgSlave
 
 	faults faults // fault switches, own lock
+
+	minSTViolations atomic.Uint64
 }
 
 // Config configures a Slave. The zero value is a usable default slave:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"goxcp/xcp"
 )
@@ -381,4 +382,22 @@ func (c *client) uploadMTA(n int) []byte {
 		elems -= k
 	}
 	return out[:n]
+}
+
+func TestMinSTViolations(t *testing.T) {
+	s, c := start(t, Config{MaxCTO: 8, MinST: 250}) // 25 ms
+	data := make([]byte, 12)
+	c.setMTA(ScratchBase, 0)
+	c.send(xcp.Download{N: 12, Data: data[:6]}.Append(nil, c.f))
+	c.ok(xcp.DownloadNext{N: 6, Data: data[6:]}.Append(nil, c.f)) // at once: a violation
+	if n := s.MinSTViolations(); n != 1 {
+		t.Fatalf("violations %d, want 1", n)
+	}
+	c.setMTA(ScratchBase, 0)
+	c.send(xcp.Download{N: 12, Data: data[:6]}.Append(nil, c.f))
+	time.Sleep(30 * time.Millisecond)
+	c.ok(xcp.DownloadNext{N: 6, Data: data[6:]}.Append(nil, c.f))
+	if n := s.MinSTViolations(); n != 1 {
+		t.Fatalf("violations %d after a gap, want 1", n)
+	}
 }
