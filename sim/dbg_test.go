@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+	"time"
 
 	"goxcp/xcp"
 	"goxcp/xcp/swdbg"
@@ -112,5 +113,38 @@ func TestSeedSequencesAgainstSimulator(t *testing.T) {
 			{"C0 FC 13 01 04", "FF 05 06 07 08", 0},
 			{"C0 FC 13 01 04", "FE 29", 0}, // DBG_READ_CAN2 without DBG_READ_CAN1
 		})
+	})
+}
+
+// FuzzDbgCommand feeds arbitrary SW-DBG command packets to the simulated
+// target: it must answer every one with RES or ERR (or nothing, for a
+// block-mode intermediate packet) and never panic.
+func FuzzDbgCommand(f *testing.F) {
+	for _, seed := range []string{"00", "02", "05 00", "07 02 00 00 00 00 02 04 00 01", "09 03 01 00 05 00 03 00 01 08 7F 00",
+		"0A 02 00 00 1C 03 01 10 1A 07 4B", "0B 00 00 04 00 00 00 00 00 00 00 00 70 00 00 00 FF FF FF FF 12 34 56 78",
+		"0C 00 00 04 00 03 00 00 00 00 70 00 00 00 01 02 03 04 05 06 07 08 09 0A 0B 0C", "0D 00 00 02 00 00 01 02 03 04",
+		"0E 00 70 00 00 00", "0F 01 04", "10 04 01 02 03 04", "11 00 00 04 00 10 00 00 00 00 70 00 00 00", "12 00 70 00 00 00", "13 04 02"} {
+		f.Add(hx(seed))
+	}
+	s, err := New(Config{Dbg: DbgConfig{MaxCTODbg: 40, DAP: false}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	c := serve(f, s)
+	c.connect(xcp.ConnectNormal)
+	c.ok(hx(attach))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c.t = t
+		req := append([]byte{0xC0, 0xFC}, body...)
+		c.send(req)
+		for {
+			p, err := c.recvWithin(20 * time.Millisecond)
+			if err != nil {
+				return // no (more) answer
+			}
+			if len(p) == 0 || (p[0] != xcp.PIDRes && p[0] != xcp.PIDErr && p[0] != xcp.PIDEv) {
+				t.Fatalf("% X answered with % X", req, p)
+			}
+		}
 	})
 }
