@@ -63,11 +63,15 @@ func TestTable57(t *testing.T) {
 		{"ERR_SEQUENCE on DBG_WRITE_CAN2 → restart with CAN1", can, swdbg.CmdWriteCAN2, sim.FaultSequence, 2, write, nil, func(s Stats) bool { return s.Restarts == 2 }},
 		{"ERR_SEQUENCE ×3 → error", can, swdbg.CmdWriteCANNext, sim.FaultSequence, 3, write, xcp.ErrSequence, nil},
 		{"ERR_SEQUENCE on DBG_READ_CAN2 → restart", can, swdbg.CmdReadCAN2, sim.FaultSequence, 1, read, nil, func(s Stats) bool { return s.Restarts == 1 }},
-		{"lost slave-block packet → timeout, SYNCH, repeat", func(t *testing.T) *env { return setup(t, sim.Config{Dbg: sim.DbgConfig{MaxCTODbg: 40}}, Config{}, false) },
+		{"lost slave-block packet → timeout, SYNCH, repeat", func(t *testing.T) *env {
+			return setup(t, sim.Config{Dbg: sim.DbgConfig{MaxCTODbg: 40}}, Config{}, false)
+		},
 			swdbg.CmdRead, sim.FaultLosePacket, 1, func(e *env) error { _, err := e.d.Read(e.ct, 0, 4, 0x70000000, 100); return err },
 			nil, func(s Stats) bool { return s.Synchs == 1 }},
 		{"ERR_CMD_UNKNOWN → unusable", std, swdbg.CmdHaltAfterReset, sim.FaultUnknown, 1, func(e *env) error { return e.d.HaltAfterReset(e.ct) }, xcp.ErrCmdUnknown, nil},
-		{"ERR_DBG_HALT_AFTER_RESET", func(t *testing.T) *env { return setup(t, sim.Config{Dbg: sim.DbgConfig{HaltAfterReset: true}}, Config{}, false) },
+		{"ERR_DBG_HALT_AFTER_RESET", func(t *testing.T) *env {
+			return setup(t, sim.Config{Dbg: sim.DbgConfig{HaltAfterReset: true}}, Config{}, false)
+		},
 			swdbg.CmdHaltAfterReset, sim.FaultHaltAfterReset, 1, func(e *env) error { return e.d.HaltAfterReset(e.ct) }, swdbg.ErrHaltAfterReset, nil},
 		{"ERR_GENERIC on DBG_GET_JTAG_ID → display", std, swdbg.CmdGetJTAGID, sim.FaultGeneric, 1, jtag, xcp.ErrGeneric, nil},
 		{"ERR_DBG_JPL", std, swdbg.CmdSequenceMultiple, sim.FaultJPLInterface, 1, func(e *env) error {
