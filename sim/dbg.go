@@ -195,6 +195,9 @@ func (ss *session) dbgCommand(req []byte) []byte {
 		return errPacket(xcp.ErrCmdSyntax)
 	}
 	t.cmdCount[cmd]++
+	if len(req) > t.cfg.MaxCTODbg {
+		return errPacket(xcp.ErrCmdSyntax) // longer than MAX_CTO_DBG
+	}
 	if !cmd.Known() {
 		return errPacket(xcp.ErrCmdUnknown)
 	}

@@ -330,7 +330,8 @@ func (ss *session) handle(req []byte) error {
 	if cmd != xcp.CmdConnect && !ss.isConnected() {
 		return nil // a disconnected slave answers nothing but CONNECT
 	}
-	if len(req) > ss.slave.cfg.MaxCTO {
+	dbg := cmd == xcp.CmdLevel1 && len(req) > 1 && xcp.Level1(req[1]) == xcp.L1SwDbg
+	if len(req) > ss.slave.cfg.MaxCTO && !dbg { // SW-DBG packets are bounded by MAX_CTO_DBG (dbg.go)
 		return ss.reply(errPacket(xcp.ErrCmdSyntax)) // longer than MAX_CTO
 	}
 	if code, ok := ss.slave.faults.injected(cmd); ok {
@@ -341,7 +342,7 @@ func (ss *session) handle(req []byte) error {
 	}
 	var resp []byte
 	switch {
-	case cmd == xcp.CmdLevel1 && len(req) > 1 && xcp.Level1(req[1]) == xcp.L1SwDbg:
+	case dbg:
 		resp = ss.dbgCommand(req)
 	case isDaqCommand(cmd) || (cmd == xcp.CmdLevel1 && len(req) > 1 &&
 		(xcp.Level1(req[1]) == xcp.L1SetDaqPackedMode || xcp.Level1(req[1]) == xcp.L1GetDaqPackedMode)):
