@@ -103,7 +103,7 @@ func TestSeedSequencesAgainstSimulator(t *testing.T) {
 	t.Run("T81 T83 CAN", func(t *testing.T) {
 		replay(t, Config{Order: xcp.Motorola, Dbg: DbgConfig{MaxCTODbg: 8}}, []step{
 			{attach, "FF 01 00 FF FF 00 00 08", 0},
-			{"C0 FC 11 00 01 04 00 01 00 00 00 00 70 00 00 00", "FE 20", 0}, // no DBG_READ on CAN
+			{"C0 FC 11 00 01 04 00 01 00 00 00 00 70 00 00 00", "FE 21", 0}, // 16 bytes exceed MAX_CTO_DBG 8
 			{"C0 FC 12 01 70 00 00 00", "FF", 0},
 			{"C0 FC 13 01 04", "FF 01 02 03 04", 0},
 			{"C0 FC 0E 01 70 00 00 00", "FF", 0},
