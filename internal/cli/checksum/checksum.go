@@ -40,7 +40,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Ask the slave for BUILD_CHECKSUM over LEN bytes at ADDR, read the same
 bytes, compute the checksum locally with the algorithm the slave reports
 and compare. Exits with status 1 if they differ.`,
-		Example: `  xcp --sim checksum 0x1000 256`,
+		Example: `  xcp --sim checksum 0x20000 0x1000`,
 		Args:    cmdutil.ExactArgs(2, "ADDR LEN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error

@@ -37,8 +37,8 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Write bytes into slave memory at ADDR (decimal or 0x hex). The bytes are
 given as hex digits, optionally separated by blanks, colons or commas, in
 one or more arguments.`,
-		Example: `  xcp --sim download 0x1000 "01 02 03 04"
-  xcp --sim download 0x1000 DEADBEEF --verify`,
+		Example: `  xcp --sim download 0x100100 "01 02 03 04"
+  xcp --sim download 0x100100 DEADBEEF --verify`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) < 2 {
 				return cmdutil.UsageErrorf("%s needs arguments ADDR HEX, got %d argument(s)", cmd.CommandPath(), len(args))

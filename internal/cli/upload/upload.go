@@ -40,8 +40,8 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Read LEN bytes of slave memory at ADDR (decimal or 0x hex) and print them
 as a hex dump (default), raw bytes (--format raw, for redirection to a
 file) or JSON (--json).`,
-		Example: `  xcp --sim upload 0x1000 64
-  xcp --sim upload 0x1000 4096 --format raw > ram.bin`,
+		Example: `  xcp --sim upload 0x20000 64
+  xcp --sim upload 0x20000 4096 --format raw > cal.bin`,
 		Args: cmdutil.ExactArgs(2, "ADDR LEN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
