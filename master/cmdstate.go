@@ -123,7 +123,7 @@ func (m *Master) planBlocks(ctx context.Context, f xcp.Format, pgm bool) (blockP
 		block, maxBS, minST = c.MasterBlockMode(), c.MaxBS, c.MinST
 	}
 	if block && maxBS > 1 {
-		plan.elems = min(255, int(maxBS)*per)
+		plan.elems = min(255, int(maxBS)*per) / per * per // whole packets only
 		plan.gap = time.Duration(minST) * 100 * time.Microsecond
 	}
 	return plan, nil

@@ -13,7 +13,7 @@ import (
 // fakeSlave answers each request with reply(req); nil means no answer.
 func fakeSlave(t testing.TB, reply func(req []byte) [][]byte) (*Master, func()) {
 	t.Helper()
-	return fakeSlaveCfg(t, reply, Config{Timeouts: Timeouts{T1: 50 * time.Millisecond, T7: time.Millisecond}})
+	return fakeSlaveCfg(t, reply, Config{Timeouts: Timeouts{T1: 200 * time.Millisecond, T7: time.Millisecond}})
 }
 
 // fakeSlaveCfg is fakeSlave with a master configuration.

@@ -181,7 +181,7 @@ func (m *Master) ReadInto(ctx context.Context, addr uint32, ext uint8, dst []byt
 	}
 	chunk := f.MaxUploadElements()
 	if m.conn0.SlaveBlockMode() {
-		chunk = 255
+		chunk = 255 / chunk * chunk // whole packets only
 	}
 	for off := 0; off < elems; {
 		n := min(chunk, elems-off)

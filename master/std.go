@@ -132,7 +132,7 @@ func (m *Master) uploadBytes(ctx context.Context, n int) ([]byte, error) {
 	dst := make([]byte, elems*ag)
 	chunk := m.format.MaxUploadElements()
 	if m.conn0.SlaveBlockMode() {
-		chunk = 255
+		chunk = 255 / chunk * chunk // whole packets only
 	}
 	for off := 0; off < elems; {
 		k := min(chunk, elems-off)
