@@ -110,7 +110,7 @@ func (n *Node) Values() []Token {
 func (n *Node) Errorf(tok Token, format string, args ...any) error {
 	pos := n.Pos
 	if tok.Line > 0 {
-		pos.Line, pos.Col = int(tok.Line), int(tok.Col)
+		pos.Line, pos.Col = tok.Line, tok.Col
 	}
 	return &Problem{Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }

@@ -42,10 +42,10 @@ func (p *parser) duplicate(kind, name string, old, cur Pos) {
 // white space normalised, or "" if it cannot be found.
 func (p *parser) blockText(pos Pos) string {
 	src, ok := p.srcs[pos.File]
-	if !ok || pos.off >= len(src) {
+	if !ok || pos.off < 0 || int(pos.off) >= len(src) {
 		return ""
 	}
-	lx := &Lexer{src: src, pos: pos.off, line: 1}
+	lx := &Lexer{src: src, pos: int(pos.off), line: 1}
 	var b strings.Builder
 	depth := 1
 	for {

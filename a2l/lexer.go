@@ -205,9 +205,6 @@ func (l *Lexer) Next() Token {
 		case "include":
 			return l.tok(TokInclude, start, src[start:i])
 		}
-		if i == start+1 {
-			l.pos++
-		}
 		return l.tok(TokInvalid, start, fmt.Sprintf("unknown directive %q", clip(src[start:l.pos])))
 	}
 	l.pos++

@@ -5,9 +5,9 @@ import "fmt"
 // Pos is a position in an A2L source file.
 type Pos struct {
 	File string
-	Line int
-	Col  int
-	off  int // byte offset, to compare repeated definitions
+	Line int32
+	Col  int32
+	off  int32 // byte offset, to compare repeated definitions
 }
 
 func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
@@ -174,29 +174,52 @@ type Measurement struct {
 }
 
 // Common holds the optional attributes shared by objects that live in ECU
-// memory.
+// memory. Rarely used ones are in Extra (nil when none was given) to keep
+// the model small for files with hundreds of thousands of objects.
 type Common struct {
-	Address      uint32
-	HasAddress   bool // ECU_ADDRESS given (MEASUREMENT)
-	AddrExt      uint8
-	ArraySize    int   // ARRAY_SIZE (0 = none)
-	MatrixDim    []int // MATRIX_DIM (nil = none)
-	BitMask      uint64
-	HasBitMask   bool
-	ByteOrder    *ByteOrder // nil = MOD_COMMON default
-	PhysUnit     string
-	Format       string
-	Display      string // DISPLAY_IDENTIFIER
-	ReadWrite    bool   // READ_WRITE (MEASUREMENT)
-	ReadOnly     bool   // READ_ONLY (CHARACTERISTIC)
-	Discrete     bool
-	Layout       string // LAYOUT ROW_DIR / COLUMN_DIR
-	SymbolLink   string
-	MaxRefresh   [2]int64
-	HasExtLimits bool
-	ExtLimits    Limits
-	StepSize     float64
-	IfData       []*IfData
+	Address    uint32
+	AddrExt    uint8
+	HasAddress bool // ECU_ADDRESS given (MEASUREMENT)
+	HasBitMask bool
+	ReadWrite  bool // READ_WRITE (MEASUREMENT)
+	ReadOnly   bool // READ_ONLY (CHARACTERISTIC)
+	Discrete   bool
+	MatrixDim  []int // MATRIX_DIM (nil = none)
+	BitMask    uint64
+	ByteOrder  *ByteOrder // nil = MOD_COMMON default
+	PhysUnit   string
+	IfData     []*IfData
+	Extra      *Extra
+}
+
+// Extra holds the less common optional attributes of an object.
+type Extra struct {
+	ArraySize  int    // ARRAY_SIZE (0 = none)
+	Format     string // FORMAT
+	Display    string // DISPLAY_IDENTIFIER
+	Layout     string // LAYOUT ROW_DIR / COLUMN_DIR
+	SymbolLink string
+	MaxRefresh [2]int64
+	ExtLimits  *Limits // EXTENDED_LIMITS
+	StepSize   float64
+}
+
+var noExtra Extra
+
+// More returns the less common attributes (a zero Extra if none were
+// given). The result must not be modified.
+func (c *Common) More() *Extra {
+	if c.Extra == nil {
+		return &noExtra
+	}
+	return c.Extra
+}
+
+func (c *Common) extra() *Extra {
+	if c.Extra == nil {
+		c.Extra = &Extra{}
+	}
+	return c.Extra
 }
 
 // CharType is the type of a CHARACTERISTIC.

@@ -21,8 +21,8 @@ func (p *parser) module(kw Token) {
 			m.IfData = append(m.IfData, p.ifData(kw))
 			return true
 		}
-		fn, ok := moduleBlocks[kw.Text]
-		if !ok {
+		fn := moduleBlock(kw.Text)
+		if fn == nil {
 			return false
 		}
 		p.guard(kw.Text, func() { fn(p, kw) })
@@ -30,28 +30,52 @@ func (p *parser) module(kw Token) {
 	})
 }
 
-// moduleBlocks dispatches the blocks of a MODULE.
-var moduleBlocks = map[string]func(*parser, Token){
-	"MEASUREMENT":            (*parser).measurement,
-	"CHARACTERISTIC":         (*parser).characteristic,
-	"AXIS_PTS":               (*parser).axisPts,
-	"BLOB":                   (*parser).blob,
-	"COMPU_METHOD":           (*parser).compuMethod,
-	"COMPU_TAB":              (*parser).compuTab,
-	"COMPU_VTAB":             (*parser).compuVTab,
-	"COMPU_VTAB_RANGE":       (*parser).compuVTabRange,
-	"UNIT":                   (*parser).unit,
-	"GROUP":                  (*parser).group,
-	"FUNCTION":               (*parser).function,
-	"RECORD_LAYOUT":          (*parser).recordLayout,
-	"TYPEDEF_MEASUREMENT":    (*parser).typedefMeasurement,
-	"TYPEDEF_CHARACTERISTIC": (*parser).typedefCharacteristic,
-	"TYPEDEF_AXIS":           (*parser).typedefAxis,
-	"TYPEDEF_STRUCTURE":      (*parser).typedefStructure,
-	"TYPEDEF_BLOB":           (*parser).typedefBlob,
-	"INSTANCE":               (*parser).instance,
-	"MOD_COMMON":             (*parser).modCommon,
-	"MOD_PAR":                (*parser).modPar,
+// moduleBlock returns the parser of a MODULE block (a switch: faster than
+// a map on the hot path).
+func moduleBlock(kw string) func(*parser, Token) {
+	switch kw {
+	case "MEASUREMENT":
+		return (*parser).measurement
+	case "CHARACTERISTIC":
+		return (*parser).characteristic
+	case "AXIS_PTS":
+		return (*parser).axisPts
+	case "BLOB":
+		return (*parser).blob
+	case "COMPU_METHOD":
+		return (*parser).compuMethod
+	case "COMPU_TAB":
+		return (*parser).compuTab
+	case "COMPU_VTAB":
+		return (*parser).compuVTab
+	case "COMPU_VTAB_RANGE":
+		return (*parser).compuVTabRange
+	case "UNIT":
+		return (*parser).unit
+	case "GROUP":
+		return (*parser).group
+	case "FUNCTION":
+		return (*parser).function
+	case "RECORD_LAYOUT":
+		return (*parser).recordLayout
+	case "TYPEDEF_MEASUREMENT":
+		return (*parser).typedefMeasurement
+	case "TYPEDEF_CHARACTERISTIC":
+		return (*parser).typedefCharacteristic
+	case "TYPEDEF_AXIS":
+		return (*parser).typedefAxis
+	case "TYPEDEF_STRUCTURE":
+		return (*parser).typedefStructure
+	case "TYPEDEF_BLOB":
+		return (*parser).typedefBlob
+	case "INSTANCE":
+		return (*parser).instance
+	case "MOD_COMMON":
+		return (*parser).modCommon
+	case "MOD_PAR":
+		return (*parser).modPar
+	}
+	return nil
 }
 
 func (p *parser) a2ml(kw Token) {
@@ -162,7 +186,7 @@ func (p *parser) common(c *Common, kw Token, block bool) bool {
 	case "ECU_ADDRESS_EXTENSION":
 		c.AddrExt = uint8(p.intRange("ECU_ADDRESS_EXTENSION", 0, 255))
 	case "ARRAY_SIZE":
-		c.ArraySize = p.count("ARRAY_SIZE")
+		c.extra().ArraySize = p.count("ARRAY_SIZE")
 	case "MATRIX_DIM":
 		t := p.tok
 		c.MatrixDim = p.numbers()
@@ -177,9 +201,9 @@ func (p *parser) common(c *Common, kw Token, block bool) bool {
 	case "PHYS_UNIT":
 		c.PhysUnit = p.str("PHYS_UNIT")
 	case "FORMAT":
-		c.Format = p.str("FORMAT")
+		c.extra().Format = p.str("FORMAT")
 	case "DISPLAY_IDENTIFIER":
-		c.Display = p.ident("DISPLAY_IDENTIFIER")
+		c.extra().Display = p.ident("DISPLAY_IDENTIFIER")
 	case "READ_WRITE":
 		c.ReadWrite = true
 	case "READ_ONLY":
@@ -187,16 +211,16 @@ func (p *parser) common(c *Common, kw Token, block bool) bool {
 	case "DISCRETE":
 		c.Discrete = true
 	case "LAYOUT":
-		c.Layout = p.ident("LAYOUT (ROW_DIR or COLUMN_DIR)")
+		c.extra().Layout = p.ident("LAYOUT (ROW_DIR or COLUMN_DIR)")
 	case "SYMBOL_LINK":
-		c.SymbolLink = p.str("SYMBOL_LINK symbol name")
+		c.extra().SymbolLink = p.str("SYMBOL_LINK symbol name")
 		p.int("SYMBOL_LINK offset")
 	case "MAX_REFRESH":
-		c.MaxRefresh = [2]int64{p.int("MAX_REFRESH scaling unit"), p.int("MAX_REFRESH rate")}
+		c.extra().MaxRefresh = [2]int64{p.int("MAX_REFRESH scaling unit"), p.int("MAX_REFRESH rate")}
 	case "EXTENDED_LIMITS":
-		c.HasExtLimits, c.ExtLimits = true, Limits{p.float("EXTENDED_LIMITS lower"), p.float("EXTENDED_LIMITS upper")}
+		c.extra().ExtLimits = &Limits{p.float("EXTENDED_LIMITS lower"), p.float("EXTENDED_LIMITS upper")}
 	case "STEP_SIZE":
-		c.StepSize = p.float("STEP_SIZE")
+		c.extra().StepSize = p.float("STEP_SIZE")
 	default:
 		return false
 	}

@@ -39,6 +39,11 @@ func TestStrictErrorsNamePosition(t *testing.T) {
 		{"linear coeffs", wrap(`/begin COMPU_METHOD c "" LINEAR "%f" "" /end COMPU_METHOD`), `COMPU_METHOD c of type LINEAR needs COEFFS_LINEAR`},
 		{"no project", "ASAP2_VERSION 1 71\n", `t.a2l:2:1: expected /begin PROJECT, found end of file`},
 		{"garbage", "ASAP2_VERSION 1 71 @", `t.a2l:1:20: unexpected character '@'`},
+		{"undefined conversion", wrap(`/begin MEASUREMENT x "" UBYTE conv 0 0 0 1 /end MEASUREMENT`), `t.a2l:4:8: MEASUREMENT x refers to COMPU_METHOD conv, which is not defined`},
+		{"undefined layout", wrap(`/begin CHARACTERISTIC c "" VALUE 0 RL 0 NO_COMPU_METHOD 0 1 /end CHARACTERISTIC`), `CHARACTERISTIC c refers to RECORD_LAYOUT RL, which is not defined`},
+		{"undefined vtab", wrap(`/begin COMPU_METHOD c "" TAB_VERB "%d" "" COMPU_TAB_REF t /end COMPU_METHOD`), `COMPU_METHOD c refers to COMPU_VTAB t`},
+		{"undefined typedef", wrap(`/begin INSTANCE i "" T 0 /end INSTANCE`), `INSTANCE i refers to typedef T, which is not defined`},
+		{"recursive struct", wrap(`/begin TYPEDEF_STRUCTURE s "" 4 /begin STRUCTURE_COMPONENT a s 0 /end STRUCTURE_COMPONENT /end TYPEDEF_STRUCTURE`), `TYPEDEF_STRUCTURE s contains itself through component a`},
 		{"include missing", wrap(`/include "nothere.aml"`), `t.a2l:4:10: cannot read include file`},
 	}
 	for _, tc := range tests {
@@ -63,7 +68,8 @@ func TestLenientKeepsGoodObjects(t *testing.T) {
 /begin MEASUREMENT good1 "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS 0x10 /end MEASUREMENT
 /begin MEASUREMENT bad "" NOTATYPE NO_COMPU_METHOD 0 0 0 255 /begin IF_DATA XCP /end IF_DATA ECU_ADDRESS 0x11 /end MEASUREMENT
 /begin MEASUREMENT good2 "" UWORD NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS 0x12 FOO 1 2 /end MEASUREMENT
-/begin CHARACTERISTIC c "" VALUE 0x20 L 0 NO_COMPU_METHOD 0 1 /end CHARACTERISTIC`)
+/begin CHARACTERISTIC c "" VALUE 0x20 L 0 NO_COMPU_METHOD 0 1 /end CHARACTERISTIC
+/begin RECORD_LAYOUT L FNC_VALUES 1 UBYTE ROW_DIR DIRECT /end RECORD_LAYOUT`)
 	f, err := a2l.ParseString("t.a2l", src, a2l.Options{Lenient: true})
 	if err != nil {
 		t.Fatal(err)

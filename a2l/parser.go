@@ -75,6 +75,9 @@ func ParseString(name string, src string, opt Options) (f *File, err error) {
 	}()
 	p.next()
 	p.top()
+	for _, m := range p.f.Modules {
+		p.checkRefs(m)
+	}
 	p.finish()
 	return p.f, nil
 }
@@ -99,7 +102,11 @@ type parser struct {
 }
 
 func (p *parser) pos(t Token) Pos {
-	return Pos{File: p.file, Line: int(t.Line), Col: int(t.Col), off: t.Off}
+	off := int32(-1)
+	if t.Off <= 1<<31-1 {
+		off = int32(t.Off)
+	}
+	return Pos{File: p.file, Line: t.Line, Col: t.Col, off: off}
 }
 
 func (p *parser) newProblem(t Token, format string, args ...any) *Problem {

@@ -232,6 +232,10 @@ func (m *Module) leaf(in *Instance, name, typ string, addr uint32, dims []int) (
 	return nil, fmt.Errorf("a2l: %q: typedef %s: %w", name, typ, ErrNotFound)
 }
 
+func (m *Module) isTypedef(name string) bool {
+	return m.idx.tdMeas[name] != nil || m.idx.tdChars[name] != nil || m.idx.tdAxes[name] != nil || m.idx.tdBlobs[name] != nil
+}
+
 // typedefSize returns the size in bytes of one element of a typedef.
 func (m *Module) typedefSize(typ string) (uint64, error) {
 	if s := m.idx.tdStructs[typ]; s != nil {
@@ -283,14 +287,27 @@ func (m *Module) Names() []string {
 	for _, in := range m.Instances {
 		out = m.expand(out, in.Name, in.Typedef, in.MatrixDim, 0)
 	}
+	if len(out) > maxNames {
+		out = out[:maxNames]
+	}
 	sort.Strings(out)
 	return out
 }
 
+// maxNames bounds Names for pathological files (arrays of arrays of
+// structures); Resolve still reaches every element.
+const maxNames = 1 << 20
+
 func (m *Module) expand(out []string, name, typ string, dims []int, depth int) []string {
+	if len(out) > maxNames {
+		return out
+	}
 	s := m.idx.tdStructs[typ]
 	if s == nil || depth > 32 {
-		return append(out, name)
+		if m.isTypedef(typ) {
+			out = append(out, name)
+		}
+		return out
 	}
 	if len(dims) > 0 {
 		for i := 0; i < dims[0]; i++ {

@@ -69,12 +69,11 @@ func describe(m *a2l.Module, o *a2l.Object, depth int) (*Desc, error) {
 	if c.ByteOrder != nil {
 		d.order = *c.ByteOrder
 	}
-	if c.HasExtLimits {
-		l := c.ExtLimits
-		d.ext = &l
+	if l := c.More().ExtLimits; l != nil {
+		d.ext = l
 	}
 	d.unit = c.PhysUnit
-	d.format = c.Format
+	d.format = c.More().Format
 	var convName string
 	switch o.Kind {
 	case a2l.KindMeasurement:
@@ -134,8 +133,8 @@ func dimsOf(c *a2l.Common) []int {
 		}
 		return dims
 	}
-	if c.ArraySize > 1 {
-		return []int{c.ArraySize}
+	if n := c.More().ArraySize; n > 1 {
+		return []int{n}
 	}
 	return nil
 }
