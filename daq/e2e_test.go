@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +16,7 @@ import (
 	"goxcp/master"
 	"goxcp/sim"
 	"goxcp/transport"
+	"goxcp/transport/eth"
 	"goxcp/transport/memconn"
 	"goxcp/xcp"
 )
@@ -84,7 +89,15 @@ type collected struct {
 // measure runs one measurement and returns every sample.
 func measure(t *testing.T, ses *daq.Session, d time.Duration) (collected, daq.Stats) {
 	t.Helper()
-	ch := ses.Samples(100000)
+	ch := ses.Samples(4096)
+	c := collected{byList: map[int][]daq.Record{}}
+	got := make(chan struct{})
+	go func() {
+		defer close(got)
+		for r := range ch {
+			c.byList[r.List] = append(c.byList[r.List], r)
+		}
+	}()
 	ctx := context.Background()
 	if err := ses.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -94,10 +107,7 @@ func measure(t *testing.T, ses *daq.Session, d time.Duration) (collected, daq.St
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := collected{byList: map[int][]daq.Record{}}
-	for r := range ch {
-		c.byList[r.List] = append(c.byList[r.List], r)
-	}
+	<-got
 	return c, st
 }
 
@@ -129,7 +139,7 @@ func checkSamples(t *testing.T, c collected, st daq.Stats) {
 			t.Fatalf("counter16 %d does not match counter %d", b.Values[1].Uint64(), b.Values[0].Uint64())
 		}
 	}
-	if fast[0].Host != 0 && slow[0].Host != 0 {
+	if min(fast[0].Host, slow[0].Host) < 0 || (len(c.byList) == 2 && fast[0].Host != 0 && slow[0].Host != 0) {
 		t.Errorf("no list starts at host time 0: fast %+v slow %+v", fast[0], slow[0])
 	}
 	if fast[0].Slave > 5e6 && slow[0].Slave > 5e6 {
@@ -261,5 +271,117 @@ func TestSetupErrors(t *testing.T) {
 	_, err := daq.Setup(ctx, m, bad, daq.Options{})
 	if !errors.Is(err, xcp.ErrAccessDenied) {
 		t.Errorf("unmapped address: %v", err)
+	}
+}
+
+// pairEth serves a simulator on 127.0.0.1 (port 0) and connects a master
+// over XCP on Ethernet with the given protocol.
+func pairEth(t testing.TB, proto string, cfg sim.Config) (*master.Master, *sim.Slave, func()) {
+	t.Helper()
+	s, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := eth.Listen(proto, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, err := l.Accept(ctx)
+		if err != nil {
+			return
+		}
+		s.Serve(ctx, c)
+	}()
+	port := l.Addr().(interface{ String() string }).String()
+	_, portStr, _ := strings.Cut(port, "127.0.0.1:")
+	p, _ := strconv.Atoi(portStr)
+	c, err := eth.Dial(context.Background(), eth.Config{Protocol: proto, Host: "127.0.0.1", Port: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return connectMaster(t, c, s, func() {
+		cancel()
+		l.Close()
+		<-done
+	})
+}
+
+func TestEndToEndEth(t *testing.T) {
+	for _, proto := range []string{"tcp", "udp"} {
+		t.Run(proto, func(t *testing.T) {
+			m, s, stop := pairEth(t, proto, sim.Config{MaxDTO: 64, DAQ: sim.DAQConfig{IDField: xcp.IDRelODTAbsDAQWord}})
+			defer stop()
+			ses, err := daq.Setup(context.Background(), m, testLists(t), daq.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, st := measure(t, ses, 200*time.Millisecond)
+			checkSamples(t, c, st)
+			if sent := s.DAQStats(); st.Frames != sent.DTOs {
+				t.Errorf("received %d DTOs, the simulator sent %d", st.Frames, sent.DTOs)
+			}
+
+			// The free-running event, with the slave's timestamps.
+			ses, err = daq.Setup(context.Background(), m, []daq.List{{Name: "max", Event: 3, Timestamps: true,
+				Measurements: []daq.Measurement{{Name: "time_us", Addr: varAddr(t, "time_us"), Type: daq.U64}}}}, daq.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := s.DAQStats()
+			c, st = measure(t, ses, 200*time.Millisecond)
+			sent := s.DAQStats()
+			rs := c.byList[0]
+			if len(rs) < 100 {
+				t.Errorf("free-running event: %d samples", len(rs))
+			}
+			lost := st.Lost() + st.Lists[0].SlowConsumer
+			if proto == "tcp" && (st.Lost() != 0 || st.Lists[0].Samples != sent.Samples-before.Samples) {
+				t.Errorf("TCP: received %d samples, sent %d, loss %+v", st.Lists[0].Samples, sent.Samples-before.Samples, st)
+			}
+			if st.Lost() == 0 && st.Frames != sent.DTOs-before.DTOs {
+				t.Errorf("received %d DTOs, sent %d, and no loss reported", st.Frames, sent.DTOs-before.DTOs)
+			}
+			for i := 1; i < len(rs) && lost == 0; i++ {
+				a, b := rs[i-1], rs[i]
+				if b.Values[0].Uint64() < a.Values[0].Uint64() || b.Slave < a.Slave {
+					t.Fatalf("time went backwards at sample %d: %+v then %+v", i, a, b)
+				}
+			}
+			t.Logf("%s: %d samples of the free-running event in 200 ms, loss indications %d", proto, len(rs), lost)
+		})
+	}
+}
+
+func TestCSVWriter(t *testing.T) {
+	m, _, stop := pair(t, sim.Config{})
+	defer stop()
+	dir := t.TempDir()
+	lists := testLists(t)
+	lists[1].Name = "slow,list"
+	ses, err := daq.Setup(context.Background(), m, lists, daq.Options{SampleSinks: []daq.SampleSink{daq.NewCSVWriter(dir)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, st := measure(t, ses, 100*time.Millisecond)
+	data, err := os.ReadFile(filepath.Join(dir, "fast.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if lines[0] != "timestamp0,timestamp1,counter,counter16,sine,time_us,triangle" {
+		t.Errorf("header %q", lines[0])
+	}
+	if uint64(len(lines)-1) != st.Lists[0].Samples {
+		t.Errorf("%d rows, %d samples", len(lines)-1, st.Lists[0].Samples)
+	}
+	if f := strings.Split(lines[1], ","); len(f) != 7 || f[0] == "" || f[1] == "" {
+		t.Errorf("row %q", lines[1])
+	}
+	if _, err := os.Stat(filepath.Join(dir, "slow,list.csv")); err != nil {
+		t.Error(err)
 	}
 }
