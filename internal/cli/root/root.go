@@ -14,6 +14,7 @@ import (
 
 	"goxcp/internal/cli/checksum"
 	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/daqinfo"
 	"goxcp/internal/cli/download"
 	"goxcp/internal/cli/fetcha2l"
 	"goxcp/internal/cli/info"
@@ -28,6 +29,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		download.NewCmd(f),
 		fetcha2l.NewCmd(f),
 		info.NewCmd(f),
+		daqinfo.NewCmd(f),
 		sim.NewCmd(f),
 		upload.NewCmd(f),
 	}
