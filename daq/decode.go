@@ -71,22 +71,17 @@ func (v Value) Int64() int64 {
 // Uint64 returns the raw integer bits (floats: float64 bits).
 func (v Value) Uint64() uint64 { return v.bits }
 
-// String formats the value.
-func (v Value) String() string {
-	switch {
-	case v.Type.Float():
-		return strconv.FormatFloat(math.Float64frombits(v.bits), 'g', -1, 64)
-	case v.Type.Signed():
-		return strconv.FormatInt(int64(v.bits), 10)
-	}
-	return strconv.FormatUint(v.bits, 10)
-}
+// String formats the value (floats in the shortest form that reads back
+// to the same value of their type).
+func (v Value) String() string { return string(v.AppendText(nil)) }
 
 // AppendText appends the value as text (for CSV writers, no allocation).
 func (v Value) AppendText(b []byte) []byte {
 	switch {
-	case v.Type.Float():
+	case v.Type == F64:
 		return strconv.AppendFloat(b, math.Float64frombits(v.bits), 'g', -1, 64)
+	case v.Type.Float():
+		return strconv.AppendFloat(b, math.Float64frombits(v.bits), 'g', -1, 32)
 	case v.Type.Signed():
 		return strconv.AppendInt(b, int64(v.bits), 10)
 	}

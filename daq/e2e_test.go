@@ -102,7 +102,22 @@ func measure(t *testing.T, ses *daq.Session, d time.Duration) (collected, daq.St
 	if err := ses.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Run at least d, and on a loaded machine until every list has a few
+	// samples (at most 20 × d).
+	start := time.Now()
 	time.Sleep(d)
+	for time.Since(start) < 20*d {
+		enough := true
+		for _, l := range ses.Stats().Lists {
+			if l.Samples < 10 {
+				enough = false
+			}
+		}
+		if enough {
+			break
+		}
+		time.Sleep(d / 10)
+	}
 	st, err := ses.Stop(ctx)
 	if err != nil {
 		t.Fatal(err)

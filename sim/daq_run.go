@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"runtime"
 	"time"
 
 	"goxcp/xcp"
@@ -101,6 +102,8 @@ func (ss *session) runEvent(r *runner, period time.Duration) {
 			if e.flush(ctx) != nil {
 				return
 			}
+			runtime.Gosched() // let periodic events and the connection run
+
 		}
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"goxcp/internal/cli/download"
 	"goxcp/internal/cli/fetcha2l"
 	"goxcp/internal/cli/info"
+	"goxcp/internal/cli/record"
 	"goxcp/internal/cli/sim"
 	"goxcp/internal/cli/upload"
 )
@@ -29,6 +30,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		download.NewCmd(f),
 		fetcha2l.NewCmd(f),
 		info.NewCmd(f),
+		record.NewCmd(f),
 		daqinfo.NewCmd(f),
 		sim.NewCmd(f),
 		upload.NewCmd(f),

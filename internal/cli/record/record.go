@@ -1,0 +1,236 @@
+// Package record is `xcp record`: DAQ measurement of the lists in a TOML or
+// JSON file (goxcp layout or pyXCP's xcp_daq_recorder JSON) into a crash-safe
+// recording file (package goxcp/record) and/or online CSV files, with a live
+// status line and a clean stop on Ctrl-C or SIGTERM that finalises the
+// files.
+package record
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"goxcp/daq"
+	"goxcp/internal/cli/cmdutil"
+	"goxcp/master"
+	"goxcp/record"
+)
+
+// Options are the parsed arguments of `xcp record`.
+type Options struct {
+	Connect func(context.Context) (*master.Master, func() error, error)
+	Printer func(json bool) *cmdutil.Printer
+	ErrOut  io.Writer
+
+	DAQFile  string
+	Output   string        // recording file ("" = none)
+	CSVDir   string        // CSV directory ("" = none)
+	Duration time.Duration // 0 = until interrupted (or the file's runtime)
+	Status   time.Duration // status line interval (0 = none)
+	JSON     bool
+}
+
+// NewCmd returns the `xcp record` command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
+
+func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Connect: f.Connect, Printer: f.Printer, ErrOut: f.IO.ErrOut}
+	var noStatus bool
+	cmd := &cobra.Command{
+		Use:   "record --daq LISTS [-o FILE.xlog] [--csv DIR] [--duration D]",
+		Short: "Record DAQ lists from the slave into a recording file and/or CSV files",
+		Long: `Record configures the DAQ lists of a TOML or JSON file on the slave, starts
+them and records every DTO until the duration is over or Ctrl-C / SIGTERM,
+then stops DAQ, frees the slave's DAQ configuration and finalises the files.
+Losses (transport counter gaps, missing ODTs, overload indications) are
+counted per DAQ list, shown in the status line and stored in the recording.`,
+		Example: `  xcp --sim record --daq lists.toml -o run.xlog --duration 60s
+  xcp record --daq pyxcp_config.json --csv out/`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.DAQFile == "" {
+				return cmdutil.UsageErrorf("--daq FILE is required")
+			}
+			if opts.Output == "" && opts.CSVDir == "" {
+				return cmdutil.UsageErrorf("give -o FILE and/or --csv DIR")
+			}
+			if opts.Duration < 0 {
+				return cmdutil.UsageErrorf("--duration %v is negative", opts.Duration)
+			}
+			if !noStatus {
+				opts.Status = time.Second
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.DAQFile, "daq", "", "DAQ list file (TOML or JSON)")
+	fl.StringVarP(&opts.Output, "output", "o", "", "recording file to write (.xlog)")
+	fl.StringVar(&opts.CSVDir, "csv", "", "directory for one CSV file per DAQ list")
+	fl.DurationVar(&opts.Duration, "duration", 0, "stop after this time (default: until Ctrl-C, or the file's runtime_seconds)")
+	fl.BoolVar(&noStatus, "no-status", false, "no live status line on stderr")
+	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+// Summary is what `xcp record` prints at the end.
+type Summary struct {
+	Output   string        `json:"output,omitempty"`
+	CSV      string        `json:"csv,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+	Stats    daq.Stats     `json:"stats"`
+	File     *record.Stats `json:"file,omitempty"`
+}
+
+func run(ctx context.Context, opts *Options) error {
+	cfg, err := daq.LoadFile(opts.DAQFile)
+	if err != nil {
+		return &cmdutil.UsageError{Err: err}
+	}
+	dur := opts.Duration
+	if dur == 0 {
+		dur = cfg.Runtime
+	}
+	m, done, err := opts.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	dopts := daq.Options{Override: cfg.Override}
+	var file *FileSink
+	if opts.Output != "" {
+		ci := m.ConnectInfo()
+		f := m.Format()
+		file = &FileSink{Path: opts.Output, Tool: "goxcp xcp record",
+			Slave: record.Slave{AddressGranularity: f.AG.Size(), MaxCTO: f.CTO(), MaxDTO: f.DTO(),
+				ProtocolVersion: int(ci.ProtocolVersion), TransportVersion: int(ci.TransportVersion),
+				Properties: map[string]string{"resources": ci.Resource.String()}}}
+		dopts.Sink = file
+	}
+	if opts.CSVDir != "" {
+		dopts.SampleSinks = append(dopts.SampleSinks, daq.NewCSVWriter(opts.CSVDir))
+	}
+	// Reading the event names lets the file name the events.
+	info, err := daq.ReadInfo(ctx, m, m.Format(), daq.InfoOptions{Events: true, Lists: true, Override: cfg.Override})
+	if err != nil {
+		return err
+	}
+	dopts.Info = info
+	ses, err := daq.Setup(ctx, m, cfg.Lists, dopts)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := ses.Start(ctx); err != nil {
+		ses.Stop(context.WithoutCancel(ctx))
+		return err
+	}
+	waitErr := wait(ctx, ses, file, dur, opts)
+	// Stop with a fresh context: the command's may be cancelled (Ctrl-C).
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	st, stopErr := ses.Stop(sctx)
+	if opts.Status > 0 {
+		fmt.Fprintln(opts.ErrOut)
+	}
+	sum := Summary{Output: opts.Output, CSV: opts.CSVDir, Duration: time.Since(start), Stats: st}
+	if file != nil {
+		fs := file.Stats()
+		sum.File = &fs
+	}
+	if err := opts.Printer(opts.JSON).Print(sum, sum.Tables()...); err != nil {
+		return err
+	}
+	if stopErr != nil {
+		return stopErr
+	}
+	if waitErr != nil && !errors.Is(waitErr, context.Canceled) {
+		return waitErr
+	}
+	if st.Lost() > 0 {
+		fmt.Fprintf(opts.ErrOut, "xcp: warning: %d loss indications during the recording (see the summary)\n", st.Lost())
+	}
+	return nil
+}
+
+// wait shows the status line until the duration is over or ctx is done.
+func wait(ctx context.Context, ses *daq.Session, file *FileSink, dur time.Duration, opts *Options) error {
+	var end <-chan time.Time
+	if dur > 0 {
+		t := time.NewTimer(dur)
+		defer t.Stop()
+		end = t.C
+	}
+	var tick <-chan time.Time
+	if opts.Status > 0 {
+		t := time.NewTicker(opts.Status)
+		defer t.Stop()
+		tick = t.C
+	}
+	start := time.Now()
+	var lastSamples uint64
+	last := start
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-end:
+			return nil
+		case now := <-tick:
+			st := ses.Stats()
+			var n uint64
+			for _, l := range st.Lists {
+				n += l.Samples
+			}
+			rate := float64(n-lastSamples) / now.Sub(last).Seconds()
+			lastSamples, last = n, now
+			mb := float64(st.Bytes) / 1e6
+			what := "received"
+			if file != nil {
+				mb = float64(file.Stats().FileBytes) / 1e6
+				what = "written"
+			}
+			fmt.Fprintf(opts.ErrOut, "\r%7.1fs  %10.0f samples/s  %8.2f MB %s  %d frames  lost %d   ",
+				now.Sub(start).Seconds(), rate, mb, what, st.Frames, st.Lost())
+		}
+	}
+}
+
+// Tables renders the summary.
+func (s Summary) Tables() []cmdutil.Table {
+	st := s.Stats
+	kv := []string{"Duration", s.Duration.Round(time.Millisecond).String(),
+		"Frames", strconv.FormatUint(st.Frames, 10), "Frame bytes", strconv.FormatUint(st.Bytes, 10),
+		"Transport lost (CTR gaps)", strconv.FormatUint(st.TransportLost, 10),
+		"Dropped (buffers full)", strconv.FormatUint(st.Dropped, 10),
+		"Unknown PIDs", strconv.FormatUint(st.UnknownPID, 10),
+		"EV_DAQ_OVERLOAD", strconv.FormatUint(st.OverloadEvents, 10)}
+	if s.Output != "" {
+		kv = append(kv, "Recording", s.Output)
+		if s.File != nil {
+			kv = append(kv, "File size", fmt.Sprintf("%d bytes in %d chunks", s.File.FileBytes, s.File.Chunks))
+		}
+	}
+	if s.CSV != "" {
+		kv = append(kv, "CSV files", filepath.Clean(s.CSV))
+	}
+	if st.SinkError != "" {
+		kv = append(kv, "Sink error", st.SinkError)
+	}
+	t := cmdutil.Table{Title: "DAQ lists", Header: []string{"List", "Samples", "Incomplete", "Missing ODTs", "Out of order", "Overload", "Malformed"}}
+	for _, l := range st.Lists {
+		t.Add(l.Name, u(l.Samples), u(l.Incomplete), u(l.MissingODT), u(l.OutOfOrder), u(l.Overload), u(l.Malformed))
+	}
+	return []cmdutil.Table{cmdutil.KV("Recording summary", kv...), t}
+}
+
+func u(v uint64) string { return strconv.FormatUint(v, 10) }

@@ -1,0 +1,142 @@
+package record
+
+import (
+	"fmt"
+	"strings"
+
+	"goxcp/daq"
+	"goxcp/record"
+	"goxcp/xcp"
+)
+
+// FileSink records the raw frames of a measurement into a recording file
+// (package record): it implements daq.FrameSink.
+type FileSink struct {
+	Path    string
+	Options record.Options
+	// Slave describes the slave for the file header (byte order and sizes
+	// are taken from the session).
+	Slave record.Slave
+	Tool  string
+
+	w    *record.Writer
+	meta *record.Meta
+}
+
+// Begin implements daq.FrameSink: it creates the file with the layout.
+func (s *FileSink) Begin(h daq.Header) error {
+	meta, err := Meta(h, s.Slave)
+	if err != nil {
+		return err
+	}
+	meta.Tool = s.Tool
+	w, err := record.Create(s.Path, meta, s.Options)
+	if err != nil {
+		return err
+	}
+	s.w, s.meta = w, meta
+	return nil
+}
+
+// Frames implements daq.FrameSink.
+func (s *FileSink) Frames(batch []daq.Frame) error {
+	for _, f := range batch {
+		if err := s.w.Write(f.Time, f.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// End implements daq.FrameSink: it stores the loss counters and closes
+// the file.
+func (s *FileSink) End(st daq.Stats) error {
+	if s.w == nil {
+		return nil
+	}
+	loss := make([]record.Loss, 0, len(st.Lists))
+	for i, l := range st.Lists {
+		num := i
+		if i < len(s.meta.DAQ.Lists) {
+			num = s.meta.DAQ.Lists[i].Number
+		}
+		loss = append(loss, record.Loss{List: num, MissingODTs: l.MissingODT + l.Malformed, Overloads: l.Overload})
+	}
+	if len(loss) > 0 && st.TransportLost > 0 {
+		// Transport counter gaps are not attributable to a list; they are
+		// stored with the first list.
+		loss[0].CtrGaps = st.TransportLost
+	}
+	s.w.SetLoss(loss)
+	return s.w.Close()
+}
+
+// Stats returns the writer's counters (zero before Begin).
+func (s *FileSink) Stats() record.Stats {
+	if s.w == nil {
+		return record.Stats{}
+	}
+	return s.w.Stats()
+}
+
+// Meta converts the header of a DAQ measurement into the metadata of a
+// recording. It fails for a measurement split across ODTs, which the
+// recording format cannot describe.
+func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
+	l := h.Layout
+	if slave.ByteOrder == "" {
+		slave.ByteOrder = "intel"
+		if l.Order == xcp.Motorola {
+			slave.ByteOrder = "motorola"
+		}
+	}
+	if slave.Transport == "" {
+		slave.Transport, slave.Address, _ = strings.Cut(h.Transport, " ")
+	}
+	m := &record.Meta{Version: record.MetaVersion, Start: h.Start, Slave: slave}
+	m.DAQ.IDField = [...]string{record.IDAbsolute, record.IDRelativeByte, record.IDRelativeWord, record.IDRelativeWordAligned}[l.IDField&3]
+	m.DAQ.TimestampSize = l.TimestampSize
+	if l.TimestampSize > 0 {
+		m.DAQ.TimestampTickNS = float64(l.TimestampUnit.Picoseconds()) * float64(max(l.TimestampTick, 1)) / 1000
+	}
+	m.DAQ.OverloadPIDMSB = l.OverloadMSB
+	for _, ll := range l.Lists {
+		rl := record.List{Name: ll.Name, Number: int(ll.Number), Event: int(ll.Event), Prescaler: int(max(ll.Prescaler, 1)),
+			Priority: int(ll.Priority), Timestamps: ll.Timestamps && l.TimestampSize > 0, FirstPID: int(ll.FirstPID), ODTs: len(ll.ODTs)}
+		if h.Info != nil {
+			for _, e := range h.Info.Events {
+				if e.Number == ll.Event {
+					rl.EventName = e.Name
+				}
+			}
+		}
+		starts := make([]int, len(ll.ODTs))
+		off := 0
+		for i, o := range ll.ODTs {
+			starts[i] = off
+			off += o.Payload()
+		}
+		for i, ms := range ll.Measurements {
+			mo := ll.Offsets[i]
+			odt := len(starts) - 1
+			for odt > 0 && starts[odt] > mo {
+				odt--
+			}
+			if mo+ms.Type.Size() > starts[odt]+ll.ODTs[odt].Payload() {
+				return nil, fmt.Errorf("record: DAQ list %q: measurement %q is split across ODTs %d and %d; the recording format needs each value in one ODT (raise MAX_DTO or use smaller types)", ll.Name, ms.Name, odt, odt+1)
+			}
+			pos := l.IDField.Len() + mo - starts[odt]
+			if odt == 0 && rl.Timestamps {
+				pos += l.TimestampSize
+			}
+			t, err := record.ParseType(ms.Type.String())
+			if err != nil {
+				return nil, err
+			}
+			rl.Measurements = append(rl.Measurements, record.Measurement{Name: ms.Name, Type: t, ODT: odt, Offset: pos,
+				BitMask: ms.Mask, Address: ms.Addr, Extension: ms.Ext})
+		}
+		m.DAQ.Lists = append(m.DAQ.Lists, rl)
+	}
+	return m, nil
+}
