@@ -205,8 +205,8 @@ func (g *gatherer) ids() error {
 	return nil
 }
 
-// uploadMTA reads n bytes from the MTA the slave set (after GET_ID) with
-// UPLOAD commands of at most one response packet each.
+// uploadMTA reads n bytes from the MTA the slave set (after GET_ID or
+// GET_DAQ_EVENT_INFO) with UPLOADs of at most one response packet each.
 func (g *gatherer) uploadMTA(n int) ([]byte, error) {
 	f := g.s.Format()
 	ag := f.AG.Size()
@@ -214,22 +214,14 @@ func (g *gatherer) uploadMTA(n int) ([]byte, error) {
 	if per <= 0 {
 		return nil, fmt.Errorf("MAX_CTO %d too small for UPLOAD", f.CTO())
 	}
-	elems := (n + ag - 1) / ag
-	out := make([]byte, 0, elems*ag)
-	for elems > 0 {
+	out := make([]byte, 0, n+ag)
+	for elems := (n + ag - 1) / ag; elems > 0; {
 		k := min(elems, per)
-		p, err := g.s.Do(g.ctx, xcp.Upload{N: uint8(k)}.Append(nil, f))
+		data, err := g.s.Upload(g.ctx, k)
 		if err != nil {
 			return nil, err
 		}
-		var r xcp.UploadResponse
-		if err := r.Decode(p, f); err != nil {
-			return nil, err
-		}
-		if len(r.Data) < k*ag {
-			return nil, fmt.Errorf("UPLOAD: %d bytes, want %d: %w", len(r.Data), k*ag, xcp.ErrMalformed)
-		}
-		out = append(out, r.Data[:k*ag]...)
+		out = append(out, data...)
 		elems -= k
 	}
 	return out[:n], nil

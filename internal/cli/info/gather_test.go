@@ -32,6 +32,14 @@ func (s *fakeSession) Do(_ context.Context, req []byte) ([]byte, error) {
 	return nil, &xcp.Error{Cmd: c, Code: xcp.ErrCmdUnknown}
 }
 
+func (s *fakeSession) Upload(ctx context.Context, n int) ([]byte, error) {
+	p, err := s.Do(ctx, []byte{byte(xcp.CmdUpload), byte(n)})
+	if err != nil {
+		return nil, err
+	}
+	return p[1:], nil
+}
+
 func fixed(p ...byte) func([]byte) ([]byte, error) {
 	return func([]byte) ([]byte, error) { return p, nil }
 }

@@ -142,6 +142,7 @@ type session interface {
 	ConnectInfo() xcp.ConnectResponse
 	Format() xcp.Format
 	Do(ctx context.Context, req []byte) ([]byte, error)
+	Upload(ctx context.Context, elements int) ([]byte, error)
 }
 
 // optional classifies the error of an optional command: nil if it

@@ -279,3 +279,17 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// Ctrl-C (a cancelled context) ends a command with exit status 130 and
+// leaves nothing running (goleak checks at the end).
+func TestInterrupted(t *testing.T) {
+	isolate(t)
+	ios, _, _, errOut := cmdutil.Test()
+	f := cmdutil.New(ios)
+	f.Getenv = func(string) string { return "" }
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if code := Run(ctx, f, []string{"--sim", "info"}); code != cmdutil.ExitCanceled {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
