@@ -149,21 +149,27 @@ func TestCalPages(t *testing.T) {
 	// EV_STORE_CAL.
 	f.Order.PutUint32(buf[:], math.Float32bits(7))
 	c.write(CalBase, buf[:])
-	c.send(xcp.SetRequest{Mode: xcp.RequestStoreCal, SessionConfigID: 0x1234}.Append(nil, f))
+	c.ok(xcp.SetRequest{Mode: xcp.RequestStoreCal, SessionConfigID: 0x1234}.Append(nil, f))
 	if ev := c.recv(); !bytes.Equal(ev, []byte{xcp.PIDEv, byte(xcp.EvStoreCal)}) {
 		t.Fatalf("event % X", ev)
 	}
-	c.recvRes()
 	c.ok(xcp.SetCalPage{Mode: xcp.CalPageXCP, Page: PageReference}.Append(nil, f))
 	if a := amp(c.read(CalBase, 4)); a != 7 {
 		t.Fatalf("stored amplitude %v", a)
 	}
 	var st xcp.GetStatusResponse
 	_ = st.Decode(c.ok(xcp.GetStatus{}.Append(nil, f)), f)
-	if st.SessionConfigID != 0x1234 {
-		t.Fatalf("config id %X", st.SessionConfigID)
+	if st.SessionConfigID != 0x1234 || st.Session&xcp.SessionStoreCalReq != 0 {
+		t.Fatalf("status after store %+v", st)
 	}
 	c.fail(xcp.SetRequest{Mode: 0x06}.Append(nil, f), xcp.ErrOutOfRange)
+	c.fail(xcp.SetRequest{Mode: xcp.RequestStoreDaqResume}.Append(nil, f), xcp.ErrOutOfRange)
+	c.fail(xcp.SetRequest{Mode: 0x40}.Append(nil, f), xcp.ErrOutOfRange)
+	c.send(xcp.SetRequest{Mode: xcp.RequestClearDaq}.Append(nil, f))
+	if ev := c.recv(); !bytes.Equal(ev, []byte{xcp.PIDEv, byte(xcp.EvClearDaq)}) {
+		t.Fatalf("event % X", ev)
+	}
+	c.recvRes()
 }
 
 // recvRes checks that the next packet is a RES and returns it.
@@ -174,6 +180,24 @@ func (c *client) recvRes() []byte {
 		c.t.Fatalf("expected RES, got % X", p)
 	}
 	return p
+}
+
+func TestStoreCalPending(t *testing.T) {
+	s, c := start(t, Config{StoreCalDelay: time.Hour})
+	c.write(CalBase+0x100, []byte{0xEE})
+	c.ok(xcp.SetRequest{Mode: xcp.RequestStoreCal}.Append(nil, c.f))
+	var st xcp.GetStatusResponse
+	_ = st.Decode(c.ok(xcp.GetStatus{}.Append(nil, c.f)), c.f)
+	if st.Session&xcp.SessionStoreCalReq == 0 {
+		t.Fatalf("STORE_CAL_REQ not pending: %+v", st)
+	}
+	c.fail(xcp.SetRequest{Mode: xcp.RequestStoreCal}.Append(nil, c.f), xcp.ErrCmdBusy)
+	s.mu.Lock()
+	ref := s.cal.pages[PageReference][0x100]
+	s.mu.Unlock()
+	if ref == 0xEE {
+		t.Fatal("stored before the delay")
+	}
 }
 
 func TestVariables(t *testing.T) {

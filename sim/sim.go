@@ -114,6 +114,11 @@ type Config struct {
 	// needs at least two GET_SEED parts for any MAX_CTO.
 	SeedLen int
 
+	// StoreCalDelay is how long SET_REQUEST STORE_CAL_REQ takes to store
+	// the working page into the reference page (0 = 10 ms; GET_STATUS
+	// shows STORE_CAL_REQ meanwhile, EV_STORE_CAL follows).
+	StoreCalDelay time.Duration
+
 	// Checksum is the BUILD_CHECKSUM algorithm (0 = XCP_CRC_16_CITT);
 	// every type of goxcp/xcp/checksum is possible.
 	Checksum xcp.ChecksumType
@@ -180,6 +185,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.SeedLen < 1 || c.SeedLen > 255 {
 		return fmt.Errorf("%w: SeedLen %d outside 1..255", ErrConfig, c.SeedLen)
+	}
+	if c.StoreCalDelay == 0 {
+		c.StoreCalDelay = 10 * time.Millisecond
 	}
 	if c.Checksum == 0 {
 		c.Checksum = xcp.ChecksumCRC16CITT

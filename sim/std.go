@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"time"
 
 	"goxcp/xcp"
@@ -266,21 +267,19 @@ func (ss *session) setRequest(req []byte) []byte {
 	s := ss.slave
 	const known = xcp.RequestStoreCal | xcp.RequestStoreDaqNoResume | xcp.RequestStoreDaqResume |
 		xcp.RequestClearDaq | xcp.RequestClearCalPagCfgLost | xcp.RequestClearDaqCfgLost
-	if c.Mode&^known != 0 || (c.Mode&xcp.RequestStoreDaqNoResume != 0 && c.Mode&xcp.RequestStoreDaqResume != 0) {
+	// Storing DAQ lists in non-volatile memory (and RESUME mode) is not
+	// simulated: those requests are out of range. CLEAR_DAQ_REQ is
+	// trivially fulfilled, as nothing is ever stored.
+	if c.Mode&^known != 0 || c.Mode&(xcp.RequestStoreDaqNoResume|xcp.RequestStoreDaqResume) != 0 {
 		return errPacket(xcp.ErrOutOfRange)
 	}
 	s.configID = c.SessionConfigID
 	f := ss.format()
 	if c.Mode&xcp.RequestStoreCal != 0 {
-		// Store the calibration data: the working page becomes the
-		// reference ("flash") page. The slave reports the pending request
-		// in GET_STATUS until it is done, then sends EV_STORE_CAL.
-		copy(s.cal.pages[PageReference], s.cal.pages[PageWorking])
-		s.status &^= uint8(xcp.SessionStoreCalReq)
-		ss.queue = append(ss.queue, outPacket{p: evPacket(xcp.EvStoreCal, nil, f), async: true})
-	}
-	if c.Mode&(xcp.RequestStoreDaqNoResume|xcp.RequestStoreDaqResume) != 0 {
-		ss.queue = append(ss.queue, outPacket{p: evPacket(xcp.EvStoreDaq, nil, f), async: true})
+		if s.status&uint8(xcp.SessionStoreCalReq) != 0 {
+			return errPacket(xcp.ErrCmdBusy) // the previous store is still running
+		}
+		ss.storeCal()
 	}
 	if c.Mode&xcp.RequestClearDaq != 0 {
 		ss.queue = append(ss.queue, outPacket{p: evPacket(xcp.EvClearDaq, nil, f), async: true})
@@ -292,6 +291,34 @@ func (ss *session) setRequest(req []byte) []byte {
 		s.status &^= uint8(xcp.SessionDaqCfgLost)
 	}
 	return ss.ok()
+}
+
+// storeCal stores the calibration data like an ECU writing flash: the
+// working page as it is now becomes the reference page after
+// Config.StoreCalDelay. Meanwhile GET_STATUS reports STORE_CAL_REQ; when
+// done the slave clears it and sends EV_STORE_CAL. Callers hold s.mu.
+func (ss *session) storeCal() {
+	s := ss.slave
+	s.status |= uint8(xcp.SessionStoreCalReq)
+	snapshot := append([]byte(nil), s.cal.pages[PageWorking]...)
+	ev := evPacket(xcp.EvStoreCal, nil, ss.format())
+	ss.spawn(func(ctx context.Context) {
+		t := time.NewTimer(s.cfg.StoreCalDelay)
+		defer t.Stop()
+		sendEvent := true
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			sendEvent = false // the connection ended: finish the store silently
+		}
+		s.mu.Lock()
+		copy(s.cal.pages[PageReference], snapshot)
+		s.status &^= uint8(xcp.SessionStoreCalReq)
+		s.mu.Unlock()
+		if sendEvent {
+			_ = ss.send(ev)
+		}
+	})
 }
 
 func (ss *session) getSeed(req []byte) []byte {
