@@ -95,6 +95,10 @@ func (m *Master) Verify(ctx context.Context, addr uint32, ext uint8, data []byte
 		n := elems - off
 		if lim := int(m.ext.checksumLimit); lim > 0 && n > lim {
 			n = lim
+			// Split on dword boundaries: ADD_22/24/44 need whole words/dwords.
+			if es := 4 / ag; es > 1 && n >= es {
+				n -= n % es
+			}
 		}
 		a := addr + uint32(off*ag)
 		if err := m.setMTA(ctx, a, ext); err != nil {

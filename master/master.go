@@ -8,6 +8,17 @@
 // A Master is safe for concurrent use: commands from several goroutines are
 // serialised, as XCP allows only one outstanding command per slave (in
 // standard communication mode).
+//
+// Every command of ASAM MCD-1 XCP 1.5 outside DAQ and SW-DBG has a method
+// with a decoded Go result: session and standard commands (Connect,
+// GetStatus, Synch, GetCommModeInfo, GetID/FetchA2L, GetVersion,
+// SetRequest, Unlock/UnlockIfLocked, TransportLayerCmd, UserCmd), memory
+// access (SetMTA, Upload, ShortUpload, Download, DownloadNext,
+// DownloadMax, ShortDownload, ModifyBits, BuildChecksum, and the
+// high-level Read, Write and Verify of any length), page switching
+// (SetCalPage … CopyCalPage, SegmentInfo) and programming (ProgramStart …
+// ProgramVerify). Do and DoWith send any other command packet through the
+// same error handling.
 package master
 
 import (

@@ -80,6 +80,7 @@ var e2eCases = []e2eCase{
 	{"moto-word-cto64-noblocks", sim.Config{Order: xcp.Motorola, AG: xcp.Word, MaxCTO: 64, NoSlaveBlockMode: true, NoMasterBlockMode: true}},
 	{"intel-dword-cto32-blocks", sim.Config{AG: xcp.DWord, MaxCTO: 32, Checksum: xcp.ChecksumAdd44}},
 	{"moto-byte-cto8-blocks-add24", sim.Config{Order: xcp.Motorola, MaxCTO: 8, Checksum: xcp.ChecksumAdd24, MaxChecksumBlock: 64}},
+	{"intel-byte-cto8-add44-oddlimit", sim.Config{MaxCTO: 8, Checksum: xcp.ChecksumAdd44, MaxChecksumBlock: 63}},
 }
 
 // TestSimReadWriteVerify writes, reads back and verifies RAM over TCP and
