@@ -292,6 +292,28 @@ func (d *Desc) decodeValuesConv(v *Value, b []byte, n int, dt a2l.DataType, o a2
 // dynamic axis counts and unchanged parts) and reading it back afterwards
 // unless opt.NoVerify. It returns the value as read back.
 func (d *Desc) Write(mem Memory, in Input, opt Options) (*Value, error) {
+	w, err := d.Prepare(mem, in, opt)
+	if err != nil {
+		return nil, err
+	}
+	return w.Commit(mem)
+}
+
+// Pending is a checked write, ready to commit: Prepare all writes of a
+// command first so that a bad value refuses the whole command.
+type Pending struct {
+	d        *Desc
+	old, b   []byte
+	deps     []*Value
+	noVerify bool
+}
+
+// Desc returns the object the write is for.
+func (w *Pending) Desc() *Desc { return w.d }
+
+// Prepare reads the record, converts and range-checks in, and returns the
+// write without performing it.
+func (d *Desc) Prepare(mem Memory, in Input, opt Options) (*Pending, error) {
 	c := d.Obj.Common()
 	if d.readOnly {
 		return nil, fmt.Errorf("values: %s: %w (READ_ONLY)", d.Name, ErrReadOnly)
@@ -314,6 +336,13 @@ func (d *Desc) Write(mem Memory, in Input, opt Options) (*Value, error) {
 	if err := d.encode(b, deps, in, opt); err != nil {
 		return nil, err
 	}
+	return &Pending{d: d, old: old, b: b, deps: deps, noVerify: opt.NoVerify}, nil
+}
+
+// Commit writes the changed bytes and, unless NoVerify, reads them back
+// and compares. It returns the value as written (read back).
+func (w *Pending) Commit(mem Memory) (*Value, error) {
+	d, b, old := w.d, w.b, w.old
 	first, last := -1, -1
 	for i := range b {
 		if b[i] != old[i] {
@@ -328,8 +357,8 @@ func (d *Desc) Write(mem Memory, in Input, opt Options) (*Value, error) {
 			return nil, fmt.Errorf("values: write %s (0x%X ext %d, %d bytes): %w", d.Name, d.Address+uint32(first), d.Ext, last+1-first, err)
 		}
 	}
-	if opt.NoVerify {
-		return d.Decode(b, deps)
+	if w.noVerify {
+		return d.Decode(b, w.deps)
 	}
 	back, err := mem.Read(d.Address, d.Ext, d.Size)
 	if err != nil {
@@ -338,7 +367,7 @@ func (d *Desc) Write(mem Memory, in Input, opt Options) (*Value, error) {
 	if len(back) < d.Size || !bytes.Equal(back[:d.Size], b) {
 		return nil, errorf(d.Name, "read-back mismatch: wrote % X, read % X", b, back)
 	}
-	return d.Decode(back, deps)
+	return d.Decode(back, w.deps)
 }
 
 func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {

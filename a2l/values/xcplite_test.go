@@ -39,3 +39,33 @@ func TestDescribeXCPlite(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveSignalXCPlite(t *testing.T) {
+	f, err := a2l.ParseFile(filepath.Join(testfiles.XCPlite(t), "struct_demo.a2l"), a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Modules[0]
+	s, err := values.ResolveSignal(m, "heap_struct1.word_field")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Address != 0x400002 || s.Ext != 3 || s.Type != a2l.SWord || s.Count != 1 || s.Event != 1 {
+		t.Errorf("signal %+v", s)
+	}
+	if v, err := s.Phys([]byte{0xFE, 0xFF}, 0); err != nil || v != -2 {
+		t.Errorf("phys = %v %v", v, err)
+	}
+	if ch, err := values.ResolveEvent(m, "struct_demo.event2"); err != nil || ch != 1 {
+		t.Errorf("event = %d %v", ch, err)
+	}
+	if ch, err := values.ResolveEvent(m, "event"); err != nil || ch != 0 {
+		t.Errorf("event by short name = %d %v", ch, err)
+	}
+	if _, err := values.ResolveEvent(m, "nope"); err == nil {
+		t.Error("unknown event resolved")
+	}
+	if s, err := values.ResolveSignal(m, "static_struct1.array_field"); err != nil || s.Count != 256 || s.Event != 0 {
+		t.Errorf("array signal %+v %v", s, err)
+	}
+}
