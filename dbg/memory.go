@@ -320,3 +320,22 @@ func (s *Session) patch(ctx context.Context, tri swdbg.TRI, ew swdbg.ElementWidt
 	copy(cur[off:], part)
 	return s.write(ctx, tri, ew, base, cur)
 }
+
+// Memory is a view of the target memory through one TRI with one element
+// width, with byte-granular access (see ReadBytes and WriteBytes). It is
+// what a GDB server (goxcp/gdbrsp) reads and writes.
+type Memory struct {
+	S   *Session
+	TRI swdbg.TRI
+	EW  swdbg.ElementWidth
+}
+
+// ReadMemory reads n bytes at addr.
+func (m Memory) ReadMemory(ctx context.Context, addr uint64, n int) ([]byte, error) {
+	return m.S.ReadBytes(ctx, m.TRI, m.EW, addr, n)
+}
+
+// WriteMemory writes data at addr.
+func (m Memory) WriteMemory(ctx context.Context, addr uint64, data []byte) error {
+	return m.S.WriteBytes(ctx, m.TRI, m.EW, addr, data)
+}

@@ -17,6 +17,7 @@ import (
 	"goxcp/internal/cli/daqinfo"
 	"goxcp/internal/cli/download"
 	"goxcp/internal/cli/fetcha2l"
+	"goxcp/internal/cli/gdbserver"
 	"goxcp/internal/cli/info"
 	"goxcp/internal/cli/record"
 	"goxcp/internal/cli/sim"
@@ -29,6 +30,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		checksum.NewCmd(f),
 		download.NewCmd(f),
 		fetcha2l.NewCmd(f),
+		gdbserver.NewCmd(f),
 		info.NewCmd(f),
 		record.NewCmd(f),
 		daqinfo.NewCmd(f),
