@@ -14,7 +14,11 @@ require (
 
 require pgregory.net/rapid v1.3.0
 
-require github.com/pierrec/lz4/v4 v4.1.33
+require (
+	github.com/creack/pty v1.1.24
+	github.com/pierrec/lz4/v4 v4.1.33
+	go.bug.st/serial v1.8.0
+)
 
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
@@ -25,6 +29,6 @@ require (
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/spf13/pflag v1.0.9
 	go.uber.org/goleak v1.3.0
-	golang.org/x/sys v0.30.0 // indirect
+	golang.org/x/sys v0.43.0
 	golang.org/x/text v0.22.0 // indirect
 )
