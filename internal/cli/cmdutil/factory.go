@@ -3,7 +3,6 @@ package cmdutil
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -224,20 +223,6 @@ func Timeouts(c *config.Config) master.Timeouts {
 		t1 = c.Transport.Timeout
 	}
 	return master.Timeouts{T1: t1, T2: g.T2, T3: g.T3, T4: g.T4, T5: g.T5, T6: g.T6, T7: g.T7}
-}
-
-// dial opens the configured transport.
-func dial(ctx context.Context, c *config.Config, log *slog.Logger) (transport.Conn, error) {
-	layer := c.Transport.Layer
-	if layer == "" {
-		layer = config.DefaultLayer
-	}
-	switch layer {
-	case "eth":
-		return dialEth(ctx, c, log)
-	default:
-		return nil, fmt.Errorf("transport %q is not available in this build yet", layer)
-	}
 }
 
 // keyFunc returns the seed & key function configured for a real slave:

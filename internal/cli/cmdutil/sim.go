@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
-	"time"
 
 	"goxcp/config"
 	"goxcp/master"
@@ -68,21 +67,4 @@ func startSim(ctx context.Context, c *config.Config, log *slog.Logger) (transpor
 		return nil, nil, nil, errors.Join(err, stop())
 	}
 	return conn, stop, seedkey.Func(sim.DemoKey), nil
-}
-
-// dialEth opens the configured XCP-on-Ethernet connection.
-func dialEth(ctx context.Context, c *config.Config, log *slog.Logger) (transport.Conn, error) {
-	ec := c.Transport.Eth
-	ec.Logger = log
-	return dialEthConfig(ctx, ec, c.Transport.Timeout)
-}
-
-// dialEthConfig dials with the connection timeout (0 = the default).
-func dialEthConfig(ctx context.Context, ec eth.Config, timeout time.Duration) (transport.Conn, error) {
-	if timeout <= 0 {
-		timeout = config.DefaultTimeout
-	}
-	dctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	return eth.Dial(dctx, ec)
 }
