@@ -10,10 +10,7 @@ import (
 
 // pgmState is the programming sequence of a session.
 type pgmState struct {
-	started    bool  // PROGRAM_START succeeded
-	functional bool  // PROGRAM_FORMAT selected functional access
-	ended      bool  // PROGRAM with size 0 ended the sequence
-	cleared    uint8 // bit i: sector i cleared in this sequence
+	started bool // PROGRAM_START succeeded
 }
 
 // PGM_PROPERTIES of the simulator: absolute and functional access,
@@ -116,10 +113,11 @@ func (ss *session) pgmCommand(req []byte) []byte {
 		if err := c.Decode(req, f); err != nil {
 			return syntax()
 		}
+		// Only plain data, sequential programming, absolute (0) or
+		// functional (1) access; PROGRAM_CLEAR names its mode itself.
 		if c.Compression != 0 || c.Encryption != 0 || c.Programming != 0 || c.Access > 1 {
 			return errPacket(xcp.ErrOutOfRange)
 		}
-		ss.pgm.functional = c.Access == 1
 		return ss.ok()
 	case xcp.CmdProgramVerify:
 		var c xcp.ProgramVerify
@@ -192,9 +190,6 @@ func (ss *session) programClear(req []byte) []byte {
 		for i := off; i < off+n; i++ {
 			flash[i] = 0xFF
 		}
-		for sec := int(off / SectorSize); sec < int((off+n)/SectorSize); sec++ {
-			ss.pgm.cleared |= 1 << sec
-		}
 	case xcp.ClearFunctional:
 		if c.Range != clearFunctionalCode {
 			return errPacket(xcp.ErrOutOfRange)
@@ -202,7 +197,6 @@ func (ss *session) programClear(req []byte) []byte {
 		for i := range flash {
 			flash[i] = 0xFF
 		}
-		ss.pgm.cleared = 1<<FlashSectors - 1
 	default:
 		return errPacket(xcp.ErrOutOfRange)
 	}
@@ -213,8 +207,7 @@ func (ss *session) programClear(req []byte) []byte {
 // programming of the segment).
 func (ss *session) program(n int, data []byte) []byte {
 	if n == 0 {
-		ss.pgm.ended = true
-		return ss.ok()
+		return ss.ok() // end of the programming of this segment
 	}
 	f := ss.format()
 	per := f.MaxDownloadElements()

@@ -7,9 +7,22 @@
 // (goxcp/xcp) but never imports the master, so master↔simulator tests are a
 // real cross-check of both sides.
 //
+// New creates a slave from a Config (byte order, address granularity,
+// MAX_CTO/MAX_DTO, block modes, protected resources, checksum type …);
+// Serve answers one transport.Conn, ListenAndServe and ServeListener serve
+// XCP on Ethernet (TCP and UDP). The memory map is documented in memory.go
+// (ROMBase, CalBase, FlashBase, RAMBase …), the variables and parameters
+// in Variables and Parameters, the seed & key algorithm in DemoKey. GET_ID
+// type 4 serves an A2L describing all of it (also available as A2L).
+// USER_CMD sub-commands (UserServText, UserEvent, UserSlow, UserServReset)
+// and the methods ServText, Event and ServReset make the slave send
+// service requests and events on request.
+//
 // Fault switches (DropResponses, DelayResponses, Busy, InjectError,
 // CorruptResponses, SlowCommands, Disconnect) make the slave misbehave on
-// purpose so that a master's error handling can be tested.
+// purpose so that a master's error handling can be tested; History lists
+// the commands received and MinSTViolations counts master-block packets
+// that came faster than the announced MIN_ST.
 //
 // # Internal contract for the parts in other files
 //
@@ -24,8 +37,7 @@
 //     it may be called from any goroutine and bypasses the fault switches.
 //   - (*session).spawn(f) runs f(ctx) on a goroutine bound to the session:
 //     ctx is cancelled when the connection ends and Serve waits for f to
-//     return. (*session).every(period, f) calls f(now) periodically with
-//     the slave time; use it for DAQ event channels.
+//     return (DAQ event channels, the delayed STORE_CAL).
 //   - (*Slave).readMem(addr, ext, dst) / writeMem(addr, ext, src) access the
 //     memory map as the XCP master sees it (calibration accesses go to the
 //     XCP page). They take s.mu; readMemLocked/writeMemLocked expect the
@@ -43,8 +55,9 @@
 //     owned by those parts), embedded as Slave.daq, Slave.dbg, session.daq
 //     and session.dbg, with lifecycle hooks daqInit/dbgInit (New),
 //     daqReset/dbgReset (CONNECT, DISCONNECT and the end of a connection),
-//     daqRunning (GET_STATUS, PROGRAM_START) and daqA2L/dbgA2L (text
-//     inserted into the A2L served by GET_ID type 4).
+//     daqRunning (GET_STATUS, PROGRAM_START), daqCommands (OPTIONAL_CMD
+//     entries) and daqA2L/dbgA2L (text inserted into the A2L served by
+//     GET_ID type 4).
 package sim
 
 import (
@@ -401,25 +414,6 @@ func (ss *session) spawn(f func(ctx context.Context)) {
 		defer ss.wg.Done()
 		f(ss.ctx)
 	}()
-}
-
-// every calls f with the slave time every period until the session ends or
-// f returns false. It runs on its own goroutine (see spawn).
-func (ss *session) every(period time.Duration, f func(now time.Duration) bool) {
-	ss.spawn(func(ctx context.Context) {
-		t := time.NewTicker(period)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if !f(ss.slave.now()) {
-					return
-				}
-			}
-		}
-	})
 }
 
 // errPacket returns an ERR packet with the given code.
