@@ -282,6 +282,13 @@ func TestSimErrorMatrix(t *testing.T) {
 	if !errors.Is(err, xcp.ErrAccessDenied) {
 		t.Fatalf("err = %v", err)
 	}
+	// A truncated response is a typed decoding error, not a panic.
+	s.CorruptResponses(1, nil)
+	_, err = m.GetStatus(ctx)
+	if !errors.Is(err, xcp.ErrMalformed) {
+		t.Fatalf("truncated GET_STATUS response: %v", err)
+	}
+	s.ClearFaults()
 	// A slave that stops answering ends in a bounded timeout.
 	s.DropResponses(1000)
 	start := time.Now()
