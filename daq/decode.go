@@ -43,6 +43,14 @@ type FrameSink interface {
 	End(st Stats) error
 }
 
+// DropCounter is implemented by a FrameSink that may drop frames it was
+// given (for example a recorder whose disk is too slow); Stats.SinkDropped
+// reports the count so that no loss goes unnoticed. Dropped may be called
+// from any goroutine.
+type DropCounter interface {
+	Dropped() uint64
+}
+
 // Value is one decoded measurement value.
 type Value struct {
 	Type Type
@@ -139,6 +147,9 @@ type Stats struct {
 	UnknownPID uint64 `json:"unknown_pid"`
 	// OverloadEvents counts EV_DAQ_OVERLOAD events from the slave.
 	OverloadEvents uint64 `json:"overload_events"`
+	// SinkDropped counts frames the FrameSink itself dropped (a recorder
+	// whose disk did not keep up), if it reports them (DropCounter).
+	SinkDropped uint64 `json:"sink_dropped"`
 	// SinkError is the first error of the FrameSink, if any.
 	SinkError string      `json:"sink_error,omitempty"`
 	Lists     []ListStats `json:"lists"`
@@ -146,7 +157,7 @@ type Stats struct {
 
 // Lost is the total of all loss indications.
 func (s Stats) Lost() uint64 {
-	n := s.TransportLost + s.Dropped + s.UnknownPID + s.OverloadEvents
+	n := s.TransportLost + s.Dropped + s.SinkDropped + s.UnknownPID + s.OverloadEvents
 	for _, l := range s.Lists {
 		n += l.Lost()
 	}

@@ -302,6 +302,9 @@ func (r *receiver) stats() Stats {
 		st.TransportLost = lost - r.lost0
 	}
 	st.OverloadEvents = r.ovEv.Load()
+	if dc, ok := r.sink.(DropCounter); ok {
+		st.SinkDropped = dc.Dropped()
+	}
 	return st
 }
 

@@ -30,7 +30,11 @@ func (s *FileSink) Begin(h daq.Header) error {
 		return err
 	}
 	meta.Tool = s.Tool
-	w, err := record.Create(s.Path, meta, s.Options)
+	o := s.Options
+	if o.Buffers == 0 {
+		o.Buffers = 32 // ride out slow disk writes and CPU contention at high DTO rates
+	}
+	w, err := record.Create(s.Path, meta, o)
 	if err != nil {
 		return err
 	}
@@ -70,6 +74,10 @@ func (s *FileSink) End(st daq.Stats) error {
 	s.w.SetLoss(loss)
 	return s.w.Close()
 }
+
+// Dropped implements daq.DropCounter: the frames the writer dropped
+// because the disk did not keep up.
+func (s *FileSink) Dropped() uint64 { return s.Stats().Dropped }
 
 // Stats returns the writer's counters (zero before Begin).
 func (s *FileSink) Stats() record.Stats {

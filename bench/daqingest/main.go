@@ -1,0 +1,285 @@
+// Command daqingest measures goxcp's DAQ throughput and prints the figures:
+//
+//   - emit: how many DTOs/s the simulator's free-running event produces
+//     when the transport discards them (the simulator alone);
+//   - ingest: DTOs/s received over XCP on Ethernet (TCP and UDP on
+//     127.0.0.1), decoded and recorded to a file, with every loss counter;
+//     -rate paces the slave (DTOs per 1 ms event cycle) instead of the
+//     free-running event;
+//   - rss: the process's resident memory over a long recording at a fixed
+//     rate (-rss-duration, -rss-rate).
+//
+// Usage:
+//
+//	go run ./bench/daqingest [-duration 5s] [-rate 3000000] [-proto tcp,udp] [-mode emit,ingest,rss]
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"goxcp/daq"
+	clirecord "goxcp/internal/cli/record"
+	"goxcp/master"
+	"goxcp/sim"
+	"goxcp/transport"
+	"goxcp/transport/eth"
+	"goxcp/transport/memconn"
+	"goxcp/xcp"
+)
+
+func main() {
+	mode := flag.String("mode", "emit,ingest", "what to measure: emit, ingest, rss (comma separated)")
+	protos := flag.String("proto", "tcp,udp", "transports for ingest")
+	dur := flag.Duration("duration", 5*time.Second, "duration of each emit/ingest run")
+	rate := flag.Int("rate", 0, "ingest: DTOs per second paced by a 1 ms event (0 = free-running event)")
+	noRecord := flag.Bool("no-record", false, "ingest: decode only, do not write a recording file")
+	rssDur := flag.Duration("rss-duration", 5*time.Minute, "rss: length of the recording")
+	rssRate := flag.Int("rss-rate", 10000, "rss: DTOs per second")
+	flag.Parse()
+	fmt.Printf("goxcp DAQ benchmark: %s/%s, GOMAXPROCS %d, %s\n", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version())
+	for _, m := range strings.Split(*mode, ",") {
+		var err error
+		switch m {
+		case "emit":
+			err = emit(*dur)
+		case "ingest":
+			for _, p := range strings.Split(*protos, ",") {
+				if err = ingest(p, *dur, *rate, !*noRecord, false); err != nil {
+					break
+				}
+			}
+		case "rss":
+			err = ingest("tcp", *rssDur, *rssRate, true, true)
+		default:
+			err = fmt.Errorf("unknown mode %q", m)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "daqingest:", err)
+			os.Exit(1)
+		}
+	}
+}
+
+// discard is the slave side of a connection whose DTO batches vanish.
+type discard struct {
+	*memconn.Conn
+	n atomic.Uint64
+}
+
+func (d *discard) SendBatch(_ context.Context, p [][]byte) error {
+	d.n.Add(uint64(len(p)))
+	return nil
+}
+
+// oneU32 is a DAQ list with one 4-byte value: the smallest useful DTO.
+func oneU32(name string, event uint16, addr uint32) daq.List {
+	return daq.List{Name: name, Event: event, Measurements: []daq.Measurement{{Name: "v", Addr: addr, Type: daq.U32}}}
+}
+
+func emit(dur time.Duration) error {
+	s, err := sim.New(sim.Config{DAQ: sim.DAQConfig{IDField: xcp.IDRelODTAbsDAQWord}})
+	if err != nil {
+		return err
+	}
+	a, b := memconn.Pipe(64)
+	d := &discard{Conn: b}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Serve(ctx, d)
+	m := master.New(a, master.Config{})
+	defer m.Close()
+	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
+		return err
+	}
+	// 16 lists of one ODT each on the free-running event: 16 DTOs per cycle.
+	var lists []daq.List
+	for i := range 16 {
+		lists = append(lists, oneU32(fmt.Sprint("l", i), 3, sim.RAMBase+uint32(4*i)))
+	}
+	ses, err := daq.Setup(ctx, m, lists, daq.Options{})
+	if err != nil {
+		return err
+	}
+	if err := ses.Start(ctx); err != nil {
+		return err
+	}
+	t0, n0 := time.Now(), d.n.Load()
+	time.Sleep(dur)
+	n1, t1 := d.n.Load(), time.Now()
+	if _, err := ses.Stop(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("emit   simulator alone (free-running event, 16 lists × 1 ODT, U32): %.2f M DTO/s\n",
+		float64(n1-n0)/t1.Sub(t0).Seconds()/1e6)
+	return nil
+}
+
+func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
+	cfg := sim.Config{MaxDTO: 1024, DAQ: sim.DAQConfig{IDField: xcp.IDRelODTAbsDAQWord, MaxDaq: 256, OverloadEvent: true}}
+	var lists []daq.List
+	what := "free-running event"
+	if rate > 0 {
+		// rate/1000 DTOs per 1 ms cycle: lists of up to 200 ODTs of one U32
+		// each (MAX_DTO is set so that every ODT holds one value).
+		per := max(1, rate/1000)
+		cfg.MaxDTO = 8
+		for i := 0; per > 0; i++ {
+			n := min(per, 200)
+			l := daq.List{Name: fmt.Sprint("l", i), Event: 0}
+			for j := range n {
+				l.Measurements = append(l.Measurements, daq.Measurement{Name: fmt.Sprint("v", j),
+					Addr: sim.ScratchBase + uint32(8*j), Type: daq.U32})
+			}
+			lists = append(lists, l)
+			per -= n
+		}
+		what = fmt.Sprintf("paced %d DTO/s (1 ms event)", rate)
+	} else {
+		for i := range 4 {
+			lists = append(lists, oneU32(fmt.Sprint("l", i), 3, sim.RAMBase+uint32(4*i)))
+		}
+	}
+	s, err := sim.New(cfg)
+	if err != nil {
+		return err
+	}
+	l, err := eth.Listen(proto, "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		c, err := l.Accept(ctx)
+		if err == nil {
+			s.Serve(ctx, c)
+		}
+	}()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	p, _ := strconv.Atoi(port)
+	conn, err := eth.Dial(ctx, eth.Config{Protocol: proto, Host: "127.0.0.1", Port: p, RecvBuffer: 16 << 20})
+	if err != nil {
+		return err
+	}
+	m := master.New(conn, master.Config{})
+	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
+		return err
+	}
+	opts := daq.Options{Chunks: 32}
+	var file *clirecord.FileSink
+	dir, err := os.MkdirTemp("", "daqingest")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if rec {
+		file = &clirecord.FileSink{Path: filepath.Join(dir, "bench.xlog"), Tool: "daqingest"}
+		opts.Sink = file
+	}
+	ses, err := daq.Setup(ctx, m, lists, opts)
+	if err != nil {
+		return err
+	}
+	sent0 := s.DAQStats()
+	if err := ses.Start(ctx); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	var rssMin, rssMax, rssFirst, rssLast int64
+	if rss {
+		tick := time.NewTicker(5 * time.Second)
+		end := time.After(dur)
+	loop:
+		for {
+			select {
+			case <-tick.C:
+				r := readRSS()
+				if rssFirst == 0 {
+					rssFirst, rssMin = r, r
+				}
+				rssMin, rssMax, rssLast = min(rssMin, r), max(rssMax, r), r
+			case <-end:
+				break loop
+			}
+		}
+		tick.Stop()
+	} else {
+		time.Sleep(dur)
+	}
+	st, err := ses.Stop(ctx)
+	el := time.Since(t0)
+	if err != nil {
+		return err
+	}
+	sent := s.DAQStats()
+	m.Disconnect(ctx)
+	m.Close()
+	cancel()
+	<-served
+	dtos := sent.DTOs - sent0.DTOs
+	var samples uint64
+	for _, l := range st.Lists {
+		samples += l.Samples
+	}
+	recorded := "decoded"
+	if file != nil {
+		fs := file.Stats()
+		recorded = fmt.Sprintf("decoded+recorded (%.1f MB file)", float64(fs.FileBytes)/1e6)
+	}
+	unaccounted := int64(dtos) - int64(st.Frames) - int64(st.TransportLost)
+	fmt.Printf("ingest %s %s: received %.2f M DTO/s (%d DTOs, %d samples in %.1fs) %s; slave sent %d; loss: transport %d, buffers %d, recorder %d, incomplete %d, overload %d+%d; unaccounted %d\n",
+		proto, what, float64(st.Frames)/el.Seconds()/1e6, st.Frames, samples, el.Seconds(), recorded, dtos,
+		st.TransportLost, st.Dropped, st.SinkDropped, sumIncomplete(st), sumOverload(st), st.OverloadEvents, unaccounted)
+	if rss {
+		fmt.Printf("rss    %v recording at %d DTO/s over TCP: RSS first %d MB, min %d MB, max %d MB, last %d MB (max-min %.1f MB)\n",
+			dur, rate, rssFirst>>20, rssMin>>20, rssMax>>20, rssLast>>20, float64(rssMax-rssMin)/(1<<20))
+	}
+	return nil
+}
+
+func sumIncomplete(st daq.Stats) (n uint64) {
+	for _, l := range st.Lists {
+		n += l.Incomplete
+	}
+	return n
+}
+
+func sumOverload(st daq.Stats) (n uint64) {
+	for _, l := range st.Lists {
+		n += l.Overload
+	}
+	return n
+}
+
+// readRSS returns VmRSS in bytes (0 where /proc is not available).
+func readRSS() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+var _ transport.Conn = (*discard)(nil)
