@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
+	"goxcp/daq"
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/xcp"
 )
@@ -27,7 +29,7 @@ type DAQ struct {
 	// GET_DAQ_RESOLUTION_INFO
 	Resolution *Resolution `json:"resolution,omitempty"`
 
-	Events []Event `json:"events,omitempty"`
+	Events []Event `json:"events,omitempty"` // GET_DAQ_EVENT_INFO
 }
 
 // Resolution is the GET_DAQ_RESOLUTION_INFO response.
@@ -49,33 +51,25 @@ type Event struct {
 	Name        string `json:"name"`
 	Direction   string `json:"direction"` // DAQ, STIM, DAQ/STIM
 	MaxDaqList  int    `json:"max_daq_list"`
-	Cycle       string `json:"cycle"` // e.g. "10 × 1ms", or "-" if not cyclic
+	Cycle       string `json:"cycle"` // e.g. "10ms", or "-" if not cyclic
 	Priority    int    `json:"priority"`
 	Consistency string `json:"consistency"`
-	Error       string `json:"error,omitempty"`
 }
-
-// rawCmd is a command that consists of its code only.
-type rawCmd xcp.Command
-
-func (c rawCmd) Append(b []byte, _ xcp.Format) []byte { return append(b, byte(c)) }
-
-// maxEventsListed bounds the event channels queried one by one.
-const maxEventsListed = 256
 
 func (g *gatherer) daq() error {
 	if g.s.ConnectInfo().Resource&xcp.ResDaq == 0 {
 		g.r.DAQ = &DAQ{NotSupported: "not supported (CONNECT: no DAQ resource)"}
 		return nil
 	}
-	var pi xcp.GetDaqProcessorInfoResponse
-	ok, ns, err := g.check("GET_DAQ_PROCESSOR_INFO", do(g.ctx, g.s, rawCmd(xcp.CmdGetDaqProcessorInfo), &pi))
-	if err != nil || !ok {
-		if ns != "" {
-			g.r.DAQ = &DAQ{NotSupported: ns}
-		}
+	info, err := daq.ReadInfo(g.ctx, g.s, g.s.Format(), daq.InfoOptions{Events: true})
+	if ok, _, err := g.check("DAQ info", err); !ok {
 		return err
 	}
+	if info.ProcessorSource == daq.FromNone {
+		g.r.DAQ = &DAQ{NotSupported: "not supported (GET_DAQ_PROCESSOR_INFO answered ERR_CMD_UNKNOWN)"}
+		return nil
+	}
+	pi := info.Processor
 	d := &DAQ{
 		ConfigType:     "static",
 		MaxDaq:         int(pi.MaxDaq),
@@ -104,13 +98,10 @@ func (g *gatherer) daq() error {
 	}
 	g.r.DAQ = d
 
-	var ri xcp.GetDaqResolutionInfoResponse
-	ok, ns, err = g.check("GET_DAQ_RESOLUTION_INFO", do(g.ctx, g.s, rawCmd(xcp.CmdGetDaqResolutionInfo), &ri))
-	if err != nil {
-		return err
-	}
-	switch {
-	case ok:
+	if info.ResolutionSource == daq.FromNone {
+		d.Resolution = &Resolution{NotSupported: "not supported (GET_DAQ_RESOLUTION_INFO answered ERR_CMD_UNKNOWN)"}
+	} else {
+		ri := info.Resolution
 		d.Resolution = &Resolution{
 			GranularityDaq: int(ri.GranularityDaq), MaxEntrySizeDaq: int(ri.MaxEntrySizeDaq),
 			GranularitySTIM: int(ri.GranularityStim), MaxEntrySizeSTM: int(ri.MaxEntrySizeSt),
@@ -120,66 +111,39 @@ func (g *gatherer) daq() error {
 		if ri.TimestampMode.Size() > 0 {
 			d.Resolution.TimestampUnit = ri.TimestampMode.Unit().String()
 		}
-	case ns != "":
-		d.Resolution = &Resolution{NotSupported: ns}
 	}
-
-	for ev := range min(int(pi.MaxEvent), maxEventsListed) {
-		e, err := g.event(uint16(ev))
-		if err != nil {
-			return err
-		}
-		if e == nil { // GET_DAQ_EVENT_INFO not implemented
-			break
-		}
-		d.Events = append(d.Events, *e)
+	if info.EventsSource == daq.FromNone && pi.MaxEvent > 0 {
+		g.r.Notes = append(g.r.Notes, "DAQ events: not supported (GET_DAQ_EVENT_INFO answered ERR_CMD_UNKNOWN)")
 	}
-	if int(pi.MaxEvent) > maxEventsListed {
-		g.r.Notes = append(g.r.Notes, fmt.Sprintf("DAQ: only the first %d of %d events are listed", maxEventsListed, pi.MaxEvent))
+	for _, ev := range info.Events {
+		e := Event{Number: int(ev.Number), Name: printable([]byte(ev.Name)), MaxDaqList: int(ev.MaxDaqList),
+			Priority: int(ev.Priority), Consistency: ev.Properties.Consistency(), Cycle: cycle(ev.TimeCycle, ev.TimeUnit)}
+		var dir []string
+		if ev.Properties&xcp.EventDAQ != 0 {
+			dir = append(dir, "DAQ")
+		}
+		if ev.Properties&xcp.EventSTIM != 0 {
+			dir = append(dir, "STIM")
+		}
+		e.Direction = strings.Join(dir, "/")
+		d.Events = append(d.Events, e)
 	}
 	return nil
 }
 
-// event reads one event channel and its name; nil if the slave does not
-// implement GET_DAQ_EVENT_INFO (noted in the report).
-func (g *gatherer) event(n uint16) (*Event, error) {
-	e := &Event{Number: int(n)}
-	var r xcp.GetDaqEventInfoResponse
-	ok, ns, err := g.check(fmt.Sprintf("GET_DAQ_EVENT_INFO %d", n), do(g.ctx, g.s, xcp.GetDaqEventInfo{Event: n}, &r))
-	switch {
-	case err != nil:
-		return nil, err
-	case ns != "":
-		g.r.Notes = append(g.r.Notes, "DAQ events: "+ns)
-		return nil, nil
-	case !ok:
-		e.Error = "GET_DAQ_EVENT_INFO failed"
-		return e, nil
+// cycle formats an event cycle of n units ("10ms"), "-" if not cyclic.
+func cycle(n uint8, unit xcp.TimestampUnit) string {
+	if n == 0 {
+		return "-"
 	}
-	var dir []string
-	if r.Properties&xcp.EventDAQ != 0 {
-		dir = append(dir, "DAQ")
+	ps := uint64(n) * unit.Picoseconds()
+	if ps == 0 {
+		return fmt.Sprintf("%d × %s", n, unit)
 	}
-	if r.Properties&xcp.EventSTIM != 0 {
-		dir = append(dir, "STIM")
+	if ps%1000 == 0 {
+		return time.Duration(ps / 1000).String()
 	}
-	e.Direction = strings.Join(dir, "/")
-	e.MaxDaqList, e.Priority, e.Consistency = int(r.MaxDaqList), int(r.Priority), r.Properties.Consistency()
-	e.Cycle = "-"
-	if r.TimeCycle != 0 {
-		e.Cycle = fmt.Sprintf("%d × %s", r.TimeCycle, r.TimeUnit)
-	}
-	if r.NameLength > 0 {
-		name, err := g.uploadMTA(int(r.NameLength))
-		ok, _, err := g.check(fmt.Sprintf("UPLOAD of event %d name", n), err)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			e.Name = printable(name)
-		}
-	}
-	return e, nil
+	return fmt.Sprintf("%dps", ps)
 }
 
 func (d *DAQ) tables() []cmdutil.Table {
@@ -218,10 +182,6 @@ func (d *DAQ) tables() []cmdutil.Table {
 	if len(d.Events) > 0 {
 		t := cmdutil.Table{Title: "DAQ events", Header: []string{"#", "Name", "Direction", "Cycle", "Max lists", "Priority", "Consistency"}}
 		for _, e := range d.Events {
-			if e.Error != "" {
-				t.Add(strconv.Itoa(e.Number), e.Error)
-				continue
-			}
 			t.Add(strconv.Itoa(e.Number), orDash(e.Name), e.Direction, e.Cycle, strconv.Itoa(e.MaxDaqList), strconv.Itoa(e.Priority), e.Consistency)
 		}
 		ts = append(ts, t)

@@ -120,6 +120,9 @@ func TestSimInfoJSON(t *testing.T) {
 	if r.PAG == nil || len(r.PAG.Segments) == 0 || r.PAG.Segments[0].Address != sim.CalBase {
 		t.Errorf("pag: %+v", r.PAG)
 	}
+	if r.DAQ == nil || r.DAQ.ConfigType != "dynamic" || len(r.DAQ.Events) == 0 || r.DAQ.Events[0].Name != "1ms" || r.DAQ.Events[0].Cycle != "1ms" {
+		t.Errorf("daq: %+v", r.DAQ)
+	}
 	if r.PGM != nil || len(r.Skipped) != 1 || r.Skipped[0] != "pgm" {
 		t.Errorf("--no-pgm: pgm %+v skipped %q", r.PGM, r.Skipped)
 	}
