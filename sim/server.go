@@ -28,10 +28,11 @@ func (s *Slave) ListenAndServe(ctx context.Context, network, addr string, ready 
 	if err != nil {
 		return fmt.Errorf("sim: %w", err)
 	}
+	ep := s.addEndpoint(l.Addr()) // declared in the A2L before ready is called
 	if ready != nil {
 		ready(l.Addr())
 	}
-	return s.ServeListener(ctx, l)
+	return s.serveListener(ctx, l, ep)
 }
 
 // ServeListener accepts masters on l and serves each on its own goroutine
@@ -40,9 +41,12 @@ func (s *Slave) ListenAndServe(ctx context.Context, network, addr string, ready 
 // returns; the end by ctx or Close is not an error. While serving, the
 // listener's address is declared in the A2L (XCP_ON_TCP_IP/XCP_ON_UDP_IP).
 func (s *Slave) ServeListener(ctx context.Context, l *eth.Listener) error {
+	return s.serveListener(ctx, l, s.addEndpoint(l.Addr()))
+}
+
+func (s *Slave) serveListener(ctx context.Context, l *eth.Listener, ep *endpoint) error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	ep := s.addEndpoint(l.Addr())
 	defer func() {
 		cancel()
 		l.Close()
