@@ -14,6 +14,7 @@ import (
 
 	"goxcp/internal/cli/checksum"
 	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/dbg"
 	"goxcp/internal/cli/daqinfo"
 	"goxcp/internal/cli/download"
 	"goxcp/internal/cli/fetcha2l"
@@ -28,6 +29,7 @@ import (
 func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		checksum.NewCmd(f),
+		dbg.NewCmd(f),
 		download.NewCmd(f),
 		fetcha2l.NewCmd(f),
 		gdbserver.NewCmd(f),
