@@ -14,8 +14,8 @@ import (
 
 	"goxcp/internal/cli/checksum"
 	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/cli/dbg"
 	"goxcp/internal/cli/daqinfo"
+	"goxcp/internal/cli/dbg"
 	"goxcp/internal/cli/download"
 	"goxcp/internal/cli/fetcha2l"
 	"goxcp/internal/cli/gdbserver"
