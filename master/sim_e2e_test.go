@@ -26,6 +26,12 @@ var e2eTimeouts = master.Timeouts{T1: 500 * time.Millisecond, T6: 200 * time.Mil
 // ("tcp" or "udp") and returns it with a connected master.
 func startSim(t testing.TB, network string, cfg sim.Config) (*sim.Slave, *master.Master) {
 	t.Helper()
+	return startSimWith(t, network, cfg, master.Config{Timeouts: e2eTimeouts, Unlock: seedkey.Func(sim.DemoKey)})
+}
+
+// startSimWith is startSim with a master configuration.
+func startSimWith(t testing.TB, network string, cfg sim.Config, mcfg master.Config) (*sim.Slave, *master.Master) {
+	t.Helper()
 	s, err := sim.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +60,7 @@ func startSim(t testing.TB, network string, cfg sim.Config) (*sim.Slave, *master
 		<-done
 		t.Fatal(err)
 	}
-	m := master.New(conn, master.Config{Timeouts: e2eTimeouts, Unlock: seedkey.Func(sim.DemoKey)})
+	m := master.New(conn, mcfg)
 	t.Cleanup(func() {
 		m.Close()
 		cancel()
@@ -276,6 +282,26 @@ func TestSimErrorMatrix(t *testing.T) {
 			}
 		})
 	}
+	// A lost response to a master block (DOWNLOAD + DOWNLOAD_NEXT): SYNCH,
+	// SET_MTA, and the whole block again.
+	data := make([]byte, 40)
+	for i := range data {
+		data[i] = byte(100 - i)
+	}
+	if err := m.SetMTA(ctx, sim.RAMBase+0x800, 0); err != nil {
+		t.Fatal(err)
+	}
+	s.ResetHistory()
+	s.DropResponses(1)
+	if err := m.Download(ctx, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := contains(s.History(), xcp.CmdDownload, xcp.CmdDownloadNext, xcp.CmdSynch, xcp.CmdSetMTA, xcp.CmdDownload, xcp.CmdDownloadNext); err != nil {
+		t.Fatalf("%v in %v", err, s.History())
+	}
+	if got, err := m.Read(ctx, sim.RAMBase+0x800, 0, len(data)); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("after the repeated block: %v", err)
+	}
 	// Errors the matrix only reports come back typed.
 	s.InjectError(xcp.CmdSetMTA, xcp.ErrAccessDenied, 1)
 	_, err := m.Read(ctx, sim.RAMBase+0x400, 0, len(want))
@@ -353,5 +379,23 @@ func TestSimProgramming(t *testing.T) {
 	}
 	if err := m.ProgramReset(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestSimWrongKey(t *testing.T) {
+	wrong := func(_ context.Context, _ xcp.Resource, seed []byte) ([]byte, error) { return []byte{1, 2, 3}, nil }
+	s, m := startSimWith(t, "tcp", sim.Config{Protect: xcp.ResCalPag}, master.Config{Timeouts: e2eTimeouts, Unlock: wrong})
+	err := m.Write(t.Context(), sim.CalBase, 0, []byte{1})
+	if !errors.Is(err, xcp.ErrAccessLocked) {
+		t.Fatalf("write with a wrong key: %v", err)
+	}
+	var unlocks int
+	for _, c := range s.History() {
+		if c == xcp.CmdUnlock {
+			unlocks++
+		}
+	}
+	if unlocks != 1 {
+		t.Fatalf("%d UNLOCK attempts with a wrong key, want 1 (the matrix says restart session)", unlocks)
 	}
 }
