@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"goxcp/a2l"
-	"goxcp/a2l/internal/testfiles"
+	"goxcp/a2l/a2ltest"
 )
 
-func sharedDir(t testing.TB) string { return testfiles.XCPlite(t) }
+func sharedDir(t testing.TB) string { return a2ltest.XCPlite(t) }
 
 func TestParseXCPliteStrict(t *testing.T) {
 	dir := sharedDir(t)

@@ -363,20 +363,33 @@ func joinFloats(v []float64) string {
 }
 
 // FormatValue formats v with an A2L display format "%Length.Layout"
-// (e.g. "%8.3" gives 3 decimals). Without a usable format it gives the
-// shortest exact representation.
+// (e.g. "%8.3" gives 3 decimals; C-style "%.6g" or "%.2e" are accepted
+// too). Without a usable format it gives the shortest exact representation.
 func FormatValue(v float64, format string) string {
+	return FormatValueBits(v, format, 64)
+}
+
+// FormatValueBits is FormatValue for a value that came from a float of
+// bitSize bits (32 prints float32 values without float64 noise).
+func FormatValueBits(v float64, format string, bitSize int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	if i := strings.IndexByte(format, '.'); i >= 0 {
-		dec := strings.TrimSpace(format[i+1:])
-		if n, err := strconv.Atoi(dec); err == nil && n >= 0 && n <= 17 {
-			return strconv.FormatFloat(v, 'f', n, 64)
+		spec := strings.TrimSpace(format[i+1:])
+		verb := byte('f')
+		if n := len(spec); n > 0 && (spec[n-1]|0x20 == 'f' || spec[n-1]|0x20 == 'e' || spec[n-1]|0x20 == 'g') {
+			verb, spec = spec[n-1]|0x20, spec[:n-1]
+		}
+		if n, err := strconv.Atoi(spec); err == nil && n >= 0 && n <= 17 {
+			return strconv.FormatFloat(v, verb, n, 64)
 		}
 	}
 	if v == math.Trunc(v) && math.Abs(v) < 1e18 {
 		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	if bitSize == 32 {
+		return strconv.FormatFloat(v, 'g', -1, 32)
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }

@@ -9,12 +9,12 @@ import (
 
 	"goxcp/a2l"
 	"goxcp/a2l/ifxcp"
-	"goxcp/a2l/internal/testfiles"
+	"goxcp/a2l/a2ltest"
 )
 
 func load(t *testing.T, name string) *a2l.Module {
 	t.Helper()
-	f, err := a2l.ParseFile(filepath.Join(testfiles.XCPlite(t), name), a2l.Options{})
+	f, err := a2l.ParseFile(filepath.Join(a2ltest.XCPlite(t), name), a2l.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,10 @@ func depCounts(deps []*Value) []int {
 // Decode decodes the record bytes b; deps holds the decoded values of
 // COM_AXIS/CURVE_AXIS references by axis index (nil entries otherwise).
 func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
-	v := &Value{Name: d.Name, Kind: d.kind, Unit: d.unit, Limits: d.limits, Format: d.format, conv: d.conv}
+	v := &Value{Name: d.Name, Kind: d.kind, Unit: d.unit, Limits: d.limits, Format: d.format, conv: d.conv, bits: 64}
+	if d.dt == a2l.Float32 || d.dt == a2l.Float16 {
+		v.bits = 32
+	}
 	if d.rl == nil { // measurement or blob
 		if len(b) < d.Size {
 			return nil, errorf(d.Name, "%d bytes, need %d", len(b), d.Size)

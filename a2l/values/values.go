@@ -39,6 +39,7 @@ type Value struct {
 	Axes   []*Axis    `json:"axes,omitempty"`
 	Limits a2l.Limits `json:"limits"`
 	Format string     `json:"-"`
+	bits   int        // 32 for FLOAT32_IEEE values
 	conv   *conv.Conv
 }
 
@@ -77,7 +78,7 @@ func (v *Value) Strings() []string {
 	}
 	out := make([]string, len(v.Phys))
 	for i, p := range v.Phys {
-		out[i] = conv.FormatValue(p, v.Format)
+		out[i] = conv.FormatValueBits(p, v.Format, v.bits)
 	}
 	return out
 }

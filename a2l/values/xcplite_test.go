@@ -5,12 +5,12 @@ import (
 	"testing"
 
 	"goxcp/a2l"
-	"goxcp/a2l/internal/testfiles"
+	"goxcp/a2l/a2ltest"
 	"goxcp/a2l/values"
 )
 
 func TestDescribeXCPlite(t *testing.T) {
-	f, err := a2l.ParseFile(filepath.Join(testfiles.XCPlite(t), "c_demo.a2l"), a2l.Options{})
+	f, err := a2l.ParseFile(filepath.Join(a2ltest.XCPlite(t), "c_demo.a2l"), a2l.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestDescribeXCPlite(t *testing.T) {
 }
 
 func TestResolveSignalXCPlite(t *testing.T) {
-	f, err := a2l.ParseFile(filepath.Join(testfiles.XCPlite(t), "struct_demo.a2l"), a2l.Options{})
+	f, err := a2l.ParseFile(filepath.Join(a2ltest.XCPlite(t), "struct_demo.a2l"), a2l.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ type GlobalOptions struct {
 	Timeout    time.Duration // --timeout: connection and command timeout (t1)
 	LogLevel   string        // --log-level: debug, info, warn, error, off
 	Sim        bool          // --sim: connect to an embedded simulator
+	A2L        A2LOptions    // --a2l, --a2l-from-slave
 }
 
 // Factory gives subcommands what they need, created lazily: streams,

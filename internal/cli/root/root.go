@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	a2lcmd "goxcp/internal/cli/a2l"
 	"goxcp/internal/cli/checksum"
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/internal/cli/daqinfo"
@@ -20,24 +21,29 @@ import (
 	"goxcp/internal/cli/fetcha2l"
 	"goxcp/internal/cli/gdbserver"
 	"goxcp/internal/cli/info"
+	"goxcp/internal/cli/read"
 	"goxcp/internal/cli/record"
 	"goxcp/internal/cli/sim"
 	"goxcp/internal/cli/upload"
+	"goxcp/internal/cli/write"
 )
 
 // subcommands lists every `xcp` subcommand. Adding a command: one line here.
 func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
+		a2lcmd.NewCmd(f),
 		checksum.NewCmd(f),
 		dbg.NewCmd(f),
 		download.NewCmd(f),
 		fetcha2l.NewCmd(f),
 		gdbserver.NewCmd(f),
 		info.NewCmd(f),
+		read.NewCmd(f),
 		record.NewCmd(f),
 		daqinfo.NewCmd(f),
 		sim.NewCmd(f),
 		upload.NewCmd(f),
+		write.NewCmd(f),
 	}
 }
 
@@ -73,6 +79,8 @@ With --sim every command runs against a built-in simulated ECU.`,
 	pf.DurationVar(&g.Timeout, "timeout", 0, "connection and command timeout (t1), e.g. 500ms (default from config, 2s)")
 	pf.StringVar(&g.LogLevel, "log-level", "", "log to stderr at level debug, info, warn or error (debug traces every frame)")
 	pf.BoolVar(&g.Sim, "sim", false, "start a simulated ECU in this process and connect to it")
+	pf.StringVar(&g.A2L.File, "a2l", "", "A2L `file` describing the ECU (for commands that take names)")
+	pf.BoolVar(&g.A2L.FromSlave, "a2l-from-slave", false, "fetch the A2L from the slave (GET_ID type 4) instead of --a2l")
 	f.Changed = func(name string) bool {
 		fl := pf.Lookup(name)
 		return fl != nil && fl.Changed

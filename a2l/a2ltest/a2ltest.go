@@ -1,7 +1,7 @@
-// Package testfiles locates the real A2L files the tests read: they live
+// Package a2ltest locates the real A2L files the tests read: they live
 // in ../shared/a2l beside the repository root and are never copied into
 // the repository.
-package testfiles
+package a2ltest
 
 import (
 	"os"

@@ -1,0 +1,138 @@
+package write_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"goxcp/a2l/a2ltest"
+	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/root"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// xcp runs the command line in-process against the embedded simulator
+// (real sockets on 127.0.0.1) and returns exit code, stdout and stderr.
+func xcp(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	t.Chdir(t.TempDir()) // no xcp.toml of the machine
+	ios, _, out, errOut := cmdutil.Test()
+	f := cmdutil.New(ios)
+	f.Getenv = func(string) string { return "" }
+	code := root.Run(context.Background(), f, args)
+	return code, out.String(), errOut.String()
+}
+
+type value struct {
+	Name string    `json:"name"`
+	Kind string    `json:"kind"`
+	Unit string    `json:"unit"`
+	Raw  []float64 `json:"raw"`
+	Phys []float64 `json:"phys"`
+	Dims []int     `json:"dims"`
+}
+
+func decode(t *testing.T, out string) []value {
+	t.Helper()
+	var vs []value
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		t.Fatalf("JSON %q: %v", out, err)
+	}
+	return vs
+}
+
+func TestReadWriteBySimA2L(t *testing.T) {
+	// The A2L comes from the simulator (GET_ID 4) and each command runs
+	// against a fresh simulated ECU over TCP on 127.0.0.1.
+	code, out, errOut := xcp(t, "--sim", "write", "--json", "amplitude=2.5", "curve=1,2,3,4,5,6,7,8", "period_ms=250")
+	if code != 0 {
+		t.Fatalf("write: %d %s", code, errOut)
+	}
+	vs := decode(t, out)
+	if len(vs) != 3 || vs[0].Phys[0] != 2.5 || len(vs[1].Phys) != 8 || vs[1].Phys[7] != 8 || vs[2].Unit != "ms" || vs[2].Raw[0] != 250 {
+		t.Errorf("written %+v", vs)
+	}
+
+	code, out, errOut = xcp(t, "--sim", "read", "--json", "counter", "curve", "sine")
+	if code != 0 {
+		t.Fatalf("read: %d %s", code, errOut)
+	}
+	vs = decode(t, out)
+	if len(vs) != 3 || vs[0].Kind != "MEASUREMENT" || vs[0].Unit != "ms" || vs[1].Kind != "VAL_BLK" || len(vs[1].Raw) != 8 {
+		t.Errorf("read %+v", vs)
+	}
+
+	code, out, _ = xcp(t, "--sim", "read", "counter8", "curve", "--raw")
+	if code != 0 || !strings.Contains(out, "counter8") || !strings.Contains(out, "(raw)") || !strings.Contains(out, "[7]") {
+		t.Errorf("table output: %d %q", code, out)
+	}
+}
+
+func TestWriteRefusals(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+		code int
+	}{
+		{[]string{"--sim", "write", "enable=5"}, "enable: value out of range: value 1 = 5 is outside [0, 1]", 1},
+		{[]string{"--sim", "write", "curve=1,2"}, "curve: expects 8 values, got 2", 1},
+		{[]string{"--sim", "write", "amplitude=2", "enable=7"}, "outside [0, 1]", 1}, // nothing written
+		{[]string{"--sim", "write", "counter=1"}, "without READ_WRITE", 1},
+		{[]string{"--sim", "write", "nosuch=1"}, `"nosuch": not found`, 1},
+		{[]string{"--sim", "write", "amplitude"}, `want NAME=VALUE`, 2},
+		{[]string{"--sim", "write", "curve:q=1"}, `axis "q"`, 2},
+		{[]string{"--sim", "read"}, "at least one NAME", 2},
+		{[]string{"--host", "127.0.0.1", "--port", "1", "read", "x"}, "needs an A2L file", 2},
+	}
+	for _, tc := range tests {
+		code, _, errOut := xcp(t, tc.args...)
+		if code == 0 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, code, errOut, tc.want)
+		}
+		if tc.code == 2 && code != 2 {
+			t.Errorf("%v: exit %d, want usage exit 2", tc.args, code)
+		}
+	}
+}
+
+func TestA2LCommands(t *testing.T) {
+	dir := a2ltest.XCPlite(t)
+	file := filepath.Join(dir, "c_demo.a2l")
+	code, out, errOut := xcp(t, "a2l", "check", file)
+	if code != 0 || !strings.Contains(errOut, "OK") || !strings.Contains(out, "MEASUREMENT") {
+		t.Errorf("check: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = xcp(t, "--a2l", file, "a2l", "list", "params.*")
+	if code != 0 || !strings.Contains(out, "params.curve") || !strings.Contains(out, "0x8001004C") || strings.Contains(out, "counter8") {
+		t.Errorf("list: %d %q", code, out)
+	}
+	code, out, _ = xcp(t, "--a2l", file, "a2l", "show", "params_copy.delay_us", "--json")
+	var d struct {
+		Address uint32   `json:"address"`
+		Ext     uint8    `json:"ext"`
+		Events  []uint16 `json:"events"`
+	}
+	if err := json.Unmarshal([]byte(out), &d); code != 0 || err != nil || d.Address != 0x2A274 || d.Ext != 1 || len(d.Events) != 1 {
+		t.Errorf("show: %d %q %v", code, out, err)
+	}
+	code, out, _ = xcp(t, "--a2l", file, "a2l", "ifdata")
+	if code != 0 || !strings.Contains(out, "mainloop") || !strings.Contains(out, "MAX_DTO") {
+		t.Errorf("ifdata: %d %q", code, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.a2l")
+	os.WriteFile(bad, []byte("ASAP2_VERSION 1 71\n/begin PROJECT p \"\"\n/begin MODULE m \"\"\n/begin MEASUREMENT x \"\" UBYTE c 0 0 0 1 /end MEASUREMENT\n/end MODULE /end PROJECT\n"), 0o644)
+	code, out, errOut = xcp(t, "a2l", "check", bad)
+	if code != 1 || !strings.Contains(out, "bad.a2l:4:8: MEASUREMENT x refers to COMPU_METHOD c") {
+		t.Errorf("check bad: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = xcp(t, "--sim", "a2l", "list", "--kind", "measurement", "--json")
+	if code != 0 || !strings.Contains(out, `"name": "sine"`) || strings.Contains(out, `"amplitude"`) {
+		t.Errorf("sim list: %d %q", code, out)
+	}
+}

@@ -1,0 +1,167 @@
+// Package write is `xcp write NAME=VALUE...`: write CHARACTERISTICs (and
+// READ_WRITE MEASUREMENTs) named in the A2L as physical values, checked
+// against their limits, and verify them by reading back.
+package write
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"goxcp/a2l"
+	"goxcp/a2l/values"
+	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/read"
+	"goxcp/master"
+)
+
+// Assignment is one NAME=VALUE argument; Axis is 0 for the values, 1..5
+// for NAME:x=… … NAME:5=… (axis points).
+type Assignment struct {
+	Name  string
+	Axis  int
+	Value string
+}
+
+// Options are the parsed arguments of `xcp write`.
+type Options struct {
+	IO        *cmdutil.IOStreams
+	Connect   func(context.Context) (*master.Master, func() error, error)
+	Printer   func(json bool) *cmdutil.Printer
+	A2L       func(context.Context, *master.Master) (*a2l.Module, error)
+	FromSlave func() bool
+
+	Assignments    []Assignment
+	ExtendedLimits bool
+	NoVerify       bool
+	JSON           bool
+}
+
+// NewCmd returns the `xcp write` command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
+
+func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO, Connect: f.Connect, Printer: f.Printer, A2L: f.A2L, FromSlave: f.NeedsSlaveA2L}
+	cmd := &cobra.Command{
+		Use:   "write NAME=VALUE...",
+		Short: "Write characteristics by their A2L name, as physical values",
+		Long: `Write CHARACTERISTICs, AXIS_PTS and READ_WRITE MEASUREMENTs named in the A2L
+(--a2l FILE or --a2l-from-slave) as physical values. Each value is
+converted with the object's COMPU_METHOD, checked against its
+LOWER/UPPER_LIMIT (EXTENDED_LIMITS with --extended-limits) and, after
+writing, read back and compared. Nothing is written if any value is
+refused.
+
+VALUE is a number, a verbal text (TAB_VERB), a string (ASCII), or a list
+for arrays, curves and maps: "1,2,3" or "[1 2 3]" (maps x fastest).
+NAME:x=LIST (NAME:y=, :z=, :4=, :5=) sets the points of a curve's or map's
+axis stored with it.`,
+		Example: `  xcp --sim write amplitude=2.5 enable=1
+  xcp --a2l ecu.a2l write mode=SPORT idle_curve=800,850,900
+  xcp --a2l ecu.a2l write idle_curve:x=0,20,40`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmdutil.UsageErrorf("write needs at least one NAME=VALUE")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Assignments = opts.Assignments[:0]
+			for _, a := range args {
+				as, err := ParseAssignment(a)
+				if err != nil {
+					return err
+				}
+				opts.Assignments = append(opts.Assignments, as)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.ExtendedLimits, "extended-limits", false, "allow values up to EXTENDED_LIMITS")
+	cmd.Flags().BoolVar(&opts.NoVerify, "no-verify", false, "do not read the values back after writing")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the written values as JSON")
+	return cmd
+}
+
+// ParseAssignment parses NAME=VALUE or NAME:AXIS=VALUE.
+func ParseAssignment(s string) (Assignment, error) {
+	i := strings.IndexByte(s, '=')
+	if i <= 0 {
+		return Assignment{}, cmdutil.UsageErrorf("%q: want NAME=VALUE", s)
+	}
+	a := Assignment{Name: s[:i], Value: s[i+1:]}
+	if j := strings.IndexByte(a.Name, ':'); j >= 0 {
+		ax := map[string]int{"x": 1, "y": 2, "z": 3, "4": 4, "5": 5}[strings.ToLower(a.Name[j+1:])]
+		if ax == 0 {
+			return Assignment{}, cmdutil.UsageErrorf("%q: axis %q: want x, y, z, 4 or 5", s, a.Name[j+1:])
+		}
+		a.Name, a.Axis = a.Name[:j], ax
+	}
+	if a.Name == "" {
+		return Assignment{}, cmdutil.UsageErrorf("%q: empty NAME", s)
+	}
+	return a, nil
+}
+
+func run(ctx context.Context, opts *Options) error {
+	// One write per object: merge its values and axes.
+	var names []string
+	inputs := map[string]*values.Input{}
+	for _, a := range opts.Assignments {
+		in := inputs[a.Name]
+		if in == nil {
+			in = &values.Input{}
+			inputs[a.Name] = in
+			names = append(names, a.Name)
+		}
+		if a.Axis == 0 {
+			if in.Values != nil {
+				return cmdutil.UsageErrorf("%s is assigned twice", a.Name)
+			}
+			in.Values = []string{a.Value}
+			continue
+		}
+		for len(in.Axes) < a.Axis {
+			in.Axes = append(in.Axes, nil)
+		}
+		if in.Axes[a.Axis-1] != nil {
+			return cmdutil.UsageErrorf("%s axis %d is assigned twice", a.Name, a.Axis)
+		}
+		in.Axes[a.Axis-1] = values.SplitList(a.Value, false)
+	}
+	_, ds, mem, done, err := read.Session(ctx, opts.Connect, opts.A2L, opts.FromSlave(), names)
+	if err != nil {
+		return err
+	}
+	defer done()
+	opt := values.Options{ExtendedLimits: opts.ExtendedLimits, NoVerify: opts.NoVerify}
+	pending := make([]*values.Pending, len(ds))
+	for i, d := range ds {
+		in := inputs[names[i]]
+		if in.Values != nil {
+			in.Values = values.SplitList(in.Values[0], d.Kind() == "ASCII")
+		}
+		if pending[i], err = d.Prepare(mem, *in, opt); err != nil {
+			return err
+		}
+	}
+	vs := make([]*values.Value, len(pending))
+	for i, w := range pending {
+		if vs[i], err = w.Commit(mem); err != nil {
+			if i > 0 {
+				return fmt.Errorf("%w (%s written before)", err, strings.Join(names[:i], ", "))
+			}
+			return err
+		}
+	}
+	p := opts.Printer(opts.JSON)
+	if p.JSON() {
+		return p.PrintJSON(vs)
+	}
+	return p.Tables(read.Tables(vs, false)...)
+}
