@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"goxcp/a2l"
-	"goxcp/a2l/ifxcp"
 	"goxcp/a2l/a2ltest"
+	"goxcp/a2l/ifxcp"
 )
 
 func load(t *testing.T, name string) *a2l.Module {
