@@ -20,6 +20,8 @@ require (
 	go.bug.st/serial v1.8.0
 )
 
+require github.com/google/gousb v1.1.3
+
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/knadh/koanf/maps v0.1.2 // indirect

@@ -1,0 +1,19 @@
+//go:build !usb
+
+package usb
+
+import (
+	"context"
+	"log/slog"
+)
+
+// Open reports ErrNotBuilt: USB support needs the `usb` build tag.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return nil, ErrNotBuilt
+}
+
+// Available reports whether this build can open USB devices, and why not.
+func Available() (bool, string) { return false, ErrNotBuilt.Error() }

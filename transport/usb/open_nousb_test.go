@@ -1,0 +1,19 @@
+//go:build !usb
+
+package usb
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+func TestOpenWithoutTagExplains(t *testing.T) {
+	_, err := Open(context.Background(), Config{VendorID: 1, ProductID: 2, InEndpoint: 1, OutEndpoint: 1}, nil)
+	if !errors.Is(err, ErrNotBuilt) {
+		t.Fatalf("err %v", err)
+	}
+	if ok, why := Available(); ok || why == "" {
+		t.Fatal("Available must say why not")
+	}
+}
