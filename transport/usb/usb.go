@@ -95,8 +95,8 @@ type Conn struct {
 	expect  uint16
 	haveCtr bool
 
-	closed atomic.Bool
-	once   sync.Once
+	closed                                          atomic.Bool
+	once                                            sync.Once
 	sent, sentBytes, rcvd, rcvdBytes, lost, garbage atomic.Uint64
 }
 
