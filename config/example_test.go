@@ -1,0 +1,30 @@
+package config_test
+
+import (
+	"fmt"
+
+	"goxcp/config"
+)
+
+func ExampleParse() {
+	c, err := config.Parse("xcp.toml", []byte(`
+[transport.eth]
+host = "192.168.1.10"
+protocol = "udp"
+
+[general]
+t1 = "500ms"
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.Transport.Layer, c.Transport.Eth.Protocol, c.Transport.Eth.Address(), c.General.T1)
+	// Output: eth udp 192.168.1.10:5555 500ms
+}
+
+func ExampleParse_error() {
+	_, err := config.Parse("xcp.toml", []byte("[transport.eth]\nport = 70000\n"))
+	fmt.Println(err)
+	// Output: xcp.toml: transport.eth.port: must be 1..65535, got 70000
+}
