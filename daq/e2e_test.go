@@ -400,3 +400,28 @@ func TestCSVWriter(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestReinitRecovery: an ALLOC_ODT answered with ERR_SEQUENCE makes the
+// error-handling matrix re-initialise DAQ through the session's recovery;
+// the configuration completes and the measurement works.
+func TestReinitRecovery(t *testing.T) {
+	m, s, stop := pair(t, sim.Config{MaxDTO: 16})
+	defer stop()
+	s.InjectError(xcp.CmdAllocOdt, xcp.ErrSequence, 1)
+	ses, err := daq.Setup(context.Background(), m, testLists(t), daq.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.History()
+	frees := 0
+	for _, c := range h {
+		if c == xcp.CmdFreeDaq {
+			frees++
+		}
+	}
+	if frees != 2 {
+		t.Errorf("FREE_DAQ sent %d times, want 2 (setup and recovery): %v", frees, h)
+	}
+	c, st := measure(t, ses, 100*time.Millisecond)
+	checkSamples(t, c, st)
+}

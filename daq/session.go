@@ -1,10 +1,12 @@
 package daq
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"goxcp/master"
@@ -54,6 +56,11 @@ type Session struct {
 
 	rx    *receiver
 	chans []chan Record // Samples channels for the next Start
+
+	// reinits counts completed configurations by the PreReinitDaq recovery:
+	// a configuration sequence interrupted by one is complete.
+	reinits atomic.Uint64
+	pending []byte // the configuration command in flight (for the recovery)
 }
 
 // ErrRunning is returned by Start on a running session.
@@ -108,10 +115,11 @@ func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*
 		return nil, err
 	}
 	s.lay = lay
+	m.SetRecovery(xcp.PreReinitDaq, s.recover)
 	if err := s.configure(ctx, m); err != nil {
+		m.SetRecovery(xcp.PreReinitDaq, nil)
 		return nil, err
 	}
-	m.SetRecovery(xcp.PreReinitDaq, s.recover)
 	return s, nil
 }
 
@@ -155,8 +163,60 @@ func (s *Session) do(ctx context.Context, x Exchanger, what string, req []byte) 
 	return p, nil
 }
 
-// configure writes the configuration and the list modes to the slave.
+// configure writes the configuration and the list modes to the slave. If a
+// command fails in a way the error-handling matrix cures with PreReinitDaq,
+// the recovery (s.recover) writes the whole configuration again, nested
+// inside the failing command; the interrupted sequence is then complete.
 func (s *Session) configure(ctx context.Context, x Exchanger) error {
+	gen := s.reinits.Load()
+	err := s.configureOnce(ctx, &watch{x: x, s: s, gen: gen})
+	if errors.Is(err, errReinitialised) {
+		return nil
+	}
+	return err
+}
+
+var errReinitialised = errors.New("daq: configuration re-initialised by the recovery")
+
+// watch is an Exchanger that ends a configuration sequence once a recovery
+// has completed the configuration.
+type watch struct {
+	x   Exchanger
+	s   *Session
+	gen uint64
+}
+
+func (w *watch) Do(ctx context.Context, req []byte) ([]byte, error) {
+	w.s.mu.Lock()
+	w.s.pending = req
+	w.s.mu.Unlock()
+	p, err := w.x.Do(ctx, req)
+	w.s.mu.Lock()
+	w.s.pending = nil
+	w.s.mu.Unlock()
+	if w.s.reinits.Load() != w.gen {
+		return nil, errReinitialised
+	}
+	return p, err
+}
+
+var errStopHere = errors.New("daq: recovery reached the failing command")
+
+// stopper is an Exchanger that replays a configuration sequence up to (not
+// including) the command that failed.
+type stopper struct {
+	x      Exchanger
+	stopAt []byte
+}
+
+func (s *stopper) Do(ctx context.Context, req []byte) ([]byte, error) {
+	if bytes.Equal(req, s.stopAt) {
+		return nil, errStopHere
+	}
+	return s.x.Do(ctx, req)
+}
+
+func (s *Session) configureOnce(ctx context.Context, x Exchanger) error {
 	f := s.f
 	if !s.static {
 		if _, err := s.do(ctx, x, "FREE_DAQ", []byte{byte(xcp.CmdFreeDaq)}); err != nil {
@@ -273,10 +333,22 @@ func (s *Session) selectLists(ctx context.Context, x Exchanger) error {
 func (s *Session) recover(ctx context.Context, x master.Exchanger) error {
 	s.mu.Lock()
 	running := s.running
+	pending := append([]byte(nil), s.pending...)
 	s.mu.Unlock()
-	if err := s.configure(ctx, x); err != nil {
+	if len(pending) > 0 {
+		// A command of our own configuration failed: replay the sequence up
+		// to it; the error handling then repeats it and the sequence goes on.
+		err := s.configureOnce(ctx, &stopper{x: x, stopAt: pending})
+		if errors.Is(err, errStopHere) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	} else if err := s.configureOnce(ctx, x); err != nil {
 		return err
 	}
+	s.reinits.Add(1)
 	if !running {
 		return nil
 	}
@@ -305,10 +377,10 @@ func (s *Session) Start(ctx context.Context) error {
 	need := !s.configured
 	s.mu.Unlock()
 	if need {
+		s.m.SetRecovery(xcp.PreReinitDaq, s.recover)
 		if err := s.configure(ctx, s.m); err != nil {
 			return err
 		}
-		s.m.SetRecovery(xcp.PreReinitDaq, s.recover)
 	}
 	if err := s.selectLists(ctx, s.m); err != nil {
 		return err
