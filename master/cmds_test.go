@@ -392,3 +392,22 @@ func TestCommandsNeedSession(t *testing.T) {
 		t.Fatalf("GetStatus before CONNECT: %v", err)
 	}
 }
+
+// TestLockedUploadUnlocksEverythingLocked: UPLOAD has no resource of its
+// own, so ERR_ACCESS_LOCKED unlocks what GET_STATUS reports locked.
+func TestLockedUploadUnlocksEverythingLocked(t *testing.T) {
+	s := newMemSlave(variants[0].f)
+	s.locked = xcp.ResCalPag | xcp.ResDaq
+	cfg := testCfg
+	cfg.Unlock = func(_ context.Context, _ xcp.Resource, seed []byte) ([]byte, error) { return demoKey(seed), nil }
+	m, stop := connected(t, s, cfg)
+	defer stop()
+	got, err := m.Read(t.Context(), 0x40, 0, 3)
+	if err != nil || !bytes.Equal(got, s.mem[0x40:0x43]) {
+		t.Fatalf("Read: % X %v", got, err)
+	}
+	st, err := m.GetStatus(t.Context())
+	if err != nil || st.Protection != 0 {
+		t.Fatalf("still locked: %+v %v", st, err)
+	}
+}

@@ -194,7 +194,9 @@ func (m *Master) preAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Comma
 	case xcp.PreUnlock:
 		res := ResourceOf(cmd)
 		if res == 0 {
-			return fmt.Errorf("no resource is known to protect %s", cmd)
+			// Standard commands (UPLOAD, BUILD_CHECKSUM, ...) may be locked
+			// by any resource: unlock whatever GET_STATUS reports locked.
+			return m.unlockAllLocked(ctx, depth+1)
 		}
 		return m.unlock(ctx, res, depth+1)
 	case xcp.PreSetMTA:

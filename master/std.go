@@ -259,3 +259,28 @@ func (m *Master) TimeCorrelationProperties(ctx context.Context, c xcp.TimeCorrel
 	}
 	return r, nil
 }
+
+// unlockAllLocked unlocks every resource GET_STATUS reports protected.
+// Callers hold m.mu.
+func (m *Master) unlockAllLocked(ctx context.Context, depth int) error {
+	reqs := [1][]byte{xcp.GetStatus{}.Append(m.aux[:0], m.format)}
+	p, err := m.callDepth(ctx, reqs[:], 0, CallOptions{}, depth)
+	if err != nil {
+		return opErr("GET_STATUS", err)
+	}
+	var st xcp.GetStatusResponse
+	if err := st.Decode(p, m.format); err != nil {
+		return opErr("GET_STATUS", err)
+	}
+	if st.Protection == 0 {
+		return errors.New("the slave reports ERR_ACCESS_LOCKED but no resource as protected")
+	}
+	for _, r := range xcp.AllResources() {
+		if st.Protection&r != 0 {
+			if err := m.unlock(ctx, r, depth); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
