@@ -356,3 +356,24 @@ func TestSendBatch(t *testing.T) {
 		})
 	}
 }
+
+func TestUDPSlaveAbsent(t *testing.T) {
+	// A master whose slave is not there: sends succeed or report the ICMP
+	// error, and Recv keeps waiting (the master's timeouts decide) instead
+	// of failing for good.
+	ctx := testCtx(t)
+	pc, _ := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	pc.Close()
+	m, err := eth.Dial(ctx, eth.Config{Protocol: "udp", Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	_ = m.Send(ctx, []byte{0xFF, 0x00})
+	rctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := m.Recv(rctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Recv with the slave absent: %v, want DeadlineExceeded", err)
+	}
+}

@@ -2,10 +2,12 @@ package eth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"sync"
+	"syscall"
 
 	"goxcp/transport"
 )
@@ -108,6 +110,16 @@ func (c *udpConn) Recv(ctx context.Context) (transport.Packet, error) {
 		if err != nil {
 			if e, ok := ctxErr(ctx, err); ok {
 				return transport.Packet{}, e
+			}
+			if errors.Is(err, syscall.ECONNREFUSED) {
+				// An ICMP "port unreachable" for an earlier datagram:
+				// the slave is not (yet, or no longer) there. UDP has no
+				// connection to lose; the master's timeouts handle a
+				// slave that stays silent.
+				if c.r.log != nil {
+					c.r.log.Warn("xcp on udp: slave port unreachable", "slave", c.info.Remote)
+				}
+				continue
 			}
 			return transport.Packet{}, fmt.Errorf("eth: udp receive: %w", err)
 		}
