@@ -20,10 +20,10 @@ import (
 // simulator, eth transport ping-pong, and raw sockets carrying frames of
 // the same sizes.
 type exchange struct {
-	name          string
-	req           []byte // the XCP command packet
-	respLen       int    // length of the XCP response packet
-	master        func(ctx context.Context, m *master.Master) error
+	name    string
+	req     []byte // the XCP command packet
+	respLen int    // length of the XCP response packet
+	master  func(ctx context.Context, m *master.Master) error
 }
 
 var exchanges = []exchange{
