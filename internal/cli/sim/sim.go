@@ -69,6 +69,9 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 			default:
 				return cmdutil.UsageErrorf("--ag: want 1, 2 or 4 (bytes per address), got %d", ag)
 			}
+			if !cmd.Flags().Changed("max-cto") {
+				maxCTO -= maxCTO % ag // MAX_CTO must be a multiple of the granularity
+			}
 			if maxCTO < 8 || maxCTO > 255 {
 				return cmdutil.UsageErrorf("--max-cto: want 8..255, got %d", maxCTO)
 			}
@@ -104,7 +107,7 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 	fl.StringArrayVar(&opts.UDP, "udp", nil, "listen on UDP `ADDR` (host:port; repeatable)")
 	fl.StringVar(&order, "byte-order", "intel", "byte order: intel or motorola")
 	fl.IntVar(&ag, "ag", 1, "address granularity in bytes: 1, 2 or 4")
-	fl.IntVar(&maxCTO, "max-cto", 255, "MAX_CTO: largest command/response packet")
+	fl.IntVar(&maxCTO, "max-cto", 255, "MAX_CTO: largest command/response packet (default: 255 rounded down to a multiple of --ag)")
 	fl.IntVar(&maxDTO, "max-dto", 1024, "MAX_DTO: largest DAQ packet")
 	fl.BoolVar(&opts.Slave.NoSlaveBlockMode, "no-slave-block", false, "switch slave block mode (multi-packet UPLOAD) off")
 	fl.BoolVar(&opts.Slave.NoMasterBlockMode, "no-master-block", false, "switch master block mode (DOWNLOAD_NEXT) off")
@@ -148,6 +151,9 @@ func run(ctx context.Context, opts *Options) error {
 	slave, err := xsim.New(cfg)
 	if err != nil {
 		closeAll()
+		if errors.Is(err, xsim.ErrConfig) {
+			return &cmdutil.UsageError{Err: err}
+		}
 		return err
 	}
 	stop := cmdutil.ServeSim(ctx, slave, ls...)

@@ -25,7 +25,7 @@ func TestOptions(t *testing.T) {
 		{[]string{"--udp", "127.0.0.1:0", "--byte-order", "Motorola", "--ag", "4", "--max-cto", "8", "--max-dto", "1500"},
 			Options{UDP: []string{"127.0.0.1:0"}, Slave: xsim.Config{Order: xcp.Motorola, AG: xcp.DWord, MaxCTO: 8, MaxDTO: 1500, Checksum: xcp.ChecksumCRC16CITT}}, ""},
 		{[]string{"--tcp", ":1", "--tcp", ":2", "--udp", ":3", "--ag", "2"},
-			Options{TCP: []string{":1", ":2"}, UDP: []string{":3"}, Slave: xsim.Config{Order: xcp.Intel, AG: xcp.Word, MaxCTO: 255, MaxDTO: 1024, Checksum: xcp.ChecksumCRC16CITT}}, ""},
+			Options{TCP: []string{":1", ":2"}, UDP: []string{":3"}, Slave: xsim.Config{Order: xcp.Intel, AG: xcp.Word, MaxCTO: 254, MaxDTO: 1024, Checksum: xcp.ChecksumCRC16CITT}}, ""},
 		{[]string{"--protect", "cal,DAQ, pgm", "--checksum", "add_44", "--seed-len", "7", "--no-slave-block", "--no-master-block", "--max-bs", "4", "--min-st", "2", "--name", "ecu", "--id-inline", "--max-checksum-block", "256", "--ram-size", "8192"},
 			Options{TCP: []string{DefaultAddr}, Slave: xsim.Config{Order: xcp.Intel, AG: xcp.Byte, MaxCTO: 255, MaxDTO: 1024, Checksum: xcp.ChecksumAdd44,
 				Protect: xcp.ResCalPag | xcp.ResDaq | xcp.ResPgm, SeedLen: 7, NoSlaveBlockMode: true, NoMasterBlockMode: true, MaxBS: 4, MinST: 2,
@@ -34,6 +34,7 @@ func TestOptions(t *testing.T) {
 		{[]string{"--protect", "cal,foo"}, Options{}, `--protect: unknown resource "foo"`},
 		{[]string{"--checksum", "md5"}, Options{}, `--checksum: unknown type "md5" (want one of XCP_ADD_11`},
 		{[]string{"--seed-len", "256"}, Options{}, "--seed-len: want 1..255"},
+		{[]string{"--ag", "4"}, Options{TCP: []string{DefaultAddr}, Slave: xsim.Config{Order: xcp.Intel, AG: xcp.DWord, MaxCTO: 252, MaxDTO: 1024, Checksum: xcp.ChecksumCRC16CITT}}, ""},
 		{[]string{"--ag", "3"}, Options{}, "--ag: want 1, 2 or 4"},
 		{[]string{"--byte-order", "pdp"}, Options{}, `--byte-order: want intel or motorola, got "pdp"`},
 		{[]string{"--max-cto", "7"}, Options{}, "--max-cto: want 8..255, got 7"},
@@ -87,6 +88,16 @@ func TestRunBadAddress(t *testing.T) {
 	f := cmdutil.New(ios)
 	err := run(context.Background(), &Options{IO: ios, Log: f.Logger, TCP: []string{"127.0.0.1:0"}, UDP: []string{"no-such-host.invalid:x"}})
 	if err == nil || !strings.Contains(err.Error(), "no-such-host.invalid:x") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestRunBadSlaveConfig(t *testing.T) {
+	ios, _, _, _ := cmdutil.Test()
+	f := cmdutil.New(ios)
+	err := run(context.Background(), &Options{IO: ios, Log: f.Logger, TCP: []string{"127.0.0.1:0"},
+		Slave: xsim.Config{AG: xcp.DWord, MaxCTO: 255}})
+	if err == nil || cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "MaxCTO 255") {
 		t.Fatalf("got %v", err)
 	}
 }
