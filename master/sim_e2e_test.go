@@ -399,3 +399,16 @@ func TestSimWrongKey(t *testing.T) {
 		t.Fatalf("%d UNLOCK attempts with a wrong key, want 1 (the matrix says restart session)", unlocks)
 	}
 }
+
+func TestSimGetIDInline(t *testing.T) {
+	_, m := startSim(t, "udp", sim.Config{IDInResponse: true, Name: "inline-ecu"})
+	ctx := t.Context()
+	r, err := m.GetIDInfo(ctx, xcp.IDASCII)
+	if err != nil || !r.Inline() || string(r.Data) != "inline-ecu" {
+		t.Fatalf("GetIDInfo %+v %v", r, err)
+	}
+	name, err := m.GetID(ctx, xcp.IDASCII)
+	if err != nil || string(name) != "inline-ecu" {
+		t.Fatalf("GetID %q %v", name, err)
+	}
+}
