@@ -140,6 +140,7 @@ func (s *Slave) a2lLocked() string {
 		}
 		w(`    /end CHARACTERISTIC`)
 	}
+	s.demoA2L(&b)
 	w(`  /end MODULE`)
 	w(`/end PROJECT`)
 	return b.String()

@@ -98,7 +98,8 @@ func Variables() []Symbol { v := variables; return v[:] }
 //	curve       UWORD[8]     0,100,…,700  a value block for array calibration
 //
 // The rest of the segment (from CalBase+0x40) is free calibration memory
-// filled with a pattern: byte i = i mod 251.
+// filled with a pattern: byte i = i mod 251, except CalBase+0x100…0x15F,
+// which holds the A2L demonstration objects (a2l_demo.go).
 func Parameters() []Symbol { p := parameters; return p[:] }
 
 // ScratchBase is the first RAM address not used by Variables.
@@ -130,6 +131,7 @@ func initialCalPage(s *Slave) []byte {
 	for i := range 8 {
 		o.PutUint16(p[0x20+2*i:], uint16(100*i))
 	}
+	initDemoCal(p, o)
 	return p
 }
 

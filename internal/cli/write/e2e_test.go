@@ -136,3 +136,63 @@ func TestA2LCommands(t *testing.T) {
 		t.Errorf("sim list: %d %q", code, out)
 	}
 }
+
+func TestSimDemoObjects(t *testing.T) {
+	code, out, errOut := xcp(t, "--sim", "read", "idle_curve", "ign_map", "mode", "temp_limit", "label", "pid.kp", "waves.sine", "enabled")
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		"mode NORMAL", "temp_limit 80.0 degC", `label "goxcp-sim"`, "pid.kp 1.5", "enabled on",
+		"idle_curve (CURVE, 4 points): coolant [degC] VALUE rpm 0 900.0 20 850.0 40 800.0 60 750.0",
+		"y \\ x 1000 2000 3000 4000 20 5.0 7.0 9.0 11.0 50 8.0 10.0 12.0 14.0 80 10.0 13.0 16.0 18.0",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("read output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 0 {
+		t.Fatalf("read: %d %s", code, errOut)
+	}
+	code, out, errOut = xcp(t, "--sim", "write", "--json", "idle_curve=800,820,840,860", "idle_curve:x=-10,10,30,50",
+		"mode=SPORT", "temp_limit=95.5", "label=hello", "pid.ki=0.5", "ign_map=1,2,3,4,5,6,7,8,9,10,11,12", "load_axis=10,40,90")
+	if code != 0 {
+		t.Fatalf("write: %d %s", code, errOut)
+	}
+	vs := decode(t, out)
+	if len(vs) != 7 || vs[0].Raw[0] != 1600 || vs[1].Raw[0] != 3 || vs[2].Raw[0] != 1355 || vs[4].Phys[0] != 0.5 || vs[5].Raw[1] != 4 || vs[6].Phys[2] != 90 {
+		t.Errorf("written %+v", vs)
+	}
+	// Every object of the simulator's A2L can be read.
+	code, out, _ = xcp(t, "--sim", "a2l", "list", "--json")
+	var entries []struct {
+		Name  string `json:"name"`
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(out), &entries); code != 0 || err != nil || len(entries) < 20 {
+		t.Fatalf("list: %d %v %q", code, err, out)
+	}
+	args := []string{"--sim", "read"}
+	for _, e := range entries {
+		if e.Error != "" {
+			t.Errorf("%s: %s", e.Name, e.Error)
+		}
+		args = append(args, e.Name)
+	}
+	if code, _, errOut := xcp(t, args...); code != 0 {
+		t.Errorf("read all: %d %s", code, errOut)
+	}
+	for _, tc := range []struct{ arg, want string }{
+		{"temp_limit=180", "EXTENDED_LIMITS [-40, 200] allowed"},
+		{"mode=TURBO", `"TURBO" is not one of CM_MODE's values (OFF, ECO, NORMAL, SPORT)`},
+		{"ign_map:x=1,2,3,4", "axis 1 is a FIX_AXIS"},
+		{"ign_map:y=1,2,3", "write load_axis instead"},
+		{"label=this string is too long", "room for 16"},
+		{"idle_curve=1,2,3,4", "outside [500, 1500]"},
+	} {
+		if code, _, errOut := xcp(t, "--sim", "write", tc.arg); code == 0 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("write %s: %d %q, want %q", tc.arg, code, errOut, tc.want)
+		}
+	}
+	if code, _, errOut := xcp(t, "--sim", "write", "temp_limit=180", "--extended-limits"); code != 0 {
+		t.Errorf("extended limits: %d %s", code, errOut)
+	}
+}
