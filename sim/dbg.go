@@ -172,9 +172,10 @@ var ack = []byte{xcp.PIDRes}
 
 // targetAccess is the check of every command that needs the target: it
 // answers ERR_RESOURCE_TEMPORARY_NOT_ACCESSIBLE at service level 1, with
-// Vref low or with a reset pin asserted.
+// Vref low, with a reset pin asserted or while another session holds
+// exclusive access.
 func (t *dbgSlave) targetAccess() []byte {
-	if t.level == swdbg.ServiceNoAccess || !t.powered() || t.inReset() {
+	if t.level == swdbg.ServiceNoAccess || !t.powered() || t.inReset() || (t.owner != nil && t.owner != t.cur) {
 		return errPacket(xcp.ErrResourceTemporaryNotAccessible)
 	}
 	return nil
@@ -195,6 +196,7 @@ func (ss *session) dbgCommand(req []byte) []byte {
 		return errPacket(xcp.ErrCmdSyntax)
 	}
 	t.cmdCount[cmd]++
+	t.cur = ss
 	if len(req) > t.cfg.MaxCTODbg {
 		return errPacket(xcp.ErrCmdSyntax) // longer than MAX_CTO_DBG
 	}
@@ -261,9 +263,13 @@ func (ss *session) dbgCommand(req []byte) []byte {
 			return errPacket(xcp.ErrCmdSyntax)
 		}
 		if e := t.targetAccess(); e != nil {
-			return e
+			return e // includes: another session holds exclusive access
 		}
-		d.exclusive = c.Mode == swdbg.ExclusiveRequest
+		if c.Mode == swdbg.ExclusiveRequest {
+			t.owner = ss
+		} else if t.owner == ss {
+			t.owner = nil
+		}
 		return ack
 	case swdbg.CmdSequenceMultiple:
 		return t.sequenceMultiple(d, req)

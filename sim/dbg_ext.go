@@ -30,13 +30,14 @@ type dbgSlave struct {
 	faults   map[swdbg.Command][]DbgFault
 	halted   bool
 	last     *session // the session that attached last: receives events
+	cur      *session // the session whose command is being answered
+	owner    *session // the session holding exclusive target access
 	cmdCount map[swdbg.Command]int
 }
 
 // dbgSession is the SW-DBG state of one connection.
 type dbgSession struct {
 	attached  bool
-	exclusive bool
 	busOwned  bool
 	events    map[uint8]swdbg.Trigger
 	// pending multi-packet transfers
@@ -70,6 +71,9 @@ func (ss *session) dbgReset() {
 	ss.dbg = dbgSession{}
 	if t.last == ss {
 		t.last = nil
+	}
+	if t.owner == ss {
+		t.owner = nil
 	}
 }
 

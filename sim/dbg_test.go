@@ -148,3 +148,28 @@ func FuzzDbgCommand(f *testing.F) {
 		}
 	})
 }
+
+// Exclusive target access belongs to the XCP session: it is released
+// with DBG_EXCLUSIVE_TARGET_ACCESS mode 1 or when another connection takes
+// the session over.
+func TestDbgExclusiveAccess(t *testing.T) {
+	s, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := hx("C0 FC 11 00 00 04 01 00 00 00 00 70 00 00 00 00")
+	a := serve(t, s)
+	a.connect(xcp.ConnectNormal)
+	a.ok(hx(attach))
+	a.ok(hx("C0 FC 08 00 00")) // request exclusive access
+	a.ok(read)
+	a.ok(hx("C0 FC 08 01 00")) // release
+	a.ok(hx("C0 FC 08 00 01")) // request again, context NVM programming
+	a.fail(hx("C0 FC 08 02 00"), xcp.ErrOutOfRange)
+	b := serve(t, s)
+	b.connect(xcp.ConnectNormal) // takes the XCP session over
+	b.fail(read, xcp.ErrDbg)     // a new session must attach first
+	b.ok(hx(attach))
+	b.ok(read)
+	b.ok(hx("C0 FC 08 00 00"))
+}

@@ -62,6 +62,16 @@ const (
 
 func goldens() []golden {
 	return []golden{
+		// Table 63 (Intel): the base-standard session set-up that precedes SW-DBG.
+		{"T63 CONNECT", intel, xcp.Connect{Mode: xcp.ConnectNormal}, &xcp.Connect{}, "FF 00"},
+		{"T63 CONNECT response", intel, xcp.ConnectResponse{Resource: 0x35, CommModeBasic: 0xC0, MaxCTO: 8, MaxDTO: 8,
+			ProtocolVersion: 0x10, TransportVersion: 0x10}, &xcp.ConnectResponse{}, "FF 35 C0 08 08 00 10 10"},
+		{"T63 GET_COMM_MODE_INFO", intel, xcp.GetCommModeInfo{}, &xcp.GetCommModeInfo{}, "FB"},
+		{"T63 GET_COMM_MODE_INFO response", intel, xcp.GetCommModeInfoResponse{CommModeOptional: xcp.CommModeMasterBlockMode,
+			MaxBS: 2, MinST: 0, QueueSize: 0, DriverVersion: 0x64}, &xcp.GetCommModeInfoResponse{}, "FF 00 01 00 02 00 00 64"},
+		{"T63 GET_STATUS", intel, xcp.GetStatus{}, &xcp.GetStatus{}, "FD"},
+		{"T63 GET_STATUS response", intel, xcp.GetStatusResponse{Session: 0, Protection: 0x35, StateNumber: 1, SessionConfigID: 0},
+			&xcp.GetStatusResponse{}, "FF 00 35 01 00 00"},
 		// Table 64 (Motorola).
 		{"T64 DBG_ATTACH", motorola, Attach{}, &Attach{}, "C0 FC 00"},
 		{"T64 response", motorola, AttachResponse{Major: 1, Minor: 0, T1: 0xFF, T7: 0xFF, MaxCTODbg: 1456}, &AttachResponse{}, "FF 01 00 FF FF 00 05 B0"},

@@ -281,3 +281,39 @@ func TestLimits(t *testing.T) {
 		t.Fatal("read packets")
 	}
 }
+
+// With a limit, a long scan spreads over sequences that each fit one
+// DBG_SEQUENCE_MULTIPLE; PackSequences then never fails.
+func TestBuilderLimit(t *testing.T) {
+	for _, maxCTO := range []int{64, 200, 1456} {
+		b := NewJPLBuilder().Limit(maxCTO).ResetToIdle().ScanDR(Bits{N: 5000, V: make([]byte, 625)}, RunTestIdle, false)
+		cmds, err := b.Commands()
+		if err != nil {
+			t.Fatal(err)
+		}
+		bits := 0
+		for _, seq := range cmds {
+			for _, c := range seq {
+				if d, ok := c.(*JPLData); ok {
+					bits += d.N
+				}
+			}
+		}
+		if bits != 5000 || b.State() != RunTestIdle {
+			t.Fatalf("CTO %d: %d bits shifted, state %s", maxCTO, bits, b.State())
+		}
+		seqs, _ := b.Sequences()
+		packed, err := PackSequences(seqs, 0, maxCTO)
+		if err != nil {
+			t.Fatalf("CTO %d: %v", maxCTO, err)
+		}
+		for _, p := range packed {
+			if p.Len() > maxCTO {
+				t.Fatalf("CTO %d: command of %d bytes", maxCTO, p.Len())
+			}
+		}
+	}
+	if _, err := NewJPLBuilder().Limit(16).GoTo(ShiftDR).Shift(Bits{N: 255, V: make([]byte, 32)}, true, false).Sequences(); !errors.Is(err, ErrSequenceTooLong) {
+		t.Fatalf("a command larger than the limit: %v", err)
+	}
+}

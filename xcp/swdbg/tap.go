@@ -109,7 +109,36 @@ type JPLBuilder struct {
 	state TAPState
 	seqs  [][]JPLCommand
 	cur   []JPLCommand
+	size  int // encoded bytes of cur
+	limit int // largest sequence in bytes (0 = none)
 	err   error
+}
+
+// Limit makes the builder cut sequences so that each fits one
+// DBG_SEQUENCE_MULTIPLE of MAX_CTO_DBG bytes (header, length and padding
+// included); long scans then spread over several sequences and commands.
+func (b *JPLBuilder) Limit(maxCTODbg int) *JPLBuilder {
+	b.limit = maxCTODbg - 6 - 2 - 1
+	return b
+}
+
+// add appends a command to the current sequence, cutting it first when
+// the limit would be exceeded.
+func (b *JPLBuilder) add(c JPLCommand) {
+	enc, err := c.appendJPL(nil)
+	if err != nil {
+		b.fail(err)
+		return
+	}
+	if b.limit > 0 && len(enc) > b.limit {
+		b.fail(fmt.Errorf("%w: one JPL command of %d bytes", ErrSequenceTooLong, len(enc)))
+		return
+	}
+	if b.limit > 0 && b.size+len(enc) > b.limit {
+		b.Cut()
+	}
+	b.cur = append(b.cur, c)
+	b.size += len(enc)
 }
 
 // NewJPLBuilder returns a builder starting in Run-Test/Idle.
@@ -125,7 +154,7 @@ func (b *JPLBuilder) Step(tms Bits, tdi uint8) *JPLBuilder {
 	}
 	for i := 0; i < tms.N; i += maxJPLBits {
 		part := tms.Slice(i, min(tms.N, i+maxJPLBits))
-		b.cur = append(b.cur, &JPLStep{TDI: tdi, TMS: part})
+		b.add(&JPLStep{TDI: tdi, TMS: part})
 	}
 	for i := range tms.N {
 		b.state = b.state.Next(tms.Bit(i))
@@ -155,8 +184,16 @@ func (b *JPLBuilder) Shift(tdi Bits, exit, cut32 bool) *JPLBuilder {
 		return b
 	}
 	chunk := maxJPLBits
+	if b.limit > 0 {
+		// A data command of n bits takes 8 + 4⌈n/8⌉ bytes (repeat field 1).
+		chunk = min(chunk, 8*((b.limit-8)/4))
+		if chunk <= 0 {
+			b.fail(fmt.Errorf("%w: no room for a JPL data command", ErrSequenceTooLong))
+			return b
+		}
+	}
 	if cut32 {
-		chunk = 32
+		chunk = min(chunk, 32)
 	}
 	for i := 0; i < tdi.N; i += chunk {
 		if cut32 && i > 0 {
@@ -167,8 +204,7 @@ func (b *JPLBuilder) Shift(tdi Bits, exit, cut32 bool) *JPLBuilder {
 		if exit && i+n == tdi.N {
 			tms.SetBit(n-1, 1)
 		}
-		b.cur = append(b.cur, &JPLData{N: n, TMS: tms, TDI: tdi.Slice(i, i+n),
-			TDO: Bits{N: n}, Mask: Bits{N: n}})
+		b.add(&JPLData{N: n, TMS: tms, TDI: tdi.Slice(i, i+n), TDO: Bits{N: n}, Mask: Bits{N: n}})
 	}
 	if exit && tdi.N > 0 {
 		b.state = b.state.Next(1)
@@ -190,7 +226,7 @@ func (b *JPLBuilder) ScanDR(tdi Bits, end TAPState, capture bool) *JPLBuilder {
 // Append adds a ready-made command; the TAP state is tracked by its TMS
 // bits (a data command's repeat sequence is assumed not to run).
 func (b *JPLBuilder) Append(c JPLCommand) *JPLBuilder {
-	b.cur = append(b.cur, c)
+	b.add(c)
 	var tms Bits
 	var n int
 	switch c := c.(type) {
@@ -209,7 +245,7 @@ func (b *JPLBuilder) Append(c JPLCommand) *JPLBuilder {
 func (b *JPLBuilder) Cut() *JPLBuilder {
 	if len(b.cur) > 0 {
 		b.seqs = append(b.seqs, b.cur)
-		b.cur = nil
+		b.cur, b.size = nil, 0
 	}
 	return b
 }
