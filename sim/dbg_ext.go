@@ -37,9 +37,9 @@ type dbgSlave struct {
 
 // dbgSession is the SW-DBG state of one connection.
 type dbgSession struct {
-	attached  bool
-	busOwned  bool
-	events    map[uint8]swdbg.Trigger
+	attached bool
+	busOwned bool
+	events   map[uint8]swdbg.Trigger
 	// pending multi-packet transfers
 	read1     *swdbg.ReadCAN1
 	write     *pendingWrite
