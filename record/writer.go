@@ -444,3 +444,11 @@ func (w *Writer) finish() {
 
 func zigzag(v int64) uint64   { return uint64(v<<1) ^ uint64(v>>63) }
 func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
+
+// Backlog returns the number of full chunks waiting for the disk; a
+// producer that must not lose frames (a converter, a test) can wait while
+// it is close to Options.Buffers.
+func (w *Writer) Backlog() int { return len(w.full) }
+
+// Buffers returns the number of chunk buffers.
+func (w *Writer) Buffers() int { return w.opts.Buffers }

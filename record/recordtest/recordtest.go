@@ -256,3 +256,44 @@ func Write(w *record.Writer, m *record.Meta, n int) error {
 	}
 	return werr
 }
+
+// WriteFile creates a recording at path with n synthetic samples (see
+// Write).
+func WriteFile(path string, m *record.Meta, n int) error {
+	w, err := record.Create(path, m, record.Options{ChunkSize: 1 << 20, Buffers: 6})
+	if err != nil {
+		return err
+	}
+	// The writer drops frames when the disk lags; a test file must be
+	// complete, so pace the producer instead.
+	e, err := NewEncoder(m)
+	if err != nil {
+		w.Close()
+		return err
+	}
+	nl := len(m.DAQ.Lists)
+	var werr error
+	for i := 0; i < n && werr == nil; i++ {
+		l, k := i%nl, i/nl
+		t := int64(i) * 1000
+		e.Frames(l, k, func(p []byte) {
+			if werr == nil {
+				werr = w.Write(t, p)
+			}
+		})
+		for w.Backlog() >= w.Buffers()-2 {
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	cerr := w.Close()
+	if werr != nil {
+		return werr
+	}
+	if cerr != nil {
+		return cerr
+	}
+	if d := w.Stats().Dropped; d != 0 {
+		return fmt.Errorf("recordtest: writer dropped %d frames", d)
+	}
+	return nil
+}

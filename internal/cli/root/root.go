@@ -15,6 +15,7 @@ import (
 	a2lcmd "goxcp/internal/cli/a2l"
 	"goxcp/internal/cli/checksum"
 	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/convert"
 	"goxcp/internal/cli/daqinfo"
 	"goxcp/internal/cli/dbg"
 	"goxcp/internal/cli/download"
@@ -33,6 +34,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		a2lcmd.NewCmd(f),
 		checksum.NewCmd(f),
+		convert.NewCmd(f),
 		dbg.NewCmd(f),
 		download.NewCmd(f),
 		fetcha2l.NewCmd(f),

@@ -1,0 +1,215 @@
+// Package convert is `xcp convert`: stream a goxcp recording (.xlog, see
+// docs/recording-format.md) into CSV, Parquet or SQLite in bounded
+// memory, and report what the recording says about losses and damage.
+package convert
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"goxcp/internal/cli/cmdutil"
+	"goxcp/record"
+	rconv "goxcp/record/convert"
+	"goxcp/record/convert/csv"
+	"goxcp/record/convert/parquet"
+	"goxcp/record/convert/sqlite"
+)
+
+// Formats lists the output formats of --to.
+var Formats = []string{"csv", "parquet", "sqlite"}
+
+// Options are the parsed arguments of `xcp convert`.
+type Options struct {
+	IO      *cmdutil.IOStreams
+	Printer func(json bool) *cmdutil.Printer
+
+	File string
+	To   string
+	Out  string
+	JSON bool
+}
+
+// NewCmd returns the `xcp convert` command.
+func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
+
+func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO, Printer: f.Printer}
+	cmd := &cobra.Command{
+		Use:   "convert FILE --to FORMAT [-o OUT]",
+		Short: "Convert a recording (.xlog) to CSV, Parquet or SQLite",
+		Long: `Convert a recording made by 'xcp record' into another format, streaming in
+bounded memory:
+
+  csv      one CSV file per DAQ list (header row, one row per sample)
+  parquet  one Parquet file per DAQ list (Snappy, typed columns)
+  sqlite   one SQLite database, one table per DAQ list
+
+Columns: host_ns (host receive time, ns since the recording's start),
+slave_ns (slave timestamp linearised to ns, if the list has timestamps),
+then the measurements. With one DAQ list OUT is the output file; with
+several, CSV and Parquet write a directory OUT with <list>.csv/.parquet.
+The default OUT is FILE without .xlog plus .csv/.parquet/.db (or _csv/,
+_parquet/ for several lists).
+
+A recording that was not closed cleanly (crash, kill -9) converts up to its
+last complete block; damaged blocks are skipped. Both are reported.`,
+		Example: `  xcp convert run1.xlog --to parquet
+  xcp convert run1.xlog --to sqlite -o run1.db`,
+		Args: cmdutil.ExactArgs(1, "FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File = args[0]
+			opts.To = strings.ToLower(opts.To)
+			if opts.To == "" {
+				return cmdutil.UsageErrorf("--to is required: one of %s", strings.Join(Formats, ", "))
+			}
+			if !slices.Contains(Formats, opts.To) {
+				if opts.To == "hdf5" || opts.To == "h5" {
+					return cmdutil.UsageErrorf("--to hdf5 is not available: the HDF5 library goxcp can use (github.com/scigolib/hdf5) writes files that h5dump cannot open; use parquet or sqlite")
+				}
+				return cmdutil.UsageErrorf("unknown format %q for --to: want one of %s", opts.To, strings.Join(Formats, ", "))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.To, "to", "", "output `format`: "+strings.Join(Formats, ", "))
+	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "output file or directory (default: derived from FILE)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
+	return cmd
+}
+
+// DefaultOut returns the default output path for a recording with lists
+// DAQ lists.
+func DefaultOut(file, to string, lists int) string {
+	base := strings.TrimSuffix(file, filepath.Ext(file))
+	switch {
+	case to == "sqlite":
+		return base + ".db"
+	case lists > 1:
+		return base + "_" + to
+	}
+	return base + "." + to
+}
+
+// ListSummary is one DAQ list in the summary.
+type ListSummary struct {
+	Name        string `json:"name"`
+	Samples     uint64 `json:"samples"`
+	MissingODTs uint64 `json:"missingOdts"`
+	Overloads   uint64 `json:"overloads"`
+	Malformed   uint64 `json:"malformed"`
+	// Recorded are the loss counters the recorder stored in the file.
+	RecordedLoss *record.Loss `json:"recordedLoss,omitempty"`
+}
+
+// Summary is the output of `xcp convert`.
+type Summary struct {
+	File      string        `json:"file"`
+	Format    string        `json:"format"`
+	Output    []string      `json:"output"`
+	Samples   uint64        `json:"samples"`
+	Lists     []ListSummary `json:"lists"`
+	Complete  bool          `json:"complete"`
+	Tail      *record.Tail  `json:"tail,omitempty"`
+	Damage    []string      `json:"damage,omitempty"`
+	Dropped   uint64        `json:"droppedByRecorder"`
+	Unknown   uint64        `json:"unknownFrames"`
+	NonDTO    uint64        `json:"nonDtoFrames"`
+	FramesRec uint64        `json:"framesRecorded"`
+}
+
+type pathSink interface {
+	rconv.Sink
+	Paths() []string
+}
+
+func run(ctx context.Context, opts *Options) error {
+	r, err := record.Open(opts.File)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	m := r.Meta()
+	out := opts.Out
+	if out == "" {
+		out = DefaultOut(opts.File, opts.To, len(m.DAQ.Lists))
+	}
+	var sink rconv.Sink
+	paths := []string{out}
+	switch opts.To {
+	case "csv":
+		sink = csv.New(out)
+	case "parquet":
+		sink = parquet.New(out, parquet.Options{})
+	case "sqlite":
+		sink = sqlite.New(out, sqlite.Options{})
+	}
+	res, err := rconv.Run(ctx, r, sink)
+	if err != nil {
+		return fmt.Errorf("convert %s: %w", opts.File, err)
+	}
+	if ps, ok := sink.(pathSink); ok {
+		paths = ps.Paths()
+	}
+	s := Summary{File: opts.File, Format: opts.To, Output: paths, Samples: res.Samples, Complete: res.Complete, Tail: res.Tail,
+		Dropped: res.Stats.Dropped, Unknown: res.Decode.Unknown, NonDTO: res.Decode.Other, FramesRec: res.Stats.Frames}
+	for _, d := range res.Damage {
+		s.Damage = append(s.Damage, d.Error())
+	}
+	for i, l := range m.DAQ.Lists {
+		ds := res.Decode.Lists[i]
+		ls := ListSummary{Name: l.Name, Samples: ds.Samples, MissingODTs: ds.MissingODTs, Overloads: ds.Overloads, Malformed: ds.Malformed}
+		for _, rl := range res.Stats.Lists {
+			if rl.List == l.Number {
+				rl := rl
+				ls.RecordedLoss = &rl
+			}
+		}
+		s.Lists = append(s.Lists, ls)
+	}
+	warn(opts, &s)
+	return opts.Printer(opts.JSON).Print(s, tables(&s)...)
+}
+
+// warn prints what went wrong with the recording to stderr.
+func warn(opts *Options, s *Summary) {
+	w := opts.IO.ErrOut
+	if s.Tail != nil {
+		fmt.Fprintf(w, "warning: %s: %s; converted everything up to offset %d\n", s.File, s.Tail, s.Tail.Offset)
+	}
+	for _, d := range s.Damage {
+		fmt.Fprintf(w, "warning: %s: skipped damaged data: %s\n", s.File, d)
+	}
+	if s.Dropped > 0 {
+		fmt.Fprintf(w, "warning: %s: the recorder dropped %d frames (disk too slow)\n", s.File, s.Dropped)
+	}
+}
+
+func tables(s *Summary) []cmdutil.Table {
+	status := "closed cleanly"
+	if !s.Complete {
+		status = "NOT closed cleanly"
+	}
+	kv := cmdutil.KV("", "file", s.File, "format", s.Format, "output", strings.Join(s.Output, ", "),
+		"samples", strconv.FormatUint(s.Samples, 10), "recording", status,
+		"dropped by recorder", strconv.FormatUint(s.Dropped, 10))
+	lt := cmdutil.Table{Header: []string{"DAQ list", "samples", "missing ODTs", "overloads", "malformed", "recorded CTR gaps", "recorded missing ODTs", "recorded overloads"}}
+	for _, l := range s.Lists {
+		row := []string{l.Name, u(l.Samples), u(l.MissingODTs), u(l.Overloads), u(l.Malformed), "-", "-", "-"}
+		if rl := l.RecordedLoss; rl != nil {
+			row[5], row[6], row[7] = u(rl.CtrGaps), u(rl.MissingODTs), u(rl.Overloads)
+		}
+		lt.Add(row...)
+	}
+	return []cmdutil.Table{kv, lt}
+}
+
+func u(v uint64) string { return strconv.FormatUint(v, 10) }

@@ -1,0 +1,126 @@
+package convert
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"goxcp/internal/cli/cmdutil"
+	"goxcp/record"
+	"goxcp/record/recordtest"
+)
+
+func TestOptions(t *testing.T) {
+	tests := []struct {
+		args []string
+		want Options
+		err  string
+	}{
+		{[]string{"a.xlog", "--to", "csv"}, Options{File: "a.xlog", To: "csv"}, ""},
+		{[]string{"a.xlog", "--to", "Parquet", "-o", "x", "--json"}, Options{File: "a.xlog", To: "parquet", Out: "x", JSON: true}, ""},
+		{[]string{"a.xlog"}, Options{}, "--to is required"},
+		{[]string{"a.xlog", "--to", "xls"}, Options{}, `unknown format "xls"`},
+		{[]string{"a.xlog", "--to", "hdf5"}, Options{}, "h5dump cannot open"},
+		{[]string{"--to", "csv"}, Options{}, "needs 1 argument"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			ios, _, _, _ := cmdutil.Test()
+			var got *Options
+			cmd := newCmd(cmdutil.New(ios), func(o *Options) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			cmd.SilenceErrors, cmd.SilenceUsage = true, true
+			err := cmd.Execute()
+			if tt.err != "" {
+				var ue *cmdutil.UsageError
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("got %v, want error %q", err, tt.err)
+				}
+				if !strings.Contains(tt.err, "argument") && !errors.As(err, &ue) {
+					t.Fatalf("%v is not a usage error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.File != tt.want.File || got.To != tt.want.To || got.Out != tt.want.Out || got.JSON != tt.want.JSON {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestConvertEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "run.xlog")
+	meta := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+	if err := recordtest.WriteFile(src, meta, 900); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range Formats {
+		t.Run(to, func(t *testing.T) {
+			ios, _, out, errOut := cmdutil.Test()
+			cmd := NewCmd(cmdutil.New(ios))
+			cmd.SetArgs([]string{src, "--to", to, "--json"})
+			if err := cmd.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			var s Summary
+			if err := json.Unmarshal(out.Bytes(), &s); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if s.Samples != 900 || !s.Complete || len(s.Lists) != 3 || s.Lists[0].Samples != 300 || errOut.Len() != 0 {
+				t.Fatalf("summary %+v, stderr %q", s, errOut)
+			}
+			want := filepath.Join(dir, "run_"+to)
+			if to == "sqlite" {
+				want = filepath.Join(dir, "run.db")
+			}
+			for _, p := range s.Output {
+				if !strings.HasPrefix(p, want) {
+					t.Fatalf("output %s, want under %s", p, want)
+				}
+				if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+					t.Fatalf("output %s: %v", p, err)
+				}
+			}
+		})
+	}
+}
+
+func TestConvertTornFile(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "torn.xlog")
+	if err := recordtest.WriteFile(src, recordtest.NarrowMeta(), 200000); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(src)
+	if err := os.Truncate(src, st.Size()-100); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, out, errOut := cmdutil.Test()
+	cmd := NewCmd(cmdutil.New(ios))
+	cmd.SetArgs([]string{src, "--to", "csv", "-o", filepath.Join(dir, "x.csv")})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errOut.String(), "not closed cleanly") || !strings.Contains(out.String(), "NOT closed cleanly") {
+		t.Fatalf("stdout %q\nstderr %q", out, errOut)
+	}
+}
+
+func TestConvertNotARecording(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.xlog")
+	os.WriteFile(p, []byte("hello"), 0o644)
+	ios, _, _, _ := cmdutil.Test()
+	cmd := NewCmd(cmdutil.New(ios))
+	cmd.SetArgs([]string{p, "--to", "csv"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	if err := cmd.Execute(); !errors.Is(err, record.ErrNotRecording) || !strings.Contains(err.Error(), p) {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -1,0 +1,169 @@
+// Package convert streams the samples of a goxcp recording (package record)
+// into other formats. The driver Run reads the recording once, decodes the
+// DTOs per DAQ list and hands each sample to a Sink; the sub-packages are
+// the sinks: csv, parquet, sqlite and hdf5. Memory use is independent of
+// the recording's size: every sink buffers a bounded number of rows.
+package convert
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"goxcp/record"
+)
+
+// Sink receives the samples of one recording.
+type Sink interface {
+	// Begin is called once, before any sample, with the recording's
+	// metadata and the table layout of each DAQ list.
+	Begin(m *record.Meta, tables []Table) error
+	// Sample is called for each complete sample in file order; s is only
+	// valid during the call.
+	Sample(s *record.Sample) error
+	// Close finishes the output; it is called once after the last sample
+	// (also after an error, to release resources).
+	Close() error
+}
+
+// Column kinds beside the measurement types.
+const (
+	ColHost  = "host" // host timestamp, int64 ns since Meta.Start
+	ColSlave = "slave"
+	ColValue = "value"
+)
+
+// Column is one output column.
+type Column struct {
+	Name string
+	Kind string      // ColHost, ColSlave or ColValue
+	Type record.Type // of a ColValue; host and slave times are int64
+	Unit string
+}
+
+// Table is the output layout of one DAQ list: the host time, the slave
+// time (if the list has timestamps), then the measurements in layout
+// order. Names are unique within a table.
+type Table struct {
+	List    int    // index in Meta.DAQ.Lists
+	Name    string // the list's name, made unique and safe for file names
+	Columns []Column
+	// HasSlave reports whether the second column is the slave time.
+	HasSlave bool
+}
+
+// Tables returns the table layout of every list of m.
+func Tables(m *record.Meta) []Table {
+	used := map[string]bool{}
+	out := make([]Table, len(m.DAQ.Lists))
+	for i, l := range m.DAQ.Lists {
+		name := unique(used, SafeName(l.Name, "list"+strconv.Itoa(l.Number)))
+		t := Table{List: i, Name: name, HasSlave: l.Timestamps && m.DAQ.TimestampSize > 0}
+		cols := map[string]bool{}
+		t.Columns = append(t.Columns, Column{Name: unique(cols, "host_ns"), Kind: ColHost, Unit: "ns"})
+		if t.HasSlave {
+			t.Columns = append(t.Columns, Column{Name: unique(cols, "slave_ns"), Kind: ColSlave, Unit: "ns"})
+		}
+		for j, ms := range l.Measurements {
+			n := ms.Name
+			if n == "" {
+				n = "m" + strconv.Itoa(j)
+			}
+			t.Columns = append(t.Columns, Column{Name: unique(cols, n), Kind: ColValue, Type: ms.Type, Unit: ms.Unit})
+		}
+		out[i] = t
+	}
+	return out
+}
+
+func unique(used map[string]bool, n string) string {
+	base := n
+	for i := 2; used[strings.ToLower(n)]; i++ {
+		n = base + "_" + strconv.Itoa(i)
+	}
+	used[strings.ToLower(n)] = true
+	return n
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_.\-]+`)
+
+// SafeName turns s into a name usable as a file name: runs of characters
+// other than letters, digits, '_', '.', '-' become '_'; empty or dot-only
+// names become def.
+func SafeName(s, def string) string {
+	s = unsafeChars.ReplaceAllString(s, "_")
+	if strings.Trim(s, "._") == "" {
+		return def
+	}
+	return s
+}
+
+// Result summarises a conversion.
+type Result struct {
+	Samples  uint64
+	PerList  []uint64 // samples per list index
+	Decode   record.DecodeStats
+	Stats    record.Stats // the recording's last stats block
+	Complete bool         // the recording was closed cleanly
+	Tail     *record.Tail
+	Damage   []record.CorruptError
+}
+
+// Run converts the recording read by r into sink. It stops early with
+// ctx's error when ctx is done. The sink is closed in every case.
+func Run(ctx context.Context, r *record.Reader, sink Sink) (res Result, err error) {
+	d, err := record.NewDecoder(r)
+	if err != nil {
+		sink.Close()
+		return res, fmt.Errorf("convert: %w", err)
+	}
+	m := r.Meta()
+	if err := sink.Begin(m, Tables(m)); err != nil {
+		sink.Close()
+		return res, err
+	}
+	defer func() {
+		if cerr := sink.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	res.PerList = make([]uint64, len(m.DAQ.Lists))
+	for d.Next() {
+		s := d.Sample()
+		if err := sink.Sample(s); err != nil {
+			return res, err
+		}
+		res.Samples++
+		res.PerList[s.List]++
+		if res.Samples&0xFFFF == 0 {
+			if err := ctx.Err(); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := d.Err(); err != nil {
+		return res, err
+	}
+	res.Decode = d.Stats()
+	res.Stats = r.Stats()
+	res.Complete = r.Complete()
+	res.Tail = r.Tail()
+	res.Damage = r.Damage()
+	return res, nil
+}
+
+// PerListPaths returns the output file of each table for formats that
+// write one file per DAQ list: out itself for a single list, else
+// out/<table name><ext> with out a directory (created by the caller).
+func PerListPaths(out, ext string, tables []Table) (paths []string, dir bool) {
+	if len(tables) == 1 {
+		return []string{out}, false
+	}
+	for _, t := range tables {
+		paths = append(paths, filepath.Join(out, t.Name+ext))
+	}
+	return paths, true
+}
