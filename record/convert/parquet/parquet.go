@@ -240,4 +240,3 @@ func (s *Sink) Close() error {
 	s.tables = nil
 	return first
 }
-
