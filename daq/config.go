@@ -30,6 +30,13 @@ import (
 //	  { name = "flag", address = 0x1004, type = "U8", mask = 0x01 },
 //	]
 //
+//	[[list]]            # a predefined list of the slave
+//	name = "engine"
+//	predefined = true
+//	number = 0
+//	event = 1
+//	measurements = [ { name = "rpm", address = 0x2000, type = "U16" } ]
+//
 //	[override]  # optional: DAQ info for slaves lacking optional commands
 //	processor = { minDaq = 0, maxDaq = 4, ... }  # pyXCP daq_override keys
 //
@@ -227,6 +234,16 @@ func parseList(m map[string]any, t tree) (List, error) {
 				err = t.in(k).errf("want true or false")
 			}
 			l.Timestamps = b
+		case "predefined":
+			b, ok := v.(bool)
+			if !ok {
+				err = t.in(k).errf("want true or false")
+			}
+			l.Predefined = b
+		case "number":
+			var n uint64
+			n, err = t.in(k).uint(v, math.MaxUint16)
+			l.Number = uint16(n)
 		case "stim":
 			if b, _ := v.(bool); b {
 				err = t.in(k).errf("STIM lists are not supported by the recorder")

@@ -425,3 +425,57 @@ func TestReinitRecovery(t *testing.T) {
 	c, st := measure(t, ses, 100*time.Millisecond)
 	checkSamples(t, c, st)
 }
+
+func TestPredefinedList(t *testing.T) {
+	ev := uint16(1)
+	el := func(name string, size uint8) xcp.DaqElement {
+		return xcp.DaqElement{BitOffset: xcp.NoBitOffset, Size: size, Addr: varAddr(t, name)}
+	}
+	cfg := sim.Config{DAQ: sim.DAQConfig{IDField: xcp.IDAbsODT, Predefined: []sim.PredefinedList{
+		{ODTs: [][]xcp.DaqElement{{el("counter", 4), el("counter16", 2)}, {el("sine", 4)}}, FixedEvent: &ev},
+	}}}
+	for _, static := range []bool{false, true} {
+		cfg.DAQ.Static = static
+		m, s, stop := pair(t, cfg)
+		lists := testLists(t)
+		pre := daq.List{Name: "pre", Predefined: true, Number: 0, Event: 1, Timestamps: true, Measurements: []daq.Measurement{
+			{Name: "sine", Addr: varAddr(t, "sine"), Type: daq.F32},
+			{Name: "counter16", Addr: varAddr(t, "counter16"), Type: daq.U16},
+			{Name: "counter", Addr: varAddr(t, "counter"), Type: daq.U32},
+		}}
+		lists = []daq.List{lists[0], pre}
+		ses, err := daq.Setup(context.Background(), m, lists, daq.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := ses.Layout().Lists[1].Number; n != 0 {
+			t.Errorf("predefined list number %d", n)
+		}
+		if n := ses.Layout().Lists[0].Number; n != 1 {
+			t.Errorf("configured list number %d, want 1 (after the predefined one)", n)
+		}
+		for run := range 2 {
+			c, st := measure(t, ses, 100*time.Millisecond)
+			if st.Lost() != 0 || len(c.byList[1]) < 3 || len(c.byList[0]) < 3 {
+				t.Fatalf("static %v run %d: %d/%d samples, %+v", static, run, len(c.byList[0]), len(c.byList[1]), st)
+			}
+			for _, r := range c.byList[1] {
+				if uint16(r.Values[2].Uint64()) != uint16(r.Values[1].Uint64()) {
+					t.Fatalf("predefined list: counter %d, counter16 %d", r.Values[2].Uint64(), r.Values[1].Uint64())
+				}
+			}
+		}
+		// A measurement outside the predefined ODTs is an error naming it.
+		pre.Measurements = append(pre.Measurements, daq.Measurement{Name: "ramp", Addr: varAddr(t, "ramp"), Type: daq.F32})
+		if _, err := daq.Setup(context.Background(), m, []daq.List{pre}, daq.Options{}); err == nil || !strings.Contains(err.Error(), `"ramp"`) {
+			t.Errorf("measurement outside the predefined list: %v", err)
+		}
+		pre.Measurements = pre.Measurements[:3]
+		pre.Event = 2
+		if _, err := daq.Setup(context.Background(), m, []daq.List{pre}, daq.Options{}); err == nil || !strings.Contains(err.Error(), "fixed to event 1") {
+			t.Errorf("wrong event for a fixed list: %v", err)
+		}
+		_ = s
+		stop()
+	}
+}

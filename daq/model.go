@@ -111,6 +111,11 @@ type List struct {
 	// Timestamps asks the slave for a timestamp in the first ODT.
 	Timestamps   bool          `json:"timestamps"`
 	Measurements []Measurement `json:"measurements"`
+	// Predefined uses the slave's predefined DAQ list Number instead of
+	// configuring one: its ODTs are read back (READ_DAQ) and every
+	// measurement must lie in one of its entries.
+	Predefined bool   `json:"predefined,omitempty"`
+	Number     uint16 `json:"number,omitempty"`
 }
 
 // Validate checks the list for errors a slave could not catch: names,

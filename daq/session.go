@@ -52,6 +52,7 @@ type Session struct {
 
 	mu         sync.Mutex // guards state below against the recovery hook
 	configured bool       // the slave holds our configuration, modes not yet used
+	predefMode bool       // SET_DAQ_LIST_MODE was sent for the predefined lists
 	running    bool
 
 	rx    *receiver
@@ -92,25 +93,7 @@ func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*
 	if err := s.check(lists); err != nil {
 		return nil, err
 	}
-	lim := LimitsFromInfo(info, f)
-	if s.static {
-		// The lists go into the static lists MIN_DAQ…; each has fixed
-		// numbers of ODTs and entries.
-		for _, li := range info.Lists {
-			if li.Number >= lim.FirstList && int(li.Number) < int(lim.FirstList)+len(lists) {
-				if lim.MaxODT == 0 || int(li.MaxODT) < lim.MaxODT {
-					lim.MaxODT = int(li.MaxODT)
-				}
-				if lim.MaxEntries == 0 || int(li.MaxEntries) < lim.MaxEntries {
-					lim.MaxEntries = int(li.MaxEntries)
-				}
-			}
-		}
-		if lim.MaxODT == 0 || lim.MaxEntries == 0 {
-			return nil, fmt.Errorf("daq: static DAQ configuration: GET_DAQ_LIST_INFO gave no ODT/entry limits for lists %d..%d", lim.FirstList, int(lim.FirstList)+len(lists)-1)
-		}
-	}
-	lay, err := Allocate(lists, lim)
+	lay, err := s.layout(ctx, m, lists)
 	if err != nil {
 		return nil, err
 	}
@@ -123,15 +106,157 @@ func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*
 	return s, nil
 }
 
+// layout allocates ODTs for the configurable lists and reads the ODTs of
+// the predefined ones, keeping the order of lists.
+func (s *Session) layout(ctx context.Context, x Exchanger, lists []List) (*Layout, error) {
+	info, f := s.info, s.f
+	lim := LimitsFromInfo(info, f)
+	var conf []List
+	for _, l := range lists {
+		if !l.Predefined {
+			conf = append(conf, l)
+		}
+	}
+	if s.static && len(conf) > 0 {
+		// The lists go into the static lists MIN_DAQ…; each has fixed
+		// numbers of ODTs and entries.
+		for _, li := range info.Lists {
+			if li.Number >= lim.FirstList && int(li.Number) < int(lim.FirstList)+len(conf) {
+				if lim.MaxODT == 0 || int(li.MaxODT) < lim.MaxODT {
+					lim.MaxODT = int(li.MaxODT)
+				}
+				if lim.MaxEntries == 0 || int(li.MaxEntries) < lim.MaxEntries {
+					lim.MaxEntries = int(li.MaxEntries)
+				}
+			}
+		}
+		if lim.MaxODT == 0 || lim.MaxEntries == 0 {
+			return nil, fmt.Errorf("daq: static DAQ configuration: GET_DAQ_LIST_INFO gave no ODT/entry limits for lists %d..%d", lim.FirstList, int(lim.FirstList)+len(conf)-1)
+		}
+	}
+	lay := &Layout{Order: lim.Order, IDField: lim.IDField, TimestampSize: lim.TimestampSize,
+		TimestampUnit: lim.TimestampUnit, TimestampTick: lim.TimestampTick, OverloadMSB: lim.OverloadMSB}
+	var alloc *Layout
+	if len(conf) > 0 {
+		var err error
+		if alloc, err = Allocate(conf, lim); err != nil {
+			return nil, err
+		}
+	}
+	ci := 0
+	for _, l := range lists {
+		if !l.Predefined {
+			lay.Lists = append(lay.Lists, alloc.Lists[ci])
+			ci++
+			continue
+		}
+		ll, err := s.readPredefined(ctx, x, l, lim)
+		if err != nil {
+			return nil, err
+		}
+		lay.Lists = append(lay.Lists, *ll)
+	}
+	return lay, nil
+}
+
+// readPredefined reads the ODTs of a predefined list (SET_DAQ_PTR and
+// READ_DAQ) and places the list's measurements in them.
+func (s *Session) readPredefined(ctx context.Context, x Exchanger, l List, lim Limits) (*ListLayout, error) {
+	maxODT, maxEntries := 0xFC, 0xFF
+	for _, li := range s.info.Lists {
+		if li.Number == l.Number {
+			maxODT, maxEntries = int(li.MaxODT), int(li.MaxEntries)
+		}
+	}
+	f := s.f
+	ll := &ListLayout{List: l, Number: l.Number, Offsets: make([]int, len(l.Measurements))}
+	for o := range maxODT {
+		var odt ODT
+		for e := range maxEntries {
+			if e == 0 {
+				_, err := x.Do(ctx, xcp.SetDaqPtr{List: l.Number, ODT: uint8(o)}.Append(nil, f))
+				if errors.Is(err, xcp.ErrOutOfRange) && o > 0 {
+					break // no more ODTs
+				}
+				if err != nil {
+					return nil, fmt.Errorf("daq: predefined DAQ list %q (%d): SET_DAQ_PTR ODT %d: %w", l.Name, l.Number, o, err)
+				}
+			}
+			p, err := x.Do(ctx, []byte{byte(xcp.CmdReadDaq)})
+			if err != nil {
+				if errors.Is(err, xcp.ErrSequence) || errors.Is(err, xcp.ErrOutOfRange) {
+					break // past the last entry
+				}
+				return nil, fmt.Errorf("daq: predefined DAQ list %q (%d): READ_DAQ: %w", l.Name, l.Number, err)
+			}
+			var r xcp.ReadDaqResponse
+			if err := r.Decode(p, f); err != nil {
+				return nil, fmt.Errorf("daq: predefined DAQ list %q: %w", l.Name, err)
+			}
+			if r.Size == 0 {
+				break
+			}
+			if r.BitOffset != xcp.NoBitOffset {
+				return nil, fmt.Errorf("daq: predefined DAQ list %q: ODT %d entry %d is a single bit, which is not supported", l.Name, o, e)
+			}
+			odt.Entries = append(odt.Entries, Entry{Addr: r.Addr, Ext: r.Ext, Size: r.Size})
+		}
+		if len(odt.Entries) == 0 {
+			break
+		}
+		ll.ODTs = append(ll.ODTs, odt)
+	}
+	if len(ll.ODTs) == 0 {
+		return nil, fmt.Errorf("daq: predefined DAQ list %q (%d) has no ODT entries", l.Name, l.Number)
+	}
+	for i, m := range l.Measurements {
+		off, found := 0, false
+		for _, o := range ll.ODTs {
+			for _, e := range o.Entries {
+				if e.Ext == m.Ext && m.Addr >= e.Addr && uint64(m.Addr)+uint64(m.Type.Size()) <= uint64(e.Addr)+uint64(e.Size) {
+					ll.Offsets[i], found = off+int(m.Addr-e.Addr), true
+				}
+				off += int(e.Size)
+			}
+			if found {
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("daq: predefined DAQ list %q (%d): measurement %q (0x%X, %s) is not in any of its ODT entries", l.Name, l.Number, m.Name, m.Addr, m.Type)
+		}
+	}
+	return ll, nil
+}
+
 // check validates the lists against what the slave supports.
 func (s *Session) check(lists []List) error {
+	if err := ValidateLists(lists); err != nil {
+		return fmt.Errorf("daq: %w", err)
+	}
 	p, r := s.info.Processor, s.info.Resolution
 	avail := int(p.MaxDaq) - int(p.MinDaq)
-	if len(lists) > avail {
-		return fmt.Errorf("daq: %d DAQ lists requested, the slave offers %d (MAX_DAQ %d, MIN_DAQ %d)", len(lists), avail, p.MaxDaq, p.MinDaq)
+	n := 0
+	for _, l := range lists {
+		if !l.Predefined {
+			n++
+		}
+	}
+	if n > avail {
+		return fmt.Errorf("daq: %d DAQ lists requested, the slave offers %d (MAX_DAQ %d, MIN_DAQ %d)", n, avail, p.MaxDaq, p.MinDaq)
 	}
 	for i := range lists {
 		l := &lists[i]
+		if l.Predefined {
+			if l.Number >= uint16(p.MinDaq) {
+				return fmt.Errorf("daq: DAQ list %q: list %d is not predefined (the slave has %d predefined lists)", l.Name, l.Number, p.MinDaq)
+			}
+			for _, li := range s.info.Lists {
+				if li.Number == l.Number && li.Properties&xcp.ListEventFixed != 0 && li.FixedEvent != l.Event {
+					return fmt.Errorf("daq: DAQ list %q: predefined list %d is fixed to event %d, not %d", l.Name, l.Number, li.FixedEvent, l.Event)
+				}
+			}
+		}
 		if p.MaxEvent > 0 && l.Event >= p.MaxEvent {
 			return fmt.Errorf("daq: DAQ list %q: event %d does not exist (the slave has %d events)", l.Name, l.Event, p.MaxEvent)
 		}
@@ -222,19 +347,32 @@ func (s *Session) configureOnce(ctx context.Context, x Exchanger) error {
 		if _, err := s.do(ctx, x, "FREE_DAQ", []byte{byte(xcp.CmdFreeDaq)}); err != nil {
 			return err
 		}
-		n := len(s.lay.Lists) + int(s.info.Processor.MinDaq)
-		if n > int(s.info.Processor.MaxDaq) {
-			return fmt.Errorf("daq: ALLOC_DAQ %d exceeds MAX_DAQ %d", n, s.info.Processor.MaxDaq)
+		count := 0
+		for _, l := range s.lay.Lists {
+			if !l.Predefined {
+				count++
+			}
 		}
-		if _, err := s.do(ctx, x, "ALLOC_DAQ", xcp.AllocDaq{Count: uint16(len(s.lay.Lists))}.Append(nil, f)); err != nil {
-			return err
+		if n := count + int(s.info.Processor.MinDaq); n > int(s.info.Processor.MaxDaq) {
+			return fmt.Errorf("daq: ALLOC_DAQ %d exceeds MAX_DAQ %d - MIN_DAQ %d", count, s.info.Processor.MaxDaq, s.info.Processor.MinDaq)
+		}
+		if count > 0 {
+			if _, err := s.do(ctx, x, "ALLOC_DAQ", xcp.AllocDaq{Count: uint16(count)}.Append(nil, f)); err != nil {
+				return err
+			}
 		}
 		for _, l := range s.lay.Lists {
+			if l.Predefined {
+				continue
+			}
 			if _, err := s.do(ctx, x, fmt.Sprintf("ALLOC_ODT (list %q)", l.Name), xcp.AllocOdt{List: l.Number, Count: uint8(len(l.ODTs))}.Append(nil, f)); err != nil {
 				return err
 			}
 		}
 		for _, l := range s.lay.Lists {
+			if l.Predefined {
+				continue
+			}
 			for o, odt := range l.ODTs {
 				req := xcp.AllocOdtEntry{List: l.Number, ODT: uint8(o), Count: uint8(len(odt.Entries))}.Append(nil, f)
 				if _, err := s.do(ctx, x, fmt.Sprintf("ALLOC_ODT_ENTRY (list %q ODT %d)", l.Name, o), req); err != nil {
@@ -244,12 +382,18 @@ func (s *Session) configureOnce(ctx context.Context, x Exchanger) error {
 		}
 	} else {
 		for _, l := range s.lay.Lists {
+			if l.Predefined {
+				continue
+			}
 			if _, err := s.do(ctx, x, fmt.Sprintf("CLEAR_DAQ_LIST (list %q)", l.Name), xcp.ClearDaqList{List: l.Number}.Append(nil, f)); err != nil {
 				return err
 			}
 		}
 	}
 	for _, l := range s.lay.Lists {
+		if l.Predefined {
+			continue
+		}
 		for o, odt := range l.ODTs {
 			if err := s.writeODT(ctx, x, &l, o, odt); err != nil {
 				return err
@@ -257,6 +401,11 @@ func (s *Session) configureOnce(ctx context.Context, x Exchanger) error {
 		}
 	}
 	for _, l := range s.lay.Lists {
+		if l.Predefined && s.static && s.predefMode {
+			// Without FREE_DAQ nothing re-initialises a predefined list:
+			// its mode is set once per session.
+			continue
+		}
 		mode := xcp.DaqListMode(0)
 		if l.Timestamps {
 			mode |= xcp.ModeTimestamp
@@ -267,7 +416,7 @@ func (s *Session) configureOnce(ctx context.Context, x Exchanger) error {
 		}
 	}
 	s.mu.Lock()
-	s.configured = true
+	s.configured, s.predefMode = true, true
 	s.mu.Unlock()
 	return nil
 }
@@ -452,6 +601,9 @@ func (s *Session) clean(ctx context.Context) error {
 		return err
 	}
 	for _, l := range s.lay.Lists {
+		if l.Predefined {
+			continue
+		}
 		if _, err := s.do(ctx, s.m, fmt.Sprintf("CLEAR_DAQ_LIST (list %q)", l.Name), xcp.ClearDaqList{List: l.Number}.Append(nil, s.f)); err != nil {
 			return err
 		}

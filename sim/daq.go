@@ -66,7 +66,14 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 		for _, o := range l.odts {
 			maxE = max(maxE, len(o.entries))
 		}
-		return xcp.GetDaqListInfoResponse{Properties: xcp.ListDAQ, MaxODT: uint8(len(l.odts)), MaxEntries: uint8(maxE)}.Append(out, f), nil
+		props, fixed := xcp.ListDAQ, uint16(0)
+		if l.predef {
+			props |= xcp.ListPredefined
+		}
+		if l.fixed != nil {
+			props, fixed = props|xcp.ListEventFixed, *l.fixed
+		}
+		return xcp.GetDaqListInfoResponse{Properties: props, MaxODT: uint8(len(l.odts)), MaxEntries: uint8(maxE), FixedEvent: fixed}.Append(out, f), nil
 	case xcp.CmdGetDaqClock:
 		return xcp.GetDaqClockResponse{DaqClock: xcp.DaqClock{Slave: uint64(uint32(s.daqTicks(s.now())))}}.Append(out, f), nil
 	case xcp.CmdFreeDaq:
@@ -74,7 +81,8 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 			return errPacket(xcp.ErrCmdUnknown), nil
 		}
 		wait := s.stopRunners(func(*simList) bool { return true })
-		d.lists, d.alloc, d.ptr = nil, 1, daqPtr{}
+		d.lists, d.alloc, d.ptr = d.predefinedLists(), 1, daqPtr{}
+		s.assignPIDs()
 		return ss.ok(), wait
 	case xcp.CmdAllocDaq:
 		var c xcp.AllocDaq
@@ -86,10 +94,10 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 			return errPacket(xcp.ErrCmdUnknown), nil
 		case d.alloc != 1:
 			return errPacket(xcp.ErrSequence), nil
-		case int(c.Count) > int(d.cfg.MaxDaq):
+		case int(c.Count)+d.minDaq() > int(d.cfg.MaxDaq):
 			return errPacket(xcp.ErrMemoryOverflow), nil
 		}
-		d.lists, d.alloc = make([]simList, c.Count), 2
+		d.lists, d.alloc = append(d.lists[:d.minDaq()], make([]simList, c.Count)...), 2
 		return ss.ok(), nil
 	case xcp.CmdAllocOdt:
 		var c xcp.AllocOdt
@@ -101,7 +109,7 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 			return errPacket(xcp.ErrCmdUnknown), nil
 		case d.alloc != 2 && d.alloc != 3:
 			return errPacket(xcp.ErrSequence), nil
-		case int(c.List) >= len(d.lists):
+		case int(c.List) >= len(d.lists) || d.lists[c.List].predef:
 			return errPacket(xcp.ErrOutOfRange), nil
 		case len(d.lists[c.List].odts) > 0:
 			return errPacket(xcp.ErrSequence), nil
@@ -131,7 +139,7 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 			return errPacket(xcp.ErrCmdUnknown), nil
 		case d.alloc != 2 && d.alloc != 3:
 			return errPacket(xcp.ErrSequence), nil
-		case int(c.List) >= len(d.lists) || int(c.ODT) >= len(d.lists[c.List].odts):
+		case int(c.List) >= len(d.lists) || int(c.ODT) >= len(d.lists[c.List].odts) || d.lists[c.List].predef:
 			return errPacket(xcp.ErrOutOfRange), nil
 		case c.Count == 0:
 			return errPacket(xcp.ErrOutOfRange), nil
@@ -148,6 +156,9 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 		}
 		if int(c.List) >= len(d.lists) {
 			return errPacket(xcp.ErrOutOfRange), nil
+		}
+		if d.lists[c.List].predef {
+			return errPacket(xcp.ErrAccessDenied), nil
 		}
 		wait := s.stopRunners(func(l *simList) bool { return l == &d.lists[c.List] })
 		l := &d.lists[c.List]
@@ -213,7 +224,9 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 			return errPacket(xcp.ErrModeNotValid), nil
 		case d.lists[c.List].running:
 			return errPacket(xcp.ErrDaqActive), nil
-		case d.lists[c.List].modeSet && !d.cfg.Lenient:
+		case d.lists[c.List].fixed != nil && c.Event != *d.lists[c.List].fixed:
+			return errPacket(xcp.ErrOutOfRange), nil
+		case d.lists[c.List].modeSet && !d.cfg.Lenient && !d.lists[c.List].predef:
 			// Real slaves (XCPlite) break on this sequence; reject it so
 			// that masters which send it are caught in tests.
 			return errPacket(xcp.ErrSequence), nil
@@ -337,7 +350,7 @@ func (ss *session) processorInfo() xcp.GetDaqProcessorInfoResponse {
 	} else {
 		p |= xcp.DaqOverloadMSB
 	}
-	return xcp.GetDaqProcessorInfoResponse{Properties: p, MaxDaq: c.MaxDaq, MaxEvent: uint16(len(c.Events)),
+	return xcp.GetDaqProcessorInfoResponse{Properties: p, MaxDaq: c.MaxDaq, MaxEvent: uint16(len(c.Events)), MinDaq: uint8(len(c.Predefined)),
 		Key: xcp.MakeDaqKeyByte(xcp.OMDefault, c.AddrExt, c.IDField)}
 }
 
@@ -373,6 +386,9 @@ func (s *Slave) writeDaq(e xcp.DaqElement) xcp.ErrorCode {
 	l := &d.lists[p.list]
 	if l.running {
 		return xcp.ErrDaqActive
+	}
+	if l.predef {
+		return xcp.ErrAccessDenied
 	}
 	g := int(d.cfg.Granularity)
 	if e.Size > 0 {

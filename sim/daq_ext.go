@@ -40,10 +40,20 @@ type DAQConfig struct {
 	// filled with CLEAR_DAQ_LIST / SET_DAQ_PTR / WRITE_DAQ.
 	Static                                 bool
 	StaticLists, StaticODTs, StaticEntries int
+	// Predefined are DAQ lists the slave holds from the start (numbers
+	// 0…len-1, MIN_DAQ = len): their ODTs cannot be changed by the master.
+	Predefined []PredefinedList
 	// Lenient accepts a second SET_DAQ_LIST_MODE on a list without a new
 	// allocation. By default the simulator rejects it with ERR_SEQUENCE,
 	// because real slaves (XCPlite) misbehave on that sequence.
 	Lenient bool
+}
+
+// PredefinedList is a predefined DAQ list: its ODTs, each a list of
+// entries (byte sizes, BitOffset 0xFF), and optionally a fixed event.
+type PredefinedList struct {
+	ODTs       [][]xcp.DaqElement
+	FixedEvent *uint16
 }
 
 // EventConfig is one event channel. Period 0 makes a free-running event
@@ -103,6 +113,26 @@ func (c *DAQConfig) setDefaults(cfg *Config) error {
 		c.MaxEntrySize = uint8(min(255, cfg.MaxDTO-c.IDField.Len()-c.TimestampSize))
 		c.MaxEntrySize -= c.MaxEntrySize % c.Granularity
 	}
+	if len(c.Predefined) > 255 || len(c.Predefined) > int(c.MaxDaq) {
+		return fmt.Errorf("%w: %d predefined DAQ lists (MAX_DAQ %d)", ErrConfig, len(c.Predefined), c.MaxDaq)
+	}
+	for i, p := range c.Predefined {
+		if len(p.ODTs) == 0 {
+			return fmt.Errorf("%w: predefined DAQ list %d has no ODTs", ErrConfig, i)
+		}
+		for j, o := range p.ODTs {
+			n := c.IDField.Len() + c.TimestampSize
+			for _, e := range o {
+				n += int(e.Size)
+			}
+			if len(o) == 0 || n > cfg.MaxDTO {
+				return fmt.Errorf("%w: predefined DAQ list %d ODT %d is empty or exceeds MAX_DTO", ErrConfig, i, j)
+			}
+		}
+		if p.FixedEvent != nil && int(*p.FixedEvent) >= len(c.Events) {
+			return fmt.Errorf("%w: predefined DAQ list %d: fixed event %d does not exist", ErrConfig, i, *p.FixedEvent)
+		}
+	}
 	if c.AddrExt == xcp.AEReserved {
 		return fmt.Errorf("%w: address extension rule 2 is reserved", ErrConfig)
 	}
@@ -119,10 +149,10 @@ func (c *DAQConfig) setDefaults(cfg *Config) error {
 		if c.StaticEntries == 0 {
 			c.StaticEntries = 16
 		}
-		if c.StaticLists > int(c.MaxDaq) || c.StaticODTs > 0x7C || c.StaticEntries > 255 {
+		if len(c.Predefined)+c.StaticLists > 0xFFFF || c.StaticODTs > 0x7C || c.StaticEntries > 255 {
 			return fmt.Errorf("%w: static DAQ %d×%d×%d exceeds the limits", ErrConfig, c.StaticLists, c.StaticODTs, c.StaticEntries)
 		}
-		c.MaxDaq = uint16(c.StaticLists)
+		c.MaxDaq = uint16(len(c.Predefined) + c.StaticLists)
 	}
 	return nil
 }
@@ -142,6 +172,8 @@ type simList struct {
 	priority  uint8
 	selected  bool
 	running   bool
+	predef    bool
+	fixed     *uint16 // fixed event
 	firstPID  uint8
 	count     uint32 // event cycles seen (prescaler)
 }
@@ -182,17 +214,37 @@ func (s *Slave) daqInit() {
 	d := &s.daq
 	d.runners = map[uint16]*runner{}
 	d.cfg = s.cfg.DAQ
+	d.lists = d.predefinedLists()
 	if d.cfg.Static {
-		d.lists = make([]simList, d.cfg.StaticLists)
-		for i := range d.lists {
-			d.lists[i].odts = make([]simODT, d.cfg.StaticODTs)
-			for j := range d.lists[i].odts {
-				d.lists[i].odts[j].entries = make([]xcp.DaqElement, d.cfg.StaticEntries)
+		for range d.cfg.StaticLists {
+			l := simList{odts: make([]simODT, d.cfg.StaticODTs)}
+			for j := range l.odts {
+				l.odts[j].entries = make([]xcp.DaqElement, d.cfg.StaticEntries)
 			}
+			d.lists = append(d.lists, l)
 		}
-		s.assignPIDs()
 	}
+	s.assignPIDs()
 }
+
+// predefinedLists returns fresh copies of the predefined lists.
+func (d *daqSlave) predefinedLists() []simList {
+	var ls []simList
+	for _, p := range d.cfg.Predefined {
+		l := simList{predef: true, fixed: p.FixedEvent}
+		if p.FixedEvent != nil {
+			l.event = *p.FixedEvent
+		}
+		for _, o := range p.ODTs {
+			l.odts = append(l.odts, simODT{entries: append([]xcp.DaqElement(nil), o...)})
+		}
+		ls = append(ls, l)
+	}
+	return ls
+}
+
+// minDaq is the number of predefined lists.
+func (d *daqSlave) minDaq() int { return len(d.cfg.Predefined) }
 
 // daqReset is called with s.mu held on CONNECT, DISCONNECT and when the
 // connection ends: stop DAQ lists of this session.

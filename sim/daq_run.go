@@ -142,7 +142,7 @@ func (e *emitter) cycle(ev uint16) {
 			continue
 		}
 		l.count++
-		if (l.count-1)%uint32(l.prescaler) != 0 {
+		if (l.count-1)%uint32(max(l.prescaler, 1)) != 0 {
 			continue
 		}
 		e.samples++
