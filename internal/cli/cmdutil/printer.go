@@ -84,8 +84,9 @@ func (p *Printer) render(b *strings.Builder, t Table) {
 	tw := table.NewWriter()
 	if p.tty {
 		tw.SetStyle(table.StyleRounded)
-		tw.Style().Title.Align = text.AlignLeft
-		tw.SetTitle(t.Title)
+		if t.Title != "" {
+			b.WriteString(text.Bold.Sprint(t.Title) + "\n")
+		}
 	} else {
 		tw.SetStyle(plainStyle)
 		if t.Title != "" {
