@@ -106,7 +106,7 @@ type Slave struct {
 type Config struct {
 	Order  xcp.ByteOrder
 	AG     xcp.Granularity // 0 = BYTE
-	MaxCTO int             // 8..255, 0 = 255
+	MaxCTO int             // 8..255, a multiple of AG; 0 = 255 (254 WORD, 252 DWORD)
 	MaxDTO int             // 8..65535, 0 = 1024
 
 	// NoSlaveBlockMode switches slave block mode (UPLOAD answered in
@@ -176,7 +176,7 @@ func (c *Config) setDefaults() error {
 		return fmt.Errorf("%w: byte order %d", ErrConfig, c.Order)
 	}
 	if c.MaxCTO == 0 {
-		c.MaxCTO = 255
+		c.MaxCTO = 255 - 255%c.AG.Size() // 255, 254 (WORD) or 252 (DWORD)
 	}
 	if c.MaxCTO < 8 || c.MaxCTO > 255 {
 		return fmt.Errorf("%w: MaxCTO %d outside 8..255", ErrConfig, c.MaxCTO)

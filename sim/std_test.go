@@ -47,6 +47,8 @@ func TestConnectFormats(t *testing.T) {
 		{Config{}, 0xC0, 255, 1024, xcp.Format{Order: xcp.Intel, AG: xcp.Byte, MaxCTO: 255, MaxDTO: 1024}},
 		{Config{Order: xcp.Motorola, AG: xcp.Word, MaxCTO: 64, MaxDTO: 300}, 0xC3, 64, 300, xcp.Format{Order: xcp.Motorola, AG: xcp.Word, MaxCTO: 64, MaxDTO: 300}},
 		{Config{AG: xcp.DWord, MaxCTO: 8, NoSlaveBlockMode: true}, 0x84, 8, 1024, xcp.Format{AG: xcp.DWord, MaxCTO: 8, MaxDTO: 1024}},
+		{Config{AG: xcp.Word}, 0xC2, 254, 1024, xcp.Format{AG: xcp.Word, MaxCTO: 254, MaxDTO: 1024}},
+		{Config{AG: xcp.DWord}, 0xC4, 252, 1024, xcp.Format{AG: xcp.DWord, MaxCTO: 252, MaxDTO: 1024}},
 	}
 	for _, tc := range tests {
 		_, c := start(t, tc.cfg)
