@@ -1,0 +1,307 @@
+package can
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"goxcp/transport"
+)
+
+// Config is the [transport.can] configuration. Names follow pyXCP's
+// Transport.Can settings; identifiers use the bit-31 convention for
+// extended identifiers.
+type Config struct {
+	Interface      string   `koanf:"interface"`        // backend: virtual, udp, socketcan, slcan
+	Channel        string   `koanf:"channel"`          // backend-specific: "can0", "/dev/ttyACM0", "239.74.67.1:43210", virtual bus name
+	Bitrate        int      `koanf:"bitrate"`          // nominal bitrate (bit/s)
+	DataBitrate    int      `koanf:"data_bitrate"`     // CAN FD data phase bitrate (bit/s)
+	FD             bool     `koanf:"fd"`               // use CAN FD frames
+	BRS            bool     `koanf:"brs"`              // CAN FD bit rate switch
+	CanIDMaster    uint32   `koanf:"can_id_master"`    // master → slave
+	CanIDSlave     uint32   `koanf:"can_id_slave"`     // slave → master
+	CanIDBroadcast uint32   `koanf:"can_id_broadcast"` // GET_SLAVE_ID broadcast (0 = none)
+	MaxDLCRequired bool     `koanf:"max_dlc_required"` // always send frames of the maximum length
+	PaddingValue   uint8    `koanf:"padding_value"`    // fill byte for padding
+	MaxFDLen       int      `koanf:"max_can_fd_dlc"`   // largest CAN FD frame length used (0 = 64)
+	DaqIdentifiers []uint32 `koanf:"daq_identifier"`   // DAQ-list-specific slave identifiers
+}
+
+// Validate checks identifiers and lengths.
+func (c Config) Validate() error {
+	if _, err := c.ids(); err != nil {
+		return err
+	}
+	if c.MaxFDLen != 0 && (!c.FD || FDLen(c.MaxFDLen) != c.MaxFDLen || c.MaxFDLen < 8) {
+		return fmt.Errorf("can: max_can_fd_dlc %d is not a CAN FD length ≥ 8 (or fd is off)", c.MaxFDLen)
+	}
+	if c.BRS && !c.FD {
+		return errors.New("can: brs needs fd = true")
+	}
+	return nil
+}
+
+type idSet struct {
+	master, slave, broadcast ID
+	hasBroadcast             bool
+	daq                      []ID
+}
+
+func (c Config) ids() (idSet, error) {
+	var s idSet
+	var err error
+	if c.CanIDMaster == c.CanIDSlave {
+		return s, fmt.Errorf("can: can_id_master and can_id_slave are both 0x%X", c.CanIDMaster)
+	}
+	if s.master, err = ParseID(c.CanIDMaster); err != nil {
+		return s, fmt.Errorf("can: can_id_master: %w", err)
+	}
+	if s.slave, err = ParseID(c.CanIDSlave); err != nil {
+		return s, fmt.Errorf("can: can_id_slave: %w", err)
+	}
+	if c.CanIDBroadcast != 0 {
+		if s.broadcast, err = ParseID(c.CanIDBroadcast); err != nil {
+			return s, fmt.Errorf("can: can_id_broadcast: %w", err)
+		}
+		s.hasBroadcast = true
+	}
+	for i, v := range c.DaqIdentifiers {
+		id, err := ParseID(v)
+		if err != nil {
+			return s, fmt.Errorf("can: daq_identifier[%d]: %w", i, err)
+		}
+		s.daq = append(s.daq, id)
+	}
+	return s, nil
+}
+
+// MaxPacket returns the largest XCP packet one frame carries (8 classic,
+// up to 64 with CAN FD).
+func (c Config) MaxPacket() int {
+	if !c.FD {
+		return 8
+	}
+	if c.MaxFDLen > 0 {
+		return c.MaxFDLen
+	}
+	return 64
+}
+
+// Role says which side of the link a Conn is.
+type Role uint8
+
+// Roles.
+const (
+	Master Role = iota // sends on can_id_master, receives on can_id_slave (+ DAQ ids)
+	Slave              // sends on can_id_slave, receives on can_id_master and the broadcast id
+)
+
+// Conn carries XCP packets over a Bus. It implements transport.Conn.
+type Conn struct {
+	bus   Bus
+	cfg   Config
+	role  Role
+	ids   idSet
+	start time.Time
+	info  transport.Info
+
+	mu     sync.RWMutex
+	accept map[ID]bool // identifiers whose frames are XCP packets for us
+
+	wmu  sync.Mutex
+	rbuf [64]byte
+
+	closed                                  atomic.Bool
+	once                                    sync.Once
+	sent, sentBytes, rcvd, rcvdBytes, other atomic.Uint64
+}
+
+// NewConn runs XCP on CAN over bus in the given role. The Conn owns bus and
+// closes it on Close.
+func NewConn(bus Bus, cfg Config, role Role) (*Conn, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ids, _ := cfg.ids()
+	now := time.Now()
+	c := &Conn{bus: bus, cfg: cfg, role: role, ids: ids, start: now, accept: map[ID]bool{}}
+	kind := "can"
+	if cfg.FD {
+		kind = "canfd"
+	}
+	remote := ""
+	if d, ok := bus.(Describer); ok {
+		remote = d.Describe()
+	}
+	local, peer := ids.master, ids.slave
+	if role == Slave {
+		local, peer = peer, local
+	}
+	c.info = transport.Info{Kind: kind, Local: "tx " + local.String(), Remote: fmt.Sprintf("rx %s on %s", peer.String(), remote), Start: now, MaxPacket: cfg.MaxPacket()}
+	if role == Master {
+		c.accept[ids.slave] = true
+		for _, id := range ids.daq {
+			c.accept[id] = true
+		}
+	} else {
+		c.accept[ids.master] = true
+		if ids.hasBroadcast {
+			c.accept[ids.broadcast] = true
+		}
+	}
+	if err := c.applyFilter(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Conn) applyFilter() error {
+	f, ok := c.bus.(Filterer)
+	if !ok {
+		return nil
+	}
+	c.mu.RLock()
+	ids := make([]ID, 0, len(c.accept))
+	for id := range c.accept {
+		ids = append(ids, id)
+	}
+	c.mu.RUnlock()
+	if err := f.SetFilter(ids); err != nil {
+		return fmt.Errorf("can: set receive filter: %w", err)
+	}
+	return nil
+}
+
+// AddReceiveIDs makes the Conn accept XCP packets on more identifiers (for
+// example the DAQ-list-specific identifiers learnt with GET_DAQ_ID) and
+// widens the bus filter accordingly.
+func (c *Conn) AddReceiveIDs(raw ...uint32) error {
+	c.mu.Lock()
+	for _, v := range raw {
+		id, err := ParseID(v)
+		if err != nil {
+			c.mu.Unlock()
+			return err
+		}
+		c.accept[id] = true
+	}
+	c.mu.Unlock()
+	return c.applyFilter()
+}
+
+// frame builds the frame for packet on identifier id.
+func (c *Conn) frame(id ID, packet []byte) (Frame, error) {
+	max := c.cfg.MaxPacket()
+	if len(packet) == 0 || len(packet) > max {
+		return Frame{}, fmt.Errorf("can: packet of %d bytes does not fit a frame (1..%d): %w", len(packet), max, transport.ErrFrame)
+	}
+	f := Frame{ID: id.Value, Extended: id.Extended, FD: c.cfg.FD, BRS: c.cfg.BRS}
+	n := len(packet)
+	switch {
+	case c.cfg.MaxDLCRequired:
+		n = max
+	case c.cfg.FD:
+		n = FDLen(n)
+	}
+	copy(f.Data[:], packet)
+	for i := len(packet); i < n; i++ {
+		f.Data[i] = c.cfg.PaddingValue
+	}
+	f.Len = uint8(n)
+	return f, nil
+}
+
+// Send implements transport.Conn: one packet, one frame on the master
+// identifier (or the slave identifier for a Slave).
+func (c *Conn) Send(ctx context.Context, packet []byte) error {
+	id := c.ids.master
+	if c.role == Slave {
+		id = c.ids.slave
+	}
+	return c.SendOn(ctx, id, packet)
+}
+
+// SendBroadcast sends packet on the broadcast identifier (GET_SLAVE_ID).
+func (c *Conn) SendBroadcast(ctx context.Context, packet []byte) error {
+	if !c.ids.hasBroadcast {
+		return errors.New("can: no can_id_broadcast configured")
+	}
+	return c.SendOn(ctx, c.ids.broadcast, packet)
+}
+
+// SendOn sends packet on an explicit identifier (a slave uses it for
+// DAQ-list-specific identifiers).
+func (c *Conn) SendOn(ctx context.Context, id ID, packet []byte) error {
+	if c.closed.Load() {
+		return net.ErrClosed
+	}
+	f, err := c.frame(id, packet)
+	if err != nil {
+		return err
+	}
+	if err := c.bus.Send(ctx, f); err != nil {
+		if c.closed.Load() {
+			return net.ErrClosed
+		}
+		return err
+	}
+	c.sent.Add(1)
+	c.sentBytes.Add(uint64(f.Len))
+	return nil
+}
+
+// Recv implements transport.Conn. Frames on identifiers the Conn does not
+// use are skipped (counted by Ignored). The packet includes any padding
+// bytes, as XCP on CAN has no length field.
+func (c *Conn) Recv(ctx context.Context) (transport.Packet, error) {
+	for {
+		if c.closed.Load() {
+			return transport.Packet{}, net.ErrClosed
+		}
+		f, err := c.bus.Receive(ctx)
+		if err != nil {
+			if c.closed.Load() {
+				return transport.Packet{}, net.ErrClosed
+			}
+			return transport.Packet{}, err
+		}
+		c.mu.RLock()
+		ok := c.accept[f.Key()]
+		c.mu.RUnlock()
+		if !ok || f.Len == 0 {
+			c.other.Add(1)
+			continue
+		}
+		c.rcvd.Add(1)
+		c.rcvdBytes.Add(uint64(f.Len))
+		n := copy(c.rbuf[:], f.Payload())
+		return transport.Packet{Data: c.rbuf[:n], Time: int64(time.Since(c.start))}, nil
+	}
+}
+
+// Ignored returns the number of frames received on identifiers the Conn
+// does not use (other traffic on the bus).
+func (c *Conn) Ignored() uint64 { return c.other.Load() }
+
+// Close implements transport.Conn; it closes the bus.
+func (c *Conn) Close() error {
+	var err error
+	c.once.Do(func() {
+		c.closed.Store(true)
+		err = c.bus.Close()
+	})
+	return err
+}
+
+// Info implements transport.Conn.
+func (c *Conn) Info() transport.Info { return c.info }
+
+// Stats implements transport.Conn.
+func (c *Conn) Stats() transport.Stats {
+	return transport.Stats{PacketsSent: c.sent.Load(), PacketsReceived: c.rcvd.Load(),
+		BytesSent: c.sentBytes.Load(), BytesReceived: c.rcvdBytes.Load()}
+}
