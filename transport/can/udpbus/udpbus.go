@@ -74,6 +74,9 @@ func Decode(b []byte) (can.Frame, uint64, error) {
 	if flags&^7 != 0 {
 		return f, 0, fmt.Errorf("%w: unknown flags 0x%02X", ErrDatagram, flags)
 	}
+	if b[7] != 0 {
+		return f, 0, fmt.Errorf("%w: reserved byte 0x%02X is not 0", ErrDatagram, b[7])
+	}
 	f.Extended, f.FD, f.BRS = flags&1 != 0, flags&2 != 0, flags&4 != 0
 	f.Len = b[6]
 	f.ID = binary.BigEndian.Uint32(b[8:])

@@ -12,7 +12,9 @@ import (
 	"goxcp/transport/can"
 )
 
-func testGroup() string { return fmt.Sprintf("239.74.67.%d:%d", 2+os.Getpid()%200, 40000+os.Getpid()%20000) }
+func testGroup() string {
+	return fmt.Sprintf("239.74.67.%d:%d", 2+os.Getpid()%200, 40000+os.Getpid()%20000)
+}
 
 func TestEncodeDecode(t *testing.T) {
 	for _, f := range []can.Frame{
