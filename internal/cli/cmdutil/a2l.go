@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"goxcp/a2l"
+	"goxcp/a2l/ifxcp"
+	"goxcp/config"
 	"goxcp/master"
 )
 
@@ -14,6 +17,71 @@ import (
 type A2LOptions struct {
 	File      string // --a2l FILE
 	FromSlave bool   // --a2l-from-slave: GET_ID type 4, then parse
+
+	parsed *a2l.File // --a2l FILE, parsed once
+}
+
+// parseFile parses --a2l FILE once (leniently, problems reported on ErrOut).
+func (f *Factory) parseFile() (*a2l.File, error) {
+	o := &f.Global.A2L
+	if o.parsed != nil {
+		return o.parsed, nil
+	}
+	file, err := a2l.ParseFile(o.File, a2l.Options{Lenient: true})
+	if err != nil {
+		return nil, err
+	}
+	if n := len(file.Problems); n > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s: %d problem(s), first: %v (run 'xcp a2l check %s' for all)\n", o.File, n, file.Problems[0], o.File)
+	}
+	o.parsed = file
+	return file, nil
+}
+
+// applyA2L takes transport settings and timeouts from the IF_DATA XCP of
+// --a2l FILE where neither a flag nor the configuration file set them (the
+// setting still has its default): host, port and protocol from the first
+// XCP_ON_TCP_IP / XCP_ON_UDP_IP, T1…T7 from PROTOCOL_LAYER (0 = keep).
+func (f *Factory) applyA2L(c *config.Config) error {
+	if f.Global.A2L.File == "" || f.Global.Sim {
+		return nil
+	}
+	file, err := f.parseFile()
+	if err != nil {
+		return err
+	}
+	if len(file.Modules) == 0 {
+		return nil
+	}
+	x, err := ifxcp.Decode(file.Modules[0])
+	if err != nil || x == nil {
+		return err
+	}
+	eth := &c.Transport.Eth
+	for _, t := range x.Transports {
+		if t.Kind != "TCP_IP" && t.Kind != "UDP_IP" {
+			continue
+		}
+		if !f.changed("host") && eth.Host == config.DefaultHost && t.Host != "" {
+			eth.Host = t.Host
+		}
+		if !f.changed("port") && eth.Port == config.DefaultPort && t.Port != 0 {
+			eth.Port = t.Port
+		}
+		if !f.changed("protocol") && eth.Protocol == config.DefaultProtocol {
+			eth.Protocol = map[string]string{"TCP_IP": "tcp", "UDP_IP": "udp"}[t.Kind]
+		}
+		break
+	}
+	if p := x.Protocol; p != nil && !f.changed("timeout") {
+		g := &c.General
+		for i, dst := range []*time.Duration{&g.T1, &g.T2, &g.T3, &g.T4, &g.T5, &g.T6, &g.T7} {
+			if *dst == 0 && p.T[i] > 0 {
+				*dst = p.T[i]
+			}
+		}
+	}
+	return nil
 }
 
 // ErrNoA2L is returned by Factory.A2L when no A2L source was given.
@@ -41,7 +109,9 @@ func (f *Factory) A2L(ctx context.Context, m *master.Master) (*a2l.Module, error
 	switch {
 	case f.Global.A2L.File != "":
 		name = f.Global.A2L.File
-		file, err = a2l.ParseFile(name, opt)
+		if file, err = f.parseFile(); err != nil {
+			return nil, err
+		}
 	case f.NeedsSlaveA2L():
 		if m == nil {
 			return nil, errors.New("internal: --a2l-from-slave needs a connection")
@@ -62,8 +132,8 @@ func (f *Factory) A2L(ctx context.Context, m *master.Master) (*a2l.Module, error
 	if err != nil {
 		return nil, err
 	}
-	if n := len(file.Problems); n > 0 {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %s: %d problem(s), first: %v (run 'xcp a2l check %s' for all)\n", name, n, file.Problems[0], name)
+	if n := len(file.Problems); n > 0 && f.Global.A2L.File == "" {
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s: %d problem(s), first: %v\n", name, n, file.Problems[0])
 	}
 	if len(file.Modules) == 0 {
 		return nil, fmt.Errorf("%s: no MODULE", name)

@@ -122,6 +122,9 @@ func (f *Factory) loadConfig() (*config.Config, error) {
 			return nil, err
 		}
 	}
+	if err := f.applyA2L(c); err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -7,12 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
 	"goxcp/a2l/a2ltest"
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/internal/cli/root"
+	"goxcp/sim"
+	"goxcp/transport/eth"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -194,5 +197,42 @@ func TestSimDemoObjects(t *testing.T) {
 	}
 	if code, _, errOut := xcp(t, "--sim", "write", "temp_limit=180", "--extended-limits"); code != 0 {
 		t.Errorf("extended limits: %d %s", code, errOut)
+	}
+}
+
+// TestTransportFromA2L: without --host/--port/--protocol the connection
+// settings come from the A2L's IF_DATA XCP (XCP_ON_UDP_IP here).
+func TestTransportFromA2L(t *testing.T) {
+	slave, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := eth.Listen("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := cmdutil.ServeSim(context.Background(), slave, l)
+	defer func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+	}()
+	var text string
+	for i := 0; i < 200 && !strings.Contains(text, "XCP_ON_UDP_IP"); i++ {
+		time.Sleep(5 * time.Millisecond)
+		text = slave.A2L()
+	}
+	file := filepath.Join(t.TempDir(), "sim.a2l")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := xcp(t, "--a2l", file, "read", "mode", "pid.kd")
+	if code != 0 || !strings.Contains(out, "NORMAL") {
+		t.Fatalf("read via IF_DATA transport: %d %q %q", code, out, errOut)
+	}
+	// An explicit flag wins over the A2L.
+	code, _, errOut = xcp(t, "--a2l", file, "--protocol", "tcp", "--timeout", "300ms", "read", "mode")
+	if code == 0 {
+		t.Errorf("--protocol tcp to a UDP-only slave succeeded: %q", errOut)
 	}
 }
