@@ -27,7 +27,7 @@ type env struct {
 	s  *sim.Slave
 	m  *master.Master
 	d  *Session
-	t  *testing.T
+	t  testing.TB
 	ct context.Context
 }
 
@@ -40,6 +40,13 @@ func fast(c sim.DbgConfig) sim.DbgConfig {
 // setup serves a simulator with cfg (over TCP on 127.0.0.1 if overEth,
 // else an in-memory pipe), connects a master and attaches.
 func setup(t *testing.T, cfg sim.Config, dc Config, overEth bool) *env {
+	t.Helper()
+	return setupTB(t, cfg, dc, overEth)
+}
+
+func setupB(b *testing.B, cfg sim.Config) *env { return setupTB(b, cfg, Config{}, false) }
+
+func setupTB(t testing.TB, cfg sim.Config, dc Config, overEth bool) *env {
 	t.Helper()
 	cfg.Dbg = fast(cfg.Dbg)
 	s, err := sim.New(cfg)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"strings"
@@ -189,4 +190,28 @@ func TestRealGDB(t *testing.T) {
 	if !bytes.Equal(mem.data[4:8], []byte{0x44, 0x33, 0x22, 0x11}) {
 		t.Fatalf("memory % X", mem.data[:8])
 	}
+}
+
+// FuzzServeConn feeds arbitrary bytes from a "debugger" to a connection:
+// the server must neither panic nor hang, and ends when the input ends.
+func FuzzServeConn(f *testing.F) {
+	for _, s := range []string{frame("qSupported"), frame("m1000,4") + frame("M1000,1:ff"), "$X1000,2:}\x03\x7f#00",
+		frame("QStartNoAckMode") + frame("g") + frame("D"), "\x03", "$m#", "$" + strings.Repeat("a", 100), frame("k")} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		mem := &mapMem{base: 0x1000, data: make([]byte, 64)}
+		srv := &Server{Target: mem}
+		client, server := net.Pipe()
+		done := make(chan error, 1)
+		go func() { done <- srv.ServeConn(context.Background(), server) }()
+		go func() { _, _ = io.Copy(io.Discard, client) }()
+		_, _ = client.Write(in)
+		client.Close()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("server hangs on % X", in)
+		}
+	})
 }
