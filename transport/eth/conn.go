@@ -30,6 +30,9 @@ type deadliner struct {
 	mu   sync.Mutex // guards gen and stop against the AfterFunc
 	gen  uint64
 	stop func() bool
+
+	// stale is set by interrupt: the next arm must set the deadline again.
+	stale atomic.Bool
 }
 
 func newDeadliner(set func(time.Time) error) *deadliner {
@@ -40,8 +43,9 @@ func newDeadliner(set func(time.Time) error) *deadliner {
 func (d *deadliner) arm(ctx context.Context) error {
 	done := ctx.Done()
 	dl, _ := ctx.Deadline()
-	if done != d.done || !dl.Equal(d.dl) {
+	if done != d.done || !dl.Equal(d.dl) || d.stale.Load() {
 		d.mu.Lock()
+		d.stale.Store(false)
 		d.gen++
 		if d.stop != nil {
 			d.stop()
@@ -69,6 +73,20 @@ func (d *deadliner) arm(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// interrupt expires the deadline now, unblocking pending I/O, from any
+// goroutine; the next arm sets the deadline afresh.
+func (d *deadliner) interrupt() {
+	d.mu.Lock()
+	d.gen++
+	if d.stop != nil {
+		d.stop()
+		d.stop = nil
+	}
+	d.stale.Store(true)
+	_ = d.set(aLongTimeAgo)
+	d.mu.Unlock()
 }
 
 // release stops the AfterFunc of the armed context.

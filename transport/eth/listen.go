@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"goxcp/transport"
 )
@@ -22,19 +23,30 @@ type Listener struct {
 	tmu sync.Mutex // serialises TCP Accept (its deadline is shared)
 	td  *deadliner
 
+	// UDP: there is no reader goroutine. Whoever waits for data (a
+	// peer's Recv or Accept) and gets the token reads the socket itself
+	// and hands datagrams for others to their queues, so a lone master's
+	// packets reach its Recv without a goroutine switch.
 	udp    *net.UDPConn
 	log    *slog.Logger
-	start  chan struct{}
+	token  chan struct{} // holding it (a value sent in) = reading the socket
+	rbuf   []byte        // the token holder's read buffer
+	rd     *deadliner    // the socket's read deadline, armed by the holder
+	holder atomic.Pointer[udpPeer]
+	recvs  atomic.Uint64 // counts peer Recv calls that wait for data
 	newc   chan *udpPeer
 	closed chan struct{}
-	done   chan struct{} // closed when the UDP reader ends
-	pool   sync.Pool     // *[]byte datagram copies
-	mu     sync.Mutex    // guards peers
+	pool   sync.Pool  // *[]byte copies of datagrams queued for a peer
+	mu     sync.Mutex // guards peers
 	peers  map[netip.AddrPort]*udpPeer
 
 	closeOnce sync.Once
 	closeErr  error
 }
+
+// acceptIdle is how long UDP connections must have been quiet before
+// Accept reads the shared socket itself.
+const acceptIdle = 10 * time.Millisecond
 
 // peerQueue is the number of datagrams queued per UDP peer before the
 // listener stops reading (and the socket buffer takes over).
@@ -86,11 +98,12 @@ func (lc ListenConfig) Listen(network, addr string) (*Listener, error) {
 		}
 		_ = uc.SetReadBuffer(rb)
 		l.udp = uc
+		l.token = make(chan struct{}, 1)
+		l.rbuf = make([]byte, datagramBuf)
+		l.rd = newDeadliner(uc.SetReadDeadline)
 		l.newc = make(chan *udpPeer, 16)
-		l.done = make(chan struct{})
 		l.peers = map[netip.AddrPort]*udpPeer{}
 		l.pool.New = func() any { b := make([]byte, 0, 2048); return &b }
-		go l.readUDP()
 		return l, nil
 	}
 	return nil, fmt.Errorf("eth: listen: network %q: want tcp, tcp4, tcp6, udp, udp4 or udp6", network)
@@ -111,13 +124,59 @@ func (l *Listener) Accept(ctx context.Context) (transport.Conn, error) {
 	if l.tcp != nil {
 		return l.acceptTCP(ctx)
 	}
-	select {
-	case p := <-l.newc:
-		return p, nil
-	case <-l.closed:
-		return nil, fmt.Errorf("eth: accept: %w", net.ErrClosed)
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	var idle *time.Timer
+	defer func() {
+		if idle != nil {
+			idle.Stop()
+		}
+	}()
+	for {
+		select {
+		case p := <-l.newc:
+			return p, nil
+		default:
+		}
+		// While connections are receiving, they read the socket and
+		// notice new masters; Accept reads it only once they have been
+		// quiet for acceptIdle, so that it does not take the socket
+		// away from them (which would cost every datagram a goroutine
+		// switch).
+		l.mu.Lock()
+		npeers := len(l.peers)
+		l.mu.Unlock()
+		if seen := l.recvs.Load(); npeers > 0 {
+			if idle == nil {
+				idle = time.NewTimer(acceptIdle)
+			} else {
+				idle.Reset(acceptIdle)
+			}
+			select {
+			case p := <-l.newc:
+				return p, nil
+			case <-idle.C:
+			case <-l.closed:
+				return nil, fmt.Errorf("eth: accept: %w", net.ErrClosed)
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			if l.recvs.Load() != seen {
+				continue
+			}
+		}
+		select {
+		case p := <-l.newc:
+			return p, nil
+		case l.token <- struct{}{}:
+			_, err := l.read(ctx, nil)
+			<-l.token
+			if err != nil {
+				return nil, fmt.Errorf("eth: accept: %w", err)
+			}
+		case <-l.closed:
+			return nil, fmt.Errorf("eth: accept: %w", net.ErrClosed)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 }
 
@@ -148,7 +207,7 @@ func (l *Listener) Close() error {
 			return
 		}
 		l.closeErr = l.udp.Close()
-		<-l.done
+		l.rd.release()
 		l.mu.Lock()
 		peers := l.peers
 		l.peers = nil
@@ -160,47 +219,66 @@ func (l *Listener) Close() error {
 	return l.closeErr
 }
 
-// readUDP reads the listener's socket and hands each datagram to the
-// connection of its sender, creating it on a first datagram.
-func (l *Listener) readUDP() {
-	defer close(l.done)
-	buf := make([]byte, datagramBuf)
-	for {
-		n, from, err := l.udp.ReadFromUDPAddrPort(buf)
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue // e.g. ICMP errors reported on the socket
-		}
-		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-		l.mu.Lock()
-		p := l.peers[from]
-		if p == nil && l.peers != nil {
-			p = newUDPPeer(l, from)
-			select {
-			case l.newc <- p:
-				l.peers[from] = p
-			default:
-				p = nil // nobody accepts: drop the datagram
-			}
-		}
-		l.mu.Unlock()
-		if p == nil {
-			continue
-		}
-		t := p.clk.now()
-		bp := l.pool.Get().(*[]byte)
-		*bp = append((*bp)[:0], buf[:n]...)
-		select {
-		case p.in <- dgram{b: bp, t: t}:
-		case <-p.closed:
-			l.pool.Put(bp)
-		case <-l.closed:
-			l.pool.Put(bp)
-			return
+// read reads one datagram from the socket; the caller holds the token. A
+// datagram from self (a peer, or nil for Accept) is returned in l.rbuf;
+// one for another peer goes to its queue, one from a new address to the
+// accept queue (both dropped when full, as UDP may). It returns
+// (nil, nil) when the caller should look at its queues again, ctx.Err()
+// when ctx ended, and an error matching net.ErrClosed when the listener or
+// self was closed.
+func (l *Listener) read(ctx context.Context, self *udpPeer) ([]byte, error) {
+	if err := l.rd.arm(ctx); err != nil {
+		return nil, err
+	}
+	if self != nil {
+		l.holder.Store(self)
+		defer l.holder.Store(nil)
+		if self.isClosed.Load() {
+			return nil, net.ErrClosed
 		}
 	}
+	n, from, err := l.udp.ReadFromUDPAddrPort(l.rbuf)
+	if err != nil {
+		if e, ok := ctxErr(ctx, err); ok {
+			return nil, e
+		}
+		if self != nil && self.isClosed.Load() {
+			return nil, net.ErrClosed
+		}
+		if errors.Is(err, net.ErrClosed) {
+			return nil, err
+		}
+		return nil, nil // ICMP errors reported on the socket, an interrupt
+	}
+	from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
+	l.mu.Lock()
+	p := l.peers[from]
+	if p == nil && l.peers != nil {
+		p = newUDPPeer(l, from)
+		select {
+		case l.newc <- p:
+			l.peers[from] = p
+		default:
+			p = nil // nobody accepts: drop the datagram
+		}
+	}
+	l.mu.Unlock()
+	switch {
+	case p == nil:
+	case p == self:
+		self.time = self.clk.now()
+		return l.rbuf[:n], nil
+	default:
+		t := p.clk.now()
+		bp := l.pool.Get().(*[]byte)
+		*bp = append((*bp)[:0], l.rbuf[:n]...)
+		select {
+		case p.in <- dgram{b: bp, t: t}:
+		default:
+			l.pool.Put(bp) // the peer is not keeping up: the datagram is lost
+		}
+	}
+	return nil, nil
 }
 
 func (l *Listener) forget(p *udpPeer) {
@@ -226,8 +304,10 @@ type udpPeer struct {
 	in   chan dgram
 
 	// receive side, used by one goroutine at a time
-	cur *[]byte
-	r   udpRecv
+	cur  *[]byte // pooled datagram being split, if any
+	own  []byte  // datagram read by this peer itself (swapped with l.rbuf)
+	time int64   // receive time of own
+	r    udpRecv
 
 	snd sender
 
@@ -242,6 +322,7 @@ func newUDPPeer(l *Listener, addr netip.AddrPort) *udpPeer {
 	p := &udpPeer{l: l, addr: addr, in: make(chan dgram, peerQueue), closed: make(chan struct{}),
 		info: newInfo("udp", l.udp.LocalAddr(), remote, max)}
 	p.clk = clock{start: p.info.Start}
+	p.own = make([]byte, datagramBuf)
 	p.r = udpRecv{log: l.log, st: &p.st, from: p.info.Remote}
 	p.snd.max = max
 	p.snd.buf = make([]byte, 0, 1024)
@@ -265,6 +346,30 @@ func (p *udpPeer) Recv(ctx context.Context) (transport.Packet, error) {
 		case d := <-p.in:
 			p.cur = d.b
 			p.r.load(*d.b, d.t)
+			continue
+		default:
+		}
+		p.l.recvs.Add(1)
+		select {
+		case d := <-p.in:
+			p.cur = d.b
+			p.r.load(*d.b, d.t)
+		case p.l.token <- struct{}{}:
+			d, err := p.l.read(ctx, p)
+			if d != nil {
+				// Keep the datagram: swap buffers with the listener.
+				p.own, p.l.rbuf = d, p.own[:cap(p.own)]
+			}
+			<-p.l.token
+			if err != nil {
+				if errors.Is(err, net.ErrClosed) {
+					return transport.Packet{}, fmt.Errorf("eth: udp receive: %w", net.ErrClosed)
+				}
+				return transport.Packet{}, err
+			}
+			if d != nil {
+				p.r.load(p.own, p.time)
+			}
 		case <-p.closed:
 			return transport.Packet{}, fmt.Errorf("eth: udp receive: %w", net.ErrClosed)
 		case <-ctx.Done():
@@ -333,6 +438,9 @@ func (p *udpPeer) Close() error {
 		p.isClosed.Store(true)
 		close(p.closed)
 		p.l.forget(p)
+		if p.l.holder.Load() == p {
+			p.l.rd.interrupt() // unblock its read of the shared socket
+		}
 	})
 	return nil
 }
