@@ -32,21 +32,19 @@ var exchanges = []exchange{
 		req:     []byte{byte(xcp.CmdGetStatus)},
 		respLen: 6,
 		master: func(ctx context.Context, m *master.Master) error {
-			_, err := m.Do(ctx, []byte{byte(xcp.CmdGetStatus)})
+			_, err := m.GetStatus(ctx)
 			return err
 		},
 	},
 	{
 		name: "SHORT_UPLOAD_4",
-		// 4 bytes from the simulator's RAM (sim.RAMBase, Intel order).
+		// 4 bytes from the simulator's RAM (sim.RAMBase, Intel order);
+		// ReadInto sends one SHORT_UPLOAD for a read that fits a packet.
 		req:     []byte{byte(xcp.CmdShortUpload), 4, 0, 0, 0x00, 0x00, 0x10, 0x00},
 		respLen: 5,
 		master: func(ctx context.Context, m *master.Master) error {
-			r, err := m.Do(ctx, []byte{byte(xcp.CmdShortUpload), 4, 0, 0, 0x00, 0x00, 0x10, 0x00})
-			if err == nil && len(r) < 5 {
-				err = fmt.Errorf("SHORT_UPLOAD answered % X", r)
-			}
-			return err
+			var buf [4]byte
+			return m.ReadInto(ctx, sim.RAMBase, 0, buf[:])
 		},
 	},
 }
@@ -285,5 +283,36 @@ func setupMasterSim(b *testing.B, proto string, ex exchange) (roundTrip, func())
 	return rt, func() {
 		m.Close()
 		stop()
+	}
+}
+
+// BenchmarkRead1MiB reads 1 MiB of simulator RAM with Master.ReadInto
+// (SET_MTA and UPLOADs, slave block mode, MAX_CTO 255) over loopback TCP
+// and UDP.
+func BenchmarkRead1MiB(b *testing.B) {
+	for _, proto := range []string{"tcp", "udp"} {
+		b.Run(proto, func(b *testing.B) {
+			ec, stop := serveSim(b, proto, "127.0.0.1", sim.Config{RAMSize: 2 << 20})
+			defer stop()
+			m := connect(b, ec)
+			defer m.Close()
+			ctx := context.Background()
+			dst := make([]byte, 1<<20)
+			if err := m.ReadInto(ctx, sim.RAMBase, 0, dst); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(dst)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := m.ReadInto(ctx, sim.RAMBase, 0, dst); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if st := m.Conn().Stats(); st.Lost != 0 {
+				b.Errorf("%d frames lost", st.Lost)
+			}
+		})
 	}
 }
