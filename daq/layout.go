@@ -211,6 +211,67 @@ func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, e
 	}
 	blocks := makeBlocks(ms, uint32(g))
 	sort.SliceStable(blocks, func(i, j int) bool { return blocks[i].end-blocks[i].start > blocks[j].end-blocks[j].start })
+	bins := pack(ms, blocks, lim, g, maxEntry, maxEntries, capFirst, capOther, false)
+	if len(bins[0].pieces) == 0 {
+		// Nothing went into the first ODT (it is smaller by the timestamp):
+		// move a small ODT there, or pack again filling the first ODT first.
+		moved := false
+		for k := 1; k < len(bins); k++ {
+			if b := bins[k]; b.used <= capFirst && !b.closed && !bins[k-1].closed {
+				b.cap = capFirst
+				bins[0] = b
+				bins = append(bins[:k], bins[k+1:]...)
+				moved = true
+				break
+			}
+		}
+		if !moved {
+			bins = pack(ms, blocks, lim, g, maxEntry, maxEntries, capFirst, capOther, true)
+		}
+	}
+	ll := &ListLayout{List: *l, Offsets: make([]int, len(ms))}
+	ll.Measurements = append([]Measurement(nil), ms...)
+	// Sample buffer positions of every byte range placed.
+	type placedPiece struct {
+		piece
+		off int
+	}
+	var placedAll []placedPiece
+	off := 0
+	for _, b := range bins {
+		var odt ODT
+		for _, p := range b.pieces {
+			placedAll = append(placedAll, placedPiece{p, off})
+			off += int(p.end - p.start)
+			for a := p.start; a < p.end; {
+				n := min(uint32(maxEntry), p.end-a)
+				odt.Entries = append(odt.Entries, Entry{Addr: a, Ext: p.ext, Size: uint8(n)})
+				a += n
+			}
+		}
+		ll.ODTs = append(ll.ODTs, odt)
+	}
+	for i, m := range ms {
+		found := false
+		for _, p := range placedAll {
+			if p.ext == m.Ext && m.Addr >= p.start && m.Addr < p.end {
+				ll.Offsets[i] = p.off + int(m.Addr-p.start)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("daq: internal error: measurement %q of list %q was not placed", m.Name, l.Name)
+		}
+	}
+	return ll, nil
+}
+
+// pack bin-packs the blocks (largest first) into ODTs: the first ODT has
+// capFirst bytes, the others capOther. Unless fillFirst is set, a block
+// too big for the first ODT but not for another leaves the first ODT for
+// smaller blocks.
+func pack(ms []Measurement, blocks []block, lim Limits, g, maxEntry, maxEntries, capFirst, capOther int, fillFirst bool) []*bin {
 	var bins []*bin
 	newBin := func() *bin {
 		c := capOther
@@ -253,6 +314,10 @@ func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, e
 				place(b, rest)
 				break
 			}
+			if len(bins) == 1 && !fillFirst && int(rest.end-rest.start) <= capOther &&
+				entriesOf(int(rest.end-rest.start)) <= maxEntries {
+				continue // keep the first ODT for smaller blocks
+			}
 			// Too big for a whole ODT: cut, at a measurement boundary if possible.
 			room := min(b.cap, maxEntries*maxEntry)
 			cut := cutPoint(ms, bl, rest.start, rest.start+uint32(room), uint32(g))
@@ -268,42 +333,7 @@ func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, e
 			rest.start = cut
 		}
 	}
-	ll := &ListLayout{List: *l, Offsets: make([]int, len(ms))}
-	ll.Measurements = append([]Measurement(nil), ms...)
-	// Sample buffer positions of every byte range placed.
-	type placedPiece struct {
-		piece
-		off int
-	}
-	var placedAll []placedPiece
-	off := 0
-	for _, b := range bins {
-		var odt ODT
-		for _, p := range b.pieces {
-			placedAll = append(placedAll, placedPiece{p, off})
-			off += int(p.end - p.start)
-			for a := p.start; a < p.end; {
-				n := min(uint32(maxEntry), p.end-a)
-				odt.Entries = append(odt.Entries, Entry{Addr: a, Ext: p.ext, Size: uint8(n)})
-				a += n
-			}
-		}
-		ll.ODTs = append(ll.ODTs, odt)
-	}
-	for i, m := range ms {
-		found := false
-		for _, p := range placedAll {
-			if p.ext == m.Ext && m.Addr >= p.start && m.Addr < p.end {
-				ll.Offsets[i] = p.off + int(m.Addr-p.start)
-				found = true
-				break
-			}
-		}
-		if !found {
-			return nil, fmt.Errorf("daq: internal error: measurement %q of list %q was not placed", m.Name, l.Name)
-		}
-	}
-	return ll, nil
+	return bins
 }
 
 // makeBlocks merges measurements (by extension and address) into

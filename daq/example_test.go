@@ -1,0 +1,81 @@
+package daq_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"goxcp/daq"
+	"goxcp/master"
+	"goxcp/sim"
+	"goxcp/transport/memconn"
+	"goxcp/xcp"
+)
+
+// Example measures two simulator variables on the 1 ms event and reads the
+// samples from a channel.
+func Example() {
+	slave, _ := sim.New(sim.Config{})
+	a, b := memconn.Pipe(1024)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go slave.Serve(ctx, b)
+	m := master.New(a, master.Config{})
+	defer m.Close()
+	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	lists := []daq.List{{Name: "fast", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
+		{Name: "counter", Addr: sim.RAMBase + 0x00, Type: daq.U32},
+		{Name: "sine", Addr: sim.RAMBase + 0x08, Type: daq.F32},
+	}}}
+	ses, err := daq.Setup(ctx, m, lists, daq.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	samples := ses.Samples(1000)
+	if err := ses.Start(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	time.Sleep(50 * time.Millisecond)
+	st, err := ses.Stop(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	n := 0
+	for r := range samples {
+		_ = r.Values[0].Uint64()  // counter
+		_ = r.Values[1].Float64() // sine
+		n++
+	}
+	fmt.Println("samples received:", n > 0 && uint64(n) == st.Lists[0].Samples)
+	fmt.Println("losses:", st.Lost())
+	// Output:
+	// samples received: true
+	// losses: 0
+}
+
+// ExampleAllocate shows how measurements are merged and packed into ODTs.
+func ExampleAllocate() {
+	l := daq.List{Name: "l", Timestamps: true, Measurements: []daq.Measurement{
+		{Name: "a", Addr: 0x1000, Type: daq.U32},
+		{Name: "b", Addr: 0x1004, Type: daq.U16}, // adjacent: merged with a
+		{Name: "c", Addr: 0x2000, Type: daq.F64},
+	}}
+	lay, err := daq.Allocate([]daq.List{l}, daq.Limits{MaxDTO: 12, IDField: xcp.IDRelODTAbsDAQWord, TimestampSize: 2})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, odt := range lay.Lists[0].ODTs {
+		fmt.Printf("ODT %d: %+v\n", i, odt.Entries)
+	}
+	// Output:
+	// ODT 0: [{Addr:4096 Ext:0 Size:6}]
+	// ODT 1: [{Addr:8192 Ext:0 Size:8}]
+}
