@@ -112,8 +112,10 @@ type Result struct {
 	Damage   []record.CorruptError
 }
 
-// Run converts the recording read by r into sink. It stops early with
-// ctx's error when ctx is done. The sink is closed in every case.
+// Run converts the recording read by r into sink. Reading and decoding
+// run on a goroutine of their own, one batch of samples ahead of the sink
+// (memory: three batches). Run stops early with ctx's error when ctx is
+// done. The sink is closed in every case.
 func Run(ctx context.Context, r *record.Reader, sink Sink) (res Result, err error) {
 	d, err := record.NewDecoder(r)
 	if err != nil {
@@ -131,20 +133,35 @@ func Run(ctx context.Context, r *record.Reader, sink Sink) (res Result, err erro
 		}
 	}()
 	res.PerList = make([]uint64, len(m.DAQ.Lists))
-	for d.Next() {
-		s := d.Sample()
-		if err := sink.Sample(s); err != nil {
-			return res, err
-		}
-		res.Samples++
-		res.PerList[s.List]++
-		if res.Samples&0xFFFF == 0 {
-			if err := ctx.Err(); err != nil {
+	full := make(chan *batch, 2)
+	free := make(chan *batch, 3)
+	for range 3 {
+		free <- &batch{}
+	}
+	done := make(chan struct{})
+	decoded := make(chan error, 1)
+	go func() { decoded <- decode(d, free, full, done) }()
+	stop := func() {
+		close(done)
+		<-decoded
+	}
+	for b := range full {
+		for i := range b.samples {
+			s := &b.samples[i]
+			if err := sink.Sample(s); err != nil {
+				stop()
 				return res, err
 			}
+			res.PerList[s.List]++
+		}
+		res.Samples += uint64(len(b.samples))
+		free <- b
+		if err := ctx.Err(); err != nil {
+			stop()
+			return res, err
 		}
 	}
-	if err := d.Err(); err != nil {
+	if err := <-decoded; err != nil {
 		return res, err
 	}
 	res.Decode = d.Stats()
@@ -153,6 +170,56 @@ func Run(ctx context.Context, r *record.Reader, sink Sink) (res Result, err erro
 	res.Tail = r.Tail()
 	res.Damage = r.Damage()
 	return res, nil
+}
+
+// batchSamples is the number of samples handed over at once.
+const batchSamples = 4096
+
+// batch is a set of decoded samples whose values live in vals.
+type batch struct {
+	samples []record.Sample
+	vals    []record.Value
+}
+
+// decode fills batches from d until the end (then closes full) or until
+// done is closed.
+func decode(d *record.Decoder, free <-chan *batch, full chan<- *batch, done <-chan struct{}) error {
+	defer close(full)
+	for {
+		var b *batch
+		select {
+		case b = <-free:
+		case <-done:
+			return nil
+		}
+		b.samples, b.vals = b.samples[:0], b.vals[:0]
+		for len(b.samples) < batchSamples && d.Next() {
+			s := d.Sample()
+			off := len(b.vals)
+			b.vals = append(b.vals, s.Values...)
+			c := *s
+			c.Values = b.vals[off:len(b.vals):len(b.vals)]
+			b.samples = append(b.samples, c)
+		}
+		if len(b.samples) == 0 {
+			return d.Err()
+		}
+		// Values appended after a reallocation moved the arena; re-slice.
+		off := 0
+		for i := range b.samples {
+			n := len(b.samples[i].Values)
+			b.samples[i].Values = b.vals[off : off+n : off+n]
+			off += n
+		}
+		select {
+		case full <- b:
+		case <-done:
+			return nil
+		}
+		if len(b.samples) < batchSamples {
+			return d.Err()
+		}
+	}
 }
 
 // PerListPaths returns the output file of each table for formats that

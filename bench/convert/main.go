@@ -1,0 +1,159 @@
+// Command convert measures the recording pipeline: it writes a synthetic
+// recording of a narrow DAQ list (host time, slave time, one U16) with the
+// record.Writer, then converts it with xcp convert's sinks and prints rows
+// per second, output size, and the peak heap and RSS seen during each
+// conversion — which must not grow with the recording's size.
+//
+//	go run ./bench/convert -rows 10000000 -formats csv,parquet
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"goxcp/record"
+	rconv "goxcp/record/convert"
+	"goxcp/record/convert/csv"
+	"goxcp/record/convert/parquet"
+	"goxcp/record/convert/sqlite"
+	"goxcp/record/recordtest"
+)
+
+func main() {
+	rows := flag.Int("rows", 10_000_000, "samples in the synthetic recording")
+	formats := flag.String("formats", "csv,parquet", "comma-separated output formats: csv, parquet, sqlite")
+	dir := flag.String("dir", "", "work directory (default: a temporary directory, removed afterwards)")
+	flag.Parse()
+	if err := run(*rows, strings.Split(*formats, ","), *dir); err != nil {
+		fmt.Fprintln(os.Stderr, "convert:", err)
+		os.Exit(1)
+	}
+}
+
+func run(rows int, formats []string, dir string) error {
+	if dir == "" {
+		d, err := os.MkdirTemp("", "goxcp-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	src := filepath.Join(dir, "narrow.xlog")
+	t0 := time.Now()
+	if err := recordtest.WriteFile(src, recordtest.NarrowMeta(), rows); err != nil {
+		return err
+	}
+	dt := time.Since(t0)
+	st, _ := os.Stat(src)
+	fmt.Printf("write:   %d samples (8-byte DTOs) in %v = %.2f M frames/s, %.1f MB raw frames -> %.1f MB file\n",
+		rows, dt.Round(time.Millisecond), float64(rows)/dt.Seconds()/1e6, float64(rows*8)/1e6, float64(st.Size())/1e6)
+
+	// Decode only.
+	r, err := record.Open(src)
+	if err != nil {
+		return err
+	}
+	d, err := record.NewDecoder(r)
+	if err != nil {
+		return err
+	}
+	t0 = time.Now()
+	n := 0
+	for d.Next() {
+		n++
+	}
+	dt = time.Since(t0)
+	r.Close()
+	fmt.Printf("decode:  %d samples from the file in %v = %.2f M samples/s\n", n, dt.Round(time.Millisecond), float64(n)/dt.Seconds()/1e6)
+
+	for _, f := range formats {
+		var sink rconv.Sink
+		out := filepath.Join(dir, "out."+f)
+		switch f {
+		case "csv":
+			sink = csv.New(out)
+		case "parquet":
+			sink = parquet.New(out, parquet.Options{})
+		case "sqlite":
+			sink = sqlite.New(out, sqlite.Options{})
+		default:
+			return fmt.Errorf("unknown format %q", f)
+		}
+		runtime.GC()
+		stop, peak := sampleMemory()
+		r, err := record.Open(src)
+		if err != nil {
+			return err
+		}
+		t0 := time.Now()
+		res, err := rconv.Run(context.Background(), r, sink)
+		dt := time.Since(t0)
+		r.Close()
+		stop()
+		if err != nil {
+			return err
+		}
+		ost, _ := os.Stat(out)
+		fmt.Printf("%-8s %d rows in %v = %.2f M rows/s, output %.1f MB, peak heap in use %.1f MB, peak RSS %.1f MB\n",
+			f+":", res.Samples, dt.Round(time.Millisecond), float64(res.Samples)/dt.Seconds()/1e6,
+			float64(ost.Size())/1e6, float64(peak.heap)/1e6, float64(peak.rss)/1e6)
+		os.Remove(out)
+	}
+	return nil
+}
+
+type peaks struct{ heap, rss uint64 }
+
+// sampleMemory samples the heap in use and the RSS every 20 ms until stop
+// is called; the peaks are valid after stop.
+func sampleMemory() (stop func(), p *peaks) {
+	p = &peaks{}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		p.heap = max(p.heap, ms.HeapInuse)
+		p.rss = max(p.rss, rss())
+	}
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				sample()
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }, p
+}
+
+// rss returns the resident set size from /proc (0 where unavailable).
+func rss() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
