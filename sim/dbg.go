@@ -407,8 +407,3 @@ func (t *dbgSlave) event(e swdbg.Event) {
 		ss.slave.log.Debug("sim: EV_DBG not sent", "err", err)
 	}
 }
-
-// isDbgErr reports whether p is an ERR_DBG packet with SW-DBG code c.
-func isDbgErr(p []byte, c swdbg.ErrorCode) bool {
-	return len(p) >= 3 && p[0] == xcp.PIDErr && p[1] == byte(xcp.ErrDbg) && p[2] == byte(c)
-}

@@ -26,11 +26,7 @@ func newRegion(r DbgRegion) *memRegion {
 // ERR_DBG_EW_UNSUPPORTED, ERR_OUT_OF_RANGE (misalignment, n = 0) or
 // ERR_DBG_BUS_ERROR (unmapped, bus-error region, read-only on write).
 func (t *dbgSlave) access(tri swdbg.TRI, ew swdbg.ElementWidth, addr uint64, n int, write bool) ([]byte, []byte) {
-	known := false
-	for _, r := range t.mem {
-		known = known || r.TRI == tri
-	}
-	if !known {
+	if !t.knownTRI(tri) {
 		return nil, dbgErr(swdbg.ErrTRIUnsupported)
 	}
 	if !ew.Valid() || swdbg.CheckRH850DebugAccess(tri, ew) != nil {
@@ -54,6 +50,16 @@ func (t *dbgSlave) access(tri swdbg.TRI, ew swdbg.ElementWidth, addr uint64, n i
 		return r.data[off : off+size], nil
 	}
 	return nil, dbgErr(swdbg.ErrBusError)
+}
+
+// knownTRI reports whether the target has memory behind tri.
+func (t *dbgSlave) knownTRI(tri swdbg.TRI) bool {
+	for _, r := range t.mem {
+		if r.TRI == tri {
+			return true
+		}
+	}
+	return false
 }
 
 // DbgMemory returns a copy of n bytes of target memory at addr via tri
@@ -174,8 +180,8 @@ func (t *dbgSlave) writeCAN1(d *dbgSession, req []byte) []byte {
 	if err := c.Decode(req, t.f); err != nil {
 		return errPacket(xcp.ErrCmdSyntax)
 	}
-	if _, e := t.access(c.TRI, swdbg.EWByte, uint64(c.Addr), 1, true); isDbgErr(e, swdbg.ErrTRIUnsupported) {
-		return e
+	if !t.knownTRI(c.TRI) {
+		return dbgErr(swdbg.ErrTRIUnsupported)
 	}
 	d.canWrite1 = &c
 	return ack
@@ -260,8 +266,8 @@ func (t *dbgSlave) readCAN1(d *dbgSession, req []byte) []byte {
 	if err := c.Decode(req, t.f); err != nil {
 		return errPacket(xcp.ErrCmdSyntax)
 	}
-	if _, e := t.access(c.TRI, swdbg.EWByte, uint64(c.Addr), 1, false); isDbgErr(e, swdbg.ErrTRIUnsupported) {
-		return e
+	if !t.knownTRI(c.TRI) {
+		return dbgErr(swdbg.ErrTRIUnsupported)
 	}
 	d.read1 = &c
 	return ack
