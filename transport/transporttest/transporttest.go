@@ -55,6 +55,7 @@ func TestConn(t *testing.T, mp MakePipe) {
 		{"CloseUnblocksSend", testCloseUnblocksSend},
 		{"DoubleClose", testDoubleClose},
 		{"RecvContext", testRecvContext},
+		{"SendAll", testSendAll},
 		{"Stats", testStats},
 		{"Time", testTime},
 	}
@@ -452,5 +453,31 @@ func testTime(t *testing.T, m, s transport.Conn) {
 	}
 	if last == 0 {
 		t.Error("Packet.Time is always 0")
+	}
+}
+
+func testSendAll(t *testing.T, m, s transport.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var pkts [][]byte
+	for i := range 50 {
+		pkts = append(pkts, packet(i, 1+(i*41)%min(maxPacket(m), 1500)))
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- transport.SendAll(ctx, m, pkts) }()
+	for i, want := range pkts {
+		p, err := s.Recv(ctx)
+		if err != nil {
+			t.Fatalf("Recv #%d: %v", i, err)
+		}
+		if !bytes.Equal(p.Data, want) {
+			t.Fatalf("packet #%d of a batch: got %s, want %s", i, head(p.Data), head(want))
+		}
+	}
+	if err := <-errc; err != nil {
+		t.Fatalf("SendAll: %v", err)
+	}
+	if st := s.Stats(); st.Lost != 0 {
+		t.Errorf("Lost %d after a batch", st.Lost)
 	}
 }
