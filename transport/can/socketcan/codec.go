@@ -1,0 +1,86 @@
+// Package socketcan is the Linux SocketCAN backend of goxcp's CAN
+// transport: a raw CAN socket (with CAN FD frames enabled when asked) bound
+// to one interface such as can0, as a can.Bus with kernel receive filters.
+// On other systems Open reports that SocketCAN is Linux-only.
+package socketcan
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"goxcp/transport/can"
+)
+
+// Sizes of the kernel's struct can_frame and struct canfd_frame.
+const (
+	ClassicSize = 16
+	FDSize      = 72
+)
+
+// Flags in can_id and canfd_frame.flags (linux/can.h).
+const (
+	flagEFF = 0x80000000
+	flagRTR = 0x40000000
+	flagERR = 0x20000000
+	fdBRS   = 0x01
+	fdFDF   = 0x04
+)
+
+// ErrKernelFrame is matched by errors decoding a frame from the kernel.
+var ErrKernelFrame = errors.New("socketcan: malformed frame")
+
+// Encode appends the kernel representation of f (can_frame or canfd_frame).
+func Encode(dst []byte, f can.Frame) ([]byte, error) {
+	if err := f.Validate(); err != nil {
+		return dst, err
+	}
+	id := f.ID
+	if f.Extended {
+		id |= flagEFF
+	}
+	dst = binary.NativeEndian.AppendUint32(dst, id)
+	if !f.FD {
+		dst = append(dst, f.Len, 0, 0, 0)
+		var d [8]byte
+		copy(d[:], f.Payload())
+		return append(dst, d[:]...), nil
+	}
+	flags := byte(fdFDF)
+	if f.BRS {
+		flags |= fdBRS
+	}
+	dst = append(dst, f.Len, flags, 0, 0)
+	var d [64]byte
+	copy(d[:], f.Payload())
+	return append(dst, d[:]...), nil
+}
+
+// Decode parses a frame read from the socket. ok is false for frames the
+// XCP transport does not use (remote and error frames).
+func Decode(b []byte) (f can.Frame, ok bool, err error) {
+	if len(b) != ClassicSize && len(b) != FDSize {
+		return f, false, fmt.Errorf("%w: %d bytes (want %d or %d)", ErrKernelFrame, len(b), ClassicSize, FDSize)
+	}
+	id := binary.NativeEndian.Uint32(b)
+	if id&(flagRTR|flagERR) != 0 {
+		return f, false, nil
+	}
+	f.Extended = id&flagEFF != 0
+	f.ID = id &^ flagEFF
+	if !f.Extended && f.ID > 0x7FF {
+		return f, false, fmt.Errorf("%w: standard identifier 0x%X", ErrKernelFrame, f.ID)
+	}
+	f.Len = b[4]
+	if len(b) == FDSize {
+		f.FD = true
+		f.BRS = b[5]&fdBRS != 0
+		if can.FDLen(int(f.Len)) != int(f.Len) {
+			return f, false, fmt.Errorf("%w: CAN FD length %d", ErrKernelFrame, f.Len)
+		}
+	} else if f.Len > 8 {
+		return f, false, fmt.Errorf("%w: classic length %d", ErrKernelFrame, f.Len)
+	}
+	copy(f.Data[:], b[8:8+int(f.Len)])
+	return f, true, nil
+}

@@ -1,0 +1,196 @@
+package socketcan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"goxcp/transport/can"
+)
+
+// Bus is a raw CAN socket bound to one interface. It implements can.Bus,
+// can.Filterer and can.Describer.
+type Bus struct {
+	ifname string
+	fd     bool
+	f      *os.File
+	rbuf   [FDSize]byte
+	wmu    sync.Mutex
+	wbuf   []byte
+
+	mu      sync.Mutex
+	lastCtx context.Context
+	stop    func() bool
+	once    sync.Once
+	closed  chan struct{}
+}
+
+// Open binds a raw CAN socket to ifname (e.g. "can0"); fd enables CAN FD
+// frames.
+func Open(ifname string, fd bool) (*Bus, error) {
+	ifi, err := net.InterfaceByName(ifname)
+	if err != nil {
+		return nil, fmt.Errorf("socketcan: interface %q: %w", ifname, err)
+	}
+	s, err := unix.Socket(unix.AF_CAN, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.CAN_RAW)
+	if err != nil {
+		return nil, fmt.Errorf("socketcan: socket: %w (is the can/can_raw kernel module available?)", err)
+	}
+	if fd {
+		if err := unix.SetsockoptInt(s, unix.SOL_CAN_RAW, unix.CAN_RAW_FD_FRAMES, 1); err != nil {
+			unix.Close(s)
+			return nil, fmt.Errorf("socketcan: enable CAN FD on %s: %w", ifname, err)
+		}
+	}
+	if err := unix.Bind(s, &unix.SockaddrCAN{Ifindex: ifi.Index}); err != nil {
+		unix.Close(s)
+		return nil, fmt.Errorf("socketcan: bind %s: %w", ifname, err)
+	}
+	return &Bus{ifname: ifname, fd: fd, f: os.NewFile(uintptr(s), "can:"+ifname), closed: make(chan struct{})}, nil
+}
+
+// Send implements can.Bus.
+func (b *Bus) Send(ctx context.Context, f can.Frame) error {
+	if f.FD && !b.fd {
+		return fmt.Errorf("socketcan: CAN FD frame on %s opened without fd", b.ifname)
+	}
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
+	var err error
+	if b.wbuf, err = Encode(b.wbuf[:0], f); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok {
+		b.f.SetWriteDeadline(d)
+	} else {
+		b.f.SetWriteDeadline(time.Time{})
+	}
+	if _, err := b.f.Write(b.wbuf); err != nil {
+		return b.ioErr("write", err)
+	}
+	return nil
+}
+
+func (b *Bus) ioErr(op string, err error) error {
+	select {
+	case <-b.closed:
+		return net.ErrClosed
+	default:
+	}
+	return fmt.Errorf("socketcan: %s %s: %w", op, b.ifname, err)
+}
+
+// Receive implements can.Bus; remote and error frames are skipped.
+func (b *Bus) Receive(ctx context.Context) (can.Frame, error) {
+	b.watch(ctx)
+	for {
+		n, err := b.f.Read(b.rbuf[:])
+		if err != nil {
+			if ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+				b.f.SetReadDeadline(time.Time{})
+				return can.Frame{}, ctx.Err()
+			}
+			return can.Frame{}, b.ioErr("read", err)
+		}
+		f, ok, err := Decode(b.rbuf[:n])
+		if err != nil {
+			return can.Frame{}, err
+		}
+		if ok {
+			return f, nil
+		}
+	}
+}
+
+func (b *Bus) watch(ctx context.Context) {
+	if ctx.Done() == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.lastCtx == ctx {
+		return
+	}
+	if b.stop != nil {
+		b.stop()
+	}
+	b.lastCtx = ctx
+	f := b.f
+	b.stop = context.AfterFunc(ctx, func() { f.SetReadDeadline(time.Unix(1, 0)) })
+}
+
+// SetFilter implements can.Filterer with a kernel filter (CAN_RAW_FILTER).
+func (b *Bus) SetFilter(ids []can.ID) error {
+	filters := make([]unix.CanFilter, 0, len(ids))
+	for _, id := range ids {
+		if id.Extended {
+			filters = append(filters, unix.CanFilter{Id: id.Value | unix.CAN_EFF_FLAG, Mask: unix.CAN_EFF_MASK | unix.CAN_EFF_FLAG | unix.CAN_RTR_FLAG})
+		} else {
+			filters = append(filters, unix.CanFilter{Id: id.Value, Mask: unix.CAN_SFF_MASK | unix.CAN_EFF_FLAG | unix.CAN_RTR_FLAG})
+		}
+	}
+	sc, err := b.f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := sc.Control(func(fd uintptr) {
+		serr = unix.SetsockoptCanRawFilter(int(fd), unix.SOL_CAN_RAW, unix.CAN_RAW_FILTER, filters)
+	}); err != nil {
+		return err
+	}
+	return serr
+}
+
+// Describe implements can.Describer.
+func (b *Bus) Describe() string { return "socketcan " + b.ifname }
+
+// Close implements can.Bus.
+func (b *Bus) Close() error {
+	var err error
+	b.once.Do(func() {
+		close(b.closed)
+		b.mu.Lock()
+		if b.stop != nil {
+			b.stop()
+		}
+		b.mu.Unlock()
+		err = b.f.Close()
+	})
+	return err
+}
+
+// Interfaces lists the network interfaces of type CAN (ARPHRD_CAN).
+func Interfaces() []string {
+	var out []string
+	ifs, _ := net.Interfaces()
+	for _, ifi := range ifs {
+		t, err := os.ReadFile("/sys/class/net/" + ifi.Name + "/type")
+		if err == nil && strings.TrimSpace(string(t)) == "280" {
+			out = append(out, ifi.Name)
+		}
+	}
+	return out
+}
+
+// Available reports whether raw CAN sockets can be created here, and why
+// not (or which interfaces exist).
+func Available() (bool, string) {
+	s, err := unix.Socket(unix.AF_CAN, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.CAN_RAW)
+	if err != nil {
+		return false, fmt.Sprintf("cannot create a raw CAN socket: %v (kernel without can/can_raw?)", err)
+	}
+	unix.Close(s)
+	ifs := Interfaces()
+	if len(ifs) == 0 {
+		return false, "raw CAN sockets work, but no CAN interface exists (ip link add dev vcan0 type vcan needs the vcan module)"
+	}
+	return true, "interfaces: " + strings.Join(ifs, ", ")
+}
