@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"time"
+
 	"goxcp/xcp"
 )
 
@@ -450,7 +452,7 @@ func (s *Slave) checkList(l *simList) xcp.ErrorCode {
 }
 
 // daqTicks converts slave time to DAQ timestamp ticks.
-func (s *Slave) daqTicks(t interface{ Nanoseconds() int64 }) uint64 {
+func (s *Slave) daqTicks(t time.Duration) uint64 {
 	c := &s.daq.cfg
 	ps := c.TimestampUnit.Picoseconds() * uint64(c.TimestampTicks)
 	return uint64(t.Nanoseconds()) * 1000 / ps

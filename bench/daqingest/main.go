@@ -23,9 +23,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"goxcp/daq"
@@ -46,7 +48,17 @@ func main() {
 	noRecord := flag.Bool("no-record", false, "ingest: decode only, do not write a recording file")
 	rssDur := flag.Duration("rss-duration", 5*time.Minute, "rss: length of the recording")
 	rssRate := flag.Int("rss-rate", 10000, "rss: DTOs per second")
+	cpuprof := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "daqingest:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Printf("goxcp DAQ benchmark: %s/%s, GOMAXPROCS %d, %s\n", runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version())
 	for _, m := range strings.Split(*mode, ",") {
 		var err error
@@ -66,6 +78,7 @@ func main() {
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "daqingest:", err)
+			pprof.StopCPUProfile()
 			os.Exit(1)
 		}
 	}
@@ -198,7 +211,7 @@ func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
 	if err := ses.Start(ctx); err != nil {
 		return err
 	}
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), cpuTime()
 	var rssMin, rssMax, rssFirst, rssLast int64
 	if rss {
 		tick := time.NewTicker(5 * time.Second)
@@ -221,7 +234,7 @@ func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
 		time.Sleep(dur)
 	}
 	st, err := ses.Stop(ctx)
-	el := time.Since(t0)
+	el, cpu := time.Since(t0), cpuTime()-cpu0
 	if err != nil {
 		return err
 	}
@@ -244,6 +257,8 @@ func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
 	fmt.Printf("ingest %s %s: received %.2f M DTO/s (%d DTOs, %d samples in %.1fs) %s; slave sent %d; loss: transport %d, buffers %d, recorder %d, incomplete %d, overload %d+%d; unaccounted %d\n",
 		proto, what, float64(st.Frames)/el.Seconds()/1e6, st.Frames, samples, el.Seconds(), recorded, dtos,
 		st.TransportLost, st.Dropped, st.SinkDropped, sumIncomplete(st), sumOverload(st), st.OverloadEvents, unaccounted)
+	fmt.Printf("       CPU time of the process (simulator, transport, master, decoder, recorder): %.2fs of %.2fs on %d cores = %.2f M DTO per CPU-second\n",
+		cpu.Seconds(), el.Seconds(), runtime.NumCPU(), float64(st.Frames)/cpu.Seconds()/1e6)
 	if rss {
 		fmt.Printf("rss    %v recording at %d DTO/s over TCP: RSS first %d MB, min %d MB, max %d MB, last %d MB (max-min %.1f MB)\n",
 			dur, rate, rssFirst>>20, rssMin>>20, rssMax>>20, rssLast>>20, float64(rssMax-rssMin)/(1<<20))
@@ -263,6 +278,15 @@ func sumOverload(st daq.Stats) (n uint64) {
 		n += l.Overload
 	}
 	return n
+}
+
+// cpuTime returns the user+system CPU time of the process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // readRSS returns VmRSS in bytes (0 where /proc is not available).
