@@ -25,6 +25,17 @@ func (s Source) String() string {
 // MarshalText implements encoding.TextMarshaler.
 func (s Source) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Source) UnmarshalText(b []byte) error {
+	for i, n := range [...]string{"none", "slave", "override"} {
+		if string(b) == n {
+			*s = Source(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("daq: unknown source %q (want none, slave or override)", b)
+}
+
 // EventInfo describes one event channel.
 type EventInfo struct {
 	Number uint16 `json:"number"`

@@ -1,0 +1,65 @@
+package daqinfo_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/daqinfo"
+	"goxcp/internal/cli/root"
+)
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ios, _, out, errOut := cmdutil.Test()
+	f := cmdutil.New(ios)
+	f.Getenv = func(string) string { return "" }
+	code := root.Run(context.Background(), f, args)
+	return code, out.String(), errOut.String()
+}
+
+func TestDaqInfoJSON(t *testing.T) {
+	code, out, errOut := run(t, "--sim", "daq-info", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r daqinfo.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if r.Processor == nil || r.Processor.ConfigType != "dynamic" || r.Resolution == nil || r.Resolution.TimestampSize != 4 {
+		t.Errorf("report %+v", r)
+	}
+	if len(r.Events) != 4 || r.Events[0].Name != "1ms" || r.Events[0].Cycle != "1ms" || r.Events[3].Cycle != "not cyclic" {
+		t.Errorf("events %+v", r.Events)
+	}
+	if r.Sources.Processor.String() != "slave" || r.Clock == nil {
+		t.Errorf("sources %+v clock %v", r.Sources, r.Clock)
+	}
+}
+
+func TestDaqInfoTables(t *testing.T) {
+	code, out, errOut := run(t, "--sim", "daq-info")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"DAQ processor (from slave)", "IDF_ABS_ODT_NUMBER", "Timestamp", "1 × 1us", "100ms"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestDaqInfoBadOverride(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "o.toml")
+	os.WriteFile(p, []byte("[[list]]\nname = \"a\"\nmeasurements = [{name = \"x\", address = 1, type = \"U8\"}]\n"), 0o644)
+	code, _, errOut := run(t, "--sim", "daq-info", "--override", p)
+	if code != cmdutil.ExitUsage || !strings.Contains(errOut, "has no override section") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
