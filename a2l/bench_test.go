@@ -25,7 +25,7 @@ func genA2L(size int) (string, int) {
 	b.WriteString("/begin TYPEDEF_MEASUREMENT M_U16 \"\" UWORD NO_COMPU_METHOD 0 0 0 65535 /end TYPEDEF_MEASUREMENT\n")
 	b.WriteString("/begin TYPEDEF_STRUCTURE S \"\" 0x4 /begin STRUCTURE_COMPONENT a M_U16 0x0 /end STRUCTURE_COMPONENT /begin STRUCTURE_COMPONENT b M_U16 0x2 /end STRUCTURE_COMPONENT /end TYPEDEF_STRUCTURE\n")
 	n := 0
-	for i := 0; b.Len() < size; i++ {
+	for i := 0; b.Len() < size || i%8 != 0; i++ {
 		switch i % 8 {
 		case 0, 1, 2, 3, 4:
 			fmt.Fprintf(&b, "/begin MEASUREMENT signal_%d \"Measurement variable %d of the generated benchmark file\" SWORD conv_%d 0 0 -32768 32767 ECU_ADDRESS 0x%X ECU_ADDRESS_EXTENSION 1 PHYS_UNIT \"rpm\" READ_WRITE /begin IF_DATA XCP /begin DAQ_EVENT FIXED_EVENT_LIST EVENT 0x%X /end DAQ_EVENT /end IF_DATA /end MEASUREMENT\n", i, i, i/8, 0x10000+i*2, i%16)

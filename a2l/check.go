@@ -5,50 +5,54 @@ package a2l
 // that contain themselves. It runs after parsing, so forward references
 // are fine.
 func (p *parser) checkRefs(m *Module) {
-	conv := func(pos Pos, what, name string) {
+	// kind and name are only formatted when there is a problem: this runs
+	// for every object of files with hundreds of thousands of them.
+	conv := func(pos Pos, kind, obj, name string) {
 		if name != "NO_COMPU_METHOD" && m.idx.compu[name] == nil {
-			p.problemAt(pos, "%s refers to COMPU_METHOD %s, which is not defined", what, name)
+			p.problemAt(pos, "%s %s refers to COMPU_METHOD %s, which is not defined", kind, obj, name)
 		}
 	}
-	layout := func(pos Pos, what, name string) {
+	layout := func(pos Pos, kind, obj, name string) {
 		if m.idx.layouts[name] == nil {
-			p.problemAt(pos, "%s refers to RECORD_LAYOUT %s, which is not defined", what, name)
+			p.problemAt(pos, "%s %s refers to RECORD_LAYOUT %s, which is not defined", kind, obj, name)
 		}
 	}
-	axes := func(what string, axes []*AxisDescr) {
+	axes := func(kind, obj string, axes []*AxisDescr) {
 		for _, a := range axes {
-			conv(a.Pos, what+" AXIS_DESCR", a.Conversion)
+			if a.Conversion != "NO_COMPU_METHOD" && m.idx.compu[a.Conversion] == nil {
+				p.problemAt(a.Pos, "%s %s AXIS_DESCR refers to COMPU_METHOD %s, which is not defined", kind, obj, a.Conversion)
+			}
 			if a.AxisPtsRef != "" && m.idx.axisPts[a.AxisPtsRef] == nil {
-				p.problemAt(a.Pos, "%s AXIS_PTS_REF %s is not defined", what, a.AxisPtsRef)
+				p.problemAt(a.Pos, "%s %s AXIS_PTS_REF %s is not defined", kind, obj, a.AxisPtsRef)
 			}
 			if a.CurveAxisRef != "" && m.idx.chars[a.CurveAxisRef] == nil {
-				p.problemAt(a.Pos, "%s CURVE_AXIS_REF %s is not defined", what, a.CurveAxisRef)
+				p.problemAt(a.Pos, "%s %s CURVE_AXIS_REF %s is not defined", kind, obj, a.CurveAxisRef)
 			}
 		}
 	}
 	for _, v := range m.Measurements {
-		conv(v.Pos, "MEASUREMENT "+v.Name, v.Conversion)
+		conv(v.Pos, "MEASUREMENT", v.Name, v.Conversion)
 	}
 	for _, v := range m.Characteristics {
-		conv(v.Pos, "CHARACTERISTIC "+v.Name, v.Conversion)
-		layout(v.Pos, "CHARACTERISTIC "+v.Name, v.Deposit)
-		axes("CHARACTERISTIC "+v.Name, v.Axes)
+		conv(v.Pos, "CHARACTERISTIC", v.Name, v.Conversion)
+		layout(v.Pos, "CHARACTERISTIC", v.Name, v.Deposit)
+		axes("CHARACTERISTIC", v.Name, v.Axes)
 	}
 	for _, v := range m.AxisPts {
-		conv(v.Pos, "AXIS_PTS "+v.Name, v.Conversion)
-		layout(v.Pos, "AXIS_PTS "+v.Name, v.Deposit)
+		conv(v.Pos, "AXIS_PTS", v.Name, v.Conversion)
+		layout(v.Pos, "AXIS_PTS", v.Name, v.Deposit)
 	}
 	for _, v := range m.TypedefMeasurements {
-		conv(v.Pos, "TYPEDEF_MEASUREMENT "+v.Name, v.Conversion)
+		conv(v.Pos, "TYPEDEF_MEASUREMENT", v.Name, v.Conversion)
 	}
 	for _, v := range m.TypedefCharacteristics {
-		conv(v.Pos, "TYPEDEF_CHARACTERISTIC "+v.Name, v.Conversion)
-		layout(v.Pos, "TYPEDEF_CHARACTERISTIC "+v.Name, v.Deposit)
-		axes("TYPEDEF_CHARACTERISTIC "+v.Name, v.Axes)
+		conv(v.Pos, "TYPEDEF_CHARACTERISTIC", v.Name, v.Conversion)
+		layout(v.Pos, "TYPEDEF_CHARACTERISTIC", v.Name, v.Deposit)
+		axes("TYPEDEF_CHARACTERISTIC", v.Name, v.Axes)
 	}
 	for _, v := range m.TypedefAxes {
-		conv(v.Pos, "TYPEDEF_AXIS "+v.Name, v.Conversion)
-		layout(v.Pos, "TYPEDEF_AXIS "+v.Name, v.Deposit)
+		conv(v.Pos, "TYPEDEF_AXIS", v.Name, v.Conversion)
+		layout(v.Pos, "TYPEDEF_AXIS", v.Name, v.Deposit)
 	}
 	for _, v := range m.CompuMethods {
 		switch v.Type {

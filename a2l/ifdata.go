@@ -6,10 +6,9 @@ import "fmt"
 // the A2ML of the interface (e.g. XCP_104.aml), so it is decoded on demand
 // with Parse and interpreted by packages such as goxcp/a2l/ifxcp.
 type IfData struct {
-	Name      string // e.g. XCP
-	Pos       Pos    // position of the IF_DATA keyword
-	Raw       string // the content after the name, up to /end IF_DATA
-	line, col int32
+	Name string // e.g. XCP
+	Pos  Pos    // position of the content (the first token after the name)
+	Raw  string // the content after the name, up to /end IF_DATA
 }
 
 // Node is a decoded IF_DATA block or one of its /begin NAME ... /end NAME
@@ -28,7 +27,7 @@ type Item struct {
 
 // Parse decodes the IF_DATA content into a tree.
 func (d *IfData) Parse() (n *Node, err error) {
-	p := &parser{f: &File{}, lx: newLexerAt(d.Raw, d.line, d.col), file: d.Pos.File}
+	p := &parser{f: &File{}, lx: newLexerAt(d.Raw, d.Pos.Line, d.Pos.Col), file: d.Pos.File}
 	defer func() {
 		if r := recover(); r != nil {
 			b, ok := r.(bail)

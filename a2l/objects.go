@@ -94,11 +94,11 @@ func (p *parser) a2ml(kw Token) {
 // ifData keeps an IF_DATA block as raw text (decoded on demand, see
 // IfData.Parse). The /begin IF_DATA has been consumed.
 func (p *parser) ifData(kw Token) *IfData {
-	d := &IfData{Pos: p.pos(kw)}
+	d := p.newIfData()
 	depth := p.level()
 	d.Name = p.ident("IF_DATA name")
 	lx, start := p.lx, p.tok.Off
-	d.line, d.col = p.tok.Line, p.tok.Col
+	d.Pos = p.pos(p.tok)
 	for !(p.tok.Kind == TokEnd && p.depth == depth-1) {
 		if p.tok.Kind == TokEOF {
 			p.fail(kw, "expected /end IF_DATA for this block, found end of file")
@@ -112,6 +112,48 @@ func (p *parser) ifData(kw Token) *IfData {
 	}
 	p.endBlock("IF_DATA")
 	return d
+}
+
+// Objects that files hold by the hundred thousand are allocated in slabs:
+// fewer allocations and no size-class rounding.
+const slabSize = 256
+
+func (p *parser) newIfData() *IfData {
+	if len(p.slab.ifd) == cap(p.slab.ifd) {
+		p.slab.ifd = make([]IfData, 0, slabSize)
+	}
+	p.slab.ifd = p.slab.ifd[:len(p.slab.ifd)+1]
+	return &p.slab.ifd[len(p.slab.ifd)-1]
+}
+
+func (p *parser) newMeasurement() *Measurement {
+	if len(p.slab.meas) == cap(p.slab.meas) {
+		p.slab.meas = make([]Measurement, 0, slabSize)
+	}
+	p.slab.meas = p.slab.meas[:len(p.slab.meas)+1]
+	return &p.slab.meas[len(p.slab.meas)-1]
+}
+
+func (p *parser) newCharacteristic() *Characteristic {
+	if len(p.slab.chars) == cap(p.slab.chars) {
+		p.slab.chars = make([]Characteristic, 0, slabSize)
+	}
+	p.slab.chars = p.slab.chars[:len(p.slab.chars)+1]
+	return &p.slab.chars[len(p.slab.chars)-1]
+}
+
+// appendIfData appends d to list; a first element goes into a slab of
+// one-element slices (appending more copies it out).
+func (p *parser) appendIfData(list []*IfData, d *IfData) []*IfData {
+	if list != nil {
+		return append(list, d)
+	}
+	if len(p.slab.ifp) == cap(p.slab.ifp) {
+		p.slab.ifp = make([]*IfData, 0, slabSize)
+	}
+	i := len(p.slab.ifp)
+	p.slab.ifp = append(p.slab.ifp, d)
+	return p.slab.ifp[i : i+1 : i+1]
 }
 
 func (p *parser) byteOrder() ByteOrder {
@@ -175,7 +217,7 @@ func (p *parser) uint64v(what string) uint64 {
 func (p *parser) common(c *Common, kw Token, block bool) bool {
 	if block {
 		if kw.Text == "IF_DATA" {
-			c.IfData = append(c.IfData, p.ifData(kw))
+			c.IfData = p.appendIfData(c.IfData, p.ifData(kw))
 			return true
 		}
 		return false
@@ -228,7 +270,8 @@ func (p *parser) common(c *Common, kw Token, block bool) bool {
 }
 
 func (p *parser) measurement(kw Token) {
-	m := &Measurement{Pos: p.pos(kw)}
+	m := p.newMeasurement()
+	m.Pos = p.pos(kw)
 	m.Name = p.ident("measurement name")
 	m.LongID = p.str("long identifier")
 	m.DataType = p.dataType("measurement data type")
@@ -268,7 +311,8 @@ func (p *parser) charOptional(c *Common, number *int, axes *[]*AxisDescr, kw Tok
 }
 
 func (p *parser) characteristic(kw Token) {
-	c := &Characteristic{Pos: p.pos(kw)}
+	c := p.newCharacteristic()
+	c.Pos = p.pos(kw)
 	c.Name = p.ident("characteristic name")
 	c.LongID = p.str("long identifier")
 	c.Type = p.charType()

@@ -99,6 +99,12 @@ type parser struct {
 	srcs  map[string]string
 	tok   Token
 	depth int // /begin minus /end seen so far
+	slab  struct {
+		meas  []Measurement
+		chars []Characteristic
+		ifd   []IfData
+		ifp   []*IfData
+	}
 }
 
 func (p *parser) pos(t Token) Pos {
