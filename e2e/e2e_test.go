@@ -14,23 +14,11 @@ import (
 	"goxcp/master"
 	"goxcp/sim"
 	"goxcp/transport/eth"
+	"goxcp/transport/transporttest"
 	"goxcp/xcp"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// loopback returns the loopback host, skipping when there is no IPv6.
-func loopback(tb testing.TB, ipv6 bool) string {
-	if !ipv6 {
-		return "127.0.0.1"
-	}
-	l, err := net.Listen("tcp6", "[::1]:0")
-	if err != nil {
-		tb.Skipf("no IPv6 loopback: %v", err)
-	}
-	l.Close()
-	return "::1"
-}
 
 // serveSim starts a simulator on a loopback listener and returns the
 // configuration to dial it and a function that stops it.
@@ -93,7 +81,7 @@ func TestMasterSimOverEthernet(t *testing.T) {
 				name = proto + "6"
 			}
 			t.Run(name, func(t *testing.T) {
-				host := loopback(t, ipv6)
+				host := transporttest.Loopback(t, ipv6)
 				ec, stop := serveSim(t, proto, host, sim.Config{})
 				defer stop()
 				m := connect(t, ec)

@@ -192,6 +192,23 @@ func (s *sender) frames(packets [][]byte, limit int) int {
 	return len(packets)
 }
 
+// batch frames packets and hands them to write, at most limit bytes (or a
+// single frame) per call; write gets the frames and their number. Callers
+// hold s.mu.
+func (s *sender) batch(packets [][]byte, limit int, write func(f []byte, n int) error) error {
+	if err := s.check(packets); err != nil {
+		return err
+	}
+	for len(packets) > 0 {
+		n := s.frames(packets, limit)
+		if err := write(s.buf, n); err != nil {
+			return err
+		}
+		packets = packets[n:]
+	}
+	return nil
+}
+
 // check validates the sizes of packets.
 func (s *sender) check(packets [][]byte) error {
 	for i, p := range packets {

@@ -17,20 +17,6 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// loopback returns the loopback host of an IP version, skipping the test if
-// the machine has no IPv6 loopback.
-func loopback(t testing.TB, ipv6 bool) string {
-	if !ipv6 {
-		return "127.0.0.1"
-	}
-	l, err := net.Listen("tcp6", "[::1]:0")
-	if err != nil {
-		t.Skipf("no IPv6 loopback: %v", err)
-	}
-	l.Close()
-	return "::1"
-}
-
 // openPair opens a listener and dials it; over UDP the master sends one
 // packet first, which the slave receives, so that Accept has a peer.
 func openPair(proto string, host string) (m, s transport.Conn, l *eth.Listener, err error) {
@@ -86,7 +72,7 @@ func TestConformance(t *testing.T) {
 				name = proto + "6"
 			}
 			t.Run(name, func(t *testing.T) {
-				host := loopback(t, ipv6)
+				host := transporttest.Loopback(t, ipv6)
 				transporttest.TestConn(t, func() (transport.Conn, transport.Conn, func(), error) {
 					m, s, l, err := openPair(proto, host)
 					if err != nil {

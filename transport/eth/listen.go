@@ -407,17 +407,7 @@ func (p *udpPeer) SendBatch(ctx context.Context, packets [][]byte) error {
 	}
 	p.snd.mu.Lock()
 	defer p.snd.mu.Unlock()
-	if err := p.snd.check(packets); err != nil {
-		return err
-	}
-	for len(packets) > 0 {
-		n := p.snd.frames(packets, p.snd.max+HeaderLen)
-		if err := p.write(p.snd.buf, n); err != nil {
-			return err
-		}
-		packets = packets[n:]
-	}
-	return nil
+	return p.snd.batch(packets, p.snd.max+HeaderLen, p.write)
 }
 
 func (p *udpPeer) write(f []byte, n int) error {

@@ -96,20 +96,10 @@ func (c *tcpConn) SendBatch(ctx context.Context, packets [][]byte) error {
 	if c.werr != nil {
 		return c.werr
 	}
-	if err := c.snd.check(packets); err != nil {
-		return err
-	}
 	if err := c.wd.arm(ctx); err != nil {
 		return err
 	}
-	for len(packets) > 0 {
-		n := c.snd.frames(packets, streamBuf)
-		if err := c.write(ctx, c.snd.buf, n); err != nil {
-			return err
-		}
-		packets = packets[n:]
-	}
-	return nil
+	return c.snd.batch(packets, streamBuf, func(f []byte, n int) error { return c.write(ctx, f, n) })
 }
 
 // write writes the frames f (n packets); callers hold snd.mu.

@@ -146,20 +146,10 @@ func (c *udpConn) Send(ctx context.Context, packet []byte) error {
 func (c *udpConn) SendBatch(ctx context.Context, packets [][]byte) error {
 	c.snd.mu.Lock()
 	defer c.snd.mu.Unlock()
-	if err := c.snd.check(packets); err != nil {
-		return err
-	}
 	if err := c.wd.arm(ctx); err != nil {
 		return err
 	}
-	for len(packets) > 0 {
-		n := c.snd.frames(packets, c.snd.max+HeaderLen)
-		if err := c.write(ctx, c.snd.buf, n); err != nil {
-			return err
-		}
-		packets = packets[n:]
-	}
-	return nil
+	return c.snd.batch(packets, c.snd.max+HeaderLen, func(f []byte, n int) error { return c.write(ctx, f, n) })
 }
 
 func (c *udpConn) write(ctx context.Context, f []byte, n int) error {

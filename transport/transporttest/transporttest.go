@@ -79,6 +79,22 @@ func TestConn(t *testing.T, mp MakePipe) {
 	}
 }
 
+// Loopback returns the loopback address of an IP version ("127.0.0.1" or
+// "::1") for tests of network transports, skipping the test when the
+// machine has no IPv6 loopback.
+func Loopback(tb testing.TB, ipv6 bool) string {
+	tb.Helper()
+	if !ipv6 {
+		return "127.0.0.1"
+	}
+	l, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		tb.Skipf("no IPv6 loopback: %v", err)
+	}
+	l.Close()
+	return "::1"
+}
+
 // maxPacket returns the largest packet to test on c.
 func maxPacket(c transport.Conn) int {
 	if n := c.Info().MaxPacket; n > 0 {
