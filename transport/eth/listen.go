@@ -332,15 +332,15 @@ func newUDPPeer(l *Listener, addr netip.AddrPort) *udpPeer {
 // Recv implements transport.Conn.
 func (p *udpPeer) Recv(ctx context.Context) (transport.Packet, error) {
 	for {
+		if p.isClosed.Load() {
+			return transport.Packet{}, fmt.Errorf("eth: udp receive: %w", net.ErrClosed)
+		}
 		if pk, ok := p.r.take(); ok {
 			return pk, nil
 		}
 		if p.cur != nil {
 			p.l.pool.Put(p.cur)
 			p.cur = nil
-		}
-		if p.isClosed.Load() {
-			return transport.Packet{}, fmt.Errorf("eth: udp receive: %w", net.ErrClosed)
 		}
 		select {
 		case d := <-p.in:

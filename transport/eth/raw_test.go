@@ -377,3 +377,29 @@ func TestUDPSlaveAbsent(t *testing.T) {
 		t.Fatalf("Recv with the slave absent: %v, want DeadlineExceeded", err)
 	}
 }
+
+func TestNoPacketsAfterClose(t *testing.T) {
+	for _, proto := range []string{"tcp", "udp"} {
+		t.Run(proto, func(t *testing.T) {
+			ctx := testCtx(t)
+			m, s, l, err := openPair(proto, "127.0.0.1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			defer s.Close()
+			// Two packets in one write/datagram: after the first Recv the
+			// second is buffered, but Close ends delivery.
+			if err := transport.SendAll(ctx, s, [][]byte{{0xFF, 1}, {0xFF, 2}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := m.Recv(ctx); err != nil {
+				t.Fatal(err)
+			}
+			m.Close()
+			if p, err := m.Recv(ctx); !errors.Is(err, net.ErrClosed) {
+				t.Fatalf("Recv after Close: % X, %v; want net.ErrClosed", p.Data, err)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"goxcp/transport"
 )
@@ -28,6 +29,7 @@ type tcpConn struct {
 	wd   *deadliner
 	werr error // fatal send error (a frame was cut)
 
+	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -45,6 +47,10 @@ func newTCPConn(nc *net.TCPConn) *tcpConn {
 
 // Recv implements transport.Conn.
 func (c *tcpConn) Recv(ctx context.Context) (transport.Packet, error) {
+	if c.closed.Load() {
+		// Frames still buffered are not delivered after Close.
+		return transport.Packet{}, fmt.Errorf("eth: tcp receive: %w", net.ErrClosed)
+	}
 	if c.rerr != nil {
 		return transport.Packet{}, c.rerr
 	}
@@ -127,6 +133,7 @@ func (c *tcpConn) write(ctx context.Context, f []byte, n int) error {
 // Close implements transport.Conn.
 func (c *tcpConn) Close() error {
 	c.closeOnce.Do(func() {
+		c.closed.Store(true)
 		c.closeErr = c.nc.Close()
 		c.rd.release()
 		c.wd.release()

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"goxcp/transport"
@@ -80,6 +81,7 @@ type udpConn struct {
 	snd sender
 	wd  *deadliner
 
+	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -99,6 +101,10 @@ func newUDPConn(nc *net.UDPConn, log *slog.Logger) *udpConn {
 
 // Recv implements transport.Conn.
 func (c *udpConn) Recv(ctx context.Context) (transport.Packet, error) {
+	if c.closed.Load() {
+		// Frames still buffered are not delivered after Close.
+		return transport.Packet{}, fmt.Errorf("eth: udp receive: %w", net.ErrClosed)
+	}
 	for {
 		if p, ok := c.r.take(); ok {
 			return p, nil
@@ -169,6 +175,7 @@ func (c *udpConn) write(ctx context.Context, f []byte, n int) error {
 // Close implements transport.Conn.
 func (c *udpConn) Close() error {
 	c.closeOnce.Do(func() {
+		c.closed.Store(true)
 		c.closeErr = c.nc.Close()
 		c.rd.release()
 		c.wd.release()
