@@ -39,7 +39,10 @@ require (
 	modernc.org/memory v1.12.1 // indirect
 )
 
-require github.com/google/gousb v1.1.3
+require (
+	github.com/google/gousb v1.1.3
+	github.com/scigolib/hdf5 v0.13.1
+)
 
 require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect

@@ -22,6 +22,7 @@ import (
 	"goxcp/record"
 	rconv "goxcp/record/convert"
 	"goxcp/record/convert/csv"
+	"goxcp/record/convert/hdf5"
 	"goxcp/record/convert/parquet"
 	"goxcp/record/convert/sqlite"
 	"goxcp/record/recordtest"
@@ -29,7 +30,7 @@ import (
 
 func main() {
 	rows := flag.Int("rows", 10_000_000, "samples in the synthetic recording")
-	formats := flag.String("formats", "csv,parquet", "comma-separated output formats: csv, parquet, sqlite")
+	formats := flag.String("formats", "csv,parquet", "comma-separated output formats: csv, parquet, sqlite, hdf5")
 	dir := flag.String("dir", "", "work directory (default: a temporary directory, removed afterwards)")
 	flag.Parse()
 	if err := run(*rows, strings.Split(*formats, ","), *dir); err != nil {
@@ -85,6 +86,8 @@ func run(rows int, formats []string, dir string) error {
 			sink = parquet.New(out, parquet.Options{})
 		case "sqlite":
 			sink = sqlite.New(out, sqlite.Options{})
+		case "hdf5":
+			sink = hdf5.New(out, []uint64{uint64(rows)})
 		default:
 			return fmt.Errorf("unknown format %q", f)
 		}

@@ -1,5 +1,5 @@
 // Package convert is `xcp convert`: stream a goxcp recording (.xlog, see
-// docs/recording-format.md) into CSV, Parquet or SQLite in bounded
+// docs/recording-format.md) into CSV, Parquet, SQLite or HDF5 in bounded
 // memory, and report what the recording says about losses and damage.
 package convert
 
@@ -17,12 +17,13 @@ import (
 	"goxcp/record"
 	rconv "goxcp/record/convert"
 	"goxcp/record/convert/csv"
+	"goxcp/record/convert/hdf5"
 	"goxcp/record/convert/parquet"
 	"goxcp/record/convert/sqlite"
 )
 
 // Formats lists the output formats of --to.
-var Formats = []string{"csv", "parquet", "sqlite"}
+var Formats = []string{"csv", "parquet", "sqlite", "hdf5"}
 
 // Options are the parsed arguments of `xcp convert`.
 type Options struct {
@@ -42,19 +43,21 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IO, Printer: f.Printer}
 	cmd := &cobra.Command{
 		Use:   "convert FILE --to FORMAT [-o OUT]",
-		Short: "Convert a recording (.xlog) to CSV, Parquet or SQLite",
+		Short: "Convert a recording (.xlog) to CSV, Parquet, SQLite or HDF5",
 		Long: `Convert a recording made by 'xcp record' into another format, streaming in
 bounded memory:
 
   csv      one CSV file per DAQ list (header row, one row per sample)
   parquet  one Parquet file per DAQ list (Snappy, typed columns)
   sqlite   one SQLite database, one table per DAQ list
+  hdf5     one HDF5 file, one group per DAQ list, one dataset per column
+           (reads the recording twice: once to count the samples)
 
 Columns: host_ns (host receive time, ns since the recording's start),
 slave_ns (slave timestamp linearised to ns, if the list has timestamps),
 then the measurements. With one DAQ list OUT is the output file; with
 several, CSV and Parquet write a directory OUT with <list>.csv/.parquet.
-The default OUT is FILE without .xlog plus .csv/.parquet/.db (or _csv/,
+The default OUT is FILE without .xlog plus .csv/.parquet/.db/.h5 (or _csv/,
 _parquet/ for several lists).
 
 A recording that was not closed cleanly (crash, kill -9) converts up to its
@@ -69,9 +72,6 @@ last complete block; damaged blocks are skipped. Both are reported.`,
 				return cmdutil.UsageErrorf("--to is required: one of %s", strings.Join(Formats, ", "))
 			}
 			if !slices.Contains(Formats, opts.To) {
-				if opts.To == "hdf5" || opts.To == "h5" {
-					return cmdutil.UsageErrorf("--to hdf5 is not available: the HDF5 library goxcp can use (github.com/scigolib/hdf5) writes files that h5dump cannot open; use parquet or sqlite")
-				}
 				return cmdutil.UsageErrorf("unknown format %q for --to: want one of %s", opts.To, strings.Join(Formats, ", "))
 			}
 			if runF != nil {
@@ -93,6 +93,8 @@ func DefaultOut(file, to string, lists int) string {
 	switch {
 	case to == "sqlite":
 		return base + ".db"
+	case to == "hdf5":
+		return base + ".h5"
 	case lists > 1:
 		return base + "_" + to
 	}
@@ -151,6 +153,18 @@ func run(ctx context.Context, opts *Options) error {
 		sink = parquet.New(out, parquet.Options{})
 	case "sqlite":
 		sink = sqlite.New(out, sqlite.Options{})
+	case "hdf5":
+		// HDF5 datasets are laid out before writing: count first.
+		counts, err := hdf5.Count(ctx, r)
+		if err != nil {
+			return fmt.Errorf("convert %s: %w", opts.File, err)
+		}
+		r.Close()
+		if r, err = record.Open(opts.File); err != nil {
+			return err
+		}
+		defer r.Close()
+		sink = hdf5.New(out, counts)
 	}
 	res, err := rconv.Run(ctx, r, sink)
 	if err != nil {

@@ -23,7 +23,7 @@ func TestOptions(t *testing.T) {
 		{[]string{"a.xlog", "--to", "Parquet", "-o", "x", "--json"}, Options{File: "a.xlog", To: "parquet", Out: "x", JSON: true}, ""},
 		{[]string{"a.xlog"}, Options{}, "--to is required"},
 		{[]string{"a.xlog", "--to", "xls"}, Options{}, `unknown format "xls"`},
-		{[]string{"a.xlog", "--to", "hdf5"}, Options{}, "h5dump cannot open"},
+		{[]string{"a.xlog", "--to", "HDF5"}, Options{File: "a.xlog", To: "hdf5"}, ""},
 		{[]string{"--to", "csv"}, Options{}, "needs 1 argument"},
 	}
 	for _, tt := range tests {
@@ -77,8 +77,11 @@ func TestConvertEndToEnd(t *testing.T) {
 				t.Fatalf("summary %+v, stderr %q", s, errOut)
 			}
 			want := filepath.Join(dir, "run_"+to)
-			if to == "sqlite" {
+			switch to {
+			case "sqlite":
 				want = filepath.Join(dir, "run.db")
+			case "hdf5":
+				want = filepath.Join(dir, "run.h5")
 			}
 			for _, p := range s.Output {
 				if !strings.HasPrefix(p, want) {
