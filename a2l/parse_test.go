@@ -99,6 +99,25 @@ func TestLenientKeepsGoodObjects(t *testing.T) {
 	}
 }
 
+// An A2L fetched from a slave (XCPlite's GET_ID 4) includes an A2ML file
+// that is not beside it; lenient parsing reports it and keeps the module.
+func TestLenientMissingInclude(t *testing.T) {
+	src := wrap(`/include "XCP_104.aml"
+/begin MEASUREMENT after "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS 0x10 /end MEASUREMENT`)
+	f, err := a2l.ParseString("dir/t.a2l", src, a2l.Options{Lenient: true, ReadFile: func(name string) ([]byte, error) {
+		return nil, fmt.Errorf("open %s: no such file", name)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Modules) != 1 || f.Modules[0].Measurement("after") == nil || f.Modules[0].Measurement("after").Address != 0x10 {
+		t.Fatalf("module content after the missing include lost: %+v", f.Modules)
+	}
+	if len(f.Problems) != 1 || !strings.Contains(f.Problems[0].Error(), "dir/t.a2l:4:10: cannot read include file: open dir/XCP_104.aml") {
+		t.Errorf("problems = %v", f.Problems)
+	}
+}
+
 func TestLenientTruncatedFile(t *testing.T) {
 	src := wrap(`/begin MEASUREMENT a "" UBYTE NO_COMPU_METHOD 0 0 0 255 /end MEASUREMENT`)
 	for n := 0; n < len(src); n += 7 {

@@ -181,8 +181,12 @@ func (p *parser) include(at Token) {
 	}
 	data, err := readFile(p.opt, name)
 	if err != nil {
+		// Lenient mode skips the missing file and goes on: A2L files
+		// fetched from a slave (GET_ID 4) usually /include an A2ML
+		// description that only exists on the machine that wrote them.
 		p.tok = t
-		p.fail(t, "cannot read include file: %v", err)
+		p.problem(t, "cannot read include file: %v", err)
+		return
 	}
 	src := bytesToString(data)
 	p.srcs[name] = src
