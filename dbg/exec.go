@@ -20,24 +20,6 @@ var ErrUnusable = errors.New("dbg: command is not supported by the slave (ERR_CM
 // (Vref low, a reset asserted) for longer than Config.TargetWait.
 var ErrTargetNotAccessible = errors.New("dbg: target not accessible")
 
-// continuation reports whether cmd continues a transfer started by another
-// command; table 57 restarts the whole transfer when it fails.
-func continuation(cmd swdbg.Command) bool {
-	return cmd == swdbg.CmdWriteNext || cmd == swdbg.CmdWriteCAN2 || cmd == swdbg.CmdWriteCANNext || cmd == swdbg.CmdReadCAN2
-}
-
-// checksPins reports whether table 57 answers
-// ERR_RESOURCE_TEMPORARY_NOT_ACCESSIBLE for cmd with "read vref pin, read
-// reset pin" (otherwise the command is simply repeated).
-func checksPins(cmd swdbg.Command) bool {
-	switch cmd {
-	case swdbg.CmdLLT, swdbg.CmdReadModifyWrite, swdbg.CmdWrite, swdbg.CmdRead, swdbg.CmdWriteNext,
-		swdbg.CmdWriteCANNext, swdbg.CmdReadCAN2:
-		return true
-	}
-	return false
-}
-
 func (s *Session) exec(ctx context.Context, cmd swdbg.Command, req []byte) ([]byte, error) {
 	r, err := s.execN(ctx, cmd, [][]byte{req}, 1)
 	if err != nil {
@@ -47,14 +29,12 @@ func (s *Session) exec(ctx context.Context, cmd swdbg.Command, req []byte) ([]by
 }
 
 // execN sends one SW-DBG command (or a master block of packets, cmd naming
-// the one the answer belongs to) and waits for nresp responses, applying
-// the per-command rules of table 57: timeouts → SYNCH and repeat twice,
-// ERR_CMD_BUSY → wait t7 and repeat, ERR_DBG_ATTACH_MISSING → DBG_ATTACH
-// and repeat twice, ERR_RESOURCE_TEMPORARY_NOT_ACCESSIBLE → (read the
-// Vref/reset pins until the target is accessible and) repeat,
-// ERR_CMD_UNKNOWN → the command is unusable for the session. Continuation
-// commands return ERR_SEQUENCE and ERR_RESOURCE_TEMPORARY_NOT_ACCESSIBLE
-// to the transfer, which restarts. Callers hold s.mu.
+// the one the answer belongs to), waits for nresp responses and applies the
+// rule of table 57 (swdbg.Handling) to a failure: SYNCH, wait t7,
+// DBG_ATTACH, unlock or reading the Vref/reset pins, then a bounded
+// repetition; ERR_CMD_UNKNOWN makes the command unusable for the session.
+// Rules that restart a transfer are left to transfer. Errors without a
+// rule are returned as they are. Callers hold s.mu.
 func (s *Session) execN(ctx context.Context, cmd swdbg.Command, reqs [][]byte, nresp int) ([][]byte, error) {
 	if s.unusable[cmd] {
 		return nil, fmt.Errorf("dbg: %s: %w", cmd, ErrUnusable)
@@ -63,87 +43,107 @@ func (s *Session) execN(ctx context.Context, cmd swdbg.Command, reqs [][]byte, n
 	if len(reqs) > 1 {
 		gap = s.block.MinST
 	}
-	var timeouts, busy, attach, rtna int
+	tries := map[swdbg.Cause]int{}
 	for {
 		resps, err := s.m.Exchange(ctx, reqs, gap, master.CallOptions{Timeout: s.t1, NoRetry: true, Responses: nresp})
 		if err == nil {
 			return resps, nil
 		}
+		var cause swdbg.Cause
 		var te *xcp.TimeoutError
 		if errors.As(err, &te) {
-			if timeouts >= 2 {
+			cause = swdbg.Cause{Code: xcp.Timeout}
+			err = fmt.Errorf("dbg: %s: %w", cmd, err)
+		} else {
+			err = swdbg.FromXCP(cmd, err, s.f)
+			var e *swdbg.Error
+			if !errors.As(err, &e) {
 				return nil, fmt.Errorf("dbg: %s: %w", cmd, err)
 			}
-			timeouts++
-			s.stats.Synchs++
-			s.log.Debug("sw-dbg timeout: SYNCH and repeat", "cmd", cmd.String(), "attempt", timeouts)
-			if err := s.synch(ctx); err != nil {
-				return nil, err
-			}
-			continue
+			cause = swdbg.CauseOf(e)
 		}
-		err = swdbg.FromXCP(cmd, err, s.f)
-		var e *swdbg.Error
-		if !errors.As(err, &e) {
-			return nil, fmt.Errorf("dbg: %s: %w", cmd, err)
+		rule, ok := swdbg.Handling(cmd, cause)
+		if !ok {
+			return nil, err
 		}
-		switch {
-		case e.Code == xcp.ErrCmdBusy && busy < s.cfg.MaxRetries:
-			busy++
-			s.stats.BusyWaits++
-			if err := sleep(ctx, s.t7); err != nil {
-				return nil, err
-			}
-			continue
-		case e.Code == xcp.ErrDbg && e.Dbg == swdbg.ErrAttachMissing && cmd != swdbg.CmdAttach && attach < 2:
-			attach++
-			s.stats.Reattaches++
-			s.log.Info("sw-dbg: slave lost the attach, DBG_ATTACH again", "cmd", cmd.String())
-			if err := s.attach(ctx); err != nil {
-				return nil, err
-			}
-			continue
-		case e.Code == xcp.ErrCmdUnknown:
+		limit := s.cfg.MaxRetries
+		switch rule.Action {
+		case swdbg.ActUnusable:
 			s.unusable[cmd] = true
 			s.log.Info("sw-dbg command not supported, no longer used", "cmd", cmd.String())
-		case e.Code == xcp.ErrResourceTemporaryNotAccessible && !continuation(cmd) && rtna < s.cfg.MaxRetries:
-			rtna++
-			s.stats.Repeats++
-			if checksPins(cmd) {
-				if err := s.waitTarget(ctx); err != nil {
-					return nil, fmt.Errorf("%w (%v)", e, err)
-				}
-			} else if err := sleep(ctx, s.t7); err != nil {
-				return nil, err
-			}
-			continue
+			return nil, err
+		case swdbg.ActRepeat2:
+			limit = 2
+		case swdbg.ActRepeatInf, swdbg.ActRepeat, swdbg.ActRepeatWhenAccessible:
+		default:
+			return nil, err // display, tool specific, retry other parameters/syntax, restart (transfer)
 		}
-		return nil, e
+		if rule.Pre == swdbg.PreRestart || tries[cause] >= limit {
+			return nil, err
+		}
+		tries[cause]++
+		s.log.Debug("sw-dbg error handling", "cmd", cmd.String(), "error", cause.String(),
+			"pre", rule.Pre.String(), "action", rule.Action.String(), "attempt", tries[cause])
+		if perr := s.preAction(ctx, rule.Pre); perr != nil {
+			return nil, fmt.Errorf("%w (error handling %q failed: %v)", err, rule.Pre, perr)
+		}
 	}
+}
+
+// preAction performs a pre-action of table 57 before a repetition.
+func (s *Session) preAction(ctx context.Context, pre swdbg.PreAction) error {
+	switch pre {
+	case swdbg.PreSynch:
+		s.stats.Synchs++
+		return s.synch(ctx)
+	case swdbg.PreWaitT7:
+		s.stats.BusyWaits++
+		return sleep(ctx, s.t7)
+	case swdbg.PreAttach:
+		s.stats.Reattaches++
+		s.log.Info("sw-dbg: the slave lost the attach, DBG_ATTACH again")
+		return s.attach(ctx)
+	case swdbg.PreUnlock:
+		_, err := s.m.Unlock(ctx, xcp.ResDbg)
+		return err
+	case swdbg.PreReadPins:
+		s.stats.Repeats++
+		return s.waitTarget(ctx)
+	}
+	// "-": repeat at once would hammer a slave that said "not now";
+	// wait t7 like for a busy slave.
+	s.stats.Repeats++
+	return sleep(ctx, s.t7)
 }
 
 // transfer runs a command sequence (DBG_WRITE + DBG_WRITE_NEXT,
 // DBG_READ_CAN1 + DBG_READ_CAN2, DBG_WRITE_CAN1 + DBG_WRITE_CAN2 +
-// DBG_WRITE_CAN_NEXT) and restarts it from its first command, at most
-// twice, when a continuation fails with ERR_SEQUENCE or, once the target
-// is accessible again, ERR_RESOURCE_TEMPORARY_NOT_ACCESSIBLE. Callers hold
-// s.mu.
+// DBG_WRITE_CAN_NEXT) and restarts it from its first command as table 57
+// says: at most twice after ERR_SEQUENCE, and after
+// ERR_RESOURCE_TEMPORARY_NOT_ACCESSIBLE of a continuation once the target
+// is accessible again (bounded by Config.MaxRetries). Callers hold s.mu.
 func (s *Session) transfer(ctx context.Context, run func() error) error {
-	for restarts := 0; ; restarts++ {
+	tries := map[swdbg.Cause]int{}
+	for {
 		err := run()
 		var e *swdbg.Error
-		if err == nil || !errors.As(err, &e) || restarts >= 2 {
+		if err == nil || !errors.As(err, &e) {
 			return err
 		}
+		cause := swdbg.CauseOf(e)
+		rule, ok := swdbg.Handling(e.Cmd, cause)
 		switch {
-		case e.Code == xcp.ErrSequence:
-		case e.Code == xcp.ErrResourceTemporaryNotAccessible && continuation(e.Cmd):
+		case !ok:
+			return err
+		case rule.Pre == swdbg.PreRestart && rule.Action == swdbg.ActRepeat2 && tries[cause] < 2:
+		case rule.Action == swdbg.ActRestartWhenAccessible && tries[cause] < s.cfg.MaxRetries:
 			if werr := s.waitTarget(ctx); werr != nil {
 				return fmt.Errorf("%w (%v)", err, werr)
 			}
 		default:
 			return err
 		}
+		tries[cause]++
 		s.stats.Restarts++
 		s.log.Info("sw-dbg transfer restarted", "after", e.Error())
 	}

@@ -142,31 +142,23 @@ func Attach(ctx context.Context, m *master.Master, cfg Config) (*Session, error)
 	return s, nil
 }
 
-// attach runs DBG_ATTACH with its rules of table 57. Callers hold s.mu.
+// attach runs DBG_ATTACH (unlocking DBG if the slave asks, table 57).
+// Callers hold s.mu.
 func (s *Session) attach(ctx context.Context) error {
-	req := swdbg.Attach{}.Append(nil, s.f)
-	for try := 0; ; try++ {
-		p, err := s.exec(ctx, swdbg.CmdAttach, req)
-		if errors.Is(err, xcp.ErrAccessLocked) && try < 2 {
-			if _, uerr := s.m.Unlock(ctx, xcp.ResDbg); uerr != nil {
-				return fmt.Errorf("dbg: DBG_ATTACH: %w (unlocking DBG failed: %v)", err, uerr)
-			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("dbg: %w", err)
-		}
-		if err := s.info.Decode(p, s.f); err != nil {
-			return fmt.Errorf("dbg: DBG_ATTACH: %w", err)
-		}
-		if s.info.T1 > 0 {
-			s.t1 = s.info.T1Duration()
-		}
-		if s.info.T7 > 0 {
-			s.t7 = s.info.T7Duration()
-		}
-		return nil
+	p, err := s.exec(ctx, swdbg.CmdAttach, swdbg.Attach{}.Append(nil, s.f))
+	if err != nil {
+		return fmt.Errorf("dbg: %w", err)
 	}
+	if err := s.info.Decode(p, s.f); err != nil {
+		return fmt.Errorf("dbg: DBG_ATTACH: %w", err)
+	}
+	if s.info.T1 > 0 {
+		s.t1 = s.info.T1Duration()
+	}
+	if s.info.T7 > 0 {
+		s.t7 = s.info.T7Duration()
+	}
+	return nil
 }
 
 func (s *Session) detectBlock(ctx context.Context) error {

@@ -131,7 +131,14 @@ const (
 	FaultLLTCRC                             // the last telegram has a CRC error
 	FaultHaltAfterReset                     // the target cannot be halted after the reset
 	FaultGeneric                            // ERR_GENERIC
+	faultError                              // a given ERR packet (InjectDbgError)
 )
+
+// dbgFault is one queued fault.
+type dbgFault struct {
+	f   DbgFault
+	pkt []byte // faultError: the ERR packet
+}
 
 // InjectDbgFault makes the next count receptions of SW-DBG command cmd
 // fail with f. Faults queue per command in injection order.
@@ -140,7 +147,25 @@ func (s *Slave) InjectDbgFault(cmd swdbg.Command, f DbgFault, count int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for range count {
-		t.faults[cmd] = append(t.faults[cmd], f)
+		t.faults[cmd] = append(t.faults[cmd], dbgFault{f: f})
+	}
+}
+
+// InjectDbgError makes the next count receptions of SW-DBG command cmd
+// fail with the error code (and, for xcp.ErrDbg, the SW-DBG code dbg),
+// followed by the bytes extra. A transfer the command belongs to is
+// dropped, as a failing slave would.
+func (s *Slave) InjectDbgError(cmd swdbg.Command, code xcp.ErrorCode, dbg swdbg.ErrorCode, count int, extra ...byte) {
+	p := errPacket(code)
+	if code == xcp.ErrDbg {
+		p = append(p, byte(dbg))
+	}
+	p = append(p, extra...)
+	t := s.dbgTarget()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for range count {
+		t.faults[cmd] = append(t.faults[cmd], dbgFault{f: faultError, pkt: p})
 	}
 }
 
@@ -203,7 +228,16 @@ func (ss *session) dbgCommand(req []byte) []byte {
 	if !cmd.Known() {
 		return errPacket(xcp.ErrCmdUnknown)
 	}
-	if resp, handled := t.fault(ss, cmd); handled {
+	// After a failed master block, the rest of the block is dropped
+	// silently: the master already stopped at the error response.
+	if d.skip > 0 {
+		if cmd == swdbg.CmdWriteNext || cmd == swdbg.CmdWriteCANNext {
+			d.skip--
+			return nil
+		}
+		d.skip = 0
+	}
+	if resp, handled := t.fault(ss, cmd, req); handled {
 		return resp
 	}
 	if cmd != swdbg.CmdAttach && !d.attached {
@@ -304,12 +338,12 @@ func (ss *session) dbgCommand(req []byte) []byte {
 }
 
 // fault applies an injected fault, if one is queued for cmd.
-func (t *dbgSlave) fault(ss *session, cmd swdbg.Command) ([]byte, bool) {
+func (t *dbgSlave) fault(ss *session, cmd swdbg.Command, req []byte) ([]byte, bool) {
 	q := t.faults[cmd]
 	if len(q) == 0 {
 		return nil, false
 	}
-	f := q[0]
+	f := q[0].f
 	switch f {
 	case FaultLosePacket, FaultJPLInterface, FaultLLTTimeout, FaultLLTCRC, FaultHaltAfterReset:
 		return nil, false // consumed where the command executes
@@ -320,23 +354,29 @@ func (t *dbgSlave) fault(ss *session, cmd swdbg.Command) ([]byte, bool) {
 	case FaultTimeout:
 		return nil, true
 	case FaultBusy:
+		t.abort(d, cmd, req)
 		return errPacket(xcp.ErrCmdBusy), true
 	case FaultNotAccessible:
-		d.read1, d.write, d.canWrite1 = nil, nil, nil
+		t.abort(d, cmd, req)
 		return errPacket(xcp.ErrResourceTemporaryNotAccessible), true
 	case FaultDetach:
 		*d = dbgSession{}
 		return dbgErr(swdbg.ErrAttachMissing), true
 	case FaultUnknown:
+		t.abort(d, cmd, req)
 		return errPacket(xcp.ErrCmdUnknown), true
 	case FaultGeneric:
+		t.abort(d, cmd, req)
 		return errPacket(xcp.ErrGeneric), true
+	case faultError:
+		t.abort(d, cmd, req)
+		return q[0].pkt, true
 	case FaultSequence:
 		exp := -1
 		if d.write != nil {
 			exp = d.write.total - len(d.write.data)/int(d.write.ew)
 		}
-		d.read1, d.write, d.canWrite1 = nil, nil, nil
+		t.abort(d, cmd, req)
 		p := errPacket(xcp.ErrSequence)
 		switch {
 		case exp >= 0 && cmd == swdbg.CmdWriteNext:
@@ -352,7 +392,7 @@ func (t *dbgSlave) fault(ss *session, cmd swdbg.Command) ([]byte, bool) {
 // takeFault consumes a queued execution-time fault f for cmd.
 func (t *dbgSlave) takeFault(cmd swdbg.Command, f DbgFault) bool {
 	q := t.faults[cmd]
-	if len(q) > 0 && q[0] == f {
+	if len(q) > 0 && q[0].f == f {
 		t.faults[cmd] = q[1:]
 		return true
 	}

@@ -27,7 +27,7 @@ type dbgSlave struct {
 	level    swdbg.ServiceLevel
 	tap      tap
 	dap      map[uint8]swdbg.Bits
-	faults   map[swdbg.Command][]DbgFault
+	faults   map[swdbg.Command][]dbgFault
 	halted   bool
 	last     *session // the session that attached last: receives events
 	cur      *session // the session whose command is being answered
@@ -45,6 +45,7 @@ type dbgSession struct {
 	write     *pendingWrite
 	canWrite1 *swdbg.WriteCAN1
 	canNexts  int // DBG_WRITE_CAN_NEXT packets of the current transfer
+	skip      int // packets of a failed master block still to drop
 }
 
 // pendingWrite is a write transfer waiting for more data packets.
@@ -145,6 +146,6 @@ func (t *dbgSlave) init(c Config) {
 	for k, v := range cfg.DAPRegs {
 		t.dap[k] = swdbg.BitsOf(64, v)
 	}
-	t.faults = map[swdbg.Command][]DbgFault{}
+	t.faults = map[swdbg.Command][]dbgFault{}
 	t.cmdCount = map[swdbg.Command]int{}
 }

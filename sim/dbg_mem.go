@@ -110,21 +110,25 @@ func (t *dbgSlave) write(d *dbgSession, req []byte) []byte {
 	if t.masterBlock {
 		limit = swdbg.MaxBlockWriteElements(t.cfg.MaxCTODbg, t.maxBS, c.EW)
 	}
+	fail := func(p []byte) []byte {
+		t.abort(d, swdbg.CmdWrite, req)
+		return p
+	}
 	if n > limit {
-		return errPacket(xcp.ErrOutOfRange)
+		return fail(errPacket(xcp.ErrOutOfRange))
 	}
 	if n*ew > t.cfg.WriteBuffer {
-		return errPacket(xcp.ErrMemoryOverflow)
+		return fail(errPacket(xcp.ErrMemoryOverflow))
 	}
 	first := min(n, swdbg.MaxWriteElements(t.cfg.MaxCTODbg, c.EW))
 	if len(c.Data) != first*ew {
-		return errPacket(xcp.ErrOutOfRange)
+		return fail(errPacket(xcp.ErrOutOfRange))
 	}
 	if e := t.targetAccess(); e != nil {
-		return e
+		return fail(e)
 	}
 	if _, e := t.access(c.TRI, c.EW, c.Addr, n, true); e != nil {
-		return e
+		return fail(e)
 	}
 	w := &pendingWrite{tri: c.TRI, ew: c.EW, addr: c.Addr, total: n, data: append([]byte(nil), c.Data...)}
 	return t.continueWrite(d, w)
@@ -149,6 +153,32 @@ func (t *dbgSlave) continueWrite(d *dbgSession, w *pendingWrite) []byte {
 	return ack
 }
 
+// abort ends the transfer cmd belongs to after an error answer. In master
+// block mode the master has sent the rest of the block already: those
+// packets are dropped (d.skip) instead of each earning an ERR_SEQUENCE that
+// the master would take for the answer to its next command.
+func (t *dbgSlave) abort(d *dbgSession, cmd swdbg.Command, req []byte) {
+	rem, per := 0, 1
+	switch {
+	case cmd == swdbg.CmdWrite && t.masterBlock:
+		var c swdbg.Write
+		if c.Decode(req, t.f) == nil {
+			rem = int(c.N) - swdbg.MaxWriteElements(t.cfg.MaxCTODbg, c.EW)
+			per = swdbg.MaxWriteNextElements(t.cfg.MaxCTODbg, c.EW)
+		}
+	case cmd == swdbg.CmdWriteNext && d.write != nil && !d.write.can:
+		per = swdbg.MaxWriteNextElements(t.cfg.MaxCTODbg, d.write.ew)
+		rem = d.write.total - len(d.write.data)/int(d.write.ew) - per
+	case cmd == swdbg.CmdWriteCANNext && d.write != nil && d.write.can && t.masterBlock:
+		per = swdbg.MaxWriteCANElements(t.cfg.MaxCTODbg, d.write.ew)
+		rem = d.write.total - len(d.write.data)/int(d.write.ew) - per
+	}
+	if rem > 0 && per > 0 {
+		d.skip = (rem + per - 1) / per
+	}
+	d.read1, d.write, d.canWrite1 = nil, nil, nil
+}
+
 func (t *dbgSlave) writeNext(d *dbgSession, req []byte) []byte {
 	if !t.masterBlock {
 		return errPacket(xcp.ErrCmdUnknown)
@@ -159,16 +189,16 @@ func (t *dbgSlave) writeNext(d *dbgSession, req []byte) []byte {
 	}
 	c := swdbg.WriteNext{EW: w.ew}
 	if err := c.Decode(req, t.f); err != nil {
-		d.write = nil
+		t.abort(d, swdbg.CmdWriteNext, req)
 		return errPacket(xcp.ErrCmdSyntax)
 	}
 	rem := w.total - len(w.data)/int(w.ew)
 	if int(c.Remaining) != rem {
-		d.write = nil
+		t.abort(d, swdbg.CmdWriteNext, req)
 		return t.f.Order.AppendUint16(errPacket(xcp.ErrSequence), uint16(rem))
 	}
 	if len(c.Data) != min(rem, swdbg.MaxWriteNextElements(t.cfg.MaxCTODbg, w.ew))*int(w.ew) {
-		d.write = nil
+		t.abort(d, swdbg.CmdWriteNext, req)
 		return errPacket(xcp.ErrCmdSyntax)
 	}
 	w.data = append(w.data, c.Data...)
@@ -211,9 +241,7 @@ func (t *dbgSlave) writeCAN2(d *dbgSession, req []byte) []byte {
 	if n*int(c.EW) > t.cfg.WriteBuffer {
 		return errPacket(xcp.ErrMemoryOverflow)
 	}
-	if e := t.targetAccess(); e != nil {
-		return e
-	}
+	// The target itself is accessed (and checked) at DBG_WRITE_CAN_NEXT.
 	if _, e := t.access(c1.TRI, c.EW, uint64(c1.Addr), n, true); e != nil {
 		return e
 	}
@@ -225,25 +253,25 @@ func (t *dbgSlave) writeCANNext(d *dbgSession, req []byte) []byte {
 	d.canNexts++
 	w := d.write
 	if w == nil || !w.can {
-		d.write = nil
+		t.abort(d, swdbg.CmdWriteCANNext, req)
 		return errPacket(xcp.ErrSequence)
 	}
 	if d.canNexts > 1 && !t.masterBlock {
-		d.write = nil
+		t.abort(d, swdbg.CmdWriteCANNext, req)
 		return errPacket(xcp.ErrCmdUnknown)
 	}
 	c := swdbg.WriteCANNext{EW: w.ew}
 	if err := c.Decode(req, t.f); err != nil {
-		d.write = nil
+		t.abort(d, swdbg.CmdWriteCANNext, req)
 		return errPacket(xcp.ErrCmdSyntax)
 	}
 	rem := w.total - len(w.data)/int(w.ew)
 	if int(c.Remaining) != rem {
-		d.write = nil
+		t.abort(d, swdbg.CmdWriteCANNext, req)
 		return append(errPacket(xcp.ErrSequence), byte(rem))
 	}
 	if len(c.Data) != min(rem, swdbg.MaxWriteCANElements(t.cfg.MaxCTODbg, w.ew))*int(w.ew) {
-		d.write = nil
+		t.abort(d, swdbg.CmdWriteCANNext, req)
 		return errPacket(xcp.ErrCmdSyntax)
 	}
 	w.data = append(w.data, c.Data...)

@@ -185,7 +185,8 @@ func (r *ErrorResponse) Decode(p []byte, f xcp.Format) error {
 
 // FromXCP converts an ERR answer the master reported as *xcp.Error for SW-DBG
 // command cmd into *Error with its extra data decoded. Other errors are
-// returned unchanged; a malformed ERR_DBG packet yields a decoding error.
+// returned unchanged. If the extra data is malformed the result wraps both
+// the *Error (without the extras) and the decoding error.
 func FromXCP(cmd Command, err error, f xcp.Format) error {
 	var xe *xcp.Error
 	if !errors.As(err, &xe) {
@@ -193,7 +194,12 @@ func FromXCP(cmd Command, err error, f xcp.Format) error {
 	}
 	e, derr := decodeError(cmd, xe.Code, xe.Data, f)
 	if derr != nil {
-		return derr
+		// Keep the codes matchable even when the extra data is malformed.
+		e = &Error{Cmd: cmd, Code: xe.Code, Expected: -1, Data: xe.Data}
+		if xe.Code == xcp.ErrDbg && len(xe.Data) > 0 {
+			e.Dbg = ErrorCode(xe.Data[0])
+		}
+		return fmt.Errorf("%w (%w)", e, derr)
 	}
 	return e
 }

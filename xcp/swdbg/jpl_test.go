@@ -224,6 +224,12 @@ func TestErrorsIsAs(t *testing.T) {
 			t.Errorf("%s: FromXCP %#v", c.wire, err2)
 		}
 	}
+	// Through the master's *xcp.Error, a malformed ERR_DBG still matches its
+	// codes and reports the malformation.
+	xe, _ := xcp.DecodeError(xcp.CmdLevel1, h("FE FC 01"))
+	if err := FromXCP(CmdHWIOControl, xe, f); !errors.Is(err, ErrHWIOControl) || !errors.Is(err, xcp.ErrMalformed) || !errors.Is(err, xcp.ErrDbg) {
+		t.Errorf("malformed ERR_DBG_HWIO_CONTROL via FromXCP: %v", err)
+	}
 	for _, bad := range []string{"FE FC", "FE FC 01", "FE FC 04 01", "FE FC 03 00 01", "FE FC 03 00 00 02 00 00 00 00 00 00"} {
 		r := ErrorResponse{Err: Error{Cmd: CmdLLT}}
 		if err := r.Decode(h(bad), f); !errors.Is(err, xcp.ErrMalformed) {
