@@ -1,0 +1,62 @@
+package a2ldaq_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"goxcp/a2l"
+	"goxcp/a2l/a2ltest"
+	"goxcp/daq"
+	"goxcp/internal/cli/a2ldaq"
+	"goxcp/sim"
+)
+
+func TestListFromSimA2L(t *testing.T) {
+	s, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := a2l.ParseString("sim.a2l", s.A2L(), a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Modules[0]
+	l, err := a2ldaq.List(m, "fast", "0", []string{"counter", "waves.sine", "enabled", "curve"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(l.Event, len(l.Measurements), l.Measurements[0], l.Measurements[1], l.Measurements[2], l.Measurements[10])
+	want := fmt.Sprint(uint16(0), 11,
+		daq.Measurement{Name: "counter", Addr: sim.RAMBase, Type: daq.U32},
+		daq.Measurement{Name: "waves.sine", Addr: sim.RAMBase + 8, Type: daq.F32},
+		daq.Measurement{Name: "enabled", Addr: sim.RAMBase + 7, Type: daq.U8, Mask: 2},
+		daq.Measurement{Name: "curve[7]", Addr: sim.CalBase + 0x20 + 14, Type: daq.U16})
+	if got != want {
+		t.Errorf("list\n got %s\nwant %s", got, want)
+	}
+	if _, err := a2ldaq.List(m, "x", "", []string{"counter"}, false); err == nil || !strings.Contains(err.Error(), "no event given") {
+		t.Errorf("missing event: %v", err)
+	}
+	if _, err := a2ldaq.List(m, "x", "0", []string{"idle_curve"}, false); err == nil {
+		t.Error("a CURVE accepted as a DAQ signal")
+	}
+}
+
+func TestListFromXCPliteEvents(t *testing.T) {
+	f, err := a2l.ParseFile(filepath.Join(a2ltest.XCPlite(t), "struct_demo.a2l"), a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Modules[0]
+	// event from the signals' DAQ_EVENT, and by its A2L name
+	l, err := a2ldaq.List(m, "heap", "", []string{"heap_struct1.word_field", "heap_struct1.struct_field.byte_field"}, false)
+	if err != nil || l.Event != 1 || l.Measurements[0].Addr != 0x400002 || l.Measurements[0].Ext != 3 || l.Measurements[1].Addr != 0x400106 {
+		t.Errorf("list %+v %v", l, err)
+	}
+	l, err = a2ldaq.List(m, "ev", "struct_demo.event2", []string{"counter"}, false)
+	if err != nil || l.Event != 1 {
+		t.Errorf("event by name: %+v %v", l, err)
+	}
+}
