@@ -235,14 +235,13 @@ func (s *Session) check(lists []List) error {
 		return fmt.Errorf("daq: %w", err)
 	}
 	p, r := s.info.Processor, s.info.Resolution
-	avail := int(p.MaxDaq) - int(p.MinDaq)
 	n := 0
 	for _, l := range lists {
 		if !l.Predefined {
 			n++
 		}
 	}
-	if n > avail {
+	if avail := maxConfigurable(p); n > avail {
 		return fmt.Errorf("daq: %d DAQ lists requested, the slave offers %d (MAX_DAQ %d, MIN_DAQ %d)", n, avail, p.MaxDaq, p.MinDaq)
 	}
 	for i := range lists {
@@ -271,6 +270,19 @@ func (s *Session) check(lists []List) error {
 		}
 	}
 	return nil
+}
+
+// maxConfigurable is how many DAQ lists the master may configure. With a
+// static configuration these are the lists MIN_DAQ…MAX_DAQ-1. With a
+// dynamic one MAX_DAQ is no limit: it is MIN_DAQ plus the number of lists
+// allocated at the moment (XCP part 2, GET_DAQ_PROCESSOR_INFO; XCPlite
+// answers 0 before ALLOC_DAQ), so only the 16-bit list number bounds it
+// and ALLOC_DAQ reports ERR_MEMORY_OVERFLOW when the slave runs out.
+func maxConfigurable(p xcp.GetDaqProcessorInfoResponse) int {
+	if p.Properties&xcp.DaqConfigDynamic != 0 {
+		return 0x10000 - int(p.MinDaq)
+	}
+	return int(p.MaxDaq) - int(p.MinDaq)
 }
 
 // Layout returns the DTO layout (valid after Setup; the first PIDs are
@@ -353,8 +365,8 @@ func (s *Session) configureOnce(ctx context.Context, x Exchanger) error {
 				count++
 			}
 		}
-		if n := count + int(s.info.Processor.MinDaq); n > int(s.info.Processor.MaxDaq) {
-			return fmt.Errorf("daq: ALLOC_DAQ %d exceeds MAX_DAQ %d - MIN_DAQ %d", count, s.info.Processor.MaxDaq, s.info.Processor.MinDaq)
+		if p := s.info.Processor; count > maxConfigurable(p) {
+			return fmt.Errorf("daq: ALLOC_DAQ %d exceeds what the slave offers (MAX_DAQ %d, MIN_DAQ %d)", count, p.MaxDaq, p.MinDaq)
 		}
 		if count > 0 {
 			if _, err := s.do(ctx, x, "ALLOC_DAQ", xcp.AllocDaq{Count: uint16(count)}.Append(nil, f)); err != nil {
