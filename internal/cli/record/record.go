@@ -12,6 +12,7 @@ import (
 	"io"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -57,9 +58,6 @@ counted per DAQ list, shown in the status line and stored in the recording.`,
 			if opts.DAQFile == "" {
 				return cmdutil.UsageErrorf("--daq FILE is required")
 			}
-			if opts.Output == "" && opts.CSVDir == "" {
-				return cmdutil.UsageErrorf("give -o FILE and/or --csv DIR")
-			}
 			if opts.Duration < 0 {
 				return cmdutil.UsageErrorf("--duration %v is negative", opts.Duration)
 			}
@@ -95,6 +93,20 @@ func run(ctx context.Context, opts *Options) error {
 	cfg, err := daq.LoadFile(opts.DAQFile)
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
+	}
+	if opts.Output == "" && opts.CSVDir == "" {
+		// pyXCP's xcp_daq_recorder files name the output themselves.
+		switch strings.ToLower(cfg.OutputType) {
+		case "csv":
+			opts.CSVDir = "."
+		case "xmraw", "xlog", "":
+			if cfg.OutputFile != "" {
+				opts.Output = strings.TrimSuffix(cfg.OutputFile, filepath.Ext(cfg.OutputFile)) + ".xlog"
+			}
+		}
+		if opts.Output == "" && opts.CSVDir == "" {
+			return cmdutil.UsageErrorf("give -o FILE and/or --csv DIR (%s names no output)", opts.DAQFile)
+		}
 	}
 	dur := opts.Duration
 	if dur == 0 {

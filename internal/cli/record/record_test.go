@@ -168,3 +168,28 @@ measurements = [{ name = "counter", address = 0x100000, type = "U32" }]
 		t.Errorf("no output: exit %d, %s", code, stderr)
 	}
 }
+
+// TestPyXCPRecorderFile: a pyXCP xcp_daq_recorder JSON names the output
+// file and the runtime itself.
+func TestPyXCPRecorderFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "rec.json")
+	os.WriteFile(cfg, []byte(`{"daq_lists": [{"name": "l", "event_num": 0, "enable_timestamps": true,
+	  "measurements": [["counter", 1048576, 0, "U32"]], "priority": 0, "prescaler": 1}],
+	  "output_type": "xmraw", "output_file": "`+filepath.Join(dir, "run.xmraw")+`", "runtime_seconds": 0.2}`), 0o644)
+	ios, _, _, stderr := cmdutil.Test()
+	f := cmdutil.New(ios)
+	f.Getenv = func(string) string { return "" }
+	start := time.Now()
+	if code := root.Run(context.Background(), f, []string{"--sim", "record", "--daq", cfg, "--no-status"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("runtime_seconds 0.2 took %v", d)
+	}
+	r, err := record.Open(filepath.Join(dir, "run.xlog"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+}
