@@ -138,11 +138,16 @@ func (s ListStats) Lost() uint64 { return s.Incomplete + s.Overload + s.Malforme
 type Stats struct {
 	Frames uint64 `json:"frames"`
 	Bytes  uint64 `json:"bytes"`
-	// TransportLost is the frames the transport's counter shows missing.
+	// TransportLost is the frames the transport's counter shows missing
+	// (for a gap of 32768 frames or more, which a 16-bit counter cannot
+	// size, at least the visible part of it).
 	TransportLost uint64 `json:"transport_lost"`
 	// Dropped counts frames the receive path had to drop because every
-	// buffer was full (the consumer or the sink did not keep up).
+	// buffer stayed full (the consumer or the sink did not keep up).
 	Dropped uint64 `json:"dropped"`
+	// Stalls counts how often the receive path waited for a buffer (not a
+	// loss: over TCP the slave is throttled meanwhile).
+	Stalls uint64 `json:"stalls"`
 	// UnknownPID counts DTOs that belong to no configured ODT.
 	UnknownPID uint64 `json:"unknown_pid"`
 	// OverloadEvents counts EV_DAQ_OVERLOAD events from the slave.

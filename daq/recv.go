@@ -67,11 +67,21 @@ type receiver struct {
 	frames  uint64
 	bytes   uint64
 	dropped uint64
+	// Transport counter jumps the transport does not count (see onDTO).
+	ctrSeen bool
+	lastCtr uint16
+	bigGaps uint64
 
 	free chan *chunk
 	full chan *chunk
 	stop chan struct{}
 	done chan struct{}
+
+	// stallMax bounds how long onDTO waits for a free buffer (< 0: never);
+	// timer is its reusable timer (receive goroutine only).
+	stallMax time.Duration
+	timer    *time.Timer
+	stalls   atomic.Uint64
 
 	lost0   uint64
 	ovEv    atomic.Uint64
@@ -109,13 +119,19 @@ func newReceiver(s *Session) (*receiver, error) {
 	}
 	conn := s.m.Conn()
 	info := conn.Info()
+	stall := s.opts.MaxStall
+	if stall == 0 {
+		stall = 500 * time.Millisecond
+	}
 	r := &receiver{s: s, dec: dec, sink: s.opts.Sink, sinks: s.opts.SampleSinks, flush: int64(fl),
+		stallMax: stall, timer: time.NewTimer(time.Hour),
 		free: make(chan *chunk, n), full: make(chan *chunk, n), stop: make(chan struct{}), done: make(chan struct{}),
 		lost0: conn.Stats().Lost, subDone: make(chan struct{}),
 		hdr: Header{Start: info.Start, Layout: s.lay, Info: s.info, Transport: info.Kind + " " + info.Remote}}
 	s.mu.Lock()
 	r.chans, s.chans = s.chans, nil
 	s.mu.Unlock()
+	r.timer.Stop()
 	for range n {
 		r.free <- &chunk{buf: make([]byte, 0, size)}
 	}
@@ -164,6 +180,16 @@ func (r *receiver) onDTO(p transport.Packet) {
 	}
 	r.frames++
 	r.bytes += uint64(n)
+	if p.Ctr != 0 || r.ctrSeen {
+		// A 16-bit transport counter cannot size a gap of 32768 frames or
+		// more, and transports take such a jump for a reordered or
+		// repeated frame. Between two DTOs a real reordering is a few
+		// frames; a larger jump is a loss of at least that many frames.
+		if d := p.Ctr - r.lastCtr; r.ctrSeen && d >= 0x8000 && d < 0xFF00 {
+			r.bigGaps += uint64(d - 1)
+		}
+		r.ctrSeen, r.lastCtr = true, p.Ctr
+	}
 	c := r.cur
 	if c != nil && (len(c.buf)+recHdr+n > cap(c.buf) || p.Time-c.t0 > r.flush) {
 		r.full <- c // never blocks: it holds as many as there are chunks
@@ -172,18 +198,44 @@ func (r *receiver) onDTO(p transport.Packet) {
 	if c == nil {
 		select {
 		case c = <-r.free:
-			c.buf, c.t0 = c.buf[:0], p.Time
-			r.cur = c
 		default:
-			r.dropped++
+			// Every buffer is with the consumer: wait for one (over TCP
+			// this throttles the slave), but not forever.
 			r.mu.Unlock()
-			return
+			c = r.waitFree()
+			r.mu.Lock()
+			if c == nil || r.closed {
+				if c != nil {
+					r.free <- c
+				}
+				r.dropped++
+				r.mu.Unlock()
+				return
+			}
 		}
+		c.buf, c.t0 = c.buf[:0], p.Time
+		r.cur = c
 	}
 	b := binary.LittleEndian.AppendUint64(c.buf, uint64(p.Time))
 	b = binary.LittleEndian.AppendUint16(b, uint16(n))
 	c.buf = append(b, p.Data...)
 	r.mu.Unlock()
+}
+
+// waitFree waits up to stallMax for a free buffer (nil after that).
+func (r *receiver) waitFree() *chunk {
+	if r.stallMax < 0 {
+		return nil
+	}
+	r.stalls.Add(1)
+	r.timer.Reset(r.stallMax)
+	select {
+	case c := <-r.free:
+		r.timer.Stop()
+		return c
+	case <-r.timer.C:
+		return nil
+	}
 }
 
 // take removes the partly filled current chunk, unless full chunks are
@@ -298,9 +350,13 @@ func (r *receiver) stats() Stats {
 	r.mu.Lock()
 	st.Frames, st.Bytes, st.Dropped = r.frames, r.bytes, r.dropped
 	r.mu.Unlock()
+	st.Stalls = r.stalls.Load()
 	if lost := r.s.m.Conn().Stats().Lost; lost > r.lost0 {
 		st.TransportLost = lost - r.lost0
 	}
+	r.mu.Lock()
+	st.TransportLost += r.bigGaps
+	r.mu.Unlock()
 	st.OverloadEvents = r.ovEv.Load()
 	if dc, ok := r.sink.(DropCounter); ok {
 		st.SinkDropped = dc.Dropped()

@@ -2,6 +2,7 @@ package daq
 
 import (
 	"testing"
+	"time"
 
 	"goxcp/transport"
 )
@@ -10,7 +11,7 @@ import (
 // goroutine allocates nothing, also when it hands chunks over and when every
 // buffer is full (then it counts drops).
 func TestReceivePathAllocs(t *testing.T) {
-	r := &receiver{free: make(chan *chunk, 2), full: make(chan *chunk, 2), flush: 1 << 62}
+	r := &receiver{free: make(chan *chunk, 2), full: make(chan *chunk, 2), flush: 1 << 62, stallMax: -1}
 	for range 2 {
 		r.free <- &chunk{buf: make([]byte, 0, 128<<10)}
 	}
@@ -47,8 +48,33 @@ func TestReceivePathAllocs(t *testing.T) {
 	}
 }
 
+// TestReceivePathWaits: with every buffer taken, onDTO waits for the
+// consumer to free one instead of dropping the frame.
+func TestReceivePathWaits(t *testing.T) {
+	r := &receiver{free: make(chan *chunk, 1), full: make(chan *chunk, 1), flush: 1 << 62,
+		stallMax: 5 * time.Second, timer: time.NewTimer(time.Hour)}
+	r.free <- &chunk{buf: make([]byte, 0, 64)}
+	p := transport.Packet{Data: make([]byte, 40)}
+	r.onDTO(p) // fills the only chunk
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		c := <-r.full
+		r.free <- c
+	}()
+	r.onDTO(p) // must wait for the chunk to come back
+	if r.dropped != 0 || r.stalls.Load() != 1 || r.cur == nil || len(r.cur.buf) != recHdr+40 {
+		t.Errorf("dropped %d stalls %d", r.dropped, r.stalls.Load())
+	}
+	r.stallMax = time.Millisecond
+	r.cur.buf = r.cur.buf[:cap(r.cur.buf)]
+	r.onDTO(p) // the full chunk goes to the consumer, nobody frees one: dropped
+	if r.dropped != 1 {
+		t.Errorf("dropped %d, want 1 after the stall limit", r.dropped)
+	}
+}
+
 func BenchmarkReceivePath(b *testing.B) {
-	r := &receiver{free: make(chan *chunk, 4), full: make(chan *chunk, 4), flush: 1 << 62}
+	r := &receiver{free: make(chan *chunk, 4), full: make(chan *chunk, 4), flush: 1 << 62, stallMax: -1}
 	for range 4 {
 		r.free <- &chunk{buf: make([]byte, 0, 1<<20)}
 	}
@@ -65,4 +91,18 @@ func BenchmarkReceivePath(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "MDTO/s")
+}
+
+// TestTransportBigGaps: a jump of the transport counter by 32768 frames or
+// more (which the transport takes for a reordering) is counted as loss,
+// small backward steps are not.
+func TestTransportBigGaps(t *testing.T) {
+	r := &receiver{free: make(chan *chunk, 1), full: make(chan *chunk, 1), flush: 1 << 62, stallMax: -1}
+	r.free <- &chunk{buf: make([]byte, 0, 1<<16)}
+	for _, ctr := range []uint16{7, 8, 8 + 0x9000, 8 + 0x9001, 8 + 0x9001 - 3, 8 + 0x9002} {
+		r.onDTO(transport.Packet{Data: []byte{0}, Ctr: ctr})
+	}
+	if r.bigGaps != 0x9000-1 {
+		t.Errorf("big gaps %d, want %d", r.bigGaps, 0x9000-1)
+	}
 }

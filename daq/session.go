@@ -34,6 +34,12 @@ type Options struct {
 	// FlushInterval bounds how long received frames wait before the
 	// consumer sees them (0 = 50 ms).
 	FlushInterval time.Duration
+	// MaxStall bounds how long the receive path waits for a free buffer
+	// when the consumer is behind before it drops a frame (counted in
+	// Stats.Dropped): 0 means 500 ms, negative means never wait. Waiting
+	// throttles a slave over TCP instead of losing data; OnSample and the
+	// sinks must therefore not wait for the master.
+	MaxStall time.Duration
 	// NoWriteMultiple disables WRITE_DAQ_MULTIPLE.
 	NoWriteMultiple bool
 }

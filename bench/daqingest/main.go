@@ -19,8 +19,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
@@ -49,7 +51,17 @@ func main() {
 	rssDur := flag.Duration("rss-duration", 5*time.Minute, "rss: length of the recording")
 	rssRate := flag.Int("rss-rate", 10000, "rss: DTOs per second")
 	cpuprof := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	external := flag.Bool("external-sim", false, "ingest: run the simulator in a child process (the CPU figure is then the master's alone)")
+	child := flag.String("sim-child", "", "internal: serve a simulator (proto:rate) and report on stdin EOF")
 	flag.Parse()
+	if *child != "" {
+		if err := simChild(*child); err != nil {
+			fmt.Fprintln(os.Stderr, "daqingest child:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	externalSim = *external
 	if *cpuprof != "" {
 		f, err := os.Create(*cpuprof)
 		if err != nil {
@@ -138,10 +150,14 @@ func emit(dur time.Duration) error {
 	return nil
 }
 
-func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
+// externalSim runs the simulator in a child process.
+var externalSim bool
+
+// benchSetup returns the simulator configuration and the DAQ lists of an
+// ingest run.
+func benchSetup(rate int) (sim.Config, []daq.List, string) {
 	cfg := sim.Config{MaxDTO: 1024, DAQ: sim.DAQConfig{IDField: xcp.IDRelODTAbsDAQWord, MaxDaq: 256, OverloadEvent: true}}
 	var lists []daq.List
-	what := "free-running event"
 	if rate > 0 {
 		// rate/1000 DTOs per 1 ms cycle: lists of up to 200 ODTs of one U32
 		// each (MAX_DTO is set so that every ODT holds one value).
@@ -157,23 +173,35 @@ func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
 			lists = append(lists, l)
 			per -= n
 		}
-		what = fmt.Sprintf("paced %d DTO/s (1 ms event)", rate)
-	} else {
-		for i := range 4 {
-			lists = append(lists, oneU32(fmt.Sprint("l", i), 3, sim.RAMBase+uint32(4*i)))
-		}
+		return cfg, lists, fmt.Sprintf("paced %d DTO/s (1 ms event)", rate)
 	}
+	for i := range 4 {
+		lists = append(lists, oneU32(fmt.Sprint("l", i), 3, sim.RAMBase+uint32(4*i)))
+	}
+	return cfg, lists, "free-running event"
+}
+
+// simServer is a simulator serving one master, in this process or a child.
+type simServer struct {
+	port  int
+	sent  func() sim.DAQStats
+	close func() sim.DAQStats
+}
+
+func startSim(proto string, rate int) (*simServer, error) {
+	if externalSim {
+		return startChild(proto, rate)
+	}
+	cfg, _, _ := benchSetup(rate)
 	s, err := sim.New(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	l, err := eth.Listen(proto, "127.0.0.1:0")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer l.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
@@ -184,6 +212,94 @@ func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
 	}()
 	_, port, _ := net.SplitHostPort(l.Addr().String())
 	p, _ := strconv.Atoi(port)
+	return &simServer{port: p, sent: s.DAQStats, close: func() sim.DAQStats {
+		cancel()
+		l.Close()
+		<-served
+		return s.DAQStats()
+	}}, nil
+}
+
+// startChild runs `daqingest -sim-child proto:rate`: it prints "PORT n",
+// serves until its stdin is closed, then prints "SENT dtos samples".
+func startChild(proto string, rate int) (*simServer, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe, "-sim-child", fmt.Sprintf("%s:%d", proto, rate))
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	outp, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	sc := bufio.NewScanner(outp)
+	var port int
+	if !sc.Scan() || !strings.HasPrefix(sc.Text(), "PORT ") {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, fmt.Errorf("simulator child did not report its port")
+	}
+	port, _ = strconv.Atoi(strings.TrimPrefix(sc.Text(), "PORT "))
+	var final sim.DAQStats
+	return &simServer{port: port, sent: func() sim.DAQStats { return sim.DAQStats{} }, close: func() sim.DAQStats {
+		in.Close()
+		if sc.Scan() {
+			fmt.Sscanf(sc.Text(), "SENT %d %d", &final.DTOs, &final.Samples)
+		}
+		cmd.Wait()
+		return final
+	}}, nil
+}
+
+func simChild(arg string) error {
+	proto, r, _ := strings.Cut(arg, ":")
+	rate, _ := strconv.Atoi(r)
+	cfg, _, _ := benchSetup(rate)
+	s, err := sim.New(cfg)
+	if err != nil {
+		return err
+	}
+	l, err := eth.Listen(proto, "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	fmt.Println("PORT", port)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		c, err := l.Accept(ctx)
+		if err == nil {
+			s.Serve(ctx, c)
+		}
+	}()
+	io.Copy(io.Discard, os.Stdin)
+	cancel()
+	l.Close()
+	<-served
+	st := s.DAQStats()
+	fmt.Println("SENT", st.DTOs, st.Samples)
+	return nil
+}
+
+func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
+	_, lists, what := benchSetup(rate)
+	srv, err := startSim(proto, rate)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := srv.port
 	conn, err := eth.Dial(ctx, eth.Config{Protocol: proto, Host: "127.0.0.1", Port: p, RecvBuffer: 16 << 20})
 	if err != nil {
 		return err
@@ -207,7 +323,7 @@ func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
 	if err != nil {
 		return err
 	}
-	sent0 := s.DAQStats()
+	sent0 := srv.sent()
 	if err := ses.Start(ctx); err != nil {
 		return err
 	}
@@ -238,11 +354,9 @@ func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
 	if err != nil {
 		return err
 	}
-	sent := s.DAQStats()
 	m.Disconnect(ctx)
 	m.Close()
-	cancel()
-	<-served
+	sent := srv.close()
 	dtos := sent.DTOs - sent0.DTOs
 	var samples uint64
 	for _, l := range st.Lists {
@@ -254,11 +368,15 @@ func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
 		recorded = fmt.Sprintf("decoded+recorded (%.1f MB file)", float64(fs.FileBytes)/1e6)
 	}
 	unaccounted := int64(dtos) - int64(st.Frames) - int64(st.TransportLost)
-	fmt.Printf("ingest %s %s: received %.2f M DTO/s (%d DTOs, %d samples in %.1fs) %s; slave sent %d; loss: transport %d, buffers %d, recorder %d, incomplete %d, overload %d+%d; unaccounted %d\n",
+	fmt.Printf("ingest %s %s: received %.2f M DTO/s (%d DTOs, %d samples in %.1fs) %s; slave sent %d; loss: transport %d, buffers %d, recorder %d, incomplete %d, overload %d+%d; unaccounted %d; receive stalls %d\n",
 		proto, what, float64(st.Frames)/el.Seconds()/1e6, st.Frames, samples, el.Seconds(), recorded, dtos,
-		st.TransportLost, st.Dropped, st.SinkDropped, sumIncomplete(st), sumOverload(st), st.OverloadEvents, unaccounted)
-	fmt.Printf("       CPU time of the process (simulator, transport, master, decoder, recorder): %.2fs of %.2fs on %d cores = %.2f M DTO per CPU-second\n",
-		cpu.Seconds(), el.Seconds(), runtime.NumCPU(), float64(st.Frames)/cpu.Seconds()/1e6)
+		st.TransportLost, st.Dropped, st.SinkDropped, sumIncomplete(st), sumOverload(st), st.OverloadEvents, unaccounted, st.Stalls)
+	who := "simulator, transport, master, decoder, recorder"
+	if externalSim {
+		who = "transport, master, decoder, recorder; simulator in a child process"
+	}
+	fmt.Printf("       CPU time of the process (%s): %.2fs of %.2fs on %d cores = %.2f M DTO per CPU-second\n",
+		who, cpu.Seconds(), el.Seconds(), runtime.NumCPU(), float64(st.Frames)/cpu.Seconds()/1e6)
 	if rss {
 		fmt.Printf("rss    %v recording at %d DTO/s over TCP: RSS first %d MB, min %d MB, max %d MB, last %d MB (max-min %.1f MB)\n",
 			dur, rate, rssFirst>>20, rssMin>>20, rssMax>>20, rssLast>>20, float64(rssMax-rssMin)/(1<<20))

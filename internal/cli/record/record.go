@@ -224,6 +224,7 @@ func (s Summary) Tables() []cmdutil.Table {
 		"Frames", strconv.FormatUint(st.Frames, 10), "Frame bytes", strconv.FormatUint(st.Bytes, 10),
 		"Transport lost (CTR gaps)", strconv.FormatUint(st.TransportLost, 10),
 		"Dropped (buffers full)", strconv.FormatUint(st.Dropped, 10),
+		"Receive stalls (backpressure)", strconv.FormatUint(st.Stalls, 10),
 		"Dropped by the recorder (disk)", strconv.FormatUint(st.SinkDropped, 10),
 		"Unknown PIDs", strconv.FormatUint(st.UnknownPID, 10),
 		"EV_DAQ_OVERLOAD", strconv.FormatUint(st.OverloadEvents, 10)}
