@@ -323,3 +323,49 @@ func TestBuilderLimit(t *testing.T) {
 		t.Fatalf("a command larger than the limit: %v", err)
 	}
 }
+
+// Spot checks of table 57 against the standard's text.
+func TestHandlingTable57(t *testing.T) {
+	cases := []struct {
+		cmd   Command
+		cause Cause
+		want  Rule
+		ok    bool
+	}{
+		{CmdAttach, Cause{Code: xcp.ErrAccessLocked}, Rule{PreUnlock, ActRepeat2}, true},
+		{CmdAttach, Cause{xcp.ErrDbg, ErrAttachMissing}, Rule{}, false},
+		{CmdGetJTAGID, Cause{Code: xcp.ErrResourceTemporaryNotAccessible}, Rule{PreNone, ActRepeat}, true},
+		{CmdLLT, Cause{Code: xcp.ErrResourceTemporaryNotAccessible}, Rule{PreReadPins, ActRepeatWhenAccessible}, true},
+		{CmdWriteNext, Cause{Code: xcp.ErrResourceTemporaryNotAccessible}, Rule{PreReadPins, ActRestartWhenAccessible}, true},
+		{CmdWriteNext, Cause{Code: xcp.ErrSequence}, Rule{PreRestart, ActRepeat2}, true},
+		{CmdWriteCAN2, Cause{Code: xcp.ErrResourceTemporaryNotAccessible}, Rule{}, false},
+		{CmdReadCAN2, Cause{Code: xcp.ErrSequence}, Rule{PreRestart, ActRepeat2}, true},
+		{CmdSetHWIOEvent, Cause{Code: xcp.ErrGeneric}, Rule{PreNone, ActRetryParams}, true},
+		{CmdWrite, Cause{Code: xcp.ErrMemoryOverflow}, Rule{PreNone, ActDisplay}, true},
+		{CmdHWIOControl, Cause{xcp.ErrDbg, ErrHWIOControl}, Rule{PreDisplay, ActToolSpecific}, true},
+		{CmdRead, Cause{Code: xcp.Timeout}, Rule{PreSynch, ActRepeat2}, true},
+		{CmdReadCAN1, Cause{Code: xcp.ErrCmdBusy}, Rule{PreWaitT7, ActRepeatInf}, true},
+	}
+	for _, c := range cases {
+		r, ok := Handling(c.cmd, c.cause)
+		if ok != c.ok || r != c.want {
+			t.Errorf("%s / %s: %v %v, want %v %v", c.cmd, c.cause, r, ok, c.want, c.ok)
+		}
+	}
+	rows := Table57()
+	if len(rows) != 125 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	perCmd := map[Command]int{}
+	for _, r := range rows {
+		perCmd[r.Cmd]++
+		if r.Cmd != CmdAttach && r.Cause == (Cause{Code: xcp.Timeout}) && r.Rule != (Rule{PreSynch, ActRepeat2}) {
+			t.Errorf("%s timeout rule %v", r.Cmd, r.Rule)
+		}
+	}
+	for c := Command(0); c < numCommands; c++ {
+		if perCmd[c] < 3 {
+			t.Errorf("%s has %d rows", c, perCmd[c])
+		}
+	}
+}
