@@ -26,6 +26,49 @@ func (x *index) ensure() {
 	x.instances = map[string]*Instance{}
 }
 
+// buildIndex indexes the measurements, characteristics, axes, conversions
+// and instances of m, the kinds files hold by the ten thousand: collected during parsing, they get
+// maps of exactly the right size (one hash per object, no rehashing while
+// the map grows). Repeated names keep the first definition (see duplicate).
+func (p *parser) buildIndex(m *Module) {
+	if m.idx.built {
+		return
+	}
+	m.idx.built = true
+	m.idx.meas, m.Measurements = indexByName(p, "MEASUREMENT", m.Measurements,
+		func(v *Measurement) string { return v.Name }, func(v *Measurement) Pos { return v.Pos })
+	m.idx.chars, m.Characteristics = indexByName(p, "CHARACTERISTIC", m.Characteristics,
+		func(v *Characteristic) string { return v.Name }, func(v *Characteristic) Pos { return v.Pos })
+	m.idx.axisPts, m.AxisPts = indexByName(p, "AXIS_PTS", m.AxisPts,
+		func(v *AxisPts) string { return v.Name }, func(v *AxisPts) Pos { return v.Pos })
+	m.idx.compu, m.CompuMethods = indexByName(p, "COMPU_METHOD", m.CompuMethods,
+		func(v *CompuMethod) string { return v.Name }, func(v *CompuMethod) Pos { return v.Pos })
+	m.idx.instances, m.Instances = indexByName(p, "INSTANCE", m.Instances,
+		func(v *Instance) string { return v.Name }, func(v *Instance) Pos { return v.Pos })
+}
+
+func indexByName[T any](p *parser, kind string, list []*T, name func(*T) string, pos func(*T) Pos) (map[string]*T, []*T) {
+	idx := make(map[string]*T, len(list))
+	for _, v := range list {
+		idx[name(v)] = v
+	}
+	if len(idx) == len(list) {
+		return idx, list
+	}
+	// Some names repeat: index again keeping the first definitions.
+	clear(idx)
+	keep := list[:0]
+	for _, v := range list {
+		if old, ok := idx[name(v)]; ok {
+			p.duplicate(kind, name(v), pos(old), pos(v))
+			continue
+		}
+		idx[name(v)] = v
+		keep = append(keep, v)
+	}
+	return idx, keep
+}
+
 // duplicate handles a second definition of name. ASAP2 requires unique
 // names, but real generators (XCPlite among them) repeat typedefs and
 // groups, identically or not, so a repeat is a warning, never a strict

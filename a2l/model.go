@@ -74,6 +74,7 @@ type Module struct {
 }
 
 type index struct {
+	built     bool // the maps buildIndex makes are built
 	meas      map[string]*Measurement
 	chars     map[string]*Characteristic
 	axisPts   map[string]*AxisPts

@@ -280,11 +280,6 @@ func (p *parser) measurement(kw Token) {
 	m.Accuracy = p.float("accuracy")
 	m.Limits = Limits{p.float("lower limit"), p.float("upper limit")}
 	p.body("MEASUREMENT", func(kw Token, block bool) bool { return p.common(&m.Common, kw, block) })
-	if old, ok := p.mod.idx.meas[m.Name]; ok {
-		p.duplicate("MEASUREMENT", m.Name, old.Pos, m.Pos)
-		return
-	}
-	p.mod.idx.meas[m.Name] = m
 	p.mod.Measurements = append(p.mod.Measurements, m)
 }
 
@@ -327,11 +322,6 @@ func (p *parser) characteristic(kw Token) {
 	if n := c.Type.Axes(); n != len(c.Axes) {
 		p.problem(kw, "%s %s has %d AXIS_DESCR, expected %d", c.Type, c.Name, len(c.Axes), n)
 	}
-	if old, ok := p.mod.idx.chars[c.Name]; ok {
-		p.duplicate("CHARACTERISTIC", c.Name, old.Pos, c.Pos)
-		return
-	}
-	p.mod.idx.chars[c.Name] = c
 	p.mod.Characteristics = append(p.mod.Characteristics, c)
 }
 
@@ -407,11 +397,6 @@ func (p *parser) axisPts(kw Token) {
 		}
 		return p.common(&a.Common, kw, block)
 	})
-	if old, ok := p.mod.idx.axisPts[a.Name]; ok {
-		p.duplicate("AXIS_PTS", a.Name, old.Pos, a.Pos)
-		return
-	}
-	p.mod.idx.axisPts[a.Name] = a
 	p.mod.AxisPts = append(p.mod.AxisPts, a)
 }
 
@@ -484,11 +469,6 @@ func (p *parser) compuMethod(kw Token) {
 	case c.Type == Form && c.Formula == "":
 		p.problem(kw, "COMPU_METHOD %s of type FORM needs a FORMULA block", c.Name)
 	}
-	if old, ok := p.mod.idx.compu[c.Name]; ok {
-		p.duplicate("COMPU_METHOD", c.Name, old.Pos, c.Pos)
-		return
-	}
-	p.mod.idx.compu[c.Name] = c
 	p.mod.CompuMethods = append(p.mod.CompuMethods, c)
 }
 
@@ -979,11 +959,6 @@ func (p *parser) instance(kw Token) {
 	in.Typedef = p.ident("typedef name")
 	in.Address, in.HasAddress = p.uint32("address"), true
 	p.body("INSTANCE", func(kw Token, block bool) bool { return p.common(&in.Common, kw, block) })
-	if old, ok := p.mod.idx.instances[in.Name]; ok {
-		p.duplicate("INSTANCE", in.Name, old.Pos, in.Pos)
-		return
-	}
-	p.mod.idx.instances[in.Name] = in
 	p.mod.Instances = append(p.mod.Instances, in)
 }
 

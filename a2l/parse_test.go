@@ -179,3 +179,32 @@ func TestIncludeAndComments(t *testing.T) {
 		t.Errorf("recursive include: %v", err)
 	}
 }
+
+func TestDuplicatesKeepFirst(t *testing.T) {
+	src := wrap(`/begin MEASUREMENT a "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS 0x10 /end MEASUREMENT
+/begin MEASUREMENT b "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS 0x20 /end MEASUREMENT
+/begin MEASUREMENT a "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS 0x10 /end MEASUREMENT
+/begin MEASUREMENT b "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS 0x30 /end MEASUREMENT
+/begin INSTANCE i "" T 0x100 /end INSTANCE /begin INSTANCE i "" T 0x200 /end INSTANCE
+/begin TYPEDEF_MEASUREMENT T "" UBYTE NO_COMPU_METHOD 0 0 0 255 /end TYPEDEF_MEASUREMENT`)
+	f, err := a2l.ParseString("t.a2l", src, a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Modules[0]
+	if len(m.Measurements) != 2 || m.Measurement("b").Address != 0x20 || m.Instance("i").Address != 0x100 {
+		t.Errorf("kept %d measurements, b at 0x%X, i at 0x%X", len(m.Measurements), m.Measurement("b").Address, m.Instance("i").Address)
+	}
+	var got []string
+	for _, w := range f.Warnings {
+		got = append(got, w.Error())
+	}
+	want := []string{
+		"t.a2l:6:8: MEASUREMENT a repeats the identical definition at t.a2l:4:8",
+		"t.a2l:7:8: MEASUREMENT b is defined again, differently (first definition at t.a2l:5:8 is used)",
+		"t.a2l:8:51: INSTANCE i is defined again, differently (first definition at t.a2l:8:8 is used)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

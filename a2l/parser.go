@@ -76,6 +76,7 @@ func ParseString(name string, src string, opt Options) (f *File, err error) {
 	p.next()
 	p.top()
 	for _, m := range p.f.Modules {
+		p.buildIndex(m)
 		p.checkRefs(m)
 	}
 	p.finish()
@@ -611,5 +612,6 @@ func (p *parser) project() {
 func (p *parser) finish() {
 	for _, m := range p.f.Modules {
 		m.idx.ensure()
+		p.buildIndex(m)
 	}
 }
