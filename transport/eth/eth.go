@@ -95,7 +95,7 @@ func (c Config) Validate() error {
 		return err
 	}
 	if c.Port < 0 || c.Port > 65535 {
-		return fmt.Errorf("eth: port %d out of range 1..65535", c.Port)
+		return fmt.Errorf("eth: port %d out of range 1..65535 (0 = %d)", c.Port, DefaultPort)
 	}
 	if c.RecvBuffer < 0 {
 		return fmt.Errorf("eth: recv_buffer %d is negative", c.RecvBuffer)
