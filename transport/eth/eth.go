@@ -15,6 +15,14 @@
 // counted in Stats.Lost; UDP datagrams with a bad frame are counted in
 // Stats.Garbage and skipped; on TCP a bad LEN ends the connection with a
 // *FrameError, as the stream cannot be resynchronised.
+//
+// Every Send is one write call (one datagram over UDP) with the next value
+// of the connection's CTR. The connections also implement
+// transport.BatchSender: SendBatch puts several frames into one write, or
+// into as few datagrams as they fit (STIM, master block mode, a
+// simulator's DAQ). A context's deadline becomes the socket deadline and
+// its cancellation unblocks the call; a connection remembers the last
+// context, so reusing one costs nothing per call.
 package eth
 
 import (
