@@ -39,7 +39,10 @@ import (
 	"strings"
 	"time"
 
+	"goxcp/transport/can"
 	"goxcp/transport/eth"
+	"goxcp/transport/sxi"
+	"goxcp/transport/usb"
 )
 
 // Config is the complete configuration.
@@ -62,6 +65,16 @@ type Transport struct {
 	// Eth configures XCP on Ethernet ([transport.eth]): host, port,
 	// protocol, ipv6, bind, recv_buffer.
 	Eth eth.Config `koanf:"eth"`
+	// Can configures XCP on CAN / CAN FD ([transport.can]): interface,
+	// channel, can_id_master, can_id_slave, can_id_broadcast, fd, …
+	// (see transports.go).
+	Can can.Config `koanf:"can"`
+	// Sxi configures XCP on SxI ([transport.sxi]): port, bitrate,
+	// header_format, tail_format, framing, …
+	Sxi sxi.Config `koanf:"sxi"`
+	// Usb configures XCP on USB ([transport.usb]): vendor_id, product_id,
+	// interface and endpoint numbers, header_format.
+	Usb usb.Config `koanf:"usb"`
 }
 
 // General holds protocol settings ([general]).
@@ -174,7 +187,10 @@ func (t Transport) Validate() error {
 	if t.Timeout < 0 {
 		return fieldErr("timeout", "must not be negative, got %s", t.Timeout)
 	}
-	return under("eth", validateEth(t.Eth))
+	if err := under("eth", validateEth(t.Eth)); err != nil {
+		return err
+	}
+	return t.validateOthers()
 }
 
 // validateEth checks the [transport.eth] section.

@@ -114,6 +114,7 @@ type emitter struct {
 	bs       batchSender
 	buf      []byte
 	ends     []int
+	lists    []uint16 // DAQ list of each DTO (XCP on CAN: SET_DAQ_ID)
 	pkts     [][]byte
 	overload int // EV_DAQ_OVERLOAD events to send
 	dtos     uint64
@@ -187,6 +188,7 @@ func (e *emitter) cycle(ev uint16) {
 				}
 			}
 			e.ends = append(e.ends, len(e.buf))
+			e.lists = append(e.lists, uint16(li))
 			e.dtos++
 		}
 	}
@@ -231,7 +233,9 @@ func (e *emitter) flush(ctx context.Context) error {
 			start = end
 		}
 		var err error
-		if e.bs != nil {
+		if cc, ids := ss.canDaqIDs(); ids != nil {
+			err = sendDTOsOn(ctx, cc, ids, e.pkts, e.lists)
+		} else if e.bs != nil {
 			err = e.bs.SendBatch(ctx, e.pkts)
 		} else {
 			for _, p := range e.pkts {
@@ -251,6 +255,6 @@ func (e *emitter) flush(ctx context.Context) error {
 	}
 	d.nDTO.Add(e.dtos)
 	d.nSamples.Add(e.samples)
-	e.buf, e.ends, e.dtos, e.samples = e.buf[:0], e.ends[:0], 0, 0
+	e.buf, e.ends, e.lists, e.dtos, e.samples = e.buf[:0], e.ends[:0], e.lists[:0], 0, 0
 	return nil
 }

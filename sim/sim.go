@@ -321,6 +321,7 @@ type session struct {
 	pgm       pgmState
 	daq       daqSession
 	dbg       dbgSession
+	can       canSession // XCP on CAN (tl_can.go)
 
 	// Used by the connection's goroutine only (stdCommand):
 	out   []byte      // response buffer
@@ -349,6 +350,9 @@ func (ss *session) handle(req []byte) error {
 	cmd := xcp.Command(req[0])
 	ss.slave.faults.record(cmd)
 	if cmd != xcp.CmdConnect && !ss.isConnected() {
+		if ss.isCANSlaveID(req) { // bus scans find slaves before CONNECT
+			return ss.reply(ss.canSlaveID(req))
+		}
 		return nil // a disconnected slave answers nothing but CONNECT
 	}
 	dbg := cmd == xcp.CmdLevel1 && len(req) > 1 && xcp.Level1(req[1]) == xcp.L1SwDbg

@@ -90,7 +90,7 @@ func (ss *session) dispatch(req []byte) []byte {
 	case xcp.CmdBuildChecksum:
 		return ss.buildChecksum(req)
 	case xcp.CmdTransportLayerCmd:
-		return errPacket(xcp.ErrCmdUnknown)
+		return ss.transportLayerCmd(req)
 	case xcp.CmdUserCmd:
 		return ss.userCmd(req)
 	case xcp.CmdDownload:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"goxcp/transport"
+	"goxcp/xcp"
 )
 
 // Config is the [transport.can] configuration. Names follow pyXCP's
@@ -194,22 +195,26 @@ func (c *Conn) AddReceiveIDs(raw ...uint32) error {
 }
 
 // frame builds the frame for packet on identifier id.
-func (c *Conn) frame(id ID, packet []byte) (Frame, error) {
-	max := c.cfg.MaxPacket()
+func (c *Conn) frame(id ID, packet []byte) (Frame, error) { return c.cfg.frame(id, packet) }
+
+// frame builds the frame for packet on identifier id: FD length steps,
+// MAX_DLC_REQUIRED padding with the padding value.
+func (cfg Config) frame(id ID, packet []byte) (Frame, error) {
+	max := cfg.MaxPacket()
 	if len(packet) == 0 || len(packet) > max {
 		return Frame{}, fmt.Errorf("can: packet of %d bytes does not fit a frame (1..%d): %w", len(packet), max, transport.ErrFrame)
 	}
-	f := Frame{ID: id.Value, Extended: id.Extended, FD: c.cfg.FD, BRS: c.cfg.BRS}
+	f := Frame{ID: id.Value, Extended: id.Extended, FD: cfg.FD, BRS: cfg.BRS}
 	n := len(packet)
 	switch {
-	case c.cfg.MaxDLCRequired:
+	case cfg.MaxDLCRequired:
 		n = max
-	case c.cfg.FD:
+	case cfg.FD:
 		n = FDLen(n)
 	}
 	copy(f.Data[:], packet)
 	for i := len(packet); i < n; i++ {
-		f.Data[i] = c.cfg.PaddingValue
+		f.Data[i] = cfg.PaddingValue
 	}
 	f.Len = uint8(n)
 	return f, nil
@@ -272,6 +277,9 @@ func (c *Conn) Recv(ctx context.Context) (transport.Packet, error) {
 		c.mu.RLock()
 		ok := c.accept[f.Key()]
 		c.mu.RUnlock()
+		if ok && c.role == Slave && c.ids.hasBroadcast && f.Key() == c.ids.broadcast && f.Len > 0 && f.Data[0] != byte(xcp.CmdTransportLayerCmd) {
+			ok = false // the broadcast identifier carries TRANSPORT_LAYER_CMDs (GET_SLAVE_ID) only
+		}
 		if !ok || f.Len == 0 {
 			c.other.Add(1)
 			continue
@@ -305,3 +313,9 @@ func (c *Conn) Stats() transport.Stats {
 	return transport.Stats{PacketsSent: c.sent.Load(), PacketsReceived: c.rcvd.Load(),
 		BytesSent: c.sentBytes.Load(), BytesReceived: c.rcvdBytes.Load()}
 }
+
+// Config returns the configuration the Conn was created with.
+func (c *Conn) Config() Config { return c.cfg }
+
+// Role returns the side of the link the Conn is.
+func (c *Conn) Role() Role { return c.role }

@@ -262,3 +262,7 @@ func (f Framing) AppendFrame(dst []byte, ctr uint16, packet []byte) ([]byte, err
 	}
 	return dst, nil
 }
+
+// MaxPacketLen returns the largest packet the framing carries (MaxPacket,
+// or what the LEN field can express).
+func (f Framing) MaxPacketLen() int { return f.maxPacket() }

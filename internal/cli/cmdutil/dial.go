@@ -24,6 +24,12 @@ func dial(ctx context.Context, c *config.Config, log *slog.Logger) (transport.Co
 	switch layer {
 	case "eth":
 		return dialEth(ctx, c, log)
+	case "can":
+		return dialCAN(ctx, c, log)
+	case "sxi":
+		return dialSxi(ctx, c, log)
+	case "usb":
+		return dialUsb(ctx, c, log)
 	default:
 		return nil, fmt.Errorf("transport %q is not available in this build yet", layer)
 	}

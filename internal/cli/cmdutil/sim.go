@@ -50,9 +50,20 @@ func startSim(ctx context.Context, c *config.Config, log *slog.Logger) (transpor
 	if ec.IPv6 {
 		network, host = proto+"6", "::1"
 	}
-	slave, err := sim.New(sim.Config{Logger: log.With("side", "sim")})
+	cto, dto, err := SimLimits(c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	slave, err := sim.New(sim.Config{MaxCTO: cto, MaxDTO: dto, Logger: log.With("side", "sim")})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("simulator: %w", err)
+	}
+	if l := c.Transport.Layer; l != "" && l != "eth" {
+		conn, stop, err := startSimOn(ctx, l, c, slave, log)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return conn, stop, seedkey.Func(sim.DemoKey), nil
 	}
 	l, err := eth.ListenConfig{Logger: log}.Listen(network, net.JoinHostPort(host, "0"))
 	if err != nil {

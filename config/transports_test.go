@@ -1,0 +1,100 @@
+package config
+
+import (
+	"testing"
+)
+
+func TestTransportSectionsErrorsNameKey(t *testing.T) {
+	tests := []struct{ name, toml, want string }{
+		{"can interface", "[transport.can]\ninterface = \"pcan\"\n", `x.toml: transport.can.interface: must be one of virtual, udp, socketcan, slcan, user, got "pcan"`},
+		{"can id range", "[transport.can]\ncan_id_master = 0x40000000\ncan_id_slave = 0x101\n", "x.toml: transport.can.can_id_master: identifier 0x40000000 exceeds 29 bits"},
+		{"can same ids", "[transport.can]\ncan_id_master = 0x101\ncan_id_slave = 0x101\n", "x.toml: transport.can.can_id_slave: equals can_id_master (0x101)"},
+		{"can daq id", "[transport.can]\ndaq_identifier = [0x100, 0xA0000000]\n", "x.toml: transport.can.daq_identifier[1]: identifier 0x20000000 exceeds 29 bits"},
+		{"can brs", "[transport.can]\nbrs = true\n", "x.toml: transport.can.brs: needs fd = true"},
+		{"can fd dlc", "[transport.can]\nfd = true\nmax_can_fd_dlc = 30\n", "x.toml: transport.can.max_can_fd_dlc: must be a CAN FD length 8, 12, 16, 20, 24, 32, 48 or 64 with fd = true, got 30"},
+		{"can id type", "[transport.can]\ncan_id_master = \"x\"\n", `x.toml: transport.can.can_id_master: expected an integer, got string "x"`},
+		{"sxi header", "[transport.sxi]\nheader_format = \"LEN_QUAD\"\n", ""},
+		{"sxi parity", "[transport.sxi]\nparity = \"X\"\n", `x.toml: transport.sxi.parity: parity "X" is not N, E, O, M or S`},
+		{"sxi stopbits", "[transport.sxi]\nstopbits = 3\n", "x.toml: transport.sxi.stopbits: stopbits 3 is not 1, 1.5 or 2"},
+		{"sxi esc", "[transport.sxi]\nesc_sync = 300\n", "x.toml: transport.sxi.esc_sync: must be 0..255, got 300"},
+		{"usb ep", "[transport.usb]\nin_ep_number = 16\n", "x.toml: transport.usb.in_ep_number: must be 1..15, got 16"},
+		{"usb unknown", "[transport.usb]\nvendorid = 1\n", "x.toml: transport.usb.vendorid: unknown key (did you mean transport.usb.vendor_id?)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("x.toml", []byte(tt.toml))
+			if err == nil {
+				t.Fatalf("Parse accepted %q", tt.toml)
+			}
+			if tt.want != "" && err.Error() != tt.want {
+				t.Errorf("error\n got %s\nwant %s", err, tt.want)
+			}
+			if tt.want == "" {
+				t.Logf("%v", err)
+			}
+		})
+	}
+}
+
+func TestTransportSectionsValues(t *testing.T) {
+	c, err := Parse("x.toml", []byte(`
+[transport]
+layer = "can"
+[transport.can]
+interface = "udp"
+channel = "239.74.67.1:43210"
+can_id_master = 0x80000701
+can_id_slave = 0x702
+can_id_broadcast = 0x700
+fd = true
+max_dlc_required = true
+padding_value = 0xAA
+daq_identifier = [0x710]
+[transport.sxi]
+port = "/dev/ttyUSB0"
+header_format = "HEADER_LEN_BYTE"
+tail_format = "CHECKSUM_WORD"
+framing = true
+[transport.usb]
+vendor_id = 0x1234
+product_id = 0x5678
+in_ep_number = 1
+out_ep_number = 2
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := c.Transport.Can
+	if k.CanIDMaster != 0x80000701 || k.CanIDSlave != 0x702 || !k.FD || k.PaddingValue != 0xAA || len(k.DaqIdentifiers) != 1 || k.Interface != "udp" {
+		t.Errorf("can = %+v", k)
+	}
+	if err := c.RequireCAN(); err != nil {
+		t.Error(err)
+	}
+	if c.Transport.Sxi.TailFormat != "CHECKSUM_WORD" || !c.Transport.Sxi.Framing {
+		t.Errorf("sxi = %+v", c.Transport.Sxi)
+	}
+	if err := c.RequireUsb(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestRequire(t *testing.T) {
+	c, err := Parse("x.toml", []byte("[transport]\nlayer = \"can\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RequireCAN(); err == nil || err.Error() != "x.toml: transport.can.interface: not set (virtual, udp, socketcan, slcan or user)" {
+		t.Errorf("RequireCAN = %v", err)
+	}
+	c.Transport.Can.Interface = "virtual"
+	if err := c.RequireCAN(); err == nil || err.Error() != "x.toml: transport.can.can_id_master: not set (can_id_master and can_id_slave are required for XCP on CAN)" {
+		t.Errorf("RequireCAN = %v", err)
+	}
+	if err := c.RequireSxi(); err == nil || err.Error() != "x.toml: transport.sxi.port: not set (the serial device, e.g. /dev/ttyUSB0)" {
+		t.Errorf("RequireSxi = %v", err)
+	}
+	if err := c.RequireUsb(); err == nil || err.Error() != "x.toml: transport.usb.in_ep_number: must be 1..15, got 0" {
+		t.Errorf("RequireUsb = %v", err)
+	}
+}
