@@ -267,7 +267,8 @@ func TestErrors(t *testing.T) {
 		{"bad hex", nil, []string{"--sim", "download", "0x1000", "0g"}, cmdutil.ExitUsage, "not hex bytes"},
 		{"missing args", nil, []string{"--sim", "checksum", "0x1000"}, cmdutil.ExitUsage, "needs 2 argument(s) ADDR LEN, got 1"},
 		{"bad format", nil, []string{"--sim", "upload", "0", "4", "--format", "bin"}, cmdutil.ExitUsage, `--format: want hex or raw, got "bin"`},
-		{"transport not built", nil, []string{"-t", "can", "info"}, cmdutil.ExitError, `transport "can" is not available in this build yet`},
+		{"can not configured", nil, []string{"-t", "can", "info"}, cmdutil.ExitUsage, `transport.can.interface: not set`},
+		{"sxi not configured", nil, []string{"-t", "sxi", "info"}, cmdutil.ExitUsage, `transport.sxi.port: not set`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

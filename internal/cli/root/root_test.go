@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func TestFlagsOverrideConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.want(want)
-			if *got != *want {
+			if !reflect.DeepEqual(got, want) {
 				t.Errorf("got  %+v\nwant %+v", *got, *want)
 			}
 		})
