@@ -1,6 +1,7 @@
 package daq
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -143,4 +144,29 @@ func TestOverrideApply(t *testing.T) {
 	if err := info.Complete(); err != nil {
 		t.Error(err)
 	}
+}
+
+// FuzzParseConfig feeds arbitrary bytes to both file parsers: errors, never
+// panics, and whatever parses is a valid set of lists.
+func FuzzParseConfig(f *testing.F) {
+	for _, name := range []string{"testdata/lists.toml", "testdata/pyxcp.json"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`[{"name": "a", "measurements": [["x", 1, 0, "U8"]]}]`))
+	f.Add([]byte("[[list]]\nname=\"a\"\nmeasurements=[{name=\"x\",address=\"0x10\",type=\"BF16\"}]"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, parse := range []func([]byte, string) (*Config, error){ParseTOML, ParseJSON} {
+			cfg, err := parse(b, "fuzz")
+			if err != nil {
+				continue
+			}
+			if err := ValidateLists(cfg.Lists); err != nil {
+				t.Fatalf("parsed lists do not validate: %v", err)
+			}
+		}
+	})
 }

@@ -285,8 +285,11 @@ func (s *Slave) daqA2L(b *strings.Builder) {
 	}
 	idf := [...]string{"IDENTIFICATION_FIELD_TYPE_ABSOLUTE", "IDENTIFICATION_FIELD_TYPE_RELATIVE_BYTE",
 		"IDENTIFICATION_FIELD_TYPE_RELATIVE_WORD", "IDENTIFICATION_FIELD_TYPE_RELATIVE_WORD_ALIGNED"}[c.IDField]
-	fmt.Fprintf(b, "      /begin DAQ %s 0x%04X 0x%04X 0x00 OPTIMISATION_TYPE_DEFAULT ADDRESS_EXTENSION_FREE %s GRANULARITY_ODT_ENTRY_SIZE_DAQ_BYTE 0x%02X %s\n",
-		kind, c.MaxDaq, len(c.Events), idf, c.MaxEntrySize, ov)
+	ae := map[xcp.AddrExtRule]string{xcp.AEFree: "ADDRESS_EXTENSION_FREE", xcp.AESameODT: "ADDRESS_EXTENSION_ODT",
+		xcp.AESameDaqLst: "ADDRESS_EXTENSION_DAQ"}[c.AddrExt]
+	gran := map[uint8]string{1: "BYTE", 2: "WORD", 4: "DWORD", 8: "DLONG"}[c.Granularity]
+	fmt.Fprintf(b, "      /begin DAQ %s 0x%04X 0x%04X 0x%02X OPTIMISATION_TYPE_DEFAULT %s %s GRANULARITY_ODT_ENTRY_SIZE_DAQ_%s 0x%02X %s\n",
+		kind, c.MaxDaq, len(c.Events), len(c.Predefined), ae, idf, gran, c.MaxEntrySize, ov)
 	if c.TimestampSize > 0 {
 		fmt.Fprintf(b, "        /begin TIMESTAMP_SUPPORTED 0x%04X %s %s /end TIMESTAMP_SUPPORTED\n", c.TimestampTicks, ts, unit)
 	}

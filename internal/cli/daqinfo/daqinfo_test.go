@@ -8,10 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/internal/cli/daqinfo"
 	"goxcp/internal/cli/root"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
