@@ -279,9 +279,10 @@ func (r *Reader) readBlock() (uint8, bool) {
 		r.finishAt(int64(len(pb)), err, "incomplete block payload")
 		return 0, false
 	} else {
-		// Copy out of the bufio buffer: it is overwritten by the next read.
-		r.stored = append(r.stored[:0], pb...)
-		pb = r.stored
+		// pb aliases the bufio buffer. Discard only advances the read
+		// position: the bytes stay valid until the next read from br,
+		// which happens in the next readBlock, after the block's frames
+		// were used (Frame.Data is valid until the next Next).
 		r.br.Discard(len(pb))
 	}
 	r.off = start + int64(len(pb))
