@@ -127,6 +127,7 @@ func TestTable57EveryRow(t *testing.T) {
 	}
 	for _, row := range rows {
 		t.Run(fmt.Sprintf("%s/%s", row.Cmd, row.Cause), func(t *testing.T) {
+			t.Parallel()
 			e, op := rowEnv(t, row.Cmd)
 			if row.Cause.Code == xcp.Timeout {
 				e.s.InjectDbgFault(row.Cmd, sim.FaultTimeout, 1)
