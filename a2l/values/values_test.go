@@ -74,7 +74,7 @@ const src = `ASAP2_VERSION 1 71
 /end PROJECT
 `
 
-func setup(t *testing.T) (*a2l.Module, *mem) {
+func setup(t testing.TB) (*a2l.Module, *mem) {
 	t.Helper()
 	f, err := a2l.ParseString("v.a2l", src, a2l.Options{})
 	if err != nil {
