@@ -37,6 +37,11 @@ func (c Config) Validate() error {
 	if _, err := c.ids(); err != nil {
 		return err
 	}
+	return c.validateFormat()
+}
+
+// validateFormat checks the frame format settings (FD, lengths).
+func (c Config) validateFormat() error {
 	if c.MaxFDLen != 0 && (!c.FD || FDLen(c.MaxFDLen) != c.MaxFDLen || c.MaxFDLen < 8) {
 		return fmt.Errorf("can: max_can_fd_dlc %d is not a CAN FD length ≥ 8 (or fd is off)", c.MaxFDLen)
 	}

@@ -2,7 +2,6 @@ package can
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -44,19 +43,20 @@ func DecodeSlaveID(from ID, payload []byte) (SlaveID, error) {
 	return SlaveID{}, fmt.Errorf("can: GET_SLAVE_ID answer names no valid identifier: %w", firstErr)
 }
 
-// DetectSlaves sends GET_SLAVE_ID (echo mode) on cfg's broadcast
-// identifier and collects the answers that arrive within wait. bus must
-// not filter identifiers (the answers come on each slave's own
-// identifier); frames that are not GET_SLAVE_ID answers are ignored.
-func DetectSlaves(ctx context.Context, bus Bus, cfg Config, wait time.Duration) ([]SlaveID, error) {
-	if err := cfg.Validate(); err != nil {
+// DetectSlaves sends GET_SLAVE_ID (echo mode) on the broadcast identifier
+// (bit-31 convention) and collects the answers that arrive within wait.
+// cfg supplies the frame format (FD, padding); its identifiers are not
+// used. bus must not filter identifiers (the answers come on each slave's
+// own identifier); frames that are not GET_SLAVE_ID answers are ignored.
+func DetectSlaves(ctx context.Context, bus Bus, cfg Config, broadcast uint32, wait time.Duration) ([]SlaveID, error) {
+	if err := cfg.validateFormat(); err != nil {
 		return nil, err
 	}
-	ids, _ := cfg.ids()
-	if !ids.hasBroadcast {
-		return nil, errors.New("can: GET_SLAVE_ID needs can_id_broadcast")
+	bid, err := ParseID(broadcast)
+	if err != nil {
+		return nil, fmt.Errorf("can: broadcast identifier: %w", err)
 	}
-	f, err := cfg.frame(ids.broadcast, xcp.GetSlaveID{}.Append(nil, xcp.Format{}))
+	f, err := cfg.frame(bid, xcp.GetSlaveID{}.Append(nil, xcp.Format{}))
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +87,9 @@ type Responder struct {
 // format (FD, padding); its identifiers are not used. bus must not filter
 // identifiers. progress, if not nil, is called before each identifier.
 func ScanConnect(ctx context.Context, bus Bus, cfg Config, first, last uint32, wait time.Duration, progress func(ID)) ([]Responder, error) {
+	if err := cfg.validateFormat(); err != nil {
+		return nil, err
+	}
 	lo, err := ParseID(first)
 	if err != nil {
 		return nil, fmt.Errorf("can: scan start: %w", err)

@@ -46,7 +46,7 @@ func TestDetectSlavesAndScan(t *testing.T) {
 		simOnBus(t, bus, b, xcp.Motorola)
 		port := bus.Open()
 		ctx := context.Background()
-		found, err := can.DetectSlaves(ctx, port, can.Config{CanIDMaster: 1, CanIDSlave: 2, CanIDBroadcast: 0x700}, 300*time.Millisecond)
+		found, err := can.DetectSlaves(ctx, port, can.Config{}, 0x700, 300*time.Millisecond)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,8 +79,11 @@ func TestScanErrors(t *testing.T) {
 	p := bus.Open()
 	defer p.Close()
 	ctx := context.Background()
-	if _, err := can.DetectSlaves(ctx, p, can.Config{CanIDMaster: 1, CanIDSlave: 2}, time.Millisecond); err == nil {
-		t.Error("DetectSlaves without broadcast id accepted")
+	if _, err := can.DetectSlaves(ctx, p, can.Config{}, 0x40000000, time.Millisecond); err == nil {
+		t.Error("DetectSlaves with an invalid broadcast id accepted")
+	}
+	if _, err := can.DetectSlaves(ctx, p, can.Config{BRS: true}, 0x100, time.Millisecond); err == nil {
+		t.Error("DetectSlaves with brs but no fd accepted")
 	}
 	if _, err := can.ScanConnect(ctx, p, can.Config{CanIDMaster: 1, CanIDSlave: 2}, 0x700, 0x80000800, time.Millisecond, nil); err == nil {
 		t.Error("mixed 11/29-bit range accepted")

@@ -179,3 +179,59 @@ func SimLimits(c *config.Config) (cto, dto int, err error) {
 	}
 	return 0, 0, nil
 }
+
+// CANBus is a CAN bus opened for bus-level work (xcp id-scan): Bus does not
+// filter identifiers; Config is [transport.can] (with --sim: the embedded
+// simulator's settings).
+type CANBus struct {
+	Bus    can.Bus
+	Config can.Config
+	stop   func() error
+}
+
+// Close closes the bus and stops the embedded simulator, if any.
+func (b *CANBus) Close() error {
+	err := b.Bus.Close()
+	if b.stop != nil {
+		err = errors.Join(err, b.stop())
+	}
+	return err
+}
+
+// OpenCANBus opens the configured CAN interface without a protocol on top.
+// With --sim a simulator is served on a new in-process virtual bus (with
+// [transport.can]'s identifiers, or DefaultCANMaster/Slave/Broadcast) and
+// the returned bus is another port on it.
+func (f *Factory) OpenCANBus(ctx context.Context) (*CANBus, error) {
+	c, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	log := f.Logger()
+	k := c.Transport.Can
+	if f.Global.Sim {
+		k = CANDefaults(k)
+		k.Interface = canbus.Virtual
+		if err := k.Validate(); err != nil {
+			return nil, &config.FieldError{File: c.File, Key: "transport.can", Msg: err.Error()}
+		}
+		slave, err := sim.New(sim.Config{MaxCTO: k.MaxPacket(), MaxDTO: k.MaxPacket(), Logger: log.With("side", "sim")})
+		if err != nil {
+			return nil, fmt.Errorf("simulator: %w", err)
+		}
+		bus := virtual.New("sim", 0)
+		sc, err := can.NewConn(bus.Open(), k, can.Slave)
+		if err != nil {
+			return nil, err
+		}
+		return &CANBus{Bus: bus.Open(), Config: k, stop: ServeConn(context.WithoutCancel(ctx), slave, sc)}, nil
+	}
+	if k.Interface == "" {
+		return nil, &config.FieldError{File: c.File, Key: "transport.can.interface", Msg: "not set (virtual, udp, socketcan, slcan or user)"}
+	}
+	bus, err := canbus.Open(ctx, k, canbus.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	return &CANBus{Bus: bus, Config: k}, nil
+}

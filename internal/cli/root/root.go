@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	a2lcmd "goxcp/internal/cli/a2l"
+	"goxcp/internal/cli/candrivers"
 	"goxcp/internal/cli/checksum"
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/internal/cli/convert"
@@ -21,6 +22,7 @@ import (
 	"goxcp/internal/cli/download"
 	"goxcp/internal/cli/fetcha2l"
 	"goxcp/internal/cli/gdbserver"
+	"goxcp/internal/cli/idscan"
 	"goxcp/internal/cli/info"
 	"goxcp/internal/cli/read"
 	"goxcp/internal/cli/record"
@@ -33,12 +35,14 @@ import (
 func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		a2lcmd.NewCmd(f),
+		candrivers.NewCmd(f),
 		checksum.NewCmd(f),
 		convert.NewCmd(f),
 		dbg.NewCmd(f),
 		download.NewCmd(f),
 		fetcha2l.NewCmd(f),
 		gdbserver.NewCmd(f),
+		idscan.NewCmd(f),
 		info.NewCmd(f),
 		read.NewCmd(f),
 		record.NewCmd(f),
