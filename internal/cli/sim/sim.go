@@ -13,7 +13,9 @@ import (
 
 	"goxcp/internal/cli/cmdutil"
 	xsim "goxcp/sim"
+	"goxcp/transport/can"
 	"goxcp/transport/eth"
+	"goxcp/transport/sxi"
 	"goxcp/xcp"
 )
 
@@ -28,6 +30,14 @@ type Options struct {
 
 	TCP, UDP []string // listen addresses
 	Slave    xsim.Config
+
+	// CAN lists the CAN buses to serve on (--can), with the identifiers
+	// and frame format of CANConfig; SxI lists serial devices or "pty"
+	// (--sxi) with the framing of SxiConfig (see tl.go).
+	CAN       []CANSpec
+	CANConfig can.Config
+	SxI       []string
+	SxiConfig sxi.Config
 	// Ready, if set, is called with the listening addresses once the
 	// simulator serves (tests use it to connect).
 	Ready func(addrs []string)
@@ -40,6 +50,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IO, Log: f.Logger}
 	var order, protect, csum string
 	var ag, maxCTO, maxDTO int
+	var media tlFlags
 	cmd := &cobra.Command{
 		Use:   "sim",
 		Short: "Run the simulated ECU until interrupted",
@@ -72,6 +83,9 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 			if !cmd.Flags().Changed("max-cto") {
 				maxCTO -= maxCTO % ag // MAX_CTO must be a multiple of the granularity
 			}
+			if err := media.parse(cmd, opts, &maxCTO, &maxDTO); err != nil {
+				return err
+			}
 			if maxCTO < 8 || maxCTO > 255 {
 				return cmdutil.UsageErrorf("--max-cto: want 8..255, got %d", maxCTO)
 			}
@@ -93,7 +107,7 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 			if opts.Slave.RAMSize < 0 {
 				return cmdutil.UsageErrorf("--ram-size: must not be negative, got %d", opts.Slave.RAMSize)
 			}
-			if len(opts.TCP) == 0 && len(opts.UDP) == 0 {
+			if len(opts.TCP) == 0 && len(opts.UDP) == 0 && len(opts.CAN) == 0 && len(opts.SxI) == 0 {
 				opts.TCP = []string{DefaultAddr}
 			}
 			if runF != nil {
@@ -120,6 +134,7 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 	fl.IntVar(&opts.Slave.RAMSize, "ram-size", 0, "RAM region size in bytes (0 = 2 MiB)")
 	fl.StringVar(&opts.Slave.Name, "name", "", "ASCII identification (GET_ID type 0; default goxcp-sim)")
 	fl.BoolVar(&opts.Slave.IDInResponse, "id-inline", false, "send short GET_ID identifications inline instead of via UPLOAD")
+	media.add(cmd)
 	return cmd
 }
 
@@ -156,7 +171,13 @@ func run(ctx context.Context, opts *Options) error {
 		}
 		return err
 	}
-	stop := cmdutil.ServeSim(ctx, slave, ls...)
+	stopEth := cmdutil.ServeSim(ctx, slave, ls...)
+	more, stopMedia, err := serveMedia(ctx, opts, slave, log)
+	if err != nil {
+		return errors.Join(err, stopEth())
+	}
+	addrs = append(addrs, more...)
+	stop := func() error { return errors.Join(stopEth(), stopMedia()) }
 	for _, a := range addrs {
 		fmt.Fprintf(opts.IO.Out, "xcp simulator listening on %s\n", a)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"goxcp/internal/cli/cmdutil"
 	xsim "goxcp/sim"
+	"goxcp/transport/can"
+	"goxcp/transport/sxi"
 	"goxcp/xcp"
 )
 
@@ -60,6 +62,7 @@ func TestOptions(t *testing.T) {
 			}
 			g := *got
 			g.IO, g.Log = nil, nil
+			g.CANConfig, g.SxiConfig = can.Config{}, sxi.Config{} // media flags: tl_test.go
 			if d := cmp.Diff(tt.want, g); d != "" {
 				t.Errorf("(-want +got):\n%s", d)
 			}
