@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/binary"
+	"iter"
 	"math"
 	"math/bits"
 	"strconv"
@@ -407,4 +408,30 @@ func halfToFloat32(h uint16) float32 {
 		return math.Float32frombits(sign | 0x7F800000 | man<<13)
 	}
 	return math.Float32frombits(sign | (exp+112)<<23 | man<<13)
+}
+
+// All returns an iterator over the remaining samples of all DAQ lists in
+// file order (the *Sample is reused: copy what you keep). Check Err after
+// the loop.
+func (d *Decoder) All() iter.Seq[*Sample] {
+	return func(yield func(*Sample) bool) {
+		for d.Next() {
+			if !yield(&d.sample) {
+				return
+			}
+		}
+	}
+}
+
+// List returns an iterator over the remaining samples of the DAQ list with
+// index list in Meta.DAQ.Lists; samples of other lists are decoded (and
+// counted) but skipped.
+func (d *Decoder) List(list int) iter.Seq[*Sample] {
+	return func(yield func(*Sample) bool) {
+		for d.Next() {
+			if d.sample.List == list && !yield(&d.sample) {
+				return
+			}
+		}
+	}
 }

@@ -206,3 +206,46 @@ func TestParseType(t *testing.T) {
 		t.Error("u24 accepted")
 	}
 }
+
+func TestIterators(t *testing.T) {
+	meta := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+	var buf bytes.Buffer
+	w, err := record.NewWriter(&buf, meta, record.Options{Buffers: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := recordtest.Write(w, meta, 300); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	data := buf.Bytes()
+	r, _ := record.NewReader(bytes.NewReader(data))
+	n := 0
+	for f := range r.All() {
+		if len(f.Data) == 0 {
+			t.Fatal("empty frame")
+		}
+		n++
+	}
+	if n != 400 { // list "ints" has two ODTs
+		t.Fatalf("%d frames", n)
+	}
+	r, _ = record.NewReader(bytes.NewReader(data))
+	d, _ := record.NewDecoder(r)
+	k := 0
+	for s := range d.List(1) {
+		if s.List != 1 || s.Values[3] != recordtest.Value(meta, 1, 3, k) {
+			t.Fatalf("sample %d: %+v", k, s)
+		}
+		if k++; k == 50 {
+			break
+		}
+	}
+	rest := 0
+	for range d.All() {
+		rest++
+	}
+	if k != 50 || rest != 300-(50*3-1) {
+		t.Fatalf("k %d rest %d", k, rest)
+	}
+}

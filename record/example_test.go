@@ -54,3 +54,24 @@ func Example() {
 	// engine 2000000 1000000 1504 -9
 	// closed cleanly: true
 }
+
+// Iterating the samples of one DAQ list of a recording file.
+func ExampleDecoder_List() {
+	r, err := record.Open("run.xlog")
+	if err != nil {
+		fmt.Println(err != nil)
+		return
+	}
+	defer r.Close()
+	d, err := record.NewDecoder(r)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for s := range d.List(0) {
+		fmt.Println(s.HostNS, s.SlaveNS, s.Values)
+	}
+	if err := d.Err(); err != nil {
+		log.Fatal(err)
+	}
+	// Output: true
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"iter"
 	"os"
 	"time"
 
@@ -167,6 +168,18 @@ func (r *Reader) Next() bool {
 		}
 		if !r.NextChunk() {
 			return false
+		}
+	}
+}
+
+// All returns an iterator over the remaining frames (Frame.Data valid
+// until the next iteration). Check Err, Damage and Tail after the loop.
+func (r *Reader) All() iter.Seq[Frame] {
+	return func(yield func(Frame) bool) {
+		for r.Next() {
+			if !yield(r.frame) {
+				return
+			}
 		}
 	}
 }

@@ -23,13 +23,17 @@ import (
 
 // Options tune the Sink.
 type Options struct {
-	// RowGroupRows is the number of rows per row group (default 1 Mi).
+	// RowGroupRows is the number of rows per row group (default: 1 Mi, or
+	// fewer for wide tables so that a row group holds at most about
+	// 64 MB of values).
 	RowGroupRows int
 	// Compression codec (default Snappy).
 	Compression compress.Codec
 }
 
-const batchRows = 8192
+// maxBatchValues bounds the values queued before they are handed to the
+// column writers (about 24 MB).
+const maxBatchValues = 1 << 20
 
 type table struct {
 	f      *os.File
@@ -39,6 +43,8 @@ type table struct {
 	kinds  []convert.Column
 	rows   int // rows in the current row group
 	queued int // rows in the batch
+	batch  int // rows per batch
+	group  int // rows per row group
 }
 
 // Sink writes Parquet files. Create it with New.
@@ -53,9 +59,6 @@ type Sink struct {
 // one DAQ list, a directory (created if needed) with one <list>.parquet
 // per list otherwise.
 func New(out string, opts Options) *Sink {
-	if opts.RowGroupRows <= 0 {
-		opts.RowGroupRows = 1 << 20
-	}
 	if opts.Compression == nil {
 		opts.Compression = &pq.Snappy
 	}
@@ -155,9 +158,21 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 			pq.KeyValueMetadata("goxcp.event", fmt.Sprint(l.Event)),
 			pq.KeyValueMetadata("goxcp.units", string(uj)),
 		)
-		tb := &table{f: f, w: w, kinds: t.Columns, vals: make([][]pq.Value, len(t.Columns))}
+		rowBytes := 0
+		for _, c := range t.Columns {
+			rowBytes += max(c.Type.Size(), 4)
+			if c.Kind != convert.ColValue || c.Type.Size() == 8 {
+				rowBytes += 4
+			}
+		}
+		tb := &table{f: f, w: w, kinds: t.Columns, vals: make([][]pq.Value, len(t.Columns)),
+			batch: min(max(maxBatchValues/len(t.Columns), 64), 8192),
+			group: s.opts.RowGroupRows}
+		if tb.group <= 0 {
+			tb.group = min(max((64<<20)/rowBytes, 1024), 1<<20)
+		}
 		for j := range tb.vals {
-			tb.vals[j] = make([]pq.Value, 0, batchRows)
+			tb.vals[j] = make([]pq.Value, 0, tb.batch)
 		}
 		s.tables = append(s.tables, tb)
 	}
@@ -179,7 +194,7 @@ func (s *Sink) Sample(sm *record.Sample) error {
 		c++
 	}
 	t.queued++
-	if t.queued == batchRows {
+	if t.queued == t.batch {
 		return s.flushBatch(t)
 	}
 	return nil
@@ -214,7 +229,7 @@ func (s *Sink) flushBatch(t *table) error {
 	}
 	t.rows += t.queued
 	t.queued = 0
-	if t.rows >= s.opts.RowGroupRows {
+	if t.rows >= t.group {
 		t.rows = 0
 		if err := t.w.Flush(); err != nil {
 			return fmt.Errorf("parquet: %w", err)
