@@ -4,7 +4,7 @@
 //     when the transport discards them (the simulator alone);
 //   - ingest: DTOs/s received over XCP on Ethernet (TCP and UDP on
 //     127.0.0.1), decoded and recorded to a file, with every loss counter;
-//     -rate paces the slave (DTOs per 1 ms event cycle) instead of the
+//     -rate paces the slave (DTOs per 10 ms event cycle) instead of the
 //     free-running event;
 //   - rss: the process's resident memory over a long recording at a fixed
 //     rate (-rss-duration, -rss-rate).
@@ -46,7 +46,7 @@ func main() {
 	mode := flag.String("mode", "emit,ingest", "what to measure: emit, ingest, rss (comma separated)")
 	protos := flag.String("proto", "tcp,udp", "transports for ingest")
 	dur := flag.Duration("duration", 5*time.Second, "duration of each emit/ingest run")
-	rate := flag.Int("rate", 0, "ingest: DTOs per second paced by a 1 ms event (0 = free-running event)")
+	rate := flag.Int("rate", 0, "ingest: DTOs per second paced by a 10 ms event (0 = free-running event)")
 	noRecord := flag.Bool("no-record", false, "ingest: decode only, do not write a recording file")
 	rssDur := flag.Duration("rss-duration", 5*time.Minute, "rss: length of the recording")
 	rssRate := flag.Int("rss-rate", 10000, "rss: DTOs per second")
@@ -156,16 +156,17 @@ var externalSim bool
 // benchSetup returns the simulator configuration and the DAQ lists of an
 // ingest run.
 func benchSetup(rate int) (sim.Config, []daq.List, string) {
-	cfg := sim.Config{MaxDTO: 1024, DAQ: sim.DAQConfig{IDField: xcp.IDRelODTAbsDAQWord, MaxDaq: 256, OverloadEvent: true}}
+	cfg := sim.Config{MaxDTO: 1024, DAQ: sim.DAQConfig{IDField: xcp.IDRelODTAbsDAQWord, MaxDaq: 1024, OverloadEvent: true}}
 	var lists []daq.List
 	if rate > 0 {
-		// rate/1000 DTOs per 1 ms cycle: lists of up to 200 ODTs of one U32
-		// each (MAX_DTO is set so that every ODT holds one value).
-		per := max(1, rate/1000)
+		// rate/100 DTOs per 10 ms cycle (a 1 ms ticker loses ticks on a
+		// loaded machine): lists of up to 200 ODTs of one U32 each (MAX_DTO
+		// is set so that every ODT holds one value).
+		per := max(1, rate/100)
 		cfg.MaxDTO = 8
 		for i := 0; per > 0; i++ {
 			n := min(per, 200)
-			l := daq.List{Name: fmt.Sprint("l", i), Event: 0}
+			l := daq.List{Name: fmt.Sprint("l", i), Event: 1}
 			for j := range n {
 				l.Measurements = append(l.Measurements, daq.Measurement{Name: fmt.Sprint("v", j),
 					Addr: sim.ScratchBase + uint32(8*j), Type: daq.U32})
@@ -173,7 +174,7 @@ func benchSetup(rate int) (sim.Config, []daq.List, string) {
 			lists = append(lists, l)
 			per -= n
 		}
-		return cfg, lists, fmt.Sprintf("paced %d DTO/s (1 ms event)", rate)
+		return cfg, lists, fmt.Sprintf("paced %d DTO/s (10 ms event)", rate)
 	}
 	for i := range 4 {
 		lists = append(lists, oneU32(fmt.Sprint("l", i), 3, sim.RAMBase+uint32(4*i)))

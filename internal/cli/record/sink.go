@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"goxcp/daq"
 	"goxcp/record"
@@ -42,14 +43,28 @@ func (s *FileSink) Begin(h daq.Header) error {
 	return nil
 }
 
-// Frames implements daq.FrameSink.
+// Frames implements daq.FrameSink. When the disk falls behind it waits
+// for the writer instead of letting it drop frames: the measurement's
+// receive buffers absorb the delay (and over TCP the slave is throttled).
 func (s *FileSink) Frames(batch []daq.Frame) error {
-	for _, f := range batch {
+	for i, f := range batch {
+		if i%256 == 0 {
+			s.waitDisk()
+		}
 		if err := s.w.Write(f.Time, f.Data); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// waitDisk waits while (almost) every chunk buffer of the writer waits for
+// the disk.
+func (s *FileSink) waitDisk() {
+	limit := max(1, s.w.Buffers()-2)
+	for s.w.Backlog() >= limit {
+		time.Sleep(200 * time.Microsecond)
+	}
 }
 
 // End implements daq.FrameSink: it stores the loss counters and closes
