@@ -297,3 +297,46 @@ func TestInterrupted(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// The memory commands with --sim (each run starts its own simulator).
+func TestSimMemoryCommands(t *testing.T) {
+	isolate(t)
+	want, err := func() ([]byte, error) {
+		s, err := sim.New(sim.Config{})
+		if err != nil {
+			return nil, err
+		}
+		return s.ReadMemory(sim.CalBase, 0, 16)
+	}()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		out  string
+		err  string
+	}{
+		{[]string{"--sim", "upload", "0x20000", "16", "--json"}, `"data": "` + hex.EncodeToString(want) + `"`, ""},
+		{[]string{"--sim", "upload", "0x20000", "16", "--format", "raw"}, string(want), ""},
+		{[]string{"--sim", "--protocol", "udp", "download", "0x100100", "de ad be ef", "--verify"}, "", "verified with BUILD_CHECKSUM"},
+		{[]string{"--sim", "checksum", "0x20000", "0x1000"}, "XCP_CRC_16_CITT", ""},
+	}
+	if l, err := net.Listen("tcp6", "[::1]:0"); err == nil {
+		l.Close()
+		tests = append(tests, struct {
+			args []string
+			out  string
+			err  string
+		}{[]string{"--sim", "--ipv6", "checksum", "0x10000", "0x100", "--json"}, `"match": true`, ""})
+	} else {
+		t.Log("no IPv6 loopback, --ipv6 not tested:", err)
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, out, errOut := xcp(t, tt.args...)
+			if code != 0 || !strings.Contains(out, tt.out) || !strings.Contains(errOut, tt.err) {
+				t.Errorf("exit %d\nstdout %q\nstderr %q", code, out, errOut)
+			}
+		})
+	}
+}
