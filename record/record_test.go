@@ -376,3 +376,27 @@ func TestFrameTooLarge(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestLossStatsWrittenWhenChanged(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := record.NewWriter(&buf, recordtest.NarrowMeta(), record.Options{ChunkSize: 64, Buffers: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		w.Write(int64(i), make([]byte, 20))
+		w.SetLoss([]record.Loss{{List: 0, CtrGaps: uint64(i / 50)}}) // changes once
+	}
+	w.Close()
+	// Count the stats blocks: one for the change (plus the first report)
+	// and the final one; not one per call.
+	n := bytes.Count(buf.Bytes(), []byte(`"lists":[{"list":0`))
+	if n < 2 || n > 4 {
+		t.Fatalf("%d stats blocks with loss counters", n)
+	}
+	r, _ := record.NewReader(&buf)
+	readAll(t, r)
+	if got := r.Stats().Lists; len(got) != 1 || got[0].CtrGaps != 1 {
+		t.Fatalf("final loss %+v", got)
+	}
+}

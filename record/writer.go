@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -243,10 +244,16 @@ func (w *Writer) Write(timeNS int64, frame []byte) error {
 
 // SetLoss records the current cumulative loss counters per DAQ list. They
 // are written to the file with the next chunk and at Close.
+//
+// It is cheap to call often (e.g. from a status ticker): a stats block is
+// written only when a counter changed, at most once per chunk or flush
+// interval, so a crash loses at most that much of the loss history.
 func (w *Writer) SetLoss(lists []Loss) {
 	w.mu.Lock()
-	w.stats.Lists = append(w.stats.Lists[:0], lists...)
-	w.lossDirty = true
+	if !slices.Equal(w.stats.Lists, lists) {
+		w.stats.Lists = append(w.stats.Lists[:0], lists...)
+		w.lossDirty = true
+	}
 	w.mu.Unlock()
 }
 
