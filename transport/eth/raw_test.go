@@ -403,3 +403,70 @@ func TestNoPacketsAfterClose(t *testing.T) {
 		})
 	}
 }
+
+// TestTCPSendTimeoutNeverCorruptsTheStream: when a send times out with a
+// frame partly written, the connection is closed rather than going on
+// with a stream that is out of step, so the peer sees whole frames and at
+// most a frame cut off by the end of the connection, never a wrong LEN.
+func TestTCPSendTimeoutNeverCorruptsTheStream(t *testing.T) {
+	ctx := testCtx(t)
+	m, s, l, err := openPair("tcp", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	defer s.Close()
+	defer m.Close()
+	big := make([]byte, eth.MaxPacket) // zeros: a misparse shows as LEN 0
+	big[0] = 0xFF
+	sent := 0
+	for {
+		sctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		err := m.Send(sctx, big)
+		cancel()
+		if err != nil {
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Send after %d frames: %v, want context.DeadlineExceeded", sent, err)
+			}
+			break
+		}
+		sent++
+	}
+	cut := false
+	if err := m.Send(ctx, []byte{0xFF, 0x01}); err != nil {
+		if !strings.Contains(err.Error(), "cut off") {
+			t.Fatalf("Send after the timeout: %v", err)
+		}
+		cut = true
+	} else {
+		sent++
+	}
+	got := 0
+	for {
+		p, err := s.Recv(ctx)
+		if err != nil {
+			var fe *eth.FrameError
+			if errors.As(err, &fe) && !strings.Contains(fe.Reason, "connection closed inside") {
+				t.Fatalf("after %d frames: %v", got, err)
+			}
+			if !cut {
+				t.Fatalf("after %d of %d frames: %v", got, sent, err)
+			}
+			break
+		}
+		if p.Data[0] != 0xFF {
+			t.Fatalf("frame %d starts with %02X", got, p.Data[0])
+		}
+		got++
+		if !cut && got == sent {
+			break
+		}
+	}
+	t.Logf("%d frames sent whole, %d received, cut %v", sent, got, cut)
+	if got != sent {
+		t.Errorf("peer received %d frames, %d were sent whole", got, sent)
+	}
+	if st := s.Stats(); st.Lost != 0 {
+		t.Errorf("peer counted %d lost frames", st.Lost)
+	}
+}

@@ -116,8 +116,8 @@ func (c *tcpConn) write(ctx context.Context, f []byte, n int) error {
 		c.st.bs.Add(uint64(w))
 		return nil
 	}
-	if w == 0 && n == 1 {
-		c.snd.ctr-- // the frame never left: reuse its counter
+	if w == 0 {
+		c.snd.ctr -= uint16(n) // the frames never left: reuse their counters
 	}
 	if w > 0 {
 		// Part of the frames left: the stream is out of step for the peer.
