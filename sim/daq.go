@@ -26,6 +26,23 @@ func (ss *session) daqCommand(req []byte) []byte {
 }
 
 func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
+	switch xcp.Command(req[0]) {
+	case xcp.CmdGetDaqProcessorInfo, xcp.CmdGetDaqResolutionInfo, xcp.CmdGetDaqEventInfo, xcp.CmdGetDaqListInfo, xcp.CmdGetDaqClock:
+		return ss.daqInfo(req)
+	case xcp.CmdFreeDaq, xcp.CmdAllocDaq, xcp.CmdAllocOdt, xcp.CmdAllocOdtEntry:
+		return ss.daqAlloc(req)
+	case xcp.CmdClearDaqList, xcp.CmdSetDaqPtr, xcp.CmdWriteDaq, xcp.CmdWriteDaqMultiple, xcp.CmdReadDaq:
+		return ss.daqEntries(req)
+	case xcp.CmdSetDaqListMode, xcp.CmdGetDaqListMode, xcp.CmdStartStopDaqList, xcp.CmdStartStopSynch:
+		return ss.daqRun(req)
+	case xcp.CmdLevel1:
+		return ss.daqLevel1(req)
+	}
+	return errPacket(xcp.ErrCmdUnknown), nil
+}
+
+// daqInfo answers the DAQ information commands. s.mu is held.
+func (ss *session) daqInfo(req []byte) ([]byte, []*runner) {
 	s := ss.slave
 	d := &s.daq
 	f := ss.format()
@@ -78,6 +95,16 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 		return xcp.GetDaqListInfoResponse{Properties: props, MaxODT: uint8(len(l.odts)), MaxEntries: uint8(maxE), FixedEvent: fixed}.Append(out, f), nil
 	case xcp.CmdGetDaqClock:
 		return xcp.GetDaqClockResponse{DaqClock: xcp.DaqClock{Slave: uint64(uint32(s.daqTicks(s.now())))}}.Append(out, f), nil
+	}
+	return errPacket(xcp.ErrCmdUnknown), nil
+}
+
+// daqAlloc answers FREE_DAQ and the ALLOC_* commands of dynamic DAQ. s.mu is held.
+func (ss *session) daqAlloc(req []byte) ([]byte, []*runner) {
+	s := ss.slave
+	d := &s.daq
+	f := ss.format()
+	switch xcp.Command(req[0]) {
 	case xcp.CmdFreeDaq:
 		if d.cfg.Static {
 			return errPacket(xcp.ErrCmdUnknown), nil
@@ -151,6 +178,17 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 		d.lists[c.List].odts[c.ODT].entries = make([]xcp.DaqElement, c.Count)
 		d.alloc = 3
 		return ss.ok(), nil
+	}
+	return errPacket(xcp.ErrCmdUnknown), nil
+}
+
+// daqEntries answers the commands that fill, clear and read ODT entries. s.mu is held.
+func (ss *session) daqEntries(req []byte) ([]byte, []*runner) {
+	s := ss.slave
+	d := &s.daq
+	f := ss.format()
+	out := ss.out[:0]
+	switch xcp.Command(req[0]) {
 	case xcp.CmdClearDaqList:
 		var c xcp.ClearDaqList
 		if c.Decode(req, f) != nil {
@@ -212,6 +250,17 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 		e := d.lists[p.list].odts[p.odt].entries[p.entry]
 		d.ptr.entry++
 		return xcp.ReadDaqResponse{DaqElement: e}.Append(out, f), nil
+	}
+	return errPacket(xcp.ErrCmdUnknown), nil
+}
+
+// daqRun answers the list mode and start/stop commands. s.mu is held.
+func (ss *session) daqRun(req []byte) ([]byte, []*runner) {
+	s := ss.slave
+	d := &s.daq
+	f := ss.format()
+	out := ss.out[:0]
+	switch xcp.Command(req[0]) {
 	case xcp.CmdSetDaqListMode:
 		var c xcp.SetDaqListMode
 		if c.Decode(req, f) != nil {
@@ -306,6 +355,17 @@ func (ss *session) daqDispatch(req []byte) ([]byte, []*runner) {
 			}
 		}
 		return ss.ok(), wait
+	}
+	return errPacket(xcp.ErrCmdUnknown), nil
+}
+
+// daqLevel1 answers the level-1 packed-mode commands. s.mu is held.
+func (ss *session) daqLevel1(req []byte) ([]byte, []*runner) {
+	s := ss.slave
+	d := &s.daq
+	f := ss.format()
+	out := ss.out[:0]
+	switch xcp.Command(req[0]) {
 	case xcp.CmdLevel1:
 		if len(req) < 2 {
 			return syntax(), nil
