@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -18,7 +19,12 @@ import (
 	"goxcp/xcp"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(childEnv); spec != "" { // re-executed as the simulator process (transports_test.go)
+		os.Exit(runChildSim(spec))
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // serveSim starts a simulator on a loopback listener and returns the
 // configuration to dial it and a function that stops it.

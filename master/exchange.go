@@ -46,6 +46,7 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	m.respMu.Unlock()
 	m.resps = m.resps[:0]
 	trace := m.log.Enabled(ctx, slog.LevelDebug)
+	sent := 0
 	for i, req := range reqs {
 		if i > 0 && gap > 0 {
 			if err := sleep(ctx, gap); err != nil {
@@ -63,6 +64,7 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 			m.cancelExpect()
 			return nil, fmt.Errorf("master: send %s: %w", cmd, err)
 		}
+		sent++
 	}
 	m.timer.Reset(timeout)
 	defer m.timer.Stop()
@@ -72,6 +74,10 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 			p := m.respBuf[r.off : r.off+r.n]
 			if p[0] == xcp.PIDErr {
 				m.cancelExpect()
+				if sent > 1 { // a master block: later packets may be answered too
+					p = append([]byte(nil), p...)
+					m.drainBlock(sent-1-len(m.resps), timeout)
+				}
 				e, err := xcp.DecodeError(cmd, p)
 				if err != nil {
 					return nil, err
