@@ -152,8 +152,24 @@ func (d *Desc) layoutFor(m *a2l.Module, name string) (*a2l.RecordLayout, error) 
 	if rl == nil {
 		return nil, errorf(d.Name, "RECORD_LAYOUT %s not found", name)
 	}
-	if rl.AxisRescale[0] != nil || rl.AxisRescale[1] != nil {
-		return nil, errorf(d.Name, "RECORD_LAYOUT %s uses AXIS_RESCALE, which is not supported", name)
+	for _, it := range rl.AxisRescale {
+		if it != nil {
+			return nil, errorf(d.Name, "RECORD_LAYOUT %s uses AXIS_RESCALE, which is not supported", name)
+		}
+	}
+	if f := rl.FncValues; f != nil {
+		switch f.IndexMode {
+		case a2l.AlternateCurves, a2l.AlternateWithX, a2l.AlternateWithY:
+			return nil, errorf(d.Name, "RECORD_LAYOUT %s: FNC_VALUES %s is not supported", name, f.IndexMode)
+		}
+		if f.Addressing != "DIRECT" {
+			return nil, errorf(d.Name, "RECORD_LAYOUT %s: FNC_VALUES addressing %s (indirect) is not supported", name, f.Addressing)
+		}
+	}
+	for i, it := range rl.AxisPts {
+		if it != nil && it.Addressing != "DIRECT" {
+			return nil, errorf(d.Name, "RECORD_LAYOUT %s: AXIS_PTS_%s addressing %s (indirect) is not supported", name, "XYZ45"[i:i+1], it.Addressing)
+		}
 	}
 	return rl, nil
 }
