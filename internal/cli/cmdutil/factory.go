@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"goxcp/config"
@@ -32,7 +33,8 @@ type GlobalOptions struct {
 
 // Factory gives subcommands what they need, created lazily: streams,
 // configuration, logger and a connection to the slave. One Factory serves
-// one command invocation; it is not safe for concurrent use.
+// one command invocation. Config, Logger and Connect may be called from
+// several goroutines; the fields are set up before the command runs.
 type Factory struct {
 	IO *IOStreams
 
@@ -45,8 +47,10 @@ type Factory struct {
 	// os.Getenv in the binary, a map in tests.
 	Getenv func(string) string
 
+	cfgMu  sync.Mutex // guards cfg, cfgErr
 	cfg    *config.Config
 	cfgErr error
+	logMu  sync.Mutex // guards log
 	log    *slog.Logger
 }
 
@@ -70,6 +74,8 @@ func (f *Factory) getenv(k string) string {
 // XCP_LOGLEVEL, then the global flags that were given. It is loaded once;
 // errors name the file and key (or the flag).
 func (f *Factory) Config() (*config.Config, error) {
+	f.cfgMu.Lock()
+	defer f.cfgMu.Unlock()
 	if f.cfg != nil || f.cfgErr != nil {
 		return f.cfg, f.cfgErr
 	}
@@ -135,6 +141,8 @@ func (f *Factory) loadConfig() (*config.Config, error) {
 // --log-level, XCP_LOGLEVEL or [logging] level; silent by default (and if
 // the configuration cannot be loaded — Config reports that error).
 func (f *Factory) Logger() *slog.Logger {
+	f.logMu.Lock()
+	defer f.logMu.Unlock()
 	if f.log != nil {
 		return f.log
 	}
