@@ -2,9 +2,11 @@ package dbg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"goxcp/xcp"
 	"goxcp/xcp/swdbg"
 )
 
@@ -209,6 +211,10 @@ func (s *Session) writeCAN(ctx context.Context, tri swdbg.TRI, ew swdbg.ElementW
 			return err
 		}
 		if _, err := s.exec(ctx, swdbg.CmdWriteCAN2, swdbg.WriteCAN2{EW: ew, N: uint8(k)}.Append(nil, s.f)); err != nil {
+			var e *swdbg.Error
+			if errors.As(err, &e) && e.Code == xcp.ErrSequence && e.Expected > 0 && e.Expected < k {
+				k = e.Expected // table 49: the slave names the count it accepts; the restart uses it
+			}
 			return err
 		}
 		var reqs [][]byte

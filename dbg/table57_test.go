@@ -194,3 +194,17 @@ func TestAttachUnlocksDBG(t *testing.T) {
 		t.Fatalf("%d DBG_ATTACH (locked, then unlocked)", e.s.DbgCommandCount(swdbg.CmdAttach))
 	}
 }
+
+// A slave without master block mode answers a too long DBG_WRITE_CAN2 with
+// ERR_SEQUENCE and the count it accepts (table 49); the write restarts
+// with that count.
+func TestWriteCAN2ExpectedCount(t *testing.T) {
+	e := setup(t, sim.Config{Dbg: sim.DbgConfig{MaxCTODbg: 8}, NoMasterBlockMode: true}, Config{Block: &BlockMode{Master: true, MaxBS: 8}}, false)
+	data := randBytes(40, 11)
+	if err := e.d.Write(e.ct, 0, 1, 0x70000000, data); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(e.s.DbgMemory(0, 0x70000000, 40), data) || e.d.Stats().Restarts == 0 {
+		t.Fatalf("memory or restarts %+v", e.d.Stats())
+	}
+}

@@ -42,15 +42,16 @@ type Server struct {
 	Target Target
 	// Logger receives connection and protocol logs (nil = silent).
 	Logger *slog.Logger
-	// RegisterBytes is the register size of the architecture GDB uses
-	// (0 = 8, for 64-bit architectures; 4 for 32-bit ones such as
-	// powerpc:common or v850).
+	// RegisterBytes is the register size of the architecture GDB uses:
+	// 4 (the default, for 32-bit ECU cores and GDB's own default i386) or
+	// 8 for 64-bit architectures. It must not exceed the size of GDB's PC
+	// register: GDB does not bound the register reply it copies.
 	RegisterBytes int
 }
 
 func (s *Server) regBytes() int {
 	if s.RegisterBytes <= 0 {
-		return 8
+		return 4
 	}
 	return s.RegisterBytes
 }

@@ -112,7 +112,7 @@ func TestProtocol(t *testing.T) {
 	expect("+" + frame("E0E"))
 	send("+")
 	send(frame("g"))
-	expect("+" + frame(strings.Repeat("xx", 8)))
+	expect("+" + frame(strings.Repeat("xx", 4)))
 	send("+")
 	send(frame("QStartNoAckMode"))
 	expect("+" + frame("OK"))
@@ -158,13 +158,17 @@ func io_ReadFull(r *bufio.Reader, b []byte) (int, error) {
 }
 
 // runGDB runs the system gdb in batch mode against addr.
-func runGDB(t *testing.T, addr string, cmds ...string) string {
+func runGDB(t *testing.T, addr string, pre []string, cmds ...string) string {
 	t.Helper()
 	gdb, err := exec.LookPath("gdb")
 	if err != nil {
 		t.Skip("gdb is not installed (looked for it in PATH); skipping the real-debugger test")
 	}
-	args := []string{"-nx", "-batch", "-ex", "set confirm off", "-ex", "set architecture i386:x86-64", "-ex", "target remote " + addr}
+	args := []string{"-nx", "-batch", "-ex", "set confirm off"}
+	for _, c := range pre {
+		args = append(args, "-ex", c)
+	}
+	args = append(args, "-ex", "target remote "+addr)
 	for _, c := range cmds {
 		args = append(args, "-ex", c)
 	}
@@ -181,7 +185,7 @@ func runGDB(t *testing.T, addr string, cmds ...string) string {
 func TestRealGDB(t *testing.T) {
 	mem := &mapMem{base: 0x70000000, data: bytes.Repeat([]byte{1, 2, 3, 4}, 16)}
 	addr := serve(t, mem)
-	out := runGDB(t, addr, "x/4xw 0x70000000", "set {int}0x70000004 = 0x11223344", "x/2xw 0x70000000", "x/1xw 0x10", "detach")
+	out := runGDB(t, addr, nil, "x/4xw 0x70000000", "set {int}0x70000004 = 0x11223344", "x/2xw 0x70000000", "x/1xw 0x10", "detach")
 	for _, want := range []string{"0x04030201\t0x04030201\t0x04030201\t0x04030201", "0x04030201\t0x11223344", "Cannot access memory at address 0x10"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("gdb output lacks %q:\n%s", want, out)
@@ -214,4 +218,21 @@ func FuzzServeConn(f *testing.F) {
 			t.Fatalf("server hangs on % X", in)
 		}
 	})
+}
+
+// With a 64-bit architecture set in GDB the server answers 8-byte registers.
+func TestRealGDB64(t *testing.T) {
+	mem := &mapMem{base: 0x70000000, data: bytes.Repeat([]byte{1, 2, 3, 4}, 4)}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- (&Server{Target: mem, RegisterBytes: 8}).Serve(ctx, l) }()
+	defer func() { cancel(); <-done }()
+	out := runGDB(t, l.Addr().String(), []string{"set architecture i386:x86-64"}, "x/2xg 0x70000000", "detach")
+	if !strings.Contains(out, "0x0403020104030201\t0x0403020104030201") {
+		t.Fatalf("gdb output:\n%s", out)
+	}
 }

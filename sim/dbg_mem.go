@@ -235,8 +235,12 @@ func (t *dbgSlave) writeCAN2(d *dbgSession, req []byte) []byte {
 	if t.masterBlock {
 		limit = swdbg.MaxBlockWriteCANElements(t.cfg.MaxCTODbg, t.maxBS, c.EW)
 	}
-	if n == 0 || n > limit {
+	if n == 0 {
 		return errPacket(xcp.ErrOutOfRange)
+	}
+	if n > limit {
+		// Table 49: ERR_SEQUENCE with the number of elements expected.
+		return append(errPacket(xcp.ErrSequence), byte(limit))
 	}
 	if n*int(c.EW) > t.cfg.WriteBuffer {
 		return errPacket(xcp.ErrMemoryOverflow)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	debug "goxcp/dbg"
 	"goxcp/internal/cli/cmdutil"
@@ -65,16 +66,17 @@ func pinRows(pins []swdbg.PinInfo, states []swdbg.PinState) ([]Pin, cmdutil.Tabl
 	t := cmdutil.Table{Title: "HW-IO pins", Header: []string{"Index", "Class", "Mode", "Active", "State"}}
 	out := make([]Pin, len(pins))
 	for i, p := range pins {
-		mode := ""
+		var parts []string
 		if p.Mode&swdbg.PinInput != 0 {
-			mode += "in "
+			parts = append(parts, "in")
 		}
 		if p.Mode&swdbg.PinOutput != 0 {
-			mode += "out "
+			parts = append(parts, "out")
 		}
 		if p.Mode&swdbg.PinEvent != 0 {
-			mode += "event"
+			parts = append(parts, "event")
 		}
+		mode := strings.Join(parts, " ")
 		out[i] = Pin{Index: p.Index, Class: p.Class.String(), Mode: mode, Active: p.Active.String()}
 		if i < len(states) {
 			out[i].State = states[i].String()

@@ -47,7 +47,9 @@ protocol on --listen. GDB's memory reads and writes become DBG_READ and
 DBG_WRITE (or DBG_READ_CAN*/DBG_WRITE_CAN* when MAX_CTO_DBG < 32) through the
 target resource --tri with element width --ew; unaligned accesses are
 merged with DBG_READ_MODIFY_WRITE. The core's registers are not reachable
-over XCP: GDB sees them as unavailable and the PC as 0.`,
+over XCP: GDB sees them as unavailable and the PC as 0 (--reg-bytes must
+match the register size of GDB's architecture: 4 for 32-bit cores and GDB's
+default, 8 after "set architecture" to a 64-bit one).`,
 		Example: `  xcp --sim gdbserver --listen 127.0.0.1:3333
   gdb -batch -ex 'target remote 127.0.0.1:3333' -ex 'x/4xw 0x70000000'`,
 		Args: cmdutil.NoArgs,
@@ -71,7 +73,7 @@ over XCP: GDB sees them as unavailable and the PC as 0.`,
 	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:3333", "address GDB connects to (host:port)")
 	fl.Uint8Var(&opts.TRI, "tri", 0, "target resource identifier for memory accesses")
 	fl.Uint8Var(&opts.EW, "ew", 4, "element width of memory accesses in bytes (1, 2, 4, 8)")
-	fl.IntVar(&opts.RegBytes, "reg-bytes", 8, "register size of GDB's architecture (8 for 64-bit, 4 for 32-bit)")
+	fl.IntVar(&opts.RegBytes, "reg-bytes", 4, "register size of GDB's architecture: 4 (32-bit, GDB's default i386) or 8 (64-bit)")
 	fl.BoolVar(&opts.Once, "once", false, "exit when the first GDB session ends")
 	return cmd
 }

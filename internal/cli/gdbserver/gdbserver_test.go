@@ -53,7 +53,7 @@ func TestGDBAgainstSimulator(t *testing.T) {
 	f.Global.Sim = true
 	f.Getenv = func(string) string { return "" }
 	ready := make(chan net.Addr, 1)
-	opts := &Options{Connect: f.Connect, Status: errOut, Listen: "127.0.0.1:0", EW: 4, RegBytes: 8, Once: true,
+	opts := &Options{Connect: f.Connect, Status: errOut, Listen: "127.0.0.1:0", EW: 4, RegBytes: 4, Once: true,
 		Ready: func(a net.Addr) { ready <- a }}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -66,7 +66,6 @@ func TestGDBAgainstSimulator(t *testing.T) {
 		t.Fatalf("gdbserver ended: %v", err)
 	}
 	out, err := exec.CommandContext(ctx, gdb, "-nx", "-batch",
-		"-ex", "set architecture i386:x86-64",
 		"-ex", "target remote "+addr.String(),
 		"-ex", "x/4xw 0x70000000",
 		"-ex", "set {int}0x70000004 = 0x11223344",
