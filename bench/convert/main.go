@@ -55,8 +55,7 @@ func run(rows int, formats []string, dir string) error {
 	}
 	dt := time.Since(t0)
 	st, _ := os.Stat(src)
-	fmt.Printf("write:   %d samples (8-byte DTOs) in %v = %.2f M frames/s, %.1f MB raw frames -> %.1f MB file\n",
-		rows, dt.Round(time.Millisecond), float64(rows)/dt.Seconds()/1e6, float64(rows*8)/1e6, float64(st.Size())/1e6)
+	wdt := dt
 
 	// Decode only.
 	r, err := record.Open(src)
@@ -73,7 +72,10 @@ func run(rows int, formats []string, dir string) error {
 		n++
 	}
 	dt = time.Since(t0)
+	fs := r.Stats()
 	r.Close()
+	fmt.Printf("write:   %d frames (%.1f MB) in %v = %.2f M frames/s (paced: never dropping), file %.1f MB\n",
+		fs.Frames, float64(fs.Bytes)/1e6, wdt.Round(time.Millisecond), float64(fs.Frames)/wdt.Seconds()/1e6, float64(st.Size())/1e6)
 	fmt.Printf("decode:  %d samples from the file in %v = %.2f M samples/s\n", n, dt.Round(time.Millisecond), float64(n)/dt.Seconds()/1e6)
 
 	for _, f := range formats {
