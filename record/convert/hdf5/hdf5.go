@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"goxcp/record"
@@ -93,6 +94,21 @@ func columnType(c convert.Column) (dtype, int) {
 
 func str(s string) *string { return &s }
 
+// linkName makes a column name usable as an HDF5 link name ('/' separates
+// path components, "." is the group itself), unique within the group.
+func linkName(used map[string]bool, name string) string {
+	name = strings.ReplaceAll(name, "/", "_")
+	if name == "" || name == "." {
+		name = "_"
+	}
+	base := name
+	for i := 2; used[name]; i++ {
+		name = fmt.Sprintf("%s_%d", base, i)
+	}
+	used[name] = true
+	return name
+}
+
 // Begin implements convert.Sink: it lays out and writes all structures.
 func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 	if len(s.counts) != len(tables) {
@@ -127,6 +143,7 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 		if l.EventName != "" {
 			g.attrs = append(g.attrs, attribute{name: "event_name", str: str(l.EventName)})
 		}
+		used := map[string]bool{}
 		for _, c := range t.Columns {
 			dt, size := columnType(c)
 			col := &column{size: size, typ: c.Type, kind: c.Kind, name: c.Name}
@@ -141,7 +158,7 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 			ds := &dsInfo{col: col, dt: dt, attrs: attrs}
 			ds.hdr = a.take(len(datasetHeader(dt, tb.rows, 0, attrs)))
 			dss = append(dss, ds)
-			g.children = append(g.children, child{name: c.Name, header: ds.hdr})
+			g.children = append(g.children, child{name: linkName(used, c.Name), header: ds.hdr})
 		}
 		g.layout(a)
 		groups = append(groups, g)

@@ -81,6 +81,33 @@ func wideMeta() *record.Meta {
 	return m
 }
 
+func TestLinkNames(t *testing.T) {
+	m := recordtest.NarrowMeta()
+	l := &m.DAQ.Lists[0]
+	l.Measurements = append(l.Measurements,
+		record.Measurement{Name: "a/b", Type: record.U8, Offset: 7},
+		record.Measurement{Name: "a_b", Type: record.U8, Offset: 8},
+		record.Measurement{Name: ".", Type: record.U8, Offset: 9},
+		record.Measurement{Name: "arr[0].x", Type: record.U8, Offset: 10})
+	out := convertFile(t, m, 10)
+	f, err := h5.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var paths []string
+	f.Walk(func(path string, obj h5.Object) {
+		if _, ok := obj.(*h5.Dataset); ok {
+			paths = append(paths, path)
+		}
+	})
+	sort.Strings(paths)
+	want := []string{"/narrow/_", "/narrow/a_b", "/narrow/a_b_2", "/narrow/arr[0].x", "/narrow/counter", "/narrow/host_ns", "/narrow/slave_ns"}
+	if strings.Join(paths, " ") != strings.Join(want, " ") {
+		t.Fatalf("datasets %q, want %q", paths, want)
+	}
+}
+
 func TestHDF5(t *testing.T) {
 	for _, c := range []struct {
 		name string
