@@ -95,22 +95,26 @@ func (p *parser) a2ml(kw Token) {
 // IfData.Parse). The /begin IF_DATA has been consumed.
 func (p *parser) ifData(kw Token) *IfData {
 	d := p.newIfData()
-	depth := p.level()
 	d.Name = p.ident("IF_DATA name")
-	lx, start := p.lx, p.tok.Off
 	d.Pos = p.pos(p.tok)
-	for !(p.tok.Kind == TokEnd && p.depth == depth-1) {
-		if p.tok.Kind == TokEOF {
-			p.fail(kw, "expected /end IF_DATA for this block, found end of file")
-		}
-		p.next()
+	// The content follows the interface's A2ML, not the A2L grammar: scan
+	// it raw (honouring strings and comments) from the current token to
+	// "/end IF_DATA", which is faster than tokenising it.
+	switch p.tok.Kind {
+	case TokBegin:
+		p.depth--
+	case TokEnd:
+		p.depth++
 	}
-	if p.lx == lx {
-		d.Raw = lx.src[start:p.tok.Off]
-	} else {
-		p.problem(kw, "IF_DATA spans an /include; its content is not kept")
+	lx := p.lx
+	lx.pos, lx.line, lx.lineStart = p.tok.Off, p.tok.Line, p.tok.Off-int(p.tok.Col-1)
+	raw, ok := lx.skipRawBlock("IF_DATA")
+	if !ok {
+		p.fail(kw, "expected /end IF_DATA for this block, found end of file")
 	}
-	p.endBlock("IF_DATA")
+	p.depth-- // the /begin IF_DATA is closed
+	d.Raw = raw
+	p.next()
 	return d
 }
 
