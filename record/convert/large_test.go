@@ -22,15 +22,18 @@ import (
 	"goxcp/record/recordtest"
 )
 
-var large = flag.Bool("large", false, "run the conversion test on a 10-million-sample recording (about a minute)")
+var large = flag.Bool("large", false, "run the 10-million-sample conversion test even with -short or the race detector")
 
 // TestConvertLarge converts a recording of 10 million samples to CSV and
 // Parquet and checks every output row count, the last row, and that the
-// heap in use stays bounded (it is sampled during the conversion).
-// Run it with: go test ./record/convert -run Large -large -v
+// heap in use stays bounded (it is sampled during the conversion). It
+// takes about 10 s, so it is skipped with -short and under the race
+// detector (where it takes minutes) unless -large is given:
+//
+//	go test ./record/convert -run Large -v
 func TestConvertLarge(t *testing.T) {
-	if !*large {
-		t.Skip("needs -large")
+	if (testing.Short() || raceEnabled) && !*large {
+		t.Skip("10 million samples: skipped with -short and -race (use -large)")
 	}
 	const n = 10_000_000
 	const heapLimit = 64 << 20
