@@ -59,7 +59,8 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "xcp",
 		Short: "XCP master toolkit: measure, calibrate, flash and debug ECUs over XCP",
-		Long: `xcp talks to ECUs (XCP slaves) over ASAM MCD-1 XCP on Ethernet.
+		Long: `xcp talks to ECUs (XCP slaves) over ASAM MCD-1 XCP on Ethernet (TCP, UDP),
+CAN/CAN FD, SxI (serial) and USB (builds with -tags usb).
 
 Settings come from a TOML file (--config, $XCP_CONFIG, ./xcp.toml or
 <user config dir>/goxcp/xcp.toml); the global flags override it.
