@@ -106,6 +106,7 @@ func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*
 	m.SetRecovery(xcp.PreReinitDaq, s.recover)
 	if err := s.configure(ctx, m); err != nil {
 		m.SetRecovery(xcp.PreReinitDaq, nil)
+		s.clean(ctx) // best effort: leave no half configuration behind
 		return nil, err
 	}
 	return s, nil
