@@ -173,3 +173,55 @@ func TestDbgExclusiveAccess(t *testing.T) {
 	b.ok(read)
 	b.ok(hx("C0 FC 08 00 00"))
 }
+
+// The JPL player runs the data command of table 87 with the repeat
+// semantics of appendix A: on a TDO mismatch (under the mask) the repeat
+// sequence runs and the command is repeated, at most Repeat times.
+func TestJPLRepeatSemantics(t *testing.T) {
+	table87, err := swdbg.ParseJPL(hx("04 01 08 80 48 2A 0F 0A 00 01 04 03"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(t *testing.T, dr [24]byte, cmd swdbg.JPLCommand) []byte {
+		t.Helper()
+		_, c := start(t, Config{Dbg: DbgConfig{DR192: &dr}})
+		c.ok(hx(attach))
+		b := swdbg.NewJPLBuilder().ScanIR(swdbg.BitsOf(10, 0x210), swdbg.RunTestIdle).GoTo(swdbg.ShiftDR).Append(cmd).GoTo(swdbg.RunTestIdle)
+		seqs, err := b.Sequences()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmds, err := swdbg.PackSequences(seqs, 0, 1456)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.do(cmds[0].Append(nil, xcp.Format{}))
+	}
+	// Each repetition re-captures the register, which the previous pass
+	// shifted by 8 bits: pass k reads byte k.
+	t.Run("match after 2 repeats", func(t *testing.T) {
+		got := run(t, [24]byte{0x00, 0x11, 0x2A, 0x3A}, table87[0])
+		if want := hx("FF 00 01 00  00 02 00 00 00 2A"); !bytes.Equal(got, want) {
+			t.Fatalf("got % X want % X", got, want)
+		}
+	})
+	t.Run("repeat count exceeded", func(t *testing.T) {
+		got := run(t, [24]byte{}, table87[0])
+		// 1 + 10 passes, all reading 0x00 (and then the shifted-in TDI 0x48).
+		var r swdbg.ErrorResponse
+		r.Err.Cmd = swdbg.CmdSequenceMultiple
+		if err := r.Decode(got, xcp.Format{}); err != nil || r.Err.Dbg != swdbg.ErrJPL || len(r.Err.Results) != 1 ||
+			r.Err.Results[0].Status != swdbg.SeqRepeatExceeded || r.Err.Results[0].Repeat != 10 {
+			t.Fatalf("% X: %+v %v", got, r.Err, err)
+		}
+	})
+	t.Run("zero mask loops unconditionally", func(t *testing.T) {
+		loop := *(table87[0].(*swdbg.JPLData))
+		loop.Mask = swdbg.BitsOf(8, 0)
+		loop.Repeat = 3
+		got := run(t, [24]byte{0x01, 0x02, 0x03, 0x04, 0x05}, &loop)
+		if want := hx("FF 00 01 00  00 03 00 00 00 04"); !bytes.Equal(got, want) {
+			t.Fatalf("got % X want % X", got, want)
+		}
+	})
+}
