@@ -400,3 +400,45 @@ func TestLossStatsWrittenWhenChanged(t *testing.T) {
 		t.Fatalf("final loss %+v", got)
 	}
 }
+
+func TestSparseIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 140000 blocks")
+	}
+	var buf bytes.Buffer
+	w, err := record.NewWriter(&buf, recordtest.NarrowMeta(), record.Options{ChunkSize: 1, Buffers: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 140000 // one frame per block: more blocks than the index keeps
+	for i := range n {
+		for w.Backlog() >= 60 {
+			time.Sleep(10 * time.Microsecond)
+		}
+		if err := w.Write(int64(i), []byte{byte(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil || w.Stats().Dropped != 0 || w.Stats().Chunks != n {
+		t.Fatalf("%v %+v", err, w.Stats())
+	}
+	r, err := record.NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(readAll(t, r)); got != n {
+		t.Fatalf("%d frames", got)
+	}
+	idx := r.Index()
+	if len(idx) > 1<<16 || len(idx) < n/4 {
+		t.Fatalf("index of %d entries", len(idx))
+	}
+	stride := idx[1].Seq - idx[0].Seq
+	for i, e := range idx {
+		// Blocks alternate with nothing else, so the sequence number of
+		// block k is k; the index keeps every stride-th one.
+		if e.Seq != uint32(i)*stride || e.First != int64(e.Seq) {
+			t.Fatalf("entry %d: %+v (stride %d)", i, e, stride)
+		}
+	}
+}

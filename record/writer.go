@@ -25,8 +25,8 @@ type Options struct {
 	// disk goroutine (default 256 KiB).
 	ChunkSize int
 	// Buffers is the number of chunk buffers (default 8). Memory use is
-	// about Buffers × 2 × ChunkSize, independent of the recording's length
-	// (plus 32 bytes of index per written chunk).
+	// about (Buffers + 1) × ChunkSize plus at most 2 MiB of index,
+	// independent of the recording's length.
 	Buffers int
 	// FlushInterval bounds how long a partly filled chunk waits before it
 	// is written (default 250 ms), and so how much a crash can lose.
@@ -112,7 +112,11 @@ type Writer struct {
 	// owned by the disk goroutine
 	seq      uint32
 	offset   int64
-	index    []IndexEntry
+	index    []IndexEntry // every stride-th frames block
+	stride   uint64
+	chunks   uint64 // frames blocks written
+	firstT   int64  // first and last host time written
+	lastT    int64
 	outBuf   []byte
 	lastSync time.Time
 	lastStat Stats
@@ -353,7 +357,7 @@ func (w *Writer) writeChunk(c *chunk) {
 	if !w.writeBlock(w.outBuf[:blockHeaderSize+n]) {
 		return
 	}
-	w.index = append(w.index, IndexEntry{Offset: off, Records: c.n, Seq: h.seq, First: c.first, Last: c.last})
+	w.addIndex(IndexEntry{Offset: off, Records: c.n, Seq: h.seq, First: c.first, Last: c.last})
 	w.mu.Lock()
 	w.stats.Chunks++
 	w.mu.Unlock()
@@ -402,8 +406,8 @@ func (w *Writer) writeRaw(typ uint8, payload []byte, records uint32) bool {
 	b := make([]byte, blockHeaderSize, blockHeaderSize+len(payload))
 	h := blockHeader{typ: typ, codec: codecNone, records: records, stored: uint32(len(payload)), raw: uint32(len(payload)),
 		payloadCRC: crc32.Checksum(payload, castagnoli), seq: w.seq}
-	if n := len(w.index); n > 0 {
-		h.first, h.last = w.index[0].First, w.index[n-1].Last
+	if w.chunks > 0 {
+		h.first, h.last = w.firstT, w.lastT
 	}
 	h.put(b)
 	return w.writeBlock(append(b, payload...))
@@ -447,6 +451,33 @@ func (w *Writer) finish() {
 			w.setErr(fmt.Errorf("record: close: %w", err))
 		}
 	}
+}
+
+// maxIndex bounds the in-memory index (32 bytes per entry): past it, every
+// other entry is dropped and only every stride-th block is indexed, so the
+// index of a very long recording becomes sparse instead of growing.
+const maxIndex = 1 << 16
+
+func (w *Writer) addIndex(e IndexEntry) {
+	if w.chunks == 0 {
+		w.firstT, w.stride = e.First, 1
+	}
+	w.lastT = e.Last
+	if w.chunks%w.stride == 0 {
+		if len(w.index) == maxIndex {
+			n := 0
+			for i := 0; i < len(w.index); i += 2 {
+				w.index[n] = w.index[i]
+				n++
+			}
+			w.index = w.index[:n]
+			w.stride *= 2
+		}
+		if w.chunks%w.stride == 0 {
+			w.index = append(w.index, e)
+		}
+	}
+	w.chunks++
 }
 
 func zigzag(v int64) uint64   { return uint64(v<<1) ^ uint64(v>>63) }
