@@ -12,7 +12,9 @@ import (
 // ECU that GET_ID type 4 serves: memory segments, the calibration segment
 // with its two pages, the flash sectors, the measurement variables, the
 // calibration parameters and IF_DATA XCP with the protocol layer settings
-// (plus what the DAQ part and the network endpoints add).
+// (plus what the DAQ part and the network endpoints add, and the
+// demonstration objects of a2l_demo.go: curve, map, verbal table, FORM,
+// INSTANCEs of structures).
 func (s *Slave) A2L() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

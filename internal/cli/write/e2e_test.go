@@ -57,6 +57,9 @@ func TestReadWriteBySimA2L(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("write: %d %s", code, errOut)
 	}
+	if !strings.Contains(errOut, "wrote 3 object(s), verified by reading back") {
+		t.Errorf("status %q", errOut)
+	}
 	vs := decode(t, out)
 	if len(vs) != 3 || vs[0].Phys[0] != 2.5 || len(vs[1].Phys) != 8 || vs[1].Phys[7] != 8 || vs[2].Unit != "ms" || vs[2].Raw[0] != 250 {
 		t.Errorf("written %+v", vs)

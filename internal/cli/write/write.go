@@ -159,6 +159,11 @@ func run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
+	if opts.NoVerify {
+		fmt.Fprintf(opts.IO.ErrOut, "wrote %d object(s), not verified\n", len(vs))
+	} else {
+		fmt.Fprintf(opts.IO.ErrOut, "wrote %d object(s), verified by reading back\n", len(vs))
+	}
 	p := opts.Printer(opts.JSON)
 	if p.JSON() {
 		return p.PrintJSON(vs)
