@@ -14,11 +14,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"goxcp/bench/internal/procmem"
 	"goxcp/record"
 	rconv "goxcp/record/convert"
 	"goxcp/record/convert/csv"
@@ -129,7 +129,7 @@ func sampleMemory() (stop func(), p *peaks) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		p.heap = max(p.heap, ms.HeapInuse)
-		p.rss = max(p.rss, rss())
+		p.rss = max(p.rss, procmem.RSS())
 	}
 	go func() {
 		defer wg.Done()
@@ -146,19 +146,4 @@ func sampleMemory() (stop func(), p *peaks) {
 		}
 	}()
 	return func() { close(done); wg.Wait() }, p
-}
-
-// rss returns the resident set size from /proc (0 where unavailable).
-func rss() uint64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
