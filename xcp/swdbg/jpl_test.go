@@ -369,3 +369,23 @@ func TestHandlingTable57(t *testing.T) {
 		}
 	}
 }
+
+// The builder produces the data command of table 87.
+func TestShiftCompareTable87(t *testing.T) {
+	b := NewJPLBuilder().GoTo(ShiftDR)
+	b.ShiftCompare(BitsOf(8, 0x48), BitsOf(8, 0x2A), BitsOf(8, 0x0F), true, 10, BitsOf(4, 0x03))
+	cmds, err := b.Commands()
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := EncodeJPL(cmds[0][1:])
+	if err != nil || !bytes.Equal(enc, h("04 01 08 80 48 2A 0F 0A 00 01 04 03")) {
+		t.Fatalf("% X %v", enc, err)
+	}
+	if b.State() != Exit1DR {
+		t.Fatalf("state %s", b.State())
+	}
+	if _, err := NewJPLBuilder().ShiftCompare(BitsOf(8, 0), BitsOf(8, 0), BitsOf(8, 0), false, 0, Bits{}).Sequences(); err == nil {
+		t.Fatal("compare outside a shift state accepted")
+	}
+}

@@ -212,6 +212,26 @@ func (b *JPLBuilder) Shift(tdi Bits, exit, cut32 bool) *JPLBuilder {
 	return b
 }
 
+// ShiftCompare appends one data command (at most 255 bits) that shifts tdi
+// from Shift-DR or Shift-IR and compares TDO with tdo under mask; on a
+// mismatch the slave runs the TMS path repeatPath (with TDI low) and
+// repeats, at most repeat times (appendix A). A zero mask with repeat > 0
+// loops unconditionally. exit raises TMS on the last bit. The repeat path
+// must lead back to the shift state; the builder assumes the command ends
+// like its main TMS bits say.
+func (b *JPLBuilder) ShiftCompare(tdi, tdo, mask Bits, exit bool, repeat uint8, repeatPath Bits) *JPLBuilder {
+	if b.state != ShiftDR && b.state != ShiftIR {
+		b.fail(fmt.Errorf("xcp/swdbg: JPL shift in %s, need Shift-DR or Shift-IR", b.state))
+		return b
+	}
+	n := tdi.N
+	tms := Bits{N: n, V: make([]byte, (n+7)/8)}
+	if exit && n > 0 {
+		tms.SetBit(n-1, 1)
+	}
+	return b.Append(&JPLData{N: n, TMS: tms, TDI: tdi, TDO: tdo, Mask: mask, Repeat: repeat, RepeatTMS: repeatPath})
+}
+
 // ScanIR shifts an instruction into IR and moves to end.
 func (b *JPLBuilder) ScanIR(ir Bits, end TAPState) *JPLBuilder {
 	return b.GoTo(ShiftIR).Shift(ir, true, false).GoTo(end)
