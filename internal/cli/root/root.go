@@ -21,6 +21,7 @@ import (
 	"goxcp/internal/cli/dbg"
 	"goxcp/internal/cli/download"
 	"goxcp/internal/cli/fetcha2l"
+	"goxcp/internal/cli/flash"
 	"goxcp/internal/cli/gdbserver"
 	"goxcp/internal/cli/idscan"
 	"goxcp/internal/cli/info"
@@ -47,6 +48,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		read.NewCmd(f),
 		record.NewCmd(f),
 		daqinfo.NewCmd(f),
+		flash.NewCmd(f),
 		sim.NewCmd(f),
 		upload.NewCmd(f),
 		write.NewCmd(f),
