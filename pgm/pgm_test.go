@@ -260,7 +260,10 @@ func TestNewPlan(t *testing.T) {
 			"pgm: image data at 0x00000FF0..0x00000FFF is outside every flash sector of the slave"},
 		{"past the last sector", nil, pgm.ClearAbsolute, []pgm.Segment{{Addr: 0x4FFF, Data: make([]byte, 2)}},
 			"pgm: image data at 0x00005000..0x00005000 is outside every flash sector of the slave"},
-		{"in a gap", func(l *pgm.Layout) { l.Sectors = l.Sectors[:1:1]; l.Sectors = append(l.Sectors, pgm.Sector{Index: 1, Start: 0x3000, Length: 0x1000}) },
+		{"in a gap", func(l *pgm.Layout) {
+			l.Sectors = l.Sectors[:1:1]
+			l.Sectors = append(l.Sectors, pgm.Sector{Index: 1, Start: 0x3000, Length: 0x1000})
+		},
 			pgm.ClearAbsolute, []pgm.Segment{{Addr: 0x1FFF, Data: make([]byte, 0x1002)}},
 			"pgm: image data at 0x00002000..0x00002FFF is outside every flash sector of the slave"},
 		{"no absolute mode", func(l *pgm.Layout) { l.Properties = pgm.PropFunctional }, pgm.ClearAbsolute,
