@@ -189,8 +189,12 @@ func TestEndToEndMem(t *testing.T) {
 				if n := len(ses.Layout().Lists[0].ODTs); n < 2 {
 					t.Fatalf("fast list in %d ODTs, want several (MAX_DTO 16)", n)
 				}
+				before := time.Now()
 				c, st := measure(t, ses, 300*time.Millisecond)
 				checkSamples(t, c, st)
+				if o, ok := ses.HostOrigin(); !ok || o.Before(before) || time.Since(o) > 10*time.Second {
+					t.Errorf("host origin %v (%v), measurement started %v", o, ok, before)
+				}
 				// A second measurement re-allocates (the simulator rejects a
 				// second SET_DAQ_LIST_MODE otherwise).
 				c, st = measure(t, ses, 100*time.Millisecond)

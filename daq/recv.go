@@ -88,6 +88,8 @@ type receiver struct {
 	unsub   func()
 	subDone chan struct{}
 
+	host0 atomic.Int64 // Frame.Time of the first frame + 1 (0 = none yet)
+
 	// consumer goroutine state
 	batch   []Frame
 	err     error
@@ -297,6 +299,9 @@ func (r *receiver) process(c *chunk) {
 	}
 	for _, f := range r.batch {
 		r.dec.Decode(f, r.emit)
+	}
+	if len(r.batch) > 0 && r.host0.Load() == 0 {
+		r.host0.Store(r.dec.HostStart() + 1)
 	}
 	st := r.dec.Stats()
 	r.statMu.Lock()

@@ -60,8 +60,9 @@ type Session struct {
 	predefMode bool       // SET_DAQ_LIST_MODE was sent for the predefined lists
 	running    bool
 
-	rx    *receiver
-	chans []chan Record // Samples channels for the next Start
+	rx     *receiver
+	lastRx *receiver     // of the last measurement (HostOrigin)
+	chans  []chan Record // Samples channels for the next Start
 
 	// reinits counts completed configurations by the PreReinitDaq recovery:
 	// a configuration sequence interrupted by one is complete.
@@ -311,6 +312,9 @@ func (s *Session) Stop(ctx context.Context) (Stats, error) {
 		}
 	}
 	s.mu.Lock()
+	if rx != nil {
+		s.lastRx = rx
+	}
 	s.rx, s.running, s.configured = nil, false, false
 	s.mu.Unlock()
 	s.m.SetRecovery(xcp.PreReinitDaq, nil)
@@ -335,6 +339,26 @@ func (s *Session) clean(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// HostOrigin returns the wall-clock time of host time 0 (Sample.Host,
+// Record.Host): the arrival of the first DTO of the running or last
+// measurement. ok is false before the first DTO.
+func (s *Session) HostOrigin() (t time.Time, ok bool) {
+	s.mu.Lock()
+	rx := s.rx
+	if rx == nil {
+		rx = s.lastRx
+	}
+	s.mu.Unlock()
+	if rx == nil {
+		return time.Time{}, false
+	}
+	h := rx.host0.Load()
+	if h == 0 {
+		return time.Time{}, false
+	}
+	return rx.hdr.Start.Add(time.Duration(h - 1)), true
 }
 
 // Stats returns the live counters (safe to call from any goroutine).
