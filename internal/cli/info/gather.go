@@ -23,9 +23,10 @@ const maxIDShown = 1024
 var idTypes = []xcp.IDType{xcp.IDASCII, xcp.IDFilename, xcp.IDFilePath, xcp.IDURL, xcp.IDFile, xcp.IDEPK, xcp.IDECU, xcp.IDSysID}
 
 type gatherer struct {
-	ctx context.Context
-	s   session
-	r   *Report
+	ctx     context.Context
+	s       session
+	r       *Report
+	keyHint bool // the seed & key note was added
 }
 
 // gather collects the report from a connected session. Optional commands
@@ -73,6 +74,10 @@ func (g *gatherer) check(part string, err error) (ok bool, notSup string, fatal 
 	var xe *xcp.Error
 	if errors.As(err, &xe) {
 		g.r.Errors = append(g.r.Errors, CmdError{Part: part, Error: err.Error()})
+		if errors.Is(err, xcp.ErrAccessLocked) && !g.keyHint {
+			g.keyHint = true
+			g.r.Notes = append(g.r.Notes, "locked resources need seed & key: set general.seed_n_key_command in the configuration")
+		}
 		return false, "", nil
 	}
 	return false, "", fmt.Errorf("%s: %w", part, err)

@@ -340,3 +340,19 @@ func TestSimMemoryCommands(t *testing.T) {
 		})
 	}
 }
+
+// info on a slave whose resources are locked and no seed & key is
+// configured: the locked parts are reported, with a hint, and info succeeds.
+func TestInfoLockedSlave(t *testing.T) {
+	isolate(t)
+	_, port := serve(t, "tcp", sim.Config{Protect: 0x01 | 0x04})
+	code, out, errOut := xcp(t, "--port", port, "info", "--no-ids", "--no-pgm")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"CAL/PAG   yes", "DAQ       yes", "ERR_ACCESS_LOCKED", "set general.seed_n_key_command"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
