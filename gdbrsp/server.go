@@ -244,6 +244,9 @@ func (c *conn) handle(ctx context.Context, p string) ([]byte, ending) {
 	if p == "\x03" {
 		return []byte("S02"), endNone // interrupted: report SIGINT
 	}
+	if p == "" {
+		return []byte{}, endNone
+	}
 	switch {
 	case strings.HasPrefix(p, "qSupported"):
 		return fmt.Appendf(nil, "PacketSize=%x;QStartNoAckMode+", MaxPacket), endNone

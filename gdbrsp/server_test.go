@@ -200,7 +200,7 @@ func TestRealGDB(t *testing.T) {
 // the server must neither panic nor hang, and ends when the input ends.
 func FuzzServeConn(f *testing.F) {
 	for _, s := range []string{frame("qSupported"), frame("m1000,4") + frame("M1000,1:ff"), "$X1000,2:}\x03\x7f#00",
-		frame("QStartNoAckMode") + frame("g") + frame("D"), "\x03", "$m#", "$" + strings.Repeat("a", 100), frame("k")} {
+		frame("QStartNoAckMode") + frame("g") + frame("D"), "\x03", "$#00", frame("c") + frame("s1000") + frame("sQx"), "$m#", "$" + strings.Repeat("a", 100), frame("k")} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
