@@ -21,7 +21,7 @@ import (
 //
 //	[[list]]
 //	name = "fast"
-//	event = 0
+//	event = 0              # or the slave's event name: event = "1ms"
 //	prescaler = 1
 //	priority = 0
 //	timestamps = true
@@ -217,6 +217,16 @@ func parseList(m map[string]any, t tree) (List, error) {
 				err = t.in(k).errf("want a string")
 			}
 		case "event", "event_num":
+			if name, ok := v.(string); ok {
+				if strings.TrimSpace(name) == "" {
+					err = t.in(k).errf("empty event name")
+					break
+				}
+				if _, perr := strconv.ParseUint(strings.ReplaceAll(name, "_", ""), 0, 16); perr != nil {
+					l.EventName = name // an event name such as "10ms"
+					break
+				}
+			}
 			var n uint64
 			n, err = t.in(k).uint(v, math.MaxUint16)
 			l.Event = uint16(n)

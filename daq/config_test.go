@@ -24,7 +24,7 @@ func TestLoadTOML(t *testing.T) {
 	if m := f.Measurements[1]; m.Name != "flags" || m.Addr != 0x1004 || m.Type != U8 || m.Mask != 6 {
 		t.Errorf("flags = %+v", m)
 	}
-	if m := cfg.Lists[1].Measurements[0]; m.Addr != 0x2000 || m.Type != I16 || cfg.Lists[1].Event != 2 {
+	if m := cfg.Lists[1].Measurements[0]; m.Addr != 0x2000 || m.Type != I16 || cfg.Lists[1].EventName != "10ms" {
 		t.Errorf("temp = %+v", m)
 	}
 	r := cfg.Override.Resolution

@@ -280,6 +280,17 @@ func TestSetupErrors(t *testing.T) {
 	m, _, stop := pair(t, sim.Config{})
 	defer stop()
 	ctx := context.Background()
+	named := testLists(t)[:1]
+	named[0].EventName = "10ms"
+	ses, err := daq.Setup(ctx, m, named, daq.Options{})
+	if err != nil || ses.Layout().Lists[0].Event != 1 {
+		t.Fatalf("event by name: %v", err)
+	}
+	ses.Stop(ctx)
+	named[0].EventName = "2ms"
+	if _, err := daq.Setup(ctx, m, named, daq.Options{}); err == nil || !strings.Contains(err.Error(), `no event "2ms" (it has "1ms", "10ms", "100ms", "max")`) {
+		t.Errorf("unknown event name: %v", err)
+	}
 	bad := testLists(t)[:1]
 	bad[0].Event = 99
 	if _, err := daq.Setup(ctx, m, bad, daq.Options{}); err == nil {
@@ -287,7 +298,7 @@ func TestSetupErrors(t *testing.T) {
 	}
 	bad = testLists(t)[:1]
 	bad[0].Measurements[0].Addr = 0x7000_0000 // not mapped
-	_, err := daq.Setup(ctx, m, bad, daq.Options{})
+	_, err = daq.Setup(ctx, m, bad, daq.Options{})
 	if !errors.Is(err, xcp.ErrAccessDenied) {
 		t.Errorf("unmapped address: %v", err)
 	}

@@ -104,8 +104,11 @@ type Measurement struct {
 
 // List is one DAQ list: measurements sampled together on one event.
 type List struct {
-	Name      string `json:"name"`
-	Event     uint16 `json:"event"`
+	Name  string `json:"name"`
+	Event uint16 `json:"event"`
+	// EventName, if set, selects the event by the name the slave gives it
+	// (GET_DAQ_EVENT_INFO); Setup resolves it into Event.
+	EventName string `json:"event_name,omitempty"`
 	Prescaler uint8  `json:"prescaler"` // 0 and 1 both mean every event cycle
 	Priority  uint8  `json:"priority"`
 	// Timestamps asks the slave for a timestamp in the first ODT.

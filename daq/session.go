@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,6 +98,9 @@ func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*
 	s := &Session{m: m, f: f, info: info, opts: opts}
 	s.static = info.Processor.Properties&xcp.DaqConfigDynamic == 0
 	lists = append([]List(nil), lists...)
+	if err := s.resolveEvents(ctx, lists); err != nil {
+		return nil, err
+	}
 	if err := s.check(lists); err != nil {
 		return nil, err
 	}
@@ -111,6 +116,33 @@ func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*
 		return nil, err
 	}
 	return s, nil
+}
+
+// resolveEvents sets Event of the lists that name their event.
+func (s *Session) resolveEvents(ctx context.Context, lists []List) error {
+	for i := range lists {
+		l := &lists[i]
+		if l.EventName == "" {
+			continue
+		}
+		if len(s.info.Events) == 0 {
+			evs, err := readEvents(ctx, s.m, s.f, s.info.Processor.MaxEvent)
+			if err != nil {
+				return fmt.Errorf("daq: DAQ list %q names event %q, but the events cannot be read: %w", l.Name, l.EventName, err)
+			}
+			s.info.Events, s.info.EventsSource = evs, FromSlave
+		}
+		n, ok := s.info.EventByName(l.EventName)
+		if !ok {
+			var names []string
+			for _, e := range s.info.Events {
+				names = append(names, strconv.Quote(e.Name))
+			}
+			return fmt.Errorf("daq: DAQ list %q: the slave has no event %q (it has %s)", l.Name, l.EventName, strings.Join(names, ", "))
+		}
+		l.Event = n
+	}
+	return nil
 }
 
 // check validates the lists against what the slave supports.
