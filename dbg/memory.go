@@ -10,6 +10,9 @@ import (
 	"goxcp/xcp/swdbg"
 )
 
+// maxBlockBytes bounds the response packets of one slave-block read.
+const maxBlockBytes = 512 << 10
+
 // can reports whether the CAN command set is in use (MAX_CTO_DBG < 32).
 func (s *Session) can() bool { return s.info.MaxCTODbg < 32 }
 
@@ -65,12 +68,17 @@ func (s *Session) read(ctx context.Context, tri swdbg.TRI, ew swdbg.ElementWidth
 	s.budget(fmt.Sprintf("read %d bytes", n*int(ew)), s.rateDuration(n*int(ew)))
 	maxCTO := int(s.info.MaxCTODbg)
 	per := swdbg.MaxReadElements(maxCTO, ew)
+	if per < 1 {
+		return nil, fmt.Errorf("dbg: read: MAX_CTO_DBG %d cannot carry a %s element", maxCTO, ew)
+	}
 	limit := per
 	if s.block.Slave {
 		limit = 65535
 		if s.can() {
 			limit = 255
 		}
+		// Keep one block's response packets within 512 KiB.
+		limit = min(limit, max(1, maxBlockBytes/maxCTO)*per)
 	}
 	out := make([]byte, 0, n*int(ew))
 	for done := 0; done < n; {
