@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"os"
+
+	"golang.org/x/term"
 )
 
 // IOStreams are the standard streams of a command.
@@ -33,7 +35,8 @@ func (s *IOStreams) IsTerminal() bool { return s.outTTY }
 // SetTerminal overrides the terminal detection of Out (for tests).
 func (s *IOStreams) SetTerminal(tty bool) { s.outTTY = tty }
 
+// isTerminal asks the terminal driver: a character device is not enough
+// (/dev/null is one, and `xcp upload --format raw … > /dev/null` must work).
 func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }
