@@ -82,6 +82,11 @@ var ErrRunning = errors.New("daq: session is running")
 // installs a master Recovery for xcp.PreReinitDaq that repeats this.
 func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*Session, error) {
 	f := m.Format()
+	if f.AG.Size() != 1 {
+		// ODT entry sizes and DTO payloads count in address granularity
+		// elements and are aligned to them; only BYTE is implemented.
+		return nil, fmt.Errorf("daq: the slave's address granularity is %s; DAQ is implemented for BYTE granularity only", f.AG)
+	}
 	info := opts.Info
 	if info == nil {
 		var err error
