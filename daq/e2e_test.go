@@ -190,14 +190,14 @@ func TestEndToEndMem(t *testing.T) {
 					t.Fatalf("fast list in %d ODTs, want several (MAX_DTO 16)", n)
 				}
 				before := time.Now()
-				c, st := measure(t, ses, 300*time.Millisecond)
+				c, st := measure(t, ses, 150*time.Millisecond)
 				checkSamples(t, c, st)
 				if o, ok := ses.HostOrigin(); !ok || o.Before(before) || time.Since(o) > 10*time.Second {
 					t.Errorf("host origin %v (%v), measurement started %v", o, ok, before)
 				}
 				// A second measurement re-allocates (the simulator rejects a
 				// second SET_DAQ_LIST_MODE otherwise).
-				c, st = measure(t, ses, 100*time.Millisecond)
+				c, st = measure(t, ses, 60*time.Millisecond)
 				if len(c.byList[0]) < 3 || st.Lost() != 0 {
 					t.Fatalf("second run: %d samples, stats %+v", len(c.byList[0]), st)
 				}
