@@ -494,3 +494,41 @@ func TestPredefinedList(t *testing.T) {
 		stop()
 	}
 }
+
+// TestSameEventMerged: two lists on one event become one slave DAQ list
+// (one SET_DAQ_LIST_MODE per event), unless SeparateLists is set.
+func TestSameEventMerged(t *testing.T) {
+	m, s, stop := pair(t, sim.Config{})
+	defer stop()
+	lists := testLists(t)
+	lists[1].Event, lists[1].Prescaler = 0, 0
+	s.ResetHistory()
+	ses, err := daq.Setup(context.Background(), m, lists, daq.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	modes := 0
+	for _, c := range s.History() {
+		if c == xcp.CmdSetDaqListMode {
+			modes++
+		}
+	}
+	lay := ses.Layout()
+	if len(lay.Lists) != 1 || lay.Lists[0].Name != "fast+slow" || len(lay.Lists[0].Measurements) != 8 || modes != 1 {
+		t.Fatalf("%d lists (%q), %d SET_DAQ_LIST_MODE", len(lay.Lists), lay.Lists[0].Name, modes)
+	}
+	c, st := measure(t, ses, 100*time.Millisecond)
+	if st.Lost() != 0 || len(c.byList[0]) < 3 {
+		t.Fatalf("%d samples, %+v", len(c.byList[0]), st)
+	}
+	for _, r := range c.byList[0] {
+		if uint8(r.Values[0].Uint64()) != uint8(r.Values[5].Uint64()) {
+			t.Fatalf("counter %d and counter8 %d differ in one sample", r.Values[0].Uint64(), r.Values[5].Uint64())
+		}
+	}
+	ses, err = daq.Setup(context.Background(), m, lists, daq.Options{SeparateLists: true})
+	if err != nil || len(ses.Layout().Lists) != 2 {
+		t.Fatalf("separate lists: %v", err)
+	}
+	ses.Stop(context.Background())
+}

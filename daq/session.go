@@ -43,6 +43,11 @@ type Options struct {
 	MaxStall time.Duration
 	// NoWriteMultiple disables WRITE_DAQ_MULTIPLE.
 	NoWriteMultiple bool
+	// SeparateLists configures lists that share an event and prescaler
+	// as separate DAQ lists. By default they are measured as one DAQ list
+	// named "a+b" (see Layout), because some slaves (XCPlite) break on a
+	// second SET_DAQ_LIST_MODE for an event.
+	SeparateLists bool
 }
 
 // Session is DAQ measurement of a set of DAQ lists on one slave: Setup
@@ -105,6 +110,12 @@ func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*
 	lists = append([]List(nil), lists...)
 	if err := s.resolveEvents(ctx, lists); err != nil {
 		return nil, err
+	}
+	if err := ValidateLists(lists); err != nil {
+		return nil, fmt.Errorf("daq: %w", err)
+	}
+	if !opts.SeparateLists {
+		lists = mergeByEvent(lists)
 	}
 	if err := s.check(lists); err != nil {
 		return nil, err

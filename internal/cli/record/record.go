@@ -34,6 +34,7 @@ type Options struct {
 	CSVDir   string        // CSV directory ("" = none)
 	Duration time.Duration // 0 = until interrupted (or the file's runtime)
 	Status   time.Duration // status line interval (0 = none)
+	Separate bool          // keep lists on one event separate
 	JSON     bool
 }
 
@@ -76,6 +77,7 @@ counted per DAQ list, shown in the status line and stored in the recording.`,
 	fl.StringVar(&opts.CSVDir, "csv", "", "directory for one CSV file per DAQ list")
 	fl.DurationVar(&opts.Duration, "duration", 0, "stop after this time (default: until Ctrl-C, or the file's runtime_seconds)")
 	fl.BoolVar(&noStatus, "no-status", false, "no live status line on stderr")
+	fl.BoolVar(&opts.Separate, "separate-lists", false, "configure lists that share an event as separate DAQ lists (default: one list \"a+b\")")
 	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	return cmd
 }
@@ -117,7 +119,7 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer done()
-	dopts := daq.Options{Override: cfg.Override}
+	dopts := daq.Options{Override: cfg.Override, SeparateLists: opts.Separate}
 	var file *FileSink
 	if opts.Output != "" {
 		ci := m.ConnectInfo()
