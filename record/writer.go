@@ -24,9 +24,9 @@ type Options struct {
 	// ChunkSize is the uncompressed size at which a chunk is handed to the
 	// disk goroutine (default 256 KiB).
 	ChunkSize int
-	// Buffers is the number of chunk buffers (default 8). Memory use is
-	// about (Buffers + 1) × ChunkSize plus at most 2 MiB of index,
-	// independent of the recording's length.
+	// Buffers is the number of chunk buffers (default 8, at least 2).
+	// Memory use is about (Buffers + 1) × ChunkSize plus at most 2 MiB of
+	// index, independent of the recording's length.
 	Buffers int
 	// FlushInterval bounds how long a partly filled chunk waits before it
 	// is written (default 250 ms), and so how much a crash can lose.
@@ -45,9 +45,10 @@ func (o *Options) defaults() {
 	if o.ChunkSize > MaxBlockSize-MaxFrameSize-16 {
 		o.ChunkSize = MaxBlockSize - MaxFrameSize - 16
 	}
-	if o.Buffers < 2 {
+	if o.Buffers <= 0 {
 		o.Buffers = 8
 	}
+	o.Buffers = max(o.Buffers, 2) // one filling, one being written
 	if o.FlushInterval <= 0 {
 		o.FlushInterval = 250 * time.Millisecond
 	}
