@@ -218,7 +218,7 @@ func testOrdering(t *testing.T, m, s transport.Conn) {
 		go func() {
 			for i := range burst {
 				seq := b*burst + i
-				if err := m.Send(ctx, packet(seq, 1+seq%64)); err != nil {
+				if err := m.Send(ctx, packet(seq, 1+seq%min(64, maxPacket(m)))); err != nil {
 					errc <- err
 					return
 				}
@@ -231,7 +231,7 @@ func testOrdering(t *testing.T, m, s transport.Conn) {
 			if err != nil {
 				t.Fatalf("Recv #%d: %v", seq, err)
 			}
-			if want := packet(seq, 1+seq%64); !bytes.Equal(p.Data, want) {
+			if want := packet(seq, 1+seq%min(64, maxPacket(m))); !bytes.Equal(p.Data, want) {
 				t.Fatalf("packet #%d: got % X, want % X", seq, p.Data, want)
 			}
 		}
@@ -251,7 +251,7 @@ func testConcurrentSend(t *testing.T, m, s transport.Conn) {
 		wg.Go(func() {
 			for i := range each {
 				// Byte 0 names the sender, byte 1 the sequence.
-				p := packet(g*1000+i, 100+g*50)
+				p := packet(g*1000+i, min(100+g*50, maxPacket(m)))
 				p[0], p[1] = byte(g), byte(i)
 				if err := m.Send(ctx, p); err != nil {
 					errc <- err
@@ -270,7 +270,7 @@ func testConcurrentSend(t *testing.T, m, s transport.Conn) {
 			t.Fatalf("unexpected packet % X", p.Data)
 		}
 		g, i := int(p.Data[0]), int(p.Data[1])
-		want := packet(g*1000+i, 100+g*50)
+		want := packet(g*1000+i, min(100+g*50, maxPacket(m)))
 		want[0], want[1] = byte(g), byte(i)
 		if !bytes.Equal(p.Data, want) {
 			t.Fatalf("sender %d packet %d corrupted: got %s", g, i, head(p.Data))
@@ -388,7 +388,7 @@ func testRecvContext(t *testing.T, m, s transport.Conn) {
 	ctx, cancel = context.WithTimeout(bg, timeout)
 	defer cancel()
 	for i := range 3 {
-		want := packet(i, 10+i)
+		want := packet(i, min(10+i, maxPacket(s)))
 		if err := s.Send(ctx, want); err != nil {
 			t.Fatalf("Send: %v", err)
 		}
@@ -419,7 +419,7 @@ func testStats(t *testing.T, m, s transport.Conn) {
 	const n = 50
 	var payload uint64
 	for i := range n {
-		p := packet(i, 1+i)
+		p := packet(i, 1+i%maxPacket(m))
 		payload += uint64(len(p))
 		if err := m.Send(ctx, p); err != nil {
 			t.Fatalf("Send: %v", err)

@@ -115,7 +115,7 @@ func NewConn(ep Endpoints, header sxi.HeaderFormat, maxTransfer int, log *slog.L
 	now := time.Now()
 	return &Conn{
 		ep: ep, f: f, dec: sxi.NewDecoder(f), start: now, log: log,
-		info: transport.Info{Kind: "usb", Start: now},
+		info: transport.Info{Kind: "usb", Start: now, MaxPacket: maxPacketFor(f, maxTransfer)},
 		rbuf: make([]byte, maxTransfer),
 	}, nil
 }
@@ -124,6 +124,9 @@ func NewConn(ep Endpoints, header sxi.HeaderFormat, maxTransfer int, log *slog.L
 func (c *Conn) Send(ctx context.Context, packet []byte) error {
 	if c.closed.Load() {
 		return net.ErrClosed
+	}
+	if len(packet) > c.info.MaxPacket {
+		return fmt.Errorf("usb: packet of %d bytes exceeds %d (one bulk transfer of %s): %w", len(packet), c.info.MaxPacket, c.f.Header, transport.ErrFrame)
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
@@ -222,3 +225,13 @@ func (c *Conn) Stats() transport.Stats {
 
 // ErrNotBuilt is returned by Open in builds without the `usb` tag.
 var ErrNotBuilt = errors.New("usb: this xcp was built without USB support; rebuild with `go build -tags usb ./cmd/xcp` (needs cgo and libusb-1.0-0-dev)")
+
+// maxPacketFor returns the largest packet whose frame fits one bulk
+// transfer of maxTransfer bytes (the peer reads one transfer at a time).
+func maxPacketFor(f sxi.Framing, maxTransfer int) int {
+	n := min(f.MaxPacketLen(), maxTransfer)
+	for n > 0 && n+f.Overhead(n) > maxTransfer {
+		n--
+	}
+	return n
+}

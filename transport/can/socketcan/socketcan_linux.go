@@ -89,13 +89,19 @@ func (b *Bus) ioErr(op string, err error) error {
 
 // Receive implements can.Bus; remote and error frames are skipped.
 func (b *Bus) Receive(ctx context.Context) (can.Frame, error) {
+	if err := ctx.Err(); err != nil {
+		return can.Frame{}, err // (its watch may have fired during an earlier call already)
+	}
 	b.watch(ctx)
 	for {
 		n, err := b.f.Read(b.rbuf[:])
 		if err != nil {
-			if ctx.Err() != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
 				b.f.SetReadDeadline(time.Time{})
-				return can.Frame{}, ctx.Err()
+				if ctx.Err() != nil {
+					return can.Frame{}, ctx.Err()
+				}
+				continue // the stale deadline of an earlier, cancelled context
 			}
 			return can.Frame{}, b.ioErr("read", err)
 		}

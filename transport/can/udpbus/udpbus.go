@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"time"
 
@@ -205,6 +206,9 @@ func (p *Port) Send(ctx context.Context, f can.Frame) error {
 // Receive implements can.Bus. Malformed datagrams and frames from this port
 // itself are skipped; the former are counted (Garbage).
 func (p *Port) Receive(ctx context.Context) (can.Frame, error) {
+	if err := ctx.Err(); err != nil {
+		return can.Frame{}, err // (its watch may have fired during an earlier call already)
+	}
 	p.watch(ctx)
 	for {
 		n, err := p.rx.Read(p.rbuf)
@@ -214,9 +218,14 @@ func (p *Port) Receive(ctx context.Context) (can.Frame, error) {
 				return can.Frame{}, net.ErrClosed
 			default:
 			}
-			if ctx.Err() != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
 				p.rx.SetReadDeadline(time.Time{})
-				return can.Frame{}, ctx.Err()
+				if ctx.Err() != nil {
+					return can.Frame{}, ctx.Err()
+				}
+				// An earlier context was cancelled after its Receive
+				// returned: its deadline was stale, not ours.
+				continue
 			}
 			return can.Frame{}, fmt.Errorf("udpbus: receive: %w", err)
 		}

@@ -1,0 +1,28 @@
+package usb
+
+import (
+	"testing"
+
+	"goxcp/transport"
+	"goxcp/transport/sxi"
+	"goxcp/transport/transporttest"
+)
+
+func TestConformancePipe(t *testing.T) {
+	for _, h := range []sxi.HeaderFormat{sxi.LenCtrWord, sxi.LenByte} {
+		t.Run(h.String(), func(t *testing.T) {
+			transporttest.TestConn(t, func() (transport.Conn, transport.Conn, func(), error) {
+				a, b := Pipe()
+				m, err := NewConn(a, h, 0, nil)
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				s, err := NewConn(b, h, 0, nil)
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				return m, s, nil, nil
+			})
+		})
+	}
+}
