@@ -347,3 +347,29 @@ func TestLLTDAP(t *testing.T) {
 		t.Fatalf("JPL on a DAP target: %v", err)
 	}
 }
+
+// At service level 1 target accesses fail at once with ErrNoAccess; the
+// level comes from DBG_GET_MODE_INFO and EV_DBG_SERVICE_LEVEL_CHANGE.
+func TestServiceLevel1(t *testing.T) {
+	e := setup(t, sim.Config{Dbg: sim.DbgConfig{ServiceLevel: 1}}, Config{}, false)
+	if _, err := e.d.Read(e.ct, 0, 4, 0x70000000, 1); !errors.Is(err, ErrNoAccess) {
+		t.Fatalf("read at level 1: %v", err)
+	}
+	if _, err := e.d.ScanIDCODE(e.ct); !errors.Is(err, ErrNoAccess) {
+		t.Fatalf("JPL at level 1: %v", err)
+	}
+	if n := e.s.DbgCommandCount(swdbg.CmdRead) + e.s.DbgCommandCount(swdbg.CmdSequenceMultiple); n != 0 {
+		t.Fatalf("%d commands sent at level 1", n)
+	}
+	ev, stop := e.d.Subscribe(4)
+	defer stop()
+	e.s.DbgSetServiceLevel(3)
+	select {
+	case <-ev:
+	case <-time.After(2 * time.Second):
+		t.Fatal("no service level event")
+	}
+	if _, err := e.d.Read(e.ct, 0, 4, 0x70000000, 1); err != nil {
+		t.Fatalf("read at level 3: %v", err)
+	}
+}

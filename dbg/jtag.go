@@ -19,6 +19,9 @@ func (s *Session) SequenceMultiple(ctx context.Context, c swdbg.SequenceMultiple
 }
 
 func (s *Session) sequence(ctx context.Context, c swdbg.SequenceMultiple) ([]swdbg.SeqResult, error) {
+	if err := s.checkLevel("dbg: DBG_SEQUENCE_MULTIPLE"); err != nil {
+		return nil, err
+	}
 	if c.Len() > int(s.info.MaxCTODbg) {
 		return nil, fmt.Errorf("dbg: DBG_SEQUENCE_MULTIPLE of %d bytes exceeds MAX_CTO_DBG %d", c.Len(), s.info.MaxCTODbg)
 	}
@@ -99,6 +102,9 @@ func (s *Session) ScanIDCODE(ctx context.Context) (uint32, error) {
 func (s *Session) LLT(ctx context.Context, mode uint8, tels []swdbg.Telegram) ([]swdbg.TelegramResponse, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.checkLevel("dbg: DBG_LLT"); err != nil {
+		return nil, err
+	}
 	maxCTO := int(s.info.MaxCTODbg)
 	var out []swdbg.TelegramResponse
 	for len(tels) > 0 {

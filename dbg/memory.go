@@ -16,7 +16,22 @@ const maxBlockBytes = 512 << 10
 // can reports whether the CAN command set is in use (MAX_CTO_DBG < 32).
 func (s *Session) can() bool { return s.info.MaxCTODbg < 32 }
 
+// ErrNoAccess is matched when the slave reports service level 1: SW-DBG
+// has no access to the target interface.
+var ErrNoAccess = errors.New("dbg: service level 1: the slave grants SW-DBG no access to the target")
+
+// checkLevel refuses target accesses at service level 1.
+func (s *Session) checkLevel(what string) error {
+	if s.ServiceLevel() == swdbg.ServiceNoAccess {
+		return fmt.Errorf("%s: %w", what, ErrNoAccess)
+	}
+	return nil
+}
+
 func (s *Session) checkAccess(what string, tri swdbg.TRI, ew swdbg.ElementWidth, addr uint64, n int) error {
+	if err := s.checkLevel("dbg: " + what); err != nil {
+		return err
+	}
 	if !ew.Valid() {
 		return fmt.Errorf("dbg: %s: element width %d is not 1, 2, 4 or 8", what, ew)
 	}
