@@ -309,7 +309,7 @@ func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
 	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
 		return err
 	}
-	opts := daq.Options{Chunks: 32}
+	opts := daq.Options{Chunks: 32, SeparateLists: true} // the paced lists share one event on purpose
 	var file *clirecord.FileSink
 	dir, err := os.MkdirTemp("", "daqingest")
 	if err != nil {
