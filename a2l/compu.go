@@ -86,10 +86,10 @@ func (p *parser) compuTab(kw Token) {
 	}
 	c.Type = ct
 	n := p.count("number of value pairs")
-	c.In, c.Out = make([]float64, n), make([]float64, n)
-	for i := 0; i < n; i++ {
-		c.In[i] = p.float("table input value")
-		c.Out[i] = p.float("table output value")
+	c.In, c.Out = make([]float64, 0, prealloc(n)), make([]float64, 0, prealloc(n))
+	for range n {
+		c.In = append(c.In, p.float("table input value"))
+		c.Out = append(c.Out, p.float("table output value"))
 	}
 	p.body("COMPU_TAB", func(kw Token, block bool) bool {
 		return !block && p.tabDefault(kw, &c.Default, &c.DefaultNumeric)
@@ -111,10 +111,10 @@ func (p *parser) compuVTab(kw Token) {
 		p.fail(t, "expected TAB_VERB, found %s", t.describe())
 	}
 	n := p.count("number of value pairs")
-	c.In, c.Out = make([]float64, n), make([]string, n)
-	for i := 0; i < n; i++ {
-		c.In[i] = p.float("table input value")
-		c.Out[i] = p.str("verbal value")
+	c.In, c.Out = make([]float64, 0, prealloc(n)), make([]string, 0, prealloc(n))
+	for range n {
+		c.In = append(c.In, p.float("table input value"))
+		c.Out = append(c.Out, p.str("verbal value"))
 	}
 	p.body("COMPU_VTAB", func(kw Token, block bool) bool {
 		return !block && p.tabDefault(kw, &c.Default, nil)
@@ -132,11 +132,11 @@ func (p *parser) compuVTabRange(kw Token) {
 	c.Name = p.ident("compu vtab range name")
 	c.LongID = p.str("long identifier")
 	n := p.count("number of value triples")
-	c.Min, c.Max, c.Out = make([]float64, n), make([]float64, n), make([]string, n)
-	for i := 0; i < n; i++ {
-		c.Min[i] = p.float("range minimum")
-		c.Max[i] = p.float("range maximum")
-		c.Out[i] = p.str("verbal value")
+	c.Min, c.Max, c.Out = make([]float64, 0, prealloc(n)), make([]float64, 0, prealloc(n)), make([]string, 0, prealloc(n))
+	for range n {
+		c.Min = append(c.Min, p.float("range minimum"))
+		c.Max = append(c.Max, p.float("range maximum"))
+		c.Out = append(c.Out, p.str("verbal value"))
 	}
 	p.body("COMPU_VTAB_RANGE", func(kw Token, block bool) bool {
 		return !block && p.tabDefault(kw, &c.Default, nil)
@@ -262,3 +262,8 @@ func (p *parser) function(kw Token) {
 	p.mod.idx.funcs[f.Name] = f
 	p.mod.Functions = append(p.mod.Functions, f)
 }
+
+// prealloc bounds the capacity reserved for a table whose entry count the
+// file states: the entries still have to be read, so a bogus count in a
+// short file must not reserve gigabytes up front.
+func prealloc(n int) int { return min(n, 1024) }

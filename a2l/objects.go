@@ -359,6 +359,10 @@ func (p *parser) axisDescr(kw Token) *AxisDescr {
 			a.CurveAxisRef = p.ident("CURVE_AXIS_REF")
 		case "FIX_AXIS_PAR", "FIX_AXIS_PAR_DIST":
 			a.FixAxisPar = &FixAxisPar{Dist: kw.Text == "FIX_AXIS_PAR_DIST", Offset: p.float("offset"), Step: p.float("shift/distance"), Numbers: p.count("number of axis points")}
+			if a.FixAxisPar.Numbers > a.MaxAxisPoints {
+				p.problem(kw, "%s has %d axis points, more than the axis maximum %d", kw.Text, a.FixAxisPar.Numbers, a.MaxAxisPoints)
+				a.FixAxisPar.Numbers = a.MaxAxisPoints
+			}
 		case "DEPOSIT":
 			a.Deposit = p.ident("DEPOSIT")
 		case "BYTE_ORDER":

@@ -3,6 +3,7 @@ package a2l_test
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -44,6 +45,12 @@ func TestStrictErrorsNamePosition(t *testing.T) {
 		{"undefined vtab", wrap(`/begin COMPU_METHOD c "" TAB_VERB "%d" "" COMPU_TAB_REF t /end COMPU_METHOD`), `COMPU_METHOD c refers to COMPU_VTAB t`},
 		{"undefined typedef", wrap(`/begin INSTANCE i "" T 0 /end INSTANCE`), `INSTANCE i refers to typedef T, which is not defined`},
 		{"recursive struct", wrap(`/begin TYPEDEF_STRUCTURE s "" 4 /begin STRUCTURE_COMPONENT a s 0 /end STRUCTURE_COMPONENT /end TYPEDEF_STRUCTURE`), `TYPEDEF_STRUCTURE s contains itself through component a`},
+		{"fix axis over max", wrap(`/begin CHARACTERISTIC c "" CURVE 0 L 0 NO_COMPU_METHOD 0 1 /begin AXIS_DESCR FIX_AXIS NO_INPUT_QUANTITY NO_COMPU_METHOD 8 0 7 FIX_AXIS_PAR_DIST 0 1 2000000000 /end AXIS_DESCR /end CHARACTERISTIC`), `FIX_AXIS_PAR_DIST has 2000000000 axis points, more than the axis maximum 8`},
+		// A bogus entry count must fail on the missing entries, not reserve
+		// memory for two billion of them first.
+		{"table count beyond file", wrap(`/begin COMPU_TAB t "" TAB_INTP 2147483647 1 2 /end COMPU_TAB`), `expected table input value, found /end`},
+		{"vtab count beyond file", wrap(`/begin COMPU_VTAB t "" TAB_VERB 2147483647 1 "a" /end COMPU_VTAB`), `expected table input value, found /end`},
+		{"vtab range count beyond file", wrap(`/begin COMPU_VTAB_RANGE t "" 2147483647 1 2 "a" /end COMPU_VTAB_RANGE`), `expected range minimum, found /end`},
 		{"include missing", wrap(`/include "nothere.aml"`), `t.a2l:4:10: cannot read include file`},
 	}
 	for _, tc := range tests {
@@ -206,5 +213,20 @@ func TestDuplicatesKeepFirst(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestBogusCountReservesLittle checks that a table count far beyond what
+// the file holds costs memory in proportion to the file, not the count.
+func TestBogusCountReservesLittle(t *testing.T) {
+	src := wrap(`/begin COMPU_TAB t "" TAB_INTP 2147483647 1 2 /end COMPU_TAB`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := a2l.ParseString("t.a2l", src, a2l.Options{}); err == nil {
+		t.Fatal("no error for a truncated table")
+	}
+	runtime.ReadMemStats(&after)
+	if d := after.TotalAlloc - before.TotalAlloc; d > 64<<20 {
+		t.Fatalf("parsing a %d-byte file allocated %d MB", len(src), d>>20)
 	}
 }
