@@ -324,6 +324,9 @@ func (c *Conv) noIntp(raw float64) float64 {
 // interp interpolates linearly in a table sorted by in, clamping at the ends.
 func interp(in, out []float64, x float64) float64 {
 	n := len(in)
+	if math.IsNaN(x) {
+		return x // no table entry brackets NaN (a float raw value may be one)
+	}
 	if x <= in[0] {
 		return out[0]
 	}
