@@ -126,7 +126,7 @@ func TestEveryKeyword(t *testing.T) {
 		{"mod par", sp(m.ModPar.EPK, m.ModPar.AddrEPK, m.ModPar.SystemConstants, m.ModPar.Supplier, m.ModPar.NoOfInterfaces, len(m.ModPar.MemorySegments)), "epk [256 512] map[N:4] s 2 1"},
 		{"segment", sp(m.ModPar.MemorySegments[0].Address, m.ModPar.MemorySegments[0].Size, len(m.ModPar.MemorySegments[0].IfData)), "4096 256 1"},
 		{"meas", sp(m.Measurement("meas").Address, m.Measurement("meas").AddrExt, m.Measurement("meas").BitMask, *m.Measurement("meas").ByteOrder, m.Measurement("meas").ReadWrite, m.Measurement("meas").PhysUnit, len(m.Measurement("meas").IfData)), "4096 3 4294901760 MSB_LAST true V 2"},
-		{"meas extra", *m.Measurement("meas").More(), "{4 %8.2 meas_disp ROW_DIR sym [1 10] <nil> 0}"},
+		{"meas extra", m.Measurement("meas").More(), "{4 %8.2 meas_disp ROW_DIR sym [1 10] <nil> 0}"},
 		{"cuboid", sp(m.Characteristic("cub").Type, len(m.Characteristic("cub").Axes), m.Characteristic("cub").ReadOnly, *m.Characteristic("cub").More().ExtLimits, m.Characteristic("cub").Number), "CUBOID 3 true {-20 20} 1"},
 		{"axis descr", sp(m.Characteristic("cub").Axes[0].Deposit, m.Characteristic("cub").Axes[0].Monotony, m.Characteristic("cub").Axes[0].ExtLimits, m.Characteristic("cub").Axes[1].FixAxisPar.Points(), m.Characteristic("cub").Axes[2].CurveAxisRef), "DIFFERENCE STRICT_INCREASE {-200 200} [0 8 16 24] crv"},
 		{"res axis", sp(m.Characteristic("crv").Axes[0].Attr, m.Characteristic("crv").Axes[0].AxisPtsRef), "RES_AXIS ax"},

@@ -205,15 +205,13 @@ type Extra struct {
 	StepSize   float64
 }
 
-var noExtra Extra
-
-// More returns the less common attributes (a zero Extra if none were
-// given). The result must not be modified.
-func (c *Common) More() *Extra {
+// More returns a copy of the less common attributes (a zero Extra if
+// none were given).
+func (c *Common) More() Extra {
 	if c.Extra == nil {
-		return &noExtra
+		return Extra{}
 	}
-	return c.Extra
+	return *c.Extra
 }
 
 func (c *Common) extra() *Extra {

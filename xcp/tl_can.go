@@ -10,9 +10,9 @@ const (
 	CANSetDaqID   uint8 = 0xFD // SET_DAQ_ID
 )
 
-// SlaveIDEcho is the "XCP" pattern of GET_SLAVE_ID; a slave answers it
+// slaveIDPattern is the "XCP" pattern of GET_SLAVE_ID; a slave answers it
 // (mode 0) or its bitwise inverse (mode 1).
-var SlaveIDEcho = [3]byte{'X', 'C', 'P'}
+var slaveIDPattern = [3]byte{'X', 'C', 'P'}
 
 // GetSlaveID is the XCP-on-CAN GET_SLAVE_ID command (F2 FF 'X' 'C' 'P'
 // MODE), usually sent on the broadcast identifier. Inverse = false asks
@@ -39,7 +39,7 @@ func (c *GetSlaveID) Decode(p []byte, _ Format) error {
 	if p[1] != CANGetSlaveID {
 		return fmt.Errorf("xcp: GET_SLAVE_ID: sub-command 0x%02X, want 0xFF: %w", p[1], ErrMalformed)
 	}
-	if [3]byte(p[2:5]) != SlaveIDEcho {
+	if [3]byte(p[2:5]) != slaveIDPattern {
 		return fmt.Errorf("xcp: GET_SLAVE_ID: pattern % X, want 58 43 50 (\"XCP\"): %w", p[2:5], ErrMalformed)
 	}
 	if p[5] > 1 {
@@ -59,7 +59,7 @@ type GetSlaveIDResponse struct {
 
 // Append encodes the response.
 func (r GetSlaveIDResponse) Append(b []byte, f Format) []byte {
-	e := SlaveIDEcho
+	e := slaveIDPattern
 	if r.Inverse {
 		e = [3]byte{^e[0], ^e[1], ^e[2]}
 	}
@@ -74,9 +74,9 @@ func (r *GetSlaveIDResponse) Decode(p []byte, f Format) error {
 	}
 	e := [3]byte(p[1:4])
 	switch e {
-	case SlaveIDEcho:
+	case slaveIDPattern:
 		r.Inverse = false
-	case [3]byte{^SlaveIDEcho[0], ^SlaveIDEcho[1], ^SlaveIDEcho[2]}:
+	case [3]byte{^slaveIDPattern[0], ^slaveIDPattern[1], ^slaveIDPattern[2]}:
 		r.Inverse = true
 	default:
 		return fmt.Errorf("xcp: GET_SLAVE_ID response: pattern % X is neither \"XCP\" nor its inverse: %w", e[:], ErrMalformed)
