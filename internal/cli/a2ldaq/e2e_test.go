@@ -60,9 +60,15 @@ func TestDAQByName(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var samples [][]daq.Value
+	// OnSample runs on the receive goroutine: hand copies over without
+	// blocking it, and wait for the samples rather than for a time.
+	const want = 5
+	got := make(chan []daq.Value, 1024)
 	ses, err := daq.Setup(ctx, m, []daq.List{l}, daq.Options{OnSample: func(s *daq.Sample) {
-		samples = append(samples, append([]daq.Value(nil), s.Values...))
+		select {
+		case got <- append([]daq.Value(nil), s.Values...):
+		default:
+		}
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -70,12 +76,17 @@ func TestDAQByName(t *testing.T) {
 	if err := ses.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	var samples [][]daq.Value
+	for len(samples) < want {
+		select {
+		case v := <-got:
+			samples = append(samples, v)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d samples after 10 s, want %d", len(samples), want)
+		}
+	}
 	if _, err := ses.Stop(ctx); err != nil {
 		t.Fatal(err)
-	}
-	if len(samples) < 5 {
-		t.Fatalf("%d samples", len(samples))
 	}
 	prev := -1.0
 	for i, v := range samples {
