@@ -14,7 +14,7 @@ import (
 // direction on arbitrary values, NaN and infinities included: errors are
 // fine, panics are not.
 func FuzzConv(f *testing.F) {
-	body := src[strings.Index(src, "/begin COMPU_METHOD") : strings.Index(src, "/end MODULE")]
+	body := src[strings.Index(src, "/begin COMPU_METHOD"):strings.Index(src, "/end MODULE")]
 	f.Add(body, 15.0, "35")
 	f.Add(body, math.NaN(), "nan")
 	f.Add(body, math.Inf(-1), "on")
