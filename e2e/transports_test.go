@@ -46,7 +46,7 @@ type link struct {
 // medium opens a link to a new simulator configured with cfg.
 type medium struct {
 	name string
-	open func(t *testing.T, cfg sim.Config) link
+	open func(t testing.TB, cfg sim.Config) link
 	full bool // run every scenario (else the representative subset)
 }
 
@@ -176,7 +176,7 @@ func newSim(t testing.TB, cfg sim.Config, maxPacket int) *sim.Slave {
 
 // virtualCAN is a medium on an in-process virtual CAN bus.
 func virtualCAN(name string, cc can.Config, full bool) medium {
-	return medium{name: name, full: full, open: func(t *testing.T, cfg sim.Config) link {
+	return medium{name: name, full: full, open: func(t testing.TB, cfg sim.Config) link {
 		bus := virtual.New(name, 0)
 		slave := newSim(t, cfg, cc.MaxPacket())
 		sc, err := can.NewConn(bus.Open(), cc, can.Slave)
@@ -219,7 +219,7 @@ func TestSuiteVirtualCAN(t *testing.T) {
 
 func TestSuiteUSBFakeEndpoints(t *testing.T) {
 	for _, h := range []sxi.HeaderFormat{sxi.LenCtrWord, sxi.LenByte} {
-		md := medium{name: h.String(), full: h == sxi.LenCtrWord, open: func(t *testing.T, cfg sim.Config) link {
+		md := medium{name: h.String(), full: h == sxi.LenCtrWord, open: func(t testing.TB, cfg sim.Config) link {
 			a, b := usb.Pipe()
 			sc, err := usb.NewConn(b, h, 0, nil)
 			if err != nil {
@@ -240,7 +240,7 @@ func sxiPTY(f sxi.Framing, full bool) medium {
 	if f.SyncEsc {
 		name += "/SYNC-ESC"
 	}
-	return medium{name: name, full: full, open: func(t *testing.T, cfg sim.Config) link {
+	return medium{name: name, full: full, open: func(t testing.TB, cfg sim.Config) link {
 		p, err := sxi.OpenPTY()
 		if err != nil {
 			t.Skip(err)
@@ -291,7 +291,7 @@ func TestSuiteSxIOverPTY(t *testing.T) {
 func slcanPTY(fd bool) medium {
 	cc := canIDs
 	cc.FD = fd
-	return medium{name: map[bool]string{false: "classic", true: "fd"}[fd], full: true, open: func(t *testing.T, cfg sim.Config) link {
+	return medium{name: map[bool]string{false: "classic", true: "fd"}[fd], full: true, open: func(t testing.TB, cfg sim.Config) link {
 		p, err := sxi.OpenPTY()
 		if err != nil {
 			t.Skip(err)
@@ -380,7 +380,7 @@ var groupSeq atomic.Uint32
 func udpCAN(fd bool) medium {
 	cc := canIDs
 	cc.FD = fd
-	return medium{name: map[bool]string{false: "classic", true: "fd"}[fd], full: true, open: func(t *testing.T, cfg sim.Config) link {
+	return medium{name: map[bool]string{false: "classic", true: "fd"}[fd], full: true, open: func(t testing.TB, cfg sim.Config) link {
 		group := fmt.Sprintf("239.74.67.%d:%d", 10+groupSeq.Add(1)%200, 20000+rand.IntN(40000))
 		spec := group + map[bool]string{false: ",classic", true: ",fd"}[fd]
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
