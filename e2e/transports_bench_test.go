@@ -117,4 +117,3 @@ func BenchmarkTransportDTO(b *testing.B) {
 		})
 	}
 }
-
