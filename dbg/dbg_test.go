@@ -323,6 +323,10 @@ func TestJPLTable70(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n := e.s.DbgCommandCount(swdbg.CmdSequenceMultiple)
+	if _, err := e.d.RunJPL(e.ct, [][]byte{{3, 0, 1, 4, 3}}, 0); err == nil || e.s.DbgCommandCount(swdbg.CmdSequenceMultiple) != n {
+		t.Fatalf("JPL ending in Shift-IR: %v", err)
+	}
 	want := []uint32{0x090BC6DC, 0, 0x00009200, 0x090BC708, 0x44004400, 2}
 	for i, w := range want {
 		if r[i].TDO != w || r[i].Status != swdbg.SeqOK {

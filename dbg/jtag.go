@@ -57,6 +57,15 @@ func (s *Session) sequence(ctx context.Context, c swdbg.SequenceMultiple) ([]swd
 // DBG_SEQUENCE_MULTIPLE commands as MAX_CTO_DBG allows (bus request in the
 // first, release in the last; init holds the TMS/TDI init levels).
 func (s *Session) RunJPL(ctx context.Context, seqs [][]byte, init uint8) ([]swdbg.SeqResult, error) {
+	// Table 33: with the bus released at the end the TAP must be back in
+	// Run-Test/Idle (the slave puts it there before the first sequence).
+	end, err := swdbg.EndState(swdbg.RunTestIdle, seqs)
+	if err != nil {
+		return nil, fmt.Errorf("dbg: %w", err)
+	}
+	if end != swdbg.RunTestIdle {
+		return nil, fmt.Errorf("dbg: the JPL sequences end in %s; they must return to Run-Test/Idle before the JTAG bus is released", end)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cmds, err := swdbg.PackSequences(seqs, init, int(s.info.MaxCTODbg))

@@ -389,3 +389,27 @@ func TestShiftCompareTable87(t *testing.T) {
 		t.Fatal("compare outside a shift state accepted")
 	}
 }
+
+func TestEndState(t *testing.T) {
+	for _, c := range []struct {
+		seqs []string
+		want TAPState
+	}{
+		{[]string{"03 00 01 08 7F"}, RunTestIdle},
+		{[]string{t70Seq0, t70Shift32, t70Shift32, t70Shift32, t70Shift32, t70Seq5}, RunTestIdle},
+		{[]string{t70Seq0}, ShiftDR},
+		{[]string{"03 00 01 04 03"}, ShiftIR},
+	} {
+		var seqs [][]byte
+		for _, s := range c.seqs {
+			seqs = append(seqs, h(s))
+		}
+		got, err := EndState(RunTestIdle, seqs)
+		if err != nil || got != c.want {
+			t.Fatalf("%v: %s %v, want %s", c.seqs, got, err, c.want)
+		}
+	}
+	if _, err := EndState(RunTestIdle, [][]byte{h("05")}); err == nil {
+		t.Fatal("bad JPL accepted")
+	}
+}

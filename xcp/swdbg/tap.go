@@ -327,3 +327,31 @@ func PackSequences(seqs [][]byte, init uint8, maxCTODbg int) ([]SequenceMultiple
 	out[len(out)-1].Mode |= SeqBusRelease
 	return out, nil
 }
+
+// EndState returns the TAP state after the JPL sequences, starting in
+// start and following the main TMS bits of every command (a repeat
+// sequence must lead back to where its data command started, so it does
+// not change the result).
+func EndState(start TAPState, seqs [][]byte) (TAPState, error) {
+	s := start
+	for i, seq := range seqs {
+		cmds, err := ParseJPL(seq)
+		if err != nil {
+			return s, fmt.Errorf("sequence %d: %w", i, err)
+		}
+		for _, c := range cmds {
+			var tms Bits
+			var n int
+			switch c := c.(type) {
+			case *JPLStep:
+				tms, n = c.TMS, c.TMS.N
+			case *JPLData:
+				tms, n = c.TMS, c.N
+			}
+			for k := range n {
+				s = s.Next(tms.Bit(k))
+			}
+		}
+	}
+	return s, nil
+}
