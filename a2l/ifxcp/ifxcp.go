@@ -523,7 +523,17 @@ func transport(b *a2l.Node) *Transport {
 // DecodeSegment decodes the IF_DATA XCP SEGMENT of a MEMORY_SEGMENT (nil,
 // nil if there is none).
 func DecodeSegment(ms *a2l.MemorySegment) (*Segment, error) {
-	for _, d := range ms.IfData {
+	b, err := xcpBlock(ms.IfData, "SEGMENT")
+	if b == nil {
+		return nil, err
+	}
+	return segment(b)
+}
+
+// xcpBlock returns the first block called name inside the IF_DATA XCP of
+// an object (nil, nil if there is none).
+func xcpBlock(ifData []*a2l.IfData, name string) (*a2l.Node, error) {
+	for _, d := range ifData {
 		if d.Name != "XCP" {
 			continue
 		}
@@ -531,8 +541,8 @@ func DecodeSegment(ms *a2l.MemorySegment) (*Segment, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ifxcp: %w", err)
 		}
-		if b := n.Block("SEGMENT"); b != nil {
-			return segment(b)
+		if b := n.Block(name); b != nil {
+			return b, nil
 		}
 	}
 	return nil, nil
@@ -568,19 +578,11 @@ type EventLists struct {
 // Events decodes the IF_DATA XCP DAQ_EVENT of an object (nil, nil if it
 // has none).
 func Events(c *a2l.Common) (*EventLists, error) {
-	for _, d := range c.IfData {
-		if d.Name != "XCP" {
-			continue
-		}
-		n, err := d.Parse()
-		if err != nil {
-			return nil, fmt.Errorf("ifxcp: %w", err)
-		}
-		if b := n.Block("DAQ_EVENT"); b != nil {
-			return daqEvent(b)
-		}
+	b, err := xcpBlock(c.IfData, "DAQ_EVENT")
+	if b == nil {
+		return nil, err
 	}
-	return nil, nil
+	return daqEvent(b)
 }
 
 func daqEvent(b *a2l.Node) (ev *EventLists, err error) {
