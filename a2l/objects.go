@@ -195,18 +195,10 @@ func (p *parser) numbers() []int {
 func (p *parser) uint64v(what string) uint64 {
 	t := p.expect(TokNumber, what)
 	s := t.Text
-	var v uint64
-	if len(s) > 2 && s[0] == '0' && s[1]|0x20 == 'x' && len(s) <= 18 {
-		for i := 2; i < len(s); i++ {
-			c := s[i]
-			switch {
-			case c >= '0' && c <= '9':
-				v = v<<4 | uint64(c-'0')
-			case c|0x20 >= 'a' && c|0x20 <= 'f':
-				v = v<<4 | uint64(c|0x20-'a'+10)
-			default:
-				p.fail(t, "expected unsigned integer for %s, found %q", what, s)
-			}
+	if hasHexPrefix(s) {
+		v, ok := parseHex(s)
+		if !ok {
+			p.fail(t, "expected unsigned integer for %s, found %q", what, s)
 		}
 		return v
 	}

@@ -270,20 +270,10 @@ func parseInt(s string) (int64, bool) {
 		return 0, false
 	}
 	var v uint64
-	if len(d) > 2 && d[0] == '0' && (d[1]|0x20) == 'x' {
-		if len(d) > 18 {
+	if hasHexPrefix(d) {
+		var ok bool
+		if v, ok = parseHex(d); !ok {
 			return 0, false
-		}
-		for i := 2; i < len(d); i++ {
-			c := d[i]
-			switch {
-			case c >= '0' && c <= '9':
-				v = v<<4 | uint64(c-'0')
-			case c|0x20 >= 'a' && c|0x20 <= 'f':
-				v = v<<4 | uint64(c|0x20-'a'+10)
-			default:
-				return 0, false
-			}
 		}
 	} else {
 		for i := 0; i < len(d); i++ {
@@ -311,6 +301,28 @@ func parseInt(s string) (int64, bool) {
 		return 0, false
 	}
 	return int64(v), true
+}
+
+func hasHexPrefix(s string) bool { return len(s) > 2 && s[0] == '0' && s[1]|0x20 == 'x' }
+
+// parseHex parses "0x" followed by at most 16 hexadecimal digits.
+func parseHex(s string) (uint64, bool) {
+	if !hasHexPrefix(s) || len(s) > 18 {
+		return 0, false
+	}
+	var v uint64
+	for i := 2; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v<<4 | uint64(c-'0')
+		case c|0x20 >= 'a' && c|0x20 <= 'f':
+			v = v<<4 | uint64(c|0x20-'a'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
 }
 
 func parseFloat(s string) (float64, bool) {
