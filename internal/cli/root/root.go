@@ -16,6 +16,7 @@ import (
 	"goxcp/internal/cli/candrivers"
 	"goxcp/internal/cli/checksum"
 	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/configcmd"
 	"goxcp/internal/cli/convert"
 	"goxcp/internal/cli/daqinfo"
 	"goxcp/internal/cli/dbg"
@@ -37,6 +38,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		a2lcmd.NewCmd(f),
 		candrivers.NewCmd(f),
+		configcmd.NewCmd(f),
 		checksum.NewCmd(f),
 		convert.NewCmd(f),
 		dbg.NewCmd(f),
