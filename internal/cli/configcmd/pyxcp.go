@@ -367,7 +367,7 @@ var legacyKeys = map[string]string{
 	"TRANSPORT": "Transport.layer", "CREATE_DAQ_TIMESTAMPS": "Transport.create_daq_timestamps",
 	"TIMEOUT": "Transport.timeout", "ALIGNMENT": "Transport.alignment",
 	"HOST": "Transport.Eth.host", "PROTOCOL": "Transport.Eth.protocol", "IPV6": "Transport.Eth.ipv6",
-	"TCP_NODELAY": "Transport.Eth.tcp_nodelay",
+	"TCP_NODELAY":   "Transport.Eth.tcp_nodelay",
 	"SERIAL_NUMBER": "Transport.Usb.serial_number", "CONFIGURATION_NUMBER": "Transport.Usb.configuration_number",
 	"INTERFACE_NUMBER": "Transport.Usb.interface_number", "COMMAND_ENDPOINT_NUMBER": "Transport.Usb.out_ep_number",
 	"REPLY_ENDPOINT_NUMBER": "Transport.Usb.in_ep_number", "VENDOR_ID": "Transport.Usb.vendor_id",
