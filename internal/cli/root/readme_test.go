@@ -1,6 +1,7 @@
 package root
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,4 +33,135 @@ func TestReadmeMatchesCI(t *testing.T) {
 			t.Errorf("%s lacks %q", c.file, strings.TrimSpace(c.want))
 		}
 	}
+}
+
+// Every `xcp --sim …` example of the README, and the offline examples
+// (a2l, convert, can-drivers) that work on the files the earlier ones wrote,
+// run in order and exit 0 — in a temporary directory holding the README's
+// DAQ lists file. Examples that redirect, pipe or run in the background,
+// and examples whose input files are not there (e.g. a flash image), are
+// skipped.
+func TestReadmeSimExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every README example")
+	}
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	isolate(t)
+	if block := tomlAfter(string(readme), "### `xcp record`"); block != "" {
+		if err := os.WriteFile("lists.toml", []byte(block), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for line := range strings.Lines(string(readme)) {
+		cmd, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "    xcp ")
+		if !ok || !runnable(cmd) {
+			continue
+		}
+		if i := strings.Index(cmd, " #"); i >= 0 {
+			cmd = cmd[:i]
+		}
+		cmd = strings.TrimSpace(cmd)
+		if strings.ContainsAny(cmd, "&|><") {
+			continue
+		}
+		args, err := splitArgs(cmd)
+		if err != nil {
+			t.Errorf("%s: %v", cmd, err)
+			continue
+		}
+		if missing := missingInput(args); missing != "" {
+			t.Logf("skipped (no %s): xcp %s", missing, cmd)
+			continue
+		}
+		for i, a := range args {
+			if a == "--duration" && i+1 < len(args) {
+				args[i+1] = "300ms" // keep the test short
+			}
+		}
+		n++
+		t.Run(cmd, func(t *testing.T) {
+			code, _, errOut := xcp(t, args...)
+			if code != 0 {
+				t.Errorf("README example `xcp %s`: exit %d: %s", cmd, code, errOut)
+			}
+		})
+	}
+	if n < 10 {
+		t.Errorf("only %d README examples found", n)
+	}
+}
+
+// runnable reports whether a README command line needs neither a real
+// slave nor a configuration: --sim, or an offline command.
+func runnable(cmd string) bool {
+	for _, p := range []string{"--sim ", "a2l ", "--a2l sim.a2l a2l ", "convert ", "can-drivers"} {
+		if strings.HasPrefix(cmd, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// tomlAfter returns the first ```toml block after the heading.
+func tomlAfter(s, heading string) string {
+	_, rest, ok := strings.Cut(s, heading)
+	if !ok {
+		return ""
+	}
+	_, rest, ok = strings.Cut(rest, "```toml\n")
+	if !ok {
+		return ""
+	}
+	block, _, _ := strings.Cut(rest, "```")
+	return block
+}
+
+// missingInput returns an argument that names an input file (by its
+// extension) that does not exist.
+func missingInput(args []string) string {
+	for i, a := range args {
+		if i > 0 && (args[i-1] == "-o" || args[i-1] == "--output") {
+			continue // an output file
+		}
+		switch filepath.Ext(a) {
+		case ".toml", ".json", ".a2l", ".xlog", ".s19", ".srec", ".hex", ".bin", ".mot":
+			if _, err := os.Stat(a); err != nil {
+				return a
+			}
+		}
+	}
+	return ""
+}
+
+// splitArgs splits a command line at blanks, with double-quoted groups.
+func splitArgs(s string) ([]string, error) {
+	var args []string
+	var cur strings.Builder
+	inArg, quoted := false, false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted, inArg = !quoted, true
+		case r == ' ' && !quoted:
+			if inArg {
+				args = append(args, cur.String())
+				cur.Reset()
+				inArg = false
+			}
+		default:
+			cur.WriteRune(r)
+			inArg = true
+		}
+	}
+	if quoted {
+		return nil, errors.New("unterminated quote")
+	}
+	if inArg {
+		args = append(args, cur.String())
+	}
+	return args, nil
 }
