@@ -82,6 +82,16 @@ func connectMaster(t testing.TB, c transport.Conn, s *sim.Slave, stop func()) (*
 	}
 }
 
+// waitFor polls cond for up to 10 s (the machine may be loaded).
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for start := time.Now(); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("condition not reached within 10 s")
+		}
+	}
+}
+
 type collected struct {
 	byList map[int][]daq.Record
 }
@@ -222,8 +232,10 @@ func TestLossAndOverload(t *testing.T) {
 	}
 	time.Sleep(50 * time.Millisecond)
 	s.DropDTOs(5)
+	waitFor(t, func() bool { return s.DAQStats().Dropped == 5 })
 	s.OverloadDTOs(3)
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, func() bool { return s.DAQStats().Overloaded == 3 })
+	time.Sleep(20 * time.Millisecond) // a few complete samples after the overloaded ones
 	st, err := ses.Stop(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -255,7 +267,8 @@ func TestOverloadEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.OverloadDTOs(2)
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, func() bool { return s.DAQStats().Overloaded == 2 })
+	time.Sleep(20 * time.Millisecond)
 	st, err := ses.Stop(ctx)
 	if err != nil {
 		t.Fatal(err)
