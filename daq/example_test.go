@@ -41,7 +41,11 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Measure for a while (at least until the first samples arrived).
+	for start := time.Now(); time.Since(start) < 100*time.Millisecond ||
+		(ses.Stats().Lists[0].Samples == 0 && time.Since(start) < 5*time.Second); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	st, err := ses.Stop(ctx)
 	if err != nil {
 		fmt.Println(err)
