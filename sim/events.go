@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"errors"
 
 	"goxcp/xcp"
@@ -46,14 +47,15 @@ func (s *Slave) activeSession() (*session, error) {
 }
 
 // ServText sends text to the connected master as SERV_TEXT service
-// requests (split into packets of at most MAX_CTO bytes).
-func (s *Slave) ServText(text string) error {
+// requests (split into packets of at most MAX_CTO bytes). Sending stops
+// when ctx is done or the session ends.
+func (s *Slave) ServText(ctx context.Context, text string) error {
 	ss, err := s.activeSession()
 	if err != nil {
 		return err
 	}
 	for _, p := range servText(text, ss.format()) {
-		if err := ss.send(p); err != nil {
+		if err := ss.sendCtx(ctx, p); err != nil {
 			return err
 		}
 	}
@@ -61,17 +63,17 @@ func (s *Slave) ServText(text string) error {
 }
 
 // ServReset sends SERV_RESET (the slave asks the master to reset it).
-func (s *Slave) ServReset() error {
+func (s *Slave) ServReset(ctx context.Context) error {
 	ss, err := s.activeSession()
 	if err != nil {
 		return err
 	}
-	return ss.send(servPacket(xcp.ServReset, nil, ss.format()))
+	return ss.sendCtx(ctx, servPacket(xcp.ServReset, nil, ss.format()))
 }
 
 // Event sends an EV packet with the given code and data to the connected
 // master.
-func (s *Slave) Event(code xcp.EventCode, data []byte) error {
+func (s *Slave) Event(ctx context.Context, code xcp.EventCode, data []byte) error {
 	ss, err := s.activeSession()
 	if err != nil {
 		return err
@@ -79,5 +81,15 @@ func (s *Slave) Event(code xcp.EventCode, data []byte) error {
 	if 2+len(data) > ss.format().CTO() {
 		return errors.New("sim: event data exceeds MAX_CTO")
 	}
-	return ss.send(evPacket(code, data, ss.format()))
+	return ss.sendCtx(ctx, evPacket(code, data, ss.format()))
+}
+
+// sendCtx sends p on the session's connection until ctx or the session
+// ends, whichever comes first.
+func (ss *session) sendCtx(ctx context.Context, p []byte) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(ss.ctx, cancel)
+	defer stop()
+	return ss.conn.Send(ctx, p)
 }

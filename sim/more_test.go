@@ -368,7 +368,7 @@ func TestUserCommandsAndEvents(t *testing.T) {
 		t.Fatalf("SERV_TEXT % X", p)
 	}
 	c.recvRes()
-	if err := s.ServText("0123456789"); err != nil {
+	if err := s.ServText(t.Context(), "0123456789"); err != nil {
 		t.Fatal(err)
 	}
 	var text string
@@ -382,13 +382,13 @@ func TestUserCommandsAndEvents(t *testing.T) {
 	if text != "0123456789" {
 		t.Fatalf("text %q", text)
 	}
-	if err := s.Event(xcp.EvUser, []byte{1, 2}); err != nil {
+	if err := s.Event(t.Context(), xcp.EvUser, []byte{1, 2}); err != nil {
 		t.Fatal(err)
 	}
 	if p := c.recv(); !bytes.Equal(p, []byte{0xFD, 0xFE, 1, 2}) {
 		t.Fatalf("event % X", p)
 	}
-	if err := s.Event(xcp.EvUser, make([]byte, 7)); err == nil {
+	if err := s.Event(t.Context(), xcp.EvUser, make([]byte, 7)); err == nil {
 		t.Fatal("oversized event accepted")
 	}
 	c.send(xcp.UserCmd{Sub: UserEvent, Params: []byte{byte(xcp.EvSleep)}}.Append(nil, c.f))
@@ -396,7 +396,7 @@ func TestUserCommandsAndEvents(t *testing.T) {
 		t.Fatalf("event % X", p)
 	}
 	c.recvRes()
-	if err := s.ServReset(); err != nil {
+	if err := s.ServReset(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if p := c.recv(); !bytes.Equal(p, []byte{0xFC, 0x00}) {
@@ -423,7 +423,7 @@ func TestUserCommandsAndEvents(t *testing.T) {
 	c.fail(xcp.UserCmd{Sub: UserSlow}.Append(nil, c.f), xcp.ErrCmdSyntax)
 	// Without a session.
 	c.ok(xcp.Disconnect{}.Append(nil, c.f))
-	if err := s.ServText("x"); !errors.Is(err, ErrNoSession) {
+	if err := s.ServText(t.Context(), "x"); !errors.Is(err, ErrNoSession) {
 		t.Fatalf("ServText without session: %v", err)
 	}
 }
@@ -540,7 +540,7 @@ func TestTakeOver(t *testing.T) {
 	if st.Protection != xcp.ResCalPag {
 		t.Fatalf("new session protection %s", st.Protection)
 	}
-	if err := s.ServText("to c2"); err != nil {
+	if err := s.ServText(t.Context(), "to c2"); err != nil {
 		t.Fatal(err)
 	}
 	if p := c2.recv(); string(p[2:]) != "to c2" {
@@ -595,5 +595,24 @@ func TestServeOverEthernet(t *testing.T) {
 	s, _ := New(Config{})
 	if err := s.ListenAndServe(context.Background(), "bogus", "", nil); err == nil {
 		t.Fatal("bad network accepted")
+	}
+}
+
+// TestServTextHonoursContext: a master that stops reading must not hold
+// ServText forever; the caller's context ends the wait.
+func TestServTextHonoursContext(t *testing.T) {
+	s, _ := start(t, Config{MaxCTO: 8})
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	// 6 text bytes per packet: far more packets than the pipe buffers.
+	go func() { errc <- s.ServText(ctx, strings.Repeat("x", 6*1000)) }()
+	cancel()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("ServText after cancel: %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ServText ignores its context")
 	}
 }
