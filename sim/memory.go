@@ -161,6 +161,9 @@ func (s *Slave) writeMemLocked(addr uint32, ext uint8, src []byte) error {
 // for tests and tools that inspect the simulated ECU directly. It returns an
 // error wrapping the XCP error code a master would get.
 func (s *Slave) ReadMemory(addr uint32, ext uint8, n int) ([]byte, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("sim: read %d bytes at 0x%08X/%d: negative length: %w", n, addr, ext, xcp.ErrOutOfRange)
+	}
 	b := make([]byte, n)
 	if err := s.readMem(addr, ext, b); err != nil {
 		return nil, fmt.Errorf("sim: read %d bytes at 0x%08X/%d: %w", n, addr, ext, err)

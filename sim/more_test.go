@@ -616,3 +616,13 @@ func TestServTextHonoursContext(t *testing.T) {
 		t.Fatal("ServText ignores its context")
 	}
 }
+
+func TestReadMemoryNegativeLength(t *testing.T) {
+	s, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReadMemory(RAMBase, 0, -1); !errors.Is(err, xcp.ErrOutOfRange) {
+		t.Fatalf("ReadMemory(-1): %v, want ERR_OUT_OF_RANGE", err)
+	}
+}
