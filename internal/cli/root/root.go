@@ -20,6 +20,7 @@ import (
 	"goxcp/internal/cli/convert"
 	"goxcp/internal/cli/daqinfo"
 	"goxcp/internal/cli/dbg"
+	"goxcp/internal/cli/discover"
 	"goxcp/internal/cli/download"
 	"goxcp/internal/cli/fetcha2l"
 	"goxcp/internal/cli/flash"
@@ -42,6 +43,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		checksum.NewCmd(f),
 		convert.NewCmd(f),
 		dbg.NewCmd(f),
+		discover.NewCmd(f),
 		download.NewCmd(f),
 		fetcha2l.NewCmd(f),
 		gdbserver.NewCmd(f),
