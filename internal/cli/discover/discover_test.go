@@ -25,7 +25,9 @@ func TestOptions(t *testing.T) {
 		err  string
 		chk  func(*Options) bool
 	}{
-		{nil, "", func(o *Options) bool { return o.Config.Group == "239.255.0.0:5556" && o.Config.Wait == time.Second && !o.SetIP.IsValid() }},
+		{nil, "", func(o *Options) bool {
+			return o.Config.Group == "239.255.0.0:5556" && o.Config.Wait == time.Second && !o.SetIP.IsValid()
+		}},
 		{[]string{"--extended", "--wait", "3s", "--interface", "lo", "--json"}, "", func(o *Options) bool {
 			return o.Config.Extended && o.Config.Wait == 3*time.Second && o.Config.Interface == "lo" && o.JSON
 		}},
