@@ -84,7 +84,7 @@ func describe(m *a2l.Module, o *a2l.Object, depth int) (*Desc, error) {
 		if c.HasBitMask {
 			d.mask = c.BitMask
 		}
-		d.Size = d.count * d.dt.Size()
+		d.Size = mulSize(d.count, d.dt.Size())
 	case a2l.KindCharacteristic:
 		ch := o.Characteristic
 		d.kind, convName, d.limits, d.readOnly = ch.Type.String(), ch.Conversion, ch.Limits, c.ReadOnly
@@ -103,6 +103,9 @@ func describe(m *a2l.Module, o *a2l.Object, depth int) (*Desc, error) {
 	case a2l.KindBlob:
 		d.kind, d.dt, d.count, d.Size = "BLOB", a2l.UByte, int(o.Blob.Size), int(o.Blob.Size)
 		d.limits = a2l.Limits{Lower: 0, Upper: 255}
+	}
+	if err := d.checkSize(); err != nil {
+		return nil, err
 	}
 	cv, err := conv.New(m, convName)
 	if err != nil {
@@ -142,9 +145,39 @@ func dimsOf(c *a2l.Common) []int {
 func product(dims []int) int {
 	n := 1
 	for _, d := range dims {
-		n *= d
+		n = mulSize(n, d)
 	}
 	return n
+}
+
+// maxObjectSize bounds an object's size: XCP addresses are 32 bits, so no
+// object can span more than 4 GiB. Sizes are computed with mulSize and
+// addSize, which saturate just above it, so dimensions from a hostile A2L
+// cannot overflow into a small or negative size.
+const maxObjectSize = 1 << 32
+
+// maxFixedPoints bounds a FIX_AXIS_PAR, whose points are computed rather
+// than read (real axes have at most a few thousand).
+const maxFixedPoints = 1 << 20
+
+func mulSize(a, b int) int {
+	if a < 0 || b < 0 {
+		return -1
+	}
+	if b != 0 && a > (maxObjectSize+1)/b {
+		return maxObjectSize + 1
+	}
+	return min(a*b, maxObjectSize+1)
+}
+
+func addSize(a, b int) int { return min(a+b, maxObjectSize+1) }
+
+// checkSize rejects negative or oversized objects.
+func (d *Desc) checkSize() error {
+	if d.Size < 0 || d.Size > maxObjectSize {
+		return errorf(d.Name, "%s is larger than the 4 GiB address space (dimensions or axis point counts too large)", d.kind)
+	}
+	return nil
 }
 
 func (d *Desc) layoutFor(m *a2l.Module, name string) (*a2l.RecordLayout, error) {
@@ -260,6 +293,9 @@ func (d *Desc) axisSpec(m *a2l.Module, rl *a2l.RecordLayout, i int, ad *a2l.Axis
 	case a2l.FixAxis:
 		switch {
 		case ad.FixAxisPar != nil:
+			if n := ad.FixAxisPar.Numbers; n > maxFixedPoints {
+				return nil, errorf(d.Name, "FIX_AXIS_PAR of %d points; at most %d are supported", n, maxFixedPoints)
+			}
 			ax.fixed = ad.FixAxisPar.Points()
 		case len(ad.FixAxisList) > 0:
 			ax.fixed = ad.FixAxisList
@@ -441,7 +477,7 @@ func (d *Desc) place(b []byte, depCounts []int) ([]item, []int, int, error) {
 		case roleSkip:
 			it.count = 1
 		}
-		off += it.count * it.dt.Size()
+		off = addSize(off, mulSize(it.count, it.dt.Size()))
 	}
 	for i := range counts {
 		if counts[i] < 0 {
@@ -460,7 +496,7 @@ func (d *Desc) fncCount(counts []int, maxOf func(int) int) int {
 		if c < 0 || d.static {
 			c = maxOf(i)
 		}
-		n *= c
+		n = mulSize(n, c)
 	}
 	return n
 }

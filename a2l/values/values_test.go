@@ -251,3 +251,37 @@ func TestDescribeErrors(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestHugeObjects: dimensions whose product overflows int, or exceeds the
+// 32-bit address space, are errors at Describe time, never a wrapped-
+// around size that lets a read or write slice out of range.
+func TestHugeObjects(t *testing.T) {
+	fix := func(n int) string {
+		return fmt.Sprintf("/begin AXIS_DESCR FIX_AXIS NO_INPUT_QUANTITY NO_COMPU_METHOD %d 0 1 FIX_AXIS_PAR_DIST 0 1 %d /end AXIS_DESCR\n", n, n)
+	}
+	body := `/begin RECORD_LAYOUT RL FNC_VALUES 1 UBYTE ROW_DIR DIRECT /end RECORD_LAYOUT
+/begin MEASUREMENT dims "" ULONG NO_COMPU_METHOD 0 0 0 1 ECU_ADDRESS 0x1000 MATRIX_DIM 2147483647 2147483647 2147483647 /end MEASUREMENT
+/begin MEASUREMENT big "" ULONG NO_COMPU_METHOD 0 0 0 1 ECU_ADDRESS 0x1000 MATRIX_DIM 65536 65536 /end MEASUREMENT
+/begin CHARACTERISTIC cube "" CUBOID 0x1000 RL 0 NO_COMPU_METHOD 0 255 ` + fix(1<<20) + fix(1<<20) + fix(1<<20) + `/end CHARACTERISTIC
+/begin CHARACTERISTIC wide "" CURVE 0x1000 RL 0 NO_COMPU_METHOD 0 255 ` + fix(1<<21) + `/end CHARACTERISTIC
+`
+	f, err := a2l.ParseString("h.a2l", "ASAP2_VERSION 1 71 /begin PROJECT p \"\" /begin MODULE m \"\"\n"+body+"/end MODULE /end PROJECT", a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Modules[0]
+	for _, tc := range []struct{ name, want string }{
+		{"dims", "larger than the 4 GiB address space"},
+		{"big", "larger than the 4 GiB address space"},
+		{"cube", "larger than the 4 GiB address space"},
+		{"wide", "FIX_AXIS_PAR of 2097152 points"},
+	} {
+		d, err := values.Describe(m, tc.name)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Describe = %v, %v; want an error containing %q", tc.name, d, err, tc.want)
+		}
+		if _, err := values.Read(m, &mem{b: make([]byte, 16)}, tc.name); err == nil {
+			t.Errorf("%s: Read succeeded", tc.name)
+		}
+	}
+}
