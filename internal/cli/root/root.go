@@ -22,6 +22,7 @@ import (
 	"goxcp/internal/cli/dbg"
 	"goxcp/internal/cli/discover"
 	"goxcp/internal/cli/download"
+	"goxcp/internal/cli/examples"
 	"goxcp/internal/cli/fetcha2l"
 	"goxcp/internal/cli/flash"
 	"goxcp/internal/cli/gdbserver"
@@ -45,6 +46,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		dbg.NewCmd(f),
 		discover.NewCmd(f),
 		download.NewCmd(f),
+		examples.NewCmd(f),
 		fetcha2l.NewCmd(f),
 		gdbserver.NewCmd(f),
 		idscan.NewCmd(f),
