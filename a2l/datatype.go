@@ -50,6 +50,7 @@ func ParseDataType(s string) (DataType, bool) {
 	return 0, false
 }
 
+// String returns the DataType's name as the specification spells it.
 func (t DataType) String() string {
 	if int(t) < len(dataTypeNames) && t != 0 {
 		return dataTypeNames[t]

@@ -22,6 +22,7 @@ const (
 
 var tokNames = [...]string{"end of file", "identifier", "number", "string", "/begin", "/end", "/include", "invalid token"}
 
+// String returns a readable name of the TokKind for messages.
 func (k TokKind) String() string {
 	if int(k) < len(tokNames) {
 		return tokNames[k]

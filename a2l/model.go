@@ -10,6 +10,7 @@ type Pos struct {
 	off  int32 // byte offset, to compare repeated definitions
 }
 
+// String formats the Pos for messages.
 func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
 
 // File is a parsed A2L description: the project with its modules.
@@ -151,6 +152,7 @@ const (
 	MSBFirst                  // Motorola, big endian
 )
 
+// String returns the ByteOrder's name as the specification spells it.
 func (b ByteOrder) String() string {
 	if b == MSBFirst {
 		return "MSB_FIRST"
@@ -238,6 +240,7 @@ const (
 
 var charTypeNames = map[string]CharType{"VALUE": Value, "VAL_BLK": ValBlk, "ASCII": ASCII, "CURVE": Curve, "MAP": Map, "CUBOID": Cuboid, "CUBE_4": Cube4, "CUBE_5": Cube5}
 
+// String returns the CharType's name as the specification spells it.
 func (t CharType) String() string {
 	for k, v := range charTypeNames {
 		if v == t {
@@ -292,6 +295,7 @@ const (
 
 var axisAttrNames = map[string]AxisAttr{"STD_AXIS": StdAxis, "FIX_AXIS": FixAxis, "COM_AXIS": ComAxis, "RES_AXIS": ResAxis, "CURVE_AXIS": CurveAxis}
 
+// String returns the AxisAttr's name as the specification spells it.
 func (a AxisAttr) String() string {
 	for k, v := range axisAttrNames {
 		if v == a {
@@ -382,6 +386,7 @@ const (
 
 var convTypeNames = map[string]ConvType{"IDENTICAL": Identical, "LINEAR": Linear, "RAT_FUNC": RatFunc, "TAB_INTP": TabIntp, "TAB_NOINTP": TabNoIntp, "TAB_VERB": TabVerb, "FORM": Form}
 
+// String returns the ConvType's name as the specification spells it.
 func (c ConvType) String() string {
 	for k, v := range convTypeNames {
 		if v == c {
@@ -487,6 +492,7 @@ const (
 
 var indexModeNames = map[string]IndexMode{"ROW_DIR": RowDir, "COLUMN_DIR": ColumnDir, "ALTERNATE_CURVES": AlternateCurves, "ALTERNATE_WITH_X": AlternateWithX, "ALTERNATE_WITH_Y": AlternateWithY, "INDEX_INCR": IndexIncr, "INDEX_DECR": IndexDecr}
 
+// String returns the IndexMode's name as the specification spells it.
 func (m IndexMode) String() string {
 	for k, v := range indexModeNames {
 		if v == m {

@@ -11,6 +11,7 @@ type Problem struct {
 	Msg string
 }
 
+// Error implements error.
 func (p *Problem) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", p.Pos.File, p.Pos.Line, p.Pos.Col, p.Msg)
 }

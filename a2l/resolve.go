@@ -19,6 +19,7 @@ const (
 	KindBlob
 )
 
+// String returns the Kind's name as the specification spells it.
 func (k Kind) String() string {
 	switch k {
 	case KindMeasurement:

@@ -63,6 +63,7 @@ type MismatchError struct {
 	Expect uint32 // checksum of the expected data
 }
 
+// Error implements error.
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("master: verify 0x%X+%d (ext %d): slave %s 0x%X, expected 0x%X",
 		e.Addr, e.Len, e.Ext, e.Type, e.Slave, e.Expect)

@@ -55,6 +55,7 @@ type Notice struct {
 	Time int64
 }
 
+// String formats the Notice for messages.
 func (n Notice) String() string {
 	if n.Kind == xcp.KindServ {
 		if n.Serv == xcp.ServText {

@@ -33,6 +33,7 @@ const (
 var omNames = [...]string{"OM_DEFAULT", "OM_ODT_TYPE_16", "OM_ODT_TYPE_32", "OM_ODT_TYPE_64",
 	"OM_ODT_TYPE_ALIGNMENT", "OM_MAX_ENTRY_SIZE"}
 
+// String returns the Optimisation's name as the specification spells it.
 func (o Optimisation) String() string {
 	if int(o) < len(omNames) {
 		return omNames[o]
@@ -51,6 +52,7 @@ const (
 	AESameDaqLst AddrExtRule = 3 // must be the same within one DAQ list
 )
 
+// String returns the AddrExtRule's name as the specification spells it.
 func (a AddrExtRule) String() string {
 	switch a {
 	case AEFree:
@@ -77,6 +79,7 @@ const (
 var idNames = [...]string{"IDF_ABS_ODT_NUMBER", "IDF_REL_ODT_NUMBER_ABS_DAQ_LIST_NUMBER_BYTE",
 	"IDF_REL_ODT_NUMBER_ABS_DAQ_LIST_NUMBER_WORD", "IDF_REL_ODT_NUMBER_ABS_DAQ_LIST_NUMBER_WORD_ALIGNED"}
 
+// String returns the IDField's name as the specification spells it.
 func (i IDField) String() string {
 	if int(i) < len(idNames) {
 		return idNames[i]
@@ -177,6 +180,7 @@ func (u TimestampUnit) Picoseconds() uint64 {
 	return 0
 }
 
+// String returns a readable name of the TimestampUnit for messages.
 func (u TimestampUnit) String() string {
 	if u.Valid() {
 		return unitNames[u]

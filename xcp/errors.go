@@ -133,6 +133,7 @@ type FormatError struct {
 	Got  int    // actual length in bytes
 }
 
+// Error implements error.
 func (e *FormatError) Error() string {
 	return fmt.Sprintf("xcp: %s: %d bytes, need at least %d", e.What, e.Got, e.Need)
 }
@@ -146,6 +147,7 @@ type TimeoutError struct {
 	Attempts int // how many times the command was sent
 }
 
+// Error implements error.
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("xcp: %s: no response from slave after %d attempt(s)", e.Cmd, e.Attempts)
 }

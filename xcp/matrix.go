@@ -31,6 +31,7 @@ var preNames = [...]string{"none", "wait t7", "SYNCH", "GET_STATUS", "unlock sla
 	"SET_DAQ_PTR", "START_STOP_x", "re-init DAQ", "CONNECT", "SET_CAL_PAGE", "PROGRAM_START",
 	"display error", "DOWNLOAD", "PROGRAM"}
 
+// String returns a readable name of the PreAction for messages.
 func (p PreAction) String() string {
 	if int(p) < len(preNames) {
 		return preNames[p]
@@ -60,6 +61,7 @@ var actNames = [...]string{"display error", "retry other syntax", "retry other p
 	"use alternative", "repeat 2 times", "repeat infinite times", "restart session",
 	"terminate session", "skip", "new flashware version"}
 
+// String returns a readable name of the Action for messages.
 func (a Action) String() string {
 	if int(a) < len(actNames) {
 		return actNames[a]

@@ -24,6 +24,7 @@ const (
 
 var kindNames = [...]string{"DTO", "RES", "ERR", "EV", "SERV"}
 
+// String returns the PacketKind's name as the specification spells it.
 func (k PacketKind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]

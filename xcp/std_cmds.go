@@ -194,6 +194,7 @@ const (
 	IDSysID    IDType = 7 // system identifier, XCPlite convention
 )
 
+// String returns the IDType's name as the specification spells it.
 func (t IDType) String() string {
 	switch t {
 	case IDASCII:

@@ -30,6 +30,7 @@ type Error struct {
 	Msg     string
 }
 
+// Error implements error.
 func (e *Error) Error() string {
 	return fmt.Sprintf("formula %q at offset %d: %s", e.Formula, e.Offset, e.Msg)
 }

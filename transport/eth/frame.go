@@ -41,6 +41,7 @@ type FrameError struct {
 	Reason string
 }
 
+// Error implements error.
 func (e *FrameError) Error() string {
 	where := "stream offset"
 	if e.Proto == "udp" {
