@@ -29,6 +29,7 @@ import (
 //	  { name = "counter", address = 0x1000, ext = 0, type = "U32" },
 //	  { name = "flag", address = 0x1004, type = "U8", mask = 0x01 },
 //	]
+//	signals = ["EngineSpeed", "waves.sine"]  # A2L names, resolved by the caller
 //
 //	[[list]]            # a predefined list of the slave
 //	name = "engine"
@@ -197,7 +198,7 @@ func fromTree(root map[string]any, file string) (*Config, error) {
 		}
 		cfg.Lists = append(cfg.Lists, l)
 	}
-	if err := ValidateLists(cfg.Lists); err != nil {
+	if err := validateLists(cfg.Lists, true); err != nil {
 		return nil, fmt.Errorf("daq: %s: %w", file, err)
 	}
 	return cfg, nil
@@ -257,6 +258,18 @@ func parseList(m map[string]any, t tree) (List, error) {
 		case "stim":
 			if b, _ := v.(bool); b {
 				err = t.in(k).errf("STIM lists are not supported by the recorder")
+			}
+		case "signals":
+			arr, ok := v.([]any)
+			if !ok {
+				return l, t.in(k).errf("want an array of A2L names")
+			}
+			for i, sv := range arr {
+				s, ok := sv.(string)
+				if !ok || strings.TrimSpace(s) == "" {
+					return l, t.in(fmt.Sprintf("signal #%d", i+1)).errf("want an A2L name (a string)")
+				}
+				l.Signals = append(l.Signals, strings.TrimSpace(s))
 			}
 		case "measurements":
 			arr, ok := v.([]any)

@@ -119,15 +119,26 @@ type List struct {
 	// measurement must lie in one of its entries.
 	Predefined bool   `json:"predefined,omitempty"`
 	Number     uint16 `json:"number,omitempty"`
+	// Signals are measurements given by A2L name (MEASUREMENT names or
+	// INSTANCE paths) that the caller resolves into Measurements before
+	// Setup (xcp record does it with --a2l); Setup refuses unresolved ones.
+	Signals []string `json:"signals,omitempty"`
 }
 
 // Validate checks the list for errors a slave could not catch: names,
 // types, masks and sizes. Errors name the list and the measurement.
-func (l *List) Validate() error {
+func (l *List) Validate() error { return l.validate(false) }
+
+// validate checks the list; with signals, A2L names still to be resolved
+// count as measurements (a freshly loaded file).
+func (l *List) validate(signals bool) error {
+	if !signals && len(l.Signals) > 0 {
+		return fmt.Errorf("DAQ list %q names signals %s by A2L name: resolve them first (xcp record --a2l FILE or --a2l-from-slave)", l.Name, strings.Join(l.Signals, ", "))
+	}
 	if l.Name == "" {
 		return fmt.Errorf("DAQ list without a name")
 	}
-	if len(l.Measurements) == 0 {
+	if len(l.Measurements) == 0 && len(l.Signals) == 0 {
 		return fmt.Errorf("DAQ list %q has no measurements", l.Name)
 	}
 	seen := map[string]bool{}
@@ -159,13 +170,15 @@ func (l *List) Validate() error {
 }
 
 // ValidateLists checks every list and that list names are unique.
-func ValidateLists(lists []List) error {
+func ValidateLists(lists []List) error { return validateLists(lists, false) }
+
+func validateLists(lists []List, signals bool) error {
 	if len(lists) == 0 {
 		return fmt.Errorf("no DAQ lists")
 	}
 	seen := map[string]bool{}
 	for i := range lists {
-		if err := lists[i].Validate(); err != nil {
+		if err := lists[i].validate(signals); err != nil {
 			return err
 		}
 		if seen[lists[i].Name] {

@@ -7,11 +7,16 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"goxcp/a2l/conv"
 )
 
 // MetaVersion is the version of the metadata schema this package writes.
 // Readers accept metadata of this version or lower.
-const MetaVersion = 1
+//
+// Version 2 added Measurement.Conversion (physical values); version 1
+// files are read unchanged (they have no conversions).
+const MetaVersion = 2
 
 // Meta is the self-describing part of a recording, stored as JSON in the
 // file header.
@@ -110,7 +115,13 @@ type Measurement struct {
 	BitMask   uint64 `json:"bitMask,omitempty"`
 	Address   uint32 `json:"address,omitempty"`
 	Extension uint8  `json:"extension,omitempty"`
-	Unit      string `json:"unit,omitempty"`
+	// Unit is the unit of the physical value (of the raw value if there
+	// is no conversion).
+	Unit string `json:"unit,omitempty"`
+	// Conversion, if set, turns the raw value into the physical one (an
+	// A2L COMPU_METHOD as plain data, see goxcp/a2l/conv.Spec); set when
+	// the measurement came from an A2L (schema version 2).
+	Conversion *conv.Spec `json:"conversion,omitempty"`
 }
 
 // Type is the data type of a measurement.

@@ -36,6 +36,8 @@ type Conv struct {
 	vDef   string
 	f      *formula.Expr
 	finv   *formula.Expr
+	// formula sources, kept for Spec
+	fsrc, finvSrc string
 }
 
 // ErrNoInverse reports that a physical value cannot be turned into a raw one.
@@ -114,8 +116,9 @@ func FromMethod(m *a2l.Module, cm *a2l.CompuMethod) (*Conv, error) {
 		if err != nil {
 			return bad("FORMULA: %v", err)
 		}
-		c.f = f
+		c.f, c.fsrc = f, cm.Formula
 		if cm.FormulaInv != "" {
+			c.finvSrc = cm.FormulaInv
 			fi, err := formula.Compile(cm.FormulaInv)
 			if err != nil {
 				return bad("FORMULA_INV: %v", err)

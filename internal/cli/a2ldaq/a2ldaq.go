@@ -6,7 +6,9 @@ package a2ldaq
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 
 	"goxcp/a2l"
 	"goxcp/a2l/values"
@@ -91,4 +93,106 @@ func List(m *a2l.Module, name, event string, signals []string, timestamps bool) 
 	}
 	l.Event = uint16(ch)
 	return l, nil
+}
+
+// Resolved describes where the measurements of a list that came from A2L
+// signals got their conversion: per measurement name, the signal.
+type Resolved map[string]*values.Signal
+
+// Resolve turns the A2L names of lists (daq.List.Signals) into
+// measurements appended after the list's address-based ones, and an event
+// name that the A2L's IF_DATA XCP knows into its channel (other event
+// names are left for the slave's GET_DAQ_EVENT_INFO names). It returns,
+// per list index, the signal of every measurement it added. m may be nil
+// only if no list names signals or events the A2L has to resolve.
+func Resolve(m *a2l.Module, lists []daq.List) ([]Resolved, error) {
+	out := make([]Resolved, len(lists))
+	for i := range lists {
+		l := &lists[i]
+		if m != nil && l.EventName != "" {
+			if ch, err := values.ResolveEvent(m, l.EventName); err == nil {
+				l.Event, l.EventName = ch, ""
+			}
+		}
+		if len(l.Signals) == 0 {
+			continue
+		}
+		if m == nil {
+			return nil, fmt.Errorf("DAQ list %q names signals by A2L name (%s): give --a2l FILE or --a2l-from-slave", l.Name, strings.Join(l.Signals, ", "))
+		}
+		out[i] = Resolved{}
+		for _, n := range l.Signals {
+			ms, s, err := Measurements(m, n)
+			if err != nil {
+				return nil, fmt.Errorf("DAQ list %q: signal %q: %w%s", l.Name, n, err, suggest(m, n))
+			}
+			for _, x := range ms {
+				out[i][x.Name] = s
+			}
+			l.Measurements = append(l.Measurements, ms...)
+		}
+		l.Signals = nil
+	}
+	return out, nil
+}
+
+// suggest returns "; did you mean …?" with up to five names of the module
+// close to name (case-insensitive, edit distance ≤ 2 or a common prefix),
+// or "" if none is close.
+func suggest(m *a2l.Module, name string) string {
+	if m.Measurement(name) != nil || m.Characteristic(name) != nil || m.Instance(name) != nil {
+		return "" // the name exists; the error is about something else
+	}
+	type cand struct {
+		n string
+		d int
+	}
+	var cs []cand
+	ln := strings.ToLower(name)
+	try := func(n string) {
+		l := strings.ToLower(n)
+		d := distance(ln, l)
+		if d <= 2 || (len(ln) >= 3 && (strings.HasPrefix(l, ln) || strings.Contains(l, ln))) {
+			cs = append(cs, cand{n, d})
+		}
+	}
+	for _, x := range m.Measurements {
+		try(x.Name)
+	}
+	for _, x := range m.Characteristics {
+		try(x.Name)
+	}
+	for _, x := range m.Instances {
+		try(x.Name)
+	}
+	if len(cs) == 0 {
+		return ""
+	}
+	sort.SliceStable(cs, func(a, b int) bool { return cs[a].d < cs[b].d })
+	var names []string
+	for i := 0; i < len(cs) && i < 5; i++ {
+		names = append(names, strconv.Quote(cs[i].n))
+	}
+	return "; did you mean " + strings.Join(names, ", ") + "?"
+}
+
+// distance is the Levenshtein distance of a and b (bytes).
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -17,7 +17,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"goxcp/a2l"
 	"goxcp/daq"
+	"goxcp/internal/cli/a2ldaq"
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/master"
 	"goxcp/record"
@@ -28,6 +30,15 @@ type Options struct {
 	Connect func(context.Context) (*master.Master, func() error, error)
 	Printer func(json bool) *cmdutil.Printer
 	ErrOut  io.Writer
+	// A2L returns the ECU description for lists that name signals or
+	// events by A2L name (--a2l FILE / --a2l-from-slave); A2LGiven reports
+	// whether one was given explicitly (then A2L event names are resolved
+	// even for lists without signals).
+	A2L      func(context.Context, *master.Master) (*a2l.Module, error)
+	A2LGiven bool
+	// A2LAvailable reports whether A2L can return a module (also with
+	// --sim, whose simulator serves its A2L).
+	A2LAvailable bool
 
 	DAQFile  string
 	Output   string        // recording file ("" = none)
@@ -42,7 +53,7 @@ type Options struct {
 func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{Connect: f.Connect, Printer: f.Printer, ErrOut: f.IO.ErrOut}
+	opts := &Options{Connect: f.Connect, Printer: f.Printer, ErrOut: f.IO.ErrOut, A2L: f.A2L}
 	var noStatus bool
 	cmd := &cobra.Command{
 		Use:   "record --daq LISTS [-o FILE.xlog] [--csv DIR] [--duration D]",
@@ -51,7 +62,13 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 them and records every DTO until the duration is over or Ctrl-C / SIGTERM,
 then stops DAQ, frees the slave's DAQ configuration and finalises the files.
 Losses (transport counter gaps, missing ODTs, overload indications) are
-counted per DAQ list, shown in the status line and stored in the recording.`,
+counted per DAQ list, shown in the status line and stored in the recording.
+
+Lists may name their measurements by A2L name (signals = ["EngineSpeed",
+"inst.member"]) and their event by its IF_DATA XCP EVENT name; the A2L comes
+from --a2l FILE or --a2l-from-slave (with --sim, from the simulator). The
+recording then stores each signal's unit and conversion, so 'xcp convert'
+writes physical values without the A2L.`,
 		Example: `  xcp --sim record --daq lists.toml -o run.xlog --duration 60s
   xcp record --daq pyxcp_config.json --csv out/`,
 		Args: cmdutil.NoArgs,
@@ -65,6 +82,8 @@ counted per DAQ list, shown in the status line and stored in the recording.`,
 			if !noStatus {
 				opts.Status = time.Second
 			}
+			opts.A2LGiven = f.Global.A2L.File != "" || f.Global.A2L.FromSlave
+			opts.A2LAvailable = opts.A2LGiven || f.Global.Sim
 			if runF != nil {
 				return runF(opts)
 			}
@@ -114,11 +133,20 @@ func run(ctx context.Context, opts *Options) error {
 	if dur == 0 {
 		dur = cfg.Runtime
 	}
+	if !opts.A2LAvailable {
+		if _, err := a2ldaq.Resolve(nil, cfg.Lists); err != nil {
+			return &cmdutil.UsageError{Err: fmt.Errorf("%s: %w", opts.DAQFile, err)}
+		}
+	}
 	m, done, err := opts.Connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
+	signals, err := resolveNames(ctx, m, cfg.Lists, opts)
+	if err != nil {
+		return err
+	}
 	dopts := daq.Options{Override: cfg.Override, SeparateLists: opts.Separate}
 	var file *FileSink
 	if opts.Output != "" {
@@ -127,7 +155,8 @@ func run(ctx context.Context, opts *Options) error {
 		file = &FileSink{Path: opts.Output, Tool: "goxcp xcp record",
 			Slave: record.Slave{AddressGranularity: f.AG.Size(), MaxCTO: f.CTO(), MaxDTO: f.DTO(),
 				ProtocolVersion: int(ci.ProtocolVersion), TransportVersion: int(ci.TransportVersion),
-				Properties: map[string]string{"resources": ci.Resource.String()}}}
+				Properties: map[string]string{"resources": ci.Resource.String()}},
+			Signals: signals}
 		dopts.Sink = file
 	}
 	if opts.CSVDir != "" {
@@ -174,6 +203,28 @@ func run(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.ErrOut, "xcp: warning: %d loss indications during the recording (see the summary)\n", st.Lost())
 	}
 	return nil
+}
+
+// resolveNames resolves the A2L signal and event names of lists in place
+// (see a2ldaq.Resolve) and returns the signals of the added measurements.
+func resolveNames(ctx context.Context, m *master.Master, lists []daq.List, opts *Options) (*Signals, error) {
+	need := false
+	for _, l := range lists {
+		need = need || len(l.Signals) > 0 || (opts.A2LGiven && l.EventName != "")
+	}
+	if !need || opts.A2L == nil {
+		_, err := a2ldaq.Resolve(nil, lists)
+		return nil, err
+	}
+	mod, err := opts.A2L(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a2ldaq.Resolve(mod, lists)
+	if err != nil {
+		return nil, &cmdutil.UsageError{Err: fmt.Errorf("%s: %w", opts.DAQFile, err)}
+	}
+	return NewSignals(lists, res), nil
 }
 
 // wait shows the status line until the duration is over or ctx is done.

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"goxcp/a2l/values"
 	"goxcp/daq"
+	"goxcp/internal/cli/a2ldaq"
 	"goxcp/record"
 	"goxcp/xcp"
 )
@@ -19,6 +21,9 @@ type FileSink struct {
 	// are taken from the session).
 	Slave record.Slave
 	Tool  string
+	// Signals, if set, gives the units and conversions of measurements
+	// that came from an A2L; they are stored in the recording.
+	Signals *Signals
 
 	w    *record.Writer
 	meta *record.Meta
@@ -31,6 +36,7 @@ func (s *FileSink) Begin(h daq.Header) error {
 		return err
 	}
 	meta.Tool = s.Tool
+	s.Signals.annotate(meta, h)
 	o := s.Options
 	if o.Buffers == 0 {
 		o.Buffers = 32 // ride out slow disk writes and CPU contention at high DTO rates
@@ -162,4 +168,80 @@ func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
 		m.DAQ.Lists = append(m.DAQ.Lists, rl)
 	}
 	return m, nil
+}
+
+// Signals finds the A2L signal behind a measurement of the measured layout
+// (whose lists may be merged and their measurement names prefixed).
+type Signals struct {
+	m map[sigKey]*values.Signal
+}
+
+type sigKey struct {
+	name string
+	addr uint32
+	ext  uint8
+	typ  daq.Type
+	mask uint64
+}
+
+// NewSignals indexes the signals a2ldaq.Resolve returned for lists.
+func NewSignals(lists []daq.List, res []a2ldaq.Resolved) *Signals {
+	s := &Signals{m: map[sigKey]*values.Signal{}}
+	for i, l := range lists {
+		if i >= len(res) || res[i] == nil {
+			continue
+		}
+		for _, ms := range l.Measurements {
+			if sig := res[i][ms.Name]; sig != nil {
+				s.m[sigKey{ms.Name, ms.Addr, ms.Ext, ms.Type, ms.Mask}] = sig
+			}
+		}
+	}
+	return s
+}
+
+// lookup returns the signal of measurement ms of the measured list named
+// list, or nil.
+func (s *Signals) lookup(list string, ms daq.Measurement) *values.Signal {
+	if s == nil {
+		return nil
+	}
+	k := sigKey{ms.Name, ms.Addr, ms.Ext, ms.Type, ms.Mask}
+	if sig := s.m[k]; sig != nil {
+		return sig
+	}
+	for _, part := range strings.Split(list, "+") { // merged: "part.name"
+		if n, ok := strings.CutPrefix(ms.Name, part+"."); ok {
+			k.name = n
+			if sig := s.m[k]; sig != nil {
+				return sig
+			}
+		}
+	}
+	return nil
+}
+
+// annotate stores unit and conversion of every measurement of m that came
+// from an A2L signal; m was made by Meta from h.
+func (s *Signals) annotate(m *record.Meta, h daq.Header) {
+	if s == nil {
+		return
+	}
+	for i, ll := range h.Layout.Lists {
+		for j, ms := range ll.Measurements {
+			sig := s.lookup(ll.Name, ms)
+			if sig == nil || i >= len(m.DAQ.Lists) || j >= len(m.DAQ.Lists[i].Measurements) {
+				continue
+			}
+			rm := &m.DAQ.Lists[i].Measurements[j]
+			rm.Unit = sig.Unit
+			if sig.Conv != nil {
+				spec := sig.Conv.Spec()
+				if spec.Unit == "" {
+					spec.Unit = sig.Unit
+				}
+				rm.Conversion = &spec
+			}
+		}
+	}
 }

@@ -1,0 +1,136 @@
+package conv
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"goxcp/a2l"
+	"goxcp/a2l/formula"
+)
+
+// Spec is a conversion as plain data: everything Conv needs, without the
+// A2L it came from. It marshals to JSON (goxcp recordings store it so
+// that physical values can be computed without the A2L) and FromSpec
+// rebuilds an equivalent Conv.
+type Spec struct {
+	Name   string `json:"name,omitempty"`   // COMPU_METHOD name
+	Type   string `json:"type"`             // IDENTICAL LINEAR RAT_FUNC TAB_INTP TAB_NOINTP TAB_VERB FORM
+	Unit   string `json:"unit,omitempty"`   // unit of the physical value
+	Format string `json:"format,omitempty"` // A2L display format such as "%6.3"
+	// Coeffs: LINEAR a b (phys = a·raw + b); RAT_FUNC a…f.
+	Coeffs []float64 `json:"coeffs,omitempty"`
+	// In/Out: the COMPU_TAB pairs of TAB_INTP/TAB_NOINTP (sorted by In);
+	// TAB_VERB with a COMPU_VTAB: In with the texts in Text.
+	In  []float64 `json:"in,omitempty"`
+	Out []float64 `json:"out,omitempty"`
+	// Min/Max: the ranges of a COMPU_VTAB_RANGE (texts in Text).
+	Min  []float64 `json:"min,omitempty"`
+	Max  []float64 `json:"max,omitempty"`
+	Text []string  `json:"text,omitempty"`
+	// Default is the numeric default of a COMPU_TAB; DefaultText that of a
+	// verbal table.
+	Default     *float64 `json:"default,omitempty"`
+	DefaultText string   `json:"defaultText,omitempty"`
+	// Formula and FormulaInv are the FORM formulas in X1.
+	Formula    string `json:"formula,omitempty"`
+	FormulaInv string `json:"formulaInv,omitempty"`
+}
+
+// Spec returns c as plain data.
+func (c *Conv) Spec() Spec {
+	s := Spec{Name: c.Name, Type: c.Type.String(), Unit: c.Unit, Format: c.Format,
+		Coeffs: c.coeffs, Formula: c.fsrc, FormulaInv: c.finvSrc, Default: c.tabDef, DefaultText: c.vDef, Text: c.vOut}
+	switch c.Type {
+	case a2l.TabIntp, a2l.TabNoIntp:
+		s.In, s.Out = c.tabIn, c.tabOut
+	case a2l.TabVerb:
+		s.In, s.Min, s.Max = c.vIn, c.vMin, c.vMax
+	}
+	return s
+}
+
+// FromSpec rebuilds the conversion s describes; it checks s as FromMethod
+// checks a COMPU_METHOD, so a damaged Spec gives an error naming what is
+// wrong, never a Conv that panics.
+func FromSpec(s Spec) (*Conv, error) {
+	bad := func(format string, args ...any) (*Conv, error) {
+		return nil, fmt.Errorf("conv: conversion %q (%s): %s", s.Name, s.Type, fmt.Sprintf(format, args...))
+	}
+	t, ok := parseConvType(s.Type)
+	if !ok {
+		return bad("unknown conversion type (want IDENTICAL, LINEAR, RAT_FUNC, TAB_INTP, TAB_NOINTP, TAB_VERB or FORM)")
+	}
+	for _, v := range [][]float64{s.Coeffs, s.In, s.Out, s.Min, s.Max} {
+		for _, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return bad("non-finite number %v", x)
+			}
+		}
+	}
+	c := &Conv{Name: s.Name, Type: t, Unit: s.Unit, Format: s.Format}
+	switch t {
+	case a2l.Identical:
+	case a2l.Linear:
+		if len(s.Coeffs) != 2 || s.Coeffs[0] == 0 {
+			return bad("LINEAR needs coefficients a b with a != 0, got %v", s.Coeffs)
+		}
+		c.coeffs = s.Coeffs
+	case a2l.RatFunc:
+		if len(s.Coeffs) != 6 {
+			return bad("RAT_FUNC needs 6 coefficients, got %d", len(s.Coeffs))
+		}
+		c.coeffs = s.Coeffs
+	case a2l.TabIntp, a2l.TabNoIntp:
+		if len(s.In) == 0 || len(s.In) != len(s.Out) {
+			return bad("table needs as many in as out values (%d, %d), at least one", len(s.In), len(s.Out))
+		}
+		idx := make([]int, len(s.In))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return s.In[idx[a]] < s.In[idx[b]] })
+		for _, i := range idx {
+			c.tabIn = append(c.tabIn, s.In[i])
+			c.tabOut = append(c.tabOut, s.Out[i])
+		}
+		c.tabDef = s.Default
+	case a2l.TabVerb:
+		switch {
+		case len(s.Min) > 0 || len(s.Max) > 0:
+			if len(s.Min) != len(s.Max) || len(s.Min) != len(s.Text) {
+				return bad("verbal range table needs as many min, max and text entries (%d, %d, %d)", len(s.Min), len(s.Max), len(s.Text))
+			}
+			c.vMin, c.vMax = s.Min, s.Max
+		case len(s.In) != len(s.Text):
+			return bad("verbal table needs as many in values as texts (%d, %d)", len(s.In), len(s.Text))
+		default:
+			c.vIn = s.In
+		}
+		c.vOut, c.vDef = s.Text, s.DefaultText
+	case a2l.Form:
+		f, err := formula.Compile(s.Formula)
+		if err != nil {
+			return bad("formula: %v", err)
+		}
+		c.f, c.fsrc = f, s.Formula
+		if s.FormulaInv != "" {
+			fi, err := formula.Compile(s.FormulaInv)
+			if err != nil {
+				return bad("inverse formula: %v", err)
+			}
+			c.finv, c.finvSrc = fi, s.FormulaInv
+		}
+	}
+	return c, nil
+}
+
+func parseConvType(s string) (a2l.ConvType, bool) {
+	for _, t := range []a2l.ConvType{a2l.Identical, a2l.Linear, a2l.RatFunc, a2l.TabIntp, a2l.TabNoIntp, a2l.TabVerb, a2l.Form} {
+		if strings.EqualFold(t.String(), s) {
+			return t, true
+		}
+	}
+	return 0, false
+}
