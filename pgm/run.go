@@ -62,11 +62,12 @@ const (
 	PhaseReset   Phase = "reset"
 )
 
-// Progress is reported to Options.Progress: Done of Total bytes (clear:
-// sectors) of the current phase.
+// Progress is reported to Options.Progress: Done of Total Units of the
+// current phase.
 type Progress struct {
 	Phase       Phase
 	Done, Total int
+	Unit        string // "bytes", "sectors", or "" for a phase of one step
 }
 
 // Options control Run.
@@ -99,16 +100,16 @@ func (e *StepError) Unwrap() error { return e.Err }
 // followed by PROGRAM with size 0, the verification, then PROGRAM_RESET
 // unless opts.NoReset. After the reset the slave has ended the session.
 func Run(ctx context.Context, m *master.Master, plan *Plan, opts Options) error {
-	report := func(ph Phase, done, total int) {
+	report := func(ph Phase, done, total int, unit string) {
 		if opts.Progress != nil {
-			opts.Progress(Progress{Phase: ph, Done: done, Total: total})
+			opts.Progress(Progress{Phase: ph, Done: done, Total: total, Unit: unit})
 		}
 	}
-	report(PhaseStart, 0, 1)
+	report(PhaseStart, 0, 1, "")
 	if _, err := m.ProgramStart(ctx); err != nil {
 		return &StepError{Phase: PhaseStart, Err: err}
 	}
-	report(PhaseStart, 1, 1)
+	report(PhaseStart, 1, 1, "")
 	if err := clear(ctx, m, plan, report); err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func Run(ctx context.Context, m *master.Master, plan *Plan, opts Options) error 
 	}
 	chunk = max(ag, chunk-chunk%ag)
 	done := 0
-	report(PhaseProgram, 0, total)
+	report(PhaseProgram, 0, total, "bytes")
 	for _, w := range plan.Writes {
 		if err := m.SetMTA(ctx, w.Addr, 0); err != nil {
 			return &StepError{Phase: PhaseProgram, Addr: w.Addr, Err: err}
@@ -131,7 +132,7 @@ func Run(ctx context.Context, m *master.Master, plan *Plan, opts Options) error 
 				return &StepError{Phase: PhaseProgram, Addr: w.Addr + uint32(off), Err: err}
 			}
 			done += len(part)
-			report(PhaseProgram, done, total)
+			report(PhaseProgram, done, total, "bytes")
 		}
 		if err := m.ProgramEnd(ctx); err != nil {
 			return &StepError{Phase: PhaseProgram, Addr: uint32(w.End()), Err: err}
@@ -143,25 +144,25 @@ func Run(ctx context.Context, m *master.Master, plan *Plan, opts Options) error 
 	if opts.NoReset {
 		return nil
 	}
-	report(PhaseReset, 0, 1)
+	report(PhaseReset, 0, 1, "")
 	if err := m.ProgramReset(ctx); err != nil {
 		return &StepError{Phase: PhaseReset, Err: err}
 	}
-	report(PhaseReset, 1, 1)
+	report(PhaseReset, 1, 1, "")
 	return nil
 }
 
-func clear(ctx context.Context, m *master.Master, plan *Plan, report func(Phase, int, int)) error {
+func clear(ctx context.Context, m *master.Master, plan *Plan, report func(Phase, int, int, string)) error {
 	if plan.Mode == ClearFunctional {
-		report(PhaseClear, 0, 1)
+		report(PhaseClear, 0, 1, "")
 		if err := m.ProgramClear(ctx, xcp.ClearFunctional, plan.Mask); err != nil {
 			return &StepError{Phase: PhaseClear, Err: err}
 		}
-		report(PhaseClear, 1, 1)
+		report(PhaseClear, 1, 1, "")
 		return nil
 	}
 	ag := uint32(max(plan.Layout.AG, 1))
-	report(PhaseClear, 0, len(plan.Clear))
+	report(PhaseClear, 0, len(plan.Clear), "sectors")
 	for i, s := range plan.Clear {
 		if err := m.SetMTA(ctx, s.Start, 0); err != nil {
 			return &StepError{Phase: PhaseClear, Addr: s.Start, Err: err}
@@ -169,7 +170,7 @@ func clear(ctx context.Context, m *master.Master, plan *Plan, report func(Phase,
 		if err := m.ProgramClear(ctx, xcp.ClearAbsolute, s.Length/ag); err != nil {
 			return &StepError{Phase: PhaseClear, Addr: s.Start, Err: err}
 		}
-		report(PhaseClear, i+1, len(plan.Clear))
+		report(PhaseClear, i+1, len(plan.Clear), "sectors")
 	}
 	return nil
 }
@@ -184,23 +185,23 @@ func (e *MismatchError) Error() string {
 	return fmt.Sprintf("pgm: verify: 0x%08X reads 0x%02X, image has 0x%02X", e.Addr, e.Got, e.Want)
 }
 
-func verify(ctx context.Context, m *master.Master, plan *Plan, v Verify, report func(Phase, int, int)) error {
+func verify(ctx context.Context, m *master.Master, plan *Plan, v Verify, report func(Phase, int, int, string)) error {
 	switch v {
 	case VerifyNone:
 		return nil
 	case VerifyInternal:
-		report(PhaseVerify, 0, 1)
+		report(PhaseVerify, 0, 1, "")
 		if err := m.ProgramVerify(ctx, xcp.VerifyInternal, 0, 0); err != nil {
 			return &StepError{Phase: PhaseVerify, Err: err}
 		}
-		report(PhaseVerify, 1, 1)
+		report(PhaseVerify, 1, 1, "")
 		return nil
 	case VerifyChecksum, VerifyUpload:
 	default:
 		return fmt.Errorf("pgm: unknown verification %d", v)
 	}
 	total, done := plan.Bytes(), 0
-	report(PhaseVerify, 0, total)
+	report(PhaseVerify, 0, total, "bytes")
 	for _, w := range plan.Writes {
 		if v == VerifyChecksum {
 			if err := m.Verify(ctx, w.Addr, 0, w.Data); err != nil {
@@ -220,7 +221,7 @@ func verify(ctx context.Context, m *master.Master, plan *Plan, v Verify, report 
 			}
 		}
 		done += len(w.Data)
-		report(PhaseVerify, done, total)
+		report(PhaseVerify, done, total, "bytes")
 	}
 	return nil
 }

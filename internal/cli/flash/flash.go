@@ -201,7 +201,7 @@ func (p *progress) report(pr pgm.Progress) {
 	if pr.Phase != p.phase {
 		p.finish()
 		p.phase = pr.Phase
-		if p.tty && (pr.Phase == pgm.PhaseProgram || pr.Phase == pgm.PhaseVerify) && pr.Total > 0 {
+		if p.tty && pr.Unit == "bytes" && pr.Total > 0 {
 			p.bar = progressbar.NewOptions(pr.Total, progressbar.OptionSetWriter(p.w),
 				progressbar.OptionSetDescription(fmt.Sprintf("%-8s", pr.Phase)), progressbar.OptionShowBytes(true),
 				progressbar.OptionSetWidth(30), progressbar.OptionThrottle(0), progressbar.OptionClearOnFinish())
@@ -212,17 +212,10 @@ func (p *progress) report(pr pgm.Progress) {
 	}
 	if pr.Done == pr.Total {
 		p.finish()
-		unit := "bytes"
-		switch pr.Phase {
-		case pgm.PhaseClear:
-			unit = "sectors"
-		case pgm.PhaseStart, pgm.PhaseReset:
-			unit = ""
-		}
-		if unit == "" {
+		if pr.Unit == "" {
 			fmt.Fprintf(p.w, "%s: done\n", pr.Phase)
 		} else {
-			fmt.Fprintf(p.w, "%s: %d/%d %s\n", pr.Phase, pr.Done, pr.Total, unit)
+			fmt.Fprintf(p.w, "%s: %d/%d %s\n", pr.Phase, pr.Done, pr.Total, pr.Unit)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marcinbor85/gohex"
 	"go.uber.org/goleak"
 
 	"goxcp/internal/cli/cmdutil"
@@ -135,6 +136,15 @@ func TestFlashSimulator(t *testing.T) {
 		"app.bin": string(data),
 		"far.s19": srec(sim.FlashBase+sim.FlashSectors*sim.SectorSize-8, data[:16]),
 	}
+	var hexb bytes.Buffer
+	mem := gohex.NewMemory()
+	if err := mem.AddBinary(base, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.DumpIntelHex(&hexb, 32); err != nil {
+		t.Fatal(err)
+	}
+	files["app.hex"] = hexb.String()
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
 			t.Fatal(err)
@@ -147,6 +157,7 @@ func TestFlashSimulator(t *testing.T) {
 		flashed bool
 	}{
 		{"srec, checksum", Options{File: "app.s19", Verify: pgm.VerifyChecksum}, "", true},
+		{"Intel HEX, internal verify", Options{File: "app.hex", Verify: pgm.VerifyInternal}, "", true},
 		{"bin, upload, no reset", Options{File: "app.bin", Base: base, BaseSet: true, Verify: pgm.VerifyUpload, NoReset: true}, "", true},
 		{"dry run", Options{File: "app.s19", DryRun: true}, "", false},
 		{"past the last sector", Options{File: "far.s19"}, "pgm: image data at 0x00034000..0x00034007 is outside every flash sector of the slave", false},
@@ -190,7 +201,9 @@ func TestFlashSimulator(t *testing.T) {
 			if third := 2 * sim.SectorSize; !bytes.Equal(after[third:], before[third:]) {
 				t.Error("sectors the image does not touch changed")
 			}
-			for _, line := range []string{"clear: 2/2 sectors\n", "program: 6000/6000 bytes\n", "verify: 6000/6000 bytes\n", "flashed 6000 bytes from app."} {
+			verify := map[pgm.Verify]string{pgm.VerifyChecksum: "verify: 6000/6000 bytes\n", pgm.VerifyUpload: "verify: 6000/6000 bytes\n",
+				pgm.VerifyInternal: "verify: done\n"}[tc.opts.Verify]
+			for _, line := range []string{"start: done\n", "clear: 2/2 sectors\n", "program: 6000/6000 bytes\n", verify, "flashed 6000 bytes from app."} {
 				if !strings.Contains(errOut.String(), line) {
 					t.Errorf("stderr lacks %q:\n%s", line, errOut)
 				}
@@ -202,8 +215,8 @@ func TestFlashSimulator(t *testing.T) {
 func TestProgressBar(t *testing.T) {
 	var b bytes.Buffer
 	p := newProgress(&b, true)
-	for _, pr := range []pgm.Progress{{Phase: pgm.PhaseProgram, Done: 0, Total: 2048}, {Phase: pgm.PhaseProgram, Done: 1024, Total: 2048},
-		{Phase: pgm.PhaseProgram, Done: 2048, Total: 2048}} {
+	for _, pr := range []pgm.Progress{{Phase: pgm.PhaseProgram, Done: 0, Total: 2048, Unit: "bytes"}, {Phase: pgm.PhaseProgram, Done: 1024, Total: 2048, Unit: "bytes"},
+		{Phase: pgm.PhaseProgram, Done: 2048, Total: 2048, Unit: "bytes"}} {
 		p.report(pr)
 	}
 	if !strings.Contains(b.String(), "50%") || !strings.HasSuffix(b.String(), "program: 2048/2048 bytes\n") {
