@@ -64,7 +64,7 @@ func (t Transport) validateOthers() error {
 
 // canInterfaces are the interface names of [transport.can] (the canbus
 // package accepts the same; config does not import it).
-var canInterfaces = map[string]bool{"virtual": true, "udp": true, "udpmcast": true, "udp-multicast": true,
+var canInterfaces = map[string]bool{"virtual": true, "udp": true, "udpmcast": true, "udp-multicast": true, "udp_multicast": true,
 	"socketcan": true, "slcan": true, "lawicel": true, "user": true}
 
 func validateCAN(c can.Config) error {

@@ -2,6 +2,8 @@ package config
 
 import (
 	"testing"
+
+	"goxcp/transport/can/canbus"
 )
 
 func TestTransportSectionsErrorsNameKey(t *testing.T) {
@@ -76,6 +78,22 @@ out_ep_number = 2
 	}
 	if err := c.RequireUsb(); err != nil {
 		t.Error(err)
+	}
+}
+
+// The config accepts exactly the interface spellings the canbus package
+// opens (config does not import canbus; this test keeps them in step).
+func TestCANInterfaceNamesMatchCanbus(t *testing.T) {
+	for _, name := range []string{"virtual", "udp", "udpmcast", "udp-multicast", "udp_multicast", "socketcan", "slcan", "lawicel", "user"} {
+		if !canInterfaces[name] {
+			t.Errorf("%q not accepted", name)
+		}
+		if _, err := canbus.Canonical(name); err != nil {
+			t.Errorf("canbus: %v", err)
+		}
+	}
+	if len(canInterfaces) != 9 {
+		t.Errorf("config accepts %d names, the test lists 9", len(canInterfaces))
 	}
 }
 

@@ -39,7 +39,7 @@ const (
 
 // aliases maps accepted spellings to interface names.
 var aliases = map[string]string{
-	Virtual: Virtual, "udp": UDP, "udpmcast": UDP, "udp-multicast": UDP,
+	Virtual: Virtual, "udp": UDP, "udpmcast": UDP, "udp-multicast": UDP, "udp_multicast": UDP,
 	SocketCAN: SocketCAN, SLCAN: SLCAN, "lawicel": SLCAN, User: User,
 }
 
