@@ -230,3 +230,19 @@ func TestBogusCountReservesLittle(t *testing.T) {
 		t.Fatalf("parsing a %d-byte file allocated %d MB", len(src), d>>20)
 	}
 }
+
+// TestReadFileBufferNotRetained: a buffer from Options.ReadFile belongs to
+// the caller, who may reuse it; the parsed model must not change with it.
+func TestReadFileBufferNotRetained(t *testing.T) {
+	buf := []byte(wrap(`/begin MEASUREMENT speed "" UBYTE NO_COMPU_METHOD 0 0 0 1 /end MEASUREMENT`))
+	f, err := a2l.ParseFile("x.a2l", a2l.Options{ReadFile: func(string) ([]byte, error) { return buf, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range buf {
+		buf[i] = 'Z'
+	}
+	if m := f.Modules[0].Measurement("speed"); m == nil || m.Name != "speed" {
+		t.Fatalf("after the caller reused its buffer the model reads %+v", m)
+	}
+}

@@ -24,11 +24,11 @@ const maxIncludeDepth = 16
 
 // ParseFile reads and parses the A2L file at path.
 func ParseFile(path string, opt Options) (*File, error) {
-	data, err := readFile(opt, path)
+	src, err := readSource(opt, path)
 	if err != nil {
 		return nil, fmt.Errorf("a2l: %w", err)
 	}
-	return ParseString(path, bytesToString(data), opt)
+	return ParseString(path, src, opt)
 }
 
 // Parse parses A2L source held in src; name is used in positions and to
@@ -46,11 +46,16 @@ func bytesToString(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-func readFile(opt Options, name string) ([]byte, error) {
+// readSource reads a file as text. The parser keeps substrings of it, so
+// only a buffer os.ReadFile just allocated is used without a copy: one from
+// Options.ReadFile may be shared with (and later changed by) the caller.
+func readSource(opt Options, name string) (string, error) {
 	if opt.ReadFile != nil {
-		return opt.ReadFile(name)
+		b, err := opt.ReadFile(name)
+		return string(b), err
 	}
-	return os.ReadFile(name)
+	b, err := os.ReadFile(name)
+	return bytesToString(b), err
 }
 
 // ParseString parses A2L source text. In strict mode (the default) the
@@ -180,7 +185,7 @@ func (p *parser) include(at Token) {
 	if len(p.stack) >= maxIncludeDepth {
 		p.fail(at, "/include nested deeper than %d levels (recursive include?)", maxIncludeDepth)
 	}
-	data, err := readFile(p.opt, name)
+	src, err := readSource(p.opt, name)
 	if err != nil {
 		// Lenient mode skips the missing file and goes on: A2L files
 		// fetched from a slave (GET_ID 4) usually /include an A2ML
@@ -189,7 +194,6 @@ func (p *parser) include(at Token) {
 		p.problem(t, "cannot read include file: %v", err)
 		return
 	}
-	src := bytesToString(data)
 	p.srcs[name] = src
 	p.stack = append(p.stack, lexFrame{p.lx, p.file})
 	p.lx, p.file = NewLexer(src), name
