@@ -23,6 +23,8 @@ type pipe struct {
 // Conn is one end of a pair made by Pipe.
 type Conn struct {
 	in, out *pipe
+	self    chan struct{} // closed by this end's Close
+	selfOne sync.Once
 	info    transport.Info
 	start   time.Time
 	cur     []byte
@@ -30,13 +32,16 @@ type Conn struct {
 }
 
 // Pipe returns two connected ends. buf is the number of packets each
-// direction queues before Send blocks.
+// direction queues before Send blocks (0: Send waits for the peer's Recv).
+// Like a stream socket, packets sent before the peer closed are still
+// received; after an end's own Close its Recv and Send fail.
 func Pipe(buf int) (a, b *Conn) {
+	buf = max(buf, 0)
 	p1 := &pipe{ch: make(chan []byte, buf), closed: make(chan struct{})}
 	p2 := &pipe{ch: make(chan []byte, buf), closed: make(chan struct{})}
 	now := time.Now()
-	a = &Conn{in: p1, out: p2, start: now, info: transport.Info{Kind: "mem", Local: "a", Remote: "b", Start: now}}
-	b = &Conn{in: p2, out: p1, start: now, info: transport.Info{Kind: "mem", Local: "b", Remote: "a", Start: now}}
+	a = &Conn{in: p1, out: p2, self: make(chan struct{}), start: now, info: transport.Info{Kind: "mem", Local: "a", Remote: "b", Start: now}}
+	b = &Conn{in: p2, out: p1, self: make(chan struct{}), start: now, info: transport.Info{Kind: "mem", Local: "b", Remote: "a", Start: now}}
 	return a, b
 }
 
@@ -67,21 +72,42 @@ func (c *Conn) Send(ctx context.Context, packet []byte) error {
 // Recv implements transport.Conn.
 func (c *Conn) Recv(ctx context.Context) (transport.Packet, error) {
 	select {
+	case <-c.self:
+		return transport.Packet{}, net.ErrClosed
+	default:
+	}
+	select {
 	case p := <-c.in.ch:
-		c.stats.pr.Add(1)
-		c.stats.br.Add(uint64(len(p)))
-		return transport.Packet{Data: p, Time: int64(time.Since(c.start))}, nil
+		return c.received(p), nil
+	case <-c.self:
+		return transport.Packet{}, net.ErrClosed
 	case <-c.in.closed:
-		return transport.Packet{}, net.ErrClosed
-	case <-c.out.closed:
-		return transport.Packet{}, net.ErrClosed
+		// The peer closed: what it sent before is still delivered.
+		select {
+		case <-c.self:
+			return transport.Packet{}, net.ErrClosed
+		default:
+		}
+		select {
+		case p := <-c.in.ch:
+			return c.received(p), nil
+		default:
+			return transport.Packet{}, net.ErrClosed
+		}
 	case <-ctx.Done():
 		return transport.Packet{}, ctx.Err()
 	}
 }
 
+func (c *Conn) received(p []byte) transport.Packet {
+	c.stats.pr.Add(1)
+	c.stats.br.Add(uint64(len(p)))
+	return transport.Packet{Data: p, Time: int64(time.Since(c.start))}
+}
+
 // Close implements transport.Conn; it closes both directions.
 func (c *Conn) Close() error {
+	c.selfOne.Do(func() { close(c.self) })
 	c.in.once.Do(func() { close(c.in.closed) })
 	c.out.once.Do(func() { close(c.out.closed) })
 	return nil
