@@ -28,3 +28,11 @@ func ExampleParse_error() {
 	fmt.Println(err)
 	// Output: xcp.toml: transport.eth.port: must be 1..65535, got 70000
 }
+
+// The template that `xcp config init` writes lists every setting with its
+// default; it loads back to config.Default().
+func ExampleTemplate() {
+	c, err := config.Parse("xcp.toml", config.Template())
+	fmt.Println(err, c.Transport.Eth.Port, len(config.Settings(c)) > 40)
+	// Output: <nil> 5555 true
+}
