@@ -131,6 +131,9 @@ func (s *Session) configureOnce(ctx context.Context, x Exchanger) error {
 		if l.Timestamps {
 			mode |= xcp.ModeTimestamp
 		}
+		if l.Stim {
+			mode |= xcp.ModeDirection
+		}
 		req := xcp.SetDaqListMode{Mode: mode, List: l.Number, Event: l.Event, Prescaler: max(l.Prescaler, 1), Priority: l.Priority}.Append(nil, f)
 		if _, err := s.do(ctx, x, fmt.Sprintf("SET_DAQ_LIST_MODE (list %q)", l.Name), req); err != nil {
 			return err

@@ -73,11 +73,16 @@ type Limits struct {
 	TimestampTick uint16
 	Granularity   int // GRANULARITY_ODT_ENTRY_SIZE_DAQ (0 = 1)
 	MaxEntrySize  int // MAX_ODT_ENTRY_SIZE_DAQ (0 = 255)
-	AddrExt       xcp.AddrExtRule
-	OverloadMSB   bool
-	MaxODT        int    // per list (0 = as many as PIDs allow)
-	MaxEntries    int    // per ODT (0 = 255)
-	FirstList     uint16 // number of the first list (after predefined ones)
+	// GranularityStim and MaxEntrySizeStim are the same limits for STIM
+	// lists (GRANULARITY_ODT_ENTRY_SIZE_STIM, MAX_ODT_ENTRY_SIZE_STIM;
+	// 0 = as for DAQ).
+	GranularityStim  int
+	MaxEntrySizeStim int
+	AddrExt          xcp.AddrExtRule
+	OverloadMSB      bool
+	MaxODT           int    // per list (0 = as many as PIDs allow)
+	MaxEntries       int    // per ODT (0 = 255)
+	FirstList        uint16 // number of the first list (after predefined ones)
 }
 
 // LimitsFromInfo derives allocation limits from the slave's DAQ info and
@@ -85,17 +90,19 @@ type Limits struct {
 func LimitsFromInfo(info *Info, f xcp.Format) Limits {
 	p, r := info.Processor, info.Resolution
 	lim := Limits{
-		Order:         f.Order,
-		IDField:       p.Key.IDField(),
-		MaxDTO:        f.DTO(),
-		TimestampSize: r.TimestampMode.Size(),
-		TimestampUnit: r.TimestampMode.Unit(),
-		TimestampTick: r.TimestampTicks,
-		Granularity:   int(r.GranularityDaq),
-		MaxEntrySize:  int(r.MaxEntrySizeDaq),
-		AddrExt:       p.Key.AddrExt(),
-		OverloadMSB:   p.Properties&xcp.DaqOverloadMSB != 0,
-		FirstList:     uint16(p.MinDaq),
+		Order:            f.Order,
+		IDField:          p.Key.IDField(),
+		MaxDTO:           f.DTO(),
+		TimestampSize:    r.TimestampMode.Size(),
+		TimestampUnit:    r.TimestampMode.Unit(),
+		TimestampTick:    r.TimestampTicks,
+		Granularity:      int(r.GranularityDaq),
+		MaxEntrySize:     int(r.MaxEntrySizeDaq),
+		GranularityStim:  int(r.GranularityStim),
+		MaxEntrySizeStim: int(r.MaxEntrySizeSt),
+		AddrExt:          p.Key.AddrExt(),
+		OverloadMSB:      p.Properties&xcp.DaqOverloadMSB != 0,
+		FirstList:        uint16(p.MinDaq),
 	}
 	if p.Properties&xcp.DaqTimestampSupported == 0 {
 		lim.TimestampSize = 0
@@ -140,27 +147,15 @@ func Allocate(lists []List, lim Limits) (*Layout, error) {
 	if err := ValidateLists(lists); err != nil {
 		return nil, fmt.Errorf("daq: %w", err)
 	}
-	g := max(lim.Granularity, 1)
-	if g != 1 && g != 2 && g != 4 && g != 8 {
-		return nil, fmt.Errorf("daq: ODT entry granularity %d is not 1, 2, 4 or 8", g)
-	}
-	maxEntry := lim.MaxEntrySize
-	if maxEntry <= 0 || maxEntry > 255 {
-		maxEntry = 255
-	}
-	maxEntry -= maxEntry % g
-	if maxEntry == 0 {
-		return nil, fmt.Errorf("daq: MAX_ODT_ENTRY_SIZE_DAQ %d is below the granularity %d", lim.MaxEntrySize, g)
-	}
-	maxEntries := lim.MaxEntries
-	if maxEntries <= 0 || maxEntries > 255 {
-		maxEntries = 255
-	}
 	lay := &Layout{Order: lim.Order, IDField: lim.IDField, TimestampSize: lim.TimestampSize,
 		TimestampUnit: lim.TimestampUnit, TimestampTick: lim.TimestampTick, OverloadMSB: lim.OverloadMSB}
 	totalODT := 0
 	for li := range lists {
 		l := &lists[li]
+		g, maxEntry, maxEntries, err := lim.entryLimits(l.Stim)
+		if err != nil {
+			return nil, err
+		}
 		ll, err := allocList(l, lim, g, maxEntry, maxEntries)
 		if err != nil {
 			return nil, err
@@ -186,6 +181,39 @@ func Allocate(lists []List, lim Limits) (*Layout, error) {
 		return nil, fmt.Errorf("daq: the DAQ lists need %d ODTs, absolute ODT numbering allows %d in all", totalODT, lim.pidSpace())
 	}
 	return lay, nil
+}
+
+// entryLimits returns the ODT entry granularity, the maximum entry size
+// (a multiple of the granularity) and the maximum entries per ODT for DAQ
+// or STIM lists.
+func (lim Limits) entryLimits(stim bool) (g, maxEntry, maxEntries int, err error) {
+	gran, size, what := lim.Granularity, lim.MaxEntrySize, "DAQ"
+	if stim {
+		what = "STIM"
+		if lim.GranularityStim > 0 {
+			gran = lim.GranularityStim
+		}
+		if lim.MaxEntrySizeStim > 0 {
+			size = lim.MaxEntrySizeStim
+		}
+	}
+	g = max(gran, 1)
+	if g != 1 && g != 2 && g != 4 && g != 8 {
+		return 0, 0, 0, fmt.Errorf("daq: ODT entry granularity %d (%s) is not 1, 2, 4 or 8", g, what)
+	}
+	maxEntry = size
+	if maxEntry <= 0 || maxEntry > 255 {
+		maxEntry = 255
+	}
+	maxEntry -= maxEntry % g
+	if maxEntry == 0 {
+		return 0, 0, 0, fmt.Errorf("daq: MAX_ODT_ENTRY_SIZE_%s %d is below the granularity %d", what, size, g)
+	}
+	maxEntries = lim.MaxEntries
+	if maxEntries <= 0 || maxEntries > 255 {
+		maxEntries = 255
+	}
+	return g, maxEntry, maxEntries, nil
 }
 
 func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, error) {

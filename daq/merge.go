@@ -12,6 +12,7 @@ func mergeByEvent(lists []List) []List {
 	type key struct {
 		event     uint16
 		prescaler uint8
+		stim      bool
 	}
 	idx := map[key]int{}
 	var out []List
@@ -21,7 +22,7 @@ func mergeByEvent(lists []List) []List {
 			out, parts = append(out, l), append(parts, nil)
 			continue
 		}
-		k := key{l.Event, max(l.Prescaler, 1)}
+		k := key{l.Event, max(l.Prescaler, 1), l.Stim}
 		if i, ok := idx[k]; ok {
 			parts[i] = append(parts[i], l)
 			continue
@@ -39,7 +40,7 @@ func mergeByEvent(lists []List) []List {
 				count[m.Name]++
 			}
 		}
-		m := List{Event: ps[0].Event, Prescaler: ps[0].Prescaler, EventName: ps[0].EventName}
+		m := List{Event: ps[0].Event, Prescaler: ps[0].Prescaler, EventName: ps[0].EventName, Stim: ps[0].Stim}
 		var names []string
 		for _, p := range ps {
 			names = append(names, p.Name)

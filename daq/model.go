@@ -123,6 +123,10 @@ type List struct {
 	// INSTANCE paths) that the caller resolves into Measurements before
 	// Setup (xcp record does it with --a2l); Setup refuses unresolved ones.
 	Signals []string `json:"signals,omitempty"`
+	// Stim makes the list a STIM list (XCP 1.5 part 2, "stimulation"):
+	// the master sends its DTOs (Stimulator) and the slave writes them into
+	// its memory when the list's event occurs.
+	Stim bool `json:"stim,omitempty"`
 }
 
 // Validate checks the list for errors a slave could not catch: names,

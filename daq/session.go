@@ -120,6 +120,9 @@ func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*
 	if err := s.check(lists); err != nil {
 		return nil, err
 	}
+	if err := s.checkStim(ctx, lists); err != nil {
+		return nil, err
+	}
 	lay, err := s.layout(ctx, m, lists)
 	if err != nil {
 		return nil, err

@@ -70,7 +70,7 @@ func (ss *session) daqInfo(req []byte) ([]byte, []*runner) {
 		ag := f.AG.Size()
 		s.setInfo(append(name, make([]byte, (ag-len(name)%ag)%ag)...))
 		ss.mta, ss.mtaExt = InfoBase, 0
-		return xcp.GetDaqEventInfoResponse{Properties: xcp.EventDAQ, MaxDaqList: 0xFF, NameLength: uint8(min(len(name), 255)),
+		return xcp.GetDaqEventInfoResponse{Properties: eventProperties(e), MaxDaqList: 0xFF, NameLength: uint8(min(len(name), 255)),
 			TimeCycle: cyc, TimeUnit: unit}.Append(out, f), nil
 	case xcp.CmdGetDaqListInfo:
 		var c xcp.GetDaqListInfo
@@ -85,7 +85,7 @@ func (ss *session) daqInfo(req []byte) ([]byte, []*runner) {
 		for _, o := range l.odts {
 			maxE = max(maxE, len(o.entries))
 		}
-		props, fixed := xcp.ListDAQ, uint16(0)
+		props, fixed := xcp.ListDAQ|xcp.ListSTIM, uint16(0)
 		if l.predef {
 			props |= xcp.ListPredefined
 		}
@@ -269,8 +269,10 @@ func (ss *session) daqRun(req []byte) ([]byte, []*runner) {
 		switch {
 		case int(c.List) >= len(d.lists) || int(c.Event) >= len(d.cfg.Events):
 			return errPacket(xcp.ErrOutOfRange), nil
-		case c.Mode&(xcp.ModeDirection|xcp.ModePIDOff|xcp.ModeDTOCtr|xcp.ModeAlternating) != 0:
+		case c.Mode&(xcp.ModePIDOff|xcp.ModeDTOCtr|xcp.ModeAlternating) != 0:
 			return errPacket(xcp.ErrModeNotValid), nil
+		case c.Mode&xcp.ModeDirection != 0 && d.cfg.Events[c.Event].NoStim:
+			return errPacket(xcp.ErrModeNotValid), nil // a DAQ-only event
 		case c.Mode&xcp.ModeTimestamp != 0 && d.cfg.TimestampSize == 0:
 			return errPacket(xcp.ErrModeNotValid), nil
 		case d.lists[c.List].running:

@@ -47,6 +47,9 @@ type DAQConfig struct {
 	// allocation. By default the simulator rejects it with ERR_SEQUENCE,
 	// because real slaves (XCPlite) misbehave on that sequence.
 	Lenient bool
+	// StimTimeout sends EV_STIM_TIMEOUT when the event of a running STIM
+	// list occurs without STIM data (counted in StimStats either way).
+	StimTimeout bool
 }
 
 // PredefinedList is a predefined DAQ list: its ODTs, each a list of
@@ -61,13 +64,20 @@ type PredefinedList struct {
 type EventConfig struct {
 	Name   string
 	Period time.Duration
+	// NoStim makes the event DAQ-only (by default events serve DAQ and
+	// STIM lists).
+	NoStim bool
+	// StimODTConsistency applies received STIM ODTs one by one; by
+	// default (consistency DAQ) a STIM list is written only when all its
+	// ODTs arrived since the last event cycle.
+	StimODTConsistency bool
 }
 
 // DefaultEvents returns the default event channels: "1ms", "10ms",
 // "100ms" and the free-running "max".
 func DefaultEvents() []EventConfig {
-	return []EventConfig{{"1ms", time.Millisecond}, {"10ms", 10 * time.Millisecond},
-		{"100ms", 100 * time.Millisecond}, {"max", 0}}
+	return []EventConfig{{Name: "1ms", Period: time.Millisecond}, {Name: "10ms", Period: 10 * time.Millisecond},
+		{Name: "100ms", Period: 100 * time.Millisecond}, {Name: "max"}}
 }
 
 func (c *DAQConfig) setDefaults(cfg *Config) error {
@@ -176,6 +186,7 @@ type simList struct {
 	fixed     *uint16 // fixed event
 	firstPID  uint8
 	count     uint32 // event cycles seen (prescaler)
+	stim      stimState
 }
 
 // daqSlave is the slave-wide DAQ state (guarded by Slave.mu).
@@ -190,6 +201,7 @@ type daqSlave struct {
 	drop                                atomic.Int64 // DTOs still to drop (fault switch)
 	overload                            atomic.Int64 // DTOs still to flag as overloaded
 	nDTO, nDropped, nOverload, nSamples atomic.Uint64
+	stim                                StimStats
 }
 
 type daqPtr struct {
@@ -295,7 +307,11 @@ func (s *Slave) daqA2L(b *strings.Builder) {
 	}
 	for i, e := range c.Events {
 		cyc, u := eventCycle(e.Period)
-		fmt.Fprintf(b, "        /begin EVENT \"%s\" \"%s\" 0x%04X DAQ 0xFF %d %d 0 /end EVENT\n", e.Name, e.Name, i, cyc, u)
+		kind := "DAQ_STIM"
+		if e.NoStim {
+			kind = "DAQ"
+		}
+		fmt.Fprintf(b, "        /begin EVENT \"%s\" \"%s\" 0x%04X %s 0xFF %d %d 0 /end EVENT\n", e.Name, e.Name, i, kind, cyc, u)
 	}
 	fmt.Fprintf(b, "      /end DAQ\n")
 }

@@ -24,7 +24,7 @@ func (ss *session) startLists(ls []*simList) {
 	s := ss.slave
 	d := &s.daq
 	for _, l := range ls {
-		l.running, l.count = true, 0
+		l.running, l.count, l.stim = true, 0, stimState{}
 		if _, ok := d.runners[l.event]; ok {
 			continue
 		}
@@ -117,8 +117,10 @@ type emitter struct {
 	lists    []uint16 // DAQ list of each DTO (XCP on CAN: SET_DAQ_ID)
 	pkts     [][]byte
 	overload int // EV_DAQ_OVERLOAD events to send
-	dtos     uint64
-	samples  uint64
+	// events of EV_STIM_TIMEOUT to send
+	stimTimeouts []uint16
+	dtos         uint64
+	samples      uint64
 }
 
 func newEmitter(ss *session) *emitter {
@@ -144,6 +146,12 @@ func (e *emitter) cycle(ev uint16) {
 		}
 		l.count++
 		if (l.count-1)%uint32(max(l.prescaler, 1)) != 0 {
+			continue
+		}
+		if l.mode&xcp.ModeDirection != 0 {
+			if s.stimCycle(l, ev) {
+				e.stimTimeouts = append(e.stimTimeouts, ev)
+			}
 			continue
 		}
 		e.samples++
@@ -253,6 +261,12 @@ func (e *emitter) flush(ctx context.Context) error {
 			return err
 		}
 	}
+	for _, ev := range e.stimTimeouts {
+		if err := ss.send(evPacket(xcp.EvStimTimeout, stimTimeoutData(ev, ss.format()), ss.format())); err != nil {
+			return err
+		}
+	}
+	e.stimTimeouts = e.stimTimeouts[:0]
 	d.nDTO.Add(e.dtos)
 	d.nSamples.Add(e.samples)
 	e.buf, e.ends, e.lists, e.dtos, e.samples = e.buf[:0], e.ends[:0], e.lists[:0], 0, 0

@@ -347,6 +347,10 @@ func (ss *session) format() xcp.Format {
 // handle dispatches one command packet by its group and sends the answer
 // through the fault switches.
 func (ss *session) handle(req []byte) error {
+	if req[0] < byte(xcp.CmdLevel1) { // a STIM DTO: PIDs below the command codes
+		ss.stimDTO(req)
+		return nil
+	}
 	cmd := xcp.Command(req[0])
 	ss.slave.faults.record(cmd)
 	if cmd != xcp.CmdConnect && !ss.isConnected() {

@@ -83,7 +83,7 @@ func TestSessionCommands(t *testing.T) {
 		t.Fatalf("GET_VERSION %+v %v", v, err)
 	}
 	// Unknown and unsupported commands.
-	c.fail([]byte{0x80}, xcp.ErrCmdUnknown)
+	c.fail([]byte{0xC1}, xcp.ErrCmdUnknown) // below 0xC0 is a STIM DTO (stim.go)
 	c.fail(xcp.TransportLayerCmd{Sub: 1}.Append(nil, c.f), xcp.ErrCmdUnknown)
 	c.fail([]byte{byte(xcp.CmdLevel1), 0x7F}, xcp.ErrSubcmdUnknown)
 	c.fail(xcp.UserCmd{Sub: 0x77}.Append(nil, c.f), xcp.ErrSubcmdUnknown)
