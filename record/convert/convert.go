@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"goxcp/a2l"
+	"goxcp/a2l/conv"
 	"goxcp/record"
 )
 
@@ -34,15 +36,33 @@ const (
 	ColHost  = "host" // host timestamp, int64 ns since Meta.Start
 	ColSlave = "slave"
 	ColValue = "value"
+	// ColText is a measurement with a verbal conversion (TAB_VERB): the
+	// sample holds the raw value, Column.Text gives the string.
+	ColText = "text"
 )
+
+// Options select what Run writes.
+type Options struct {
+	// Raw writes the raw values as recorded; by default measurements that
+	// carry a conversion (recorded from A2L signals) are written as
+	// physical values.
+	Raw bool
+}
 
 // Column is one output column.
 type Column struct {
 	Name string
-	Kind string      // ColHost, ColSlave or ColValue
-	Type record.Type // of a ColValue; host and slave times are int64
+	Kind string      // ColHost, ColSlave, ColValue or ColText
+	Type record.Type // of a ColValue or ColText; host and slave times are int64
 	Unit string
+	// Conv is the conversion of a physical column: numeric physical
+	// values arrive as F64 values (Type F64); a ColText column gets the
+	// raw values and Text. nil for raw values.
+	Conv *conv.Conv
 }
+
+// Text returns the text of value v of a ColText column.
+func (c *Column) Text(v record.Value) string { return c.Conv.Text(v.Float64()) }
 
 // Table is the output layout of one DAQ list: the host time, the slave
 // time (if the list has timestamps), then the measurements in layout
@@ -55,8 +75,17 @@ type Table struct {
 	HasSlave bool
 }
 
-// Tables returns the table layout of every list of m.
+// Tables returns the table layout of every list of m with raw values.
 func Tables(m *record.Meta) []Table {
+	t, _ := Layout(m, Options{Raw: true}) // raw: nothing can fail
+	return t
+}
+
+// Layout returns the table layout of every list of m: with physical
+// values (unless o.Raw) for measurements that carry a conversion; an
+// IDENTICAL conversion keeps the recorded type. It fails for a damaged
+// conversion, naming the list and measurement.
+func Layout(m *record.Meta, o Options) ([]Table, error) {
 	used := map[string]bool{}
 	out := make([]Table, len(m.DAQ.Lists))
 	for i, l := range m.DAQ.Lists {
@@ -72,9 +101,48 @@ func Tables(m *record.Meta) []Table {
 			if n == "" {
 				n = "m" + strconv.Itoa(j)
 			}
-			t.Columns = append(t.Columns, Column{Name: unique(cols, n), Kind: ColValue, Type: ms.Type, Unit: ms.Unit})
+			c := Column{Name: unique(cols, n), Kind: ColValue, Type: ms.Type, Unit: ms.Unit}
+			if ms.Conversion != nil && !o.Raw {
+				cv, err := conv.FromSpec(*ms.Conversion)
+				if err != nil {
+					return nil, fmt.Errorf("convert: list %q: measurement %q: %w", l.Name, ms.Name, err)
+				}
+				if c.Unit == "" {
+					c.Unit = cv.Unit
+				}
+				switch {
+				case cv.Verbal():
+					c.Kind, c.Conv, c.Unit = ColText, cv, ""
+				case cv.Type != a2l.Identical:
+					c.Type, c.Conv = record.F64, cv
+				}
+			}
+			t.Columns = append(t.Columns, c)
 		}
 		out[i] = t
+	}
+	return out, nil
+}
+
+// physical returns, per list, the conversion of each measurement whose
+// value Run replaces by its physical value (nil entries: kept).
+func physical(tables []Table, nlists int) [][]*conv.Conv {
+	out := make([][]*conv.Conv, nlists)
+	for _, t := range tables {
+		first := 1
+		if t.HasSlave {
+			first = 2
+		}
+		var cs []*conv.Conv
+		for j, c := range t.Columns[first:] {
+			if c.Kind == ColValue && c.Conv != nil {
+				if cs == nil {
+					cs = make([]*conv.Conv, len(t.Columns)-first)
+				}
+				cs[j] = c.Conv
+			}
+		}
+		out[t.List] = cs
 	}
 	return out
 }
@@ -116,14 +184,27 @@ type Result struct {
 // run on a goroutine of their own, one batch of samples ahead of the sink
 // (memory: three batches). Run stops early with ctx's error when ctx is
 // done. The sink is closed in every case.
-func Run(ctx context.Context, r *record.Reader, sink Sink) (res Result, err error) {
+//
+// Run writes physical values (see Layout); RunWith selects raw values.
+func Run(ctx context.Context, r *record.Reader, sink Sink) (Result, error) {
+	return RunWith(ctx, r, sink, Options{})
+}
+
+// RunWith is Run with options.
+func RunWith(ctx context.Context, r *record.Reader, sink Sink, o Options) (res Result, err error) {
 	d, err := record.NewDecoder(r)
 	if err != nil {
 		sink.Close()
 		return res, fmt.Errorf("convert: %w", err)
 	}
 	m := r.Meta()
-	if err := sink.Begin(m, Tables(m)); err != nil {
+	tables, err := Layout(m, o)
+	if err != nil {
+		sink.Close()
+		return res, err
+	}
+	phys := physical(tables, len(m.DAQ.Lists))
+	if err := sink.Begin(m, tables); err != nil {
 		sink.Close()
 		return res, err
 	}
@@ -140,7 +221,7 @@ func Run(ctx context.Context, r *record.Reader, sink Sink) (res Result, err erro
 	}
 	done := make(chan struct{})
 	decoded := make(chan error, 1)
-	go func() { decoded <- decode(d, free, full, done) }()
+	go func() { decoded <- decode(d, phys, free, full, done) }()
 	stop := func() {
 		close(done)
 		<-decoded
@@ -183,7 +264,7 @@ type batch struct {
 
 // decode fills batches from d until the end (then closes full) or until
 // done is closed.
-func decode(d *record.Decoder, free <-chan *batch, full chan<- *batch, done <-chan struct{}) error {
+func decode(d *record.Decoder, phys [][]*conv.Conv, free <-chan *batch, full chan<- *batch, done <-chan struct{}) error {
 	defer close(full)
 	for {
 		var b *batch
@@ -197,6 +278,14 @@ func decode(d *record.Decoder, free <-chan *batch, full chan<- *batch, done <-ch
 			s := d.Sample()
 			off := len(b.vals)
 			b.vals = append(b.vals, s.Values...)
+			if cs := phys[s.List]; cs != nil {
+				vs := b.vals[off:]
+				for j, c := range cs {
+					if c != nil && j < len(vs) {
+						vs[j] = record.FloatValue(record.F64, c.Phys(vs[j].Float64()))
+					}
+				}
+			}
 			c := *s
 			c.Values = b.vals[off:len(b.vals):len(b.vals)]
 			b.samples = append(b.samples, c)

@@ -34,6 +34,7 @@ type Options struct {
 	To   string
 	Out  string
 	JSON bool
+	Raw  bool // raw values instead of physical ones
 }
 
 // NewCmd returns the `xcp convert` command.
@@ -60,6 +61,13 @@ several, CSV and Parquet write a directory OUT with <list>.csv/.parquet.
 The default OUT is FILE without .xlog plus .csv/.parquet/.db/.h5 (or _csv/,
 _parquet/ for several lists).
 
+Measurements recorded from A2L signals (xcp record with signals = [...])
+carry their conversion and unit in the recording: they are written as
+physical values (verbal tables as text) without needing the A2L; --raw
+writes the raw ECU values instead. Units appear in CSV headers ("name
+[unit]"), Parquet key-value metadata goxcp.units, SQLite table
+goxcp_columns, and HDF5 dataset attributes.
+
 A recording that was not closed cleanly (crash, kill -9) converts up to its
 last complete block; damaged blocks are skipped. Both are reported.`,
 		Example: `  xcp convert run1.xlog --to parquet
@@ -83,6 +91,7 @@ last complete block; damaged blocks are skipped. Both are reported.`,
 	cmd.Flags().StringVar(&opts.To, "to", "", "output `format`: "+strings.Join(Formats, ", "))
 	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "output file or directory (default: derived from FILE)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
+	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "write raw ECU values instead of physical values")
 	return cmd
 }
 
@@ -166,7 +175,7 @@ func run(ctx context.Context, opts *Options) error {
 		defer r.Close()
 		sink = hdf5.New(out, counts)
 	}
-	res, err := rconv.Run(ctx, r, sink)
+	res, err := rconv.RunWith(ctx, r, sink, rconv.Options{Raw: opts.Raw})
 	if err != nil {
 		return fmt.Errorf("convert %s: %w", opts.File, err)
 	}

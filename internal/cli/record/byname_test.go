@@ -2,14 +2,19 @@ package record_test
 
 import (
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"goxcp/a2l"
+	"goxcp/a2l/values"
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/internal/cli/root"
 	"goxcp/record"
+	"goxcp/sim"
 )
 
 // recordByName runs `xcp --sim record` on a list file naming signals and
@@ -116,6 +121,96 @@ signals = ["counter"]
 		code := root.Run(context.Background(), f, args)
 		if code == 0 || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("%q: exit %d, stderr %q, want %q", tc.file, code, stderr, tc.want)
+		}
+	}
+}
+
+// TestConvertPhysical records signals by name from the simulator and
+// converts the recording with and without --raw: every physical value
+// equals the A2L conversion (goxcp/a2l/conv, built from the simulator's
+// A2L, which the converter never sees) of the raw value; verbal tables
+// become text; units are in the header. The other formats convert too.
+func TestConvertPhysical(t *testing.T) {
+	dir := t.TempDir()
+	rec := recordByName(t, dir)
+	simA2L, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := a2l.ParseString("sim.a2l", simA2L.A2L(), a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := file.Modules[0]
+	convert := func(args ...string) [][]string {
+		t.Helper()
+		out := filepath.Join(dir, strings.Join(args, "")+".csv")
+		ios, _, _, stderr := cmdutil.Test()
+		f := cmdutil.New(ios)
+		f.Getenv = func(string) string { return "" }
+		if code := root.Run(context.Background(), f, append([]string{"convert", rec, "--to", "csv", "-o", out}, args...)); code != 0 {
+			t.Fatalf("convert %v: exit %d: %s", args, code, stderr)
+		}
+		fh, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fh.Close()
+		rows, err := csv.NewReader(fh).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	phys, raw := convert(), convert("--raw")
+	if len(phys) < 3 || len(phys) != len(raw) {
+		t.Fatalf("%d physical rows, %d raw rows", len(phys), len(raw))
+	}
+	wantHdr := []string{"host_ns", "slave_ns", "raw_counter", "counter [ms]", "waves.sine", "enabled", "temp_limit [degC]", "mode"}
+	if got := strings.Join(phys[0], ","); got != strings.Join(wantHdr, ",") {
+		t.Errorf("header %s\nwant   %s", got, strings.Join(wantHdr, ","))
+	}
+	col := map[string]int{}
+	for i, h := range raw[0] {
+		col[strings.Fields(h)[0]] = i
+	}
+	checked := 0
+	for _, name := range []string{"counter", "waves.sine", "enabled", "temp_limit", "mode"} {
+		s, err := values.ResolveSignal(mod, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := col[name]
+		for i := 1; i < len(raw); i++ {
+			r, err := strconv.ParseFloat(raw[i][c], 64)
+			if err != nil {
+				t.Fatalf("raw %s row %d: %v", name, i, err)
+			}
+			want := strconv.FormatFloat(s.Conv.Phys(r), 'g', -1, 64)
+			if s.Conv.Verbal() {
+				want = s.Conv.Text(r)
+			}
+			if phys[i][c] != want {
+				t.Fatalf("%s row %d: physical %q, want %q (raw %s)", name, i, phys[i][c], want, raw[i][c])
+			}
+			checked++
+		}
+	}
+	// The verbal and FORM values are what the simulator holds.
+	i := len(phys) - 1
+	if phys[i][col["enabled"]] != "on" || phys[i][col["mode"]] == "" || raw[i][col["temp_limit"]] == phys[i][col["temp_limit"]] {
+		t.Errorf("last row physical %v raw %v", phys[i], raw[i])
+	}
+	if phys[i][col["raw_counter"]] != raw[i][col["raw_counter"]] {
+		t.Errorf("address-based measurement changed: %s vs %s", phys[i][col["raw_counter"]], raw[i][col["raw_counter"]])
+	}
+	t.Logf("%d physical values checked", checked)
+	for _, to := range []string{"parquet", "sqlite", "hdf5"} {
+		ios, _, _, stderr := cmdutil.Test()
+		f := cmdutil.New(ios)
+		f.Getenv = func(string) string { return "" }
+		if code := root.Run(context.Background(), f, []string{"convert", rec, "--to", to, "-o", filepath.Join(dir, "out."+to)}); code != 0 {
+			t.Errorf("convert --to %s: exit %d: %s", to, code, stderr)
 		}
 	}
 }

@@ -23,6 +23,7 @@ type Sink struct {
 	ws    []*bufio.Writer
 	line  []byte
 	paths []string
+	text  [][]*convert.Column // per list and value: the ColText column, else nil
 }
 
 // New returns a Sink writing to out: the CSV file for a recording with one
@@ -42,6 +43,21 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 		}
 	}
 	s.paths = paths
+	s.text = make([][]*convert.Column, len(m.DAQ.Lists))
+	for _, t := range tables {
+		first := 1
+		if t.HasSlave {
+			first = 2
+		}
+		for j := first; j < len(t.Columns); j++ {
+			if t.Columns[j].Kind == convert.ColText {
+				if s.text[t.List] == nil {
+					s.text[t.List] = make([]*convert.Column, len(t.Columns)-first)
+				}
+				s.text[t.List][j-first] = &t.Columns[j]
+			}
+		}
+	}
 	for i, t := range tables {
 		f, err := os.Create(paths[i])
 		if err != nil {
@@ -56,7 +72,7 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 				hdr = append(hdr, ',')
 			}
 			name := c.Name
-			if c.Unit != "" && c.Kind == convert.ColValue {
+			if c.Unit != "" && (c.Kind == convert.ColValue || c.Kind == convert.ColText) {
 				name += " [" + c.Unit + "]"
 			}
 			hdr = appendField(hdr, name)
@@ -84,8 +100,13 @@ func (s *Sink) Sample(sm *record.Sample) error {
 		b = append(b, ',')
 		b = strconv.AppendInt(b, sm.SlaveNS, 10)
 	}
-	for _, v := range sm.Values {
+	text := s.text[sm.List]
+	for j, v := range sm.Values {
 		b = append(b, ',')
+		if text != nil && text[j] != nil {
+			b = appendField(b, text[j].Text(v))
+			continue
+		}
 		b = v.AppendText(b)
 	}
 	b = append(b, '\n')

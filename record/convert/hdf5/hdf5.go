@@ -35,6 +35,7 @@ type column struct {
 	at      uint64 // data address
 	written uint64
 	buf     []byte
+	text    *convert.Column // ColText: fixed-length strings of size bytes
 }
 
 type table struct {
@@ -80,6 +81,10 @@ func Count(ctx context.Context, r *record.Reader) ([]uint64, error) {
 }
 
 func columnType(c convert.Column) (dtype, int) {
+	if c.Kind == convert.ColText {
+		n := textWidth(c)
+		return stringType(n), n
+	}
 	if c.Kind != convert.ColValue {
 		return fixedType(8, true), 8
 	}
@@ -90,6 +95,18 @@ func columnType(c convert.Column) (dtype, int) {
 		return floatType(8), 8
 	}
 	return fixedType(c.Type.Size(), c.Type.IsSigned()), c.Type.Size()
+}
+
+// textWidth is the size of the fixed-length strings of a verbal column:
+// room for its longest text (or a raw number, shown where no text
+// matches) and the terminating NUL.
+func textWidth(c convert.Column) int {
+	sp := c.Conv.Spec()
+	n := max(len(sp.DefaultText), 24)
+	for _, t := range sp.Text {
+		n = max(n, len(t))
+	}
+	return n + 1
 }
 
 func str(s string) *string { return &s }
@@ -147,13 +164,19 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 		for _, c := range t.Columns {
 			dt, size := columnType(c)
 			col := &column{size: size, typ: c.Type, kind: c.Kind, name: c.Name}
+			if c.Kind == convert.ColText {
+				col.text = &t.Columns[len(tb.cols)]
+			}
 			tb.cols = append(tb.cols, col)
 			var attrs []attribute
 			if c.Unit != "" {
 				attrs = append(attrs, attribute{name: "unit", str: str(c.Unit)})
 			}
-			if c.Kind == convert.ColValue {
+			if c.Kind == convert.ColValue || c.Kind == convert.ColText {
 				attrs = append(attrs, attribute{name: "xcp_type", str: str(c.Type.String())})
+			}
+			if c.Conv != nil {
+				attrs = append(attrs, attribute{name: "conversion", str: str(c.Conv.Name)})
 			}
 			ds := &dsInfo{col: col, dt: dt, attrs: attrs}
 			ds.hdr = a.take(len(datasetHeader(dt, tb.rows, 0, attrs)))
@@ -257,6 +280,22 @@ func (s *Sink) Sample(sm *record.Sample) error {
 	for _, v := range sm.Values {
 		c := tb.cols[ci]
 		ci++
+		if c.text != nil {
+			t := c.text.Text(v)
+			if len(t) > c.size-1 {
+				t = t[:c.size-1]
+			}
+			c.buf = append(c.buf, t...)
+			for range c.size - len(t) {
+				c.buf = append(c.buf, 0)
+			}
+			if len(c.buf)+c.size > cap(c.buf) {
+				if err := s.flush(c); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		var u uint64
 		switch {
 		case c.size == 4 && v.Type.IsFloat():

@@ -78,6 +78,9 @@ func Schema(t convert.Table) *pq.Schema {
 }
 
 func node(c convert.Column) pq.Node {
+	if c.Kind == convert.ColText {
+		return pq.String()
+	}
 	if c.Kind != convert.ColValue {
 		return pq.Int(64)
 	}
@@ -190,7 +193,11 @@ func (s *Sink) Sample(sm *record.Sample) error {
 		c++
 	}
 	for _, v := range sm.Values {
-		t.vals[c] = append(t.vals[c], value(v))
+		if k := &t.kinds[c]; k.Kind == convert.ColText {
+			t.vals[c] = append(t.vals[c], pq.ByteArrayValue([]byte(k.Text(v))))
+		} else {
+			t.vals[c] = append(t.vals[c], value(v))
+		}
 		c++
 	}
 	t.queued++

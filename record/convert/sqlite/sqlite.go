@@ -42,6 +42,7 @@ type table struct {
 	many   *sql.Stmt // rowsPerInsert-row insert
 	args   []any
 	queued int
+	text   []*convert.Column // per value: the ColText column, else nil
 }
 
 // Sink writes an SQLite database. Create it with New.
@@ -68,6 +69,8 @@ func Quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"
 
 func sqlType(c convert.Column) string {
 	switch {
+	case c.Kind == convert.ColText:
+		return "TEXT"
 	case c.Kind != convert.ColValue:
 		return "INTEGER NOT NULL"
 	case c.Type == record.U64:
@@ -101,7 +104,7 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 	}
 	ddl := []string{
 		"CREATE TABLE goxcp_meta (key TEXT PRIMARY KEY, value TEXT)",
-		"CREATE TABLE goxcp_columns (tbl TEXT, col TEXT, type TEXT, unit TEXT, list_number INTEGER, event INTEGER)",
+		"CREATE TABLE goxcp_columns (tbl TEXT, col TEXT, type TEXT, unit TEXT, list_number INTEGER, event INTEGER, conversion TEXT)",
 	}
 	for _, q := range ddl {
 		if _, err := db.ExecContext(ctx, q); err != nil {
@@ -122,20 +125,35 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 		names[strings.ToLower(name)] = true
 		l := m.DAQ.Lists[t.List]
 		var cols []string
-		for _, c := range t.Columns {
+		var text []*convert.Column
+		first := 1
+		if t.HasSlave {
+			first = 2
+		}
+		for j, c := range t.Columns {
 			cols = append(cols, strings.TrimSpace(Quote(c.Name)+" "+sqlType(c)))
 			typ := c.Kind
 			if c.Kind == convert.ColValue {
 				typ = c.Type.String()
 			}
-			if _, err := db.ExecContext(ctx, "INSERT INTO goxcp_columns VALUES (?, ?, ?, ?, ?, ?)", name, c.Name, typ, c.Unit, l.Number, l.Event); err != nil {
+			var cname any // NULL: raw value
+			if c.Conv != nil {
+				cname = c.Conv.Name
+			}
+			if c.Kind == convert.ColText {
+				if text == nil {
+					text = make([]*convert.Column, len(t.Columns)-first)
+				}
+				text[j-first] = &t.Columns[j]
+			}
+			if _, err := db.ExecContext(ctx, "INSERT INTO goxcp_columns VALUES (?, ?, ?, ?, ?, ?, ?)", name, c.Name, typ, c.Unit, l.Number, l.Event, cname); err != nil {
 				return fmt.Errorf("sqlite: %w", err)
 			}
 		}
 		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", Quote(name), strings.Join(cols, ", "))); err != nil {
 			return fmt.Errorf("sqlite: create table %s: %w", name, err)
 		}
-		s.tables = append(s.tables, &table{name: name, ncol: len(t.Columns), args: make([]any, 0, rowsPerInsert*len(t.Columns))})
+		s.tables = append(s.tables, &table{name: name, ncol: len(t.Columns), args: make([]any, 0, rowsPerInsert*len(t.Columns)), text: text})
 	}
 	return s.beginTx()
 }
@@ -169,8 +187,10 @@ func (s *Sink) Sample(sm *record.Sample) error {
 	if sm.HasSlave {
 		t.args = append(t.args, sm.SlaveNS)
 	}
-	for _, v := range sm.Values {
+	for j, v := range sm.Values {
 		switch {
+		case t.text != nil && t.text[j] != nil:
+			t.args = append(t.args, t.text[j].Text(v))
 		case v.Type.IsFloat():
 			t.args = append(t.args, v.Float64())
 		case v.Type == record.U64 && v.Uint64() > math.MaxInt64:
