@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"goxcp/daq"
 	"goxcp/master"
 	"goxcp/seedkey"
 	"goxcp/sim"
@@ -101,6 +102,44 @@ var scenarios = []scenario{
 		}
 		if left&xcp.ResPgm != 0 {
 			t.Fatalf("PGM still locked: %v", left)
+		}
+	}},
+	{"DAQ", false, func(t *testing.T, ctx context.Context, m *master.Master, l link) {
+		// Timestamps need room in the first ODT: on classic CAN (MAX_DTO 8)
+		// PID and a 4-byte timestamp leave 3 bytes, too few for a U32.
+		ts := m.Format().MaxDTO >= 16
+		lists := []daq.List{{Name: "fast", Event: 0, Timestamps: ts, Measurements: []daq.Measurement{
+			{Name: "counter", Addr: sim.RAMBase + 0x00, Type: daq.U32},
+			{Name: "sine", Addr: sim.RAMBase + 0x08, Type: daq.F32},
+		}}}
+		ses, err := daq.Setup(ctx, m, lists, daq.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		samples := ses.Samples(4096)
+		if err := ses.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for start := time.Now(); time.Since(start) < 50*time.Millisecond ||
+			(ses.Stats().Lists[0].Samples < 5 && time.Since(start) < 10*time.Second); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		st, err := ses.Stop(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		var last uint64
+		for r := range samples {
+			c := r.Values[0].Uint64()
+			if n > 0 && c < last { // the counter never goes back (it may repeat: it counts time, not samples)
+				t.Fatalf("counter went from %d to %d", last, c)
+			}
+			last = c
+			n++
+		}
+		if n < 5 || uint64(n) != st.Lists[0].Samples || st.Lost() != 0 {
+			t.Fatalf("%d samples, stats %+v, lost %d", n, st.Lists[0], st.Lost())
 		}
 	}},
 	{"ErrorMatrix", false, func(t *testing.T, ctx context.Context, m *master.Master, l link) {
