@@ -304,3 +304,13 @@ func TestNamesAndStrings(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 }
+
+func TestDecodeElemsBadCount(t *testing.T) {
+	p := []byte{0xFF, 1, 2, 3, 4}
+	for _, n := range []int{-1, -4, 256} {
+		var r UploadResponse
+		if err := r.DecodeElems(p, Format{MaxCTO: 8}, n); err == nil {
+			t.Errorf("DecodeElems(n=%d) = % X, want an error", n, r.Data)
+		}
+	}
+}

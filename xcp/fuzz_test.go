@@ -66,7 +66,7 @@ func FuzzStdDecoders(f *testing.F) {
 	f.Fuzz(func(t *testing.T, sel byte, p []byte) {
 		fuzzDecoders(t, sel, p, mk)
 		var u UploadResponse
-		_ = u.DecodeElems(p, fuzzFormat(sel), int(sel))
+		_ = u.DecodeElems(p, fuzzFormat(sel), int(int8(sel))) // negative counts too
 		if e, err := DecodeError(CmdBuildChecksum, p); err == nil {
 			_, _ = ChecksumBlockLimit(e, fuzzFormat(sel))
 		}

@@ -364,6 +364,9 @@ func (r *UploadResponse) Decode(p []byte, f Format) error {
 // trimmed to them.
 func (r *UploadResponse) DecodeElems(p []byte, f Format, n int) error {
 	ag := f.AG.Size()
+	if n < 0 || n > 255 {
+		return fmt.Errorf("xcp: UPLOAD response: %d elements requested, want 0..255", n)
+	}
 	if err := checkPacket("UPLOAD response", p, PIDRes, ag+n*ag); err != nil {
 		return err
 	}
