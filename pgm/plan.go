@@ -94,7 +94,7 @@ func (c ClearMode) String() string {
 
 // Write is the part of an image segment that lies in one sector.
 type Write struct {
-	Sector int // index into Plan.Sectors
+	Sector int // index into Plan.Layout.Sectors
 	Segment
 }
 
