@@ -256,9 +256,11 @@ func parseList(m map[string]any, t tree) (List, error) {
 			n, err = t.in(k).uint(v, math.MaxUint16)
 			l.Number = uint16(n)
 		case "stim":
-			if b, _ := v.(bool); b {
-				err = t.in(k).errf("STIM lists are not supported by the recorder")
+			b, ok := v.(bool)
+			if !ok {
+				err = t.in(k).errf("want true or false")
 			}
+			l.Stim = b
 		case "signals":
 			arr, ok := v.([]any)
 			if !ok {

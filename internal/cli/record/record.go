@@ -129,6 +129,11 @@ func run(ctx context.Context, opts *Options) error {
 			return cmdutil.UsageErrorf("give -o FILE and/or --csv DIR (%s names no output)", opts.DAQFile)
 		}
 	}
+	for _, l := range cfg.Lists {
+		if l.Stim {
+			return cmdutil.UsageErrorf("%s: list %q is a STIM list; stimulate with 'xcp stim', record DAQ lists with 'xcp record'", opts.DAQFile, l.Name)
+		}
+	}
 	dur := opts.Duration
 	if dur == 0 {
 		dur = cfg.Runtime

@@ -31,6 +31,7 @@ import (
 	"goxcp/internal/cli/read"
 	"goxcp/internal/cli/record"
 	"goxcp/internal/cli/sim"
+	"goxcp/internal/cli/stim"
 	"goxcp/internal/cli/upload"
 	"goxcp/internal/cli/write"
 )
@@ -56,6 +57,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		daqinfo.NewCmd(f),
 		flash.NewCmd(f),
 		sim.NewCmd(f),
+		stim.NewCmd(f),
 		upload.NewCmd(f),
 		write.NewCmd(f),
 	}
