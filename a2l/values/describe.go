@@ -109,7 +109,7 @@ func describe(m *a2l.Module, o *a2l.Object, depth int) (*Desc, error) {
 	}
 	cv, err := conv.New(m, convName)
 	if err != nil {
-		return nil, errorf(d.Name, "%v", err)
+		return nil, errorf(d.Name, "%w", err)
 	}
 	d.conv = cv
 	if d.unit == "" {
@@ -279,7 +279,7 @@ func (d *Desc) axisSpec(m *a2l.Module, rl *a2l.RecordLayout, i int, ad *a2l.Axis
 	}
 	cv, err := conv.New(m, ad.Conversion)
 	if err != nil {
-		return nil, errorf(d.Name, "axis %d: %v", i+1, err)
+		return nil, errorf(d.Name, "axis %d: %w", i+1, err)
 	}
 	ax.conv = cv
 	if ax.unit == "" {
@@ -313,7 +313,7 @@ func (d *Desc) axisSpec(m *a2l.Module, rl *a2l.RecordLayout, i int, ad *a2l.Axis
 		}
 		o, err := m.Resolve(ref)
 		if err != nil {
-			return nil, errorf(d.Name, "axis %d: %v", i+1, err)
+			return nil, errorf(d.Name, "axis %d: %w", i+1, err)
 		}
 		if ad.Attr == a2l.ComAxis && o.Kind != a2l.KindAxisPts {
 			return nil, errorf(d.Name, "COM_AXIS %d refers to %s, which is not an AXIS_PTS", i+1, ref)

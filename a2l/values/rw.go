@@ -37,7 +37,7 @@ func (d *Desc) readDeps(mem Memory) ([]*Value, error) {
 		}
 		v, err := ax.dep.Read(mem)
 		if err != nil {
-			return nil, errorf(d.Name, "axis %d: %v", i+1, err)
+			return nil, errorf(d.Name, "axis %d: %w", i+1, err)
 		}
 		deps[i] = v
 	}
@@ -496,7 +496,7 @@ func (d *Desc) encodeList(b []byte, vals []string, n int, dt a2l.DataType, o a2l
 			}
 		}
 		if err != nil {
-			return errorf(d.Name, "%svalue %d (%q): %v", what, k+1, s, err)
+			return errorf(d.Name, "%svalue %d (%q): %w", what, k+1, s, err)
 		}
 		if !dt.Float() {
 			raw = math.Round(raw)

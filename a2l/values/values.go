@@ -172,5 +172,5 @@ func fmtRange(l a2l.Limits) string {
 }
 
 func errorf(name, format string, args ...any) error {
-	return fmt.Errorf("values: %s: %s", name, fmt.Sprintf(format, args...))
+	return fmt.Errorf("values: %s: "+format, append([]any{name}, args...)...)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"goxcp/a2l"
+	"goxcp/a2l/conv"
 	"goxcp/a2l/values"
 )
 
@@ -283,5 +284,32 @@ func TestHugeObjects(t *testing.T) {
 		if _, err := values.Read(m, &mem{b: make([]byte, 16)}, tc.name); err == nil {
 			t.Errorf("%s: Read succeeded", tc.name)
 		}
+	}
+}
+
+// failAt is a memory whose reads at one address fail with err.
+type failAt struct {
+	*mem
+	addr uint32
+	err  error
+}
+
+func (f failAt) Read(addr uint32, ext uint8, n int) ([]byte, error) {
+	if addr == f.addr {
+		return nil, f.err
+	}
+	return f.mem.Read(addr, ext, n)
+}
+
+// TestErrorsWrap: a failing read of a referenced axis and an unusable
+// input keep their causes for errors.Is (callers map them to exit codes).
+func TestErrorsWrap(t *testing.T) {
+	m, mm := setup(t)
+	sentinel := errors.New("access locked")
+	if _, err := values.Read(m, failAt{mm, 0x1050, sentinel}, "maprow"); !errors.Is(err, sentinel) {
+		t.Errorf("reading maprow with its COM_AXIS unreadable: %v does not wrap the memory error", err)
+	}
+	if _, err := values.Write(m, mm, "flag", "maybe", values.Options{}); !errors.Is(err, conv.ErrNoInverse) {
+		t.Errorf("writing flag=maybe: %v does not wrap conv.ErrNoInverse", err)
 	}
 }
