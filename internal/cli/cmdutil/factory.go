@@ -214,7 +214,10 @@ func (f *Factory) Connect(ctx context.Context) (*master.Master, func() error, er
 	done := func() error {
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.Timeouts().T1)
 		defer cancel()
-		derr := m.Disconnect(dctx)
+		var derr error
+		if m.Connected() { // not after PROGRAM_RESET: the slave has ended the session
+			derr = m.Disconnect(dctx)
+		}
 		cerr := m.Close()
 		serr := stop()
 		if derr != nil {
