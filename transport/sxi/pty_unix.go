@@ -3,6 +3,7 @@
 package sxi
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -66,10 +67,14 @@ func pollable(f *os.File) (*os.File, error) {
 	return os.NewFile(uintptr(nfd), name), nil
 }
 
-// Close closes both sides.
+// Close closes both sides. A side closed already (Master, by a Conn that
+// owned it) is not an error.
 func (p *PTY) Close() error {
 	err := p.Master.Close()
-	if e := p.tty.Close(); err == nil {
+	if errors.Is(err, os.ErrClosed) {
+		err = nil
+	}
+	if e := p.tty.Close(); err == nil && !errors.Is(e, os.ErrClosed) {
 		err = e
 	}
 	return err

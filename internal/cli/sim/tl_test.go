@@ -1,13 +1,21 @@
 package sim
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"goxcp/internal/cli/cmdutil"
+	"goxcp/master"
+	xsim "goxcp/sim"
+	"goxcp/transport"
 	"goxcp/transport/can"
+	"goxcp/transport/can/udpbus"
+	"goxcp/transport/sxi"
+	"goxcp/xcp"
 )
 
 func TestMediaOptions(t *testing.T) {
@@ -68,5 +76,68 @@ func TestMediaOptions(t *testing.T) {
 				t.Errorf("TCP = %v: no default TCP listener with CAN/SxI media", got.TCP)
 			}
 		})
+	}
+}
+
+// TestRunServesCANAndSxI runs `xcp sim --can udp:GROUP --sxi pty` and
+// talks to it as a master over both media.
+func TestRunServesCANAndSxI(t *testing.T) {
+	ios, _, out, _ := cmdutil.Test()
+	f := cmdutil.New(ios)
+	group := "239.74.67.77:43277"
+	cc := can.Config{CanIDMaster: 0x101, CanIDSlave: 0x102, CanIDBroadcast: 0x100}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan []string, 1)
+	opts := &Options{IO: ios, Log: f.Logger, Slave: xsim.Config{MaxCTO: 8, MaxDTO: 8},
+		CAN: []CANSpec{{Interface: "udp", Channel: group}}, CANConfig: cc,
+		SxI: []string{"pty"}, SxiConfig: sxi.Config{HeaderFormat: "HEADER_LEN_BYTE", TailFormat: "CHECKSUM_BYTE"},
+		Ready: func(a []string) { ready <- a }}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, opts) }()
+	var addrs []string
+	select {
+	case addrs = <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	var tty string
+	for _, a := range addrs {
+		if p, ok := strings.CutPrefix(a, "sxi "); ok {
+			tty, _, _ = strings.Cut(p, " ")
+		}
+	}
+	if tty == "" || !strings.Contains(out.String(), "can udp multicast "+group) {
+		t.Fatalf("addresses %q, output %s", addrs, out)
+	}
+	tctx, tcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer tcancel()
+	port, err := udpbus.Open(group, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cconn, err := can.NewConn(port, cc, can.Master)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sconn, err := sxi.Open(tctx, sxi.Config{Port: tty, HeaderFormat: "HEADER_LEN_BYTE", TailFormat: "CHECKSUM_BYTE"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, conn := range []transport.Conn{cconn, sconn} {
+		m := master.New(conn, master.Config{})
+		r, err := m.Connect(tctx, xcp.ConnectNormal)
+		if err != nil || r.MaxCTO != 8 {
+			t.Fatalf("%s: CONNECT %+v %v", conn.Info().Kind, r, err)
+		}
+		if _, err := m.Read(tctx, 0x20000, 0, 40); err != nil {
+			t.Fatalf("%s: %v", conn.Info().Kind, err)
+		}
+		m.Disconnect(tctx)
+		m.Close()
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
