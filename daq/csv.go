@@ -16,9 +16,10 @@ import (
 //
 //	timestamp0,timestamp1,<measurement names…>
 //
-// timestamp0 is the host time and timestamp1 the slave time (empty
-// without slave timestamps), both in ns since the start of the
-// measurement.
+// timestamp0 is the host receive time in ns since Header.Start (the
+// same origin as a recording's frames and `xcp convert`'s host_ns, so
+// both give the same numbers for a sample) and timestamp1 the slave time
+// in ns since the first slave timestamp (empty without slave timestamps).
 type CSVWriter struct {
 	Dir string
 
@@ -62,7 +63,7 @@ func (w *CSVWriter) Begin(h Header) error {
 // Sample implements SampleSink.
 func (w *CSVWriter) Sample(s *Sample) error {
 	b := w.line[:0]
-	b = strconv.AppendInt(b, s.Host, 10)
+	b = strconv.AppendInt(b, s.HostNS, 10)
 	b = append(b, ',')
 	if s.HasSlave {
 		b = strconv.AppendInt(b, s.Slave, 10)

@@ -102,6 +102,10 @@ type Sample struct {
 	// Host is the host receive time of the first ODT in ns since the first
 	// frame of the measurement.
 	Host int64
+	// HostNS is the same receive time in ns since Header.Start: the origin
+	// of the online CSV's timestamp0 and, for a recording, of its frames
+	// and of `xcp convert`'s host_ns column.
+	HostNS int64
 	// Slave is the slave's DAQ timestamp, linearised across wrap-arounds
 	// and scaled to ns, since the first timestamp of the measurement;
 	// valid if HasSlave.
@@ -139,8 +143,8 @@ type Stats struct {
 	Frames uint64 `json:"frames"`
 	Bytes  uint64 `json:"bytes"`
 	// TransportLost is the frames the transport's counter shows missing
-	// (for a gap of 32768 frames or more, which a 16-bit counter cannot
-	// size, at least the visible part of it).
+	// (XCP on Ethernet: a 16-bit CTR sizes a gap only modulo 65536; see
+	// goxcp/transport/eth).
 	TransportLost uint64 `json:"transport_lost"`
 	// Dropped counts frames the receive path had to drop because every
 	// buffer stayed full (the consumer or the sink did not keep up).
@@ -397,6 +401,7 @@ func (d *Decoder) Decode(f Frame, emit func(*Sample)) {
 	d.decodeValues(st)
 	s := &d.sample
 	s.List, s.Host, s.Slave, s.HasSlave, s.Values, s.Raw = li, st.host, st.slave, st.hasTS, st.vals, st.buf
+	s.HostNS = st.host + d.host0
 	emit(s)
 }
 

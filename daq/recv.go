@@ -67,10 +67,6 @@ type receiver struct {
 	frames  uint64
 	bytes   uint64
 	dropped uint64
-	// Transport counter jumps the transport does not count (see onDTO).
-	ctrSeen bool
-	lastCtr uint16
-	bigGaps uint64
 
 	free chan *chunk
 	full chan *chunk
@@ -182,16 +178,6 @@ func (r *receiver) onDTO(p transport.Packet) {
 	}
 	r.frames++
 	r.bytes += uint64(n)
-	if p.Ctr != 0 || r.ctrSeen {
-		// A 16-bit transport counter cannot size a gap of 32768 frames or
-		// more, and transports take such a jump for a reordered or
-		// repeated frame. Between two DTOs a real reordering is a few
-		// frames; a larger jump is a loss of at least that many frames.
-		if d := p.Ctr - r.lastCtr; r.ctrSeen && d >= 0x8000 && d < 0xFF00 {
-			r.bigGaps += uint64(d - 1)
-		}
-		r.ctrSeen, r.lastCtr = true, p.Ctr
-	}
 	c := r.cur
 	if c != nil && (len(c.buf)+recHdr+n > cap(c.buf) || p.Time-c.t0 > r.flush) {
 		r.full <- c // never blocks: it holds as many as there are chunks
@@ -359,9 +345,6 @@ func (r *receiver) stats() Stats {
 	if lost := r.s.m.Conn().Stats().Lost; lost > r.lost0 {
 		st.TransportLost = lost - r.lost0
 	}
-	r.mu.Lock()
-	st.TransportLost += r.bigGaps
-	r.mu.Unlock()
 	st.OverloadEvents = r.ovEv.Load()
 	if dc, ok := r.sink.(DropCounter); ok {
 		st.SinkDropped = dc.Dropped()

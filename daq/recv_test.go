@@ -92,17 +92,3 @@ func BenchmarkReceivePath(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "MDTO/s")
 }
-
-// TestTransportBigGaps: a jump of the transport counter by 32768 frames or
-// more (which the transport takes for a reordering) is counted as loss,
-// small backward steps are not.
-func TestTransportBigGaps(t *testing.T) {
-	r := &receiver{free: make(chan *chunk, 1), full: make(chan *chunk, 1), flush: 1 << 62, stallMax: -1}
-	r.free <- &chunk{buf: make([]byte, 0, 1<<16)}
-	for _, ctr := range []uint16{7, 8, 8 + 0x9000, 8 + 0x9001, 8 + 0x9001 - 3, 8 + 0x9002} {
-		r.onDTO(transport.Packet{Data: []byte{0}, Ctr: ctr})
-	}
-	if r.bigGaps != 0x9000-1 {
-		t.Errorf("big gaps %d, want %d", r.bigGaps, 0x9000-1)
-	}
-}

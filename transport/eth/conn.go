@@ -132,25 +132,65 @@ func (s *stats) snapshot() transport.Stats {
 // ctrTracker counts gaps in the peer's CTR sequence. XCP slaves may use one
 // counter for every packet they send (responses, events and DTOs alike), so
 // the counter is tracked per connection, not per packet kind.
+//
+// A 16-bit counter sizes a gap only modulo 65536: the tracker counts every
+// forward jump as lost frames (a gap of exactly k×65536 frames is
+// invisible, a gap of 65536k+g counts as g). Over TCP (ordered) nothing
+// else is possible. Over UDP a datagram can also arrive late or twice: a
+// counter up to reorderWindow behind the newest one is such a frame, not
+// a jump of nearly 65536; if it was counted lost it is un-counted.
 type ctrTracker struct {
-	seen bool
-	next uint16
+	ordered bool // TCP: every jump is a loss
+	seen    bool
+	next    uint16
+	// missing[c&0xFF] records frame c as counted lost (UDP only), so a
+	// late arrival within the window can be un-counted.
+	missing [reorderWindow]missingCtr
 }
 
-// observe records ctr and returns the number of frames missing before it.
-// A counter that goes backwards (a duplicate, a reordered datagram or a
-// restarted peer) is not a loss; tracking resynchronises on it. Wrapping
-// from 65535 to 0 is the normal sequence.
-func (t *ctrTracker) observe(ctr uint16) uint64 {
-	var lost uint64
-	if t.seen {
-		if gap := ctr - t.next; gap != 0 && gap < 0x8000 {
-			lost = uint64(gap)
-		}
+type missingCtr struct {
+	ctr uint16
+	ok  bool
+}
+
+// reorderWindow is how far (in frames) a UDP counter may lag behind the
+// newest one and still be taken for a late or repeated datagram.
+const reorderWindow = 256
+
+// observe records ctr and returns the change of the lost-frame count: the
+// frames missing before ctr, or -1 for a late frame that was counted lost.
+func (t *ctrTracker) observe(ctr uint16) int64 {
+	if !t.seen {
+		t.seen, t.next = true, ctr+1
+		return 0
 	}
-	t.seen = true
+	gap := ctr - t.next
+	if t.ordered {
+		t.next = ctr + 1
+		return int64(gap)
+	}
+	if back := t.next - 1 - ctr; back < reorderWindow {
+		// Late or repeated: the newest counter stays.
+		if m := &t.missing[ctr%reorderWindow]; m.ok && m.ctr == ctr {
+			m.ok = false
+			return -1
+		}
+		return 0
+	}
+	for k := gap - min(gap, reorderWindow); k < gap; k++ {
+		c := t.next + k
+		t.missing[c%reorderWindow] = missingCtr{ctr: c, ok: true}
+	}
+	t.missing[ctr%reorderWindow].ok = false
 	t.next = ctr + 1
-	return lost
+	return int64(gap)
+}
+
+// addLost applies a change from observe to a lost-frame counter.
+func addLost(c *atomic.Uint64, d int64) {
+	if d != 0 {
+		c.Add(uint64(d)) // two's complement: -1 subtracts
+	}
 }
 
 // sender builds frames (header and packet) in a reusable buffer under a

@@ -12,7 +12,9 @@
 // frames per UDP datagram and datagrams up to 64 KiB are handled, and a
 // steady-state Recv allocates nothing. Every packet carries the host receive
 // time of the read that delivered it. Gaps in the peer's CTR sequence are
-// counted in Stats.Lost; UDP datagrams with a bad frame are counted in
+// counted in Stats.Lost (modulo 65536, the counter's range; over UDP a late
+// or repeated datagram up to 256 frames behind is not a loss and un-counts
+// itself if it was counted); UDP datagrams with a bad frame are counted in
 // Stats.Garbage and skipped; on TCP a bad LEN ends the connection with a
 // *FrameError, as the stream cannot be resynchronised.
 //

@@ -158,22 +158,40 @@ func TestStreamErrors(t *testing.T) {
 }
 
 func TestCtrTracker(t *testing.T) {
+	many := func(from uint16, n int, step uint16) []uint16 {
+		var c []uint16
+		for i := range n {
+			c = append(c, from+uint16(i)*step)
+		}
+		return c
+	}
 	tests := []struct {
-		name string
-		ctrs []uint16
-		lost uint64
+		name    string
+		ordered bool
+		ctrs    []uint16
+		lost    int64
 	}{
-		{"in order", []uint16{5, 6, 7, 8}, 0},
-		{"wrap", []uint16{65534, 65535, 0, 1}, 0},
-		{"gap", []uint16{1, 2, 5, 6}, 2},
-		{"gap over wrap", []uint16{65534, 1}, 2},
-		{"duplicate", []uint16{1, 2, 2, 3}, 0},
-		{"backwards resyncs", []uint16{100, 101, 50, 51, 53}, 1},
-		{"first frame any value", []uint16{4711}, 0},
+		{"in order", false, []uint16{5, 6, 7, 8}, 0},
+		{"wrap", false, []uint16{65534, 65535, 0, 1}, 0},
+		{"gap", false, []uint16{1, 2, 5, 6}, 2},
+		{"gap over wrap", false, []uint16{65534, 1}, 2},
+		{"duplicate", false, []uint16{1, 2, 2, 3}, 0},
+		{"late datagram un-counts its loss", false, []uint16{1, 2, 4, 3, 5}, 0},
+		{"late and lost", false, []uint16{1, 5, 3, 6}, 2},
+		{"late twice counts once", false, []uint16{1, 3, 2, 2, 4}, 0},
+		{"old duplicate within the window", false, []uint16{100, 101, 50, 51, 102}, 0},
+		{"gap of 40000 (beyond half the range)", false, []uint16{10, 40011, 40012}, 40000},
+		{"gap of 65000", false, []uint16{0, 65001}, 65000},
+		{"gap of 65536 + 3 shows as 3", false, []uint16{7, 11}, 3},
+		{"long run with big gaps", false, many(0, 10, 50000), 9 * 49999},
+		{"first frame any value", false, []uint16{4711}, 0},
+		{"tcp: any jump is a loss", true, []uint16{100, 101, 50}, 65484},
+		{"tcp: gap", true, []uint16{1, 2, 5}, 2},
+		{"tcp: in order over wrap", true, []uint16{65535, 0, 1}, 0},
 	}
 	for _, tt := range tests {
-		var tr ctrTracker
-		var lost uint64
+		tr := ctrTracker{ordered: tt.ordered}
+		var lost int64
 		for _, c := range tt.ctrs {
 			lost += tr.observe(c)
 		}

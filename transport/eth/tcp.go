@@ -36,6 +36,7 @@ type tcpConn struct {
 
 func newTCPConn(nc *net.TCPConn) *tcpConn {
 	c := &tcpConn{nc: nc, info: newInfo("tcp", nc.LocalAddr(), nc.RemoteAddr(), MaxPacket)}
+	c.ctr.ordered = true // a TCP stream cannot reorder: every CTR jump is a loss
 	c.clk = clock{start: c.info.Start}
 	c.rs = newStream(nc, c.clk.now)
 	c.rd = newDeadliner(nc.SetReadDeadline)
@@ -71,9 +72,7 @@ func (c *tcpConn) Recv(ctx context.Context) (transport.Packet, error) {
 	}
 	c.st.pr.Add(1)
 	c.st.br.Add(uint64(HeaderLen + len(pkt)))
-	if lost := c.ctr.observe(ctr); lost != 0 {
-		c.st.lost.Add(lost)
-	}
+	addLost(&c.st.lost, c.ctr.observe(ctr))
 	return transport.Packet{Data: pkt, Time: c.rs.time, Ctr: ctr}, nil
 }
 

@@ -42,9 +42,7 @@ func (r *udpRecv) take() (transport.Packet, bool) {
 	}
 	pkt, ctr := r.g.next()
 	r.st.pr.Add(1)
-	if lost := r.ctr.observe(ctr); lost != 0 {
-		r.st.lost.Add(lost)
-	}
+	addLost(&r.st.lost, r.ctr.observe(ctr))
 	return transport.Packet{Data: pkt, Time: r.time, Ctr: ctr}, true
 }
 

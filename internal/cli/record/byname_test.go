@@ -8,13 +8,19 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"goxcp/a2l"
 	"goxcp/a2l/values"
+	"goxcp/daq"
 	"goxcp/internal/cli/cmdutil"
+	clirecord "goxcp/internal/cli/record"
 	"goxcp/internal/cli/root"
+	"goxcp/master"
 	"goxcp/record"
 	"goxcp/sim"
+	"goxcp/transport/memconn"
+	"goxcp/xcp"
 )
 
 // recordByName runs `xcp --sim record` on a list file naming signals and
@@ -211,6 +217,101 @@ func TestConvertPhysical(t *testing.T) {
 		f.Getenv = func(string) string { return "" }
 		if code := root.Run(context.Background(), f, []string{"convert", rec, "--to", to, "-o", filepath.Join(dir, "out."+to)}); code != 0 {
 			t.Errorf("convert --to %s: exit %d: %s", to, code, stderr)
+		}
+	}
+}
+
+// TestLiveLoss: loss counters handed to UpdateLoss during a measurement
+// reach the file before it is closed (a recording killed with -9 keeps
+// them).
+func TestLiveLoss(t *testing.T) {
+	s, err := sim.New(sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := memconn.Pipe(1024)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); s.Serve(ctx, b) }()
+	defer func() { cancel(); <-done }()
+	m := master.New(a, master.Config{})
+	defer m.Close()
+	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "live.xlog")
+	sink := &clirecord.FileSink{Path: path, Tool: "test"}
+	ses, err := daq.Setup(ctx, m, []daq.List{{Name: "l", Event: 1, Measurements: []daq.Measurement{{Name: "c", Addr: sim.RAMBase, Type: daq.U32}}}}, daq.Options{Sink: sink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ses.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer ses.Stop(context.Background())
+	sink.UpdateLoss(daq.Stats{TransportLost: 7, Lists: []daq.ListStats{{MissingODT: 3, Overload: 2}}})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, err := record.Open(path)
+		if err == nil {
+			for r.Next() {
+			}
+			st := r.Stats()
+			r.Close()
+			if len(st.Lists) == 1 && st.Lists[0].CtrGaps == 7 && st.Lists[0].MissingODTs == 3 && st.Lists[0].Overloads == 2 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no live loss counters in the open file (last error %v)", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestHostTimeOrigin: the online CSV (--csv) and the converted recording
+// give every sample the same host time (and slave time).
+func TestHostTimeOrigin(t *testing.T) {
+	dir := t.TempDir()
+	lists := filepath.Join(dir, "lists.toml")
+	os.WriteFile(lists, []byte(`
+[[list]]
+name = "fast"
+event = 0
+timestamps = true
+measurements = [{ name = "counter", address = 0x100000, type = "U32" }]
+`), 0o644)
+	out := filepath.Join(dir, "out.xlog")
+	run := func(args ...string) {
+		t.Helper()
+		ios, _, _, stderr := cmdutil.Test()
+		f := cmdutil.New(ios)
+		f.Getenv = func(string) string { return "" }
+		if code := root.Run(context.Background(), f, args); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	run("--sim", "record", "--daq", lists, "-o", out, "--csv", filepath.Join(dir, "online"), "--duration", "200ms", "--no-status")
+	run("convert", out, "--to", "csv", "-o", filepath.Join(dir, "conv.csv"))
+	read := func(p string) [][]string {
+		fh, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fh.Close()
+		rows, err := csv.NewReader(fh).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	online, conv := read(filepath.Join(dir, "online", "fast.csv")), read(filepath.Join(dir, "conv.csv"))
+	if len(online) < 3 || len(online) != len(conv) {
+		t.Fatalf("%d online rows, %d converted", len(online), len(conv))
+	}
+	for i := 1; i < len(online); i++ {
+		if online[i][0] != conv[i][0] || online[i][1] != conv[i][1] || online[i][2] != conv[i][2] {
+			t.Fatalf("row %d: online %v, converted %v", i, online[i], conv[i])
 		}
 	}
 }

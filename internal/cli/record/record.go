@@ -246,6 +246,12 @@ func wait(ctx context.Context, ses *daq.Session, file *FileSink, dur time.Durati
 		defer t.Stop()
 		tick = t.C
 	}
+	var lossTick <-chan time.Time // loss counters into the file, even without a status line
+	if file != nil {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		lossTick = t.C
+	}
 	start := time.Now()
 	var lastSamples uint64
 	last := start
@@ -255,8 +261,13 @@ func wait(ctx context.Context, ses *daq.Session, file *FileSink, dur time.Durati
 			return ctx.Err()
 		case <-end:
 			return nil
+		case <-lossTick:
+			file.UpdateLoss(ses.Stats())
 		case now := <-tick:
 			st := ses.Stats()
+			if file != nil {
+				file.UpdateLoss(st)
+			}
 			var n uint64
 			for _, l := range st.Lists {
 				n += l.Samples

@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"goxcp/a2l/values"
@@ -25,6 +26,7 @@ type FileSink struct {
 	// that came from an A2L; they are stored in the recording.
 	Signals *Signals
 
+	mu   sync.Mutex // guards w and meta for UpdateLoss
 	w    *record.Writer
 	meta *record.Meta
 }
@@ -45,7 +47,9 @@ func (s *FileSink) Begin(h daq.Header) error {
 	if err != nil {
 		return err
 	}
+	s.mu.Lock()
 	s.w, s.meta = w, meta
+	s.mu.Unlock()
 	return nil
 }
 
@@ -79,6 +83,26 @@ func (s *FileSink) End(st daq.Stats) error {
 	if s.w == nil {
 		return nil
 	}
+	s.mu.Lock()
+	s.w.SetLoss(s.loss(st))
+	s.mu.Unlock()
+	return s.w.Close()
+}
+
+// UpdateLoss stores the live loss counters st (Session.Stats) in the
+// recording. It is cheap and may be called from any goroutine, e.g. once
+// a second: the writer emits a stats block only when the counters
+// changed, so a recording killed with -9 still holds them.
+func (s *FileSink) UpdateLoss(st daq.Stats) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.w != nil {
+		s.w.SetLoss(s.loss(st))
+	}
+}
+
+// loss converts the session's counters into the recording's.
+func (s *FileSink) loss(st daq.Stats) []record.Loss {
 	loss := make([]record.Loss, 0, len(st.Lists))
 	for i, l := range st.Lists {
 		num := i
@@ -92,8 +116,7 @@ func (s *FileSink) End(st daq.Stats) error {
 		// stored with the first list.
 		loss[0].CtrGaps = st.TransportLost
 	}
-	s.w.SetLoss(loss)
-	return s.w.Close()
+	return loss
 }
 
 // Dropped implements daq.DropCounter: the frames the writer dropped
