@@ -68,7 +68,7 @@ func FromMethod(m *a2l.Module, cm *a2l.CompuMethod) (*Conv, error) {
 		}
 	}
 	bad := func(format string, args ...any) (*Conv, error) {
-		return nil, fmt.Errorf("conv: COMPU_METHOD %s (%s): %s", cm.Name, cm.Pos, fmt.Sprintf(format, args...))
+		return nil, fmt.Errorf("conv: COMPU_METHOD %s (%s): "+format, append([]any{cm.Name, cm.Pos}, args...)...)
 	}
 	switch cm.Type {
 	case a2l.Identical:
@@ -114,14 +114,14 @@ func FromMethod(m *a2l.Module, cm *a2l.CompuMethod) (*Conv, error) {
 	case a2l.Form:
 		f, err := formula.Compile(cm.Formula)
 		if err != nil {
-			return bad("FORMULA: %v", err)
+			return bad("FORMULA: %w", err)
 		}
 		c.f, c.fsrc = f, cm.Formula
 		if cm.FormulaInv != "" {
 			c.finvSrc = cm.FormulaInv
 			fi, err := formula.Compile(cm.FormulaInv)
 			if err != nil {
-				return bad("FORMULA_INV: %v", err)
+				return bad("FORMULA_INV: %w", err)
 			}
 			c.finv = fi
 		}

@@ -3,10 +3,12 @@ package conv_test
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"goxcp/a2l"
 	"goxcp/a2l/conv"
+	"goxcp/a2l/formula"
 )
 
 const src = `ASAP2_VERSION 1 71
@@ -130,5 +132,21 @@ func TestTextAndErrors(t *testing.T) {
 	}
 	if _, err := form.RawBisect(1e9, 0, 255); !errors.Is(err, conv.ErrNoInverse) {
 		t.Errorf("bisect out of range = %v", err)
+	}
+}
+
+// TestBadFormulaIsTyped: a FORMULA that does not compile is reported with
+// the COMPU_METHOD and keeps the *formula.Error (offset into the formula).
+func TestBadFormulaIsTyped(t *testing.T) {
+	f, err := a2l.ParseString("b.a2l", `ASAP2_VERSION 1 71 /begin PROJECT p "" /begin MODULE m ""
+/begin COMPU_METHOD bad "" FORM "%6.3" "" /begin FORMULA "X1 * (2" /end FORMULA /end COMPU_METHOD
+/end MODULE /end PROJECT`, a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = conv.New(f.Modules[0], "bad")
+	var fe *formula.Error
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "COMPU_METHOD bad") {
+		t.Fatalf("conv.New(bad) = %v, want a *formula.Error naming the COMPU_METHOD", err)
 	}
 }

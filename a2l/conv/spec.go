@@ -56,7 +56,7 @@ func (c *Conv) Spec() Spec {
 // wrong, never a Conv that panics.
 func FromSpec(s Spec) (*Conv, error) {
 	bad := func(format string, args ...any) (*Conv, error) {
-		return nil, fmt.Errorf("conv: conversion %q (%s): %s", s.Name, s.Type, fmt.Sprintf(format, args...))
+		return nil, fmt.Errorf("conv: conversion %q (%s): "+format, append([]any{s.Name, s.Type}, args...)...)
 	}
 	t, ok := parseConvType(s.Type)
 	if !ok {
@@ -112,13 +112,13 @@ func FromSpec(s Spec) (*Conv, error) {
 	case a2l.Form:
 		f, err := formula.Compile(s.Formula)
 		if err != nil {
-			return bad("formula: %v", err)
+			return bad("formula: %w", err)
 		}
 		c.f, c.fsrc = f, s.Formula
 		if s.FormulaInv != "" {
 			fi, err := formula.Compile(s.FormulaInv)
 			if err != nil {
-				return bad("inverse formula: %v", err)
+				return bad("inverse formula: %w", err)
 			}
 			c.finv, c.finvSrc = fi, s.FormulaInv
 		}
