@@ -55,6 +55,11 @@ func TestReadmeSimExamples(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if block := tomlAfter(string(readme), "### `xcp stim`"); block != "" {
+		if err := os.WriteFile("stim.toml", []byte(block), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	n := 0
 	for line := range strings.Lines(string(readme)) {
 		cmd, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "    xcp ")
