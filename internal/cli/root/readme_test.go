@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"goxcp/internal/cli/cmdutil"
 )
 
 // The README's set-up commands must be the ones CI runs.
@@ -169,4 +171,35 @@ func splitArgs(s string) ([]string, error) {
 		args = append(args, cur.String())
 	}
 	return args, nil
+}
+
+// Every subcommand has a section in the README (a heading naming
+// `xcp NAME`).
+func TestReadmeDocumentsEveryCommand(t *testing.T) {
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var headings []string
+	for line := range strings.Lines(string(readme)) {
+		if strings.HasPrefix(line, "### ") {
+			headings = append(headings, line)
+		}
+	}
+	ios, _, _, _ := cmdutil.Test()
+	for _, c := range NewCmd(cmdutil.New(ios)).Commands() {
+		name := c.Name()
+		if name == "help" || name == "completion" {
+			continue
+		}
+		found := false
+		for _, h := range headings {
+			if strings.Contains(h, "`xcp "+name+"`") || strings.Contains(h, "`xcp "+name+" ") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("README.md has no section \"### `xcp %s`\" (document every command there, with an example)", name)
+		}
+	}
 }
