@@ -127,6 +127,7 @@ type block struct {
 type piece struct {
 	ext        uint8
 	start, end uint32
+	filler     bool // re-reads bytes placed elsewhere; no measurement is decoded from it
 }
 
 type bin struct {
@@ -254,7 +255,19 @@ func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, e
 			}
 		}
 		if !moved {
-			bins = pack(ms, blocks, lim, g, maxEntry, maxEntries, capFirst, capOther, true)
+			refill := pack(ms, blocks, lim, g, maxEntry, maxEntries, capFirst, capOther, true)
+			if splits(refill) && !splits(bins) {
+				// Filling the first ODT would cut a value in two (e.g. a
+				// 4-byte value behind a 4-byte timestamp on classic CAN).
+				// Keep every value whole instead: the first ODT, which must
+				// carry the timestamp, samples one granule that is already
+				// measured elsewhere.
+				bl := blocks[0]
+				bins[0].pieces = []piece{{ext: bl.ext, start: bl.start, end: bl.start + uint32(g), filler: true}}
+				bins[0].used, bins[0].entries = g, 1
+			} else {
+				bins = refill
+			}
 		}
 	}
 	ll := &ListLayout{List: *l, Offsets: make([]int, len(ms))}
@@ -282,6 +295,9 @@ func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, e
 	for i, m := range ms {
 		found := false
 		for _, p := range placedAll {
+			if p.filler {
+				continue
+			}
 			if p.ext == m.Ext && m.Addr >= p.start && m.Addr < p.end {
 				ll.Offsets[i] = p.off + int(m.Addr-p.start)
 				found = true
@@ -323,7 +339,7 @@ func pack(ms []Measurement, blocks []block, lim Limits, g, maxEntry, maxEntries,
 		b.ext = int(p.ext)
 	}
 	for _, bl := range blocks {
-		rest := piece{bl.ext, bl.start, bl.end}
+		rest := piece{ext: bl.ext, start: bl.start, end: bl.end}
 		mustNew := false // after splitting a measurement it continues in a fresh ODT
 		for rest.end > rest.start {
 			placed := false
@@ -351,17 +367,27 @@ func pack(ms []Measurement, blocks []block, lim Limits, g, maxEntry, maxEntries,
 			cut := cutPoint(ms, bl, rest.start, rest.start+uint32(room), uint32(g))
 			if cut == 0 {
 				cut = rest.start + uint32(room-room%g)
-				place(b, piece{rest.ext, rest.start, cut})
+				place(b, piece{ext: rest.ext, start: rest.start, end: cut})
 				b.closed = true // a measurement continues at the start of the next ODT
 				mustNew = true
 			} else {
-				place(b, piece{rest.ext, rest.start, cut})
+				place(b, piece{ext: rest.ext, start: rest.start, end: cut})
 				mustNew = false
 			}
 			rest.start = cut
 		}
 	}
 	return bins
+}
+
+// splits reports whether a packing cut a measurement across two ODTs.
+func splits(bins []*bin) bool {
+	for _, b := range bins {
+		if b.closed {
+			return true
+		}
+	}
+	return false
 }
 
 // makeBlocks merges measurements (by extension and address) into

@@ -232,3 +232,55 @@ func TestAllocateErrors(t *testing.T) {
 func contains(s, sub string) bool {
 	return len(sub) == 0 || (len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub)))
 }
+
+// TestAllocateKeepsValuesWholeBehindTimestamp: on classic CAN (MAX_DTO 8)
+// with a 4-byte timestamp the first ODT has 3 data bytes; 4-byte values
+// must not be cut in two. The first ODT then samples a filler granule.
+func TestAllocateKeepsValuesWholeBehindTimestamp(t *testing.T) {
+	l := List{Name: "can", Event: 1, Timestamps: true, Measurements: []Measurement{
+		{Name: "a", Addr: 0x1000, Type: U32},
+		{Name: "b", Addr: 0x2000, Type: F32},
+		{Name: "c", Addr: 0x3000, Type: I32},
+	}}
+	lay, err := Allocate([]List{l}, Limits{MaxDTO: 8, TimestampSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := lay.Lists[0]
+	// ODT payload boundaries in the sample buffer.
+	var bounds []int
+	off := 0
+	for _, o := range ll.ODTs {
+		bounds = append(bounds, off)
+		off += o.Payload()
+	}
+	if p := ll.ODTs[0].Payload(); p > 3 {
+		t.Fatalf("first ODT carries %d bytes behind the timestamp, max 3", p)
+	}
+	for i, m := range ll.Measurements {
+		start, end := ll.Offsets[i], ll.Offsets[i]+m.Type.Size()
+		for _, b := range bounds[1:] {
+			if start < b && b < end {
+				t.Fatalf("%s (offsets %d..%d) is cut at ODT boundary %d; ODTs %+v", m.Name, start, end, b, ll.ODTs)
+			}
+		}
+		if start < ll.ODTs[0].Payload() {
+			t.Fatalf("%s is decoded from the filler of the first ODT", m.Name)
+		}
+	}
+	// The filler ODT, then one 4-byte value in each 7-byte ODT.
+	if len(ll.ODTs) != 4 || len(ll.ODTs[0].Entries) != 1 || ll.ODTs[0].Entries[0].Size != 1 {
+		t.Fatalf("%d ODTs: %+v", len(ll.ODTs), ll.ODTs)
+	}
+	// Where filling the first ODT splits nothing, it is still filled.
+	small := List{Name: "s", Event: 1, Timestamps: true, Measurements: []Measurement{
+		{Name: "x", Addr: 0x10, Type: U16}, {Name: "y", Addr: 0x20, Type: U32},
+	}}
+	lay, err = Allocate([]List{small}, Limits{MaxDTO: 8, TimestampSize: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := lay.Lists[0].ODTs[0]; len(o.Entries) != 1 || o.Entries[0].Addr != 0x10 {
+		t.Fatalf("first ODT %+v, want the U16", o)
+	}
+}
