@@ -49,6 +49,8 @@ type Conversion struct {
 	settings []converted
 	Problems []Problem
 	Notes    []string
+
+	defaulted bool // pyxcpDefaults ran
 }
 
 // goxcpTypes maps every goxcp key to its Go type.
@@ -123,6 +125,19 @@ func (c *Conversion) add(types map[string]reflect.Type, line int, what, pykey st
 		}
 	case "logging.level":
 		v = logLevel(v)
+	case "general.max_retries":
+		// pyXCP: -1 = repeat forever, 0 = never, N = at most N; goxcp:
+		// negative = never, 0 = the default, at most 1000.
+		if n, ok := integer(v); ok {
+			switch {
+			case n == 0:
+				v = int64(-1)
+				c.Notes = append(c.Notes, fmt.Sprintf("line %d: %s = 0 (pyXCP: no repetitions) is written as -1", line, what))
+			case n < 0:
+				v = int64(1000)
+				c.Notes = append(c.Notes, fmt.Sprintf("line %d: %s = %d (pyXCP: repeat forever) is written as 1000, goxcp's largest bound", line, what, n))
+			}
+		}
 	}
 	gv, err := coerce(v, t)
 	if err != nil {
@@ -269,6 +284,7 @@ func describe(v any) string {
 // refuses (config validation) are moved to the problems first, so the
 // result always loads.
 func (c *Conversion) TOML() ([]byte, error) {
+	c.pyxcpDefaults()
 	for range len(c.settings) + 1 {
 		out := c.render()
 		_, err := config.Parse(c.Source+" (converted)", out)
@@ -288,6 +304,26 @@ func (c *Conversion) TOML() ([]byte, error) {
 		c.settings = slices.Delete(c.settings, i, i+1)
 	}
 	return nil, errors.New("config convert: no loadable result")
+}
+
+// pyxcpDefaults writes out the pyXCP defaults that differ from goxcp's for
+// what the file configures: pyXCP talks UDP unless told otherwise, goxcp
+// TCP.
+func (c *Conversion) pyxcpDefaults() {
+	has := func(key string) bool {
+		return slices.ContainsFunc(c.settings, func(s converted) bool { return s.key == key })
+	}
+	if has("transport.eth.protocol") || c.defaulted {
+		return
+	}
+	eth := slices.ContainsFunc(c.settings, func(s converted) bool {
+		return strings.HasPrefix(s.key, "transport.eth.") || (s.key == "transport.layer" && s.value == "eth")
+	})
+	if eth {
+		c.defaulted = true
+		c.settings = append(c.settings, converted{key: "transport.eth.protocol", value: "udp", from: "pyXCP's default"})
+		c.Notes = append(c.Notes, "transport.eth.protocol = \"udp\" is written because the file does not set it: pyXCP's default is UDP, goxcp's TCP")
+	}
 }
 
 func (c *Conversion) render() []byte {
@@ -316,7 +352,11 @@ func (c *Conversion) render() []byte {
 			section = sec
 			fmt.Fprintf(&b, "\n[%s]\n", sec)
 		}
-		fmt.Fprintf(&b, "%s = %s  # %s, line %d\n", s.key[i+1:], formatValue(s.key, s.value), commentSafe(s.from), s.line)
+		where := fmt.Sprintf("%s, line %d", s.from, s.line)
+		if s.line == 0 {
+			where = s.from
+		}
+		fmt.Fprintf(&b, "%s = %s  # %s\n", s.key[i+1:], formatValue(s.key, s.value), commentSafe(where))
 	}
 	return b.Bytes()
 }
