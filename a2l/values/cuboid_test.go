@@ -1,6 +1,7 @@
 package values_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -34,28 +35,28 @@ func TestCuboidAndStaticLayout(t *testing.T) {
 	// INDEX_DECR axis of 3 fixed points: stored 30 20 10
 	copy(m.b[0x20:], []byte{30, 20, 10, 3, 2, 1})
 	mod := f.Modules[0]
-	v, err := values.Read(mod, m, "cub")
+	v, err := values.Read(context.Background(), mod, m, "cub")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := v.Phys[v.Index(1, 0, 1)]; got != 6 || fmt.Sprint(v.Dims) != "[2 2 2]" {
 		t.Errorf("cuboid [1,0,1] = %v dims %v", got, v.Dims)
 	}
-	v, err = values.Read(mod, m, "st")
+	v, err = values.Read(context.Background(), mod, m, "st")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(v.Phys, v.Axes[0].Phys) != "[7 9] [10 20]" {
 		t.Errorf("static curve %v %v", v.Phys, v.Axes[0].Phys)
 	}
-	v, err = values.Read(mod, m, "dec")
+	v, err = values.Read(context.Background(), mod, m, "dec")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(v.Phys, v.Axes[0].Phys) != "[3 2 1] [10 20 30]" {
 		t.Errorf("decreasing axis %v %v", v.Phys, v.Axes[0].Phys)
 	}
-	if _, err := values.Write(mod, m, "cub", "8 7 6 5 4 3 2 1", values.Options{}); err != nil || m.b[0] != 8 {
+	if _, err := values.Write(context.Background(), mod, m, "cub", "8 7 6 5 4 3 2 1", values.Options{}); err != nil || m.b[0] != 8 {
 		t.Errorf("cuboid write: %v % X", err, m.b[:8])
 	}
 }

@@ -1,6 +1,7 @@
 package values_test
 
 import (
+	"context"
 	"fmt"
 
 	"goxcp/a2l"
@@ -20,13 +21,13 @@ func ExampleRead() {
 		return
 	}
 	m := &mem{b: []byte{3, 10, 20, 30, 40, 100, 160, 0, 0}} // 3 of 4 points: axis 10 20 30, values; room for 4
-	v, err := values.Read(f.Modules[0], m, "duty")
+	v, err := values.Read(context.Background(), f.Modules[0], m, "duty")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(v.Axes[0].Phys, v.Strings(), v.Unit)
-	_, err = values.Write(f.Modules[0], m, "duty", "10, 20, 120", values.Options{})
+	_, err = values.Write(context.Background(), f.Modules[0], m, "duty", "10, 20, 120", values.Options{})
 	fmt.Println(err)
 	// Output:
 	// [10 20 30] [20.0 50.0 80.0] %

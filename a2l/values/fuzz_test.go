@@ -1,6 +1,7 @@
 package values_test
 
 import (
+	"context"
 	"testing"
 
 	"goxcp/a2l/values"
@@ -18,7 +19,7 @@ func FuzzDecode(f *testing.F) {
 		mod, _ := setup(t)
 		mm := &mem{b: append(b, make([]byte, 0x100)...)[:0x100]}
 		for _, name := range mod.Names() {
-			v, err := values.Read(mod, mm, name)
+			v, err := values.Read(context.Background(), mod, mm, name)
 			if err != nil || v.String != nil || len(v.Axes) > 0 && v.Axes[0].Attr != "STD_AXIS" {
 				continue
 			}
@@ -29,7 +30,7 @@ func FuzzDecode(f *testing.F) {
 				continue
 			}
 			in := values.Input{Values: v.Strings()}
-			if _, err := d.Write(mm, in, values.Options{ExtendedLimits: true}); err != nil {
+			if _, err := d.Write(context.Background(), mm, in, values.Options{ExtendedLimits: true}); err != nil {
 				continue // e.g. memory holds a value outside the limits
 			}
 			if string(before) != string(mm.b) && !lossy(v) {

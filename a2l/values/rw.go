@@ -2,6 +2,7 @@ package values
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -14,28 +15,28 @@ import (
 )
 
 // Read reads and decodes the object (and the axes it refers to).
-func (d *Desc) Read(mem Memory) (*Value, error) {
-	b, err := mem.Read(d.Address, d.Ext, d.Size)
+func (d *Desc) Read(ctx context.Context, mem Memory) (*Value, error) {
+	b, err := mem.Read(ctx, d.Address, d.Ext, d.Size)
 	if err != nil {
 		return nil, fmt.Errorf("values: read %s (0x%X ext %d, %d bytes): %w", d.Name, d.Address, d.Ext, d.Size, err)
 	}
 	if len(b) < d.Size {
 		return nil, errorf(d.Name, "read returned %d bytes, need %d", len(b), d.Size)
 	}
-	deps, err := d.readDeps(mem)
+	deps, err := d.readDeps(ctx, mem)
 	if err != nil {
 		return nil, err
 	}
 	return d.Decode(b, deps)
 }
 
-func (d *Desc) readDeps(mem Memory) ([]*Value, error) {
+func (d *Desc) readDeps(ctx context.Context, mem Memory) ([]*Value, error) {
 	deps := make([]*Value, len(d.axes))
 	for i, ax := range d.axes {
 		if ax.dep == nil {
 			continue
 		}
-		v, err := ax.dep.Read(mem)
+		v, err := ax.dep.Read(ctx, mem)
 		if err != nil {
 			return nil, errorf(d.Name, "axis %d: %w", i+1, err)
 		}
@@ -294,12 +295,12 @@ func (d *Desc) decodeValuesConv(v *Value, b []byte, n int, dt a2l.DataType, o a2
 // Write encodes in and writes it, reading the record first (for bit masks,
 // dynamic axis counts and unchanged parts) and reading it back afterwards
 // unless opt.NoVerify. It returns the value as read back.
-func (d *Desc) Write(mem Memory, in Input, opt Options) (*Value, error) {
-	w, err := d.Prepare(mem, in, opt)
+func (d *Desc) Write(ctx context.Context, mem Memory, in Input, opt Options) (*Value, error) {
+	w, err := d.Prepare(ctx, mem, in, opt)
 	if err != nil {
 		return nil, err
 	}
-	return w.Commit(mem)
+	return w.Commit(ctx, mem)
 }
 
 // Pending is a checked write, ready to commit: Prepare all writes of a
@@ -316,7 +317,7 @@ func (w *Pending) Desc() *Desc { return w.d }
 
 // Prepare reads the record, converts and range-checks in, and returns the
 // write without performing it.
-func (d *Desc) Prepare(mem Memory, in Input, opt Options) (*Pending, error) {
+func (d *Desc) Prepare(ctx context.Context, mem Memory, in Input, opt Options) (*Pending, error) {
 	c := d.Obj.Common()
 	if d.readOnly {
 		return nil, fmt.Errorf("values: %s: %w (READ_ONLY)", d.Name, ErrReadOnly)
@@ -324,14 +325,14 @@ func (d *Desc) Prepare(mem Memory, in Input, opt Options) (*Pending, error) {
 	if d.kind == "MEASUREMENT" && !c.ReadWrite {
 		return nil, fmt.Errorf("values: %s: %w (a MEASUREMENT without READ_WRITE)", d.Name, ErrReadOnly)
 	}
-	old, err := mem.Read(d.Address, d.Ext, d.Size)
+	old, err := mem.Read(ctx, d.Address, d.Ext, d.Size)
 	if err != nil {
 		return nil, fmt.Errorf("values: read %s before writing: %w", d.Name, err)
 	}
 	if len(old) < d.Size {
 		return nil, errorf(d.Name, "read returned %d bytes, need %d", len(old), d.Size)
 	}
-	deps, err := d.readDeps(mem)
+	deps, err := d.readDeps(ctx, mem)
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +345,7 @@ func (d *Desc) Prepare(mem Memory, in Input, opt Options) (*Pending, error) {
 
 // Commit writes the changed bytes and, unless NoVerify, reads them back
 // and compares. It returns the value as written (read back).
-func (w *Pending) Commit(mem Memory) (*Value, error) {
+func (w *Pending) Commit(ctx context.Context, mem Memory) (*Value, error) {
 	d, b, old := w.d, w.b, w.old
 	first, last := -1, -1
 	for i := range b {
@@ -356,14 +357,14 @@ func (w *Pending) Commit(mem Memory) (*Value, error) {
 		}
 	}
 	if first >= 0 {
-		if err := mem.Write(d.Address+uint32(first), d.Ext, b[first:last+1]); err != nil {
+		if err := mem.Write(ctx, d.Address+uint32(first), d.Ext, b[first:last+1]); err != nil {
 			return nil, fmt.Errorf("values: write %s (0x%X ext %d, %d bytes): %w", d.Name, d.Address+uint32(first), d.Ext, last+1-first, err)
 		}
 	}
 	if w.noVerify {
 		return d.Decode(b, w.deps)
 	}
-	back, err := mem.Read(d.Address, d.Ext, d.Size)
+	back, err := mem.Read(ctx, d.Address, d.Ext, d.Size)
 	if err != nil {
 		return nil, fmt.Errorf("values: read back %s: %w", d.Name, err)
 	}

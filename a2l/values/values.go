@@ -10,6 +10,7 @@
 package values
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -20,10 +21,11 @@ import (
 )
 
 // Memory reads and writes ECU memory. Implementations decide how (e.g.
-// SHORT_UPLOAD/UPLOAD and DOWNLOAD over XCP).
+// SHORT_UPLOAD/UPLOAD and DOWNLOAD over XCP: a connected *master.Master is
+// a Memory); ctx bounds each access.
 type Memory interface {
-	Read(addr uint32, ext uint8, n int) ([]byte, error)
-	Write(addr uint32, ext uint8, data []byte) error
+	Read(ctx context.Context, addr uint32, ext uint8, n int) ([]byte, error)
+	Write(ctx context.Context, addr uint32, ext uint8, data []byte) error
 }
 
 // Value is an object's content in raw and physical form.
@@ -99,12 +101,12 @@ var ErrLimit = errors.New("value out of range")
 var ErrReadOnly = errors.New("object is read-only")
 
 // Read reads the object name and converts it to physical values.
-func Read(m *a2l.Module, mem Memory, name string) (*Value, error) {
+func Read(ctx context.Context, m *a2l.Module, mem Memory, name string) (*Value, error) {
 	d, err := Describe(m, name)
 	if err != nil {
 		return nil, err
 	}
-	return d.Read(mem)
+	return d.Read(ctx, mem)
 }
 
 // Write converts input (physical values as text) and writes them to the
@@ -112,12 +114,12 @@ func Read(m *a2l.Module, mem Memory, name string) (*Value, error) {
 // value (a verbal text for TAB_VERB); for arrays, curves and maps a list
 // of values separated by commas or blanks, optionally in brackets; for
 // ASCII the string. It returns the value read back.
-func Write(m *a2l.Module, mem Memory, name, input string, opt Options) (*Value, error) {
+func Write(ctx context.Context, m *a2l.Module, mem Memory, name, input string, opt Options) (*Value, error) {
 	d, err := Describe(m, name)
 	if err != nil {
 		return nil, err
 	}
-	return d.Write(mem, Input{Values: SplitList(input, d.Kind() == "ASCII")}, opt)
+	return d.Write(ctx, mem, Input{Values: SplitList(input, d.Kind() == "ASCII")}, opt)
 }
 
 // Input is what to write: the function values and, optionally, new axis

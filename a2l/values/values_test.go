@@ -1,6 +1,7 @@
 package values_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -20,14 +21,14 @@ type mem struct {
 
 const base = 0x1000
 
-func (m *mem) Read(addr uint32, ext uint8, n int) ([]byte, error) {
+func (m *mem) Read(_ context.Context, addr uint32, ext uint8, n int) ([]byte, error) {
 	if addr < base || int(addr-base)+n > len(m.b) {
 		return nil, fmt.Errorf("read 0x%X+%d out of test memory", addr, n)
 	}
 	return append([]byte(nil), m.b[addr-base:int(addr-base)+n]...), nil
 }
 
-func (m *mem) Write(addr uint32, ext uint8, data []byte) error {
+func (m *mem) Write(_ context.Context, addr uint32, ext uint8, data []byte) error {
 	if addr < base || int(addr-base)+len(data) > len(m.b) {
 		return fmt.Errorf("write 0x%X+%d out of test memory", addr, len(data))
 	}
@@ -119,7 +120,7 @@ func TestRead(t *testing.T) {
 		{"cax", "[11 22 33]  dims=[3] axes=[[1 2 3]]"},
 	}
 	for _, tc := range tests {
-		v, err := values.Read(mod, m, tc.name)
+		v, err := values.Read(context.Background(), mod, m, tc.name)
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -159,7 +160,7 @@ func TestWrite(t *testing.T) {
 	}
 	for _, tc := range tests {
 		mod, m := setup(t)
-		v, err := values.Write(mod, m, tc.name, tc.in, values.Options{})
+		v, err := values.Write(context.Background(), mod, m, tc.name, tc.in, values.Options{})
 		if err != nil {
 			t.Errorf("%s=%s: %v", tc.name, tc.in, err)
 			continue
@@ -176,18 +177,18 @@ func TestWriteAxis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := d.Write(m, values.Input{Axes: [][]string{{"100", "200", "300"}}}, values.Options{})
+	v, err := d.Write(context.Background(), m, values.Input{Axes: [][]string{{"100", "200", "300"}}}, values.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(v.Axes[0].Phys) != "[100 200 300]" || fmt.Sprint(m.b[0x30:0x3B]) != fmt.Sprint([]byte{3, 0, 0, 200, 1, 144, 2, 88, 2, 4, 6}) {
 		t.Errorf("axis write: %v, memory % X", v.Axes[0].Phys, m.b[0x30:0x3B])
 	}
-	if _, err := d.Write(m, values.Input{Axes: [][]string{{"1", "2"}}}, values.Options{}); err == nil {
+	if _, err := d.Write(context.Background(), m, values.Input{Axes: [][]string{{"1", "2"}}}, values.Options{}); err == nil {
 		t.Error("wrong axis count accepted")
 	}
 	d2, _ := values.Describe(mod, "maprow")
-	if _, err := d2.Write(m, values.Input{Axes: [][]string{nil, {"1", "2"}}}, values.Options{}); err == nil || !strings.Contains(err.Error(), "write ax instead") {
+	if _, err := d2.Write(context.Background(), m, values.Input{Axes: [][]string{nil, {"1", "2"}}}, values.Options{}); err == nil || !strings.Contains(err.Error(), "write ax instead") {
 		t.Errorf("COM_AXIS write: %v", err)
 	}
 }
@@ -212,7 +213,7 @@ func TestWriteRefused(t *testing.T) {
 	}
 	for _, tc := range tests {
 		mod, m := setup(t)
-		_, err := values.Write(mod, m, tc.name, tc.in, tc.opt)
+		_, err := values.Write(context.Background(), mod, m, tc.name, tc.in, tc.opt)
 		if tc.name == "speed" && tc.in == "600" {
 			// 600 km/h is within [0, 1000]: this one must succeed.
 			if err != nil {
@@ -228,7 +229,7 @@ func TestWriteRefused(t *testing.T) {
 		}
 	}
 	mod, m := setup(t)
-	if _, err := values.Write(mod, m, "gain", "150", values.Options{ExtendedLimits: true}); err != nil {
+	if _, err := values.Write(context.Background(), mod, m, "gain", "150", values.Options{ExtendedLimits: true}); err != nil {
 		t.Errorf("extended limits: %v", err)
 	}
 }
@@ -236,11 +237,11 @@ func TestWriteRefused(t *testing.T) {
 // badMem drops writes, so verification must fail.
 type badMem struct{ *mem }
 
-func (badMem) Write(uint32, uint8, []byte) error { return nil }
+func (badMem) Write(context.Context, uint32, uint8, []byte) error { return nil }
 
 func TestVerifyDetectsMismatch(t *testing.T) {
 	mod, m := setup(t)
-	_, err := values.Write(mod, badMem{m}, "speed", "10", values.Options{})
+	_, err := values.Write(context.Background(), mod, badMem{m}, "speed", "10", values.Options{})
 	if err == nil || !strings.Contains(err.Error(), "read-back mismatch") {
 		t.Errorf("err = %v", err)
 	}
@@ -281,7 +282,7 @@ func TestHugeObjects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Describe = %v, %v; want an error containing %q", tc.name, d, err, tc.want)
 		}
-		if _, err := values.Read(m, &mem{b: make([]byte, 16)}, tc.name); err == nil {
+		if _, err := values.Read(context.Background(), m, &mem{b: make([]byte, 16)}, tc.name); err == nil {
 			t.Errorf("%s: Read succeeded", tc.name)
 		}
 	}
@@ -294,11 +295,11 @@ type failAt struct {
 	err  error
 }
 
-func (f failAt) Read(addr uint32, ext uint8, n int) ([]byte, error) {
+func (f failAt) Read(ctx context.Context, addr uint32, ext uint8, n int) ([]byte, error) {
 	if addr == f.addr {
 		return nil, f.err
 	}
-	return f.mem.Read(addr, ext, n)
+	return f.mem.Read(ctx, addr, ext, n)
 }
 
 // TestErrorsWrap: a failing read of a referenced axis and an unusable
@@ -306,10 +307,10 @@ func (f failAt) Read(addr uint32, ext uint8, n int) ([]byte, error) {
 func TestErrorsWrap(t *testing.T) {
 	m, mm := setup(t)
 	sentinel := errors.New("access locked")
-	if _, err := values.Read(m, failAt{mm, 0x1050, sentinel}, "maprow"); !errors.Is(err, sentinel) {
+	if _, err := values.Read(context.Background(), m, failAt{mm, 0x1050, sentinel}, "maprow"); !errors.Is(err, sentinel) {
 		t.Errorf("reading maprow with its COM_AXIS unreadable: %v does not wrap the memory error", err)
 	}
-	if _, err := values.Write(m, mm, "flag", "maybe", values.Options{}); !errors.Is(err, conv.ErrNoInverse) {
+	if _, err := values.Write(context.Background(), m, mm, "flag", "maybe", values.Options{}); !errors.Is(err, conv.ErrNoInverse) {
 		t.Errorf("writing flag=maybe: %v does not wrap conv.ErrNoInverse", err)
 	}
 }

@@ -65,11 +65,12 @@ params.curve or points[3].x.`,
 }
 
 // Session loads the A2L and connects in the order the A2L source needs
-// (a file is checked before connecting), resolves names and returns a
-// memory accessor. Shared by read and write.
+// (a file is checked before connecting), resolves names and returns the
+// connected master, which is the values.Memory to read and write through.
+// Shared by read and write.
 func Session(ctx context.Context, connect func(context.Context) (*master.Master, func() error, error),
 	load func(context.Context, *master.Master) (*a2l.Module, error), fromSlave bool, names []string,
-) (*a2l.Module, []*values.Desc, cmdutil.Memory, func() error, error) {
+) (*a2l.Module, []*values.Desc, *master.Master, func() error, error) {
 	var mod *a2l.Module
 	var err error
 	describe := func() ([]*values.Desc, error) {
@@ -84,15 +85,15 @@ func Session(ctx context.Context, connect func(context.Context) (*master.Master,
 	var ds []*values.Desc
 	if !fromSlave {
 		if mod, err = load(ctx, nil); err != nil {
-			return nil, nil, cmdutil.Memory{}, nil, err
+			return nil, nil, nil, nil, err
 		}
 		if ds, err = describe(); err != nil {
-			return nil, nil, cmdutil.Memory{}, nil, err
+			return nil, nil, nil, nil, err
 		}
 	}
 	m, done, err := connect(ctx)
 	if err != nil {
-		return nil, nil, cmdutil.Memory{}, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if fromSlave {
 		if mod, err = load(ctx, m); err == nil {
@@ -100,10 +101,10 @@ func Session(ctx context.Context, connect func(context.Context) (*master.Master,
 		}
 		if err != nil {
 			done()
-			return nil, nil, cmdutil.Memory{}, nil, err
+			return nil, nil, nil, nil, err
 		}
 	}
-	return mod, ds, cmdutil.Memory{Ctx: ctx, M: m}, done, nil
+	return mod, ds, m, done, nil
 }
 
 func run(ctx context.Context, opts *Options) error {
@@ -114,7 +115,7 @@ func run(ctx context.Context, opts *Options) error {
 	defer done()
 	vs := make([]*values.Value, len(ds))
 	for i, d := range ds {
-		if vs[i], err = d.Read(mem); err != nil {
+		if vs[i], err = d.Read(ctx, mem); err != nil {
 			return err
 		}
 	}

@@ -146,13 +146,13 @@ func run(ctx context.Context, opts *Options) error {
 		if in.Values != nil {
 			in.Values = values.SplitList(in.Values[0], d.Kind() == "ASCII")
 		}
-		if pending[i], err = d.Prepare(mem, *in, opt); err != nil {
+		if pending[i], err = d.Prepare(ctx, mem, *in, opt); err != nil {
 			return err
 		}
 	}
 	vs := make([]*values.Value, len(pending))
 	for i, w := range pending {
-		if vs[i], err = w.Commit(mem); err != nil {
+		if vs[i], err = w.Commit(ctx, mem); err != nil {
 			if i > 0 {
 				return fmt.Errorf("%w (%s written before)", err, strings.Join(names[:i], ", "))
 			}
