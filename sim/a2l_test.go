@@ -108,3 +108,20 @@ func TestA2LParses(t *testing.T) {
 		}
 	}
 }
+
+// TestA2LQuotesName: the configured name is text in the A2L; quotes and
+// backslashes in it must not break the file.
+func TestA2LQuotesName(t *testing.T) {
+	name := `bench "B" \ 2`
+	s, err := sim.New(sim.Config{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := a2l.ParseString("sim.a2l", s.A2L(), a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Modules[0].LongID; got != name {
+		t.Fatalf("MODULE long identifier %q, want %q", got, name)
+	}
+}
