@@ -153,7 +153,9 @@ func (s *Session) writeODT(ctx context.Context, x Exchanger, l *ListLayout, o in
 	}
 	els := make([]xcp.DaqElement, len(odt.Entries))
 	for i, e := range odt.Entries {
-		els[i] = xcp.DaqElement{BitOffset: xcp.NoBitOffset, Size: e.Size, Ext: e.Ext, Addr: e.Addr}
+		// Entry sizes are bytes (multiples of the AG, see LimitsFromInfo);
+		// WRITE_DAQ counts AG elements.
+		els[i] = xcp.DaqElement{BitOffset: xcp.NoBitOffset, Size: e.Size / uint8(f.AG.Size()), Ext: e.Ext, Addr: e.Addr}
 	}
 	if !s.opts.NoWriteMultiple && len(els) > 1 && f.MaxWriteDaqMultiple() > 1 {
 		per := f.MaxWriteDaqMultiple()

@@ -107,6 +107,19 @@ func LimitsFromInfo(info *Info, f xcp.Format) Limits {
 	if p.Properties&xcp.DaqTimestampSupported == 0 {
 		lim.TimestampSize = 0
 	}
+	if ag := f.AG.Size(); ag > 1 {
+		// ODT entries of WORD and DWORD slaves are whole AG elements at
+		// AG-aligned addresses; MAX_ODT_ENTRY_SIZE counts elements (as
+		// WRITE_DAQ does). Layout entries count bytes (at most 255).
+		lim.Granularity = max(lim.Granularity, ag)
+		lim.GranularityStim = max(lim.GranularityStim, ag)
+		if lim.MaxEntrySize > 0 {
+			lim.MaxEntrySize = min(lim.MaxEntrySize*ag, 255)
+		}
+		if lim.MaxEntrySizeStim > 0 {
+			lim.MaxEntrySizeStim = min(lim.MaxEntrySizeStim*ag, 255)
+		}
+	}
 	return lim
 }
 

@@ -101,7 +101,11 @@ func (s *Session) readPredefined(ctx context.Context, x Exchanger, l List, lim L
 			if r.BitOffset != xcp.NoBitOffset {
 				return nil, fmt.Errorf("daq: predefined DAQ list %q: ODT %d entry %d is a single bit, which is not supported", l.Name, o, e)
 			}
-			odt.Entries = append(odt.Entries, Entry{Addr: r.Addr, Ext: r.Ext, Size: r.Size})
+			bytes := int(r.Size) * f.AG.Size() // READ_DAQ sizes count AG elements
+			if bytes > 255 {
+				return nil, fmt.Errorf("daq: predefined DAQ list %q: ODT %d entry %d has %d bytes (%d elements of %s), more than 255", l.Name, o, e, bytes, r.Size, f.AG)
+			}
+			odt.Entries = append(odt.Entries, Entry{Addr: r.Addr, Ext: r.Ext, Size: uint8(bytes)})
 		}
 		if len(odt.Entries) == 0 {
 			break

@@ -87,11 +87,6 @@ var ErrRunning = errors.New("daq: session is running")
 // installs a master Recovery for xcp.PreReinitDaq that repeats this.
 func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*Session, error) {
 	f := m.Format()
-	if f.AG.Size() != 1 {
-		// ODT entry sizes and DTO payloads count in address granularity
-		// elements and are aligned to them; only BYTE is implemented.
-		return nil, fmt.Errorf("daq: the slave's address granularity is %s; DAQ is implemented for BYTE granularity only", f.AG)
-	}
 	info := opts.Info
 	if info == nil {
 		var err error
@@ -121,6 +116,9 @@ func Setup(ctx context.Context, m *master.Master, lists []List, opts Options) (*
 		return nil, err
 	}
 	if err := s.checkStim(ctx, lists); err != nil {
+		return nil, err
+	}
+	if err := checkAG(f, info, lists); err != nil {
 		return nil, err
 	}
 	lay, err := s.layout(ctx, m, lists)

@@ -52,8 +52,9 @@ func (ss *session) daqInfo(req []byte) ([]byte, []*runner) {
 		return ss.processorInfo().Append(out, f), nil
 	case xcp.CmdGetDaqResolutionInfo:
 		c := &d.cfg
-		return xcp.GetDaqResolutionInfoResponse{GranularityDaq: c.Granularity, MaxEntrySizeDaq: c.MaxEntrySize,
-			GranularityStim: c.Granularity, MaxEntrySizeSt: c.MaxEntrySize,
+		maxEntry := c.MaxEntrySize / uint8(f.AG.Size()) // in AG elements
+		return xcp.GetDaqResolutionInfoResponse{GranularityDaq: c.Granularity, MaxEntrySizeDaq: maxEntry,
+			GranularityStim: c.Granularity, MaxEntrySizeSt: maxEntry,
 			TimestampMode:  xcp.MakeTimestampMode(c.TimestampSize, false, c.TimestampUnit),
 			TimestampTicks: c.TimestampTicks}.Append(out, f), nil
 	case xcp.CmdGetDaqEventInfo:
@@ -249,6 +250,9 @@ func (ss *session) daqEntries(req []byte) ([]byte, []*runner) {
 		}
 		e := d.lists[p.list].odts[p.odt].entries[p.entry]
 		d.ptr.entry++
+		if e.BitOffset == xcp.NoBitOffset {
+			e.Size /= uint8(f.AG.Size()) // entries are kept in bytes; READ_DAQ counts AG elements
+		}
 		return xcp.ReadDaqResponse{DaqElement: e}.Append(out, f), nil
 	}
 	return errPacket(xcp.ErrCmdUnknown), nil
@@ -455,6 +459,13 @@ func (s *Slave) writeDaq(e xcp.DaqElement) xcp.ErrorCode {
 		return xcp.ErrAccessDenied
 	}
 	g := int(d.cfg.Granularity)
+	if ag := s.cfg.AG.Size(); ag > 1 && e.Size > 0 && e.BitOffset == xcp.NoBitOffset {
+		// WRITE_DAQ counts AG elements; entries are kept in bytes.
+		if int(e.Size)*ag > 255 {
+			return xcp.ErrOutOfRange
+		}
+		e.Size *= uint8(ag)
+	}
 	if e.Size > 0 {
 		switch {
 		case e.BitOffset != xcp.NoBitOffset && (e.BitOffset > 31 || e.Size != 1):
@@ -495,6 +506,9 @@ func (s *Slave) checkList(l *simList) xcp.ErrorCode {
 		return xcp.ErrDaqConfig
 	}
 	hdr := d.cfg.IDField.Len()
+	if ag := s.cfg.AG.Size(); hdr%ag != 0 || (l.mode&xcp.ModeTimestamp != 0 && d.cfg.TimestampSize%ag != 0) {
+		return xcp.ErrDaqConfig // DTO data would not be aligned to AG elements
+	}
 	for i, o := range l.odts {
 		n := hdr
 		if i == 0 && l.mode&xcp.ModeTimestamp != 0 {

@@ -28,6 +28,9 @@ type DAQConfig struct {
 	MaxDaq uint16
 	// Granularity is GRANULARITY_ODT_ENTRY_SIZE_DAQ (0 = 1);
 	// MaxEntrySize is MAX_ODT_ENTRY_SIZE_DAQ (0 = 255 or less as MAX_DTO allows).
+	// Both count bytes; with a WORD or DWORD address granularity the
+	// granularity is at least the AG (0 = the AG) and the slave announces
+	// MaxEntrySize in AG elements (as WRITE_DAQ sizes count).
 	Granularity  uint8
 	MaxEntrySize uint8
 	// AddrExt is the address extension rule announced (and enforced).
@@ -113,11 +116,15 @@ func (c *DAQConfig) setDefaults(cfg *Config) error {
 	if c.MaxDaq == 0 {
 		c.MaxDaq = 64
 	}
+	ag := cfg.AG.Size()
 	if c.Granularity == 0 {
-		c.Granularity = 1
+		c.Granularity = uint8(ag)
 	}
 	if g := c.Granularity; g != 1 && g != 2 && g != 4 && g != 8 {
 		return fmt.Errorf("%w: DAQ granularity %d", ErrConfig, g)
+	}
+	if int(c.Granularity) < ag {
+		return fmt.Errorf("%w: DAQ granularity %d is finer than the address granularity %s", ErrConfig, c.Granularity, cfg.AG)
 	}
 	if c.MaxEntrySize == 0 {
 		c.MaxEntrySize = uint8(min(255, cfg.MaxDTO-c.IDField.Len()-c.TimestampSize))
