@@ -6,11 +6,13 @@ package a2ldaq
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"goxcp/a2l"
+	"goxcp/a2l/ifxcp"
 	"goxcp/a2l/values"
 	"goxcp/daq"
 )
@@ -126,6 +128,11 @@ func Resolve(m *a2l.Module, lists []daq.List) ([]Resolved, error) {
 			if err != nil {
 				return nil, fmt.Errorf("DAQ list %q: signal %q: %w%s", l.Name, n, err, suggest(m, n))
 			}
+			if l.EventName == "" { // the event is known (an unresolved name is the slave's to resolve)
+				if err := checkFixedEvent(m, l, n); err != nil {
+					return nil, err
+				}
+			}
 			for _, x := range ms {
 				out[i][x.Name] = s
 			}
@@ -195,4 +202,29 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// checkFixedEvent refuses a signal whose IF_DATA XCP DAQ_EVENT has a
+// FIXED_EVENT_LIST without the list's event: such an object can only be
+// sampled on those events (XCPlite's stack variables, for one, belong to
+// one event; the slave answers ERR_DAQ_CONFIG, others would sample it at
+// the wrong time).
+func checkFixedEvent(m *a2l.Module, l *daq.List, name string) error {
+	d, err := values.Describe(m, name)
+	if err != nil {
+		return err
+	}
+	ev, err := ifxcp.Events(d.Obj.Common())
+	if err != nil {
+		return fmt.Errorf("DAQ list %q: signal %q: %w", l.Name, name, err)
+	}
+	if ev == nil || len(ev.Fixed) == 0 || slices.Contains(ev.Fixed, l.Event) {
+		return nil
+	}
+	want := make([]string, len(ev.Fixed))
+	for i, e := range ev.Fixed {
+		want[i] = strconv.Itoa(int(e))
+	}
+	return fmt.Errorf("DAQ list %q: signal %q can only be measured on event %s (FIXED_EVENT_LIST in its A2L IF_DATA), the list uses event %d; set event = %s",
+		l.Name, name, strings.Join(want, " or "), l.Event, want[0])
 }
