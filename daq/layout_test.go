@@ -2,6 +2,7 @@ package daq
 
 import (
 	"fmt"
+	"goxcp/dto"
 	"math"
 	"testing"
 
@@ -42,13 +43,7 @@ func expected(m Measurement, order xcp.ByteOrder) Value {
 	default:
 		raw = order.Uint64(b)
 	}
-	md := measDec{typ: m.Type, mask: m.Mask}
-	if m.Mask != 0 {
-		for md.mask>>md.shift&1 == 0 {
-			md.shift++
-		}
-	}
-	return makeValue(&md, raw)
+	return dto.Field{Type: m.Type, Mask: m.Mask}.FromRaw(raw)
 }
 
 func genLimits(t *rapid.T) Limits {
@@ -172,7 +167,7 @@ func TestAllocateProperties(t *testing.T) {
 						t.Fatalf("sample for list %d, want %d", s.List, li)
 					}
 					for i, m := range ll.Measurements {
-						if want := expected(m, lim.Order); s.Values[i].bits != want.bits {
+						if want := expected(m, lim.Order); s.Values[i] != want {
 							t.Fatalf("list %d %s %s@%X mask %X: got %v want %v", li, m.Name, m.Type, m.Addr, m.Mask, s.Values[i], want)
 						}
 					}

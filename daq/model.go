@@ -12,84 +12,33 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"goxcp/dto"
 )
 
-// Type is the data type of a measurement.
-type Type uint8
+// Type is the data type of a measurement (see goxcp/dto).
+type Type = dto.Type
 
 // Measurement data types (pyXCP mnemonics).
 const (
-	U8 Type = iota + 1
-	I8
-	U16
-	I16
-	U32
-	I32
-	U64
-	I64
-	F16  // IEEE 754 half precision
-	BF16 // bfloat16
-	F32
-	F64
+	U8   = dto.U8
+	I8   = dto.I8
+	U16  = dto.U16
+	I16  = dto.I16
+	U32  = dto.U32
+	I32  = dto.I32
+	U64  = dto.U64
+	I64  = dto.I64
+	F16  = dto.F16  // IEEE 754 half precision
+	BF16 = dto.BF16 // bfloat16
+	F32  = dto.F32
+	F64  = dto.F64
 )
-
-var typeNames = [...]string{"", "U8", "I8", "U16", "I16", "U32", "I32", "U64", "I64", "F16", "BF16", "F32", "F64"}
-var typeSizes = [...]int{0, 1, 1, 2, 2, 4, 4, 8, 8, 2, 2, 4, 8}
 
 // ParseType parses a type mnemonic such as "U16" or "f32". The aliases
 // uint8…int64, float32, float64 (and UBYTE, SWORD, ULONG, A_UINT64,
 // FLOAT32_IEEE … of ASAM) are accepted too.
-func ParseType(s string) (Type, error) {
-	u := strings.ToUpper(strings.TrimSpace(s))
-	for i, n := range typeNames {
-		if i > 0 && n == u {
-			return Type(i), nil
-		}
-	}
-	alias := map[string]Type{"UINT8": U8, "INT8": I8, "UINT16": U16, "INT16": I16, "UINT32": U32,
-		"INT32": I32, "UINT64": U64, "INT64": I64, "FLOAT16": F16, "BFLOAT16": BF16, "FLOAT32": F32,
-		"FLOAT64": F64, "FLOAT": F32, "DOUBLE": F64, "UBYTE": U8, "SBYTE": I8, "UWORD": U16,
-		"SWORD": I16, "ULONG": U32, "SLONG": I32, "A_UINT64": U64, "A_INT64": I64,
-		"FLOAT16_IEEE": F16, "FLOAT32_IEEE": F32, "FLOAT64_IEEE": F64}
-	if t, ok := alias[u]; ok {
-		return t, nil
-	}
-	return 0, fmt.Errorf("unknown data type %q (want one of %s)", s, strings.Join(typeNames[1:], " "))
-}
-
-// Size returns the size in bytes.
-func (t Type) Size() int {
-	if int(t) < len(typeSizes) {
-		return typeSizes[t]
-	}
-	return 0
-}
-
-// Valid reports whether t is a defined type.
-func (t Type) Valid() bool { return t >= U8 && t <= F64 }
-
-// Float reports whether t is a floating-point type.
-func (t Type) Float() bool { return t >= F16 }
-
-// Signed reports whether t is a signed integer type.
-func (t Type) Signed() bool { return t == I8 || t == I16 || t == I32 || t == I64 }
-
-func (t Type) String() string {
-	if t.Valid() {
-		return typeNames[t]
-	}
-	return fmt.Sprintf("Type(%d)", uint8(t))
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (t Type) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (t *Type) UnmarshalText(b []byte) error {
-	v, err := ParseType(string(b))
-	*t = v
-	return err
-}
+func ParseType(s string) (Type, error) { return dto.ParseType(s) }
 
 // Measurement is one variable sampled by a DAQ list.
 type Measurement struct {

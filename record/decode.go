@@ -1,68 +1,26 @@
 package record
 
 import (
-	"encoding/binary"
+	"fmt"
 	"iter"
 	"math"
-	"math/bits"
-	"strconv"
+
+	"goxcp/dto"
+	"goxcp/xcp"
 )
 
-// Value is one typed measurement value.
-type Value struct {
-	Type Type
-	bits uint64 // integers sign- or zero-extended; floats as float64 bits
-}
+// Value is one typed measurement value (see goxcp/dto).
+type Value = dto.Value
 
-// Float64 returns the value as float64.
-func (v Value) Float64() float64 {
-	switch {
-	case v.Type.IsFloat():
-		return math.Float64frombits(v.bits)
-	case v.Type.IsSigned():
-		return float64(int64(v.bits))
-	}
-	return float64(v.bits)
-}
+// IntValue builds a Value of a signed type (for tests and producers of
+// samples).
+func IntValue(t Type, v int64) Value { return dto.IntValue(t, v) }
 
-// Int64 returns the value as int64 (floats are truncated, large unsigned
-// values wrap).
-func (v Value) Int64() int64 {
-	if v.Type.IsFloat() {
-		return int64(math.Float64frombits(v.bits))
-	}
-	return int64(v.bits)
-}
+// UintValue builds a Value of an unsigned type.
+func UintValue(t Type, v uint64) Value { return dto.UintValue(t, v) }
 
-// Uint64 returns the value as uint64 (floats are truncated, negative
-// values wrap).
-func (v Value) Uint64() uint64 {
-	if v.Type.IsFloat() {
-		return uint64(math.Float64frombits(v.bits))
-	}
-	return v.bits
-}
-
-// AppendText appends the value in its shortest exact decimal form.
-func (v Value) AppendText(b []byte) []byte {
-	switch {
-	case v.Type == F64:
-		return strconv.AppendFloat(b, math.Float64frombits(v.bits), 'g', -1, 64)
-	case v.Type.IsFloat():
-		return strconv.AppendFloat(b, math.Float64frombits(v.bits), 'g', -1, 32)
-	case v.Type.IsSigned():
-		return strconv.AppendInt(b, int64(v.bits), 10)
-	}
-	return strconv.AppendUint(b, v.bits, 10)
-}
-
-// String returns AppendText as a string.
-func (v Value) String() string { return string(v.AppendText(nil)) }
-
-// IntValue and friends build Values (for tests and producers of samples).
-func IntValue(t Type, v int64) Value     { return Value{Type: t, bits: uint64(v)} }
-func UintValue(t Type, v uint64) Value   { return Value{Type: t, bits: v} }
-func FloatValue(t Type, v float64) Value { return Value{Type: t, bits: math.Float64bits(v)} }
+// FloatValue builds a Value of a floating-point type.
+func FloatValue(t Type, v float64) Value { return dto.FloatValue(t, v) }
 
 // Sample is one complete sample of a DAQ list.
 type Sample struct {
@@ -98,48 +56,14 @@ type DecodeStats struct {
 	Unknown, Other uint64
 }
 
-type field struct {
-	idx   int
-	off   int
-	typ   Type
-	mask  uint64
-	shift uint8
-}
-
-type listState struct {
-	odts     [][]field
-	nODT     int
-	ts       bool
-	next     int // expected ODT; -1 while waiting for ODT 0 after a loss
-	vals     []Value
-	host     int64
-	slave    int64
-	hasSlave bool
-}
-
-type pidKey struct {
-	list int16 // -1: unknown
-	odt  uint8
-}
-
 // Decoder turns frames into samples according to a Layout (ASAM XCP part
-// 2: DTO identification field, timestamp in the first ODT, ODT entries).
+// 2: DTO identification field, timestamp in the first ODT, ODT entries),
+// with goxcp/dto, the decoder of live measurements too.
 type Decoder struct {
 	r      *Reader
-	order  binary.ByteOrder
-	idf    string
-	hdr    int
-	tsSize int
-	tick   float64
-	ovl    bool
-	lists  []listState
-	byPID  [256]pidKey
-	byNum  map[int]int
-	tsInit bool
-	tsLast uint32
-	tsAcc  uint64
+	dec    *dto.Decoder
 	sample Sample
-	stats  DecodeStats
+	n      uint64
 }
 
 // NewDecoder returns a Decoder for the frames of r, using r's metadata.
@@ -157,45 +81,57 @@ func NewFrameDecoder(m *Meta) (*Decoder, error) {
 	if err := m.DAQ.Validate(); err != nil {
 		return nil, err
 	}
+	l, err := m.dto()
+	if err != nil {
+		return nil, err
+	}
+	dd, err := dto.NewDecoder(l)
+	if err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	return &Decoder{dec: dd}, nil
+}
+
+// dto returns the validated layout of m in goxcp/dto's terms. The
+// recording stores each value by ODT and offset in its packet; the
+// payload of an ODT is taken to end after its last value.
+func (m *Meta) dto() (*dto.Layout, error) {
 	order, err := byteOrder(m.Slave.ByteOrder)
 	if err != nil {
 		return nil, err
 	}
-	hdr, _ := idHeaderSize(m.DAQ.IDField)
-	d := &Decoder{
-		order: order, idf: m.DAQ.IDField, hdr: hdr,
-		tsSize: m.DAQ.TimestampSize, tick: m.DAQ.TimestampTickNS, ovl: m.DAQ.OverloadPIDMSB,
-		lists: make([]listState, len(m.DAQ.Lists)), byNum: map[int]int{},
-	}
-	if d.tick == 0 {
-		d.tick = 1
-	}
-	d.stats.Lists = make([]ListStats, len(m.DAQ.Lists))
-	for i := range d.byPID {
-		d.byPID[i].list = -1
-	}
-	for i := range m.DAQ.Lists {
-		l := &m.DAQ.Lists[i]
-		st := &d.lists[i]
-		st.nODT, st.ts = l.ODTs, l.Timestamps && d.tsSize > 0
-		st.odts = make([][]field, l.ODTs)
-		st.vals = make([]Value, len(l.Measurements))
-		for j, ms := range l.Measurements {
-			f := field{idx: j, off: ms.Offset, typ: ms.Type, mask: ms.BitMask}
-			if f.mask != 0 {
-				f.shift = uint8(bits.TrailingZeros64(f.mask))
-			}
-			st.odts[ms.ODT] = append(st.odts[ms.ODT], f)
-			st.vals[j].Type = ms.Type
-		}
-		d.byNum[l.Number] = i
-		if d.idf == IDAbsolute {
-			for o := 0; o < l.ODTs; o++ {
-				d.byPID[l.FirstPID+o] = pidKey{list: int16(i), odt: uint8(o)}
-			}
+	idf := map[string]xcp.IDField{IDAbsolute: xcp.IDAbsODT, IDRelativeByte: xcp.IDRelODTAbsDAQByte,
+		IDRelativeWord: xcp.IDRelODTAbsDAQWord, IDRelativeWordAligned: xcp.IDRelODTAbsDAQWordAl}[m.DAQ.IDField]
+	l := &dto.Layout{IDField: idf, Order: order, TimestampSize: m.DAQ.TimestampSize, OverloadMSB: m.DAQ.OverloadPIDMSB}
+	if l.TimestampSize > 0 {
+		l.TickPS = uint64(math.Round(m.DAQ.TimestampTickNS * 1000))
+		if l.TickPS == 0 {
+			l.TickPS = 1000 // no tick given: 1 ns
 		}
 	}
-	return d, nil
+	hdr := idf.Len()
+	for _, rl := range m.DAQ.Lists {
+		ts := rl.Timestamps && m.DAQ.TimestampSize > 0
+		start := func(odt int) int { // where the data of an ODT's packet starts
+			if odt == 0 && ts {
+				return hdr + m.DAQ.TimestampSize
+			}
+			return hdr
+		}
+		x := dto.List{Number: uint16(rl.Number), FirstPID: uint8(rl.FirstPID), Timestamps: rl.Timestamps, ODTs: make([]int, rl.ODTs)}
+		for _, ms := range rl.Measurements {
+			x.ODTs[ms.ODT] = max(x.ODTs[ms.ODT], ms.Offset-start(ms.ODT)+ms.Type.Size())
+		}
+		off := make([]int, rl.ODTs)
+		for o := 1; o < rl.ODTs; o++ {
+			off[o] = off[o-1] + x.ODTs[o-1]
+		}
+		for _, ms := range rl.Measurements {
+			x.Fields = append(x.Fields, dto.Field{Offset: off[ms.ODT] + ms.Offset - start(ms.ODT), Type: ms.Type, Mask: ms.BitMask})
+		}
+		l.Lists = append(l.Lists, x)
+	}
+	return l, nil
 }
 
 // Next decodes frames until a sample is complete and reports whether there
@@ -223,191 +159,24 @@ func (d *Decoder) Sample() *Sample { return &d.sample }
 
 // Stats returns the decoder's counters.
 func (d *Decoder) Stats() DecodeStats {
-	s := d.stats
-	s.Lists = append([]ListStats(nil), s.Lists...)
+	ds := d.dec.Stats()
+	s := DecodeStats{Samples: d.n, Unknown: ds.Unknown, Other: ds.Other, Lists: make([]ListStats, len(ds.Lists))}
+	for i, l := range ds.Lists {
+		s.Lists[i] = ListStats{Samples: l.Samples, MissingODTs: l.MissingODT + l.OutOfOrder, Overloads: l.Overload, Malformed: l.Malformed}
+	}
 	return s
 }
 
 // Decode feeds one frame received at hostNS; it reports whether it
 // completed a sample (then available from Sample).
 func (d *Decoder) Decode(hostNS int64, p []byte) bool {
-	if len(p) == 0 {
-		d.stats.Unknown++
+	x := d.dec.Decode(hostNS, p)
+	if x == nil {
 		return false
 	}
-	pid := p[0]
-	if pid >= 0xFC {
-		d.stats.Other++
-		return false
-	}
-	overload := false
-	if d.ovl && pid&0x80 != 0 {
-		overload = true
-		pid &= 0x7F
-	}
-	li, odt := -1, int(pid)
-	switch d.idf {
-	case IDAbsolute:
-		k := d.byPID[pid]
-		li, odt = int(k.list), int(k.odt)
-	case IDRelativeByte:
-		if len(p) >= 2 {
-			li = d.lookup(int(p[1]))
-		}
-	case IDRelativeWord:
-		if len(p) >= 3 {
-			li = d.lookup(int(d.order.Uint16(p[1:])))
-		}
-	case IDRelativeWordAligned:
-		if len(p) >= 4 {
-			li = d.lookup(int(d.order.Uint16(p[2:])))
-		}
-	}
-	if li < 0 {
-		d.stats.Unknown++
-		return false
-	}
-	st := &d.lists[li]
-	ls := &d.stats.Lists[li]
-	if odt >= st.nODT {
-		d.stats.Unknown++
-		return false
-	}
-	if overload {
-		ls.Overloads++
-	}
-	if odt == 0 {
-		if st.next > 0 {
-			ls.MissingODTs += uint64(st.nODT - st.next)
-		}
-		st.next = 0
-		st.host = hostNS
-		st.hasSlave = false
-		if st.ts {
-			if len(p) < d.hdr+d.tsSize {
-				ls.Malformed++
-				st.next = -1
-				return false
-			}
-			st.slave, st.hasSlave = d.slaveTime(p[d.hdr:]), true
-		}
-	} else if odt != st.next {
-		if st.next >= 0 {
-			if odt > st.next {
-				ls.MissingODTs += uint64(odt - st.next)
-			} else {
-				ls.MissingODTs++
-			}
-			st.next = -1
-		}
-		return false
-	}
-	for _, f := range st.odts[odt] {
-		if f.off+f.typ.Size() > len(p) {
-			ls.Malformed++
-			st.next = -1
-			return false
-		}
-		st.vals[f.idx].bits = d.extract(p[f.off:], f)
-	}
-	st.next = odt + 1
-	if st.next < st.nODT {
-		return false
-	}
-	st.next = 0
-	ls.Samples++
-	d.stats.Samples++
-	d.sample = Sample{List: li, HostNS: st.host, SlaveNS: st.slave, HasSlave: st.hasSlave, Values: st.vals}
+	d.n++
+	d.sample = Sample{List: x.List, HostNS: x.Host, SlaveNS: x.Slave, HasSlave: x.HasSlave, Values: x.Values}
 	return true
-}
-
-func (d *Decoder) lookup(num int) int {
-	if i, ok := d.byNum[num]; ok {
-		return i
-	}
-	return -1
-}
-
-// slaveTime linearises the raw timestamp at p across wrap-arounds.
-func (d *Decoder) slaveTime(p []byte) int64 {
-	var raw, mask uint32
-	switch d.tsSize {
-	case 1:
-		raw, mask = uint32(p[0]), 0xFF
-	case 2:
-		raw, mask = uint32(d.order.Uint16(p)), 0xFFFF
-	default:
-		raw, mask = d.order.Uint32(p), 0xFFFFFFFF
-	}
-	if !d.tsInit {
-		d.tsInit, d.tsLast = true, raw
-	}
-	d.tsAcc += uint64((raw - d.tsLast) & mask)
-	d.tsLast = raw
-	return int64(float64(d.tsAcc) * d.tick)
-}
-
-func (d *Decoder) extract(p []byte, f field) uint64 {
-	var u uint64
-	switch f.typ.Size() {
-	case 1:
-		u = uint64(p[0])
-	case 2:
-		u = uint64(d.order.Uint16(p))
-	case 4:
-		u = uint64(d.order.Uint32(p))
-	default:
-		u = d.order.Uint64(p)
-	}
-	if f.mask != 0 {
-		u = (u & f.mask) >> f.shift
-		if !f.typ.IsFloat() {
-			// A masked field is an unsigned bit field unless the type is
-			// signed and the top bit of the field is set.
-			if f.typ.IsSigned() {
-				w := uint(bits.OnesCount64(f.mask >> f.shift))
-				if w > 0 && w < 64 && u&(1<<(w-1)) != 0 {
-					u |= ^uint64(0) << w
-				}
-			}
-			return u
-		}
-	}
-	switch f.typ {
-	case I8:
-		return uint64(int64(int8(u)))
-	case I16:
-		return uint64(int64(int16(u)))
-	case I32:
-		return uint64(int64(int32(u)))
-	case F16:
-		return math.Float64bits(float64(halfToFloat32(uint16(u))))
-	case BF16:
-		return math.Float64bits(float64(math.Float32frombits(uint32(u) << 16)))
-	case F32:
-		return math.Float64bits(float64(math.Float32frombits(uint32(u))))
-	}
-	return u
-}
-
-// halfToFloat32 converts an IEEE 754 binary16 value.
-func halfToFloat32(h uint16) float32 {
-	sign := uint32(h>>15) << 31
-	exp := uint32(h>>10) & 0x1F
-	man := uint32(h) & 0x3FF
-	switch {
-	case exp == 0 && man == 0:
-		return math.Float32frombits(sign)
-	case exp == 0: // subnormal
-		f := float32(man) / 1024 / 16384
-		if sign != 0 {
-			f = -f
-		}
-		return f
-	case exp == 0x1F:
-		return math.Float32frombits(sign | 0x7F800000 | man<<13)
-	}
-	return math.Float32frombits(sign | (exp+112)<<23 | man<<13)
 }
 
 // All returns an iterator over the remaining samples of all DAQ lists in

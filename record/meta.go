@@ -1,7 +1,6 @@
 package record
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -9,6 +8,8 @@ import (
 	"time"
 
 	"goxcp/a2l/conv"
+	"goxcp/dto"
+	"goxcp/xcp"
 )
 
 // MetaVersion is the version of the metadata schema this package writes.
@@ -124,116 +125,46 @@ type Measurement struct {
 	Conversion *conv.Spec `json:"conversion,omitempty"`
 }
 
-// Type is the data type of a measurement.
-type Type uint8
+// Type is the data type of a measurement (see goxcp/dto); recordings
+// store it in lower case ("u16").
+type Type = dto.Type
 
 // Measurement types (ASAM data types of A2L/XCP).
 const (
-	TypeInvalid Type = iota
-	U8
-	I8
-	U16
-	I16
-	U32
-	I32
-	U64
-	I64
-	F16  // IEEE 754 half precision
-	BF16 // bfloat16
-	F32
-	F64
+	TypeInvalid Type = 0
+	U8               = dto.U8
+	I8               = dto.I8
+	U16              = dto.U16
+	I16              = dto.I16
+	U32              = dto.U32
+	I32              = dto.I32
+	U64              = dto.U64
+	I64              = dto.I64
+	F16              = dto.F16  // IEEE 754 half precision
+	BF16             = dto.BF16 // bfloat16
+	F32              = dto.F32
+	F64              = dto.F64
 )
 
-var typeNames = [...]string{"invalid", "u8", "i8", "u16", "i16", "u32", "i32", "u64", "i64", "f16", "bf16", "f32", "f64"}
-var typeSizes = [...]int{0, 1, 1, 2, 2, 4, 4, 8, 8, 2, 2, 4, 8}
-
-// String returns the lower-case name ("u8", "f32", ...).
-func (t Type) String() string {
-	if int(t) < len(typeNames) {
-		return typeNames[t]
-	}
-	return fmt.Sprintf("Type(%d)", uint8(t))
-}
-
-// Size returns the size of the type in bytes, 0 for an invalid type.
-func (t Type) Size() int {
-	if int(t) < len(typeSizes) {
-		return typeSizes[t]
-	}
-	return 0
-}
-
-// IsFloat reports whether values of t are floating point.
-func (t Type) IsFloat() bool { return t == F16 || t == BF16 || t == F32 || t == F64 }
-
-// IsSigned reports whether values of t are signed integers.
-func (t Type) IsSigned() bool { return t == I8 || t == I16 || t == I32 || t == I64 }
-
-// ParseType parses a type name as written by String; it also accepts the
-// A2L names (UBYTE, SWORD, FLOAT32_IEEE, ...).
+// ParseType parses a type name in any case ("u16", "F32"); it also
+// accepts the A2L names (UBYTE, SWORD, FLOAT32_IEEE, ...).
 func ParseType(s string) (Type, error) {
-	l := strings.ToLower(s)
-	for i, n := range typeNames[1:] {
-		if l == n {
-			return Type(i + 1), nil
-		}
-	}
-	switch l {
-	case "ubyte", "uint8":
-		return U8, nil
-	case "sbyte", "int8":
-		return I8, nil
-	case "uword", "uint16":
-		return U16, nil
-	case "sword", "int16":
-		return I16, nil
-	case "ulong", "uint32":
-		return U32, nil
-	case "slong", "int32":
-		return I32, nil
-	case "a_uint64", "uint64":
-		return U64, nil
-	case "a_int64", "int64":
-		return I64, nil
-	case "float16_ieee", "float16":
-		return F16, nil
-	case "bfloat16":
-		return BF16, nil
-	case "float32_ieee", "float32", "float":
-		return F32, nil
-	case "float64_ieee", "float64", "double":
-		return F64, nil
-	}
-	return TypeInvalid, fmt.Errorf("record: unknown measurement type %q", s)
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (t Type) MarshalText() ([]byte, error) {
-	if t == TypeInvalid || int(t) >= len(typeNames) {
-		return nil, fmt.Errorf("record: cannot marshal invalid type %d", uint8(t))
-	}
-	return []byte(typeNames[t]), nil
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (t *Type) UnmarshalText(b []byte) error {
-	v, err := ParseType(string(b))
+	t, err := dto.ParseType(s)
 	if err != nil {
-		return err
+		return TypeInvalid, fmt.Errorf("record: %w", err)
 	}
-	*t = v
-	return nil
+	return t, nil
 }
 
-// byteOrder returns the binary.ByteOrder for a Slave.ByteOrder string.
-func byteOrder(s string) (binary.ByteOrder, error) {
+// byteOrder returns the byte order for a Slave.ByteOrder string.
+func byteOrder(s string) (xcp.ByteOrder, error) {
 	switch strings.ToLower(s) {
 	case "", "intel", "little", "little-endian":
-		return binary.LittleEndian, nil
+		return xcp.Intel, nil
 	case "motorola", "big", "big-endian":
-		return binary.BigEndian, nil
+		return xcp.Motorola, nil
 	}
-	return nil, fmt.Errorf("record: unknown byte order %q", s)
+	return 0, fmt.Errorf("record: unknown byte order %q", s)
 }
 
 // idHeaderSize returns the size of the identification field.

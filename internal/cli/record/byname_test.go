@@ -16,11 +16,8 @@ import (
 	"goxcp/internal/cli/cmdutil"
 	clirecord "goxcp/internal/cli/record"
 	"goxcp/internal/cli/root"
-	"goxcp/master"
 	"goxcp/record"
 	"goxcp/sim"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
 )
 
 // recordByName runs `xcp --sim record` on a list file naming signals and
@@ -225,20 +222,8 @@ func TestConvertPhysical(t *testing.T) {
 // reach the file before it is closed (a recording killed with -9 keeps
 // them).
 func TestLiveLoss(t *testing.T) {
-	s, err := sim.New(sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, b := memconn.Pipe(1024)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); s.Serve(ctx, b) }()
-	defer func() { cancel(); <-done }()
-	m := master.New(a, master.Config{})
-	defer m.Close()
-	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
-		t.Fatal(err)
-	}
+	ctx := t.Context()
+	m := connectSim(t, sim.Config{})
 	path := filepath.Join(t.TempDir(), "live.xlog")
 	sink := &clirecord.FileSink{Path: path, Tool: "test"}
 	ses, err := daq.Setup(ctx, m, []daq.List{{Name: "l", Event: 1, Measurements: []daq.Measurement{{Name: "c", Addr: sim.RAMBase, Type: daq.U32}}}}, daq.Options{Sink: sink})

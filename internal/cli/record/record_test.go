@@ -47,8 +47,11 @@ func TestFileSinkRoundTrip(t *testing.T) {
 	}
 }
 
-func roundTrip(t *testing.T, idf xcp.IDField, order xcp.ByteOrder) {
-	s, err := sim.New(sim.Config{Order: order, MaxDTO: 24, DAQ: sim.DAQConfig{IDField: idf, TimestampSize: 2}})
+// connectSim starts a simulator with cfg and returns a master connected
+// to it in process; both stop when the test ends.
+func connectSim(t *testing.T, cfg sim.Config) *master.Master {
+	t.Helper()
+	s, err := sim.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,12 +59,17 @@ func roundTrip(t *testing.T, idf xcp.IDField, order xcp.ByteOrder) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); s.Serve(ctx, b) }()
-	defer func() { cancel(); <-done }()
 	m := master.New(a, master.Config{})
-	defer m.Close()
+	t.Cleanup(func() { m.Close(); cancel(); <-done })
 	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+func roundTrip(t *testing.T, idf xcp.IDField, order xcp.ByteOrder) {
+	ctx := t.Context()
+	m := connectSim(t, sim.Config{Order: order, MaxDTO: 24, DAQ: sim.DAQConfig{IDField: idf, TimestampSize: 2}})
 	path := filepath.Join(t.TempDir(), "r.xlog")
 	sink := &clirecord.FileSink{Path: path, Tool: "test"}
 	var want []daq.Record

@@ -94,7 +94,7 @@ func columnType(c convert.Column) (dtype, int) {
 	case record.F64:
 		return floatType(8), 8
 	}
-	return fixedType(c.Type.Size(), c.Type.IsSigned()), c.Type.Size()
+	return fixedType(c.Type.Size(), c.Type.Signed()), c.Type.Size()
 }
 
 // textWidth is the size of the fixed-length strings of a verbal column:
@@ -298,7 +298,7 @@ func (s *Sink) Sample(sm *record.Sample) error {
 		}
 		var u uint64
 		switch {
-		case c.size == 4 && v.Type.IsFloat():
+		case c.size == 4 && v.Type.Float():
 			u = uint64(math.Float32bits(float32(v.Float64())))
 		case v.Type == record.F64:
 			u = math.Float64bits(v.Float64())

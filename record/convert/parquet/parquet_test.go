@@ -87,14 +87,14 @@ func TestParquet(t *testing.T) {
 					switch {
 					case ms.Type == record.F64:
 						ok = got.Double() == want.Float64()
-					case ms.Type.IsFloat():
+					case ms.Type.Float():
 						ok = got.Float() == float32(want.Float64())
 					case ms.Type == record.U32:
 						ok = got.Uint32() == uint32(want.Uint64())
 					case ms.Type.Size() == 8:
 						ok = got.Int64() == want.Int64()
 					default:
-						ok = int64(got.Int32()) == want.Int64() || ms.Type.IsSigned() == false && uint64(got.Uint32()) == want.Uint64()
+						ok = int64(got.Int32()) == want.Int64() || ms.Type.Signed() == false && uint64(got.Uint32()) == want.Uint64()
 					}
 					if !ok {
 						t.Fatalf("%s row %d %s: %v, want %v", path, k, ms.Name, got, want)

@@ -75,7 +75,7 @@ func sqlType(c convert.Column) string {
 		return "INTEGER NOT NULL"
 	case c.Type == record.U64:
 		return "" // no affinity: big values as exact TEXT
-	case c.Type.IsFloat():
+	case c.Type.Float():
 		return "REAL"
 	}
 	return "INTEGER"
@@ -191,7 +191,7 @@ func (s *Sink) Sample(sm *record.Sample) error {
 		switch {
 		case t.text != nil && t.text[j] != nil:
 			t.args = append(t.args, t.text[j].Text(v))
-		case v.Type.IsFloat():
+		case v.Type.Float():
 			t.args = append(t.args, v.Float64())
 		case v.Type == record.U64 && v.Uint64() > math.MaxInt64:
 			t.args = append(t.args, v.String())

@@ -65,7 +65,7 @@ func TestSQLite(t *testing.T) {
 			}
 			for j := range meta.DAQ.Lists[li].Measurements {
 				want := recordtest.Value(meta, li, j, k)
-				if got := fmt.Sprint(vals[c+j]); got != want.String() && !(want.Type.IsFloat() && vals[c+j] == want.Float64()) {
+				if got := fmt.Sprint(vals[c+j]); got != want.String() && !(want.Type.Float() && vals[c+j] == want.Float64()) {
 					t.Fatalf("%s row %d col %d: %v (%T), want %v", name, k, c+j, vals[c+j], vals[c+j], want)
 				}
 			}
