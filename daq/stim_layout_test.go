@@ -1,6 +1,7 @@
 package daq
 
 import (
+	"goxcp/dto"
 	"math"
 	"testing"
 
@@ -161,8 +162,7 @@ func TestEncodeValue(t *testing.T) {
 			t.Errorf("EncodeValue(%s, %v) = 0x%X, %v; want 0x%X", c.t, c.v, got, err, c.want)
 		}
 		if err == nil && c.t.Float() {
-			md := measDec{typ: c.t}
-			if back := makeValue(&md, got).Float64(); back != c.v && !math.IsInf(back, 0) {
+			if back := (dto.Field{Type: c.t}).FromRaw(got).Float64(); back != c.v && !math.IsInf(back, 0) {
 				t.Errorf("%s %v decodes back to %v", c.t, c.v, back)
 			}
 		}
