@@ -94,7 +94,7 @@ func NewFrameDecoder(m *Meta) (*Decoder, error) {
 
 // dto returns the validated layout of m in goxcp/dto's terms. The
 // recording stores each value by ODT and offset in its packet; the
-// payload of an ODT is taken to end after its last value.
+// payload of an ODT is ODTBytes or, without it, ends after its last value.
 func (m *Meta) dto() (*dto.Layout, error) {
 	order, err := byteOrder(m.Slave.ByteOrder)
 	if err != nil {
@@ -119,8 +119,15 @@ func (m *Meta) dto() (*dto.Layout, error) {
 			return hdr
 		}
 		x := dto.List{Number: uint16(rl.Number), FirstPID: uint8(rl.FirstPID), Timestamps: rl.Timestamps, ODTs: make([]int, rl.ODTs)}
-		for _, ms := range rl.Measurements {
-			x.ODTs[ms.ODT] = max(x.ODTs[ms.ODT], ms.Offset-start(ms.ODT)+ms.Type.Size())
+		if len(rl.ODTBytes) > 0 {
+			if len(rl.ODTBytes) != rl.ODTs {
+				return nil, fmt.Errorf("record: list %q: %d ODT sizes for %d ODTs", rl.Name, len(rl.ODTBytes), rl.ODTs)
+			}
+			copy(x.ODTs, rl.ODTBytes)
+		} else {
+			for _, ms := range rl.Measurements {
+				x.ODTs[ms.ODT] = max(x.ODTs[ms.ODT], ms.Offset-start(ms.ODT)+ms.Type.Size())
+			}
 		}
 		off := make([]int, rl.ODTs)
 		for o := 1; o < rl.ODTs; o++ {

@@ -98,6 +98,11 @@ type List struct {
 	// ODTs is the number of ODTs of the list; a sample is complete when ODT
 	// ODTs-1 arrives.
 	ODTs int `json:"odts"`
+	// ODTBytes, if given (schema version 2), holds the data bytes of each
+	// ODT (after identification field and timestamp); a value may then
+	// continue from the end of its ODT into the next one. Without it an
+	// ODT's data is taken to end after its last value.
+	ODTBytes []int `json:"odtBytes,omitempty"`
 	// Measurements are the list's values.
 	Measurements []Measurement `json:"measurements"`
 }

@@ -1,7 +1,6 @@
 package record
 
 import (
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -132,8 +131,8 @@ func (s *FileSink) Stats() record.Stats {
 }
 
 // Meta converts the header of a DAQ measurement into the metadata of a
-// recording. It fails for a measurement split across ODTs, which the
-// recording format cannot describe.
+// recording. A value split across ODTs is stored by where it starts; the
+// ODT payload sizes (List.ODTBytes) tell the reader where it continues.
 func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
 	l := h.Layout
 	if slave.ByteOrder == "" {
@@ -167,15 +166,13 @@ func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
 		for i, o := range ll.ODTs {
 			starts[i] = off
 			off += o.Payload()
+			rl.ODTBytes = append(rl.ODTBytes, o.Payload())
 		}
 		for i, ms := range ll.Measurements {
 			mo := ll.Offsets[i]
 			odt := len(starts) - 1
 			for odt > 0 && starts[odt] > mo {
 				odt--
-			}
-			if mo+ms.Type.Size() > starts[odt]+ll.ODTs[odt].Payload() {
-				return nil, fmt.Errorf("record: DAQ list %q: measurement %q is split across ODTs %d and %d; the recording format needs each value in one ODT (raise MAX_DTO or use smaller types)", ll.Name, ms.Name, odt, odt+1)
 			}
 			pos := l.IDField.Len() + mo - starts[odt]
 			if odt == 0 && rl.Timestamps {
