@@ -185,6 +185,9 @@ func Allocate(lists []List, lim Limits) (*Layout, error) {
 		if lim.IDField == xcp.IDAbsODT {
 			ll.FirstPID = uint8(totalODT)
 		}
+		if l.Stim && int(ll.FirstPID)+len(ll.ODTs) > maxStimPID+1 {
+			return nil, fmt.Errorf("daq: STIM list %q would use PIDs up to 0x%02X; STIM DTOs have PIDs 0x00-0x%02X (the rest are commands)", l.Name, int(ll.FirstPID)+len(ll.ODTs)-1, maxStimPID)
+		}
 		if lim.IDField == xcp.IDRelODTAbsDAQByte && ll.Number > 0xFF {
 			return nil, fmt.Errorf("daq: DAQ list %q gets number %d, which does not fit the byte-sized identification field", l.Name, ll.Number)
 		}

@@ -59,6 +59,10 @@ func (s *Session) checkStim(ctx context.Context, lists []List) error {
 	return nil
 }
 
+// maxStimPID is the highest PID of a STIM DTO: the master's packets with
+// PIDs from 0xC0 are commands.
+const maxStimPID = 0xBF
+
 // Stimulator sends the stimulation data of one STIM list: Set the values
 // of its measurements, then Send the DTOs, typically once per event cycle
 // of the list's event. It starts from the slave's memory contents (read
@@ -97,6 +101,9 @@ func (s *Session) Stimulator(ctx context.Context, name string) (*Stimulator, err
 	ll := &s.lay.Lists[li]
 	if !ll.Stim {
 		return nil, fmt.Errorf("daq: DAQ list %q is not a STIM list", name)
+	}
+	if int(ll.FirstPID)+len(ll.ODTs) > maxStimPID+1 {
+		return nil, fmt.Errorf("daq: STIM list %q: the slave assigned PIDs 0x%02X-0x%02X; STIM DTOs have PIDs 0x00-0x%02X", name, ll.FirstPID, int(ll.FirstPID)+len(ll.ODTs)-1, maxStimPID)
 	}
 	st := &Stimulator{s: s, li: li, ll: ll, sample: make([]byte, 0, ll.SampleSize()), index: map[string]int{}, start: time.Now()}
 	for _, o := range ll.ODTs {

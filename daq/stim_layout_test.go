@@ -1,12 +1,14 @@
 package daq
 
 import (
-	"goxcp/dto"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
 
+	"goxcp/dto"
 	"goxcp/xcp"
 )
 
@@ -174,5 +176,26 @@ func TestEncodeValue(t *testing.T) {
 		if _, err := EncodeValue(c.t, c.v); err == nil {
 			t.Errorf("EncodeValue(%s, %v) accepted", c.t, c.v)
 		}
+	}
+}
+
+// TestStimPIDRange: STIM DTOs must have PIDs below 0xC0 (the command codes).
+func TestStimPIDRange(t *testing.T) {
+	var daqList, stimList List
+	daqList = List{Name: "d", Measurements: []Measurement{{Name: "a", Addr: 0x1000, Type: U8}}}
+	for i := range 191 { // 192 ODTs: the STIM list would get PID 0xC0
+		daqList.Measurements = append(daqList.Measurements, Measurement{Name: fmt.Sprint("m", i), Addr: 0x2000 + uint32(16*i), Type: U32})
+	}
+	stimList = List{Name: "s", Stim: true, Event: 1, Measurements: []Measurement{{Name: "x", Addr: 0x1000, Type: U32}}}
+	lim := Limits{Order: xcp.Intel, IDField: xcp.IDAbsODT, MaxDTO: 8, MaxEntries: 1}
+	lay, err := Allocate([]List{daqList, stimList}, lim)
+	if err == nil {
+		t.Fatalf("STIM list at PID %d accepted", lay.Lists[1].FirstPID)
+	}
+	if !strings.Contains(err.Error(), "0xBF") {
+		t.Fatal(err)
+	}
+	if _, err := Allocate([]List{stimList, daqList}, lim); err != nil {
+		t.Fatalf("STIM list first: %v", err)
 	}
 }
