@@ -59,74 +59,38 @@ func New(m *a2l.Module, name string) (*Conv, error) {
 	return FromMethod(m, cm)
 }
 
-// FromMethod builds the conversion of cm; m supplies referenced tables.
+// FromMethod builds the conversion of cm; m supplies referenced tables
+// and the unit. Errors name the COMPU_METHOD and its position.
 func FromMethod(m *a2l.Module, cm *a2l.CompuMethod) (*Conv, error) {
-	c := &Conv{Name: cm.Name, Type: cm.Type, Unit: cm.Unit, Format: cm.Format}
-	if cm.RefUnit != "" && c.Unit == "" {
+	sp := Spec{Name: cm.Name, Type: cm.Type.String(), Unit: cm.Unit, Format: cm.Format,
+		Coeffs: cm.Coeffs, Formula: cm.Formula, FormulaInv: cm.FormulaInv}
+	if cm.RefUnit != "" && sp.Unit == "" {
 		if u := m.Unit(cm.RefUnit); u != nil {
-			c.Unit = u.Display
+			sp.Unit = u.Display
 		}
 	}
-	bad := func(format string, args ...any) (*Conv, error) {
-		return nil, fmt.Errorf("conv: COMPU_METHOD %s (%s): "+format, append([]any{cm.Name, cm.Pos}, args...)...)
+	bad := func(err error) (*Conv, error) {
+		return nil, fmt.Errorf("conv: COMPU_METHOD %s (%s): %w", cm.Name, cm.Pos, err)
 	}
 	switch cm.Type {
-	case a2l.Identical:
-	case a2l.Linear:
-		if len(cm.Coeffs) != 2 {
-			return bad("LINEAR needs COEFFS_LINEAR a b")
-		}
-		if cm.Coeffs[0] == 0 {
-			return bad("LINEAR factor a is 0")
-		}
-		c.coeffs = cm.Coeffs
-	case a2l.RatFunc:
-		if len(cm.Coeffs) != 6 {
-			return bad("RAT_FUNC needs COEFFS a b c d e f")
-		}
-		c.coeffs = cm.Coeffs
 	case a2l.TabIntp, a2l.TabNoIntp:
 		t := m.CompuTab(cm.CompuTabRef)
 		if t == nil {
-			return bad("COMPU_TAB %s not found", cm.CompuTabRef)
+			return bad(fmt.Errorf("COMPU_TAB %s not found", cm.CompuTabRef))
 		}
-		if len(t.In) == 0 {
-			return bad("COMPU_TAB %s is empty", t.Name)
-		}
-		idx := make([]int, len(t.In))
-		for i := range idx {
-			idx[i] = i
-		}
-		sort.SliceStable(idx, func(a, b int) bool { return t.In[idx[a]] < t.In[idx[b]] })
-		for _, i := range idx {
-			c.tabIn = append(c.tabIn, t.In[i])
-			c.tabOut = append(c.tabOut, t.Out[i])
-		}
-		c.tabDef = t.DefaultNumeric
+		sp.In, sp.Out, sp.Default = t.In, t.Out, t.DefaultNumeric
 	case a2l.TabVerb:
 		if t := m.CompuVTab(cm.CompuTabRef); t != nil {
-			c.vIn, c.vOut, c.vDef = t.In, t.Out, t.Default
+			sp.In, sp.Text, sp.DefaultText = t.In, t.Out, t.Default
 		} else if r := m.CompuVTabRange(cm.CompuTabRef); r != nil {
-			c.vMin, c.vMax, c.vOut, c.vDef = r.Min, r.Max, r.Out, r.Default
+			sp.Min, sp.Max, sp.Text, sp.DefaultText = r.Min, r.Max, r.Out, r.Default
 		} else {
-			return bad("COMPU_VTAB or COMPU_VTAB_RANGE %s not found", cm.CompuTabRef)
+			return bad(fmt.Errorf("COMPU_VTAB or COMPU_VTAB_RANGE %s not found", cm.CompuTabRef))
 		}
-	case a2l.Form:
-		f, err := formula.Compile(cm.Formula)
-		if err != nil {
-			return bad("FORMULA: %w", err)
-		}
-		c.f, c.fsrc = f, cm.Formula
-		if cm.FormulaInv != "" {
-			c.finvSrc = cm.FormulaInv
-			fi, err := formula.Compile(cm.FormulaInv)
-			if err != nil {
-				return bad("FORMULA_INV: %w", err)
-			}
-			c.finv = fi
-		}
-	default:
-		return bad("unknown conversion type")
+	}
+	c, err := build(sp)
+	if err != nil {
+		return bad(err)
 	}
 	return c, nil
 }

@@ -1,6 +1,7 @@
 package conv
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -55,17 +56,23 @@ func (c *Conv) Spec() Spec {
 // checks a COMPU_METHOD, so a damaged Spec gives an error naming what is
 // wrong, never a Conv that panics.
 func FromSpec(s Spec) (*Conv, error) {
-	bad := func(format string, args ...any) (*Conv, error) {
-		return nil, fmt.Errorf("conv: conversion %q (%s): "+format, append([]any{s.Name, s.Type}, args...)...)
+	c, err := build(s)
+	if err != nil {
+		return nil, fmt.Errorf("conv: conversion %q (%s): %w", s.Name, s.Type, err)
 	}
+	return c, nil
+}
+
+// build checks s and makes its Conv; errors say what is wrong with s.
+func build(s Spec) (*Conv, error) {
 	t, ok := parseConvType(s.Type)
 	if !ok {
-		return bad("unknown conversion type (want IDENTICAL, LINEAR, RAT_FUNC, TAB_INTP, TAB_NOINTP, TAB_VERB or FORM)")
+		return nil, errors.New("unknown conversion type (want IDENTICAL, LINEAR, RAT_FUNC, TAB_INTP, TAB_NOINTP, TAB_VERB or FORM)")
 	}
 	for _, v := range [][]float64{s.Coeffs, s.In, s.Out, s.Min, s.Max} {
 		for _, x := range v {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return bad("non-finite number %v", x)
+				return nil, fmt.Errorf("non-finite number %v", x)
 			}
 		}
 	}
@@ -74,17 +81,17 @@ func FromSpec(s Spec) (*Conv, error) {
 	case a2l.Identical:
 	case a2l.Linear:
 		if len(s.Coeffs) != 2 || s.Coeffs[0] == 0 {
-			return bad("LINEAR needs coefficients a b with a != 0, got %v", s.Coeffs)
+			return nil, fmt.Errorf("LINEAR needs coefficients a b (COEFFS_LINEAR) with a != 0, got %v", s.Coeffs)
 		}
 		c.coeffs = s.Coeffs
 	case a2l.RatFunc:
 		if len(s.Coeffs) != 6 {
-			return bad("RAT_FUNC needs 6 coefficients, got %d", len(s.Coeffs))
+			return nil, fmt.Errorf("RAT_FUNC needs 6 coefficients (COEFFS a b c d e f), got %d", len(s.Coeffs))
 		}
 		c.coeffs = s.Coeffs
 	case a2l.TabIntp, a2l.TabNoIntp:
 		if len(s.In) == 0 || len(s.In) != len(s.Out) {
-			return bad("table needs as many in as out values (%d, %d), at least one", len(s.In), len(s.Out))
+			return nil, fmt.Errorf("table needs as many in as out values (%d, %d), at least one", len(s.In), len(s.Out))
 		}
 		idx := make([]int, len(s.In))
 		for i := range idx {
@@ -100,11 +107,11 @@ func FromSpec(s Spec) (*Conv, error) {
 		switch {
 		case len(s.Min) > 0 || len(s.Max) > 0:
 			if len(s.Min) != len(s.Max) || len(s.Min) != len(s.Text) {
-				return bad("verbal range table needs as many min, max and text entries (%d, %d, %d)", len(s.Min), len(s.Max), len(s.Text))
+				return nil, fmt.Errorf("verbal range table needs as many min, max and text entries (%d, %d, %d)", len(s.Min), len(s.Max), len(s.Text))
 			}
 			c.vMin, c.vMax = s.Min, s.Max
 		case len(s.In) != len(s.Text):
-			return bad("verbal table needs as many in values as texts (%d, %d)", len(s.In), len(s.Text))
+			return nil, fmt.Errorf("verbal table needs as many in values as texts (%d, %d)", len(s.In), len(s.Text))
 		default:
 			c.vIn = s.In
 		}
@@ -112,13 +119,13 @@ func FromSpec(s Spec) (*Conv, error) {
 	case a2l.Form:
 		f, err := formula.Compile(s.Formula)
 		if err != nil {
-			return bad("formula: %w", err)
+			return nil, fmt.Errorf("FORMULA: %w", err)
 		}
 		c.f, c.fsrc = f, s.Formula
 		if s.FormulaInv != "" {
 			fi, err := formula.Compile(s.FormulaInv)
 			if err != nil {
-				return bad("inverse formula: %w", err)
+				return nil, fmt.Errorf("FORMULA_INV: %w", err)
 			}
 			c.finv, c.finvSrc = fi, s.FormulaInv
 		}

@@ -62,8 +62,8 @@ func TestFromSpecErrors(t *testing.T) {
 		{conv.Spec{Type: "TAB_NOINTP", Default: &one}, "at least one"},
 		{conv.Spec{Type: "TAB_VERB", In: []float64{1}}, "as many in values as texts"},
 		{conv.Spec{Type: "TAB_VERB", Min: []float64{1}, Max: []float64{2}}, "min, max and text"},
-		{conv.Spec{Type: "FORM", Formula: "X1 +"}, "formula"},
-		{conv.Spec{Type: "FORM", Formula: "X1", FormulaInv: "(("}, "inverse formula"},
+		{conv.Spec{Type: "FORM", Formula: "X1 +"}, "FORMULA"},
+		{conv.Spec{Type: "FORM", Formula: "X1", FormulaInv: "(("}, "FORMULA_INV"},
 	} {
 		_, err := conv.FromSpec(tc.s)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
