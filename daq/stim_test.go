@@ -192,3 +192,56 @@ func TestStimTimeout(t *testing.T) {
 		t.Fatal("no timeouts counted")
 	}
 }
+
+// TestStimStaticTimestamps: a STIM list with timestamps (the master sends
+// one in the first ODT) in a static DAQ configuration (DAQ consistency).
+func TestStimStaticTimestamps(t *testing.T) {
+	ctx := context.Background()
+	// DAQ consistency: the list's ODTs in use (not the static list's
+	// unused ones) make a complete set.
+	m, s, stop := pair(t, sim.Config{Order: xcp.Motorola, MaxDTO: 12, DAQ: sim.DAQConfig{Static: true, TimestampSize: 2}})
+	defer stop()
+	l := stimLists()[:1]
+	l[0].Timestamps = true
+	ses, err := daq.Setup(ctx, m, l, daq.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ses.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := ses.Stimulator(ctx, "stim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 1; k <= 5; k++ {
+		if err := st.Set("f64", float64(k)/8); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Set("u32", float64(k)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Send(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for start := time.Now(); ; time.Sleep(time.Millisecond) {
+			a, err1 := m.Read(ctx, stimBase, 0, 4)
+			b, err2 := m.Read(ctx, stimBase+0x40, 0, 8)
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			if xcp.Motorola.Uint32(a) == uint32(k) && math.Float64frombits(xcp.Motorola.Uint64(b)) == float64(k)/8 {
+				break
+			}
+			if time.Since(start) > 5*time.Second {
+				t.Fatalf("step %d: % X % X", k, a, b)
+			}
+		}
+	}
+	if _, err := ses.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ss := s.StimStats(); ss.Rejected != 0 || ss.Applied == 0 {
+		t.Fatalf("stats %+v", ss)
+	}
+}

@@ -118,7 +118,7 @@ func (s *Slave) stimCycle(l *simList, ev uint16) (timeout bool) {
 		return d.cfg.StimTimeout
 	}
 	odtConsistent := d.cfg.Events[ev].StimODTConsistency
-	if !odtConsistent && st.n < len(l.odts) {
+	if !odtConsistent && st.n < usedODTs(l) {
 		// Wait for the rest: a set split across an event boundary is
 		// applied complete at the next cycle.
 		d.stim.Incomplete++
@@ -149,4 +149,15 @@ func (s *Slave) stimCycle(l *simList, ev uint16) (timeout bool) {
 // info type 0 (event channel), reserved, the event number.
 func stimTimeoutData(ev uint16, f xcp.Format) []byte {
 	return f.Order.AppendUint16([]byte{0, 0}, ev)
+}
+
+// usedODTs is the number of ODTs of l in use: in a static configuration an
+// ODT without entries ends the list.
+func usedODTs(l *simList) int {
+	for i, o := range l.odts {
+		if len(o.entries) == 0 || o.entries[0].Size == 0 {
+			return i
+		}
+	}
+	return len(l.odts)
 }
