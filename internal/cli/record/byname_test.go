@@ -21,6 +21,32 @@ import (
 	"goxcp/sim"
 )
 
+// runXCP runs the CLI with args and fails the test on a non-zero exit.
+func runXCP(t *testing.T, args ...string) {
+	t.Helper()
+	ios, _, _, stderr := cmdutil.Test()
+	f := cmdutil.New(ios)
+	f.Getenv = func(string) string { return "" }
+	if code := root.Run(context.Background(), f, args); code != 0 {
+		t.Fatalf("xcp %v: exit %d: %s", args, code, stderr)
+	}
+}
+
+// readCSV reads a whole CSV file.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	rows, err := csv.NewReader(fh).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
 // recordByName runs `xcp --sim record` on a list file naming signals and
 // the event by their A2L names (the simulator serves its A2L with GET_ID 4)
 // mixed with an address-based measurement; it returns the recording.
@@ -36,12 +62,7 @@ signals = ["counter", "waves.sine", "enabled", "temp_limit", "mode"]
 measurements = [{ name = "raw_counter", address = 0x100000, type = "U32" }]
 `), 0o644)
 	out := filepath.Join(dir, "named.xlog")
-	ios, _, _, stderr := cmdutil.Test()
-	f := cmdutil.New(ios)
-	f.Getenv = func(string) string { return "" }
-	if code := root.Run(context.Background(), f, []string{"--sim", "record", "--daq", lists, "-o", out, "--duration", "300ms", "--no-status"}); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
+	runXCP(t, "--sim", "record", "--daq", lists, "-o", out, "--duration", "300ms", "--no-status")
 	return out
 }
 
@@ -149,22 +170,8 @@ func TestConvertPhysical(t *testing.T) {
 	convert := func(args ...string) [][]string {
 		t.Helper()
 		out := filepath.Join(dir, strings.Join(args, "")+".csv")
-		ios, _, _, stderr := cmdutil.Test()
-		f := cmdutil.New(ios)
-		f.Getenv = func(string) string { return "" }
-		if code := root.Run(context.Background(), f, append([]string{"convert", rec, "--to", "csv", "-o", out}, args...)); code != 0 {
-			t.Fatalf("convert %v: exit %d: %s", args, code, stderr)
-		}
-		fh, err := os.Open(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer fh.Close()
-		rows, err := csv.NewReader(fh).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rows
+		runXCP(t, append([]string{"convert", rec, "--to", "csv", "-o", out}, args...)...)
+		return readCSV(t, out)
 	}
 	phys, raw := convert(), convert("--raw")
 	if len(phys) < 3 || len(phys) != len(raw) {
@@ -210,12 +217,7 @@ func TestConvertPhysical(t *testing.T) {
 	}
 	t.Logf("%d physical values checked", checked)
 	for _, to := range []string{"parquet", "sqlite", "hdf5"} {
-		ios, _, _, stderr := cmdutil.Test()
-		f := cmdutil.New(ios)
-		f.Getenv = func(string) string { return "" }
-		if code := root.Run(context.Background(), f, []string{"convert", rec, "--to", to, "-o", filepath.Join(dir, "out."+to)}); code != 0 {
-			t.Errorf("convert --to %s: exit %d: %s", to, code, stderr)
-		}
+		runXCP(t, "convert", rec, "--to", to, "-o", filepath.Join(dir, "out."+to))
 	}
 }
 
@@ -268,30 +270,9 @@ timestamps = true
 measurements = [{ name = "counter", address = 0x100000, type = "U32" }]
 `), 0o644)
 	out := filepath.Join(dir, "out.xlog")
-	run := func(args ...string) {
-		t.Helper()
-		ios, _, _, stderr := cmdutil.Test()
-		f := cmdutil.New(ios)
-		f.Getenv = func(string) string { return "" }
-		if code := root.Run(context.Background(), f, args); code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, stderr)
-		}
-	}
-	run("--sim", "record", "--daq", lists, "-o", out, "--csv", filepath.Join(dir, "online"), "--duration", "200ms", "--no-status")
-	run("convert", out, "--to", "csv", "-o", filepath.Join(dir, "conv.csv"))
-	read := func(p string) [][]string {
-		fh, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer fh.Close()
-		rows, err := csv.NewReader(fh).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return rows
-	}
-	online, conv := read(filepath.Join(dir, "online", "fast.csv")), read(filepath.Join(dir, "conv.csv"))
+	runXCP(t, "--sim", "record", "--daq", lists, "-o", out, "--csv", filepath.Join(dir, "online"), "--duration", "200ms", "--no-status")
+	runXCP(t, "convert", out, "--to", "csv", "-o", filepath.Join(dir, "conv.csv"))
+	online, conv := readCSV(t, filepath.Join(dir, "online", "fast.csv")), readCSV(t, filepath.Join(dir, "conv.csv"))
 	if len(online) < 3 || len(online) != len(conv) {
 		t.Fatalf("%d online rows, %d converted", len(online), len(conv))
 	}
