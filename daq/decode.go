@@ -110,6 +110,9 @@ type Stats struct {
 	UnknownPID uint64 `json:"unknown_pid"`
 	// OverloadEvents counts EV_DAQ_OVERLOAD events from the slave.
 	OverloadEvents uint64 `json:"overload_events"`
+	// StimTimeouts counts EV_STIM_TIMEOUT events: a STIM list's event
+	// passed without stimulation data (not a loss of measured data).
+	StimTimeouts uint64 `json:"stim_timeouts,omitempty"`
 	// SinkDropped counts frames the FrameSink itself dropped (a recorder
 	// whose disk did not keep up), if it reports them (DropCounter).
 	SinkDropped uint64 `json:"sink_dropped"`

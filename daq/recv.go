@@ -81,6 +81,7 @@ type receiver struct {
 
 	lost0   uint64
 	ovEv    atomic.Uint64
+	stimTo  atomic.Uint64 // EV_STIM_TIMEOUT events
 	unsub   func()
 	subDone chan struct{}
 
@@ -161,6 +162,9 @@ func (r *receiver) begin() error {
 		for n := range ch {
 			if n.Kind == xcp.KindEv && n.Event == xcp.EvDaqOverload {
 				r.ovEv.Add(1)
+			}
+			if n.Kind == xcp.KindEv && n.Event == xcp.EvStimTimeout {
+				r.stimTo.Add(1)
 			}
 		}
 	}()
@@ -346,6 +350,7 @@ func (r *receiver) stats() Stats {
 		st.TransportLost = lost - r.lost0
 	}
 	st.OverloadEvents = r.ovEv.Load()
+	st.StimTimeouts = r.stimTo.Load()
 	if dc, ok := r.sink.(DropCounter); ok {
 		st.SinkDropped = dc.Dropped()
 	}

@@ -185,8 +185,12 @@ func TestStimTimeout(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no EV_STIM_TIMEOUT")
 	}
-	if _, err := ses.Stop(ctx); err != nil {
+	stats, err := ses.Stop(ctx)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if stats.StimTimeouts == 0 || stats.Lost() != 0 {
+		t.Fatalf("session stats %+v: want STIM timeouts counted, no loss", stats)
 	}
 	if s.StimStats().Timeouts == 0 {
 		t.Fatal("no timeouts counted")

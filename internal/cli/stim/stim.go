@@ -534,6 +534,9 @@ func verify(ctx context.Context, m *master.Master, ses *daq.Session, last map[st
 func (s Summary) Tables() []cmdutil.Table {
 	kv := []string{"Sets sent", strconv.Itoa(s.Sets), "STIM DTOs sent", strconv.Itoa(s.DTOs),
 		"Period", s.Period.String(), "Duration", s.Duration.Round(time.Millisecond).String()}
+	if s.Stats.StimTimeouts > 0 {
+		kv = append(kv, "EV_STIM_TIMEOUT", strconv.FormatUint(s.Stats.StimTimeouts, 10))
+	}
 	if s.Verified {
 		kv = append(kv, "Read back", "every stimulated measurement matches")
 	}
