@@ -193,7 +193,10 @@ func dbgErr(code swdbg.ErrorCode, extra ...byte) []byte {
 	return append([]byte{xcp.PIDErr, byte(xcp.ErrDbg), byte(code)}, extra...)
 }
 
-var ack = []byte{xcp.PIDRes}
+// ack returns a fresh positive response without parameters: a new slice each
+// call, so no caller (fault injection corrupts responses in place) can
+// change the answer of another command.
+func ack() []byte { return []byte{xcp.PIDRes} }
 
 // targetAccess is the check of every command that needs the target: it
 // answers ERR_RESOURCE_TEMPORARY_NOT_ACCESSIBLE at service level 1, with
@@ -304,7 +307,7 @@ func (ss *session) dbgCommand(req []byte) []byte {
 		} else if t.owner == ss {
 			t.owner = nil
 		}
-		return ack
+		return ack()
 	case swdbg.CmdSequenceMultiple:
 		return t.sequenceMultiple(d, req)
 	case swdbg.CmdLLT:
@@ -413,7 +416,7 @@ func (t *dbgSlave) haltAfterReset(ss *session) []byte {
 		return dbgErr(swdbg.ErrHaltAfterReset)
 	}
 	t.halted = true
-	return ack
+	return ack()
 }
 
 // DbgHalted reports whether the target was halted by DBG_HALT_AFTER_RESET.

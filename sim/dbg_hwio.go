@@ -120,13 +120,13 @@ func (t *dbgSlave) setHWIOEvent(d *dbgSession, req []byte) []byte {
 	}
 	if c.Trigger == swdbg.TriggerDisable {
 		delete(d.events, c.Pin)
-		return ack
+		return ack()
 	}
 	if !p.Events {
 		return errPacket(xcp.ErrGeneric)
 	}
 	d.events[c.Pin] = c.Trigger
-	return ack
+	return ack()
 }
 
 func (t *dbgSlave) hwioControl(ss *session, req []byte) []byte {

@@ -150,7 +150,7 @@ func (t *dbgSlave) continueWrite(d *dbgSession, w *pendingWrite) []byte {
 		return e
 	}
 	copy(mem, w.data)
-	return ack
+	return ack()
 }
 
 // abort ends the transfer cmd belongs to after an error answer. In master
@@ -214,7 +214,7 @@ func (t *dbgSlave) writeCAN1(d *dbgSession, req []byte) []byte {
 		return dbgErr(swdbg.ErrTRIUnsupported)
 	}
 	d.canWrite1 = &c
-	return ack
+	return ack()
 }
 
 func (t *dbgSlave) writeCAN2(d *dbgSession, req []byte) []byte {
@@ -250,7 +250,7 @@ func (t *dbgSlave) writeCAN2(d *dbgSession, req []byte) []byte {
 		return e
 	}
 	d.write = &pendingWrite{tri: c1.TRI, ew: c.EW, addr: uint64(c1.Addr), total: n, can: true}
-	return ack
+	return ack()
 }
 
 func (t *dbgSlave) writeCANNext(d *dbgSession, req []byte) []byte {
@@ -302,7 +302,7 @@ func (t *dbgSlave) readCAN1(d *dbgSession, req []byte) []byte {
 		return dbgErr(swdbg.ErrTRIUnsupported)
 	}
 	d.read1 = &c
-	return ack
+	return ack()
 }
 
 func (t *dbgSlave) readCAN2(ss *session, req []byte) []byte {
