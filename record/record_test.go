@@ -97,7 +97,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer r.Close()
-			if r.Meta().Comment != "round trip" || r.Meta().DAQ.Lists[1].Measurements[3].Unit != "V" || !r.Meta().Start.Equal(recordtest.Start) {
+			if r.Meta().Comment != "round trip" || r.Meta().DAQ.Lists[1].Measurements[3].Unit != "V" || !r.Meta().Start.Equal(recordtest.Start()) {
 				t.Fatalf("meta %+v", r.Meta())
 			}
 			equalFrames(t, readAll(t, r), want)

@@ -13,14 +13,14 @@ import (
 	"goxcp/record"
 )
 
-// Start is the fixed start time of synthetic recordings.
-var Start = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+// Start returns the fixed start time of synthetic recordings.
+func Start() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) }
 
 // NarrowMeta is one DAQ list "narrow" with a 4-byte timestamp and one U16
 // value: the narrow table of the conversion benchmarks.
 func NarrowMeta() *record.Meta {
 	return &record.Meta{
-		Start: Start,
+		Start: Start(),
 		Slave: record.Slave{ByteOrder: "intel", MaxDTO: 8, Transport: "tcp"},
 		DAQ: record.Layout{
 			IDField: record.IDAbsolute, TimestampSize: 4, TimestampTickNS: 1000,
@@ -39,7 +39,7 @@ func MixedMeta(idField string, tsSize int, order string) *record.Meta {
 	hdr := map[string]int{record.IDAbsolute: 1, record.IDRelativeByte: 2, record.IDRelativeWord: 3, record.IDRelativeWordAligned: 4}[idField]
 	o0 := hdr + tsSize // data start in ODT 0
 	m := &record.Meta{
-		Start: Start,
+		Start: Start(),
 		Slave: record.Slave{ByteOrder: order, MaxDTO: 64, Transport: "udp"},
 		DAQ: record.Layout{
 			IDField: idField, TimestampSize: tsSize, TimestampTickNS: 10000, OverloadPIDMSB: true,

@@ -22,8 +22,8 @@ import (
 	"goxcp/record/convert/sqlite"
 )
 
-// Formats lists the output formats of --to.
-var Formats = []string{"csv", "parquet", "sqlite", "hdf5"}
+// Formats returns the output formats of --to (a new slice on every call).
+func Formats() []string { return []string{"csv", "parquet", "sqlite", "hdf5"} }
 
 // Options are the parsed arguments of `xcp convert`.
 type Options struct {
@@ -77,10 +77,10 @@ last complete block; damaged blocks are skipped. Both are reported.`,
 			opts.File = args[0]
 			opts.To = strings.ToLower(opts.To)
 			if opts.To == "" {
-				return cmdutil.UsageErrorf("--to is required: one of %s", strings.Join(Formats, ", "))
+				return cmdutil.UsageErrorf("--to is required: one of %s", strings.Join(Formats(), ", "))
 			}
-			if !slices.Contains(Formats, opts.To) {
-				return cmdutil.UsageErrorf("unknown format %q for --to: want one of %s", opts.To, strings.Join(Formats, ", "))
+			if !slices.Contains(Formats(), opts.To) {
+				return cmdutil.UsageErrorf("unknown format %q for --to: want one of %s", opts.To, strings.Join(Formats(), ", "))
 			}
 			if runF != nil {
 				return runF(opts)
@@ -88,7 +88,7 @@ last complete block; damaged blocks are skipped. Both are reported.`,
 			return run(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.To, "to", "", "output `format`: "+strings.Join(Formats, ", "))
+	cmd.Flags().StringVar(&opts.To, "to", "", "output `format`: "+strings.Join(Formats(), ", "))
 	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "output file or directory (default: derived from FILE)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "write raw ECU values instead of physical values")

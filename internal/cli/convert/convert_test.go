@@ -61,7 +61,7 @@ func TestConvertEndToEnd(t *testing.T) {
 	if err := recordtest.WriteFile(src, meta, 900); err != nil {
 		t.Fatal(err)
 	}
-	for _, to := range Formats {
+	for _, to := range Formats() {
 		t.Run(to, func(t *testing.T) {
 			ios, _, out, errOut := cmdutil.Test()
 			cmd := NewCmd(cmdutil.New(ios))
