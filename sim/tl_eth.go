@@ -37,8 +37,9 @@ type DiscoveryConfig struct {
 	Ready func(*net.UDPAddr)
 }
 
-// DefaultMAC is the MAC address of the simulated slave.
-var DefaultMAC = [6]byte{0x02, 0, 0, 0, 0, 0x01}
+// DefaultMAC returns the MAC address of the simulated slave (a locally
+// administered unicast address).
+func DefaultMAC() [6]byte { return [6]byte{0x02, 0, 0, 0, 0, 0x01} }
 
 // ServeDiscovery joins the discovery multicast group and answers slave
 // detection until ctx is done. SET_SLAVE_IP_ADDRESS with the slave's MAC
@@ -67,7 +68,7 @@ func (s *Slave) ServeDiscovery(ctx context.Context, cfg DiscoveryConfig) error {
 		return fmt.Errorf("sim: join %s on %s: %w", ga, ifi.Name, err)
 	}
 	if cfg.MAC == ([6]byte{}) {
-		cfg.MAC = DefaultMAC
+		cfg.MAC = DefaultMAC()
 	}
 	if cfg.Ready != nil {
 		joined := *ga

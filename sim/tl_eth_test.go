@@ -20,7 +20,7 @@ func TestDiscoveryAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &discovery{slave: s, cfg: DiscoveryConfig{Protocol: "udp", MAC: DefaultMAC}, announce: netip.MustParseAddrPort("127.0.0.1:5555")}
+	d := &discovery{slave: s, cfg: DiscoveryConfig{Protocol: "udp", MAC: DefaultMAC()}, announce: netip.MustParseAddrPort("127.0.0.1:5555")}
 	from := netip.MustParseAddrPort("127.0.0.1:40000")
 	lo := netip.MustParseAddr("127.0.0.1")
 	var f xcp.Format
