@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"goxcp/internal/wait"
 	"goxcp/master"
 	"goxcp/xcp"
 	"goxcp/xcp/swdbg"
@@ -98,7 +99,7 @@ func (s *Session) preAction(ctx context.Context, pre swdbg.PreAction) error {
 		return s.synch(ctx)
 	case swdbg.PreWaitT7:
 		s.stats.BusyWaits++
-		return sleep(ctx, s.t7)
+		return wait.For(ctx, s.t7)
 	case swdbg.PreAttach:
 		s.stats.Reattaches++
 		s.log.Info("sw-dbg: the slave lost the attach, DBG_ATTACH again")
@@ -113,7 +114,7 @@ func (s *Session) preAction(ctx context.Context, pre swdbg.PreAction) error {
 	// "-": repeat at once would hammer a slave that said "not now";
 	// wait t7 like for a busy slave.
 	s.stats.Repeats++
-	return sleep(ctx, s.t7)
+	return wait.For(ctx, s.t7)
 }
 
 // transfer runs a command sequence (DBG_WRITE + DBG_WRITE_NEXT,
@@ -166,17 +167,6 @@ func (s *Session) synch(ctx context.Context) error {
 	return fmt.Errorf("dbg: SYNCH: %w", err)
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // waitTarget reads the Vref and reset pins (table 57: "read vref pin,
 // read reset pin") every t7 until the target is powered and out of reset,
 // for at most Config.TargetWait. Without such pins it waits t7 once.
@@ -194,7 +184,7 @@ func (s *Session) waitTarget(ctx context.Context) error {
 		}
 	}
 	if len(watch) == 0 {
-		return sleep(ctx, s.t7)
+		return wait.For(ctx, s.t7)
 	}
 	ctl := make([]swdbg.PinControl, len(watch))
 	for i, p := range watch {
@@ -223,7 +213,7 @@ func (s *Session) waitTarget(ctx context.Context) error {
 			return fmt.Errorf("%w: %s after %v", ErrTargetNotAccessible, why, s.cfg.TargetWait)
 		}
 		s.log.Debug("sw-dbg waiting for the target", "reason", why)
-		if err := sleep(ctx, s.t7); err != nil {
+		if err := wait.For(ctx, s.t7); err != nil {
 			return err
 		}
 	}

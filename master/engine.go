@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"goxcp/internal/wait"
 	"goxcp/xcp"
 )
 
@@ -170,7 +171,7 @@ func (m *Master) preAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Comma
 	case xcp.PreNone:
 		return nil
 	case xcp.PreWaitT7, xcp.PreDisplayError:
-		return sleep(ctx, m.tmo.T7)
+		return wait.For(ctx, m.tmo.T7)
 	case xcp.PreSynch:
 		// Late responses to the command that timed out may still arrive:
 		// absorb positive ones until SYNCH's own ERR_CMD_SYNCH ends the wait.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"goxcp/internal/wait"
 	"goxcp/xcp"
 )
 
@@ -49,7 +50,7 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	sent := 0
 	for i, req := range reqs {
 		if i > 0 && gap > 0 {
-			if err := sleep(ctx, gap); err != nil {
+			if err := wait.For(ctx, gap); err != nil {
 				m.cancelExpect()
 				return nil, err
 			}
@@ -112,17 +113,6 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 func (m *Master) response(i int) []byte {
 	r := m.resps[i]
 	return m.respBuf[r.off : r.off+r.n]
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func (m *Master) cancelExpect() {
