@@ -111,3 +111,17 @@ func TestStimCommand(t *testing.T) {
 		t.Errorf("file without STIM list: exit %d, %s", code, errOut)
 	}
 }
+
+// TestRecordRefusesStim: xcp record points to xcp stim for STIM lists.
+func TestRecordRefusesStim(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "stim.toml")
+	os.WriteFile(file, []byte(lists), 0o644)
+	ios, _, _, stderr := cmdutil.Test()
+	f := cmdutil.New(ios)
+	f.Getenv = func(string) string { return "" }
+	code := root.Run(context.Background(), f, []string{"--sim", "record", "--daq", file, "-o", filepath.Join(dir, "x.xlog")})
+	if code != cmdutil.ExitUsage || !strings.Contains(stderr.String(), "xcp stim") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}
