@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"goxcp/a2l/conv"
 	"goxcp/record"
 	"goxcp/record/convert"
 	"goxcp/record/convert/csv"
@@ -16,9 +17,13 @@ import (
 const benchRows = 1 << 21
 
 func benchConvert(b *testing.B, mk func(out string) convert.Sink) {
+	benchConvertMeta(b, recordtest.NarrowMeta(), mk)
+}
+
+func benchConvertMeta(b *testing.B, meta *record.Meta, mk func(out string) convert.Sink) {
 	dir := b.TempDir()
 	src := filepath.Join(dir, "narrow.xlog")
-	if err := recordtest.WriteFile(src, recordtest.NarrowMeta(), benchRows); err != nil {
+	if err := recordtest.WriteFile(src, meta, benchRows); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
@@ -50,4 +55,12 @@ func BenchmarkConvertCSV(b *testing.B) {
 // BenchmarkConvertParquet converts the same narrow table to Parquet.
 func BenchmarkConvertParquet(b *testing.B) {
 	benchConvert(b, func(out string) convert.Sink { return parquet.New(out+".parquet", parquet.Options{}) })
+}
+
+// BenchmarkConvertCSVPhysical converts the narrow table to CSV with a
+// LINEAR conversion on the value (physical values, as for A2L signals).
+func BenchmarkConvertCSVPhysical(b *testing.B) {
+	m := recordtest.NarrowMeta()
+	m.DAQ.Lists[0].Measurements[0].Conversion = &conv.Spec{Name: "lin", Type: "LINEAR", Coeffs: []float64{0.5, -40}, Unit: "degC"}
+	benchConvertMeta(b, m, func(out string) convert.Sink { return csv.New(out + ".csv") })
 }
