@@ -130,3 +130,29 @@ func FuzzReadSRec(f *testing.F) {
 		}
 	})
 }
+
+// FuzzReadHex feeds arbitrary text to the Intel HEX reader (gohex parses,
+// NewImage checks): an error or sorted, non-empty, non-overlapping segments
+// inside the 32-bit address space, never a panic.
+func FuzzReadHex(f *testing.F) {
+	f.Add([]byte(":10010000214601360121470136007EFE09D2190140\n:00000001FF\n"))
+	f.Add([]byte(":020000040800F2\n:0400000001020304F2\n:00000001FF\n"))  // extended linear address
+	f.Add([]byte(":020000021000EC\n:0100000055AA\n:00000001FF\n"))        // extended segment address
+	f.Add([]byte(":0100000055AA\n:0100000066:99\n:00000001FF\n"))         // bad checksum, overlap
+	f.Add([]byte(":02000004FFFF FC\n:04FFFE0001020304F5\n:00000001FF\n")) // runs past 4 GiB
+	f.Add([]byte(":"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		img, err := pgm.ReadHex(bytes.NewReader(data))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "pgm: ") {
+				t.Fatalf("error without the package prefix: %v", err)
+			}
+			return
+		}
+		for i, s := range img.Segments {
+			if len(s.Data) == 0 || s.End() > 1<<32 || (i > 0 && uint64(s.Addr) <= img.Segments[i-1].End()) {
+				t.Fatalf("bad segments %+v", img.Segments)
+			}
+		}
+	})
+}
