@@ -265,7 +265,7 @@ func (c *Conn) SendOn(ctx context.Context, id ID, packet []byte) error {
 }
 
 // Recv implements transport.Conn. Frames on identifiers the Conn does not
-// use are skipped (counted by Ignored). The packet includes any padding
+// use, and frames that fail Frame.Validate, are skipped (counted by Ignored). The packet includes any padding
 // bytes, as XCP on CAN has no length field.
 func (c *Conn) Recv(ctx context.Context) (transport.Packet, error) {
 	for {
@@ -285,8 +285,8 @@ func (c *Conn) Recv(ctx context.Context) (transport.Packet, error) {
 		if ok && c.role == Slave && c.ids.hasBroadcast && f.Key() == c.ids.broadcast && f.Len > 0 && f.Data[0] != byte(xcp.CmdTransportLayerCmd) {
 			ok = false // the broadcast identifier carries TRANSPORT_LAYER_CMDs (GET_SLAVE_ID) only
 		}
-		if !ok || f.Len == 0 {
-			c.other.Add(1)
+		if !ok || f.Len == 0 || f.Validate() != nil {
+			c.other.Add(1) // includes invalid frames from a third-party Bus
 			continue
 		}
 		c.rcvd.Add(1)
@@ -297,7 +297,7 @@ func (c *Conn) Recv(ctx context.Context) (transport.Packet, error) {
 }
 
 // Ignored returns the number of frames received on identifiers the Conn
-// does not use (other traffic on the bus).
+// does not use (other traffic on the bus) and of invalid frames.
 func (c *Conn) Ignored() uint64 { return c.other.Load() }
 
 // Close implements transport.Conn; it closes the bus.

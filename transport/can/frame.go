@@ -67,8 +67,9 @@ type Frame struct {
 	Data     [64]byte
 }
 
-// Payload returns the valid data bytes.
-func (f *Frame) Payload() []byte { return f.Data[:f.Len] }
+// Payload returns the valid data bytes. A Len beyond the 64 data bytes (an
+// invalid frame, see Validate) yields all 64 rather than a panic.
+func (f *Frame) Payload() []byte { return f.Data[:min(int(f.Len), len(f.Data))] }
 
 // Key returns the identifier with its format.
 func (f Frame) Key() ID { return ID{Value: f.ID, Extended: f.Extended} }
