@@ -293,6 +293,9 @@ func parseList(m map[string]any, t tree) (List, error) {
 			return l, err
 		}
 	}
+	_, ev := m["event"]
+	_, evNum := m["event_num"]
+	l.EventFromSignals = len(l.Signals) > 0 && !ev && !evNum
 	return l, nil
 }
 

@@ -72,6 +72,10 @@ type List struct {
 	// INSTANCE paths) that the caller resolves into Measurements before
 	// Setup (xcp record does it with --a2l); Setup refuses unresolved ones.
 	Signals []string `json:"signals,omitempty"`
+	// EventFromSignals is set by the list file parser for a list with
+	// Signals but no event: the resolver takes the event the A2L declares
+	// for the signals (IF_DATA XCP DAQ_EVENT).
+	EventFromSignals bool `json:"-"`
 	// Stim makes the list a STIM list (XCP 1.5 part 2, "stimulation"):
 	// the master sends its DTOs (Stimulator) and the slave writes them into
 	// its memory when the list's event occurs.

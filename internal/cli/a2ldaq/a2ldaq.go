@@ -104,7 +104,9 @@ type Resolved map[string]*values.Signal
 // Resolve turns the A2L names of lists (daq.List.Signals) into
 // measurements appended after the list's address-based ones, and an event
 // name that the A2L's IF_DATA XCP knows into its channel (other event
-// names are left for the slave's GET_DAQ_EVENT_INFO names). It returns,
+// names are left for the slave's GET_DAQ_EVENT_INFO names); a list
+// without an event (EventFromSignals) gets the DAQ_EVENT of its first
+// signal that declares one. It returns,
 // per list index, the signal of every measurement it added. m may be nil
 // only if no list names signals or events the A2L has to resolve.
 func Resolve(m *a2l.Module, lists []daq.List) ([]Resolved, error) {
@@ -123,21 +125,35 @@ func Resolve(m *a2l.Module, lists []daq.List) ([]Resolved, error) {
 			return nil, fmt.Errorf("DAQ list %q names signals by A2L name (%s): give --a2l FILE or --a2l-from-slave", l.Name, strings.Join(l.Signals, ", "))
 		}
 		out[i] = Resolved{}
+		ch := -1
+		var added []daq.Measurement
 		for _, n := range l.Signals {
 			ms, s, err := Measurements(m, n)
 			if err != nil {
 				return nil, fmt.Errorf("DAQ list %q: signal %q: %w%s", l.Name, n, err, suggest(m, n))
 			}
-			if l.EventName == "" { // the event is known (an unresolved name is the slave's to resolve)
+			for _, x := range ms {
+				out[i][x.Name] = s
+			}
+			if ch < 0 && s.Event >= 0 {
+				ch = s.Event
+			}
+			added = append(added, ms...)
+		}
+		if l.EventFromSignals {
+			if ch < 0 {
+				return nil, fmt.Errorf("DAQ list %q: no event given and no signal declares a DAQ_EVENT in the A2L; give event = \"<EVENT name>\" or a channel number", l.Name)
+			}
+			l.Event, l.EventName, l.EventFromSignals = uint16(ch), "", false
+		}
+		if l.EventName == "" { // the event is known (an unresolved name is the slave's to resolve)
+			for _, n := range l.Signals {
 				if err := checkFixedEvent(m, l, n); err != nil {
 					return nil, err
 				}
 			}
-			for _, x := range ms {
-				out[i][x.Name] = s
-			}
-			l.Measurements = append(l.Measurements, ms...)
 		}
+		l.Measurements = append(l.Measurements, added...)
 		l.Signals = nil
 	}
 	return out, nil

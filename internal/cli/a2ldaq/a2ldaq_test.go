@@ -60,3 +60,40 @@ func TestListFromXCPliteEvents(t *testing.T) {
 		t.Errorf("event by name: %+v %v", l, err)
 	}
 }
+
+// TestResolve: signals and A2L event names of list files resolve, mixed
+// with address-based measurements; a list without an event takes its
+// signals' DAQ_EVENT.
+func TestResolve(t *testing.T) {
+	f, err := a2l.ParseFile(filepath.Join(a2ltest.XCPlite(t), "struct_demo.a2l"), a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := f.Modules[0]
+	lists := []daq.List{
+		{Name: "a", EventName: "struct_demo.event2", Signals: []string{"heap_struct1.byte_field"},
+			Measurements: []daq.Measurement{{Name: "raw", Addr: 0x10, Type: daq.U8}}},
+		{Name: "b", Signals: []string{"heap_struct1.word_field"}, EventFromSignals: true},
+	}
+	res, err := a2ldaq.Resolve(m, lists)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := lists[0]; l.Event != 1 || l.EventName != "" || len(l.Measurements) != 2 || l.Measurements[1].Name != "heap_struct1.byte_field" || res[0]["heap_struct1.byte_field"] == nil || res[0]["raw"] != nil {
+		t.Errorf("list a: %+v %v", l, res[0])
+	}
+	if l := lists[1]; l.Event != 1 || l.EventFromSignals || l.Signals != nil || l.Measurements[0].Addr != 0x400002 {
+		t.Errorf("list b: %+v", l)
+	}
+	if err := daq.ValidateLists(lists); err != nil {
+		t.Error(err)
+	}
+	_, err = a2ldaq.Resolve(m, []daq.List{{Name: "c", Signals: []string{"countr"}}})
+	if err == nil || !strings.Contains(err.Error(), `did you mean "counter"`) {
+		t.Errorf("unknown signal: %v", err)
+	}
+	_, err = a2ldaq.Resolve(nil, []daq.List{{Name: "c", Signals: []string{"counter"}}})
+	if err == nil || !strings.Contains(err.Error(), "--a2l") {
+		t.Errorf("no A2L: %v", err)
+	}
+}

@@ -128,6 +128,10 @@ signals = [5]
 `, "--sim", "signal #1: want an A2L name"},
 		{`[[list]]
 name = "l"
+signals = ["counter"]
+`, "--sim", "no signal declares a DAQ_EVENT"},
+		{`[[list]]
+name = "l"
 event = 0
 signals = ["counter"]
 `, "", "--a2l"},
