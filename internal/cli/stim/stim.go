@@ -383,7 +383,18 @@ func run(ctx context.Context, opts *Options) error {
 	defer cancel()
 	var verifyErr error
 	if runErr == nil && opts.Verify {
-		verifyErr = verify(sctx, m, ses, sum.Last)
+		// The slave applies the last set at one of its next events; under
+		// load that can take longer than the cycles drive waits, so a
+		// read-back that still shows an older set is repeated (bounded).
+		deadline := time.Now().Add(time.Second + 100*cycle)
+		for {
+			verifyErr = verify(sctx, m, ses, sum.Last)
+			var me *mismatchError
+			if !errors.As(verifyErr, &me) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(max(cycle, time.Millisecond))
+		}
 		sum.Verified = verifyErr == nil
 	}
 	st, stopErr := ses.Stop(sctx)
@@ -527,8 +538,18 @@ func verify(ctx context.Context, m *master.Master, ses *daq.Session, last map[st
 			}
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return &mismatchError{errors.Join(errs...)}
+	}
+	return nil
 }
+
+// mismatchError reports stimulated measurements whose read-back differs
+// from the last value sent.
+type mismatchError struct{ err error }
+
+func (e *mismatchError) Error() string { return e.err.Error() }
+func (e *mismatchError) Unwrap() error { return e.err }
 
 // Tables renders the summary.
 func (s Summary) Tables() []cmdutil.Table {
