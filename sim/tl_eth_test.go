@@ -61,3 +61,43 @@ func TestDiscoveryAnswer(t *testing.T) {
 		})
 	}
 }
+
+// FuzzDiscoveryAnswer feeds arbitrary datagrams to the discovery responder
+// (they come from the network): it never panics, and an answer is always a
+// well-formed XCP on Ethernet frame (LEN CTR, then LEN bytes) that the
+// master's decoder of the matching response accepts.
+func FuzzDiscoveryAnswer(f *testing.F) {
+	var xf xcp.Format
+	lo := netip.MustParseAddr("127.0.0.1")
+	f.Add(frame(xcp.EthGetSlaveID{ResponsePort: 41000, ResponseAddr: lo}.Append(nil, xf)))
+	f.Add(frame(xcp.EthGetSlaveID{Extended: true, ResponseAddr: lo}.Append(nil, xf)))
+	f.Add(frame(xcp.EthSetSlaveIPAddress{MAC: DefaultMAC(), IP: lo, ResponsePort: 41000, ResponseAddr: lo}.Append(nil, xf)))
+	f.Add([]byte{1, 0})
+	f.Add([]byte{0xFF, 0xFF, 0, 0, 0xF2})
+	s, err := New(Config{Name: "fuzz"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	from := netip.MustParseAddrPort("127.0.0.1:40000")
+	f.Fuzz(func(t *testing.T, req []byte) {
+		d := &discovery{slave: s, cfg: DiscoveryConfig{Protocol: "udp", MAC: DefaultMAC()}, announce: netip.MustParseAddrPort("127.0.0.1:5555")}
+		resp, _, ok := d.answer(req, from)
+		if !ok {
+			return
+		}
+		if len(resp) < 5 || int(binary.LittleEndian.Uint16(resp)) != len(resp)-4 {
+			t.Fatalf("answer to % X is % X", req, resp)
+		}
+		var err error
+		if req[5] == xcp.EthSubSetSlaveIPAddress {
+			var r xcp.EthSetSlaveIPAddressResponse
+			err = r.Decode(resp[4:], xf)
+		} else {
+			r := xcp.EthGetSlaveIDResponse{Extended: req[5] == xcp.EthSubGetSlaveIDExtended}
+			err = r.Decode(resp[4:], xf)
+		}
+		if err != nil {
+			t.Fatalf("answer to % X is % X: %v", req, resp, err)
+		}
+	})
+}
