@@ -134,8 +134,25 @@ func TestUnknownCommandIsNotSentAgain(t *testing.T) {
 func TestTargetAccessibility(t *testing.T) {
 	e := setup(t, sim.Config{}, Config{TargetWait: 3 * time.Second}, false)
 	e.s.DbgSetInput(3, false) // Vref off
-	go func() { time.Sleep(60 * time.Millisecond); e.s.DbgSetInput(3, true) }()
-	if _, err := e.d.Read(e.ct, 0, 4, 0x70000000, 1); err != nil {
+	// Power comes back once the master has read the pins at least once
+	// (seen Vref low): a condition, not a guess how long that takes.
+	done := make(chan struct{})
+	powered := make(chan struct{})
+	go func() {
+		defer close(powered)
+		for e.s.DbgCommandCount(swdbg.CmdHWIOControl) < 1 {
+			select {
+			case <-done:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+		e.s.DbgSetInput(3, true)
+	}()
+	_, err := e.d.Read(e.ct, 0, 4, 0x70000000, 1)
+	close(done)
+	<-powered
+	if err != nil {
 		t.Fatal(err)
 	}
 	if e.d.Stats().TargetWaits < 1 || e.s.DbgCommandCount(swdbg.CmdHWIOControl) < 2 {
@@ -145,7 +162,7 @@ func TestTargetAccessibility(t *testing.T) {
 	if _, err := e2.d.HWIOControl(e2.ct, []swdbg.PinControl{{Index: 0, State: swdbg.StateLow}}); err != nil { // assert PORST
 		t.Fatal(err)
 	}
-	_, err := e2.d.Read(e2.ct, 0, 4, 0x70000000, 1)
+	_, err = e2.d.Read(e2.ct, 0, 4, 0x70000000, 1)
 	if !errors.Is(err, xcp.ErrResourceTemporaryNotAccessible) {
 		t.Fatalf("err %v", err)
 	}
