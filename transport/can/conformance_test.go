@@ -1,6 +1,8 @@
 package can_test
 
 import (
+	"fmt"
+	"os"
 	"testing"
 
 	"goxcp/transport"
@@ -34,22 +36,28 @@ func TestConformanceVirtual(t *testing.T) {
 func TestConformanceUDPMulticast(t *testing.T) {
 	cfg := can.Config{CanIDMaster: 0x80000201, CanIDSlave: 0x80000202}
 	transporttest.TestConn(t, func() (transport.Conn, transport.Conn, func(), error) {
-		a, err := udpbus.Open("239.74.67.3:43213", "")
+		// A group of this process: two test runs at once must not hear
+		// each other (a multicast group cannot use port 0).
+		group := fmt.Sprintf("239.74.68.%d:%d", 2+os.Getpid()%200, 40000+os.Getpid()%20000)
+		a, err := udpbus.Open(group, "")
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		b, err := udpbus.Open("239.74.67.3:43213", "")
+		b, err := udpbus.Open(group, "")
 		if err != nil {
 			a.Close()
 			return nil, nil, nil, err
 		}
 		m, err := can.NewConn(a, cfg, can.Master)
 		if err != nil {
+			a.Close()
+			b.Close()
 			return nil, nil, nil, err
 		}
 		s, err := can.NewConn(b, cfg, can.Slave)
 		if err != nil {
 			m.Close()
+			b.Close()
 			return nil, nil, nil, err
 		}
 		return m, s, nil, nil
