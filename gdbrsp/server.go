@@ -101,7 +101,7 @@ func (s *Server) ServeConn(ctx context.Context, c net.Conn) error {
 			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
 				return nil
 			}
-			return err
+			return fmt.Errorf("gdbrsp: read: %w", err)
 		}
 		if pkt == nil {
 			continue // interrupt or a packet with a bad checksum (nak sent)
@@ -109,7 +109,11 @@ func (s *Server) ServeConn(ctx context.Context, c net.Conn) error {
 		reply, end := cs.handle(ctx, string(pkt))
 		if reply != nil {
 			if err := cs.writePacket(reply); err != nil {
-				return err
+				// GDB may hang up before acknowledging the last reply.
+				if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
+					return nil
+				}
+				return fmt.Errorf("gdbrsp: reply: %w", err)
 			}
 		}
 		switch end {
@@ -164,7 +168,7 @@ func (c *conn) readPacket() ([]byte, error) {
 			sum += b
 			data = append(data, b)
 			if len(data) > 2*MaxPacket {
-				return nil, fmt.Errorf("gdbrsp: packet longer than %d bytes", 2*MaxPacket)
+				return nil, fmt.Errorf("packet longer than %d bytes", 2*MaxPacket)
 			}
 		}
 		var cs [2]byte
