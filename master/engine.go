@@ -160,7 +160,7 @@ func (m *Master) callDepth(ctx context.Context, reqs [][]byte, gap time.Duration
 				m.log.Warn("xcp slave reports an error, repeating", "cmd", cmd.String(), "error", code.Name(), "attempt", attempts)
 			}
 			if perr := m.preAction(ctx, pre, cmd, depth); perr != nil {
-				return nil, fmt.Errorf("%w (error handling %q failed: %v)", err, pre, perr)
+				return nil, fmt.Errorf("%w (error handling %q failed: %w)", err, pre, perr)
 			}
 		}
 	}

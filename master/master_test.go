@@ -107,3 +107,22 @@ func TestErrorIsTyped(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A locked resource without a key function: the command's error still
+// says ERR_ACCESS_LOCKED and also why the unlock pre-action failed.
+func TestLockedWithoutKeyFuncKeepsBothCauses(t *testing.T) {
+	m, stop := fakeSlave(t, func(req []byte) [][]byte {
+		switch xcp.Command(req[0]) {
+		case xcp.CmdGetSeed:
+			return [][]byte{{0xFF, 2, 0xAA, 0xBB}}
+		case xcp.CmdDownload, xcp.CmdShortDownload:
+			return [][]byte{{0xFE, byte(xcp.ErrAccessLocked)}}
+		}
+		return [][]byte{{0xFF}}
+	})
+	defer stop()
+	_, err := m.Do(context.Background(), []byte{byte(xcp.CmdDownload), 1, 0xAB})
+	if !errors.Is(err, xcp.ErrAccessLocked) || !errors.Is(err, ErrNoKeyFunc) {
+		t.Fatalf("err = %v; want both ERR_ACCESS_LOCKED and ErrNoKeyFunc", err)
+	}
+}

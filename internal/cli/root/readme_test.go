@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,12 +28,48 @@ func TestReadmeMatchesCI(t *testing.T) {
 	const testCmd = "go test -race -count=1 ./..."
 	for _, c := range []struct{ file, text, want string }{
 		{"README.md", string(readme), "    " + testCmd + "\n"},
-		{"README.md", string(readme), "    go run ./cmd/xcp --sim info\n"},
+		{"README.md", string(readme), "    " + setupCmd + "\n"},
+		{"README.md", string(readme), "    go run ./cmd/xcp --sim info "},
 		{"README.md", string(readme), "    go install ./cmd/xcp\n"},
 		{".ci/run", string(ci), "\n" + testCmd + "\n"},
 	} {
 		if !strings.Contains(c.text, c.want) {
 			t.Errorf("%s lacks %q", c.file, strings.TrimSpace(c.want))
+		}
+	}
+}
+
+// setupCmd is the README's first set-up command: the main job (a DAQ
+// recording by A2L names) against the built-in simulator.
+const setupCmd = "go run ./cmd/xcp --sim record --daq examples/sim-daq.toml --duration 5s -o demo.xlog"
+
+// The set-up command works from a fresh checkout: the examples file it names
+// is in the repository and the recording it writes holds samples of both
+// lists (shortened to a fraction of a second here).
+func TestReadmeSetupCommandRuns(t *testing.T) {
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := strings.Fields(strings.TrimPrefix(setupCmd, "go run ./cmd/xcp "))
+	for i, a := range args {
+		switch {
+		case a == "examples/sim-daq.toml":
+			args[i] = filepath.Join(root, a)
+		case a == "--duration":
+			args[i+1] = "400ms"
+		case a == "demo.xlog":
+			args[i] = filepath.Join(t.TempDir(), a)
+		}
+	}
+	code, out, errOut := xcp(t, args...)
+	if code != 0 {
+		t.Fatalf("xcp %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+	}
+	for _, list := range []string{"fast", "slow"} {
+		// The summary's per-list row: name, then a non-zero sample count.
+		if !regexp.MustCompile(`(?m)^\s*` + list + `\s+[1-9][0-9]*\s`).MatchString(out + errOut) {
+			t.Errorf("no samples recorded for list %q:\n%s%s", list, out, errOut)
 		}
 	}
 }
