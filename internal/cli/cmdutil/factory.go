@@ -128,6 +128,13 @@ func (f *Factory) loadConfig() (*config.Config, error) {
 			return nil, err
 		}
 	}
+	if l := c.Transport.Layer; l != "" && l != "eth" {
+		for _, flag := range []string{"host", "port", "protocol", "ipv6"} {
+			if f.changed(flag) {
+				return nil, UsageErrorf("--%s applies only to the Ethernet transport (eth), not to transport %q", flag, l)
+			}
+		}
+	}
 	if err := f.applyA2L(c); err != nil {
 		return nil, err
 	}

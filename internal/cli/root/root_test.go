@@ -106,6 +106,10 @@ func TestBadInput(t *testing.T) {
 		{"missing env file", map[string]string{"XCP_CONFIG": "nope.toml"}, []string{"probe"}, "config file from XCP_CONFIG"},
 		{"unknown flag", nil, []string{"--bogus", "probe"}, "unknown flag: --bogus"},
 		{"bad flag value", nil, []string{"--port", "x", "probe"}, `invalid argument "x" for "--port"`},
+		{"host with can", nil, []string{"-t", "can", "--host", "::1", "probe"}, "--host applies only to the Ethernet transport (eth), not to transport \"can\""},
+		{"port with sxi", nil, []string{"--port", "6000", "-t", "sxi", "probe"}, "--port applies only to the Ethernet transport (eth), not to transport \"sxi\""},
+		{"protocol with usb", nil, []string{"-t", "usb", "--protocol", "udp", "probe"}, "--protocol applies only to the Ethernet transport (eth), not to transport \"usb\""},
+		{"ipv6 with can", nil, []string{"-t", "can", "--ipv6", "probe"}, "--ipv6 applies only to the Ethernet transport (eth), not to transport \"can\""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
