@@ -159,6 +159,17 @@ func Resolve(m *a2l.Module, lists []daq.List) ([]Resolved, error) {
 	return out, nil
 }
 
+// Needs reports whether Resolve needs the A2L module for lists: a list
+// names signals, or (given: the A2L was given explicitly) an event by name.
+func Needs(lists []daq.List, given bool) bool {
+	for _, l := range lists {
+		if len(l.Signals) > 0 || (given && l.EventName != "") {
+			return true
+		}
+	}
+	return false
+}
+
 // suggest returns "; did you mean …?" with up to five names of the module
 // close to name (case-insensitive, edit distance ≤ 2 or a common prefix),
 // or "" if none is close.

@@ -213,11 +213,7 @@ func run(ctx context.Context, opts *Options) error {
 // resolveNames resolves the A2L signal and event names of lists in place
 // (see a2ldaq.Resolve) and returns the signals of the added measurements.
 func resolveNames(ctx context.Context, m *master.Master, lists []daq.List, opts *Options) (*Signals, error) {
-	need := false
-	for _, l := range lists {
-		need = need || len(l.Signals) > 0 || (opts.A2LGiven && l.EventName != "")
-	}
-	if !need || opts.A2L == nil {
+	if !a2ldaq.Needs(lists, opts.A2LGiven) || opts.A2L == nil {
 		_, err := a2ldaq.Resolve(nil, lists)
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"goxcp/a2l"
 	"goxcp/daq"
 	"goxcp/internal/cli/a2ldaq"
 	"goxcp/internal/cli/cmdutil"
@@ -30,6 +31,13 @@ import (
 type Options struct {
 	Connect func(context.Context) (*master.Master, func() error, error)
 	Printer func(json bool) *cmdutil.Printer
+	// A2L returns the ECU description for lists that name signals or
+	// events by A2L name (--a2l FILE / --a2l-from-slave, or the
+	// simulator's with --sim); A2LGiven reports whether one was given
+	// explicitly, A2LAvailable whether A2L can return a module.
+	A2L          func(context.Context, *master.Master) (*a2l.Module, error)
+	A2LGiven     bool
+	A2LAvailable bool
 
 	DAQFile  string
 	Sets     []string // NAME=VALUE
@@ -45,7 +53,7 @@ type Options struct {
 
 // NewCmd returns the `xcp stim` command.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	opts := &Options{Connect: f.Connect, Printer: f.Printer}
+	opts := &Options{Connect: f.Connect, Printer: f.Printer, A2L: f.A2L}
 	cmd := &cobra.Command{
 		Use:   "stim --daq LISTS (--set NAME=VALUE | --wave NAME=KIND:… | --values FILE.csv)…",
 		Short: "Stimulate slave memory through STIM lists (values, waveforms or a CSV replay)",
@@ -56,7 +64,11 @@ set of values per period (default: the cycle of the first STIM list's event).
 
 Values come from --set NAME=VALUE (constant), --wave NAME=KIND:… and/or
 --values FILE.csv (a header row of measurement names, one row per period; a
-first column named time or timestamp is ignored). Waveforms:
+first column named time or timestamp is ignored). STIM lists may name their
+measurements by A2L name (signals = ["name", "inst.member"]) and their event
+by its IF_DATA XCP EVENT name, as in 'xcp record'; the A2L comes from --a2l
+FILE or --a2l-from-slave (with --sim, from the simulator). Values are raw
+(ECU-internal) values, also for A2L signals. Waveforms:
   ramp:FROM:TO:STEP        FROM, FROM+STEP, … up to TO, then again from FROM
   sine:AMP:OFFSET:PERIOD   OFFSET + AMP·sin(2π·t/PERIOD), PERIOD a duration
   square:LOW:HIGH:PERIOD   LOW for the first half of PERIOD, then HIGH
@@ -80,6 +92,8 @@ every stimulated measurement back (UPLOAD) and fails on a difference.`,
 			if opts.Count < 0 || opts.Duration < 0 || opts.Period < 0 {
 				return cmdutil.UsageErrorf("--count, --duration and --period must not be negative")
 			}
+			opts.A2LGiven = f.Global.A2L.File != "" || f.Global.A2L.FromSlave
+			opts.A2LAvailable = opts.A2LGiven || f.Global.Sim
 			return run(cmd.Context(), opts)
 		},
 	}
@@ -324,32 +338,28 @@ func run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}
-	if _, err := a2ldaq.Resolve(nil, cfg.Lists); err != nil {
-		return &cmdutil.UsageError{Err: fmt.Errorf("%s: %w (xcp stim takes measurements by address)", opts.DAQFile, err)}
+	if !opts.A2LAvailable {
+		if _, err := a2ldaq.Resolve(nil, cfg.Lists); err != nil {
+			return &cmdutil.UsageError{Err: fmt.Errorf("%s: %w", opts.DAQFile, err)}
+		}
 	}
-	// Which STIM lists set which names.
-	owners := map[string][]string{}
 	var stimLists []string
 	for _, l := range cfg.Lists {
-		if !l.Stim {
-			continue
-		}
-		stimLists = append(stimLists, l.Name)
-		for _, m := range l.Measurements {
-			owners[m.Name] = append(owners[m.Name], l.Name)
+		if l.Stim {
+			stimLists = append(stimLists, l.Name)
 		}
 	}
 	if len(stimLists) == 0 {
 		return cmdutil.UsageErrorf("%s has no STIM list (mark one with stim = true)", opts.DAQFile)
 	}
-	for _, n := range src.names() {
-		if len(owners[n]) == 0 {
-			var have []string
-			for k := range owners {
-				have = append(have, k)
-			}
-			sort.Strings(have)
-			return cmdutil.UsageErrorf("no STIM list of %s has a measurement %q (they have %s)", opts.DAQFile, n, strings.Join(have, ", "))
+	// Without A2L names the measurements are known before connecting.
+	needA2L := a2ldaq.Needs(cfg.Lists, opts.A2LGiven) && opts.A2L != nil
+	if !needA2L {
+		if _, err := a2ldaq.Resolve(nil, cfg.Lists); err != nil {
+			return &cmdutil.UsageError{Err: fmt.Errorf("%s: %w", opts.DAQFile, err)}
+		}
+		if _, err := stimOwners(cfg.Lists, src, opts.DAQFile); err != nil {
+			return err
 		}
 	}
 	m, done, err := opts.Connect(ctx)
@@ -357,6 +367,19 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer done()
+	if needA2L {
+		mod, err := opts.A2L(ctx, m)
+		if err != nil {
+			return err
+		}
+		if _, err := a2ldaq.Resolve(mod, cfg.Lists); err != nil {
+			return &cmdutil.UsageError{Err: fmt.Errorf("%s: %w", opts.DAQFile, err)}
+		}
+	}
+	owners, err := stimOwners(cfg.Lists, src, opts.DAQFile)
+	if err != nil {
+		return err
+	}
 	info, err := daq.ReadInfo(ctx, m, m.Format(), daq.InfoOptions{Events: true, Lists: true, Override: cfg.Override})
 	if err != nil {
 		return err
@@ -406,6 +429,31 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	return errors.Join(verifyErr, stopErr)
+}
+
+// stimOwners returns which STIM lists set which measurement names, and a
+// usage error if src sets a name no STIM list has.
+func stimOwners(lists []daq.List, src *source, file string) (map[string][]string, error) {
+	owners := map[string][]string{}
+	for _, l := range lists {
+		if !l.Stim {
+			continue
+		}
+		for _, m := range l.Measurements {
+			owners[m.Name] = append(owners[m.Name], l.Name)
+		}
+	}
+	for _, n := range src.names() {
+		if len(owners[n]) == 0 {
+			var have []string
+			for k := range owners {
+				have = append(have, k)
+			}
+			sort.Strings(have)
+			return nil, cmdutil.UsageErrorf("no STIM list of %s has a measurement %q (they have %s)", file, n, strings.Join(have, ", "))
+		}
+	}
+	return owners, nil
 }
 
 // eventCycle returns the cycle of the event of list name (0 if unknown or

@@ -125,3 +125,34 @@ func TestRecordRefusesStim(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }
+
+// TestStimA2LSignals: STIM lists name their measurements by A2L name,
+// resolved through the simulator's A2L like xcp record's lists.
+func TestStimA2LSignals(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "stim.toml")
+	os.WriteFile(file, []byte("[[list]]\nname = \"cal\"\nevent = \"1ms\"\nstim = true\nsignals = [\"amplitude\", \"period_ms\"]\n"), 0o644)
+	code, out, errOut := run(t, "--daq", file, "--set", "amplitude=2.5", "--set", "period_ms=250", "--verify", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var sum struct {
+		Last     map[string]float64 `json:"last"`
+		Verified bool               `json:"verified"`
+	}
+	if err := json.Unmarshal([]byte(out), &sum); err != nil || !sum.Verified || sum.Last["amplitude"] != 2.5 || sum.Last["period_ms"] != 250 {
+		t.Fatalf("summary %s (%v)", out, err)
+	}
+	typo := filepath.Join(dir, "typo.toml")
+	os.WriteFile(typo, []byte("[[list]]\nname = \"cal\"\nevent = \"1ms\"\nstim = true\nsignals = [\"amplitud\"]\n"), 0o644)
+	if code, _, errOut := run(t, "--daq", typo, "--set", "amplitud=1"); code != cmdutil.ExitUsage || !strings.Contains(errOut, `DAQ list "cal": signal "amplitud"`) || !strings.Contains(errOut, `did you mean "amplitude"`) {
+		t.Errorf("unknown signal: exit %d, %s", code, errOut)
+	}
+	// Without --sim and without --a2l the names cannot be resolved.
+	ios, _, _, stderr := cmdutil.Test()
+	f := cmdutil.New(ios)
+	f.Getenv = func(string) string { return "" }
+	if code := root.Run(context.Background(), f, []string{"stim", "--daq", file, "--set", "amplitude=1"}); code != cmdutil.ExitUsage || !strings.Contains(stderr.String(), "give --a2l FILE or --a2l-from-slave") {
+		t.Errorf("no A2L: exit %d, %s", code, stderr)
+	}
+}
