@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"goxcp/internal/cli/clitest"
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/record"
 	"goxcp/record/recordtest"
@@ -28,17 +29,10 @@ func TestOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			ios, _, _, _ := cmdutil.Test()
-			var got *Options
-			cmd := newCmd(cmdutil.New(ios), func(o *Options) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			got, err := clitest.Parse(newCmd, tt.args)
 			if tt.err != "" {
 				var ue *cmdutil.UsageError
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("got %v, want error %q", err, tt.err)
-				}
+				clitest.WantError(t, err, tt.err)
 				if !strings.Contains(tt.err, "argument") && !errors.As(err, &ue) {
 					t.Fatalf("%v is not a usage error", err)
 				}

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"goxcp/discovery"
+	"goxcp/internal/cli/clitest"
 	"goxcp/internal/cli/cmdutil"
 )
 
@@ -41,16 +42,9 @@ func TestOptions(t *testing.T) {
 		{[]string{"extra"}, "", nil},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			ios, _, _, _ := cmdutil.Test()
-			var got *Options
-			cmd := newCmd(cmdutil.New(ios), func(o *Options) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			got, err := clitest.Parse(newCmd, tt.args)
 			if tt.chk == nil {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-					t.Fatalf("got %v, want usage error %q", err, tt.err)
-				}
+				clitest.WantUsageError(t, err, tt.err)
 				return
 			}
 			if err != nil {

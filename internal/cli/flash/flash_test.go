@@ -14,6 +14,7 @@ import (
 	"github.com/marcinbor85/gohex"
 	"go.uber.org/goleak"
 
+	"goxcp/internal/cli/clitest"
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/master"
 	"goxcp/pgm"
@@ -44,16 +45,9 @@ func TestOptions(t *testing.T) {
 		{[]string{"a", "--clear", "functional"}, Options{}, "--clear-mask: a non-zero 32-bit mask is needed"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			ios, _, _, _ := cmdutil.Test()
-			var got *Options
-			cmd := newCmd(cmdutil.New(ios), func(o *Options) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			got, err := clitest.Parse(newCmd, tt.args)
 			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-					t.Fatalf("got %v, want usage error %q", err, tt.err)
-				}
+				clitest.WantUsageError(t, err, tt.err)
 				return
 			}
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"goxcp/internal/cli/clitest"
 	"goxcp/internal/cli/cmdutil"
 )
 
@@ -26,12 +27,7 @@ func TestOptions(t *testing.T) {
 		{[]string{"--reg-bytes", "2"}, "want 4 or 8"},
 		{[]string{"extra"}, "takes no arguments"},
 	} {
-		ios, _, _, _ := cmdutil.Test()
-		var got *Options
-		cmd := newCmd(cmdutil.New(ios), func(o *Options) error { got = o; return nil })
-		cmd.SetArgs(tt.args)
-		cmd.SilenceErrors, cmd.SilenceUsage = true, true
-		err := cmd.Execute()
+		got, err := clitest.Parse(newCmd, tt.args)
 		if tt.err == "" && (err != nil || got.TRI != 1 || got.EW != 2) {
 			t.Fatalf("%v: %v %+v", tt.args, err, got)
 		}

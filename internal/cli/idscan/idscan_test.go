@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/clitest"
 )
 
 func TestOptions(t *testing.T) {
@@ -30,16 +30,9 @@ func TestOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			ios, _, _, _ := cmdutil.Test()
-			var got *Options
-			cmd := newCmd(cmdutil.New(ios), func(o *Options) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			got, err := clitest.Parse(newCmd, tt.args)
 			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("got %v, want error %q", err, tt.err)
-				}
+				clitest.WantError(t, err, tt.err)
 				return
 			}
 			if err != nil {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/cli/clitest"
 )
 
 func TestOptions(t *testing.T) {
@@ -19,11 +19,8 @@ func TestOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			ios, _, _, _ := cmdutil.Test()
-			var got *Options
-			cmd := newCmd(cmdutil.New(ios), func(o *Options) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			if err := cmd.Execute(); err != nil {
+			got, err := clitest.Parse(newCmd, tt.args)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if got.Parts != tt.want || got.JSON != tt.json {

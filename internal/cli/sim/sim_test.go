@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
+	"goxcp/internal/cli/clitest"
 	"goxcp/internal/cli/cmdutil"
 	xsim "goxcp/sim"
 	"goxcp/transport/can"
@@ -45,16 +46,9 @@ func TestOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			ios, _, _, _ := cmdutil.Test()
-			var got *Options
-			cmd := newCmd(cmdutil.New(ios), func(o *Options) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			got, err := clitest.Parse(newCmd, tt.args)
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-					t.Fatalf("got %v, want usage error %q", err, tt.wantErr)
-				}
+				clitest.WantUsageError(t, err, tt.wantErr)
 				return
 			}
 			if err != nil {

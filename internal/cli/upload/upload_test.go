@@ -7,8 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/spf13/cobra"
-
+	"goxcp/internal/cli/clitest"
 	"goxcp/internal/cli/cmdutil"
 )
 
@@ -33,16 +32,9 @@ func TestOptions(t *testing.T) {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			ios, _, _, _ := cmdutil.Test()
 			ios.SetTerminal(tt.tty)
-			var got *Options
-			cmd := newCmd(cmdutil.New(ios), func(o *Options) error { got = o; return nil })
-			cmd.SetArgs(tt.args)
-			cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.UsageError{Err: err} })
-			cmd.SilenceErrors, cmd.SilenceUsage = true, true
-			err := cmd.Execute()
+			got, err := clitest.ParseIO(ios, newCmd, tt.args)
 			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) || cmdutil.ExitCode(err) != cmdutil.ExitUsage {
-					t.Fatalf("got %v, want usage error %q", err, tt.err)
-				}
+				clitest.WantUsageError(t, err, tt.err)
 				return
 			}
 			if err != nil {
