@@ -130,7 +130,7 @@ func Resolve(m *a2l.Module, lists []daq.List) ([]Resolved, error) {
 		for _, n := range l.Signals {
 			ms, s, err := Measurements(m, n)
 			if err != nil {
-				return nil, fmt.Errorf("DAQ list %q: signal %q: %w%s", l.Name, n, err, suggest(m, n))
+				return nil, fmt.Errorf("DAQ list %q: signal %q: %w%s", l.Name, n, err, Suggest(m, n))
 			}
 			for _, x := range ms {
 				out[i][x.Name] = s
@@ -170,10 +170,10 @@ func Needs(lists []daq.List, given bool) bool {
 	return false
 }
 
-// suggest returns "; did you mean …?" with up to five names of the module
+// Suggest returns "; did you mean …?" with up to five names of the module
 // close to name (case-insensitive, edit distance ≤ 2 or a common prefix),
-// or "" if none is close.
-func suggest(m *a2l.Module, name string) string {
+// or "" if none is close or name exists.
+func Suggest(m *a2l.Module, name string) string {
 	if m.Measurement(name) != nil || m.Characteristic(name) != nil || m.Instance(name) != nil {
 		return "" // the name exists; the error is about something else
 	}

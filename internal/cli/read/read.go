@@ -5,11 +5,13 @@ package read
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"goxcp/a2l"
 	"goxcp/a2l/values"
+	"goxcp/internal/cli/a2ldaq"
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/master"
 )
@@ -77,7 +79,7 @@ func Session(ctx context.Context, connect func(context.Context) (*master.Master,
 		ds := make([]*values.Desc, len(names))
 		for i, n := range names {
 			if ds[i], err = values.Describe(mod, n); err != nil {
-				return nil, err
+				return nil, fmt.Errorf("%w%s", err, a2ldaq.Suggest(mod, n))
 			}
 		}
 		return ds, nil

@@ -91,6 +91,8 @@ func TestWriteRefusals(t *testing.T) {
 		{[]string{"--sim", "write", "amplitude=2", "enable=7"}, "outside [0, 1]", 1}, // nothing written
 		{[]string{"--sim", "write", "counter=1"}, "without READ_WRITE", 1},
 		{[]string{"--sim", "write", "nosuch=1"}, `"nosuch": not found`, 1},
+		{[]string{"--sim", "read", "amplitud"}, `in module goxcp_sim); did you mean "amplitude"?`, 1},
+		{[]string{"--sim", "write", "period=1"}, `did you mean "period_ms"`, 1},
 		{[]string{"--sim", "write", "amplitude"}, `want NAME=VALUE`, 2},
 		{[]string{"--sim", "write", "curve:q=1"}, `axis "q"`, 2},
 		{[]string{"--sim", "read"}, "at least one NAME", 2},
