@@ -70,6 +70,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"goxcp/internal/wait"
 	"goxcp/transport"
 	"goxcp/xcp"
 	"goxcp/xcp/checksum"
@@ -397,12 +398,8 @@ func (ss *session) reply(p []byte) error {
 		return nil
 	}
 	if delay > 0 {
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-ss.ctx.Done():
-			t.Stop()
-			return ss.ctx.Err()
+		if err := wait.For(ss.ctx, delay); err != nil {
+			return err
 		}
 	}
 	return ss.conn.Send(ss.ctx, p)

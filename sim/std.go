@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"goxcp/internal/wait"
 	"goxcp/xcp"
 )
 
@@ -303,14 +304,8 @@ func (ss *session) storeCal() {
 	snapshot := append([]byte(nil), s.cal.pages[PageWorking]...)
 	ev := evPacket(xcp.EvStoreCal, nil, ss.format())
 	ss.spawn(func(ctx context.Context) {
-		t := time.NewTimer(s.cfg.StoreCalDelay)
-		defer t.Stop()
-		sendEvent := true
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			sendEvent = false // the connection ended: finish the store silently
-		}
+		// When the connection ends first, finish the store silently.
+		sendEvent := wait.For(ctx, s.cfg.StoreCalDelay) == nil
 		s.mu.Lock()
 		copy(s.cal.pages[PageReference], snapshot)
 		s.status &^= uint8(xcp.SessionStoreCalReq)
