@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -38,6 +40,11 @@ type Options struct {
 	CANConfig can.Config
 	SxI       []string
 	SxiConfig sxi.Config
+	// Discovery answers XCP-on-Ethernet slave detection (GET_SLAVE_ID on
+	// the multicast group DiscoveryGroup, "" = xcp.EthDiscoveryGroup) on
+	// the loopback interface, announcing the first TCP (else UDP) server.
+	Discovery      bool
+	DiscoveryGroup string
 	// Ready, if set, is called with the listening addresses once the
 	// simulator serves (tests use it to connect).
 	Ready func(addrs []string)
@@ -107,8 +114,20 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 			if opts.Slave.RAMSize < 0 {
 				return cmdutil.UsageErrorf("--ram-size: must not be negative, got %d", opts.Slave.RAMSize)
 			}
+			if d := opts.Slave.Dbg.MaxCTODbg; d != 0 && (d < 8 || d > 0xFFFF) {
+				return cmdutil.UsageErrorf("--max-cto-dbg: want 8..65535 (0 = 1456), got %d", d)
+			}
+			if l := opts.Slave.Dbg.ServiceLevel; l < 1 || l > 4 {
+				return cmdutil.UsageErrorf("--dbg-service-level: want 1..4, got %d", l)
+			}
 			if len(opts.TCP) == 0 && len(opts.UDP) == 0 && len(opts.CAN) == 0 && len(opts.SxI) == 0 {
 				opts.TCP = []string{DefaultAddr}
+			}
+			if cmd.Flags().Changed("discovery-group") {
+				opts.Discovery = true
+			}
+			if opts.Discovery && len(opts.TCP) == 0 && len(opts.UDP) == 0 {
+				return cmdutil.UsageErrorf("--discovery announces an XCP-on-Ethernet server: give --tcp or --udp too")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -134,6 +153,12 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 	fl.IntVar(&opts.Slave.RAMSize, "ram-size", 0, "RAM region size in bytes (0 = 2 MiB)")
 	fl.StringVar(&opts.Slave.Name, "name", "", "ASCII identification (GET_ID type 0; default goxcp-sim)")
 	fl.BoolVar(&opts.Slave.IDInResponse, "id-inline", false, "send short GET_ID identifications inline instead of via UPLOAD")
+	fl.IntVar(&opts.Slave.Dbg.MaxCTODbg, "max-cto-dbg", 0, "SW-DBG MAX_CTO_DBG (0 = 1456; below 32 the CAN command set DBG_READ_CAN*/DBG_WRITE_CAN*)")
+	fl.IntVar(&opts.Slave.Dbg.ServiceLevel, "dbg-service-level", 2, "initial SW-DBG service level 1..4")
+	fl.BoolVar(&opts.Slave.Dbg.DAP, "dbg-dap", false, "SW-DBG target speaks the Infineon DAP dialect (DBG_LLT) instead of JTAG")
+	fl.BoolVar(&opts.Slave.Dbg.HaltAfterReset, "dbg-halt-after-reset", false, "offer DBG_HALT_AFTER_RESET")
+	fl.BoolVar(&opts.Discovery, "discovery", false, "answer XCP-on-Ethernet discovery (GET_SLAVE_ID on "+xcp.EthDiscoveryGroup+") on the loopback interface")
+	fl.StringVar(&opts.DiscoveryGroup, "discovery-group", "", "multicast `group:port` for --discovery (implies it; default "+xcp.EthDiscoveryGroup+")")
 	media.add(cmd)
 	return cmd
 }
@@ -172,6 +197,15 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	stopEth := cmdutil.ServeSim(ctx, slave, ls...)
+	if opts.Discovery {
+		group, stopDisc, err := serveDiscovery(ctx, opts, slave, ls)
+		if err != nil {
+			return errors.Join(err, stopEth())
+		}
+		addrs = append(addrs, "discovery "+group)
+		stopXCP := stopEth
+		stopEth = func() error { return errors.Join(stopDisc(), stopXCP()) }
+	}
 	more, stopMedia, err := serveMedia(ctx, opts, slave, log)
 	if err != nil {
 		return errors.Join(err, stopEth())
@@ -191,6 +225,38 @@ func run(ctx context.Context, opts *Options) error {
 		return err // Ctrl-C is the normal end
 	}
 	return errors.Join(err, ctx.Err())
+}
+
+// serveDiscovery answers discovery on the loopback interface for the
+// first TCP listener of ls (else the first UDP one); it returns the joined
+// group address and a function that stops it.
+func serveDiscovery(ctx context.Context, opts *Options, slave *xsim.Slave, ls []*eth.Listener) (string, func() error, error) {
+	l := ls[0] // TCP listeners come first
+	proto := "udp"
+	if len(opts.TCP) > 0 {
+		proto = "tcp"
+	}
+	served, err := netip.ParseAddrPort(l.Addr().String())
+	if err != nil {
+		return "", nil, fmt.Errorf("--discovery: server address: %w", err)
+	}
+	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ready := make(chan *net.UDPAddr, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- slave.ServeDiscovery(dctx, xsim.DiscoveryConfig{Group: opts.DiscoveryGroup, Served: served, Protocol: proto,
+			Ready: func(a *net.UDPAddr) { ready <- a }})
+	}()
+	select {
+	case a := <-ready:
+		return a.String(), func() error { cancel(); return <-done }, nil
+	case err := <-done:
+		cancel()
+		if err == nil {
+			err = errors.New("discovery ended before it served")
+		}
+		return "", nil, fmt.Errorf("--discovery: %w", err)
+	}
 }
 
 // parseResources parses a comma list of resource names.
