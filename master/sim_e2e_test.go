@@ -5,16 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"goxcp/internal/simtest"
 	"goxcp/master"
 	"goxcp/seedkey"
 	"goxcp/sim"
-	"goxcp/transport/eth"
 	"goxcp/xcp"
 )
 
@@ -32,46 +31,7 @@ func startSim(t testing.TB, network string, cfg sim.Config) (*sim.Slave, *master
 // startSimWith is startSim with a master configuration.
 func startSimWith(t testing.TB, network string, cfg sim.Config, mcfg master.Config) (*sim.Slave, *master.Master) {
 	t.Helper()
-	s, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan net.Addr, 1)
-	done := make(chan error, 1)
-	go func() { done <- s.ListenAndServe(ctx, network, "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
-	var addr net.Addr
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatal(err)
-	}
-	port := 0
-	switch a := addr.(type) {
-	case *net.TCPAddr:
-		port = a.Port
-	case *net.UDPAddr:
-		port = a.Port
-	}
-	conn, err := eth.Dial(ctx, eth.Config{Protocol: network, Host: "127.0.0.1", Port: port})
-	if err != nil {
-		cancel()
-		<-done
-		t.Fatal(err)
-	}
-	m := master.New(conn, mcfg)
-	t.Cleanup(func() {
-		m.Close()
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("simulator: %v", err)
-		}
-	})
-	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
-		t.Fatal(err)
-	}
-	return s, m
+	return simtest.Start(t, network, cfg, mcfg)
 }
 
 type e2eCase struct {

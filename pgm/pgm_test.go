@@ -5,18 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"goxcp/internal/simtest"
 	"goxcp/master"
 	"goxcp/pgm"
 	"goxcp/seedkey"
 	"goxcp/sim"
-	"goxcp/transport/eth"
 	"goxcp/xcp"
 )
 
@@ -26,40 +25,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // returns it with a connected master.
 func startSim(t testing.TB, cfg sim.Config) (*sim.Slave, *master.Master) {
 	t.Helper()
-	s, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan net.Addr, 1)
-	done := make(chan error, 1)
-	go func() { done <- s.ListenAndServe(ctx, "tcp", "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
-	var addr net.Addr
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatal(err)
-	}
-	conn, err := eth.Dial(ctx, eth.Config{Protocol: "tcp", Host: "127.0.0.1", Port: addr.(*net.TCPAddr).Port})
-	if err != nil {
-		cancel()
-		<-done
-		t.Fatal(err)
-	}
-	m := master.New(conn, master.Config{Timeouts: master.Timeouts{T1: time.Second, T7: 5 * time.Millisecond},
+	return simtest.Start(t, "tcp", cfg, master.Config{Timeouts: master.Timeouts{T1: time.Second, T7: 5 * time.Millisecond},
 		Unlock: seedkey.Func(sim.DemoKey)})
-	t.Cleanup(func() {
-		m.Close()
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("simulator: %v", err)
-		}
-	})
-	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
-		t.Fatal(err)
-	}
-	return s, m
 }
 
 func pattern(n int, seed byte) []byte {

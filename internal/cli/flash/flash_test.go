@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"goxcp/internal/cli/clitest"
 	"goxcp/internal/cli/cmdutil"
+	"goxcp/internal/simtest"
 	"goxcp/master"
 	"goxcp/pgm"
 	"goxcp/seedkey"
@@ -65,28 +65,7 @@ func TestOptions(t *testing.T) {
 // function for Options.
 func serve(t *testing.T) (*sim.Slave, func(context.Context) (*master.Master, func() error, error)) {
 	t.Helper()
-	s, err := sim.New(sim.Config{MaxCTO: 64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan net.Addr, 1)
-	done := make(chan error, 1)
-	go func() { done <- s.ListenAndServe(ctx, "tcp", "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
-	var port int
-	select {
-	case a := <-ready:
-		port = a.(*net.TCPAddr).Port
-	case err := <-done:
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("simulator: %v", err)
-		}
-	})
+	s, port := simtest.Serve(t, "tcp", sim.Config{MaxCTO: 64})
 	return s, func(ctx context.Context) (*master.Master, func() error, error) {
 		conn, err := eth.Dial(ctx, eth.Config{Protocol: "tcp", Host: "127.0.0.1", Port: port})
 		if err != nil {
