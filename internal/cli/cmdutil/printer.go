@@ -32,18 +32,22 @@ func KV(title string, pairs ...string) Table {
 func (t *Table) Add(cells ...string) { t.Rows = append(t.Rows, cells) }
 
 // Printer is the one output layer of the xcp command: data goes to Out as
-// tables (boxed on a terminal, plain aligned text otherwise) or, in JSON
-// mode, as indented JSON for scripts.
+// tables (boxed on a terminal, with bold titles unless NO_COLOR is set;
+// plain aligned text otherwise) or, in JSON mode, as indented JSON for
+// scripts.
 type Printer struct {
-	w    io.Writer
-	json bool
-	tty  bool
+	w     io.Writer
+	json  bool
+	tty   bool
+	color bool // bold titles: a terminal and NO_COLOR unset or empty
 }
 
 // Printer returns the printer for the command's data output; json selects
-// JSON output (the --json flag).
+// JSON output (the --json flag). NO_COLOR (https://no-color.org: any
+// non-empty value) switches the styling of terminal output off.
 func (f *Factory) Printer(json bool) *Printer {
-	return &Printer{w: f.IO.Out, json: json, tty: f.IO.IsTerminal()}
+	tty := f.IO.IsTerminal()
+	return &Printer{w: f.IO.Out, json: json, tty: tty, color: tty && f.getenv("NO_COLOR") == ""}
 }
 
 // JSON reports whether the printer writes JSON.
@@ -84,8 +88,12 @@ func (p *Printer) render(b *strings.Builder, t Table) {
 	tw := table.NewWriter()
 	if p.tty {
 		tw.SetStyle(table.StyleRounded)
-		if t.Title != "" {
-			b.WriteString(text.Bold.Sprint(t.Title) + "\n")
+		switch {
+		case t.Title == "":
+		case p.color: // not text.Bold.Sprint: go-pretty's own environment check treats NO_COLOR=0 as unset
+			b.WriteString(text.Bold.EscapeSeq() + t.Title + text.Reset.EscapeSeq() + "\n")
+		default:
+			b.WriteString(t.Title + "\n")
 		}
 	} else {
 		tw.SetStyle(plainStyle)

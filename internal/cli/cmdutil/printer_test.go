@@ -50,3 +50,34 @@ func TestPrinterTTY(t *testing.T) {
 		}
 	}
 }
+
+// TestPrinterNoColor: on a terminal titles are bold unless NO_COLOR has any
+// non-empty value (https://no-color.org), "0" included.
+func TestPrinterNoColor(t *testing.T) {
+	for _, tt := range []struct {
+		noColor string
+		bold    bool
+	}{{"", true}, {"1", false}, {"0", false}, {"yes", false}} {
+		ios, _, out, _ := Test()
+		ios.SetTerminal(true)
+		f := New(ios)
+		f.Getenv = func(k string) string {
+			if k == "NO_COLOR" {
+				return tt.noColor
+			}
+			return ""
+		}
+		if err := f.Printer(false).Tables(KV("Status", "Session", "0x00")); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(out.String(), "\x1b[1mStatus\x1b[0m"); got != tt.bold {
+			t.Errorf("NO_COLOR=%q: bold title %v, want %v:\n%q", tt.noColor, got, tt.bold, out)
+		}
+		if strings.Contains(out.String(), "\x1b[") != tt.bold {
+			t.Errorf("NO_COLOR=%q: escape sequences %v, want %v:\n%q", tt.noColor, !tt.bold, tt.bold, out)
+		}
+		if !strings.Contains(out.String(), "Status") || !strings.Contains(out.String(), "╭") {
+			t.Errorf("NO_COLOR=%q: title or box missing:\n%s", tt.noColor, out)
+		}
+	}
+}
