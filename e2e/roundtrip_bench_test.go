@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"io"
-	"net"
 	"net/netip"
 	"testing"
 	"time"
 
+	"goxcp/internal/pingpong"
 	"goxcp/master"
 	"goxcp/sim"
 	"goxcp/transport/eth"
@@ -146,84 +145,7 @@ func frameOf(pid byte, n int) []byte {
 }
 
 func setupRaw(b *testing.B, proto string, ex exchange) (roundTrip, func()) {
-	req := frameOf(ex.req[0], len(ex.req))
-	resp := frameOf(xcp.PIDRes, ex.respLen)
-	var (
-		client net.Conn
-		server io.Closer
-	)
-	done := make(chan struct{})
-	switch proto {
-	case "tcp":
-		l, err := net.Listen("tcp4", "127.0.0.1:0")
-		if err != nil {
-			b.Fatal(err)
-		}
-		server = l
-		go func() {
-			defer close(done)
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-			in := make([]byte, len(req))
-			for {
-				if _, err := io.ReadFull(c, in); err != nil {
-					return
-				}
-				if _, err := c.Write(resp); err != nil {
-					return
-				}
-			}
-		}()
-		client, err = net.Dial("tcp4", l.Addr().String())
-		if err != nil {
-			b.Fatal(err)
-		}
-	case "udp":
-		pc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		server = pc
-		go func() {
-			defer close(done)
-			in := make([]byte, 1<<16)
-			for {
-				_, from, err := pc.ReadFromUDPAddrPort(in)
-				if err != nil {
-					return
-				}
-				if _, err := pc.WriteToUDPAddrPort(resp, from); err != nil {
-					return
-				}
-			}
-		}()
-		client, err = net.Dial("udp4", pc.LocalAddr().String())
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	in := make([]byte, 1<<16)
-	rt := func() error {
-		if _, err := client.Write(req); err != nil {
-			return err
-		}
-		if proto == "tcp" {
-			_, err := io.ReadFull(client, in[:len(resp)])
-			return err
-		}
-		if n, err := client.Read(in); err != nil || n != len(resp) {
-			return fmt.Errorf("raw udp: %d bytes, %v", n, err)
-		}
-		return nil
-	}
-	return rt, func() {
-		client.Close()
-		server.Close()
-		<-done
-	}
+	return pingpong.Raw(b, proto, frameOf(ex.req[0], len(ex.req)), frameOf(xcp.PIDRes, ex.respLen))
 }
 
 func setupTransport(b *testing.B, proto string, ex exchange) (roundTrip, func()) {

@@ -1,11 +1,9 @@
 package master_test
 
 import (
-	"encoding/binary"
-	"io"
-	"net"
 	"testing"
 
+	"goxcp/internal/pingpong"
 	"goxcp/master"
 	"goxcp/sim"
 )
@@ -57,84 +55,18 @@ var (
 
 // BenchmarkRawPingPongTCP is the baseline: the same request and response
 // frames over a plain TCP socket pair, no XCP logic.
-func BenchmarkRawPingPongTCP(b *testing.B) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		req := make([]byte, len(getStatusFrame))
-		for {
-			if _, err := io.ReadFull(c, req); err != nil {
-				return
-			}
-			if _, err := c.Write(statusFrame); err != nil {
-				return
-			}
-		}
-	}()
-	c, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	c.(*net.TCPConn).SetNoDelay(true)
-	resp := make([]byte, len(statusFrame))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := c.Write(getStatusFrame); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.ReadFull(c, resp); err != nil {
-			b.Fatal(err)
-		}
-	}
-	c.Close()
-	<-done
-}
+func BenchmarkRawPingPongTCP(b *testing.B) { benchRaw(b, "tcp") }
 
 // BenchmarkRawPingPongUDP is the UDP baseline.
-func BenchmarkRawPingPongUDP(b *testing.B) {
-	srv, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		buf := make([]byte, 64)
-		for {
-			n, from, err := srv.ReadFromUDPAddrPort(buf)
-			if err != nil {
-				return
-			}
-			if n >= 4 && binary.LittleEndian.Uint16(buf) == 1 {
-				srv.WriteToUDPAddrPort(statusFrame, from)
-			}
-		}
-	}()
-	c, err := net.DialUDP("udp", nil, srv.LocalAddr().(*net.UDPAddr))
-	if err != nil {
-		b.Fatal(err)
-	}
-	resp := make([]byte, 64)
+func BenchmarkRawPingPongUDP(b *testing.B) { benchRaw(b, "udp") }
+
+func benchRaw(b *testing.B, network string) {
+	rt, stop := pingpong.Raw(b, network, getStatusFrame, statusFrame)
+	defer stop()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := c.Write(getStatusFrame); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := c.Read(resp); err != nil {
+		if err := rt(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	c.Close()
-	srv.Close()
-	<-done
 }
