@@ -1,7 +1,6 @@
 package daqinfo_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,18 +11,14 @@ import (
 
 	"goxcp/internal/cli/cmdutil"
 	"goxcp/internal/cli/daqinfo"
-	"goxcp/internal/cli/root"
+	"goxcp/internal/cli/xcptest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ios, _, out, errOut := cmdutil.Test()
-	f := cmdutil.New(ios)
-	f.Getenv = func(string) string { return "" }
-	code := root.Run(context.Background(), f, args)
-	return code, out.String(), errOut.String()
+	return xcptest.Run(args...)
 }
 
 func TestDaqInfoJSON(t *testing.T) {

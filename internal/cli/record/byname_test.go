@@ -17,6 +17,7 @@ import (
 	"goxcp/internal/cli/cmdutil"
 	clirecord "goxcp/internal/cli/record"
 	"goxcp/internal/cli/root"
+	"goxcp/internal/cli/xcptest"
 	"goxcp/record"
 	"goxcp/sim"
 )
@@ -24,10 +25,7 @@ import (
 // runXCP runs the CLI with args and fails the test on a non-zero exit.
 func runXCP(t *testing.T, args ...string) {
 	t.Helper()
-	ios, _, _, stderr := cmdutil.Test()
-	f := cmdutil.New(ios)
-	f.Getenv = func(string) string { return "" }
-	if code := root.Run(context.Background(), f, args); code != 0 {
+	if code, _, stderr := xcptest.Run(args...); code != 0 {
 		t.Fatalf("xcp %v: exit %d: %s", args, code, stderr)
 	}
 }

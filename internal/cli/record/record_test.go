@@ -14,7 +14,7 @@ import (
 	"goxcp/daq"
 	"goxcp/internal/cli/cmdutil"
 	clirecord "goxcp/internal/cli/record"
-	"goxcp/internal/cli/root"
+	"goxcp/internal/cli/xcptest"
 	"goxcp/master"
 	"goxcp/record"
 	"goxcp/sim"
@@ -143,14 +143,11 @@ timestamps = true
 measurements = [{ name = "counter", address = 0x100000, type = "U32" }]
 `), 0o644)
 	out := filepath.Join(dir, "out.xlog")
-	ios, _, stdout, stderr := cmdutil.Test()
-	f := cmdutil.New(ios)
-	f.Getenv = func(string) string { return "" }
-	code := root.Run(context.Background(), f, []string{"--sim", "record", "--daq", lists, "-o", out, "--csv", dir, "--duration", "200ms", "--json"})
+	code, stdout, stderr := xcptest.Run("--sim", "record", "--daq", lists, "-o", out, "--csv", dir, "--duration", "200ms", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout.String(), `"samples"`) {
+	if !strings.Contains(stdout, `"samples"`) {
 		t.Errorf("summary: %s", stdout)
 	}
 	r, err := record.Open(out)
@@ -163,16 +160,11 @@ measurements = [{ name = "counter", address = 0x100000, type = "U32" }]
 	}
 	// Bad input gets a usage error naming the file.
 	os.WriteFile(lists, []byte("[[list]]\nname = 1\n"), 0o644)
-	ios, _, _, stderr = cmdutil.Test()
-	f = cmdutil.New(ios)
-	f.Getenv = func(string) string { return "" }
-	if code := root.Run(context.Background(), f, []string{"--sim", "record", "--daq", lists, "-o", out}); code != cmdutil.ExitUsage ||
-		!strings.Contains(stderr.String(), "lists.toml") {
+	if code, _, stderr := xcptest.Run("--sim", "record", "--daq", lists, "-o", out); code != cmdutil.ExitUsage ||
+		!strings.Contains(stderr, "lists.toml") {
 		t.Errorf("bad file: exit %d, %s", code, stderr)
 	}
-	ios, _, _, stderr = cmdutil.Test()
-	f = cmdutil.New(ios)
-	if code := root.Run(context.Background(), f, []string{"record", "--daq", lists}); code != cmdutil.ExitUsage {
+	if code, _, stderr := xcptest.Run("record", "--daq", lists); code != cmdutil.ExitUsage {
 		t.Errorf("no output: exit %d, %s", code, stderr)
 	}
 }
@@ -185,11 +177,8 @@ func TestPyXCPRecorderFile(t *testing.T) {
 	os.WriteFile(cfg, []byte(`{"daq_lists": [{"name": "l", "event_num": 0, "enable_timestamps": true,
 	  "measurements": [["counter", 1048576, 0, "U32"]], "priority": 0, "prescaler": 1}],
 	  "output_type": "xmraw", "output_file": "`+filepath.Join(dir, "run.xmraw")+`", "runtime_seconds": 0.2}`), 0o644)
-	ios, _, _, stderr := cmdutil.Test()
-	f := cmdutil.New(ios)
-	f.Getenv = func(string) string { return "" }
 	start := time.Now()
-	if code := root.Run(context.Background(), f, []string{"--sim", "record", "--daq", cfg, "--no-status"}); code != 0 {
+	if code, _, stderr := xcptest.Run("--sim", "record", "--daq", cfg, "--no-status"); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if d := time.Since(start); d > 5*time.Second {

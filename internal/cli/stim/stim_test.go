@@ -1,7 +1,6 @@
 package stim_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,7 +10,7 @@ import (
 	"go.uber.org/goleak"
 
 	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/cli/root"
+	"goxcp/internal/cli/xcptest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -41,11 +40,7 @@ measurements = [ { name = "t", address = 0x100100, type = "U16" } ]
 
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ios, _, stdout, stderr := cmdutil.Test()
-	f := cmdutil.New(ios)
-	f.Getenv = func(string) string { return "" }
-	code := root.Run(context.Background(), f, append([]string{"--sim", "stim"}, args...))
-	return code, stdout.String(), stderr.String()
+	return xcptest.Run(append([]string{"--sim", "stim"}, args...)...)
 }
 
 func TestStimCommand(t *testing.T) {
@@ -117,11 +112,8 @@ func TestRecordRefusesStim(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "stim.toml")
 	os.WriteFile(file, []byte(lists), 0o644)
-	ios, _, _, stderr := cmdutil.Test()
-	f := cmdutil.New(ios)
-	f.Getenv = func(string) string { return "" }
-	code := root.Run(context.Background(), f, []string{"--sim", "record", "--daq", file, "-o", filepath.Join(dir, "x.xlog")})
-	if code != cmdutil.ExitUsage || !strings.Contains(stderr.String(), "xcp stim") {
+	code, _, stderr := xcptest.Run("--sim", "record", "--daq", file, "-o", filepath.Join(dir, "x.xlog"))
+	if code != cmdutil.ExitUsage || !strings.Contains(stderr, "xcp stim") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }
@@ -149,10 +141,7 @@ func TestStimA2LSignals(t *testing.T) {
 		t.Errorf("unknown signal: exit %d, %s", code, errOut)
 	}
 	// Without --sim and without --a2l the names cannot be resolved.
-	ios, _, _, stderr := cmdutil.Test()
-	f := cmdutil.New(ios)
-	f.Getenv = func(string) string { return "" }
-	if code := root.Run(context.Background(), f, []string{"stim", "--daq", file, "--set", "amplitude=1"}); code != cmdutil.ExitUsage || !strings.Contains(stderr.String(), "give --a2l FILE or --a2l-from-slave") {
+	if code, _, stderr := xcptest.Run("stim", "--daq", file, "--set", "amplitude=1"); code != cmdutil.ExitUsage || !strings.Contains(stderr, "give --a2l FILE or --a2l-from-slave") {
 		t.Errorf("no A2L: exit %d, %s", code, stderr)
 	}
 }

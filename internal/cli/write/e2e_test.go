@@ -13,7 +13,7 @@ import (
 
 	"goxcp/a2l/a2ltest"
 	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/cli/root"
+	"goxcp/internal/cli/xcptest"
 	"goxcp/sim"
 	"goxcp/transport/eth"
 )
@@ -25,11 +25,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func xcp(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	t.Chdir(t.TempDir()) // no xcp.toml of the machine
-	ios, _, out, errOut := cmdutil.Test()
-	f := cmdutil.New(ios)
-	f.Getenv = func(string) string { return "" }
-	code := root.Run(context.Background(), f, args)
-	return code, out.String(), errOut.String()
+	return xcptest.Run(args...)
 }
 
 type value struct {
