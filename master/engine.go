@@ -24,9 +24,11 @@ type Exchanger interface {
 type Recovery func(ctx context.Context, x Exchanger) error
 
 // SetRecovery installs f as the implementation of pre-action pre (nil
-// removes it). The master implements PreWaitT7, PreSynch, PreUnlock,
-// PreSetMTA, PreGetStatus and PreConnect itself; a rule whose pre-action
-// has no implementation ends in the error, unrepeated.
+// removes it). The master implements PreWaitT7, PreDisplayError, PreSynch,
+// PreUnlock, PreSetMTA and PreGetStatus itself; any other pre-action
+// (PreReinitDaq, PreSetDaqPtr, PreStartStopX, PreConnect, ...) needs a
+// Recovery, and a rule whose pre-action has none ends in the error,
+// unrepeated.
 func (m *Master) SetRecovery(pre xcp.PreAction, f Recovery) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
