@@ -1,4 +1,4 @@
-module goxcp
+module github.com/goxcp/goxcp
 
 go 1.26.8
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l"
 )
 
 // genA2L writes a synthetic A2L of at least size bytes in the style real

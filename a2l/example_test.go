@@ -3,7 +3,7 @@ package a2l_test
 import (
 	"fmt"
 
-	"goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l"
 )
 
 func Example() {

@@ -3,7 +3,7 @@ package a2l_test
 import (
 	"testing"
 
-	"goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l"
 )
 
 // FuzzParse feeds arbitrary text to the lexer and to the parser in both

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l"
 )
 
 // allKeywords uses every keyword the parser knows (kept or skipped) once.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l"
 )
 
 func wrap(body string) string {

@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"goxcp/a2l"
-	"goxcp/a2l/a2ltest"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/a2ltest"
 )
 
 func sharedDir(t testing.TB) string { return a2ltest.XCPlite(t) }

@@ -39,10 +39,10 @@ import (
 	"strings"
 	"time"
 
-	"goxcp/transport/can"
-	"goxcp/transport/eth"
-	"goxcp/transport/sxi"
-	"goxcp/transport/usb"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/transport/usb"
 )
 
 // Config is the complete configuration.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 func TestParseErrorsNameFileAndKey(t *testing.T) {

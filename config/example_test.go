@@ -3,7 +3,7 @@ package config_test
 import (
 	"fmt"
 
-	"goxcp/config"
+	"github.com/goxcp/goxcp/config"
 )
 
 func ExampleParse() {

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"goxcp/config"
+	"github.com/goxcp/goxcp/config"
 )
 
 // The template lists every key, each with a comment, and loads back to

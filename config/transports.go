@@ -5,9 +5,9 @@ import (
 	"reflect"
 	"strings"
 
-	"goxcp/transport/can"
-	"goxcp/transport/sxi"
-	"goxcp/transport/usb"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/transport/usb"
 )
 
 // The [transport.can], [transport.sxi] and [transport.usb] sections:

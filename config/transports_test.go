@@ -3,7 +3,7 @@ package config
 import (
 	"testing"
 
-	"goxcp/transport/can/canbus"
+	"github.com/goxcp/goxcp/transport/can/canbus"
 )
 
 func TestTransportSectionsErrorsNameKey(t *testing.T) {

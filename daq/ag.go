@@ -3,7 +3,7 @@ package daq
 import (
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // checkAG checks that DTOs of a WORD or DWORD slave keep their data

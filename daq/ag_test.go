@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/daq"
-	"goxcp/sim"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
 )
 
 // TestAddressGranularity measures and stimulates a WORD and a DWORD slave:

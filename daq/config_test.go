@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 func TestLoadTOML(t *testing.T) {

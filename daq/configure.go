@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // configure writes the configuration and the list modes to the slave. If a

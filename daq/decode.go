@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"goxcp/dto"
+	"github.com/goxcp/goxcp/protocol/dto"
 )
 
 // Frame is one raw DAQ packet (a DTO, PID first) with its host receive

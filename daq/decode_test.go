@@ -3,7 +3,7 @@ package daq
 import (
 	"testing"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 func twoODTLayout(t testing.TB, idf xcp.IDField, tsSize int) *Layout {

@@ -11,14 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/memconn"
 	"go.uber.org/goleak"
-	"goxcp/daq"
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport"
-	"goxcp/transport/eth"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

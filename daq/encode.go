@@ -3,7 +3,7 @@ package daq
 import (
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // EncodeSample builds the DTOs a slave sends for one sample of list li:

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"goxcp/daq"
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 // Example measures two simulator variables on the 1 ms event and reads the

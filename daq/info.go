@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Source tells where a part of Info came from.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Layout is the complete description of how DAQ lists travel in DTOs: the

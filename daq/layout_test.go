@@ -2,11 +2,11 @@ package daq
 
 import (
 	"fmt"
-	"goxcp/dto"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"math"
 	"testing"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"pgregory.net/rapid"
 )
 

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/daq"
-	"goxcp/sim"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
 )
 
 // A dynamic slave answers GET_DAQ_PROCESSOR_INFO with MAX_DAQ = MIN_DAQ +

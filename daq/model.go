@@ -13,7 +13,7 @@ import (
 	"math"
 	"strings"
 
-	"goxcp/dto"
+	"github.com/goxcp/goxcp/protocol/dto"
 )
 
 // Type is the data type of a measurement (see goxcp/dto).

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // layout allocates ODTs for the configurable lists and reads the ODTs of

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/master"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Exchanger sends one command and returns the positive response; it is

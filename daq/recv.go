@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/transport"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // SampleSink receives decoded samples on the consumer goroutine, in the

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // TestReceivePathAllocs: the DTO handler that runs on the master's receive

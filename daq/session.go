@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/master"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Options configure a Session. The zero value reads the DAQ info from the

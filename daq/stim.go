@@ -7,8 +7,8 @@ import (
 	"math"
 	"time"
 
-	"goxcp/transport"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // ErrStimUnsupported is wrapped by the errors of Setup when a STIM list

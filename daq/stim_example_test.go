@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/daq"
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 // ExampleSession_Stimulator writes a value into simulator RAM through a

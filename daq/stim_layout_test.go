@@ -8,8 +8,8 @@ import (
 
 	"pgregory.net/rapid"
 
-	"goxcp/dto"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/dto"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // TestStimPackingProperties: for every identification field type, STIM

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/daq"
-	"goxcp/sim"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
 )
 
 const stimBase = sim.RAMBase + 0x100 // free simulator RAM (no variable)

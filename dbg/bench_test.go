@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"goxcp/sim"
+	"github.com/goxcp/goxcp/sim"
 )
 
 // BenchmarkRead measures memory reads through the simulator over an

@@ -5,12 +5,12 @@ import (
 	"context"
 	"testing"
 
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport/can"
-	"goxcp/transport/can/virtual"
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/virtual"
 )
 
 // SW-DBG over XCP on CAN (virtual bus, classic 8-byte frames, padded to

@@ -12,13 +12,13 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport"
-	"goxcp/transport/eth"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

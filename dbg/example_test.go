@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 
-	"goxcp/dbg"
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/dbg"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 // Attach to the simulator's SW-DBG target and read and patch memory.

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"goxcp/internal/wait"
-	"goxcp/master"
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/internal/wait"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // ErrUnusable is matched by errors of commands the slave answered with

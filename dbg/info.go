@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
 )
 
 // VendorInfo sends DBG_GET_VENDOR_INFO.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
 )
 
 // SequenceMultiple sends one DBG_SEQUENCE_MULTIPLE and returns the

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // maxBlockBytes bounds the response packets of one slave-block read.

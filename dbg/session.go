@@ -17,9 +17,9 @@ import (
 	"sync"
 	"time"
 
-	"goxcp/master"
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Config configures a Session. The zero value is usable.

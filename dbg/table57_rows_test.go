@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"testing"
 
-	"goxcp/sim"
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
 )
 
 // rowEnv returns a simulator set-up in which cmd is used, and an operation

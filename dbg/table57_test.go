@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/sim"
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
 )
 
 // Every rule of table 57 driven by a simulator fault.

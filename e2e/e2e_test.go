@@ -12,11 +12,11 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport/eth"
-	"goxcp/transport/transporttest"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/transporttest"
 )
 
 func TestMain(m *testing.M) {

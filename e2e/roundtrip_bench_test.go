@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/internal/pingpong"
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport/eth"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/pingpong"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 // exchange is one command/response pair measured in three ways: master ↔

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport"
-	"goxcp/transport/sxi"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 // Throughput of the whole stack (master ↔ transport ↔ medium ↔ simulator)

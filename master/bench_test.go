@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/transport"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // loopConn is a transport.Conn with a built-in slave that answers inside

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Exchange sends a master block (answered once, after the last packet) and

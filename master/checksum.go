@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/xcp"
-	"goxcp/xcp/checksum"
+	"github.com/goxcp/goxcp/protocol/checksum"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // BuildChecksum sends BUILD_CHECKSUM over size elements starting at the

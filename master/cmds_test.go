@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 var testCfg = Config{Timeouts: Timeouts{T1: 100 * time.Millisecond, T6: 50 * time.Millisecond, T7: time.Millisecond}}

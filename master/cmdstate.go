@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // extState is what the command methods learn during a session: the

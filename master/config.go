@@ -3,7 +3,7 @@ package master
 import (
 	"context"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"log/slog"
 	"time"
 )

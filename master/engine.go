@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"goxcp/internal/wait"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/wait"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Exchanger sends a command packet and returns the slave's positive

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"log"
 
-	"goxcp/master"
-	"goxcp/seedkey"
-	"goxcp/sim"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/seedkey"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 // serveSim runs a simulator on one end of an in-process pipe; a real

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"time"
 
-	"goxcp/internal/wait"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/wait"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 func newStoppedTimer() *time.Timer {

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"testing"
 
-	"goxcp/xcp"
-	"goxcp/xcp/checksum"
+	"github.com/goxcp/goxcp/protocol/checksum"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // memSlave is a small in-test XCP slave with a flat memory, used until the

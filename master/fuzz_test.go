@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // FuzzResponses lets a slave answer every command after CONNECT with the

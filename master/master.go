@@ -32,8 +32,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/transport"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // ErrClosed is returned by commands on a closed Master.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 // fakeSlave answers each request with reply(req); nil means no answer.

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Memory access: SET_MTA, UPLOAD, SHORT_UPLOAD, DOWNLOAD (+_NEXT, _MAX),

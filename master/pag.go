@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Page switching commands (PAG).

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Non-volatile memory programming commands (PGM).

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Connect sends CONNECT and adopts the slave's byte order, address

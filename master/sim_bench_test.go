@@ -3,9 +3,9 @@ package master_test
 import (
 	"testing"
 
-	"goxcp/internal/pingpong"
-	"goxcp/master"
-	"goxcp/sim"
+	"github.com/goxcp/goxcp/internal/pingpong"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/sim"
 )
 
 // Benchmarks of the master against the simulator over loopback sockets,

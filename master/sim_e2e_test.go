@@ -10,11 +10,11 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/internal/simtest"
-	"goxcp/master"
-	"goxcp/seedkey"
-	"goxcp/sim"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/simtest"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/seedkey"
+	"github.com/goxcp/goxcp/sim"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // XCP-on-CAN transport-layer commands (TRANSPORT_LAYER_CMD 0xF2). They are

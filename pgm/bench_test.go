@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"testing"
 
-	"goxcp/pgm"
-	"goxcp/sim"
+	"github.com/goxcp/goxcp/pgm"
+	"github.com/goxcp/goxcp/sim"
 )
 
 // BenchmarkFlash programs all four simulator sectors (16 KiB) over TCP on

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"goxcp/pgm"
+	"github.com/goxcp/goxcp/pgm"
 )
 
 // Load a Motorola S-record image and map it onto a slave's sectors (as

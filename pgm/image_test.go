@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/pgm"
+	"github.com/goxcp/goxcp/pgm"
 )
 
 // srecLine builds a record with a correct count and checksum.

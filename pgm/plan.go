@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"goxcp/master"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // PGM_PROPERTIES bits (GET_PGM_PROCESSOR_INFO).

@@ -5,8 +5,8 @@ import (
 	"context"
 	"fmt"
 
-	"goxcp/master"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Verify selects how Run checks the programmed data.

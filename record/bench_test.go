@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/record"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 // BenchmarkWriter measures the sustained throughput of the writer into a

@@ -5,8 +5,8 @@ import (
 	"iter"
 	"math"
 
-	"goxcp/dto"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/dto"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Value is one typed measurement value (see goxcp/dto).

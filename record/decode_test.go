@@ -6,8 +6,8 @@ import (
 	"math"
 	"testing"
 
-	"goxcp/record"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func TestDecodeAllIdentificationFields(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"log"
 
-	"goxcp/record"
+	"github.com/goxcp/goxcp/record"
 )
 
 // A recording of one DAQ list with a 2-byte timestamp and two values,

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"testing"
 
-	"goxcp/record"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 // smallFile returns a valid recording with a few chunks, a stats block,

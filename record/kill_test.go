@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/record"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 const killChildEnv = "GOXCP_RECORD_KILL_CHILD"

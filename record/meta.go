@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"goxcp/a2l/conv"
-	"goxcp/dto"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/protocol/dto"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // MetaVersion is the version of the metadata schema this package writes.

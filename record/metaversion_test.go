@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"goxcp/a2l/conv"
-	"goxcp/record"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 // TestMetaVersions: files with metadata version 1 (before conversions)

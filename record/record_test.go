@@ -13,8 +13,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/record"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func TestMain(m *testing.M) {

@@ -3,9 +3,9 @@ package seedkey_test
 import (
 	"log"
 
-	"goxcp/master"
-	"goxcp/seedkey"
-	"goxcp/transport/memconn"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/seedkey"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 // A master whose locked resources are unlocked by an external program,

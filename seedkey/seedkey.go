@@ -27,8 +27,8 @@ import (
 	"time"
 	"unicode"
 
-	"goxcp/master"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // DefaultTimeout bounds an external key program when the context has no

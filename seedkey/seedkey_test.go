@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/master"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // script writes an executable shell script into a temporary directory.

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // A2L returns the ASAP2 (A2L, version 1.7.1) description of the simulated

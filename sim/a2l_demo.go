@@ -5,7 +5,7 @@ import (
 	"math"
 	"strings"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Demonstration objects for A2L-driven tools (issue "A2L: measure and

@@ -6,10 +6,10 @@ import (
 	"strconv"
 	"testing"
 
-	"goxcp/a2l"
-	"goxcp/a2l/ifxcp"
-	"goxcp/sim"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/ifxcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
 )
 
 // TestA2LParses cross-checks the A2L the simulator serves with goxcp's

@@ -3,7 +3,7 @@ package sim
 import (
 	"testing"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // BenchmarkGetStatus measures one command round trip through the slave over

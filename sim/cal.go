@@ -3,7 +3,7 @@ package sim
 import (
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // blockState is a master block (DOWNLOAD + DOWNLOAD_NEXT, PROGRAM +

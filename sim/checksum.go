@@ -1,8 +1,8 @@
 package sim
 
 import (
-	"goxcp/xcp"
-	"goxcp/xcp/checksum"
+	"github.com/goxcp/goxcp/protocol/checksum"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // buildChecksum answers BUILD_CHECKSUM over BlockSize elements at the MTA

@@ -3,7 +3,7 @@ package sim
 import (
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // daqCommand answers DAQ commands (XCP 1.5 part 2, DAQ group). Commands

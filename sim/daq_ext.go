@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // DAQConfig configures the simulator's DAQ processor. The zero value is a

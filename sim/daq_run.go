@@ -5,7 +5,7 @@ import (
 	"runtime"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // runner is the goroutine of one running event channel.

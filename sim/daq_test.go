@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 // TestDaqSequenceRules checks the simulator's DAQ command rules with raw

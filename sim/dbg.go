@@ -1,8 +1,8 @@
 package sim
 
 import (
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // DbgConfig configures the simulated SW-DBG target (ASAM "Software

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"sync"
 
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // This file holds the SW-DBG part's state and lifecycle hooks (see the

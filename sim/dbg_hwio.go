@@ -1,8 +1,8 @@
 package sim
 
 import (
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // pinState is a HW-IO pin: what the slave drives and what the ECU side

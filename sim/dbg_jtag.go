@@ -1,8 +1,8 @@
 package sim
 
 import (
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // The simulated JTAG TAP: an IEEE 1149.1 controller with a 10-bit

@@ -1,8 +1,8 @@
 package sim
 
 import (
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // memRegion is simulated target memory.

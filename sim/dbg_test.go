@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/xcp"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/protocol/swdbg"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 func hx(s string) []byte {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // evPacket encodes an EV packet.

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"goxcp/sim"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 // Serve a simulated ECU on an in-process connection and talk raw XCP to it.

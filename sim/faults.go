@@ -4,7 +4,7 @@ import (
 	"sync"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Fault switches. They make the slave misbehave on purpose so that a

@@ -5,8 +5,8 @@ import (
 	"net"
 	"testing"
 
-	"goxcp/transport"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // captureConn is a transport.Conn that records what the slave sends.

@@ -8,9 +8,9 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/transport"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

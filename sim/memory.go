@@ -3,7 +3,7 @@ package sim
 import (
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Memory map of the simulated ECU. All regions use address extension 0;

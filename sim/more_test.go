@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/transport/eth"
-	"goxcp/xcp"
-	"goxcp/xcp/checksum"
+	"github.com/goxcp/goxcp/protocol/checksum"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 func TestBuildChecksumAllTypes(t *testing.T) {

@@ -1,6 +1,6 @@
 package sim
 
-import "goxcp/xcp"
+import "github.com/goxcp/goxcp/protocol/xcp"
 
 // calState is the page-switching state of calibration segment 0 (the only
 // segment). Guarded by Slave.mu.

@@ -5,7 +5,7 @@ import (
 	"hash/crc32"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // pgmState is the programming sequence of a session.

@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // DemoKey is the simulator's documented demo seed & key algorithm; it is

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 // DefaultAddr is the address the simulator listens on by default.

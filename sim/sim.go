@@ -70,10 +70,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/internal/wait"
-	"goxcp/transport"
-	"goxcp/xcp"
-	"goxcp/xcp/checksum"
+	"github.com/goxcp/goxcp/internal/wait"
+	"github.com/goxcp/goxcp/protocol/checksum"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // Slave is a simulated ECU. Its state (memory, pages, protection settings,

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 func TestConnectOverPipe(t *testing.T) {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"goxcp/internal/wait"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/wait"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Versions the simulator reports.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 func TestConfigErrors(t *testing.T) {

@@ -1,7 +1,7 @@
 package sim
 
 import (
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // stimState is the STIM side of one DAQ list (XCP 1.5 part 2,

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // setupStim configures list 0 as a STIM list of two ODTs (4 bytes at

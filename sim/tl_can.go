@@ -3,8 +3,8 @@ package sim
 import (
 	"context"
 
-	"goxcp/transport/can"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 // XCP on CAN transport-layer commands (TRANSPORT_LAYER_CMD 0xF2, ASAM

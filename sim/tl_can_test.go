@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/transport/can"
-	"goxcp/transport/can/virtual"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/virtual"
 )
 
 // serveCAN serves a new slave on a virtual CAN bus and returns an

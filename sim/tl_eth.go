@@ -9,7 +9,7 @@ import (
 	"net/netip"
 	"sync"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // XCP on Ethernet slave detection (ASAM MCD-1 XCP part 3, XCP on

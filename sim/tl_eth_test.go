@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 func frame(pkt []byte) []byte {

@@ -13,8 +13,8 @@ import (
 	"strconv"
 	"strings"
 
-	"goxcp/a2l"
-	"goxcp/a2l/formula"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/formula"
 )
 
 // Conv converts one COMPU_METHOD. The zero value is not usable; use New or

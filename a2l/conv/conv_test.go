@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/a2l"
-	"goxcp/a2l/conv"
-	"goxcp/a2l/formula"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/a2l/formula"
 )
 
 const src = `ASAP2_VERSION 1 71

@@ -3,8 +3,8 @@ package conv_test
 import (
 	"fmt"
 
-	"goxcp/a2l"
-	"goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/conv"
 )
 
 func ExampleNew() {

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/a2l"
-	"goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/conv"
 )
 
 // FuzzConv builds every COMPU_METHOD of arbitrary A2L text (tables,

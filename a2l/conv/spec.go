@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"goxcp/a2l"
-	"goxcp/a2l/formula"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/formula"
 )
 
 // Spec is a conversion as plain data: everything Conv needs, without the

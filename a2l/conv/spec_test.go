@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/a2l/conv"
 )
 
 // TestSpecRoundTrip: every COMPU_METHOD survives Spec → JSON → FromSpec

@@ -3,7 +3,7 @@ package formula_test
 import (
 	"fmt"
 
-	"goxcp/a2l/formula"
+	"github.com/goxcp/goxcp/a2l/formula"
 )
 
 func ExampleCompile() {

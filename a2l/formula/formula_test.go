@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"goxcp/a2l/formula"
+	"github.com/goxcp/goxcp/a2l/formula"
 )
 
 func TestEval(t *testing.T) {

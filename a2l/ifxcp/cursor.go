@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l"
 )
 
 // cursor walks the items of an IF_DATA node. Decoding failures panic with

@@ -3,8 +3,8 @@ package ifxcp_test
 import (
 	"fmt"
 
-	"goxcp/a2l"
-	"goxcp/a2l/ifxcp"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/ifxcp"
 )
 
 func ExampleDecode() {

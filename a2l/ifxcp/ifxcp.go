@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"time"
 
-	"goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l"
 )
 
 // XCP is the decoded module-level IF_DATA XCP.

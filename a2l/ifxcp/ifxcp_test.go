@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/a2l"
-	"goxcp/a2l/a2ltest"
-	"goxcp/a2l/ifxcp"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/a2ltest"
+	"github.com/goxcp/goxcp/a2l/ifxcp"
 )
 
 func load(t *testing.T, name string) *a2l.Module {

@@ -7,7 +7,7 @@ package ifxcp
 import (
 	"fmt"
 
-	"goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l"
 )
 
 // Segment is the IF_DATA XCP SEGMENT of a MEMORY_SEGMENT.

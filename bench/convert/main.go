@@ -18,14 +18,14 @@ import (
 	"sync"
 	"time"
 
-	"goxcp/bench/internal/procmem"
-	"goxcp/record"
-	rconv "goxcp/record/convert"
-	"goxcp/record/convert/csv"
-	"goxcp/record/convert/hdf5"
-	"goxcp/record/convert/parquet"
-	"goxcp/record/convert/sqlite"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/bench/internal/procmem"
+	"github.com/goxcp/goxcp/record"
+	rconv "github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/convert/csv"
+	"github.com/goxcp/goxcp/record/convert/hdf5"
+	"github.com/goxcp/goxcp/record/convert/parquet"
+	"github.com/goxcp/goxcp/record/convert/sqlite"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func main() {

@@ -32,14 +32,14 @@ import (
 	"syscall"
 	"time"
 
-	"goxcp/daq"
-	clirecord "goxcp/internal/cli/record"
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport"
-	"goxcp/transport/eth"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/daq"
+	clirecord "github.com/goxcp/goxcp/internal/cli/record"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 func main() {

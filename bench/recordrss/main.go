@@ -15,9 +15,9 @@ import (
 	"runtime"
 	"time"
 
-	"goxcp/bench/internal/procmem"
-	"goxcp/record"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/bench/internal/procmem"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func main() {

@@ -6,7 +6,7 @@ package main
 import (
 	"os"
 
-	"goxcp/internal/cli/root"
+	"github.com/goxcp/goxcp/internal/cli/root"
 )
 
 func main() { os.Exit(root.Main()) }

@@ -8,10 +8,10 @@ import (
 	"net"
 	"testing"
 
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport/eth"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 // Serve serves a simulator with cfg on 127.0.0.1 port 0 over network ("tcp"

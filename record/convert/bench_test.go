@@ -6,12 +6,12 @@ import (
 	"runtime"
 	"testing"
 
-	"goxcp/a2l/conv"
-	"goxcp/record"
-	"goxcp/record/convert"
-	"goxcp/record/convert/csv"
-	"goxcp/record/convert/parquet"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/convert/csv"
+	"github.com/goxcp/goxcp/record/convert/parquet"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 const benchRows = 1 << 21

@@ -13,9 +13,9 @@ import (
 	"strconv"
 	"strings"
 
-	"goxcp/a2l"
-	"goxcp/a2l/conv"
-	"goxcp/record"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/record"
 )
 
 // Sink receives the samples of one recording.

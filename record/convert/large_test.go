@@ -15,11 +15,11 @@ import (
 
 	pq "github.com/parquet-go/parquet-go"
 
-	"goxcp/record"
-	"goxcp/record/convert"
-	"goxcp/record/convert/csv"
-	"goxcp/record/convert/parquet"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/convert/csv"
+	"github.com/goxcp/goxcp/record/convert/parquet"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 var large = flag.Bool("large", false, "run the 10-million-sample conversion test even with -short or the race detector")

@@ -4,10 +4,10 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/a2l/conv"
-	"goxcp/record"
-	"goxcp/record/convert"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func TestLayoutConversions(t *testing.T) {

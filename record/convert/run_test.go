@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"goxcp/record"
-	"goxcp/record/convert"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 // countSink counts samples and can fail after a number of them.

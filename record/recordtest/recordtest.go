@@ -10,7 +10,7 @@ import (
 	"math"
 	"time"
 
-	"goxcp/record"
+	"github.com/goxcp/goxcp/record"
 )
 
 // Start returns the fixed start time of synthetic recordings.

@@ -5,7 +5,7 @@ import (
 	"net"
 	"testing"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 // listBus is a third-party Bus that delivers a fixed list of frames, then

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/transport/can"
-	"goxcp/transport/can/virtual"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/virtual"
 )
 
 func TestParseID(t *testing.T) {

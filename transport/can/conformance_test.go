@@ -5,11 +5,11 @@ import (
 	"os"
 	"testing"
 
-	"goxcp/transport"
-	"goxcp/transport/can"
-	"goxcp/transport/can/udpbus"
-	"goxcp/transport/can/virtual"
-	"goxcp/transport/transporttest"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/udpbus"
+	"github.com/goxcp/goxcp/transport/can/virtual"
+	"github.com/goxcp/goxcp/transport/transporttest"
 )
 
 // The conformance suite compares packets byte for byte, so it runs on

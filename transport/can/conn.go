@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/transport"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // Config is the [transport.can] configuration. Names follow pyXCP's

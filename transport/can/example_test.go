@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"goxcp/sim"
-	"goxcp/transport/can"
-	"goxcp/transport/can/virtual"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/virtual"
 )
 
 // Find the XCP slaves on a bus with GET_SLAVE_ID on the broadcast

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // SlaveID is a slave that answered GET_SLAVE_ID on the broadcast

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/sim"
-	"goxcp/transport/can"
-	"goxcp/transport/can/virtual"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/virtual"
 )
 
 // simOnBus serves a simulator on bus with the given identifiers until the

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // TestSteadyStateAllocations checks that Recv and Send allocate nothing

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // blast makes s send packets of the given size to its peer as fast as it

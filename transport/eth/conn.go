@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // aLongTimeAgo is a deadline in the past: setting it unblocks pending I/O.

@@ -35,7 +35,7 @@ import (
 	"strconv"
 	"time"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // Config says how to reach an XCP slave over Ethernet. The zero value means

@@ -10,9 +10,9 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/transport"
-	"goxcp/transport/eth"
-	"goxcp/transport/transporttest"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/transporttest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

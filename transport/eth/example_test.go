@@ -6,7 +6,7 @@ import (
 	"log"
 	"net/netip"
 
-	"goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 // A slave-side listener and a master connected to it over TCP on the

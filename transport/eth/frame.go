@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // HeaderLen is the size of the XCP on Ethernet header: LEN (uint16) and CTR

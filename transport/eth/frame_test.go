@@ -7,7 +7,7 @@ import (
 	"io"
 	"testing"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // frame returns the XCP on Ethernet frame for packet.

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // Listener is the slave side of XCP on Ethernet. Over TCP every accepted

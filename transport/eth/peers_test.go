@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"goxcp/transport"
-	"goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 // TestUDPManyMastersConcurrently runs several masters against one UDP

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/transport"
-	"goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 func frame(ctr uint16, packet []byte) []byte {

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // tcpConn is XCP on TCP, master or slave side.

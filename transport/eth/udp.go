@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // datagramBuf is the size of a UDP read buffer: every datagram fits.

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 type pipe struct {

@@ -7,9 +7,9 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/transport"
-	"goxcp/transport/memconn"
-	"goxcp/transport/transporttest"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/memconn"
+	"github.com/goxcp/goxcp/transport/transporttest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

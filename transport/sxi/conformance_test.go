@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"goxcp/transport"
-	"goxcp/transport/transporttest"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/transporttest"
 )
 
 // TestConformancePTY runs the conformance suite with the master on the tty

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // DefaultIdleFlush is how long the line must stay silent with a partial

@@ -3,7 +3,7 @@ package sxi_test
 import (
 	"fmt"
 
-	"goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 // A CONNECT packet framed for a serial line with a LEN CTR byte header and

@@ -22,7 +22,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/transport"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // MakePipe opens a connected pair: the master side and the slave side. stop

@@ -3,9 +3,9 @@ package usb
 import (
 	"testing"
 
-	"goxcp/transport"
-	"goxcp/transport/sxi"
-	"goxcp/transport/transporttest"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/transport/transporttest"
 )
 
 func TestConformancePipe(t *testing.T) {

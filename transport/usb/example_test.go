@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"goxcp/transport/sxi"
-	"goxcp/transport/usb"
+	"github.com/goxcp/goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/transport/usb"
 )
 
 // XCP on USB over an in-process pair of bulk endpoints (a real device

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 // errNoMore ends the transfers of oneTransfer.

@@ -22,8 +22,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"goxcp/transport"
-	"goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 // Endpoints is a pair of bulk endpoints. Read returns the data of one

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 // fakeEP is one side of an in-memory pair of bulk endpoints.

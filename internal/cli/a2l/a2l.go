@@ -12,12 +12,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	asap2 "goxcp/a2l"
-	"goxcp/a2l/conv"
-	"goxcp/a2l/ifxcp"
-	"goxcp/a2l/values"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/master"
+	asap2 "github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/a2l/ifxcp"
+	"github.com/goxcp/goxcp/cal"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
 )
 
 // Options are what the `xcp a2l` subcommands share.
@@ -150,7 +150,7 @@ func entryOf(m *asap2.Module, name string) Entry {
 	case asap2.KindBlob:
 		e.Type = "BLOB"
 	}
-	d, err := values.Describe(m, name)
+	d, err := cal.Describe(m, name)
 	if err != nil {
 		e.Error = err.Error()
 		return e
@@ -461,7 +461,7 @@ definitions) do not fail the check.`,
 					}
 				}
 				for _, n := range m.Names() {
-					if _, err := values.Describe(m, n); err != nil {
+					if _, err := cal.Describe(m, n); err != nil {
 						r.Problems = append(r.Problems, err.Error())
 					}
 				}

@@ -11,10 +11,10 @@ import (
 	"strconv"
 	"strings"
 
-	"goxcp/a2l"
-	"goxcp/a2l/ifxcp"
-	"goxcp/a2l/values"
-	"goxcp/daq"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/ifxcp"
+	"github.com/goxcp/goxcp/cal"
+	"github.com/goxcp/goxcp/daq"
 )
 
 // Type returns the DAQ data type of an A2L data type.
@@ -48,8 +48,8 @@ func Type(t a2l.DataType) (daq.Type, error) {
 
 // Measurements resolves one signal name to DAQ measurements: one for a
 // scalar, one per element (named name[i]) for an array.
-func Measurements(m *a2l.Module, name string) ([]daq.Measurement, *values.Signal, error) {
-	s, err := values.ResolveSignal(m, name)
+func Measurements(m *a2l.Module, name string) ([]daq.Measurement, *cal.Signal, error) {
+	s, err := cal.ResolveSignal(m, name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -74,7 +74,7 @@ func List(m *a2l.Module, name, event string, signals []string, timestamps bool) 
 	l := daq.List{Name: name, Timestamps: timestamps}
 	ch := -1
 	if event != "" {
-		c, err := values.ResolveEvent(m, event)
+		c, err := cal.ResolveEvent(m, event)
 		if err != nil {
 			return l, err
 		}
@@ -99,7 +99,7 @@ func List(m *a2l.Module, name, event string, signals []string, timestamps bool) 
 
 // Resolved describes where the measurements of a list that came from A2L
 // signals got their conversion: per measurement name, the signal.
-type Resolved map[string]*values.Signal
+type Resolved map[string]*cal.Signal
 
 // Resolve turns the A2L names of lists (daq.List.Signals) into
 // measurements appended after the list's address-based ones, and an event
@@ -114,7 +114,7 @@ func Resolve(m *a2l.Module, lists []daq.List) ([]Resolved, error) {
 	for i := range lists {
 		l := &lists[i]
 		if m != nil && l.EventName != "" {
-			if ch, err := values.ResolveEvent(m, l.EventName); err == nil {
+			if ch, err := cal.ResolveEvent(m, l.EventName); err == nil {
 				l.Event, l.EventName = ch, ""
 			}
 		}
@@ -237,7 +237,7 @@ func distance(a, b string) int {
 // one event; the slave answers ERR_DAQ_CONFIG, others would sample it at
 // the wrong time).
 func checkFixedEvent(m *a2l.Module, l *daq.List, name string) error {
-	d, err := values.Describe(m, name)
+	d, err := cal.Describe(m, name)
 	if err != nil {
 		return err
 	}

@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/a2l"
-	"goxcp/a2l/a2ltest"
-	"goxcp/daq"
-	"goxcp/internal/cli/a2ldaq"
-	"goxcp/sim"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/a2ltest"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/internal/cli/a2ldaq"
+	"github.com/goxcp/goxcp/sim"
 )
 
 func TestListFromSimA2L(t *testing.T) {

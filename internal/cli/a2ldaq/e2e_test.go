@@ -7,14 +7,14 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/a2l"
-	"goxcp/a2l/values"
-	"goxcp/daq"
-	"goxcp/internal/cli/a2ldaq"
-	"goxcp/master"
-	"goxcp/sim"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/cal"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/internal/cli/a2ldaq"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -54,9 +54,9 @@ func TestDAQByName(t *testing.T) {
 	if l.Event != 0 {
 		t.Fatalf("event 1ms = channel %d", l.Event)
 	}
-	sigs := make([]*values.Signal, len(names))
+	sigs := make([]*cal.Signal, len(names))
 	for i, n := range names {
-		if sigs[i], err = values.ResolveSignal(mod, n); err != nil {
+		if sigs[i], err = cal.ResolveSignal(mod, n); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,8 +5,8 @@ package candrivers
 import (
 	"github.com/spf13/cobra"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/transport/can/canbus"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/transport/can/canbus"
 )
 
 // Options are the parsed arguments of `xcp can-drivers`.

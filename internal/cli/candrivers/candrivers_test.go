@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/transport/can/canbus"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/transport/can/canbus"
 )
 
 func TestTable(t *testing.T) {

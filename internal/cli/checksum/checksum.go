@@ -11,10 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/master"
-	"goxcp/xcp"
-	xcs "goxcp/xcp/checksum"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
+	xcs "github.com/goxcp/goxcp/protocol/checksum"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Options are the parsed arguments of `xcp checksum`.

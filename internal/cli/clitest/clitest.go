@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 )
 
 // NewCmd is the constructor every command package has: it builds the command

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"goxcp/a2l"
-	"goxcp/a2l/ifxcp"
-	"goxcp/config"
-	"goxcp/master"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/ifxcp"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/master"
 )
 
 // A2LOptions are the global A2L flags: where commands that take names find

@@ -6,9 +6,9 @@ import (
 	"log/slog"
 	"time"
 
-	"goxcp/config"
-	"goxcp/transport"
-	"goxcp/transport/eth"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 // dial opens the transport selected by transport.layer.

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/config"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Exit codes of the xcp command.

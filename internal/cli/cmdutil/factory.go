@@ -9,11 +9,11 @@ import (
 	"sync"
 	"time"
 
-	"goxcp/config"
-	"goxcp/master"
-	"goxcp/seedkey"
-	"goxcp/transport"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/seedkey"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // GlobalOptions are the values of the global flags (set by the root

@@ -8,12 +8,12 @@ import (
 	"net"
 	"strconv"
 
-	"goxcp/config"
-	"goxcp/master"
-	"goxcp/seedkey"
-	"goxcp/sim"
-	"goxcp/transport"
-	"goxcp/transport/eth"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/seedkey"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 // ServeSim serves slave on the listeners (sim.Slave.ServeListener, one

@@ -7,14 +7,14 @@ import (
 	"log/slog"
 	"sync"
 
-	"goxcp/config"
-	"goxcp/sim"
-	"goxcp/transport"
-	"goxcp/transport/can"
-	"goxcp/transport/can/canbus"
-	"goxcp/transport/can/virtual"
-	"goxcp/transport/sxi"
-	"goxcp/transport/usb"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/canbus"
+	"github.com/goxcp/goxcp/transport/can/virtual"
+	"github.com/goxcp/goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/transport/usb"
 )
 
 // Identifiers the simulator uses on CAN when [transport.can] sets none

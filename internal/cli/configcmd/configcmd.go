@@ -14,8 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/config"
-	"goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 )
 
 // NewCmd returns the `xcp config` command.

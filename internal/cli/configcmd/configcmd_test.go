@@ -11,10 +11,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"goxcp/config"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/cli/configcmd"
-	"goxcp/internal/cli/root"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/configcmd"
+	"github.com/goxcp/goxcp/internal/cli/root"
 )
 
 // xcp runs the command line in dir with env and returns the exit code,

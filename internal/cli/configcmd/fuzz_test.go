@@ -3,8 +3,8 @@ package configcmd_test
 import (
 	"testing"
 
-	"goxcp/config"
-	"goxcp/internal/cli/configcmd"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/internal/cli/configcmd"
 )
 
 // Whatever a pyXCP file holds, conversion never panics and its output

@@ -16,7 +16,7 @@ import (
 
 	gotoml "github.com/pelletier/go-toml/v2"
 
-	"goxcp/config"
+	"github.com/goxcp/goxcp/config"
 )
 
 // A pyXCP configuration converted to goxcp settings.

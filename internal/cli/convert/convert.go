@@ -13,13 +13,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/record"
-	rconv "goxcp/record/convert"
-	"goxcp/record/convert/csv"
-	"goxcp/record/convert/hdf5"
-	"goxcp/record/convert/parquet"
-	"goxcp/record/convert/sqlite"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/record"
+	rconv "github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/convert/csv"
+	"github.com/goxcp/goxcp/record/convert/hdf5"
+	"github.com/goxcp/goxcp/record/convert/parquet"
+	"github.com/goxcp/goxcp/record/convert/sqlite"
 )
 
 // Formats returns the output formats of --to (a new slice on every call).

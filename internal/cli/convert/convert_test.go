@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/internal/cli/clitest"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/record"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/internal/cli/clitest"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func TestOptions(t *testing.T) {

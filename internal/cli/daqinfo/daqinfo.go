@@ -15,10 +15,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/daq"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/master"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Options are the parsed arguments of `xcp daq-info`.

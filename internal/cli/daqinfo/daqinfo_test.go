@@ -9,9 +9,9 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/cli/daqinfo"
-	"goxcp/internal/cli/xcptest"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/daqinfo"
+	"github.com/goxcp/goxcp/internal/cli/xcptest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

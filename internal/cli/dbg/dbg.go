@@ -12,10 +12,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	debug "goxcp/dbg"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/master"
-	"goxcp/xcp/swdbg"
+	debug "github.com/goxcp/goxcp/dbg"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/swdbg"
 )
 
 // Options are the arguments shared by the `xcp dbg` subcommands; each

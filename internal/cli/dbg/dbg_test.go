@@ -8,8 +8,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/protocol/swdbg"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 
-	debug "goxcp/dbg"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/xcp/swdbg"
+	debug "github.com/goxcp/goxcp/dbg"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/protocol/swdbg"
 )
 
 // Attach is the output of `xcp dbg attach`.

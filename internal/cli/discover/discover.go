@@ -14,11 +14,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/discovery"
-	"goxcp/internal/cli/cmdutil"
-	xsim "goxcp/sim"
-	"goxcp/transport/eth"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	xsim "github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/eth/discovery"
 )
 
 // Options are the parsed arguments of `xcp discovery`.

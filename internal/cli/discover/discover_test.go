@@ -13,9 +13,9 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/discovery"
-	"goxcp/internal/cli/clitest"
-	"goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/clitest"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/transport/eth/discovery"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

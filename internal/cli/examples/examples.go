@@ -20,7 +20,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 )
 
 // Entry is one example.
@@ -84,12 +84,15 @@ entries whose name, package or description contain it.`,
 	return cmd
 }
 
+// modulePath is the module path of the goxcp source tree.
+const modulePath = "github.com/goxcp/goxcp"
+
 // ErrNoCheckout is returned when no goxcp source checkout is found.
 var ErrNoCheckout = errors.New("no goxcp source checkout here: the examples are part of the source (git clone it, cd into it, or give --dir)")
 
 // FindRoot returns the root of the goxcp checkout containing dir ("" =
 // the working directory): the nearest directory whose go.mod declares
-// module goxcp.
+// module github.com/goxcp/goxcp.
 func FindRoot(dir string) (string, error) {
 	if dir == "" {
 		var err error
@@ -104,7 +107,7 @@ func FindRoot(dir string) (string, error) {
 	for {
 		if data, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
 			first, _, _ := strings.Cut(string(data), "\n")
-			if strings.TrimSpace(first) == "module goxcp" {
+			if strings.TrimSpace(first) == "module "+modulePath {
 				return dir, nil
 			}
 		}
@@ -137,7 +140,7 @@ func Scan(root string) ([]Entry, error) {
 		}
 		rel, _ := filepath.Rel(root, filepath.Dir(path))
 		rel = filepath.ToSlash(rel)
-		pkg := "goxcp"
+		pkg := modulePath
 		if rel != "." {
 			pkg += "/" + rel
 		}

@@ -50,7 +50,7 @@ func TestScanFindsEveryExample(t *testing.T) {
 			}
 		}
 	}
-	if e := byName["pgm.ExampleNewPlan"]; e.Package != "goxcp/pgm" || e.Run != "go test ./pgm -run '^ExampleNewPlan$' -v" ||
+	if e := byName["pgm.ExampleNewPlan"]; e.Package != "github.com/goxcp/goxcp/pgm" || e.Run != "go test ./pgm -run '^ExampleNewPlan$' -v" ||
 		e.Doc != "Load a Motorola S-record image and map it onto a slave's sectors (as ReadLayout would report them) without programming anything" {
 		t.Errorf("pgm.ExampleNewPlan: %+v", e)
 	}

@@ -13,9 +13,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/master"
-	"goxcp/pgm"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/pgm"
 )
 
 // Options are the parsed arguments of `xcp flash`.

@@ -13,15 +13,15 @@ import (
 	"github.com/marcinbor85/gohex"
 	"go.uber.org/goleak"
 
-	"goxcp/internal/cli/clitest"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/simtest"
-	"goxcp/master"
-	"goxcp/pgm"
-	"goxcp/seedkey"
-	"goxcp/sim"
-	"goxcp/transport/eth"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/cli/clitest"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/simtest"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/pgm"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/seedkey"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -13,11 +13,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/dbg"
-	"goxcp/gdbrsp"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/master"
-	"goxcp/xcp/swdbg"
+	"github.com/goxcp/goxcp/dbg"
+	"github.com/goxcp/goxcp/dbg/gdbrsp"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/swdbg"
 )
 
 // Options are the parsed arguments of `xcp gdbserver`.

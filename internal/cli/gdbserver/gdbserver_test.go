@@ -10,8 +10,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/internal/cli/clitest"
-	"goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/clitest"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"goxcp/daq"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // DAQ is the data acquisition summary.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Parts selects what Gather asks for beyond CONNECT and GET_STATUS.

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // fakeSession answers commands from a table keyed by the command byte; a

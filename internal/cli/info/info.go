@@ -15,9 +15,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/master"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Options are the parsed arguments of `xcp info`.

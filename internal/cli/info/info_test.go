@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/internal/cli/clitest"
+	"github.com/goxcp/goxcp/internal/cli/clitest"
 )
 
 func TestOptions(t *testing.T) {

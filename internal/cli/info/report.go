@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Report is everything `xcp info` found out about the slave. Optional parts

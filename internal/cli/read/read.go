@@ -9,11 +9,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/a2l"
-	"goxcp/a2l/values"
-	"goxcp/internal/cli/a2ldaq"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/master"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/cal"
+	"github.com/goxcp/goxcp/internal/cli/a2ldaq"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
 )
 
 // Options are the parsed arguments of `xcp read`.
@@ -68,23 +68,23 @@ params.curve or points[3].x.`,
 
 // Session loads the A2L and connects in the order the A2L source needs
 // (a file is checked before connecting), resolves names and returns the
-// connected master, which is the values.Memory to read and write through.
+// connected master, which is the cal.Memory to read and write through.
 // Shared by read and write.
 func Session(ctx context.Context, connect func(context.Context) (*master.Master, func() error, error),
 	load func(context.Context, *master.Master) (*a2l.Module, error), fromSlave bool, names []string,
-) (*a2l.Module, []*values.Desc, *master.Master, func() error, error) {
+) (*a2l.Module, []*cal.Desc, *master.Master, func() error, error) {
 	var mod *a2l.Module
 	var err error
-	describe := func() ([]*values.Desc, error) {
-		ds := make([]*values.Desc, len(names))
+	describe := func() ([]*cal.Desc, error) {
+		ds := make([]*cal.Desc, len(names))
 		for i, n := range names {
-			if ds[i], err = values.Describe(mod, n); err != nil {
+			if ds[i], err = cal.Describe(mod, n); err != nil {
 				return nil, fmt.Errorf("%w%s", err, a2ldaq.Suggest(mod, n))
 			}
 		}
 		return ds, nil
 	}
-	var ds []*values.Desc
+	var ds []*cal.Desc
 	if !fromSlave {
 		if mod, err = load(ctx, nil); err != nil {
 			return nil, nil, nil, nil, err
@@ -115,7 +115,7 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer done()
-	vs := make([]*values.Value, len(ds))
+	vs := make([]*cal.Value, len(ds))
 	for i, d := range ds {
 		if vs[i], err = d.Read(ctx, mem); err != nil {
 			return err

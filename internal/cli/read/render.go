@@ -5,15 +5,15 @@ import (
 	"strconv"
 	"strings"
 
-	"goxcp/a2l/conv"
-	"goxcp/a2l/values"
-	"goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/cal"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 )
 
 // Tables renders values for the terminal: scalars in one NAME/VALUE/UNIT
 // table, arrays, curves and maps in a table each (maps as a grid with the
 // x axis across and the y axis down). With raw the raw values are shown.
-func Tables(vs []*values.Value, raw bool) []cmdutil.Table {
+func Tables(vs []*cal.Value, raw bool) []cmdutil.Table {
 	scalars := cmdutil.Table{Header: []string{"NAME", "VALUE", "UNIT"}}
 	var out []cmdutil.Table
 	for _, v := range vs {
@@ -83,7 +83,7 @@ func at(s []string, i int) string {
 	return ""
 }
 
-func cellsOf(v *values.Value, raw bool) []string {
+func cellsOf(v *cal.Value, raw bool) []string {
 	if v.String != nil {
 		return []string{strconv.Quote(*v.String)}
 	}
@@ -101,7 +101,7 @@ func floats(f []float64, format string) []string {
 	return out
 }
 
-func axisCells(a *values.Axis, raw bool) []string {
+func axisCells(a *cal.Axis, raw bool) []string {
 	switch {
 	case raw:
 		return floats(a.Raw, "")
@@ -111,7 +111,7 @@ func axisCells(a *values.Axis, raw bool) []string {
 	return floats(a.Phys, "")
 }
 
-func axisHeader(a *values.Axis, raw bool) string {
+func axisHeader(a *cal.Axis, raw bool) string {
 	h := a.Input
 	if h == "" || h == "NO_INPUT_QUANTITY" {
 		h = "axis"

@@ -11,15 +11,15 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/a2l"
-	"goxcp/a2l/values"
-	"goxcp/daq"
-	"goxcp/internal/cli/cmdutil"
-	clirecord "goxcp/internal/cli/record"
-	"goxcp/internal/cli/root"
-	"goxcp/internal/cli/xcptest"
-	"goxcp/record"
-	"goxcp/sim"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/cal"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	clirecord "github.com/goxcp/goxcp/internal/cli/record"
+	"github.com/goxcp/goxcp/internal/cli/root"
+	"github.com/goxcp/goxcp/internal/cli/xcptest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/sim"
 )
 
 // runXCP runs the CLI with args and fails the test on a non-zero exit.
@@ -189,7 +189,7 @@ func TestConvertPhysical(t *testing.T) {
 	}
 	checked := 0
 	for _, name := range []string{"counter", "waves.sine", "enabled", "temp_limit", "mode"} {
-		s, err := values.ResolveSignal(mod, name)
+		s, err := cal.ResolveSignal(mod, name)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,15 +11,15 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/daq"
-	"goxcp/internal/cli/cmdutil"
-	clirecord "goxcp/internal/cli/record"
-	"goxcp/internal/cli/xcptest"
-	"goxcp/master"
-	"goxcp/record"
-	"goxcp/sim"
-	"goxcp/transport/memconn"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	clirecord "github.com/goxcp/goxcp/internal/cli/record"
+	"github.com/goxcp/goxcp/internal/cli/xcptest"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -5,11 +5,11 @@ import (
 	"sync"
 	"time"
 
-	"goxcp/a2l/values"
-	"goxcp/daq"
-	"goxcp/internal/cli/a2ldaq"
-	"goxcp/record"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/cal"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/internal/cli/a2ldaq"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/record"
 )
 
 // FileSink records the raw frames of a measurement into a recording file
@@ -193,7 +193,7 @@ func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
 // Signals finds the A2L signal behind a measurement of the measured layout
 // (whose lists may be merged and their measurement names prefixed).
 type Signals struct {
-	m map[sigKey]*values.Signal
+	m map[sigKey]*cal.Signal
 }
 
 type sigKey struct {
@@ -206,7 +206,7 @@ type sigKey struct {
 
 // NewSignals indexes the signals a2ldaq.Resolve returned for lists.
 func NewSignals(lists []daq.List, res []a2ldaq.Resolved) *Signals {
-	s := &Signals{m: map[sigKey]*values.Signal{}}
+	s := &Signals{m: map[sigKey]*cal.Signal{}}
 	for i, l := range lists {
 		if i >= len(res) || res[i] == nil {
 			continue
@@ -222,7 +222,7 @@ func NewSignals(lists []daq.List, res []a2ldaq.Resolved) *Signals {
 
 // lookup returns the signal of measurement ms of the measured list named
 // list, or nil.
-func (s *Signals) lookup(list string, ms daq.Measurement) *values.Signal {
+func (s *Signals) lookup(list string, ms daq.Measurement) *cal.Signal {
 	if s == nil {
 		return nil
 	}

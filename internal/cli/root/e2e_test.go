@@ -14,11 +14,11 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/cli/info"
-	"goxcp/sim"
-	"goxcp/transport/eth"
-	xcpproto "goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/info"
+	xcpproto "github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 func TestMain(m *testing.M) {

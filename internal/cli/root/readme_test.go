@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 )
 
 // The README's set-up commands must be the ones CI runs.

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/config"
-	"goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 )
 
 // probe is a subcommand that loads the configuration, for tests.

@@ -13,12 +13,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/internal/cli/cmdutil"
-	xsim "goxcp/sim"
-	"goxcp/transport/can"
-	"goxcp/transport/eth"
-	"goxcp/transport/sxi"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	xsim "github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/eth"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 // DefaultAddr is where the simulator listens when neither --tcp nor --udp

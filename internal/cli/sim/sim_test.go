@@ -12,13 +12,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
-	"goxcp/discovery"
-	"goxcp/internal/cli/clitest"
-	"goxcp/internal/cli/cmdutil"
-	xsim "goxcp/sim"
-	"goxcp/transport/can"
-	"goxcp/transport/sxi"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/cli/clitest"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	xsim "github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/eth/discovery"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

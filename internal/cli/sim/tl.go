@@ -10,11 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/internal/cli/cmdutil"
-	xsim "goxcp/sim"
-	"goxcp/transport/can"
-	"goxcp/transport/can/canbus"
-	"goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	xsim "github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/canbus"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 // The CAN and SxI media of `xcp sim` (--can, --sxi).

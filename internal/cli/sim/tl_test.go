@@ -8,15 +8,15 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"goxcp/internal/cli/clitest"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/master"
-	xsim "goxcp/sim"
-	"goxcp/transport"
-	"goxcp/transport/can"
-	"goxcp/transport/can/udpbus"
-	"goxcp/transport/sxi"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/internal/cli/clitest"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
+	xsim "github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/udpbus"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 func TestMediaOptions(t *testing.T) {

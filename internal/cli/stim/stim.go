@@ -19,12 +19,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/a2l"
-	"goxcp/daq"
-	"goxcp/internal/cli/a2ldaq"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/master"
-	"goxcp/xcp"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/internal/cli/a2ldaq"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Options are the parsed arguments of `xcp stim`.

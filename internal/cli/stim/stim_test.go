@@ -9,8 +9,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/cli/xcptest"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/xcptest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -7,8 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"goxcp/internal/cli/clitest"
-	"goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/clitest"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 )
 
 func TestOptions(t *testing.T) {

@@ -11,11 +11,11 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/a2l/a2ltest"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/cli/xcptest"
-	"goxcp/sim"
-	"goxcp/transport/eth"
+	"github.com/goxcp/goxcp/a2l/a2ltest"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/xcptest"
+	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

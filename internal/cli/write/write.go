@@ -10,11 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"goxcp/a2l"
-	"goxcp/a2l/values"
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/cli/read"
-	"goxcp/master"
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/cal"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/read"
+	"github.com/goxcp/goxcp/master"
 )
 
 // Assignment is one NAME=VALUE argument; Axis is 0 for the values, 1..5
@@ -111,11 +111,11 @@ func ParseAssignment(s string) (Assignment, error) {
 func run(ctx context.Context, opts *Options) error {
 	// One write per object: merge its values and axes.
 	var names []string
-	inputs := map[string]*values.Input{}
+	inputs := map[string]*cal.Input{}
 	for _, a := range opts.Assignments {
 		in := inputs[a.Name]
 		if in == nil {
-			in = &values.Input{}
+			in = &cal.Input{}
 			inputs[a.Name] = in
 			names = append(names, a.Name)
 		}
@@ -132,25 +132,25 @@ func run(ctx context.Context, opts *Options) error {
 		if in.Axes[a.Axis-1] != nil {
 			return cmdutil.UsageErrorf("%s axis %d is assigned twice", a.Name, a.Axis)
 		}
-		in.Axes[a.Axis-1] = values.SplitList(a.Value, false)
+		in.Axes[a.Axis-1] = cal.SplitList(a.Value, false)
 	}
 	_, ds, mem, done, err := read.Session(ctx, opts.Connect, opts.A2L, opts.FromSlave(), names)
 	if err != nil {
 		return err
 	}
 	defer done()
-	opt := values.Options{ExtendedLimits: opts.ExtendedLimits, NoVerify: opts.NoVerify}
-	pending := make([]*values.Pending, len(ds))
+	opt := cal.Options{ExtendedLimits: opts.ExtendedLimits, NoVerify: opts.NoVerify}
+	pending := make([]*cal.Pending, len(ds))
 	for i, d := range ds {
 		in := inputs[names[i]]
 		if in.Values != nil {
-			in.Values = values.SplitList(in.Values[0], d.Kind() == "ASCII")
+			in.Values = cal.SplitList(in.Values[0], d.Kind() == "ASCII")
 		}
 		if pending[i], err = d.Prepare(ctx, mem, *in, opt); err != nil {
 			return err
 		}
 	}
-	vs := make([]*values.Value, len(pending))
+	vs := make([]*cal.Value, len(pending))
 	for i, w := range pending {
 		if vs[i], err = w.Commit(ctx, mem); err != nil {
 			if i > 0 {

@@ -6,8 +6,8 @@ package xcptest
 import (
 	"context"
 
-	"goxcp/internal/cli/cmdutil"
-	"goxcp/internal/cli/root"
+	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/internal/cli/root"
 )
 
 // Run runs `xcp ARGS...` (root.Run) on buffer-backed streams with an empty

@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 
-	"goxcp/record"
-	"goxcp/record/convert"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
 )
 
 // Sink writes CSV files. Create it with New.

@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"testing"
 
-	"goxcp/record"
-	"goxcp/record/convert"
-	"goxcp/record/convert/csv"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/convert/csv"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func TestCSV(t *testing.T) {

@@ -23,8 +23,8 @@ import (
 	"strings"
 	"time"
 
-	"goxcp/record"
-	"goxcp/record/convert"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
 )
 
 type column struct {

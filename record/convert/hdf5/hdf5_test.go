@@ -12,10 +12,10 @@ import (
 
 	h5 "github.com/scigolib/hdf5"
 
-	"goxcp/record"
-	"goxcp/record/convert"
-	"goxcp/record/convert/hdf5"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/convert/hdf5"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func convertFile(t *testing.T, meta *record.Meta, n int) string {

@@ -17,8 +17,8 @@ import (
 	pq "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
 
-	"goxcp/record"
-	"goxcp/record/convert"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
 )
 
 // Options tune the Sink.

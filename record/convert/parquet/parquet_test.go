@@ -9,10 +9,10 @@ import (
 
 	pq "github.com/parquet-go/parquet-go"
 
-	"goxcp/record"
-	"goxcp/record/convert"
-	"goxcp/record/convert/parquet"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/convert/parquet"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func TestParquet(t *testing.T) {

@@ -22,8 +22,8 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"goxcp/record"
-	"goxcp/record/convert"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
 )
 
 // Options tune the Sink.

@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"goxcp/record"
-	"goxcp/record/convert"
-	"goxcp/record/convert/sqlite"
-	"goxcp/record/recordtest"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/convert/sqlite"
+	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func TestSQLite(t *testing.T) {

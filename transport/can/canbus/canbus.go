@@ -21,11 +21,11 @@ import (
 	"log/slog"
 	"strings"
 
-	"goxcp/transport/can"
-	"goxcp/transport/can/slcan"
-	"goxcp/transport/can/socketcan"
-	"goxcp/transport/can/udpbus"
-	"goxcp/transport/can/virtual"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/slcan"
+	"github.com/goxcp/goxcp/transport/can/socketcan"
+	"github.com/goxcp/goxcp/transport/can/udpbus"
+	"github.com/goxcp/goxcp/transport/can/virtual"
 )
 
 // Interface names.

@@ -7,8 +7,8 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/transport/can"
-	"goxcp/transport/can/virtual"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/virtual"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

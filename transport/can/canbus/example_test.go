@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"goxcp/transport/can"
-	"goxcp/transport/can/canbus"
-	"goxcp/transport/can/virtual"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/canbus"
+	"github.com/goxcp/goxcp/transport/can/virtual"
 )
 
 // A bus created elsewhere (here a port of an in-process virtual bus; it

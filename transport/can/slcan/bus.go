@@ -14,7 +14,7 @@ import (
 
 	"go.bug.st/serial"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 // Config configures an slcan adapter.

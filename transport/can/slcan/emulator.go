@@ -6,7 +6,7 @@ import (
 	"io"
 	"sync"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 // Emulator is a software slcan adapter: it answers the Lawicel protocol on

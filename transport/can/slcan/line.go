@@ -17,7 +17,7 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 // ErrLine is matched by errors reporting a line that is not a valid frame.

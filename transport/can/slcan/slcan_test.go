@@ -9,10 +9,10 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/transport/can"
-	"goxcp/transport/can/slcan"
-	"goxcp/transport/can/virtual"
-	"goxcp/transport/sxi"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/slcan"
+	"github.com/goxcp/goxcp/transport/can/virtual"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -9,7 +9,7 @@ import (
 	"errors"
 	"fmt"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 // Sizes of the kernel's struct can_frame and struct canfd_frame.

@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 // Bus is a raw CAN socket bound to one interface. It implements can.Bus,

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"runtime"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 var errNotLinux = errors.New("socketcan: SocketCAN is Linux-only, not supported on " + runtime.GOOS)

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 func TestCodecRoundTrip(t *testing.T) {

@@ -27,7 +27,7 @@ import (
 	"sync"
 	"time"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 // DefaultGroup is the multicast group used when none is configured.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 func testGroup() string {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"goxcp/transport/can"
-	"goxcp/transport/can/virtual"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can/virtual"
 )
 
 // Two controllers on one virtual bus: what one sends, the other receives.

@@ -10,7 +10,7 @@ import (
 	"net"
 	"sync"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 // Bus is a virtual CAN bus. The zero value is not usable; use New.

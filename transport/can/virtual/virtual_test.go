@@ -9,7 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }

@@ -1,0 +1,527 @@
+package cal
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/conv"
+)
+
+// Desc describes where and how an object is stored: enough to read it
+// (Address, Ext, Size) and to decode and encode it.
+type Desc struct {
+	Name    string
+	Obj     *a2l.Object
+	Address uint32
+	Ext     uint8
+	Size    int // bytes to read at Address (upper bound for dynamic layouts)
+
+	kind     string
+	order    a2l.ByteOrder
+	align    a2l.Alignment
+	dt       a2l.DataType // element type of the function values
+	count    int          // number of function values for fixed-size objects
+	dims     []int
+	mask     uint64
+	conv     *conv.Conv
+	unit     string
+	format   string
+	limits   a2l.Limits
+	ext      *a2l.Limits
+	readOnly bool
+
+	rl     *a2l.RecordLayout // nil for measurements
+	fncDir a2l.IndexMode
+	axes   []*axisSpec
+	static bool
+}
+
+type axisSpec struct {
+	d      *a2l.AxisDescr
+	conv   *conv.Conv
+	unit   string
+	order  a2l.ByteOrder
+	maxPts int
+	fixed  []float64 // FIX_AXIS points (physical = raw)
+	dep    *Desc     // COM_AXIS (AXIS_PTS) or CURVE_AXIS (CURVE)
+	limits a2l.Limits
+}
+
+// Kind returns MEASUREMENT, AXIS_PTS, BLOB or the characteristic type.
+func (d *Desc) Kind() string { return d.kind }
+
+// Describe resolves name (see a2l.Module.Resolve) and computes its layout.
+func Describe(m *a2l.Module, name string) (*Desc, error) {
+	o, err := m.Resolve(name)
+	if err != nil {
+		return nil, err
+	}
+	return describe(m, o, 0)
+}
+
+func describe(m *a2l.Module, o *a2l.Object, depth int) (*Desc, error) {
+	if depth > 4 {
+		return nil, errorf(o.Name(), "axis references nested too deeply")
+	}
+	c := o.Common()
+	d := &Desc{Name: o.Name(), Obj: o, Address: c.Address, Ext: c.AddrExt, order: m.ModCommon.ByteOrder, align: m.ModCommon.Alignment}
+	if c.ByteOrder != nil {
+		d.order = *c.ByteOrder
+	}
+	if l := c.More().ExtLimits; l != nil {
+		d.ext = l
+	}
+	d.unit = c.PhysUnit
+	d.format = c.More().Format
+	var convName string
+	switch o.Kind {
+	case a2l.KindMeasurement:
+		ms := o.Measurement
+		d.kind, d.dt, convName, d.limits = "MEASUREMENT", ms.DataType, ms.Conversion, ms.Limits
+		d.dims = dimsOf(c)
+		d.count = product(d.dims)
+		if c.HasBitMask {
+			d.mask = c.BitMask
+		}
+		d.Size = mulSize(d.count, d.dt.Size())
+	case a2l.KindCharacteristic:
+		ch := o.Characteristic
+		d.kind, convName, d.limits, d.readOnly = ch.Type.String(), ch.Conversion, ch.Limits, c.ReadOnly
+		if c.HasBitMask {
+			d.mask = c.BitMask
+		}
+		if err := d.characteristic(m, ch, depth); err != nil {
+			return nil, err
+		}
+	case a2l.KindAxisPts:
+		ap := o.AxisPts
+		d.kind, convName, d.limits, d.readOnly = "AXIS_PTS", ap.Conversion, ap.Limits, c.ReadOnly
+		if err := d.axisPts(m, ap); err != nil {
+			return nil, err
+		}
+	case a2l.KindBlob:
+		d.kind, d.dt, d.count, d.Size = "BLOB", a2l.UByte, int(o.Blob.Size), int(o.Blob.Size)
+		d.limits = a2l.Limits{Lower: 0, Upper: 255}
+	}
+	if err := d.checkSize(); err != nil {
+		return nil, err
+	}
+	cv, err := conv.New(m, convName)
+	if err != nil {
+		return nil, errorf(d.Name, "%w", err)
+	}
+	d.conv = cv
+	if d.unit == "" {
+		d.unit = cv.Unit
+	}
+	if d.format == "" {
+		d.format = cv.Format
+	}
+	return d, nil
+}
+
+func dimsOf(c *a2l.Common) []int {
+	if len(c.MatrixDim) > 0 {
+		var dims []int
+		for _, n := range c.MatrixDim {
+			dims = append(dims, n)
+		}
+		// MATRIX_DIM 8 1 1 describes a one-dimensional array.
+		for len(dims) > 1 && dims[len(dims)-1] == 1 {
+			dims = dims[:len(dims)-1]
+		}
+		if len(dims) == 1 && dims[0] == 1 {
+			return nil
+		}
+		return dims
+	}
+	if n := c.More().ArraySize; n > 1 {
+		return []int{n}
+	}
+	return nil
+}
+
+func product(dims []int) int {
+	n := 1
+	for _, d := range dims {
+		n = mulSize(n, d)
+	}
+	return n
+}
+
+// maxObjectSize bounds an object's size: XCP addresses are 32 bits, so no
+// object can span more than 4 GiB. Sizes are computed with mulSize and
+// addSize, which saturate just above it, so dimensions from a hostile A2L
+// cannot overflow into a small or negative size.
+const maxObjectSize = 1 << 32
+
+// maxFixedPoints bounds a FIX_AXIS_PAR, whose points are computed rather
+// than read (real axes have at most a few thousand).
+const maxFixedPoints = 1 << 20
+
+func mulSize(a, b int) int {
+	if a < 0 || b < 0 {
+		return -1
+	}
+	if b != 0 && a > (maxObjectSize+1)/b {
+		return maxObjectSize + 1
+	}
+	return min(a*b, maxObjectSize+1)
+}
+
+func addSize(a, b int) int { return min(a+b, maxObjectSize+1) }
+
+// checkSize rejects negative or oversized objects.
+func (d *Desc) checkSize() error {
+	if d.Size < 0 || d.Size > maxObjectSize {
+		return errorf(d.Name, "%s is larger than the 4 GiB address space (dimensions or axis point counts too large)", d.kind)
+	}
+	return nil
+}
+
+func (d *Desc) layoutFor(m *a2l.Module, name string) (*a2l.RecordLayout, error) {
+	rl := m.RecordLayout(name)
+	if rl == nil {
+		return nil, errorf(d.Name, "RECORD_LAYOUT %s not found", name)
+	}
+	for _, it := range rl.AxisRescale {
+		if it != nil {
+			return nil, errorf(d.Name, "RECORD_LAYOUT %s uses AXIS_RESCALE, which is not supported", name)
+		}
+	}
+	if f := rl.FncValues; f != nil {
+		switch f.IndexMode {
+		case a2l.AlternateCurves, a2l.AlternateWithX, a2l.AlternateWithY:
+			return nil, errorf(d.Name, "RECORD_LAYOUT %s: FNC_VALUES %s is not supported", name, f.IndexMode)
+		}
+		if f.Addressing != "DIRECT" {
+			return nil, errorf(d.Name, "RECORD_LAYOUT %s: FNC_VALUES addressing %s (indirect) is not supported", name, f.Addressing)
+		}
+	}
+	for i, it := range rl.AxisPts {
+		if it != nil && it.Addressing != "DIRECT" {
+			return nil, errorf(d.Name, "RECORD_LAYOUT %s: AXIS_PTS_%s addressing %s (indirect) is not supported", name, "XYZ45"[i:i+1], it.Addressing)
+		}
+	}
+	return rl, nil
+}
+
+// mergeAlign overlays the record layout's ALIGNMENT_* on MOD_COMMON's.
+func mergeAlign(base, over a2l.Alignment) a2l.Alignment {
+	pick := func(a, b int) int {
+		if b > 0 {
+			return b
+		}
+		return a
+	}
+	return a2l.Alignment{
+		Byte: pick(base.Byte, over.Byte), Word: pick(base.Word, over.Word), Long: pick(base.Long, over.Long),
+		Int64: pick(base.Int64, over.Int64), Float16: pick(base.Float16, over.Float16),
+		Float32: pick(base.Float32, over.Float32), Float64: pick(base.Float64, over.Float64),
+	}
+}
+
+func (d *Desc) characteristic(m *a2l.Module, ch *a2l.Characteristic, depth int) error {
+	rl, err := d.layoutFor(m, ch.Deposit)
+	if err != nil {
+		return err
+	}
+	d.rl = rl
+	d.align = mergeAlign(d.align, rl.Alignment)
+	d.static = rl.StaticLayout
+	if rl.FncValues == nil {
+		return errorf(d.Name, "RECORD_LAYOUT %s has no FNC_VALUES", rl.Name)
+	}
+	d.dt, d.fncDir = rl.FncValues.DataType, rl.FncValues.IndexMode
+	switch ch.Type {
+	case a2l.Value:
+		d.count = 1
+	case a2l.ValBlk:
+		d.dims = dimsOf(&ch.Common)
+		if d.dims == nil && ch.Number > 0 {
+			d.dims = []int{ch.Number}
+		}
+		d.count = product(d.dims)
+	case a2l.ASCII:
+		n := ch.Number
+		if n == 0 && len(ch.MatrixDim) > 0 {
+			n = ch.MatrixDim[0]
+		}
+		if n <= 0 {
+			return errorf(d.Name, "ASCII without NUMBER or MATRIX_DIM")
+		}
+		d.count, d.dt = n, a2l.UByte
+	default:
+		for i, ad := range ch.Axes {
+			ax, err := d.axisSpec(m, rl, i, ad, depth)
+			if err != nil {
+				return err
+			}
+			d.axes = append(d.axes, ax)
+		}
+	}
+	size, err := d.recordSize()
+	if err != nil {
+		return err
+	}
+	d.Size = size
+	return nil
+}
+
+func (d *Desc) axisSpec(m *a2l.Module, rl *a2l.RecordLayout, i int, ad *a2l.AxisDescr, depth int) (*axisSpec, error) {
+	if i >= 5 {
+		return nil, errorf(d.Name, "more than 5 axes")
+	}
+	ax := &axisSpec{d: ad, order: d.order, maxPts: ad.MaxAxisPoints, limits: ad.Limits, unit: ad.PhysUnit}
+	if ad.ByteOrder != nil {
+		ax.order = *ad.ByteOrder
+	}
+	cv, err := conv.New(m, ad.Conversion)
+	if err != nil {
+		return nil, errorf(d.Name, "axis %d: %w", i+1, err)
+	}
+	ax.conv = cv
+	if ax.unit == "" {
+		ax.unit = cv.Unit
+	}
+	switch ad.Attr {
+	case a2l.StdAxis:
+		if rl.AxisPts[i] == nil {
+			return nil, errorf(d.Name, "STD_AXIS %d but RECORD_LAYOUT %s has no AXIS_PTS_%s", i+1, rl.Name, "XYZ45"[i:i+1])
+		}
+	case a2l.FixAxis:
+		switch {
+		case ad.FixAxisPar != nil:
+			if n := ad.FixAxisPar.Numbers; n > maxFixedPoints {
+				return nil, errorf(d.Name, "FIX_AXIS_PAR of %d points; at most %d are supported", n, maxFixedPoints)
+			}
+			ax.fixed = ad.FixAxisPar.Points()
+		case len(ad.FixAxisList) > 0:
+			ax.fixed = ad.FixAxisList
+		default:
+			return nil, errorf(d.Name, "FIX_AXIS %d without FIX_AXIS_PAR, FIX_AXIS_PAR_DIST or FIX_AXIS_PAR_LIST", i+1)
+		}
+		ax.maxPts = len(ax.fixed)
+	case a2l.ComAxis, a2l.CurveAxis:
+		ref := ad.AxisPtsRef
+		if ad.Attr == a2l.CurveAxis {
+			ref = ad.CurveAxisRef
+		}
+		if ref == "" {
+			return nil, errorf(d.Name, "%s %d without a reference", ad.Attr, i+1)
+		}
+		o, err := m.Resolve(ref)
+		if err != nil {
+			return nil, errorf(d.Name, "axis %d: %w", i+1, err)
+		}
+		if ad.Attr == a2l.ComAxis && o.Kind != a2l.KindAxisPts {
+			return nil, errorf(d.Name, "COM_AXIS %d refers to %s, which is not an AXIS_PTS", i+1, ref)
+		}
+		if ad.Attr == a2l.CurveAxis && (o.Kind != a2l.KindCharacteristic || o.Characteristic.Type != a2l.Curve) {
+			return nil, errorf(d.Name, "CURVE_AXIS %d refers to %s, which is not a CURVE", i+1, ref)
+		}
+		dep, err := describe(m, o, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		ax.dep = dep
+	default:
+		return nil, errorf(d.Name, "%s axes are not supported", ad.Attr)
+	}
+	return ax, nil
+}
+
+func (d *Desc) axisPts(m *a2l.Module, ap *a2l.AxisPts) error {
+	rl, err := d.layoutFor(m, ap.Deposit)
+	if err != nil {
+		return err
+	}
+	if rl.AxisPts[0] == nil {
+		return errorf(d.Name, "RECORD_LAYOUT %s has no AXIS_PTS_X", rl.Name)
+	}
+	d.rl = rl
+	d.align = mergeAlign(d.align, rl.Alignment)
+	d.static = rl.StaticLayout
+	d.dt = rl.AxisPts[0].DataType
+	d.axes = []*axisSpec{{d: &a2l.AxisDescr{Attr: a2l.StdAxis, MaxAxisPoints: ap.MaxAxisPoints}, order: d.order, maxPts: ap.MaxAxisPoints, limits: ap.Limits}}
+	size, err := d.recordSize()
+	if err != nil {
+		return err
+	}
+	d.Size = size
+	return nil
+}
+
+// item roles in a record
+const (
+	roleFnc = iota
+	roleAxis
+	roleNoAxis
+	roleSkip
+)
+
+type item struct {
+	pos   int
+	role  int
+	axis  int
+	dt    a2l.DataType
+	off   int
+	count int
+}
+
+// items lists the record's elements in position order.
+func (d *Desc) items() []item {
+	rl := d.rl
+	var its []item
+	add := func(li *a2l.LayoutItem, role, axis int) {
+		if li != nil {
+			its = append(its, item{pos: li.Position, role: role, axis: axis, dt: li.DataType})
+		}
+	}
+	if d.kind != "AXIS_PTS" {
+		add(rl.FncValues, roleFnc, 0)
+	}
+	for i := 0; i < 5; i++ {
+		std := d.kind == "AXIS_PTS" && i == 0 || i < len(d.axes) && d.axes[i].d.Attr == a2l.StdAxis
+		if std {
+			add(rl.AxisPts[i], roleAxis, i)
+			add(rl.NoAxisPts[i], roleNoAxis, i)
+		}
+		for _, li := range []*a2l.LayoutItem{rl.SrcAddr[i], rl.RipAddr[i], rl.ShiftOp[i], rl.Offset[i], rl.DistOp[i]} {
+			add(li, roleSkip, i)
+		}
+	}
+	add(rl.Identification, roleSkip, 0)
+	add(rl.RipAddrW, roleSkip, 0)
+	for i := range rl.Reserved {
+		add(&rl.Reserved[i], roleSkip, 0)
+	}
+	sort.SliceStable(its, func(a, b int) bool { return its[a].pos < its[b].pos })
+	return its
+}
+
+// axisCount returns the number of points of axis i given the record bytes
+// (nil: the maximum).
+func (d *Desc) fixedCount(i int) (int, bool) {
+	ax := d.axes[i]
+	switch {
+	case ax.fixed != nil:
+		return len(ax.fixed), true
+	case ax.dep != nil:
+		return 0, false // known after reading the dependency
+	case d.rl.FixNoAxisPts[i] > 0:
+		return d.rl.FixNoAxisPts[i], true
+	case d.rl.NoAxisPts[i] == nil:
+		return ax.maxPts, true
+	}
+	return 0, false
+}
+
+// place computes offsets and counts. b may be nil (maximum sizes); deps
+// gives the point counts of COM/CURVE axes (-1: unknown, use maximum).
+func (d *Desc) place(b []byte, depCounts []int) ([]item, []int, int, error) {
+	its := d.items()
+	counts := make([]int, len(d.axes))
+	for i := range d.axes {
+		if n, ok := d.fixedCount(i); ok {
+			counts[i] = n
+		} else if d.axes[i].dep != nil && depCounts != nil && depCounts[i] >= 0 {
+			counts[i] = depCounts[i]
+		} else {
+			counts[i] = -1 // from NO_AXIS_PTS or maximum
+		}
+	}
+	maxOf := func(i int) int {
+		if d.axes[i].dep != nil {
+			return d.axes[i].dep.maxPoints()
+		}
+		return d.axes[i].maxPts
+	}
+	off := 0
+	for k := range its {
+		it := &its[k]
+		al := d.align.For(it.dt)
+		if r := off % al; r != 0 {
+			off += al - r
+		}
+		it.off = off
+		switch it.role {
+		case roleNoAxis:
+			it.count = 1
+			if b != nil && off+it.dt.Size() <= len(b) {
+				n, err := decodeRaw(b[off:], it.dt, d.order)
+				if err != nil {
+					return nil, nil, 0, err
+				}
+				if n < 0 || int(n) > maxOf(it.axis) {
+					return nil, nil, 0, errorf(d.Name, "NO_AXIS_PTS_%s in memory is %v, outside 0..%d", "XYZ45"[it.axis:it.axis+1], n, maxOf(it.axis))
+				}
+				counts[it.axis] = int(n)
+			}
+		case roleAxis:
+			n := counts[it.axis]
+			if n < 0 || d.static {
+				if n < 0 {
+					n = maxOf(it.axis)
+					if b != nil {
+						return nil, nil, 0, errorf(d.Name, "RECORD_LAYOUT %s: AXIS_PTS_%s comes before its NO_AXIS_PTS_%s; not supported", d.rl.Name, "XYZ45"[it.axis:it.axis+1], "XYZ45"[it.axis:it.axis+1])
+					}
+				}
+				it.count = maxOf(it.axis)
+			} else {
+				it.count = n
+			}
+		case roleFnc:
+			it.count = d.fncCount(counts, maxOf)
+		case roleSkip:
+			it.count = 1
+		}
+		off = addSize(off, mulSize(it.count, it.dt.Size()))
+	}
+	for i := range counts {
+		if counts[i] < 0 {
+			counts[i] = maxOf(i)
+		}
+	}
+	return its, counts, off, nil
+}
+
+func (d *Desc) fncCount(counts []int, maxOf func(int) int) int {
+	if len(d.axes) == 0 || d.kind == "AXIS_PTS" {
+		return d.count
+	}
+	n := 1
+	for i, c := range counts {
+		if c < 0 || d.static {
+			c = maxOf(i)
+		}
+		n = mulSize(n, c)
+	}
+	return n
+}
+
+func (d *Desc) maxPoints() int {
+	if d.kind == "AXIS_PTS" {
+		return d.axes[0].maxPts
+	}
+	// CURVE used as an axis: its number of values
+	if len(d.axes) == 1 {
+		if d.axes[0].dep != nil {
+			return d.axes[0].dep.maxPoints()
+		}
+		return d.axes[0].maxPts
+	}
+	return d.count
+}
+
+func (d *Desc) recordSize() (int, error) {
+	_, _, size, err := d.place(nil, nil)
+	if err != nil {
+		return 0, err
+	}
+	if size == 0 {
+		return 0, fmt.Errorf("values: %s: empty record", d.Name)
+	}
+	return size, nil
+}

@@ -1,0 +1,547 @@
+package cal
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"strconv"
+	"strings"
+
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/conv"
+)
+
+// Read reads and decodes the object (and the axes it refers to).
+func (d *Desc) Read(ctx context.Context, mem Memory) (*Value, error) {
+	b, err := mem.Read(ctx, d.Address, d.Ext, d.Size)
+	if err != nil {
+		return nil, fmt.Errorf("values: read %s (0x%X ext %d, %d bytes): %w", d.Name, d.Address, d.Ext, d.Size, err)
+	}
+	if len(b) < d.Size {
+		return nil, errorf(d.Name, "read returned %d bytes, need %d", len(b), d.Size)
+	}
+	deps, err := d.readDeps(ctx, mem)
+	if err != nil {
+		return nil, err
+	}
+	return d.Decode(b, deps)
+}
+
+func (d *Desc) readDeps(ctx context.Context, mem Memory) ([]*Value, error) {
+	deps := make([]*Value, len(d.axes))
+	for i, ax := range d.axes {
+		if ax.dep == nil {
+			continue
+		}
+		v, err := ax.dep.Read(ctx, mem)
+		if err != nil {
+			return nil, errorf(d.Name, "axis %d: %w", i+1, err)
+		}
+		deps[i] = v
+	}
+	return deps, nil
+}
+
+func depCounts(deps []*Value) []int {
+	if deps == nil {
+		return nil
+	}
+	c := make([]int, len(deps))
+	for i, v := range deps {
+		c[i] = -1
+		if v != nil {
+			c[i] = len(v.Phys)
+		}
+	}
+	return c
+}
+
+// Decode decodes the record bytes b; deps holds the decoded values of
+// COM_AXIS/CURVE_AXIS references by axis index (nil entries otherwise).
+func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
+	v := &Value{Name: d.Name, Kind: d.kind, Unit: d.unit, Limits: d.limits, Format: d.format, conv: d.conv, bits: 64}
+	if d.dt == a2l.Float32 || d.dt == a2l.Float16 {
+		v.bits = 32
+	}
+	if d.rl == nil { // measurement or blob
+		if len(b) < d.Size {
+			return nil, errorf(d.Name, "%d bytes, need %d", len(b), d.Size)
+		}
+		v.Dims = d.dims
+		if err := d.decodeValues(v, b, d.count, d.dt, d.order, nil, nil); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	its, counts, size, err := d.place(b, depCounts(deps))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < size {
+		return nil, errorf(d.Name, "%d bytes, record needs %d", len(b), size)
+	}
+	if d.kind == "AXIS_PTS" {
+		for _, it := range its {
+			if it.role == roleAxis {
+				if err := d.decodeValues(v, b[it.off:], counts[0], it.dt, d.order, nil, nil); err != nil {
+					return nil, err
+				}
+				if d.rl.AxisPts[0].IndexMode == a2l.IndexDecr {
+					reverse(v)
+				}
+			}
+		}
+		v.Dims = []int{len(v.Phys)}
+		return v, nil
+	}
+	for _, it := range its {
+		if it.role != roleFnc {
+			continue
+		}
+		if d.kind == "ASCII" {
+			raw := b[it.off : it.off+d.count]
+			if i := bytes.IndexByte(raw, 0); i >= 0 {
+				raw = raw[:i]
+			}
+			s := string(raw)
+			v.String = &s
+			return v, nil
+		}
+		n := it.count
+		var perm []int
+		if len(d.axes) >= 2 {
+			v.Dims = append([]int(nil), counts...)
+			perm = d.memOrder(counts)
+			n = len(perm)
+		} else if len(d.axes) == 1 {
+			v.Dims = []int{counts[0]}
+			n = counts[0]
+		} else {
+			v.Dims = d.dims
+			n = d.count
+		}
+		if err := d.decodeValues(v, b[it.off:], n, it.dt, d.order, perm, d.fncStride(counts)); err != nil {
+			return nil, err
+		}
+	}
+	for i, ax := range d.axes {
+		a := &Axis{Attr: ax.d.Attr.String(), Input: ax.d.InputQuantity, Unit: ax.unit}
+		switch {
+		case ax.fixed != nil:
+			a.Raw = ax.fixed
+			for _, p := range ax.fixed {
+				a.Phys = append(a.Phys, ax.conv.Phys(p))
+			}
+		case ax.dep != nil:
+			dv := deps[i]
+			if dv == nil {
+				return nil, errorf(d.Name, "axis %d: referenced %s not read", i+1, ax.dep.Name)
+			}
+			a.Raw, a.Phys, a.Text = dv.Raw, dv.Phys, dv.Text
+			if a.Unit == "" {
+				a.Unit = dv.Unit
+			}
+		default:
+			for _, it := range its {
+				if it.role == roleAxis && it.axis == i {
+					tmp := &Value{}
+					if err := d.decodeValuesConv(tmp, b[it.off:], counts[i], it.dt, ax.order, ax); err != nil {
+						return nil, err
+					}
+					if d.rl.AxisPts[i].IndexMode == a2l.IndexDecr {
+						reverse(tmp)
+					}
+					a.Raw, a.Phys, a.Text = tmp.Raw, tmp.Phys, tmp.Text
+				}
+			}
+		}
+		v.Axes = append(v.Axes, a)
+	}
+	return v, nil
+}
+
+func reverse(v *Value) {
+	for i, j := 0, len(v.Raw)-1; i < j; i, j = i+1, j-1 {
+		v.Raw[i], v.Raw[j] = v.Raw[j], v.Raw[i]
+		v.Phys[i], v.Phys[j] = v.Phys[j], v.Phys[i]
+		if v.Text != nil {
+			v.Text[i], v.Text[j] = v.Text[j], v.Text[i]
+		}
+	}
+}
+
+// fncStride returns the per-axis strides in memory (static layouts keep
+// room for the maximum number of points).
+func (d *Desc) fncStride(counts []int) []int {
+	if len(d.axes) < 2 {
+		return nil
+	}
+	dims := counts
+	if d.static {
+		dims = make([]int, len(d.axes))
+		for i := range d.axes {
+			dims[i] = d.axes[i].maxPts
+			if d.axes[i].dep != nil {
+				dims[i] = d.axes[i].dep.maxPoints()
+			}
+		}
+	}
+	return dims
+}
+
+// memOrder returns, for each value in x-fastest order, its element index
+// in memory (ROW_DIR: x fastest; COLUMN_DIR: the last axis fastest).
+func (d *Desc) memOrder(counts []int) []int {
+	mem := d.fncStride(counts)
+	n := product(counts)
+	perm := make([]int, n)
+	idx := make([]int, len(counts))
+	for k := 0; k < n; k++ {
+		// idx = coordinates of value k (x fastest)
+		rem := k
+		for i, c := range counts {
+			idx[i] = rem % c
+			rem /= c
+		}
+		off, stride := 0, 1
+		if d.fncDir == a2l.ColumnDir {
+			for i := len(mem) - 1; i >= 0; i-- {
+				off += idx[i] * stride
+				stride *= mem[i]
+			}
+		} else {
+			for i := range mem {
+				off += idx[i] * stride
+				stride *= mem[i]
+			}
+		}
+		perm[k] = off
+	}
+	return perm
+}
+
+func (d *Desc) decodeValues(v *Value, b []byte, n int, dt a2l.DataType, o a2l.ByteOrder, perm []int, _ []int) error {
+	sz := dt.Size()
+	need := n * sz
+	for _, p := range perm {
+		if (p+1)*sz > need {
+			need = (p + 1) * sz
+		}
+	}
+	if len(b) < need {
+		return errorf(d.Name, "%d bytes, need %d", len(b), need)
+	}
+	v.Raw = make([]float64, n)
+	for k := 0; k < n; k++ {
+		e := k
+		if perm != nil {
+			e = perm[k]
+		}
+		eb := b[e*sz:]
+		if d.mask != 0 && !dt.Float() {
+			bitsv := rawBits(eb, dt, o) & d.mask
+			r := float64(bitsv >> bits.TrailingZeros64(d.mask))
+			v.Raw[k] = r
+			continue
+		}
+		r, err := decodeRaw(eb, dt, o)
+		if err != nil {
+			return err
+		}
+		v.Raw[k] = r
+	}
+	d.toPhys(v, d.conv.Verbal())
+	return nil
+}
+
+func (d *Desc) toPhys(v *Value, verbal bool) {
+	v.Phys = make([]float64, len(v.Raw))
+	for k, r := range v.Raw {
+		v.Phys[k] = d.conv.Phys(r)
+	}
+	if verbal {
+		v.Text = make([]string, len(v.Raw))
+		for k, r := range v.Raw {
+			v.Text[k] = d.conv.Text(r)
+		}
+	}
+}
+
+func (d *Desc) decodeValuesConv(v *Value, b []byte, n int, dt a2l.DataType, o a2l.ByteOrder, ax *axisSpec) error {
+	sz := dt.Size()
+	if len(b) < n*sz {
+		return errorf(d.Name, "%d bytes, axis needs %d", len(b), n*sz)
+	}
+	v.Raw, v.Phys = make([]float64, n), make([]float64, n)
+	for k := 0; k < n; k++ {
+		r, err := decodeRaw(b[k*sz:], dt, o)
+		if err != nil {
+			return err
+		}
+		v.Raw[k], v.Phys[k] = r, ax.conv.Phys(r)
+	}
+	if ax.conv.Verbal() {
+		v.Text = make([]string, n)
+		for k, r := range v.Raw {
+			v.Text[k] = ax.conv.Text(r)
+		}
+	}
+	return nil
+}
+
+// Write encodes in and writes it, reading the record first (for bit masks,
+// dynamic axis counts and unchanged parts) and reading it back afterwards
+// unless opt.NoVerify. It returns the value as read back.
+func (d *Desc) Write(ctx context.Context, mem Memory, in Input, opt Options) (*Value, error) {
+	w, err := d.Prepare(ctx, mem, in, opt)
+	if err != nil {
+		return nil, err
+	}
+	return w.Commit(ctx, mem)
+}
+
+// Pending is a checked write, ready to commit: Prepare all writes of a
+// command first so that a bad value refuses the whole command.
+type Pending struct {
+	d        *Desc
+	old, b   []byte
+	deps     []*Value
+	noVerify bool
+}
+
+// Desc returns the object the write is for.
+func (w *Pending) Desc() *Desc { return w.d }
+
+// Prepare reads the record, converts and range-checks in, and returns the
+// write without performing it.
+func (d *Desc) Prepare(ctx context.Context, mem Memory, in Input, opt Options) (*Pending, error) {
+	c := d.Obj.Common()
+	if d.readOnly {
+		return nil, fmt.Errorf("values: %s: %w (READ_ONLY)", d.Name, ErrReadOnly)
+	}
+	if d.kind == "MEASUREMENT" && !c.ReadWrite {
+		return nil, fmt.Errorf("values: %s: %w (a MEASUREMENT without READ_WRITE)", d.Name, ErrReadOnly)
+	}
+	old, err := mem.Read(ctx, d.Address, d.Ext, d.Size)
+	if err != nil {
+		return nil, fmt.Errorf("values: read %s before writing: %w", d.Name, err)
+	}
+	if len(old) < d.Size {
+		return nil, errorf(d.Name, "read returned %d bytes, need %d", len(old), d.Size)
+	}
+	deps, err := d.readDeps(ctx, mem)
+	if err != nil {
+		return nil, err
+	}
+	b := append([]byte(nil), old...)
+	if err := d.encode(b, deps, in, opt); err != nil {
+		return nil, err
+	}
+	return &Pending{d: d, old: old, b: b, deps: deps, noVerify: opt.NoVerify}, nil
+}
+
+// Commit writes the changed bytes and, unless NoVerify, reads them back
+// and compares. It returns the value as written (read back).
+func (w *Pending) Commit(ctx context.Context, mem Memory) (*Value, error) {
+	d, b, old := w.d, w.b, w.old
+	first, last := -1, -1
+	for i := range b {
+		if b[i] != old[i] {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first >= 0 {
+		if err := mem.Write(ctx, d.Address+uint32(first), d.Ext, b[first:last+1]); err != nil {
+			return nil, fmt.Errorf("values: write %s (0x%X ext %d, %d bytes): %w", d.Name, d.Address+uint32(first), d.Ext, last+1-first, err)
+		}
+	}
+	if w.noVerify {
+		return d.Decode(b, w.deps)
+	}
+	back, err := mem.Read(ctx, d.Address, d.Ext, d.Size)
+	if err != nil {
+		return nil, fmt.Errorf("values: read back %s: %w", d.Name, err)
+	}
+	if len(back) < d.Size || !bytes.Equal(back[:d.Size], b) {
+		return nil, errorf(d.Name, "read-back mismatch: wrote % X, read % X", b, back)
+	}
+	return d.Decode(back, w.deps)
+}
+
+func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
+	if d.rl == nil {
+		if d.kind == "BLOB" {
+			return d.encodeBlob(b, in)
+		}
+		return d.encodeList(b, in.Values, d.count, d.dt, d.order, nil, d.limits, d.ext, opt, "")
+	}
+	its, counts, size, err := d.place(b, depCounts(deps))
+	if err != nil {
+		return err
+	}
+	if len(b) < size {
+		return errorf(d.Name, "%d bytes, record needs %d", len(b), size)
+	}
+	if len(in.Axes) > len(d.axes) {
+		return errorf(d.Name, "%d axes given, %s has %d", len(in.Axes), d.kind, len(d.axes))
+	}
+	for _, it := range its {
+		switch {
+		case it.role == roleFnc && in.Values != nil:
+			if d.kind == "ASCII" {
+				if len(in.Values) != 1 {
+					return errorf(d.Name, "ASCII takes one string")
+				}
+				s := in.Values[0]
+				if len(s) > d.count {
+					return fmt.Errorf("values: %s: %w: string of %d bytes, room for %d", d.Name, ErrLimit, len(s), d.count)
+				}
+				dst := b[it.off : it.off+d.count]
+				for i := range dst {
+					dst[i] = 0
+				}
+				copy(dst, s)
+				continue
+			}
+			n := it.count
+			var perm []int
+			if len(d.axes) >= 2 {
+				perm = d.memOrder(counts)
+				n = len(perm)
+			} else if len(d.axes) == 1 {
+				n = counts[0]
+			} else {
+				n = d.count
+			}
+			if err := d.encodeList(b[it.off:], in.Values, n, it.dt, d.order, perm, d.limits, d.ext, opt, ""); err != nil {
+				return err
+			}
+		case it.role == roleAxis && d.kind == "AXIS_PTS" && in.Values != nil:
+			if err := d.encodeList(b[it.off:], in.Values, counts[0], it.dt, d.order, d.decrPerm(0, counts[0]), d.limits, d.ext, opt, ""); err != nil {
+				return err
+			}
+		case it.role == roleAxis && it.axis < len(in.Axes) && in.Axes[it.axis] != nil:
+			ax := d.axes[it.axis]
+			sub := &Desc{Name: d.Name, conv: ax.conv}
+			var ext *a2l.Limits
+			if ax.d.HasExtLimits {
+				l := ax.d.ExtLimits
+				ext = &l
+			}
+			what := fmt.Sprintf("axis %d ", it.axis+1)
+			if err := sub.encodeList(b[it.off:], in.Axes[it.axis], counts[it.axis], it.dt, ax.order, d.decrPerm(it.axis, counts[it.axis]), ax.limits, ext, opt, what); err != nil {
+				return err
+			}
+		}
+	}
+	for i, a := range in.Axes {
+		if a != nil && i < len(d.axes) && d.axes[i].d.Attr != a2l.StdAxis {
+			if d.axes[i].dep != nil {
+				return errorf(d.Name, "axis %d is a %s; write %s instead", i+1, d.axes[i].d.Attr, d.axes[i].dep.Name)
+			}
+			return errorf(d.Name, "axis %d is a %s and has no points in memory", i+1, d.axes[i].d.Attr)
+		}
+	}
+	return nil
+}
+
+func (d *Desc) decrPerm(axis, n int) []int {
+	if d.rl.AxisPts[axis] == nil || d.rl.AxisPts[axis].IndexMode != a2l.IndexDecr {
+		return nil
+	}
+	p := make([]int, n)
+	for i := range p {
+		p[i] = n - 1 - i
+	}
+	return p
+}
+
+func (d *Desc) encodeBlob(b []byte, in Input) error {
+	if len(in.Values) != d.count {
+		return errorf(d.Name, "%d bytes given, BLOB has %d", len(in.Values), d.count)
+	}
+	for i, s := range in.Values {
+		v, err := strconv.ParseUint(strings.TrimPrefix(strings.ToLower(s), "0x"), 16, 8)
+		if err != nil {
+			return errorf(d.Name, "byte %d: %q is not a hex byte", i, s)
+		}
+		b[i] = byte(v)
+	}
+	return nil
+}
+
+// encodeList converts and range-checks the physical values in vals and
+// stores them as n elements (perm: memory index per value).
+func (d *Desc) encodeList(b []byte, vals []string, n int, dt a2l.DataType, o a2l.ByteOrder, perm []int, lim a2l.Limits, ext *a2l.Limits, opt Options, what string) error {
+	if len(vals) != n {
+		if n == 1 {
+			return errorf(d.Name, "%sexpects one value, got %d", what, len(vals))
+		}
+		return errorf(d.Name, "%sexpects %d values, got %d", what, n, len(vals))
+	}
+	sz := dt.Size()
+	lo, hi := rawRange(dt)
+	for k, s := range vals {
+		raw, err := d.conv.RawFromText(s)
+		if err != nil && d.conv.Type == a2l.Form && errors.Is(err, conv.ErrNoInverse) {
+			// FORM without FORMULA_INV: invert numerically over the raw range.
+			var phys float64
+			if phys, err = strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+				raw, err = d.conv.RawBisect(phys, lo, hi)
+			}
+		}
+		if err != nil {
+			return errorf(d.Name, "%svalue %d (%q): %w", what, k+1, s, err)
+		}
+		if !dt.Float() {
+			raw = math.Round(raw)
+		}
+		phys := d.conv.Phys(raw)
+		if d.conv.Verbal() {
+			phys = raw
+		}
+		allowed := lim
+		if opt.ExtendedLimits && ext != nil {
+			allowed = *ext
+		}
+		if phys < allowed.Lower-tolerance(allowed.Lower) || phys > allowed.Upper+tolerance(allowed.Upper) || math.IsNaN(phys) {
+			hint := ""
+			if ext != nil && !opt.ExtendedLimits {
+				hint = fmt.Sprintf("; EXTENDED_LIMITS %s allowed with the extended-limits option", fmtRange(*ext))
+			}
+			return fmt.Errorf("values: %s: %w: %svalue %d = %s is outside %s%s", d.Name, ErrLimit, what, k+1, s, fmtRange(allowed), hint)
+		}
+		if raw < lo || raw > hi {
+			return fmt.Errorf("values: %s: %w: %svalue %d = %s needs raw %g, outside %s range [%g, %g]", d.Name, ErrLimit, what, k+1, s, raw, dt, lo, hi)
+		}
+		e := k
+		if perm != nil {
+			e = perm[k]
+		}
+		if (e+1)*sz > len(b) {
+			return errorf(d.Name, "record too short")
+		}
+		eb := b[e*sz:]
+		if d.mask != 0 && !dt.Float() {
+			shift := bits.TrailingZeros64(d.mask)
+			nv := uint64(int64(raw)) << shift
+			if nv&^d.mask != 0 {
+				return fmt.Errorf("values: %s: %w: %g does not fit BIT_MASK 0x%X", d.Name, ErrLimit, raw, d.mask)
+			}
+			putBits(eb, dt, o, rawBits(eb, dt, o)&^d.mask|nv)
+			continue
+		}
+		encodeRaw(eb, dt, o, raw)
+	}
+	return nil
+}
+
+// tolerance absorbs float rounding of limits written with few digits (XCPlite
+// writes 4.29497e+09 for 4294967295).
+func tolerance(limit float64) float64 { return math.Abs(limit) * 1e-6 }
