@@ -87,6 +87,17 @@ var class = func() (t [256]uint8) {
 	return t
 }()
 
+// MaxTokenLen bounds the length in bytes of one identifier, number or
+// string token. ASAM MCD-2 MC limits identifiers to 1024 characters and
+// real descriptions stay far below this; a longer token is reported as
+// invalid instead of being carried through parsing and checking (a
+// multi-megabyte name made them use gigabytes of memory).
+const MaxTokenLen = 64 << 10
+
+func tooLong(what string, n int) string {
+	return fmt.Sprintf("%s of %d bytes exceeds the limit of %d bytes", what, n, MaxTokenLen)
+}
+
 // Lexer splits A2L source into tokens. It handles /* */ and // comments,
 // strings with \" or "" escapes, and the /begin, /end and /include
 // directives. It never allocates per token: token texts are substrings of
@@ -187,6 +198,9 @@ func (l *Lexer) Next() Token {
 			i++
 		}
 		l.pos = i
+		if i-start > MaxTokenLen {
+			return l.tok(TokInvalid, start, tooLong("identifier", i-start))
+		}
 		return l.tok(TokIdent, start, src[start:i])
 	case class[c]&cDigit != 0 || ((c == '-' || c == '+' || c == '.') && start+1 < len(src) && (class[src[start+1]]&cDigit != 0 || src[start+1] == '.')):
 		return l.number(start)
@@ -249,6 +263,9 @@ func (l *Lexer) number(start int) Token {
 		return l.tok(TokInvalid, start, fmt.Sprintf("malformed number %q", clip(src[start:i])))
 	}
 	l.pos = i
+	if i-start > MaxTokenLen {
+		return l.tok(TokInvalid, start, tooLong("number", i-start))
+	}
 	return l.tok(TokNumber, start, src[start:i])
 }
 
@@ -285,6 +302,9 @@ func (l *Lexer) str(start int) Token {
 			}
 			t.Text = src[start+1 : i]
 			l.pos = i + 1
+			if len(t.Text) > MaxTokenLen {
+				t.Kind, t.Text = TokInvalid, tooLong("string", len(t.Text))
+			}
 			return t
 		}
 	}
