@@ -14,6 +14,7 @@ func (p *parser) compuMethod(kw Token) {
 	c.Type = ct
 	c.Format = p.str("format")
 	c.Unit = p.str("unit")
+	var rat, lin []float64
 	p.body("COMPU_METHOD", func(kw Token, block bool) bool {
 		if block {
 			if kw.Text != "FORMULA" {
@@ -31,12 +32,12 @@ func (p *parser) compuMethod(kw Token) {
 		}
 		switch kw.Text {
 		case "COEFFS":
-			c.Coeffs = make([]float64, 6)
-			for i := range c.Coeffs {
-				c.Coeffs[i] = p.float("COEFFS coefficient")
+			rat = make([]float64, 6)
+			for i := range rat {
+				rat[i] = p.float("COEFFS coefficient")
 			}
 		case "COEFFS_LINEAR":
-			c.Coeffs = []float64{p.float("COEFFS_LINEAR a"), p.float("COEFFS_LINEAR b")}
+			lin = []float64{p.float("COEFFS_LINEAR a"), p.float("COEFFS_LINEAR b")}
 		case "COMPU_TAB_REF":
 			c.CompuTabRef = p.ident("COMPU_TAB_REF")
 		case "REF_UNIT":
@@ -48,6 +49,12 @@ func (p *parser) compuMethod(kw Token) {
 		}
 		return true
 	})
+	// A method may carry both COEFFS and COEFFS_LINEAR (tools write both
+	// and let the type choose): Coeffs holds the ones its type uses.
+	c.Coeffs = rat
+	if c.Type == Linear || (c.Type != RatFunc && rat == nil) {
+		c.Coeffs = lin
+	}
 	switch {
 	case (c.Type == Linear && len(c.Coeffs) != 2) || (c.Type == RatFunc && len(c.Coeffs) != 6):
 		p.problem(kw, "COMPU_METHOD %s of type %s needs %s", c.Name, c.Type, map[ConvType]string{Linear: "COEFFS_LINEAR", RatFunc: "COEFFS"}[c.Type])

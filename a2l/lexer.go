@@ -3,6 +3,7 @@ package a2l
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // TokKind classifies a token of the A2L syntax.
@@ -222,8 +223,40 @@ func (l *Lexer) Next() Token {
 		}
 		return l.tok(TokInvalid, start, fmt.Sprintf("unknown directive %q", clip(src[start:l.pos])))
 	}
-	l.pos++
-	return l.tok(TokInvalid, start, fmt.Sprintf("unexpected character %q", rune(c)))
+	return l.garbage(start)
+}
+
+// garbage returns an invalid token for the run of characters at start
+// that cannot begin a token (stray bytes, an en-dash before a number,
+// typographic quotes): up to white space or the start of a real token, so
+// lenient parsing can skip it as one and go on with what follows.
+func (l *Lexer) garbage(start int) Token {
+	src := l.src
+	i := start
+	for i < len(src) {
+		c := src[i]
+		if i > start && (class[c]&(cSpace|cIdentStart|cDigit) != 0 || c == '"' || c == '/') {
+			break
+		}
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, n := utf8.DecodeRuneInString(src[i:])
+		i += n
+	}
+	l.pos = i
+	text := src[start:i]
+	if r, n := utf8.DecodeRuneInString(text); n == len(text) {
+		if r == utf8.RuneError {
+			return l.tok(TokInvalid, start, fmt.Sprintf("unexpected byte 0x%02X", text[0]))
+		}
+		if r >= utf8.RuneSelf {
+			return l.tok(TokInvalid, start, fmt.Sprintf("unexpected character %q (U+%04X)", r, r))
+		}
+		return l.tok(TokInvalid, start, fmt.Sprintf("unexpected character %q", r))
+	}
+	return l.tok(TokInvalid, start, fmt.Sprintf("unexpected characters %q", clip(text)))
 }
 
 func (l *Lexer) number(start int) Token {
@@ -291,6 +324,12 @@ func (l *Lexer) str(start int) Token {
 			l.lineStart = i + 1
 			i++
 		case '\\':
+			// A backslash escapes the next byte; an escaped newline
+			// (line continuation) still starts a new line.
+			if i+1 < len(src) && src[i+1] == '\n' {
+				l.line++
+				l.lineStart = i + 2
+			}
 			i += 2
 			if i > len(src) {
 				i = len(src)

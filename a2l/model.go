@@ -181,7 +181,7 @@ type Measurement struct {
 // the model small for files with hundreds of thousands of objects.
 type Common struct {
 	Address    uint32
-	AddrExt    uint8
+	AddrExt    int16 // ECU_ADDRESS_EXTENSION (ASAP2: signed 16 bits; XCP and CCP carry one byte)
 	HasAddress bool // ECU_ADDRESS given (MEASUREMENT)
 	HasBitMask bool
 	ReadWrite  bool // READ_WRITE (MEASUREMENT)
@@ -403,7 +403,7 @@ type CompuMethod struct {
 	Type            ConvType
 	Format          string
 	Unit            string
-	Coeffs          []float64 // COEFFS a..f (RAT_FUNC) or COEFFS_LINEAR a b
+	Coeffs          []float64 // the coefficients of Type: COEFFS a..f (RAT_FUNC) or COEFFS_LINEAR a b (LINEAR)
 	CompuTabRef     string
 	Formula         string
 	FormulaInv      string

@@ -222,7 +222,7 @@ func (p *parser) common(c *Common, kw Token, block bool) bool {
 	case "ECU_ADDRESS":
 		c.Address, c.HasAddress = p.uint32("ECU_ADDRESS"), true
 	case "ECU_ADDRESS_EXTENSION":
-		c.AddrExt = uint8(p.intRange("ECU_ADDRESS_EXTENSION", 0, 255))
+		c.AddrExt = int16(p.intRange("ECU_ADDRESS_EXTENSION", -32768, 32767))
 	case "ARRAY_SIZE":
 		c.extra().ArraySize = p.count("ARRAY_SIZE")
 	case "MATRIX_DIM":

@@ -62,6 +62,10 @@ func readSource(opt Options, name string) (string, error) {
 // first problem is returned as a *Problem; in lenient mode the returned
 // File lists them in Problems and the error is nil.
 func ParseString(name string, src string, opt Options) (f *File, err error) {
+	src, err = decodeText(src)
+	if err != nil {
+		return nil, &Problem{Pos: Pos{File: name, Line: 1, Col: 1}, Msg: err.Error()}
+	}
 	p := &parser{opt: opt, f: &File{}, lx: NewLexer(src), file: name, srcs: map[string]string{name: src}}
 	defer func() {
 		if r := recover(); r != nil {
@@ -164,8 +168,11 @@ func (p *parser) next() {
 			p.include(t)
 			continue
 		case TokInvalid:
+			// Lenient parsing records the bad token and skips it: what
+			// follows is parsed as if it were not there.
 			p.tok = t
-			p.fail(t, "%s", t.Text)
+			p.problem(t, "%s", t.Text)
+			continue
 		}
 		p.tok = t
 		return
@@ -186,6 +193,9 @@ func (p *parser) include(at Token) {
 		p.fail(at, "/include nested deeper than %d levels (recursive include?)", maxIncludeDepth)
 	}
 	src, err := readSource(p.opt, name)
+	if err == nil {
+		src, err = decodeText(src)
+	}
 	if err != nil {
 		// Lenient mode skips the missing file and goes on: A2L files
 		// fetched from a slave (GET_ID 4) usually /include an A2ML
@@ -409,7 +419,7 @@ func (p *parser) resync(kw string, depth int) {
 				panic(r)
 			}
 			p.f.Problems = append(p.f.Problems, b.p)
-			p.tok = Token{Kind: TokEOF}
+			p.tok = p.lx.tok(TokEOF, len(p.lx.src), "")
 		}
 	}()
 	for !(p.tok.Kind == TokEnd && p.depth == depth-1) && p.tok.Kind != TokEOF {

@@ -86,7 +86,7 @@ func TestResolveXCPlite(t *testing.T) {
 		case a2l.KindCharacteristic:
 			typ = o.Characteristic.Type.String() + " " + o.Characteristic.Deposit
 		}
-		if o.Kind != tc.kind || c.Address != tc.addr || c.AddrExt != tc.ext || typ != tc.typ || fmt.Sprint(c.MatrixDim) != fmt.Sprint(tc.dims) || o.Name() != tc.name {
+		if o.Kind != tc.kind || c.Address != tc.addr || c.AddrExt != int16(tc.ext) || typ != tc.typ || fmt.Sprint(c.MatrixDim) != fmt.Sprint(tc.dims) || o.Name() != tc.name {
 			t.Errorf("%s %s = %v %q 0x%X ext %d %q %v, want %v 0x%X ext %d %q %v", tc.file, tc.name,
 				o.Kind, o.Name(), c.Address, c.AddrExt, typ, c.MatrixDim, tc.kind, tc.addr, tc.ext, tc.typ, tc.dims)
 		}

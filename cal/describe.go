@@ -65,7 +65,10 @@ func describe(m *a2l.Module, o *a2l.Object, depth int) (*Desc, error) {
 		return nil, errorf(o.Name(), "axis references nested too deeply")
 	}
 	c := o.Common()
-	d := &Desc{Name: o.Name(), Obj: o, Address: c.Address, Ext: c.AddrExt, order: m.ModCommon.ByteOrder, align: m.ModCommon.Alignment}
+	if c.AddrExt < 0 || c.AddrExt > 0xFF {
+		return nil, errorf(o.Name(), "ECU_ADDRESS_EXTENSION %d does not fit the one-byte address extension of XCP (0..255)", c.AddrExt)
+	}
+	d := &Desc{Name: o.Name(), Obj: o, Address: c.Address, Ext: uint8(c.AddrExt), order: m.ModCommon.ByteOrder, align: m.ModCommon.Alignment}
 	if c.ByteOrder != nil {
 		d.order = *c.ByteOrder
 	}

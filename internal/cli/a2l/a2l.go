@@ -64,7 +64,7 @@ type Entry struct {
 	Kind    string `json:"kind"`
 	Type    string `json:"type"`
 	Address uint32 `json:"address"`
-	Ext     uint8  `json:"ext"`
+	Ext     int16  `json:"ext"`
 	Size    int    `json:"size"`
 	Unit    string `json:"unit,omitempty"`
 	Error   string `json:"error,omitempty"`
