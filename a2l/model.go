@@ -182,7 +182,7 @@ type Measurement struct {
 type Common struct {
 	Address    uint32
 	AddrExt    int16 // ECU_ADDRESS_EXTENSION (ASAP2: signed 16 bits; XCP and CCP carry one byte)
-	HasAddress bool // ECU_ADDRESS given (MEASUREMENT)
+	HasAddress bool  // ECU_ADDRESS given (MEASUREMENT)
 	HasBitMask bool
 	ReadWrite  bool // READ_WRITE (MEASUREMENT)
 	ReadOnly   bool // READ_ONLY (CHARACTERISTIC)
