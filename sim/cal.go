@@ -40,12 +40,8 @@ func (ss *session) readAt(addr uint32, ext uint8, n int) ([]byte, xcp.ErrorCode,
 	return buf, 0, true
 }
 
-func (ss *session) upload(req []byte) []byte {
-	var c xcp.Upload
+func (ss *session) upload(c *xcp.Upload) []byte {
 	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		return syntax()
-	}
 	per := f.MaxUploadElements()
 	n := int(c.N)
 	if n == 0 || (n > per && ss.slave.cfg.NoSlaveBlockMode) {
@@ -65,12 +61,8 @@ func (ss *session) upload(req []byte) []byte {
 	return xcp.UploadResponse{Data: data}.Append(ss.out[:0], f)
 }
 
-func (ss *session) shortUpload(req []byte) []byte {
-	var c xcp.ShortUpload
+func (ss *session) shortUpload(c *xcp.ShortUpload) []byte {
 	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		return syntax()
-	}
 	if c.N == 0 || c.Validate(f) != nil {
 		return errPacket(xcp.ErrOutOfRange)
 	}
@@ -98,12 +90,8 @@ func (ss *session) writeAt(addr uint32, ext uint8, data []byte) (xcp.ErrorCode, 
 	return 0, true
 }
 
-func (ss *session) download(req []byte) []byte {
-	var c xcp.Download
+func (ss *session) download(c *xcp.Download) []byte {
 	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		return syntax()
-	}
 	if err := ss.checkProtection(xcp.ResCalPag); err != nil {
 		return errPacket(xcp.ErrAccessLocked)
 	}
@@ -137,13 +125,7 @@ func (ss *session) download(req []byte) []byte {
 	return nil
 }
 
-func (ss *session) downloadNext(req []byte) []byte {
-	var c xcp.DownloadNext
-	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		ss.dl = blockState{}
-		return syntax()
-	}
+func (ss *session) downloadNext(c *xcp.DownloadNext) []byte {
 	return ss.blockNext(int(c.N), c.Data, xcp.CmdDownloadNext, func(b *blockState) []byte {
 		if code, ok := ss.writeAt(b.addr, b.ext, b.buf); !ok {
 			return errPacket(code)
@@ -186,12 +168,7 @@ func (ss *session) blockNext(n int, data []byte, cmd xcp.Command, done func(b *b
 	return done(&blk)
 }
 
-func (ss *session) downloadMax(req []byte) []byte {
-	var c xcp.DownloadMax
-	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		return syntax()
-	}
+func (ss *session) downloadMax(c *xcp.DownloadMax) []byte {
 	if code, ok := ss.writeAt(ss.mta, ss.mtaExt, c.Data); !ok {
 		return errPacket(code)
 	}
@@ -199,12 +176,8 @@ func (ss *session) downloadMax(req []byte) []byte {
 	return ss.ok()
 }
 
-func (ss *session) shortDownload(req []byte) []byte {
-	var c xcp.ShortDownload
+func (ss *session) shortDownload(c *xcp.ShortDownload) []byte {
 	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		return syntax()
-	}
 	if len(c.Data) == 0 || c.Validate(f) != nil {
 		return errPacket(xcp.ErrOutOfRange)
 	}
@@ -215,12 +188,8 @@ func (ss *session) shortDownload(req []byte) []byte {
 	return ss.ok()
 }
 
-func (ss *session) modifyBits(req []byte) []byte {
-	var c xcp.ModifyBits
+func (ss *session) modifyBits(c *xcp.ModifyBits) []byte {
 	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		return syntax()
-	}
 	if err := ss.checkProtection(xcp.ResCalPag); err != nil {
 		return errPacket(xcp.ErrAccessLocked)
 	}

@@ -10,12 +10,8 @@ import (
 // Config.MaxChecksumBlock are refused with ERR_OUT_OF_RANGE carrying the
 // limit; ADD_22/ADD_24/ADD_44 need a block and MTA that are multiples of
 // their element size. The MTA is post-incremented by the block.
-func (ss *session) buildChecksum(req []byte) []byte {
-	var c xcp.BuildChecksum
+func (ss *session) buildChecksum(c *xcp.BuildChecksum) []byte {
 	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		return syntax()
-	}
 	cfg := &ss.slave.cfg
 	if c.BlockSize > cfg.MaxChecksumBlock {
 		return xcp.AppendChecksumBlockLimit(ss.out[:0], f, cfg.MaxChecksumBlock)

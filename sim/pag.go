@@ -17,130 +17,9 @@ const (
 	numPages    = 2
 )
 
-// pagCommand answers the page-switching commands (CAL/PAG resource).
-func (ss *session) pagCommand(req []byte) []byte {
-	if err := ss.checkProtection(xcp.ResCalPag); err != nil {
-		return errPacket(xcp.ErrAccessLocked)
-	}
+// getSegmentInfo answers GET_SEGMENT_INFO.
+func (ss *session) getSegmentInfo(c *xcp.GetSegmentInfo) []byte {
 	f := ss.format()
-	cal := &ss.slave.cal
-	switch xcp.Command(req[0]) {
-	case xcp.CmdSetCalPage:
-		var c xcp.SetCalPage
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		if c.Mode&(xcp.CalPageECU|xcp.CalPageXCP) == 0 || c.Mode&^(xcp.CalPageECU|xcp.CalPageXCP|xcp.CalPageAll) != 0 {
-			return errPacket(xcp.ErrModeNotValid)
-		}
-		if c.Mode&xcp.CalPageAll == 0 && c.Segment >= numSegments {
-			return errPacket(xcp.ErrSegmentNotValid)
-		}
-		if c.Page >= numPages {
-			return errPacket(xcp.ErrPageNotValid)
-		}
-		if c.Mode&xcp.CalPageECU != 0 {
-			cal.ecuPage = c.Page
-		}
-		if c.Mode&xcp.CalPageXCP != 0 {
-			cal.xcpPage = c.Page
-		}
-		return ss.ok()
-	case xcp.CmdGetCalPage:
-		var c xcp.GetCalPage
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		if c.Segment >= numSegments {
-			return errPacket(xcp.ErrSegmentNotValid)
-		}
-		switch c.Mode {
-		case xcp.CalPageECU:
-			return xcp.GetCalPageResponse{Page: cal.ecuPage}.Append(ss.out[:0], f)
-		case xcp.CalPageXCP:
-			return xcp.GetCalPageResponse{Page: cal.xcpPage}.Append(ss.out[:0], f)
-		}
-		return errPacket(xcp.ErrModeNotValid)
-	case xcp.CmdGetPagProcessorInfo:
-		var c xcp.GetPagProcessorInfo
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		return xcp.GetPagProcessorInfoResponse{MaxSegments: numSegments,
-			Properties: xcp.PagFreezeSupported}.Append(ss.out[:0], f)
-	case xcp.CmdGetSegmentInfo:
-		return ss.getSegmentInfo(req)
-	case xcp.CmdGetPageInfo:
-		var c xcp.GetPageInfo
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		if c.Segment >= numSegments {
-			return errPacket(xcp.ErrSegmentNotValid)
-		}
-		var props uint8
-		switch c.Page {
-		case PageWorking:
-			props = xcp.PageECUAccessWithXCP | xcp.PageECUAccessWithoutXCP |
-				xcp.PageXCPReadWithECU | xcp.PageXCPReadWithoutECU |
-				xcp.PageXCPWriteWithECU | xcp.PageXCPWriteWithoutECU
-		case PageReference:
-			props = xcp.PageECUAccessWithXCP | xcp.PageECUAccessWithoutXCP |
-				xcp.PageXCPReadWithECU | xcp.PageXCPReadWithoutECU
-		default:
-			return errPacket(xcp.ErrPageNotValid)
-		}
-		return xcp.GetPageInfoResponse{Properties: props, InitSegment: 0}.Append(ss.out[:0], f)
-	case xcp.CmdSetSegmentMode:
-		var c xcp.SetSegmentMode
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		if c.Segment >= numSegments {
-			return errPacket(xcp.ErrSegmentNotValid)
-		}
-		if c.Mode&^xcp.SegmentFreeze != 0 {
-			return errPacket(xcp.ErrModeNotValid)
-		}
-		cal.mode = c.Mode
-		return ss.ok()
-	case xcp.CmdGetSegmentMode:
-		var c xcp.GetSegmentMode
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		if c.Segment >= numSegments {
-			return errPacket(xcp.ErrSegmentNotValid)
-		}
-		return xcp.GetSegmentModeResponse{Mode: cal.mode}.Append(ss.out[:0], f)
-	case xcp.CmdCopyCalPage:
-		var c xcp.CopyCalPage
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		if c.SrcSegment >= numSegments || c.DstSegment >= numSegments {
-			return errPacket(xcp.ErrSegmentNotValid)
-		}
-		if c.SrcPage >= numPages || c.DstPage >= numPages {
-			return errPacket(xcp.ErrPageNotValid)
-		}
-		if c.DstPage == PageReference {
-			return errPacket(xcp.ErrWriteProtected)
-		}
-		if c.SrcPage != c.DstPage {
-			copy(cal.pages[c.DstPage], cal.pages[c.SrcPage])
-		}
-		return ss.ok()
-	}
-	return errPacket(xcp.ErrCmdUnknown)
-}
-
-func (ss *session) getSegmentInfo(req []byte) []byte {
-	var c xcp.GetSegmentInfo
-	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		return syntax()
-	}
 	if c.Segment >= numSegments {
 		return errPacket(xcp.ErrSegmentNotValid)
 	}
@@ -160,4 +39,110 @@ func (ss *session) getSegmentInfo(req []byte) []byte {
 		return errPacket(xcp.ErrOutOfRange)
 	}
 	return errPacket(xcp.ErrModeNotValid)
+}
+
+// setCalPage answers SET_CAL_PAGE.
+func (ss *session) setCalPage(c *xcp.SetCalPage) []byte {
+	cal := &ss.slave.cal
+	if c.Mode&(xcp.CalPageECU|xcp.CalPageXCP) == 0 || c.Mode&^(xcp.CalPageECU|xcp.CalPageXCP|xcp.CalPageAll) != 0 {
+		return errPacket(xcp.ErrModeNotValid)
+	}
+	if c.Mode&xcp.CalPageAll == 0 && c.Segment >= numSegments {
+		return errPacket(xcp.ErrSegmentNotValid)
+	}
+	if c.Page >= numPages {
+		return errPacket(xcp.ErrPageNotValid)
+	}
+	if c.Mode&xcp.CalPageECU != 0 {
+		cal.ecuPage = c.Page
+	}
+	if c.Mode&xcp.CalPageXCP != 0 {
+		cal.xcpPage = c.Page
+	}
+	return ss.ok()
+}
+
+// getCalPage answers GET_CAL_PAGE.
+func (ss *session) getCalPage(c *xcp.GetCalPage) []byte {
+	f := ss.format()
+	cal := &ss.slave.cal
+	if c.Segment >= numSegments {
+		return errPacket(xcp.ErrSegmentNotValid)
+	}
+	switch c.Mode {
+	case xcp.CalPageECU:
+		return xcp.GetCalPageResponse{Page: cal.ecuPage}.Append(ss.out[:0], f)
+	case xcp.CalPageXCP:
+		return xcp.GetCalPageResponse{Page: cal.xcpPage}.Append(ss.out[:0], f)
+	}
+	return errPacket(xcp.ErrModeNotValid)
+}
+
+// getPagProcessorInfo answers GET_PAG_PROCESSOR_INFO.
+func (ss *session) getPagProcessorInfo(*xcp.GetPagProcessorInfo) []byte {
+	f := ss.format()
+	return xcp.GetPagProcessorInfoResponse{MaxSegments: numSegments,
+		Properties: xcp.PagFreezeSupported}.Append(ss.out[:0], f)
+}
+
+// getPageInfo answers GET_PAGE_INFO.
+func (ss *session) getPageInfo(c *xcp.GetPageInfo) []byte {
+	f := ss.format()
+	if c.Segment >= numSegments {
+		return errPacket(xcp.ErrSegmentNotValid)
+	}
+	var props uint8
+	switch c.Page {
+	case PageWorking:
+		props = xcp.PageECUAccessWithXCP | xcp.PageECUAccessWithoutXCP |
+			xcp.PageXCPReadWithECU | xcp.PageXCPReadWithoutECU |
+			xcp.PageXCPWriteWithECU | xcp.PageXCPWriteWithoutECU
+	case PageReference:
+		props = xcp.PageECUAccessWithXCP | xcp.PageECUAccessWithoutXCP |
+			xcp.PageXCPReadWithECU | xcp.PageXCPReadWithoutECU
+	default:
+		return errPacket(xcp.ErrPageNotValid)
+	}
+	return xcp.GetPageInfoResponse{Properties: props, InitSegment: 0}.Append(ss.out[:0], f)
+}
+
+// setSegmentMode answers SET_SEGMENT_MODE.
+func (ss *session) setSegmentMode(c *xcp.SetSegmentMode) []byte {
+	cal := &ss.slave.cal
+	if c.Segment >= numSegments {
+		return errPacket(xcp.ErrSegmentNotValid)
+	}
+	if c.Mode&^xcp.SegmentFreeze != 0 {
+		return errPacket(xcp.ErrModeNotValid)
+	}
+	cal.mode = c.Mode
+	return ss.ok()
+}
+
+// getSegmentMode answers GET_SEGMENT_MODE.
+func (ss *session) getSegmentMode(c *xcp.GetSegmentMode) []byte {
+	f := ss.format()
+	cal := &ss.slave.cal
+	if c.Segment >= numSegments {
+		return errPacket(xcp.ErrSegmentNotValid)
+	}
+	return xcp.GetSegmentModeResponse{Mode: cal.mode}.Append(ss.out[:0], f)
+}
+
+// copyCalPage answers COPY_CAL_PAGE.
+func (ss *session) copyCalPage(c *xcp.CopyCalPage) []byte {
+	cal := &ss.slave.cal
+	if c.SrcSegment >= numSegments || c.DstSegment >= numSegments {
+		return errPacket(xcp.ErrSegmentNotValid)
+	}
+	if c.SrcPage >= numPages || c.DstPage >= numPages {
+		return errPacket(xcp.ErrPageNotValid)
+	}
+	if c.DstPage == PageReference {
+		return errPacket(xcp.ErrWriteProtected)
+	}
+	if c.SrcPage != c.DstPage {
+		copy(cal.pages[c.DstPage], cal.pages[c.SrcPage])
+	}
+	return ss.ok()
 }

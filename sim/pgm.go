@@ -28,125 +28,9 @@ const verifyCode = 0x0002
 // SectorName returns the name of flash sector i (GET_SECTOR_INFO mode 2).
 func SectorName(i int) string { return fmt.Sprintf("FLASH%d", i) }
 
-// pgmCommand answers the PGM commands.
-func (ss *session) pgmCommand(req []byte) []byte {
-	cmd := xcp.Command(req[0])
+// getSectorInfo answers GET_SECTOR_INFO.
+func (ss *session) getSectorInfo(c *xcp.GetSectorInfo) []byte {
 	f := ss.format()
-	switch cmd {
-	case xcp.CmdGetPgmProcessorInfo:
-		var c xcp.GetPgmProcessorInfo
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		return xcp.GetPgmProcessorInfoResponse{Properties: pgmProperties, MaxSector: FlashSectors}.Append(ss.out[:0], f)
-	case xcp.CmdGetSectorInfo:
-		return ss.getSectorInfo(req)
-	case xcp.CmdProgramPrepare:
-		// Downloading a flash kernel is not simulated.
-		return errPacket(xcp.ErrCmdUnknown)
-	}
-	if err := ss.checkProtection(xcp.ResPgm); err != nil {
-		return errPacket(xcp.ErrAccessLocked)
-	}
-	if cmd == xcp.CmdProgramStart {
-		var c xcp.ProgramStart
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		if ss.slave.daqRunning() {
-			return errPacket(xcp.ErrDaqActive)
-		}
-		cfg := &ss.slave.cfg
-		var mode uint8
-		if !cfg.NoMasterBlockMode {
-			mode |= xcp.CommModeMasterBlockMode
-		}
-		ss.pgm = pgmState{started: true}
-		return xcp.ProgramStartResponse{CommModePgm: mode, MaxCTOPgm: uint8(cfg.MaxCTO), MaxBSPgm: cfg.MaxBS,
-			MinSTPgm: cfg.MinST}.Append(ss.out[:0], f)
-	}
-	if !ss.pgm.started {
-		return errPacket(xcp.ErrSequence)
-	}
-	switch cmd {
-	case xcp.CmdProgramClear:
-		return ss.programClear(req)
-	case xcp.CmdProgram:
-		var c xcp.Program
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		return ss.program(int(c.N), c.Data)
-	case xcp.CmdProgramNext:
-		var c xcp.ProgramNext
-		if err := c.Decode(req, f); err != nil {
-			ss.dl = blockState{}
-			return syntax()
-		}
-		return ss.blockNext(int(c.N), c.Data, xcp.CmdProgramNext, func(b *blockState) []byte {
-			if code, ok := ss.flashWrite(b.addr, b.ext, b.buf); !ok {
-				return errPacket(code)
-			}
-			ss.mta, ss.mtaExt = b.addr+uint32(len(b.buf)), b.ext
-			return ss.ok()
-		})
-	case xcp.CmdProgramMax:
-		var c xcp.ProgramMax
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		if code, ok := ss.flashWrite(ss.mta, ss.mtaExt, c.Data); !ok {
-			return errPacket(code)
-		}
-		ss.mta += uint32(len(c.Data))
-		return ss.ok()
-	case xcp.CmdProgramReset:
-		var c xcp.ProgramReset
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		resp := ss.ok()
-		ss.endSession() // the ECU resets: back to the disconnected state
-		return resp
-	case xcp.CmdProgramFormat:
-		var c xcp.ProgramFormat
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		// Only plain data, sequential programming, absolute (0) or
-		// functional (1) access; PROGRAM_CLEAR names its mode itself.
-		if c.Compression != 0 || c.Encryption != 0 || c.Programming != 0 || c.Access > 1 {
-			return errPacket(xcp.ErrOutOfRange)
-		}
-		return ss.ok()
-	case xcp.CmdProgramVerify:
-		var c xcp.ProgramVerify
-		if err := c.Decode(req, f); err != nil {
-			return syntax()
-		}
-		switch c.Mode {
-		case xcp.VerifyInternal:
-			return ss.ok() // the simulated flash is always internally consistent
-		case xcp.VerifyValue:
-			if c.Type != verifyCode {
-				return errPacket(xcp.ErrOutOfRange)
-			}
-			if crc32.ChecksumIEEE(ss.slave.mem.flash) != c.Value {
-				return errPacket(xcp.ErrVerify)
-			}
-			return ss.ok()
-		}
-		return errPacket(xcp.ErrOutOfRange)
-	}
-	return errPacket(xcp.ErrCmdUnknown)
-}
-
-func (ss *session) getSectorInfo(req []byte) []byte {
-	var c xcp.GetSectorInfo
-	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		return syntax()
-	}
 	if int(c.Sector) >= FlashSectors {
 		return errPacket(xcp.ErrSegmentNotValid)
 	}
@@ -169,12 +53,9 @@ func (ss *session) getSectorInfo(req []byte) []byte {
 	return r.Append(ss.out[:0], f)
 }
 
-func (ss *session) programClear(req []byte) []byte {
-	var c xcp.ProgramClear
+// programClear answers PROGRAM_CLEAR.
+func (ss *session) programClear(c *xcp.ProgramClear) []byte {
 	f := ss.format()
-	if err := c.Decode(req, f); err != nil {
-		return syntax()
-	}
 	flash := ss.slave.mem.flash
 	switch c.Mode {
 	case xcp.ClearAbsolute:
@@ -203,9 +84,9 @@ func (ss *session) programClear(req []byte) []byte {
 	return ss.ok()
 }
 
-// program handles PROGRAM (n elements in the whole block; 0 ends the
+// programData handles PROGRAM (n elements in the whole block; 0 ends the
 // programming of the segment).
-func (ss *session) program(n int, data []byte) []byte {
+func (ss *session) programData(n int, data []byte) []byte {
 	if n == 0 {
 		return ss.ok() // end of the programming of this segment
 	}
@@ -257,4 +138,85 @@ func (ss *session) flashWrite(addr uint32, ext uint8, data []byte) (xcp.ErrorCod
 		dst[i] &= b
 	}
 	return 0, true
+}
+
+// getPgmProcessorInfo answers GET_PGM_PROCESSOR_INFO.
+func (ss *session) getPgmProcessorInfo(*xcp.GetPgmProcessorInfo) []byte {
+	f := ss.format()
+	return xcp.GetPgmProcessorInfoResponse{Properties: pgmProperties, MaxSector: FlashSectors}.Append(ss.out[:0], f)
+}
+
+// programStart answers PROGRAM_START.
+func (ss *session) programStart(*xcp.ProgramStart) []byte {
+	f := ss.format()
+	if ss.slave.daqRunning() {
+		return errPacket(xcp.ErrDaqActive)
+	}
+	cfg := &ss.slave.cfg
+	var mode uint8
+	if !cfg.NoMasterBlockMode {
+		mode |= xcp.CommModeMasterBlockMode
+	}
+	ss.pgm = pgmState{started: true}
+	return xcp.ProgramStartResponse{CommModePgm: mode, MaxCTOPgm: uint8(cfg.MaxCTO), MaxBSPgm: cfg.MaxBS,
+		MinSTPgm: cfg.MinST}.Append(ss.out[:0], f)
+}
+
+// program answers PROGRAM.
+func (ss *session) program(c *xcp.Program) []byte {
+	return ss.programData(int(c.N), c.Data)
+}
+
+// programNext answers PROGRAM_NEXT.
+func (ss *session) programNext(c *xcp.ProgramNext) []byte {
+	return ss.blockNext(int(c.N), c.Data, xcp.CmdProgramNext, func(b *blockState) []byte {
+		if code, ok := ss.flashWrite(b.addr, b.ext, b.buf); !ok {
+			return errPacket(code)
+		}
+		ss.mta, ss.mtaExt = b.addr+uint32(len(b.buf)), b.ext
+		return ss.ok()
+	})
+}
+
+// programMax answers PROGRAM_MAX.
+func (ss *session) programMax(c *xcp.ProgramMax) []byte {
+	if code, ok := ss.flashWrite(ss.mta, ss.mtaExt, c.Data); !ok {
+		return errPacket(code)
+	}
+	ss.mta += uint32(len(c.Data))
+	return ss.ok()
+}
+
+// programReset answers PROGRAM_RESET.
+func (ss *session) programReset(*xcp.ProgramReset) []byte {
+	resp := ss.ok()
+	ss.endSession() // the ECU resets: back to the disconnected state
+	return resp
+}
+
+// programFormat answers PROGRAM_FORMAT.
+func (ss *session) programFormat(c *xcp.ProgramFormat) []byte {
+	// Only plain data, sequential programming, absolute (0) or
+	// functional (1) access; PROGRAM_CLEAR names its mode itself.
+	if c.Compression != 0 || c.Encryption != 0 || c.Programming != 0 || c.Access > 1 {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	return ss.ok()
+}
+
+// programVerify answers PROGRAM_VERIFY.
+func (ss *session) programVerify(c *xcp.ProgramVerify) []byte {
+	switch c.Mode {
+	case xcp.VerifyInternal:
+		return ss.ok() // the simulated flash is always internally consistent
+	case xcp.VerifyValue:
+		if c.Type != verifyCode {
+			return errPacket(xcp.ErrOutOfRange)
+		}
+		if crc32.ChecksumIEEE(ss.slave.mem.flash) != c.Value {
+			return errPacket(xcp.ErrVerify)
+		}
+		return ss.ok()
+	}
+	return errPacket(xcp.ErrOutOfRange)
 }

@@ -345,7 +345,8 @@ func (ss *session) format() xcp.Format {
 	return xcp.Format{Order: c.Order, AG: c.AG, MaxCTO: c.MaxCTO, MaxDTO: c.MaxDTO}
 }
 
-// handle dispatches one command packet by its group and sends the answer
+// handle dispatches one command packet through the command table
+// (dispatch.go) and sends the answer
 // through the fault switches.
 func (ss *session) handle(req []byte) error {
 	if req[0] < byte(xcp.CmdLevel1) { // a STIM DTO: PIDs below the command codes
@@ -360,8 +361,8 @@ func (ss *session) handle(req []byte) error {
 		}
 		return nil // a disconnected slave answers nothing but CONNECT
 	}
-	dbg := cmd == xcp.CmdLevel1 && len(req) > 1 && xcp.Level1(req[1]) == xcp.L1SwDbg
-	if len(req) > ss.slave.cfg.MaxCTO && !dbg { // SW-DBG packets are bounded by MAX_CTO_DBG (dbg.go)
+	e := lookup(req)
+	if len(req) > ss.slave.cfg.MaxCTO && e.part != partDbg { // SW-DBG packets are bounded by MAX_CTO_DBG (dbg.go)
 		return ss.reply(errPacket(xcp.ErrCmdSyntax)) // longer than MAX_CTO
 	}
 	if code, ok := ss.slave.faults.injected(cmd); ok {
@@ -371,15 +372,14 @@ func (ss *session) handle(req []byte) error {
 		return err
 	}
 	var resp []byte
-	switch {
-	case dbg:
+	switch e.part {
+	case partDbg:
 		resp = ss.dbgCommand(req)
-	case isDaqCommand(cmd) || (cmd == xcp.CmdLevel1 && len(req) > 1 &&
-		(xcp.Level1(req[1]) == xcp.L1SetDaqPackedMode || xcp.Level1(req[1]) == xcp.L1GetDaqPackedMode)):
+	case partDAQ:
 		resp = ss.daqCommand(req)
 	default:
 		var err error
-		resp, err = ss.stdCommand(req)
+		resp, err = ss.stdCommand(e, req)
 		if err != nil {
 			return err
 		}
@@ -437,9 +437,4 @@ func codeOf(err error) xcp.ErrorCode {
 		return c
 	}
 	return xcp.ErrGeneric
-}
-
-func isDaqCommand(c xcp.Command) bool {
-	return (c >= xcp.CmdAllocOdtEntry && c <= xcp.CmdClearDaqList) ||
-		c == xcp.CmdWriteDaqMultiple || c == xcp.CmdDtoCtrProperties || c == xcp.CmdTimeCorrelationProps
 }

@@ -22,16 +22,17 @@ type outPacket struct {
 	async bool // EV/SERV (no fault switches) rather than a response packet
 }
 
-// stdCommand answers standard, CAL, PAG and PGM commands. It returns the
+// stdCommand answers a command of the standard part (e: its entry in the
+// command table): standard, CAL, PAG and PGM commands. It returns the
 // final response packet; packets queued in ss.queue (block-mode UPLOAD
 // parts, events) are sent before it, and ss.wait (a slow command) is
 // waited out with EV_CMD_PENDING before the response.
-func (ss *session) stdCommand(req []byte) ([]byte, error) {
+func (ss *session) stdCommand(e *entry, req []byte) ([]byte, error) {
 	s := ss.slave
 	s.mu.Lock()
 	ss.queue = ss.queue[:0]
 	ss.wait = 0
-	resp := ss.dispatch(req)
+	resp := ss.dispatch(e, req)
 	s.mu.Unlock()
 	for _, o := range ss.queue {
 		var err error
@@ -53,75 +54,10 @@ func (ss *session) stdCommand(req []byte) ([]byte, error) {
 	return resp, nil
 }
 
-// dispatch executes one command with s.mu held.
-func (ss *session) dispatch(req []byte) []byte {
-	cmd := xcp.Command(req[0])
-	if cmd == xcp.CmdConnect {
-		return ss.connect(req)
-	}
-	if !ss.connected {
-		return nil // (handle already filters; a session may end concurrently)
-	}
-	if ss.dl.active && cmd != ss.dl.next {
-		ss.dl = blockState{} // any other command ends a master block
-	}
-	switch cmd {
-	case xcp.CmdDisconnect:
-		return ss.disconnect(req)
-	case xcp.CmdGetStatus:
-		return ss.getStatus(req)
-	case xcp.CmdSynch:
-		return errPacket(xcp.ErrCmdSynch)
-	case xcp.CmdGetCommModeInfo:
-		return ss.getCommModeInfo(req)
-	case xcp.CmdGetID:
-		return ss.getID(req)
-	case xcp.CmdSetRequest:
-		return ss.setRequest(req)
-	case xcp.CmdGetSeed:
-		return ss.getSeed(req)
-	case xcp.CmdUnlock:
-		return ss.unlock(req)
-	case xcp.CmdSetMTA:
-		return ss.setMTA(req)
-	case xcp.CmdUpload:
-		return ss.upload(req)
-	case xcp.CmdShortUpload:
-		return ss.shortUpload(req)
-	case xcp.CmdBuildChecksum:
-		return ss.buildChecksum(req)
-	case xcp.CmdTransportLayerCmd:
-		return ss.transportLayerCmd(req)
-	case xcp.CmdUserCmd:
-		return ss.userCmd(req)
-	case xcp.CmdDownload:
-		return ss.download(req)
-	case xcp.CmdDownloadNext:
-		return ss.downloadNext(req)
-	case xcp.CmdDownloadMax:
-		return ss.downloadMax(req)
-	case xcp.CmdShortDownload:
-		return ss.shortDownload(req)
-	case xcp.CmdModifyBits:
-		return ss.modifyBits(req)
-	case xcp.CmdSetCalPage, xcp.CmdGetCalPage, xcp.CmdGetPagProcessorInfo, xcp.CmdGetSegmentInfo,
-		xcp.CmdGetPageInfo, xcp.CmdSetSegmentMode, xcp.CmdGetSegmentMode, xcp.CmdCopyCalPage:
-		return ss.pagCommand(req)
-	case xcp.CmdProgramStart, xcp.CmdProgramClear, xcp.CmdProgram, xcp.CmdProgramReset,
-		xcp.CmdGetPgmProcessorInfo, xcp.CmdGetSectorInfo, xcp.CmdProgramPrepare, xcp.CmdProgramFormat,
-		xcp.CmdProgramNext, xcp.CmdProgramMax, xcp.CmdProgramVerify:
-		return ss.pgmCommand(req)
-	case xcp.CmdLevel1:
-		if len(req) < 2 {
-			return errPacket(xcp.ErrCmdSyntax)
-		}
-		if xcp.Level1(req[1]) == xcp.L1GetVersion {
-			return xcp.GetVersionResponse{ProtocolMajor: protocolMajor, ProtocolMinor: protocolMinor,
-				TransportMajor: transportMajor, TransportMinor: transportMinor}.Append(ss.out[:0], ss.format())
-		}
-		return errPacket(xcp.ErrSubcmdUnknown)
-	}
-	return errPacket(xcp.ErrCmdUnknown)
+// getVersion answers GET_VERSION (level 1).
+func (ss *session) getVersion([]byte) []byte {
+	return xcp.GetVersionResponse{ProtocolMajor: protocolMajor, ProtocolMinor: protocolMinor,
+		TransportMajor: transportMajor, TransportMinor: transportMinor}.Append(ss.out[:0], ss.format())
 }
 
 // ok returns a positive response without parameters.
@@ -130,11 +66,7 @@ func (ss *session) ok() []byte { return xcp.OKResponse{}.Append(ss.out[:0], ss.f
 // syntax is the answer to a packet that does not decode.
 func syntax() []byte { return errPacket(xcp.ErrCmdSyntax) }
 
-func (ss *session) connect(req []byte) []byte {
-	var c xcp.Connect
-	if err := c.Decode(req, xcp.Format{}); err != nil {
-		return syntax()
-	}
+func (ss *session) connect(c *xcp.Connect) []byte {
 	if c.Mode > xcp.ConnectUserDefined {
 		return errPacket(xcp.ErrOutOfRange)
 	}
@@ -175,11 +107,7 @@ func (ss *session) resetLocked() {
 	ss.dbgReset()
 }
 
-func (ss *session) disconnect(req []byte) []byte {
-	var c xcp.Disconnect
-	if err := c.Decode(req, ss.format()); err != nil {
-		return syntax()
-	}
+func (ss *session) disconnect(*xcp.Disconnect) []byte {
 	resp := ss.ok()
 	ss.endSession()
 	return resp
@@ -195,11 +123,7 @@ func (ss *session) endSession() {
 	}
 }
 
-func (ss *session) getStatus(req []byte) []byte {
-	var c xcp.GetStatus
-	if err := c.Decode(req, ss.format()); err != nil {
-		return syntax()
-	}
+func (ss *session) getStatus(*xcp.GetStatus) []byte {
 	s := ss.slave
 	st := xcp.SessionStatus(s.status)
 	if s.daqRunning() {
@@ -209,11 +133,7 @@ func (ss *session) getStatus(req []byte) []byte {
 		SessionConfigID: s.configID}.Append(ss.out[:0], ss.format())
 }
 
-func (ss *session) getCommModeInfo(req []byte) []byte {
-	var c xcp.GetCommModeInfo
-	if err := c.Decode(req, ss.format()); err != nil {
-		return syntax()
-	}
+func (ss *session) getCommModeInfo(*xcp.GetCommModeInfo) []byte {
 	cfg := &ss.slave.cfg
 	var opt uint8
 	if !cfg.NoMasterBlockMode {
@@ -226,11 +146,7 @@ func (ss *session) getCommModeInfo(req []byte) []byte {
 // A2LName is the A2L file name the simulator reports (GET_ID types 1, 2).
 const A2LName = "goxcp_sim"
 
-func (ss *session) getID(req []byte) []byte {
-	var c xcp.GetID
-	if err := c.Decode(req, ss.format()); err != nil {
-		return syntax()
-	}
+func (ss *session) getID(c *xcp.GetID) []byte {
 	s := ss.slave
 	var id []byte
 	switch c.Type {
@@ -260,11 +176,7 @@ func (ss *session) getID(req []byte) []byte {
 	return xcp.GetIDResponse{Length: uint32(len(id))}.Append(ss.out[:0], f)
 }
 
-func (ss *session) setRequest(req []byte) []byte {
-	var c xcp.SetRequest
-	if err := c.Decode(req, ss.format()); err != nil {
-		return syntax()
-	}
+func (ss *session) setRequest(c *xcp.SetRequest) []byte {
 	s := ss.slave
 	const known = xcp.RequestStoreCal | xcp.RequestStoreDaqNoResume | xcp.RequestStoreDaqResume |
 		xcp.RequestClearDaq | xcp.RequestClearCalPagCfgLost | xcp.RequestClearDaqCfgLost
@@ -316,11 +228,7 @@ func (ss *session) storeCal() {
 	})
 }
 
-func (ss *session) getSeed(req []byte) []byte {
-	var c xcp.GetSeed
-	if err := c.Decode(req, ss.format()); err != nil {
-		return syntax()
-	}
+func (ss *session) getSeed(c *xcp.GetSeed) []byte {
 	st := &ss.seed
 	chunk := ss.format().CTO() - 2
 	if c.Mode == 0 {
@@ -343,11 +251,7 @@ func (ss *session) getSeed(req []byte) []byte {
 	return resp
 }
 
-func (ss *session) unlock(req []byte) []byte {
-	var c xcp.Unlock
-	if err := c.Decode(req, ss.format()); err != nil {
-		return syntax()
-	}
+func (ss *session) unlock(c *xcp.Unlock) []byte {
 	st := &ss.seed
 	if st.res == 0 || st.sent < len(st.seed) {
 		return errPacket(xcp.ErrSequence) // no complete seed requested
@@ -378,11 +282,7 @@ func (ss *session) unlock(req []byte) []byte {
 	return xcp.UnlockResponse{Protection: ss.locked}.Append(ss.out[:0], ss.format())
 }
 
-func (ss *session) setMTA(req []byte) []byte {
-	var c xcp.SetMTA
-	if err := c.Decode(req, ss.format()); err != nil {
-		return syntax()
-	}
+func (ss *session) setMTA(c *xcp.SetMTA) []byte {
 	ss.mta, ss.mtaExt = c.Addr, c.Ext
 	return ss.ok()
 }
@@ -403,11 +303,7 @@ const (
 	UserServReset uint8 = 0x04
 )
 
-func (ss *session) userCmd(req []byte) []byte {
-	var c xcp.UserCmd
-	if err := c.Decode(req, ss.format()); err != nil {
-		return syntax()
-	}
+func (ss *session) userCmd(c *xcp.UserCmd) []byte {
 	f := ss.format()
 	switch c.Sub {
 	case UserServText:
