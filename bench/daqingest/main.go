@@ -33,9 +33,9 @@ import (
 	"time"
 
 	"github.com/goxcp/goxcp/daq"
-	clirecord "github.com/goxcp/goxcp/internal/cli/record"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/recorder"
 	"github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport"
 	"github.com/goxcp/goxcp/transport/eth"
@@ -310,14 +310,14 @@ func ingest(proto string, dur time.Duration, rate int, rec, rss bool) error {
 		return err
 	}
 	opts := daq.Options{Chunks: 32, SeparateLists: true} // the paced lists share one event on purpose
-	var file *clirecord.FileSink
+	var file *recorder.FileSink
 	dir, err := os.MkdirTemp("", "daqingest")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	if rec {
-		file = &clirecord.FileSink{Path: filepath.Join(dir, "bench.xlog"), Tool: "daqingest"}
+		file = &recorder.FileSink{Path: filepath.Join(dir, "bench.xlog"), Tool: "daqingest"}
 		opts.Sink = file
 	}
 	ses, err := daq.Setup(ctx, m, lists, opts)

@@ -10,10 +10,8 @@ import (
 	"time"
 
 	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/master"
-	"github.com/goxcp/goxcp/protocol/xcp"
-	"github.com/goxcp/goxcp/seedkey"
-	"github.com/goxcp/goxcp/transport"
 )
 
 // GlobalOptions are the values of the global flags (set by the root
@@ -181,81 +179,27 @@ func NewLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Lo
 }
 
 // Connect opens the configured transport (or, with --sim, starts an
-// embedded simulator and connects to it), creates a master and sends
-// CONNECT. The returned function sends DISCONNECT, closes the connection and
-// stops the embedded simulator; call it exactly once.
+// embedded simulator and connects to it) with connect.Open. The returned
+// function sends DISCONNECT, closes the connection and stops the embedded
+// simulator; call it exactly once.
 func (f *Factory) Connect(ctx context.Context) (*master.Master, func() error, error) {
 	c, err := f.Config()
 	if err != nil {
 		return nil, nil, err
 	}
-	log := f.Logger()
-	var (
-		conn  transport.Conn
-		stop  = func() error { return nil }
-		keyFn master.KeyFunc
-	)
-	if f.Global.Sim {
-		conn, stop, keyFn, err = startSim(ctx, c, log)
-	} else {
-		conn, err = dial(ctx, c, log)
-		if err == nil {
-			keyFn, err = keyFunc(c)
-			if err != nil {
-				conn.Close()
-			}
-		}
-	}
+	s, err := connect.Open(ctx, c, connect.Options{Logger: f.Logger(), Simulator: f.Global.Sim})
 	if err != nil {
 		return nil, nil, err
 	}
-	m := master.New(conn, master.Config{
-		Timeouts:   Timeouts(c),
-		MaxRetries: c.General.MaxRetries,
-		Logger:     log,
-		Unlock:     keyFn,
-	})
-	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
-		return nil, nil, errors.Join(err, m.Close(), stop())
-	}
-	done := func() error {
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.Timeouts().T1)
-		defer cancel()
-		var derr error
-		if m.Connected() { // not after PROGRAM_RESET: the slave has ended the session
-			derr = m.Disconnect(dctx)
-		}
-		cerr := m.Close()
-		serr := stop()
-		if derr != nil {
-			log.Warn("disconnect failed", "err", derr)
-		}
-		return errors.Join(cerr, serr)
-	}
-	return m, done, nil
+	return s.Master, s.Close, nil
 }
 
-// Timeouts returns the master timeouts of a configuration: t1 from
-// general.t1, else transport.timeout; the others from general (0 = the
-// master's default).
-func Timeouts(c *config.Config) master.Timeouts {
-	g := c.General
-	t1 := g.T1
-	if t1 == 0 {
-		t1 = c.Transport.Timeout
-	}
-	return master.Timeouts{T1: t1, T2: g.T2, T3: g.T3, T4: g.T4, T5: g.T5, T6: g.T6, T7: g.T7}
-}
-
-// keyFunc returns the seed & key function configured for a real slave:
-// the external program of general.seed_n_key_command, or nil.
-func keyFunc(c *config.Config) (master.KeyFunc, error) {
-	if c.General.SeedNKeyCommand == "" {
-		return nil, nil
-	}
-	kf, err := seedkey.Command(c.General.SeedNKeyCommand)
+// OpenCANBus opens the configured CAN interface without a protocol on top
+// (with --sim: a port on a simulator's virtual bus), see connect.OpenCANBus.
+func (f *Factory) OpenCANBus(ctx context.Context) (*connect.CANBus, error) {
+	c, err := f.Config()
 	if err != nil {
-		return nil, &config.FieldError{File: c.File, Key: "general.seed_n_key_command", Msg: err.Error()}
+		return nil, err
 	}
-	return kf, nil
+	return connect.OpenCANBus(ctx, c, connect.Options{Logger: f.Logger(), Simulator: f.Global.Sim})
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	xsim "github.com/goxcp/goxcp/sim"
@@ -158,7 +159,7 @@ func startSim(ctx context.Context, group string, log *slog.Logger) (string, stri
 	if err != nil {
 		return "", "", nil, fmt.Errorf("simulator: %w", err)
 	}
-	stopXCP := cmdutil.ServeSim(context.WithoutCancel(ctx), slave, l)
+	stopXCP := connect.ServeListeners(context.WithoutCancel(ctx), slave, l)
 	ga, err := netip.ParseAddrPort(group)
 	if err != nil {
 		return "", "", nil, errors.Join(cmdutil.UsageErrorf("--group: want IPv4:PORT, got %q", group), stopXCP())

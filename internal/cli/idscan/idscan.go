@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/transport/can"
@@ -19,7 +20,7 @@ import (
 
 // Options are the parsed arguments of `xcp id-scan`.
 type Options struct {
-	OpenBus func(context.Context) (*cmdutil.CANBus, error)
+	OpenBus func(context.Context) (*connect.CANBus, error)
 	Printer func(json bool) *cmdutil.Printer
 	IO      *cmdutil.IOStreams
 
@@ -169,7 +170,7 @@ func run(ctx context.Context, opts *Options) error {
 	return opts.Printer(opts.JSON).Print(res, t)
 }
 
-func scanRange(ctx context.Context, opts *Options, b *cmdutil.CANBus) error {
+func scanRange(ctx context.Context, opts *Options, b *connect.CANBus) error {
 	rs, err := can.ScanConnect(ctx, b.Bus, b.Config, opts.First, opts.Last, opts.Wait, nil)
 	if err != nil {
 		return err

@@ -11,7 +11,7 @@ import (
 
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/cal"
-	"github.com/goxcp/goxcp/internal/cli/a2ldaq"
+	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
 )

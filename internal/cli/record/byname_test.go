@@ -15,10 +15,10 @@ import (
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
-	clirecord "github.com/goxcp/goxcp/internal/cli/record"
 	"github.com/goxcp/goxcp/internal/cli/root"
 	"github.com/goxcp/goxcp/internal/cli/xcptest"
 	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/recorder"
 	"github.com/goxcp/goxcp/sim"
 )
 
@@ -230,7 +230,7 @@ func TestLiveLoss(t *testing.T) {
 	ctx := t.Context()
 	m := connectSim(t, sim.Config{})
 	path := filepath.Join(t.TempDir(), "live.xlog")
-	sink := &clirecord.FileSink{Path: path, Tool: "test"}
+	sink := &recorder.FileSink{Path: path, Tool: "test"}
 	ses, err := daq.Setup(ctx, m, []daq.List{{Name: "l", Event: 1, Measurements: []daq.Measurement{{Name: "c", Addr: sim.RAMBase, Type: daq.U32}}}}, daq.Options{Sink: sink})
 	if err != nil {
 		t.Fatal(err)
@@ -291,7 +291,7 @@ func TestSplitValues(t *testing.T) {
 	ctx := t.Context()
 	m := connectSim(t, sim.Config{MaxDTO: 8, DAQ: sim.DAQConfig{TimestampSize: 2}})
 	path := filepath.Join(t.TempDir(), "split.xlog")
-	sink := &clirecord.FileSink{Path: path, Tool: "test"}
+	sink := &recorder.FileSink{Path: path, Tool: "test"}
 	var want []string
 	l := daq.List{Name: "wide", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
 		{Name: "time_us", Addr: sim.RAMBase + 0x18, Type: daq.U64}, {Name: "sine64", Addr: sim.RAMBase + 0x10, Type: daq.F64}}}

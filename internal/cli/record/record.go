@@ -18,11 +18,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/daq"
-	"github.com/goxcp/goxcp/internal/cli/a2ldaq"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/recorder"
 )
 
 // Options are the parsed arguments of `xcp record`.
@@ -153,15 +154,9 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	dopts := daq.Options{Override: cfg.Override, SeparateLists: opts.Separate}
-	var file *FileSink
+	var file *recorder.FileSink
 	if opts.Output != "" {
-		ci := m.ConnectInfo()
-		f := m.Format()
-		file = &FileSink{Path: opts.Output, Tool: "goxcp xcp record",
-			Slave: record.Slave{AddressGranularity: f.AG.Size(), MaxCTO: f.CTO(), MaxDTO: f.DTO(),
-				ProtocolVersion: int(ci.ProtocolVersion), TransportVersion: int(ci.TransportVersion),
-				Properties: map[string]string{"resources": ci.Resource.String()}},
-			Signals: signals}
+		file = &recorder.FileSink{Path: opts.Output, Tool: "goxcp xcp record", Slave: recorder.SlaveOf(m), Signals: signals}
 		dopts.Sink = file
 	}
 	if opts.CSVDir != "" {
@@ -212,7 +207,7 @@ func run(ctx context.Context, opts *Options) error {
 
 // resolveNames resolves the A2L signal and event names of lists in place
 // (see a2ldaq.Resolve) and returns the signals of the added measurements.
-func resolveNames(ctx context.Context, m *master.Master, lists []daq.List, opts *Options) (*Signals, error) {
+func resolveNames(ctx context.Context, m *master.Master, lists []daq.List, opts *Options) (*recorder.Signals, error) {
 	if !a2ldaq.Needs(lists, opts.A2LGiven) || opts.A2L == nil {
 		_, err := a2ldaq.Resolve(nil, lists)
 		return nil, err
@@ -225,11 +220,11 @@ func resolveNames(ctx context.Context, m *master.Master, lists []daq.List, opts 
 	if err != nil {
 		return nil, &cmdutil.UsageError{Err: fmt.Errorf("%s: %w", opts.DAQFile, err)}
 	}
-	return NewSignals(lists, res), nil
+	return recorder.NewSignals(lists, res), nil
 }
 
 // wait shows the status line until the duration is over or ctx is done.
-func wait(ctx context.Context, ses *daq.Session, file *FileSink, dur time.Duration, opts *Options) error {
+func wait(ctx context.Context, ses *daq.Session, file *recorder.FileSink, dur time.Duration, opts *Options) error {
 	var end <-chan time.Time
 	if dur > 0 {
 		t := time.NewTimer(dur)

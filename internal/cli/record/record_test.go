@@ -13,11 +13,11 @@ import (
 
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
-	clirecord "github.com/goxcp/goxcp/internal/cli/record"
 	"github.com/goxcp/goxcp/internal/cli/xcptest"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/recorder"
 	"github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport/memconn"
 )
@@ -71,7 +71,7 @@ func roundTrip(t *testing.T, idf xcp.IDField, order xcp.ByteOrder) {
 	ctx := t.Context()
 	m := connectSim(t, sim.Config{Order: order, MaxDTO: 24, DAQ: sim.DAQConfig{IDField: idf, TimestampSize: 2}})
 	path := filepath.Join(t.TempDir(), "r.xlog")
-	sink := &clirecord.FileSink{Path: path, Tool: "test"}
+	sink := &recorder.FileSink{Path: path, Tool: "test"}
 	var want []daq.Record
 	lists := []daq.List{allVariables(), {Name: "slow", Event: 1, Measurements: []daq.Measurement{{Name: "c", Addr: sim.RAMBase, Type: daq.U32}}}}
 	ses, err := daq.Setup(ctx, m, lists, daq.Options{Sink: sink, OnSample: func(s *daq.Sample) {

@@ -14,6 +14,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/internal/cli/info"
 	xcpproto "github.com/goxcp/goxcp/protocol/xcp"
@@ -74,7 +75,7 @@ func serve(t *testing.T, network string, cfg sim.Config) (*sim.Slave, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop := cmdutil.ServeSim(context.Background(), slave, l)
+	stop := connect.ServeListeners(context.Background(), slave, l)
 	t.Cleanup(func() {
 		if err := stop(); err != nil {
 			t.Error(err)

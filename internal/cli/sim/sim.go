@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	xsim "github.com/goxcp/goxcp/sim"
@@ -196,7 +197,7 @@ func run(ctx context.Context, opts *Options) error {
 		}
 		return err
 	}
-	stopEth := cmdutil.ServeSim(ctx, slave, ls...)
+	stopEth := connect.ServeListeners(ctx, slave, ls...)
 	if opts.Discovery {
 		group, stopDisc, err := serveDiscovery(ctx, opts, slave, ls)
 		if err != nil {

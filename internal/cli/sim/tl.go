@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	xsim "github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport/can"
@@ -46,9 +47,9 @@ func (t *tlFlags) add(cmd *cobra.Command) {
 	fl.IntVar(&t.maxFD, "max-can-fd-dlc", 0, "largest CAN FD frame length (0 = 64)")
 	fl.BoolVar(&t.maxDLC, "max-dlc-required", false, "pad every CAN frame to the maximum length")
 	fl.Uint8Var(&t.padding, "padding-value", 0, "CAN padding byte")
-	fl.StringVar(&t.master, "can-id-master", fmt.Sprintf("0x%X", cmdutil.DefaultCANMaster), "CAN `ID` of master → slave frames (bit 31 = 29-bit)")
-	fl.StringVar(&t.slave, "can-id-slave", fmt.Sprintf("0x%X", cmdutil.DefaultCANSlave), "CAN `ID` of slave → master frames")
-	fl.StringVar(&t.bcast, "can-id-broadcast", fmt.Sprintf("0x%X", cmdutil.DefaultCANBroadcast), "CAN `ID` for GET_SLAVE_ID (0 = none)")
+	fl.StringVar(&t.master, "can-id-master", fmt.Sprintf("0x%X", connect.DefaultCANMaster), "CAN `ID` of master → slave frames (bit 31 = 29-bit)")
+	fl.StringVar(&t.slave, "can-id-slave", fmt.Sprintf("0x%X", connect.DefaultCANSlave), "CAN `ID` of slave → master frames")
+	fl.StringVar(&t.bcast, "can-id-broadcast", fmt.Sprintf("0x%X", connect.DefaultCANBroadcast), "CAN `ID` for GET_SLAVE_ID (0 = none)")
 	fl.IntVar(&t.canBitrate, "can-bitrate", 0, "CAN bitrate (slcan, 0 = 500000)")
 	fl.IntVar(&t.db, "can-data-bitrate", 0, "CAN FD data bitrate (slcan)")
 	fl.StringArrayVar(&t.sxi, "sxi", nil, "serve XCP on SxI on `DEVICE`, or \"pty\" to create a pseudo-terminal and print its path (repeatable)")
@@ -153,7 +154,7 @@ func serveMedia(ctx context.Context, opts *Options, slave *xsim.Slave, log *slog
 			bus.Close()
 			return nil, nil, errors.Join(err, stopAll())
 		}
-		stops = append(stops, cmdutil.ServeConn(ctx, slave, c))
+		stops = append(stops, connect.ServeConn(ctx, slave, c))
 		kind := "can"
 		if k.FD {
 			kind = "canfd"
@@ -176,7 +177,7 @@ func serveMedia(ctx context.Context, opts *Options, slave *xsim.Slave, log *slog
 				p.Close()
 				return nil, nil, errors.Join(err, stopAll())
 			}
-			stopSim := cmdutil.ServeConn(ctx, slave, c)
+			stopSim := connect.ServeConn(ctx, slave, c)
 			stops = append(stops, func() error { return errors.Join(stopSim(), p.Close()) })
 			addrs = append(addrs, fmt.Sprintf("sxi %s (%s)", p.TTYPath, desc))
 			continue
@@ -187,7 +188,7 @@ func serveMedia(ctx context.Context, opts *Options, slave *xsim.Slave, log *slog
 		if err != nil {
 			return nil, nil, errors.Join(err, stopAll())
 		}
-		stops = append(stops, cmdutil.ServeConn(ctx, slave, c))
+		stops = append(stops, connect.ServeConn(ctx, slave, c))
 		addrs = append(addrs, fmt.Sprintf("sxi %s (%s)", dev, desc))
 	}
 	return addrs, stopAll, nil

@@ -12,7 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/goxcp/goxcp/a2l/a2ltest"
-	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/xcptest"
 	"github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport/eth"
@@ -212,7 +212,7 @@ func TestTransportFromA2L(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stop := cmdutil.ServeSim(context.Background(), slave, l)
+	stop := connect.ServeListeners(context.Background(), slave, l)
 	defer func() {
 		if err := stop(); err != nil {
 			t.Error(err)

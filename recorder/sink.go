@@ -1,13 +1,26 @@
-package record
+// Package recorder records a DAQ measurement into a recording file: a
+// [FileSink] is the daq.FrameSink that a daq.Session (package goxcp/daq)
+// hands every received frame to, and writes them with goxcp/record's crash-safe
+// writer. [Meta] derives the recording's layout (lists, ODTs, where each
+// value and the timestamp sit in a frame) from the measured DAQ layout;
+// [Signals] carries the units and conversions of signals resolved by A2L name
+// (goxcp/a2ldaq) into the file, so converters write physical values without
+// the A2L.
+//
+// The path of a recording: transport → master (DTO packets) → daq.Session
+// (frames per list) → recorder.FileSink → record.Writer (the .xlog file) →
+// record.Reader / record/convert (samples, physical values, CSV, …).
+package recorder
 
 import (
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
-	"github.com/goxcp/goxcp/internal/cli/a2ldaq"
+	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/record"
 )
@@ -128,6 +141,18 @@ func (s *FileSink) Stats() record.Stats {
 		return record.Stats{}
 	}
 	return s.w.Stats()
+}
+
+// SlaveOf describes the slave behind a connected master for the header of
+// a recording: address granularity, MAX_CTO/MAX_DTO, protocol and transport
+// layer versions and the resources it offers (from CONNECT). Byte order and
+// transport are filled in from the measurement by Meta.
+func SlaveOf(m *master.Master) record.Slave {
+	ci := m.ConnectInfo()
+	f := m.Format()
+	return record.Slave{AddressGranularity: f.AG.Size(), MaxCTO: f.CTO(), MaxDTO: f.DTO(),
+		ProtocolVersion: int(ci.ProtocolVersion), TransportVersion: int(ci.TransportVersion),
+		Properties: map[string]string{"resources": ci.Resource.String()}}
 }
 
 // Meta converts the header of a DAQ measurement into the metadata of a

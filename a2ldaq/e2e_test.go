@@ -10,7 +10,7 @@ import (
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
-	"github.com/goxcp/goxcp/internal/cli/a2ldaq"
+	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim"

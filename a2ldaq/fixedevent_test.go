@@ -6,7 +6,7 @@ import (
 
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/daq"
-	"github.com/goxcp/goxcp/internal/cli/a2ldaq"
+	"github.com/goxcp/goxcp/a2ldaq"
 )
 
 // A signal with a FIXED_EVENT_LIST (as XCPlite writes for stack variables)
