@@ -8,8 +8,8 @@ import (
 
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/a2l/a2ltest"
-	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/a2ldaq"
+	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/sim"
 )
 

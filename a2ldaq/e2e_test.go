@@ -8,9 +8,9 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
-	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim"

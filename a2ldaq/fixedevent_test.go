@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/a2ldaq"
+	"github.com/goxcp/goxcp/daq"
 )
 
 // A signal with a FIXED_EVENT_LIST (as XCPlite writes for stack variables)

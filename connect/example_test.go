@@ -24,7 +24,8 @@ func ExampleOpen() {
 
 	fmt.Println("MAX_CTO", s.Connect.MaxCTO, "MAX_DTO", s.Connect.MaxDTO)
 	period := sim.Parameters()[2] // period_ms, ULONG
-	if err := s.Write(ctx, period.Addr, 0, []byte{0xF4, 0x01, 0, 0}); err != nil { // 500, Intel
+	// 500, Intel byte order
+	if err := s.Write(ctx, period.Addr, 0, []byte{0xF4, 0x01, 0, 0}); err != nil {
 		log.Fatal(err)
 	}
 	b, err := s.Read(ctx, period.Addr, 0, 4)

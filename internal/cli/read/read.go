@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/a2ldaq"
+	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
 )

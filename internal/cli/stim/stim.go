@@ -20,8 +20,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/a2ldaq"
+	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
