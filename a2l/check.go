@@ -22,10 +22,10 @@ func (p *parser) checkRefs(m *Module) {
 			if a.Conversion != "NO_COMPU_METHOD" && m.idx.compu[a.Conversion] == nil {
 				p.problemAt(a.Pos, "%s %s AXIS_DESCR refers to COMPU_METHOD %s, which is not defined", kind, obj, a.Conversion)
 			}
-			if a.AxisPtsRef != "" && m.idx.axisPts[a.AxisPtsRef] == nil {
-				p.problemAt(a.Pos, "%s %s AXIS_PTS_REF %s is not defined", kind, obj, a.AxisPtsRef)
+			if a.AxisPtsRef != "" && m.idx.axisPts[a.AxisPtsRef] == nil && !m.axisRefKnown(a.AxisPtsRef) {
+				p.problemAt(a.Pos, "%s %s AXIS_PTS_REF %s is not defined (no AXIS_PTS, INSTANCE of a TYPEDEF_AXIS or component path of that name)", kind, obj, a.AxisPtsRef)
 			}
-			if a.CurveAxisRef != "" && m.idx.chars[a.CurveAxisRef] == nil {
+			if a.CurveAxisRef != "" && m.idx.chars[a.CurveAxisRef] == nil && !m.axisRefKnown(a.CurveAxisRef) {
 				p.problemAt(a.Pos, "%s %s CURVE_AXIS_REF %s is not defined", kind, obj, a.CurveAxisRef)
 			}
 		}

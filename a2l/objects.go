@@ -95,7 +95,7 @@ func (p *parser) a2ml(kw Token) {
 // IfData.Parse). The /begin IF_DATA has been consumed.
 func (p *parser) ifData(kw Token) *IfData {
 	d := p.newIfData()
-	d.Name = p.ident("IF_DATA name")
+	d.Name = p.strOrIdent("IF_DATA name") // some tools quote it
 	d.Pos = p.pos(p.tok)
 	// The content follows the interface's A2ML, not the A2L grammar: scan
 	// it raw (honouring strings and comments) from the current token to

@@ -553,6 +553,7 @@ var ignoredBlocks = map[string]bool{
 	"SUB_FUNCTION": true, "DEF_CHARACTERISTIC": true, "IN_MEASUREMENT": true,
 	"OUT_MEASUREMENT": true, "LOC_MEASUREMENT": true, "REF_GROUP": true, "FRAME_MEASUREMENT": true,
 	"TRANSFORMER_IN_OBJECTS": true, "TRANSFORMER_OUT_OBJECTS": true, "ANNOTATION_TEXT": true,
+	"AR_COMPONENT": true, // ASAP2 1.71, in FUNCTION
 }
 
 // idents reads identifiers up to the /end of a list block such as

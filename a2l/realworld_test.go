@@ -146,3 +146,49 @@ func TestAddressExtensionSigned16(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// AXIS_PTS_REF may name an INSTANCE of a TYPEDEF_AXIS, a component path
+// through an INSTANCE, or a sibling component with THIS.
+func TestAxisPtsRefToInstances(t *testing.T) {
+	src := wrap(`/begin RECORD_LAYOUT RA AXIS_PTS_X 1 UBYTE INDEX_INCR DIRECT /end RECORD_LAYOUT
+/begin RECORD_LAYOUT RF FNC_VALUES 1 UBYTE ROW_DIR DIRECT /end RECORD_LAYOUT
+/begin TYPEDEF_AXIS TA "" NO_INPUT_QUANTITY RA 0 NO_COMPU_METHOD 4 0 255 /end TYPEDEF_AXIS
+/begin INSTANCE axis_inst "" TA 0x100 /end INSTANCE
+/begin TYPEDEF_CHARACTERISTIC C1 "" CURVE RF 0 NO_COMPU_METHOD 0 255
+  /begin AXIS_DESCR COM_AXIS NO_INPUT_QUANTITY NO_COMPU_METHOD 4 0 255 AXIS_PTS_REF axis_inst /end AXIS_DESCR /end TYPEDEF_CHARACTERISTIC
+/begin TYPEDEF_CHARACTERISTIC C2 "" CURVE RF 0 NO_COMPU_METHOD 0 255
+  /begin AXIS_DESCR COM_AXIS NO_INPUT_QUANTITY NO_COMPU_METHOD 4 0 255 AXIS_PTS_REF cal.ax /end AXIS_DESCR /end TYPEDEF_CHARACTERISTIC
+/begin TYPEDEF_CHARACTERISTIC C3 "" CURVE RF 0 NO_COMPU_METHOD 0 255
+  /begin AXIS_DESCR COM_AXIS NO_INPUT_QUANTITY NO_COMPU_METHOD 4 0 255 AXIS_PTS_REF THIS.ax /end AXIS_DESCR /end TYPEDEF_CHARACTERISTIC
+/begin TYPEDEF_STRUCTURE S "" 16
+  /begin STRUCTURE_COMPONENT ax TA 0 /end STRUCTURE_COMPONENT
+  /begin STRUCTURE_COMPONENT c1 C1 4 /end STRUCTURE_COMPONENT
+  /begin STRUCTURE_COMPONENT c2 C2 8 /end STRUCTURE_COMPONENT
+  /begin STRUCTURE_COMPONENT c3 C3 12 /end STRUCTURE_COMPONENT
+/end TYPEDEF_STRUCTURE
+/begin INSTANCE cal "" S 0x200 /end INSTANCE
+/begin INSTANCE other "" S 0x300 MATRIX_DIM 2 /end INSTANCE`)
+	m := parse(t, src) // strict: every reference resolves
+	for _, tc := range []struct{ from, ref, want string }{
+		{"cal.c1", "axis_inst", "axis_inst"},
+		{"cal.c2", "cal.ax", "cal.ax"},
+		{"cal.c3", "THIS.ax", "cal.ax"},
+		{"other[1].c3", "THIS.ax", "other[1].ax"},
+	} {
+		o, err := m.ResolveAxisRef(tc.from, tc.ref)
+		if err != nil {
+			t.Errorf("%s %s: %v", tc.from, tc.ref, err)
+			continue
+		}
+		if o.Kind != a2l.KindAxisPts || o.Name() != tc.want {
+			t.Errorf("%s %s = %v %s, want AXIS_PTS %s", tc.from, tc.ref, o.Kind, o.Name(), tc.want)
+		}
+	}
+	if _, err := m.ResolveAxisRef("top", "THIS.ax"); err == nil {
+		t.Error("THIS outside a structure resolved")
+	}
+	_, err := a2l.ParseString("t.a2l", strings.Replace(src, "THIS.ax", "THIS.nothere", 1), a2l.Options{})
+	if err == nil || !strings.Contains(err.Error(), "AXIS_PTS_REF THIS.nothere is not defined") {
+		t.Errorf("unknown THIS component: %v", err)
+	}
+}

@@ -321,3 +321,38 @@ func (m *Module) expand(out []string, name, typ string, dims []int, depth int) [
 	}
 	return out
 }
+
+// ResolveAxisRef finds the axis an AXIS_PTS_REF or CURVE_AXIS_REF of the
+// object named from refers to. ref may name a declared AXIS_PTS or CURVE,
+// an INSTANCE of a TYPEDEF_AXIS or TYPEDEF_CHARACTERISTIC, a component
+// path through an INSTANCE ("calseg2.curve_axis"), or start with "THIS."
+// inside a TYPEDEF_STRUCTURE: then it names a sibling component of the
+// structure instance that from belongs to ("inst.curve" with
+// "THIS.axis" resolves "inst.axis").
+func (m *Module) ResolveAxisRef(from, ref string) (*Object, error) {
+	if rest, ok := strings.CutPrefix(ref, "THIS."); ok {
+		i := strings.LastIndexByte(from, '.')
+		if i < 0 {
+			return nil, fmt.Errorf("a2l: %s: %q refers to THIS, but %s is not a component of a structure INSTANCE", from, ref, from)
+		}
+		return m.Resolve(from[:i+1] + rest)
+	}
+	return m.Resolve(ref)
+}
+
+// axisRefKnown reports whether ref, used by an AXIS_DESCR of a typedef,
+// can resolve: THIS.x needs a structure with a component x.
+func (m *Module) axisRefKnown(ref string) bool {
+	if rest, ok := strings.CutPrefix(ref, "THIS."); ok {
+		comp, _, _ := strings.Cut(rest, ".")
+		comp, _, _ = strings.Cut(comp, "[")
+		for _, s := range m.TypedefStructures {
+			if s.byName[comp] != nil {
+				return true
+			}
+		}
+		return false
+	}
+	_, err := m.Resolve(ref)
+	return err == nil
+}

@@ -314,7 +314,7 @@ func (d *Desc) axisSpec(m *a2l.Module, rl *a2l.RecordLayout, i int, ad *a2l.Axis
 		if ref == "" {
 			return nil, errorf(d.Name, "%s %d without a reference", ad.Attr, i+1)
 		}
-		o, err := m.Resolve(ref)
+		o, err := m.ResolveAxisRef(d.Name, ref)
 		if err != nil {
 			return nil, errorf(d.Name, "axis %d: %w", i+1, err)
 		}
