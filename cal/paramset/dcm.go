@@ -121,10 +121,11 @@ func dcmWriteItem(b *bufio.Writer, it *Item) string {
 		if len(d) != 2 || len(it.Axes) != 2 {
 			return "a map without two axes"
 		}
-		if prefix(0) != prefix(1) {
-			return fmt.Sprintf("a map with a %s and a %s, which DCM cannot hold", axisKind(0), axisKind(1))
+		p := prefix(0)
+		if p != prefix(1) {
+			p = "" // mixed axis kinds: a plain map with both axes' points
 		}
-		head = fmt.Sprintf("%sKENNFELD %s %d %d", prefix(0), it.Name, d[0], d[1])
+		head = fmt.Sprintf("%sKENNFELD %s %d %d", p, it.Name, d[0], d[1])
 	case "AXIS_PTS":
 		head = fmt.Sprintf("STUETZSTELLENVERTEILUNG %s %d", it.Name, max(len(it.Values), len(it.Text)))
 	default:
