@@ -349,7 +349,7 @@ func readDCM(data []byte) (*Set, error) {
 			switch {
 			case kw == "KONSERVIERUNG_FORMAT":
 				if len(toks) != 2 || toks[1].s != "2.0" {
-					return nil, &dcmError{ln, fmt.Sprintf("KONSERVIERUNG_FORMAT %s not supported (goxcp reads 2.0)", rest(toks))}
+					return nil, &dcmError{ln, fmt.Sprintf("KONSERVIERUNG_FORMAT %s not supported (goxcp reads 2.0)", rest(toks[1:]))}
 				}
 				sawFormat = true
 			case kw == "FUNKTIONEN" || kw == "VARIANTENKODIERUNG":
