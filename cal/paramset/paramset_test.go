@@ -6,7 +6,6 @@ import (
 	"slices"
 	"testing"
 
-
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/cal/paramset"
 	"github.com/goxcp/goxcp/internal/simtest"
