@@ -3,22 +3,18 @@ package record_test
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/cal"
-	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/internal/cli/root"
 	"github.com/goxcp/goxcp/internal/cli/xcptest"
 	"github.com/goxcp/goxcp/record"
-	"github.com/goxcp/goxcp/recorder"
 	"github.com/goxcp/goxcp/sim"
 )
 
@@ -223,42 +219,6 @@ func TestConvertPhysical(t *testing.T) {
 	}
 }
 
-// TestLiveLoss: loss counters handed to UpdateLoss during a measurement
-// reach the file before it is closed (a recording killed with -9 keeps
-// them).
-func TestLiveLoss(t *testing.T) {
-	ctx := t.Context()
-	m := connectSim(t, sim.Config{})
-	path := filepath.Join(t.TempDir(), "live.xlog")
-	sink := &recorder.FileSink{Path: path, Tool: "test"}
-	ses, err := daq.Setup(ctx, m, []daq.List{{Name: "l", Event: 1, Measurements: []daq.Measurement{{Name: "c", Addr: sim.RAMBase, Type: daq.U32}}}}, daq.Options{Sink: sink})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ses.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer ses.Stop(context.Background())
-	sink.UpdateLoss(daq.Stats{TransportLost: 7, Lists: []daq.ListStats{{MissingODT: 3, Overload: 2}}})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r, err := record.Open(path)
-		if err == nil {
-			for r.Next() {
-			}
-			st := r.Stats()
-			r.Close()
-			if len(st.Lists) == 1 && st.Lists[0].CtrGaps == 7 && st.Lists[0].MissingODTs == 3 && st.Lists[0].Overloads == 2 {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no live loss counters in the open file (last error %v)", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // TestHostTimeOrigin: the online CSV (--csv) and the converted recording
 // give every sample the same host time (and slave time).
 func TestHostTimeOrigin(t *testing.T) {
@@ -282,49 +242,5 @@ measurements = [{ name = "counter", address = 0x100000, type = "U32" }]
 		if online[i][0] != conv[i][0] || online[i][1] != conv[i][1] || online[i][2] != conv[i][2] {
 			t.Fatalf("row %d: online %v, converted %v", i, online[i], conv[i])
 		}
-	}
-}
-
-// TestSplitValues: values that the ODT allocation splits across ODTs
-// (a tiny MAX_DTO) are recorded and read back as the session saw them.
-func TestSplitValues(t *testing.T) {
-	ctx := t.Context()
-	m := connectSim(t, sim.Config{MaxDTO: 8, DAQ: sim.DAQConfig{TimestampSize: 2}})
-	path := filepath.Join(t.TempDir(), "split.xlog")
-	sink := &recorder.FileSink{Path: path, Tool: "test"}
-	var want []string
-	l := daq.List{Name: "wide", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
-		{Name: "time_us", Addr: sim.RAMBase + 0x18, Type: daq.U64}, {Name: "sine64", Addr: sim.RAMBase + 0x10, Type: daq.F64}}}
-	ses, err := daq.Setup(ctx, m, []daq.List{l}, daq.Options{Sink: sink, OnSample: func(s *daq.Sample) {
-		want = append(want, fmt.Sprint(s.HostNS, s.Slave, s.Values))
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ses.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(100 * time.Millisecond)
-	if _, err := ses.Stop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	r, err := record.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if n := r.Meta().DAQ.Lists[0].ODTs; n < 3 {
-		t.Fatalf("%d ODTs: values not split", n)
-	}
-	dec, err := record.NewDecoder(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for s := range dec.All() {
-		got = append(got, fmt.Sprint(s.HostNS, s.SlaveNS, s.Values))
-	}
-	if len(got) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("file:\n%s\nlive:\n%s", strings.Join(got[:min(3, len(got))], "\n"), strings.Join(want[:min(3, len(want))], "\n"))
 	}
 }
