@@ -197,7 +197,45 @@ func RunWith(ctx context.Context, r *record.Reader, sink Sink, o Options) (res R
 		sink.Close()
 		return res, fmt.Errorf("convert: %w", err)
 	}
-	m := r.Meta()
+	res, err = RunSource(ctx, readerSource{r, d}, sink, o)
+	if err != nil {
+		return res, err
+	}
+	res.Decode = d.Stats()
+	res.Stats = r.Stats()
+	res.Complete = r.Complete()
+	res.Tail = r.Tail()
+	res.Damage = r.Damage()
+	return res, nil
+}
+
+// Source yields the decoded samples of a recording: a goxcp recording
+// (Run) or another recorder's file, such as pyXCP's .xmraw
+// (record/xmraw.Source).
+type Source interface {
+	// Meta describes the recording; its DAQ lists give the tables.
+	Meta() *record.Meta
+	// Next advances to the next complete sample.
+	Next() bool
+	// Sample returns the current sample, valid until the next Next.
+	Sample() *record.Sample
+	// Err returns the error that ended Next early, if any.
+	Err() error
+}
+
+type readerSource struct {
+	r *record.Reader
+	*record.Decoder
+}
+
+func (s readerSource) Meta() *record.Meta { return s.r.Meta() }
+
+// RunSource converts the samples of src into sink, like RunWith; the
+// Result holds the sample counts (Samples, PerList). When src stops with
+// an error, everything before it has been written and the sink closed;
+// the error is returned.
+func RunSource(ctx context.Context, src Source, sink Sink, o Options) (res Result, err error) {
+	m := src.Meta()
 	tables, err := Layout(m, o)
 	if err != nil {
 		sink.Close()
@@ -221,7 +259,7 @@ func RunWith(ctx context.Context, r *record.Reader, sink Sink, o Options) (res R
 	}
 	done := make(chan struct{})
 	decoded := make(chan error, 1)
-	go func() { decoded <- decode(d, phys, free, full, done) }()
+	go func() { decoded <- decode(src, phys, free, full, done) }()
 	stop := func() {
 		close(done)
 		<-decoded
@@ -245,11 +283,6 @@ func RunWith(ctx context.Context, r *record.Reader, sink Sink, o Options) (res R
 	if err := <-decoded; err != nil {
 		return res, err
 	}
-	res.Decode = d.Stats()
-	res.Stats = r.Stats()
-	res.Complete = r.Complete()
-	res.Tail = r.Tail()
-	res.Damage = r.Damage()
 	return res, nil
 }
 
@@ -264,7 +297,7 @@ type batch struct {
 
 // decode fills batches from d until the end (then closes full) or until
 // done is closed.
-func decode(d *record.Decoder, phys [][]*conv.Conv, free <-chan *batch, full chan<- *batch, done <-chan struct{}) error {
+func decode(d Source, phys [][]*conv.Conv, free <-chan *batch, full chan<- *batch, done <-chan struct{}) error {
 	defer close(full)
 	for {
 		var b *batch
