@@ -22,11 +22,17 @@ func (p *parser) checkRefs(m *Module) {
 			if a.Conversion != "NO_COMPU_METHOD" && m.idx.compu[a.Conversion] == nil {
 				p.problemAt(a.Pos, "%s %s AXIS_DESCR refers to COMPU_METHOD %s, which is not defined", kind, obj, a.Conversion)
 			}
+			switch {
+			case (a.Attr == ComAxis || a.Attr == ResAxis) && a.AxisPtsRef == "":
+				p.problemAt(orPos(a.attrPos, a.Pos), "%s %s: %s without AXIS_PTS_REF", kind, obj, a.Attr)
+			case a.Attr == CurveAxis && a.CurveAxisRef == "":
+				p.problemAt(orPos(a.attrPos, a.Pos), "%s %s: CURVE_AXIS without CURVE_AXIS_REF", kind, obj)
+			}
 			if a.AxisPtsRef != "" && m.idx.axisPts[a.AxisPtsRef] == nil && !m.axisRefKnown(a.AxisPtsRef) {
-				p.problemAt(a.Pos, "%s %s AXIS_PTS_REF %s is not defined (no AXIS_PTS, INSTANCE of a TYPEDEF_AXIS or component path of that name)", kind, obj, a.AxisPtsRef)
+				p.problemAt(orPos(a.refPos, a.Pos), "%s %s AXIS_PTS_REF %s is not defined (no AXIS_PTS, INSTANCE of a TYPEDEF_AXIS or component path of that name)", kind, obj, a.AxisPtsRef)
 			}
 			if a.CurveAxisRef != "" && m.idx.chars[a.CurveAxisRef] == nil && !m.axisRefKnown(a.CurveAxisRef) {
-				p.problemAt(a.Pos, "%s %s CURVE_AXIS_REF %s is not defined", kind, obj, a.CurveAxisRef)
+				p.problemAt(orPos(a.refPos, a.Pos), "%s %s CURVE_AXIS_REF %s is not defined", kind, obj, a.CurveAxisRef)
 			}
 		}
 	}
@@ -58,11 +64,11 @@ func (p *parser) checkRefs(m *Module) {
 		switch v.Type {
 		case TabIntp, TabNoIntp:
 			if m.idx.tabs[v.CompuTabRef] == nil {
-				p.problemAt(v.Pos, "COMPU_METHOD %s refers to COMPU_TAB %s, which is not defined", v.Name, v.CompuTabRef)
+				p.problemAt(orPos(v.tabRefPos, v.Pos), "COMPU_METHOD %s refers to COMPU_TAB %s, which is not defined", v.Name, v.CompuTabRef)
 			}
 		case TabVerb:
 			if m.idx.vtabs[v.CompuTabRef] == nil && m.idx.vranges[v.CompuTabRef] == nil {
-				p.problemAt(v.Pos, "COMPU_METHOD %s refers to COMPU_VTAB %s, which is not defined", v.Name, v.CompuTabRef)
+				p.problemAt(orPos(v.tabRefPos, v.Pos), "COMPU_METHOD %s refers to COMPU_VTAB %s, which is not defined", v.Name, v.CompuTabRef)
 			}
 		}
 	}
@@ -113,4 +119,12 @@ func (p *parser) problemAt(pos Pos, format string, args ...any) {
 	p.file = pos.File
 	defer func() { p.file = saved }()
 	p.problem(Token{Line: pos.Line, Col: pos.Col, Off: int(pos.off)}, format, args...)
+}
+
+// orPos returns pos, or fallback when pos was never set.
+func orPos(pos, fallback Pos) Pos {
+	if pos.Line == 0 {
+		return fallback
+	}
+	return pos
 }

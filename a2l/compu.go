@@ -39,6 +39,7 @@ func (p *parser) compuMethod(kw Token) {
 		case "COEFFS_LINEAR":
 			lin = []float64{p.float("COEFFS_LINEAR a"), p.float("COEFFS_LINEAR b")}
 		case "COMPU_TAB_REF":
+			c.tabRefPos = p.pos(kw)
 			c.CompuTabRef = p.ident("COMPU_TAB_REF")
 		case "REF_UNIT":
 			c.RefUnit = p.ident("REF_UNIT")

@@ -324,6 +324,8 @@ type AxisDescr struct {
 	HasExtLimits  bool
 	ExtLimits     Limits
 	Monotony      string
+
+	attrPos, refPos Pos // of the attribute and of AXIS_PTS_REF / CURVE_AXIS_REF, for messages
 }
 
 // FixAxisPar is FIX_AXIS_PAR (Dist false: offset, shift 2^n) or
@@ -409,6 +411,8 @@ type CompuMethod struct {
 	FormulaInv      string
 	RefUnit         string
 	StatusStringRef string
+
+	tabRefPos Pos // of COMPU_TAB_REF, for messages
 }
 
 // CompuTab is a COMPU_TAB (numeric table).

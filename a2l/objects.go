@@ -322,7 +322,7 @@ func (p *parser) characteristic(kw Token) {
 }
 
 func (p *parser) axisDescr(kw Token) *AxisDescr {
-	a := &AxisDescr{Pos: p.pos(kw)}
+	a := &AxisDescr{Pos: p.pos(kw), attrPos: p.pos(p.tok)}
 	t := p.tok
 	attr, ok := axisAttrNames[p.ident("axis attribute")]
 	if !ok {
@@ -346,8 +346,10 @@ func (p *parser) axisDescr(kw Token) *AxisDescr {
 		}
 		switch kw.Text {
 		case "AXIS_PTS_REF":
+			a.refPos = p.pos(kw)
 			a.AxisPtsRef = p.ident("AXIS_PTS_REF")
 		case "CURVE_AXIS_REF":
+			a.refPos = p.pos(kw)
 			a.CurveAxisRef = p.ident("CURVE_AXIS_REF")
 		case "FIX_AXIS_PAR", "FIX_AXIS_PAR_DIST":
 			a.FixAxisPar = &FixAxisPar{Dist: kw.Text == "FIX_AXIS_PAR_DIST", Offset: p.float("offset"), Step: p.float("shift/distance"), Numbers: p.count("number of axis points")}

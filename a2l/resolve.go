@@ -356,3 +356,19 @@ func (m *Module) axisRefKnown(ref string) bool {
 	_, err := m.Resolve(ref)
 	return err == nil
 }
+
+// Pos returns where the object is defined (for an object reached through
+// an INSTANCE: its typedef).
+func (o *Object) Pos() Pos {
+	switch o.Kind {
+	case KindMeasurement:
+		return o.Measurement.Pos
+	case KindCharacteristic:
+		return o.Characteristic.Pos
+	case KindAxisPts:
+		return o.AxisPts.Pos
+	case KindBlob:
+		return o.Blob.Pos
+	}
+	return Pos{}
+}

@@ -462,7 +462,11 @@ definitions) do not fail the check.`,
 				}
 				for _, n := range m.Names() {
 					if _, err := cal.Describe(m, n); err != nil {
-						r.Problems = append(r.Problems, err.Error())
+						msg := err.Error()
+						if o, rerr := m.Resolve(n); rerr == nil {
+							msg = o.Pos().String() + ": " + msg
+						}
+						r.Problems = append(r.Problems, msg)
 					}
 				}
 			}
