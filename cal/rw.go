@@ -71,7 +71,7 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 			return nil, errorf(d.Name, "%d bytes, need %d", len(b), d.Size)
 		}
 		v.Dims = d.dims
-		if err := d.decodeValues(v, b, d.count, d.dt, d.order, nil, nil); err != nil {
+		if err := d.decodeValues(v, b, d.count, d.dt, d.order, nil); err != nil {
 			return nil, err
 		}
 		return v, nil
@@ -86,7 +86,7 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 	if d.kind == "AXIS_PTS" {
 		for _, it := range its {
 			if it.role == roleAxis {
-				if err := d.decodeValues(v, b[it.off:], counts[0], it.dt, d.order, nil, nil); err != nil {
+				if err := d.decodeValues(v, b[it.off:], counts[0], it.dt, d.order, nil); err != nil {
 					return nil, err
 				}
 				if d.rl.AxisPts[0].IndexMode == a2l.IndexDecr {
@@ -123,7 +123,7 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 			v.Dims = d.dims
 			n = d.count
 		}
-		if err := d.decodeValues(v, b[it.off:], n, it.dt, d.order, perm, d.fncStride(counts)); err != nil {
+		if err := d.decodeValues(v, b[it.off:], n, it.dt, d.order, byteOffsets(perm, it.dt.Size())); err != nil {
 			return nil, err
 		}
 	}
@@ -223,12 +223,14 @@ func (d *Desc) memOrder(counts []int) []int {
 	return perm
 }
 
-func (d *Desc) decodeValues(v *Value, b []byte, n int, dt a2l.DataType, o a2l.ByteOrder, perm []int, _ []int) error {
+// decodeValues decodes n values of type dt from b: value k at byte k·size,
+// or at offs[k] when offs is given.
+func (d *Desc) decodeValues(v *Value, b []byte, n int, dt a2l.DataType, o a2l.ByteOrder, offs []int) error {
 	sz := dt.Size()
 	need := n * sz
-	for _, p := range perm {
-		if (p+1)*sz > need {
-			need = (p + 1) * sz
+	for _, p := range offs {
+		if p+sz > need {
+			need = p + sz
 		}
 	}
 	if len(b) < need {
@@ -236,11 +238,11 @@ func (d *Desc) decodeValues(v *Value, b []byte, n int, dt a2l.DataType, o a2l.By
 	}
 	v.Raw = make([]float64, n)
 	for k := 0; k < n; k++ {
-		e := k
-		if perm != nil {
-			e = perm[k]
+		e := k * sz
+		if offs != nil {
+			e = offs[k]
 		}
-		eb := b[e*sz:]
+		eb := b[e:]
 		if d.mask != 0 && !dt.Float() {
 			bitsv := rawBits(eb, dt, o) & d.mask
 			r := float64(bitsv >> bits.TrailingZeros64(d.mask))
@@ -419,11 +421,11 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 			} else {
 				n = d.count
 			}
-			if err := d.encodeList(b[it.off:], in.Values, n, it.dt, d.order, perm, d.limits, d.ext, opt, ""); err != nil {
+			if err := d.encodeList(b[it.off:], in.Values, n, it.dt, d.order, byteOffsets(perm, it.dt.Size()), d.limits, d.ext, opt, ""); err != nil {
 				return err
 			}
 		case it.role == roleAxis && d.kind == "AXIS_PTS" && in.Values != nil:
-			if err := d.encodeList(b[it.off:], in.Values, counts[0], it.dt, d.order, d.decrPerm(0, counts[0]), d.limits, d.ext, opt, ""); err != nil {
+			if err := d.encodeList(b[it.off:], in.Values, counts[0], it.dt, d.order, byteOffsets(d.decrPerm(0, counts[0]), it.dt.Size()), d.limits, d.ext, opt, ""); err != nil {
 				return err
 			}
 		case it.role == roleAxis && it.axis < len(in.Axes) && in.Axes[it.axis] != nil:
@@ -435,7 +437,7 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 				ext = &l
 			}
 			what := fmt.Sprintf("axis %d ", it.axis+1)
-			if err := sub.encodeList(b[it.off:], in.Axes[it.axis], counts[it.axis], it.dt, ax.order, d.decrPerm(it.axis, counts[it.axis]), ax.limits, ext, opt, what); err != nil {
+			if err := sub.encodeList(b[it.off:], in.Axes[it.axis], counts[it.axis], it.dt, ax.order, byteOffsets(d.decrPerm(it.axis, counts[it.axis]), it.dt.Size()), ax.limits, ext, opt, what); err != nil {
 				return err
 			}
 		}
@@ -477,8 +479,9 @@ func (d *Desc) encodeBlob(b []byte, in Input) error {
 }
 
 // encodeList converts and range-checks the physical values in vals and
-// stores them as n elements (perm: memory index per value).
-func (d *Desc) encodeList(b []byte, vals []string, n int, dt a2l.DataType, o a2l.ByteOrder, perm []int, lim a2l.Limits, ext *a2l.Limits, opt Options, what string) error {
+// stores them as n elements (value k at byte k·size, or at offs[k] when
+// offs is given).
+func (d *Desc) encodeList(b []byte, vals []string, n int, dt a2l.DataType, o a2l.ByteOrder, offs []int, lim a2l.Limits, ext *a2l.Limits, opt Options, what string) error {
 	if len(vals) != n {
 		if n == 1 {
 			return errorf(d.Name, "%sexpects one value, got %d", what, len(vals))
@@ -520,14 +523,14 @@ func (d *Desc) encodeList(b []byte, vals []string, n int, dt a2l.DataType, o a2l
 		if raw < lo || raw > hi {
 			return fmt.Errorf("values: %s: %w: %svalue %d = %s needs raw %g, outside %s range [%g, %g]", d.Name, ErrLimit, what, k+1, s, raw, dt, lo, hi)
 		}
-		e := k
-		if perm != nil {
-			e = perm[k]
+		e := k * sz
+		if offs != nil {
+			e = offs[k]
 		}
-		if (e+1)*sz > len(b) {
+		if e+sz > len(b) {
 			return errorf(d.Name, "record too short")
 		}
-		eb := b[e*sz:]
+		eb := b[e:]
 		if d.mask != 0 && !dt.Float() {
 			shift := bits.TrailingZeros64(d.mask)
 			nv := uint64(int64(raw)) << shift
@@ -545,3 +548,15 @@ func (d *Desc) encodeList(b []byte, vals []string, n int, dt a2l.DataType, o a2l
 // tolerance absorbs float rounding of limits written with few digits (XCPlite
 // writes 4.29497e+09 for 4294967295).
 func tolerance(limit float64) float64 { return math.Abs(limit) * 1e-6 }
+
+// byteOffsets turns element indexes into byte offsets (nil stays nil).
+func byteOffsets(idx []int, size int) []int {
+	if idx == nil {
+		return nil
+	}
+	offs := make([]int, len(idx))
+	for i, e := range idx {
+		offs[i] = e * size
+	}
+	return offs
+}
