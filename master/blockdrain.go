@@ -10,11 +10,11 @@ const maxBlockDrain = 50 * time.Millisecond
 // (CAN, serial lines) every DOWNLOAD_NEXT/PROGRAM_NEXT sent before the
 // error arrived is answered too (ERR_SEQUENCE), and those answers must not
 // be taken for the next command's (e.g. the GET_SEED of an unlock
-// pre-action). It waits for up to k packets, each within quiet. Callers
-// hold m.mu.
-func (m *Master) drainBlock(k int, quiet time.Duration) {
+// pre-action). It waits for up to k packets, each within quiet, and
+// reports whether all came. Callers hold m.mu.
+func (m *Master) drainBlock(k int, quiet time.Duration) bool {
 	if k <= 0 {
-		return
+		return true
 	}
 	quiet = min(quiet, maxBlockDrain)
 	t := time.NewTimer(quiet)
@@ -29,9 +29,10 @@ func (m *Master) drainBlock(k int, quiet time.Duration) {
 			k--
 			t.Reset(quiet)
 		case <-t.C:
-			return
+			return false
 		case <-m.done:
-			return
+			return false
 		}
 	}
+	return true
 }

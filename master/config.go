@@ -55,6 +55,38 @@ type Config struct {
 	// Unlock computes keys for GET_SEED/UNLOCK. Nil means resources that
 	// are locked stay locked (commands fail with ERR_ACCESS_LOCKED).
 	Unlock KeyFunc
+	// CommandDeadline bounds the total wait for one answer while the slave
+	// extends the command's timeout with EV_CMD_PENDING (0 =
+	// DefaultCommandDeadline, 30 s). Past it the command fails with
+	// ErrCommandDeadline and is not repeated.
+	CommandDeadline time.Duration
+	// ConnectRetries bounds the repetitions of a CONNECT the slave does
+	// not answer (0 = DefaultConnectRetries, 1; negative = none): with the
+	// default t1 of 2 s a silent slave fails CONNECT after 4 s.
+	ConnectRetries int
+}
+
+// DefaultCommandDeadline is the default Config.CommandDeadline.
+const DefaultCommandDeadline = 30 * time.Second
+
+// DefaultConnectRetries is the default Config.ConnectRetries.
+const DefaultConnectRetries = 1
+
+func (c *Config) commandDeadline() time.Duration {
+	if c.CommandDeadline <= 0 {
+		return DefaultCommandDeadline
+	}
+	return c.CommandDeadline
+}
+
+func (c *Config) connectRetries() int {
+	switch {
+	case c.ConnectRetries < 0:
+		return 0
+	case c.ConnectRetries == 0:
+		return DefaultConnectRetries
+	}
+	return c.ConnectRetries
 }
 
 // KeyFunc computes the key for a seed. resource is the single resource bit

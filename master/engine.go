@@ -132,6 +132,10 @@ func (m *Master) callDepth(ctx context.Context, reqs [][]byte, gap time.Duration
 		var xe *xcp.Error
 		var te *xcp.TimeoutError
 		switch {
+		case errors.Is(err, ErrNotSynchronised), errors.Is(err, ErrCommandDeadline):
+			return nil, err // repeating cannot help
+		case errors.Is(err, ErrUnexpectedResponse):
+			code = xcp.Timeout // out of step: SYNCH, then repeat
 		case errors.As(err, &te):
 			te.Attempts = attempts
 			code = xcp.Timeout
@@ -151,15 +155,18 @@ func (m *Master) callDepth(ctx context.Context, reqs [][]byte, gap time.Duration
 		if limit < 0 || limit > m.maxRetries() {
 			limit = m.maxRetries()
 		}
+		if cmd == xcp.CmdConnect && code == xcp.Timeout {
+			limit = m.cfg.connectRetries()
+		}
 		if attempts > limit {
 			return nil, err
 		}
-		m.log.Debug("xcp error handling", "cmd", cmd.String(), "error", code.Name(),
+		m.log.Debug("xcp error handling", "cmd", cmd.String(), "error", codeName(code),
 			"rule", rule.String(), "attempt", attempts)
 		pres, npre := rule.PreActions()
 		for _, pre := range pres[:npre] {
 			if pre == xcp.PreDisplayError {
-				m.log.Warn("xcp slave reports an error, repeating", "cmd", cmd.String(), "error", code.Name(), "attempt", attempts)
+				m.log.Warn("xcp slave reports an error, repeating", "cmd", cmd.String(), "error", codeName(code), "attempt", attempts)
 			}
 			if perr := m.preAction(ctx, pre, cmd, depth); perr != nil {
 				return nil, fmt.Errorf("%w (error handling %q failed: %w)", err, pre, perr)
@@ -175,20 +182,10 @@ func (m *Master) preAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Comma
 	case xcp.PreWaitT7, xcp.PreDisplayError:
 		return wait.For(ctx, m.tmo.T7)
 	case xcp.PreSynch:
-		// Late responses to the command that timed out may still arrive:
-		// absorb positive ones until SYNCH's own ERR_CMD_SYNCH ends the wait.
-		_, err := m.transact(ctx, [][]byte{{byte(xcp.CmdSynch)}}, 0, synchAbsorb, m.tmo.T1)
-		if err == nil {
-			return nil // only late positive responses, and many: carry on
-		}
-		if errors.Is(err, xcp.ErrCmdSynch) {
-			return nil
-		}
-		var te *xcp.TimeoutError
-		if errors.As(err, &te) {
-			return nil // the repetition will tell
-		}
-		return err
+		// Late answers to the command that failed may still arrive: they
+		// are discarded up to SYNCH's own ERR_CMD_SYNCH. A SYNCH without
+		// that answer is a failure to synchronise, not a success.
+		return m.resync(ctx)
 	}
 	if f, ok := m.recovery[pre]; ok {
 		return f(ctx, nested{m, depth + 1})
@@ -216,8 +213,8 @@ func (m *Master) preAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Comma
 	return fmt.Errorf("pre-action %q is not available here", pre)
 }
 
-// synchAbsorb bounds the late positive responses a SYNCH absorbs (a lost
-// slave block mode UPLOAD can leave dozens).
+// synchAbsorb is the Responses option of the Synch method (resync
+// absorbs any number of late answers).
 const synchAbsorb = 64
 
 // nested is the Exchanger handed to a Recovery: it runs commands while the

@@ -2,6 +2,7 @@ package master
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -16,23 +17,26 @@ func newStoppedTimer() *time.Timer {
 	return t
 }
 
-// transact sends the packets in reqs (spaced by gap, for master block mode)
-// and waits for nresp responses (more than one in slave block mode), each
-// within timeout of the previous one. It returns the first response; all
-// responses are in m.resps, aliasing m.respBuf until the next transact.
-// An ERR packet ends the wait at once and is returned as *xcp.Error; no
-// answer in time is *xcp.TimeoutError. Callers hold m.mu.
-func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration, nresp int, timeout time.Duration) ([]byte, error) {
-	if m.closed.Load() {
-		return nil, ErrClosed
-	}
-	select {
-	case <-m.done:
-		return nil, fmt.Errorf("master: connection lost: %w", m.recvErr)
-	default:
-	}
-	cmd := xcp.Command(reqs[0][0])
-	// Responses of an earlier timed-out attempt may still be queued.
+// ErrNotSynchronised is matched (errors.Is) by the error of a command that
+// was not sent because the master could not re-establish which response
+// belongs to which command: after a timeout (or a cancelled or malformed
+// answer) the master sends SYNCH and believes answers again only once the
+// slave's ERR_CMD_SYNCH has arrived; a SYNCH without that answer within t1
+// leaves the master unsynchronised, and the next command tries again.
+var ErrNotSynchronised = errors.New("master: not synchronised with the slave")
+
+// ErrCommandDeadline is matched (errors.Is) by the error of a command the
+// slave kept pending (EV_CMD_PENDING) for longer than the command deadline
+// (Config.CommandDeadline).
+var ErrCommandDeadline = errors.New("master: command deadline exceeded")
+
+// now returns the time in the transport's clock (ns since Info().Start),
+// the clock of transport.Packet.Time.
+func (m *Master) now() int64 { return int64(time.Since(m.start)) }
+
+// arm prepares the hand-off for a command: queued responses of an earlier
+// attempt are dropped, and only packets received from now on can answer.
+func (m *Master) arm(cmd xcp.Command, nresp int, synch bool) {
 	m.respMu.Lock()
 	for drained := false; !drained; {
 		select {
@@ -44,14 +48,51 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	}
 	m.respOff = 0
 	m.expect = nresp
+	m.synching = synch
+	m.pendCmd = cmd
+	m.sentAt = m.now()
 	m.respMu.Unlock()
+}
+
+// transact sends the packets in reqs (spaced by gap, for master block mode)
+// and waits for nresp responses (more than one in slave block mode), each
+// within timeout of the previous one. It returns the first response; all
+// responses are in m.resps, aliasing m.respBuf until the next transact.
+// An ERR packet ends the wait at once and is returned as *xcp.Error; no
+// answer in time is *xcp.TimeoutError. After any exchange that did not end
+// with the answer (timeout, cancellation, an answer that does not fit) the
+// master is out of step with the slave and resynchronises (resync) before
+// the next command. Callers hold m.mu.
+func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration, nresp int, timeout time.Duration) ([]byte, error) {
+	if m.closed.Load() {
+		return nil, ErrClosed
+	}
+	select {
+	case <-m.done:
+		return nil, fmt.Errorf("master: connection lost: %w", m.recvErr)
+	default:
+	}
+	cmd := xcp.Command(reqs[0][0])
+	if cmd == xcp.CmdSynch && len(reqs) == 1 {
+		// SYNCH is always the resynchronisation: its answer is ERR_CMD_SYNCH.
+		if err := m.resync(ctx); err != nil {
+			return nil, err
+		}
+		return nil, &xcp.Error{Cmd: xcp.CmdSynch, Code: xcp.ErrCmdSynch}
+	}
+	if m.desync && cmd != xcp.CmdConnect {
+		if err := m.resync(ctx); err != nil {
+			return nil, fmt.Errorf("master: %s not sent: %w", cmd, err)
+		}
+	}
+	m.arm(cmd, nresp, false)
 	m.resps = m.resps[:0]
 	trace := m.log.Enabled(ctx, slog.LevelDebug)
 	sent := 0
 	for i, req := range reqs {
 		if i > 0 && gap > 0 {
 			if err := wait.For(ctx, gap); err != nil {
-				m.cancelExpect()
+				m.lost()
 				return nil, err
 			}
 		}
@@ -59,14 +100,21 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 			break // the slave already answered (with an error)
 		}
 		if trace {
-			m.log.Debug(fmt.Sprintf("-> % X", req))
+			m.log.Debug("-> " + traceCmd(req))
 		}
 		if err := m.conn.Send(ctx, req); err != nil {
-			m.cancelExpect()
+			if sent > 0 {
+				m.lost()
+			} else {
+				m.cancelExpect()
+			}
 			return nil, fmt.Errorf("master: send %s: %w", cmd, err)
 		}
 		sent++
 	}
+	start := time.Now()
+	deadline := m.cfg.commandDeadline()
+	pending := false
 	m.timer.Reset(timeout)
 	defer m.timer.Stop()
 	for {
@@ -77,7 +125,9 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 				m.cancelExpect()
 				if sent > 1 { // a master block: later packets may be answered too
 					p = append([]byte(nil), p...)
-					m.drainBlock(sent-1-len(m.resps), timeout)
+					if !m.drainBlock(sent-1-len(m.resps), timeout) {
+						m.desync = true
+					}
 				}
 				e, err := xcp.DecodeError(cmd, p)
 				if err != nil {
@@ -85,19 +135,40 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 				}
 				return nil, e
 			}
+			if len(m.resps) == 0 && nresp == 1 {
+				if err := checkShape(reqs[0], p, m.format, m.padded); err != nil {
+					m.lost()
+					m.log.Warn("xcp response does not fit the command: resynchronising", "cmd", cmd.String(), "bytes", len(p))
+					return nil, err
+				}
+			}
 			m.resps = append(m.resps, r)
 			if len(m.resps) == nresp {
+				if cmd == xcp.CmdConnect {
+					m.desync = false // the slave answered in order up to here
+				}
 				f := m.resps[0]
 				return m.respBuf[f.off : f.off+f.n], nil
 			}
 			m.timer.Reset(timeout)
 		case <-m.extendCh:
-			m.timer.Reset(timeout)
+			// EV_CMD_PENDING: the slave asks for more time, within the
+			// command deadline.
+			pending = true
+			left := deadline - time.Since(start)
+			if left <= 0 {
+				m.lost()
+				return nil, m.deadlineErr(cmd, deadline)
+			}
+			m.timer.Reset(min(timeout, left))
 		case <-m.timer.C:
-			m.cancelExpect()
+			m.lost()
+			if pending && time.Since(start) >= deadline {
+				return nil, m.deadlineErr(cmd, deadline)
+			}
 			return nil, &xcp.TimeoutError{Cmd: cmd, Attempts: 1}
 		case <-ctx.Done():
-			m.cancelExpect()
+			m.lost()
 			return nil, ctx.Err()
 		case <-m.done:
 			m.cancelExpect()
@@ -105,6 +176,68 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 				return nil, ErrClosed
 			}
 			return nil, fmt.Errorf("master: connection lost: %w", m.recvErr)
+		}
+	}
+}
+
+func (m *Master) deadlineErr(cmd xcp.Command, d time.Duration) error {
+	return fmt.Errorf("master: %s: the slave kept the command pending (EV_CMD_PENDING) for longer than the command deadline of %v (Config.CommandDeadline): %w", cmd, d, ErrCommandDeadline)
+}
+
+// lost ends the wait for an answer that did not come (in full, in time or
+// in the right shape): its late packets must never answer a later command,
+// so the master resynchronises before the next one. Callers hold m.mu.
+func (m *Master) lost() {
+	m.cancelExpect()
+	m.desync = true
+}
+
+// resync sends SYNCH and waits (t1) for the slave's ERR_CMD_SYNCH,
+// discarding every packet before it: late answers to commands that timed
+// out. The slave answers in order, so once its ERR_CMD_SYNCH has arrived
+// every later packet answers a later command. Without ERR_CMD_SYNCH in time
+// the master stays unsynchronised (ErrNotSynchronised). Callers hold m.mu.
+func (m *Master) resync(ctx context.Context) error {
+	m.arm(xcp.CmdSynch, 1<<30, true)
+	req := [1]byte{byte(xcp.CmdSynch)}
+	if m.log.Enabled(ctx, slog.LevelDebug) {
+		m.log.Debug("-> " + traceCmd(req[:]))
+	}
+	if err := m.conn.Send(ctx, req[:]); err != nil {
+		m.cancelExpect()
+		return fmt.Errorf("master: send SYNCH: %w", err)
+	}
+	m.timer.Reset(m.tmo.T1)
+	defer m.timer.Stop()
+	discarded := 0
+	for {
+		select {
+		case r := <-m.respCh:
+			if r.pid == xcp.PIDErr && r.code == int(xcp.ErrCmdSynch) {
+				m.cancelExpect()
+				m.desync = false
+				if discarded > 0 {
+					m.log.Debug("xcp resynchronised: late answers discarded", "packets", discarded)
+				}
+				return nil
+			}
+			discarded++
+		case <-m.extendCh:
+		case <-m.timer.C:
+			m.cancelExpect()
+			m.desync = true
+			return fmt.Errorf("SYNCH got no ERR_CMD_SYNCH within t1 (%v), so answers cannot be matched to commands: %w (%w)",
+				m.tmo.T1, ErrNotSynchronised, &xcp.TimeoutError{Cmd: xcp.CmdSynch, Attempts: 1})
+		case <-ctx.Done():
+			m.cancelExpect()
+			m.desync = true
+			return ctx.Err()
+		case <-m.done:
+			m.cancelExpect()
+			if m.closed.Load() {
+				return ErrClosed
+			}
+			return fmt.Errorf("master: connection lost: %w", m.recvErr)
 		}
 	}
 }
@@ -118,5 +251,6 @@ func (m *Master) response(i int) []byte {
 func (m *Master) cancelExpect() {
 	m.respMu.Lock()
 	m.expect = 0
+	m.synching = false
 	m.respMu.Unlock()
 }

@@ -92,6 +92,11 @@ type Master struct {
 	resps          []respMsg
 	lastProtection xcp.Resource
 	ext            extState // session state of the command methods (cmdstate.go)
+	// desync is set when an answer did not come as expected (timeout,
+	// cancellation, wrong shape): the next command resynchronises first.
+	desync bool
+	start  time.Time // the transport clock's origin (Info().Start)
+	padded bool      // the transport may pad packets (checkShape)
 
 	// Response hand-off from the receive goroutine: expect is the number
 	// of responses still expected for the command in flight (several in
@@ -100,6 +105,9 @@ type Master struct {
 	respMu   sync.Mutex
 	expect   int
 	respOff  int
+	synching bool        // resync: only ERR_CMD_SYNCH ends the wait
+	pendCmd  xcp.Command // the command in flight (masking seeds in traces)
+	sentAt   int64       // packets received before this time answer nothing
 	respCh   chan respMsg
 	respBuf  []byte
 	extendCh chan struct{}
@@ -118,6 +126,8 @@ type Master struct {
 type respMsg struct {
 	off, n int
 	time   int64
+	pid    byte
+	code   int // ERR: the error code, -1 if the packet has none
 }
 
 type mtaState struct {
@@ -154,6 +164,12 @@ func New(conn transport.Conn, cfg Config) *Master {
 		subs:     map[*subscriber]struct{}{},
 		unusable: map[xcp.Command]bool{},
 		done:     make(chan struct{}),
+	}
+	info := conn.Info()
+	m.start = info.Start
+	m.padded = padsPackets(info.Kind)
+	if m.start.IsZero() {
+		m.start = time.Now()
 	}
 	go m.recvLoop()
 	return m
@@ -253,25 +269,46 @@ func (m *Master) recvLoop() {
 			}
 			continue
 		}
-		if trace {
-			m.log.Debug(fmt.Sprintf("<- % X", p.Data))
-		}
 		switch pid {
 		case xcp.PIDRes, xcp.PIDErr:
 			m.respMu.Lock()
+			if trace {
+				m.log.Debug("<- " + traceResp(m.pendCmd, p.Data))
+			}
 			if m.expect <= 0 {
 				m.respMu.Unlock()
-				m.log.Warn("xcp response without a pending command, dropped", "packet", fmt.Sprintf("% X", p.Data))
+				m.log.Warn("xcp response without a pending command, dropped", "packet", packetHead(p.Data))
 				continue
 			}
-			off := m.respOff
-			n := copy(m.respBuf[off:], p.Data)
-			m.respOff += n
-			m.expect--
-			if pid == xcp.PIDErr {
-				m.expect = 0
+			if p.Time != 0 && p.Time < m.sentAt {
+				// Received before the command was sent: a late or repeated
+				// answer to an earlier one.
+				m.respMu.Unlock()
+				m.log.Warn("xcp response received before its command was sent, dropped", "cmd", m.pendCmd.String(), "packet", packetHead(p.Data))
+				continue
 			}
-			m.respCh <- respMsg{off: off, n: n, time: p.Time}
+			code := -1
+			if pid == xcp.PIDErr && len(p.Data) > 1 {
+				code = int(p.Data[1])
+			}
+			if pid == xcp.PIDErr && code == int(xcp.ErrCmdSynch) && !m.synching {
+				// Only SYNCH is answered with ERR_CMD_SYNCH: this one
+				// answers an earlier SYNCH that timed out.
+				m.respMu.Unlock()
+				m.log.Warn("xcp late ERR_CMD_SYNCH dropped", "cmd", m.pendCmd.String())
+				continue
+			}
+			off, n := 0, 0
+			if !m.synching {
+				off = m.respOff
+				n = copy(m.respBuf[off:], p.Data)
+				m.respOff += n
+				m.expect--
+				if pid == xcp.PIDErr {
+					m.expect = 0
+				}
+			}
+			m.respCh <- respMsg{off: off, n: n, time: p.Time, pid: pid, code: code}
 			last := m.expect == 0
 			m.respMu.Unlock()
 			if last {
@@ -281,6 +318,9 @@ func (m *Master) recvLoop() {
 				runtime.Gosched()
 			}
 		case xcp.PIDEv:
+			if trace {
+				m.log.Debug(fmt.Sprintf("<- % X", p.Data))
+			}
 			ev, _ := xcp.DecodeEvent(p.Data)
 			if ev.Code == xcp.EvCmdPending {
 				select {
@@ -290,6 +330,9 @@ func (m *Master) recvLoop() {
 			}
 			m.publish(Notice{Kind: xcp.KindEv, Event: ev.Code, Data: append([]byte(nil), ev.Data...), Time: p.Time})
 		case xcp.PIDServ:
+			if trace {
+				m.log.Debug(fmt.Sprintf("<- % X", p.Data))
+			}
 			sr, _ := xcp.DecodeServiceRequest(p.Data)
 			n := Notice{Kind: xcp.KindServ, Serv: sr.Code, Data: append([]byte(nil), sr.Data...), Time: p.Time}
 			if sr.Code == xcp.ServText {

@@ -92,9 +92,15 @@ func TestSilentSlaveTimesOutBounded(t *testing.T) {
 	if !errors.Is(err, xcp.ErrTimeout) {
 		t.Fatalf("err = %v, want timeout", err)
 	}
-	var te *xcp.TimeoutError
-	if !errors.As(err, &te) || te.Attempts != 3 {
-		t.Fatalf("attempts: %v", err)
+	// The SYNCH after the first timeout is not answered either: the master
+	// cannot resynchronise, so it does not repeat the command.
+	if !errors.Is(err, ErrNotSynchronised) || sent != 1 {
+		t.Fatalf("err = %v after %d GET_STATUS, want ErrNotSynchronised after 1", err, sent)
+	}
+	// The next command tries SYNCH again first and is not sent without it.
+	_, err = m.Do(context.Background(), []byte{byte(xcp.CmdGetStatus)})
+	if !errors.Is(err, ErrNotSynchronised) || sent != 1 {
+		t.Fatalf("second call: err = %v after %d GET_STATUS", err, sent)
 	}
 }
 

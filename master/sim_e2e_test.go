@@ -268,11 +268,22 @@ func TestSimErrorMatrix(t *testing.T) {
 	if !errors.Is(err, xcp.ErrAccessDenied) {
 		t.Fatalf("err = %v", err)
 	}
-	// A truncated response is a typed decoding error, not a panic.
+	// A truncated response does not fit GET_STATUS: the master takes it
+	// for an answer out of step, resynchronises and repeats the command.
+	s.ResetHistory()
 	s.CorruptResponses(1, nil)
+	if _, err = m.GetStatus(ctx); err != nil {
+		t.Fatalf("truncated GET_STATUS response once: %v", err)
+	}
+	if err := contains(s.History(), xcp.CmdGetStatus, xcp.CmdSynch, xcp.CmdGetStatus); err != nil {
+		t.Fatalf("%v in %v", err, s.History())
+	}
+	// Always truncated: a typed error naming the lengths, not a panic.
+	s.CorruptResponses(100, nil)
 	_, err = m.GetStatus(ctx)
-	if !errors.Is(err, xcp.ErrMalformed) {
-		t.Fatalf("truncated GET_STATUS response: %v", err)
+	var re *master.ResponseError
+	if !errors.Is(err, master.ErrUnexpectedResponse) || !errors.As(err, &re) || re.Got != 1 || re.Want != 6 {
+		t.Fatalf("truncated GET_STATUS responses: %v", err)
 	}
 	s.ClearFaults()
 	// A slave that stops answering ends in a bounded timeout.

@@ -86,6 +86,10 @@ type Stats struct {
 	// they did not form a valid frame (resynchronisation on serial lines,
 	// wrong length fields, unknown CAN identifiers...).
 	Garbage uint64
+	// Repeated counts frames discarded because the transport counter
+	// showed them to be a second copy of a frame already received (XCP on
+	// Ethernet, see transport/eth).
+	Repeated uint64
 }
 
 // ErrFrame is matched (errors.Is) by errors reporting a frame that violates

@@ -118,14 +118,14 @@ func ctxErr(ctx context.Context, err error) (error, bool) {
 // stats are a connection's counters. The receive counters are written by
 // the single receiving goroutine, the send counters under the send mutex.
 type stats struct {
-	ps, pr, bs, br, lost, garbage atomic.Uint64
+	ps, pr, bs, br, lost, garbage, dup atomic.Uint64
 }
 
 func (s *stats) snapshot() transport.Stats {
 	return transport.Stats{
 		PacketsSent: s.ps.Load(), PacketsReceived: s.pr.Load(),
 		BytesSent: s.bs.Load(), BytesReceived: s.br.Load(),
-		Lost: s.lost.Load(), Garbage: s.garbage.Load(),
+		Lost: s.lost.Load(), Garbage: s.garbage.Load(), Repeated: s.dup.Load(),
 	}
 }
 
@@ -139,10 +139,18 @@ func (s *stats) snapshot() transport.Stats {
 // else is possible. Over UDP a datagram can also arrive late or twice: a
 // counter up to reorderWindow behind the newest one is such a frame, not
 // a jump of nearly 65536; if it was counted lost it is un-counted.
+//
+// The tracker also recognises frames the peer sent once but that arrive
+// twice (a network that duplicates datagrams, a retransmitting gateway):
+// see repeated.
 type ctrTracker struct {
 	ordered bool // TCP: every jump is a loss
 	seen    bool
 	next    uint16
+	// counting is set once the peer was seen to count (a frame carried
+	// exactly the expected counter); only then are repeats recognised.
+	counting bool
+	repeats  int // repeats recognised in a row
 	// missing[c&0xFF] records frame c as counted lost (UDP only), so a
 	// late arrival within the window can be un-counted.
 	missing [reorderWindow]missingCtr
@@ -164,6 +172,9 @@ func (t *ctrTracker) observe(ctr uint16) int64 {
 		t.seen, t.next = true, ctr+1
 		return 0
 	}
+	if ctr == t.next {
+		t.counting = true
+	}
 	gap := ctr - t.next
 	if t.ordered {
 		t.next = ctr + 1
@@ -184,6 +195,44 @@ func (t *ctrTracker) observe(ctr uint16) int64 {
 	t.missing[ctr%reorderWindow].ok = false
 	t.next = ctr + 1
 	return int64(gap)
+}
+
+// maxRepeats is how many frames in a row may be taken for repeats before
+// the tracker decides the peer restarted its counter (a rebooted ECU) and
+// starts afresh.
+const maxRepeats = 4
+
+// repeated reports whether a frame with counter ctr repeats one already
+// received, so that it must be discarded (it is not passed to observe).
+// This is only decided once the peer is known to count its frames one by
+// one (XCP on Ethernet: the slave increments its CTR for every packet it
+// sends); a peer with a constant or otherwise unrelated counter never has
+// a frame discarded. Over TCP a repeat is the counter of the previous
+// frame again; over UDP any counter up to reorderWindow behind the newest
+// one that was not counted lost (a late frame that was is delivered).
+// After maxRepeats repeats in a row the peer is taken to have restarted
+// its counter and the frame is delivered.
+func (t *ctrTracker) repeated(ctr uint16) bool {
+	if !t.counting {
+		return false
+	}
+	var rep bool
+	if t.ordered {
+		rep = ctr == t.next-1
+	} else if back := t.next - 1 - ctr; back < reorderWindow {
+		m := t.missing[ctr%reorderWindow]
+		rep = !(m.ok && m.ctr == ctr)
+	}
+	if !rep {
+		t.repeats = 0
+		return false
+	}
+	t.repeats++
+	if t.repeats > maxRepeats {
+		*t = ctrTracker{ordered: t.ordered}
+		return false
+	}
+	return true
 }
 
 // addLost applies a change from observe to a lost-frame counter.
@@ -264,3 +313,19 @@ func (s *sender) check(packets [][]byte) error {
 type clock struct{ start time.Time }
 
 func (c clock) now() int64 { return int64(time.Since(c.start)) }
+
+// Duplicator is implemented by the connections of this package (both
+// sides). SendTwice sends packet in one frame and then the very same frame
+// (same CTR) again: what a network that duplicates datagrams delivers. It
+// exists for fault injection (the simulator's DuplicateResponses); a
+// receiver of this package discards the second copy (Stats.Repeated) once
+// it has seen the sender count.
+type Duplicator interface {
+	SendTwice(ctx context.Context, packet []byte) error
+}
+
+var (
+	_ Duplicator = (*tcpConn)(nil)
+	_ Duplicator = (*udpConn)(nil)
+	_ Duplicator = (*udpPeer)(nil)
+)

@@ -267,3 +267,33 @@ func FuzzDatagram(f *testing.F) {
 		}
 	})
 }
+
+func TestCtrTrackerRepeated(t *testing.T) {
+	tests := []struct {
+		name    string
+		ordered bool
+		ctrs    []uint16
+		want    []bool // repeated, per frame
+	}{
+		{"udp: exact repeat", false, []uint16{1, 2, 2, 3}, []bool{false, false, true, false}},
+		{"udp: old repeat within the window", false, []uint16{10, 11, 12, 10}, []bool{false, false, false, true}},
+		{"udp: late frame that was counted lost is delivered", false, []uint16{1, 2, 4, 3, 3}, []bool{false, false, false, false, true}},
+		{"udp: no repeats before the peer is seen counting", false, []uint16{5, 5, 5}, []bool{false, false, false}},
+		{"udp: constant counter never discarded", false, []uint16{0, 0, 0, 0, 0, 0, 0}, []bool{false, false, false, false, false, false, false}},
+		{"tcp: repeat of the previous frame", true, []uint16{1, 2, 2, 3, 3}, []bool{false, false, true, false, true}},
+		{"tcp: an older counter is a jump, not a repeat", true, []uint16{1, 2, 0}, []bool{false, false, false}},
+		{"restart after maxRepeats repeats in a row", false, []uint16{1, 2, 3, 0, 1, 2, 3, 0, 1}, []bool{false, false, false, true, true, true, true, false, false}},
+	}
+	for _, tt := range tests {
+		tr := ctrTracker{ordered: tt.ordered}
+		for i, c := range tt.ctrs {
+			got := tr.repeated(c)
+			if got != tt.want[i] {
+				t.Errorf("%s: frame %d (ctr %d): repeated %v, want %v", tt.name, i, c, got, tt.want[i])
+			}
+			if !got {
+				tr.observe(c)
+			}
+		}
+	}
+}

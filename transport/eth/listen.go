@@ -396,6 +396,26 @@ func (p *udpPeer) Send(ctx context.Context, packet []byte) error {
 	return p.write(f, 1)
 }
 
+// SendTwice implements Duplicator.
+func (p *udpPeer) SendTwice(ctx context.Context, packet []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if p.isClosed.Load() {
+		return fmt.Errorf("eth: udp send: %w", net.ErrClosed)
+	}
+	p.snd.mu.Lock()
+	defer p.snd.mu.Unlock()
+	f, err := p.snd.frame(packet)
+	if err != nil {
+		return err
+	}
+	if err := p.write(f, 1); err != nil {
+		return err
+	}
+	return p.write(f, 0)
+}
+
 // SendBatch sends several packets, each in its own frame with its own CTR,
 // packed into as few datagrams as fit.
 func (p *udpPeer) SendBatch(ctx context.Context, packets [][]byte) error {

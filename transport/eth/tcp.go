@@ -58,22 +58,28 @@ func (c *tcpConn) Recv(ctx context.Context) (transport.Packet, error) {
 	if err := c.rd.arm(ctx); err != nil {
 		return transport.Packet{}, err
 	}
-	pkt, ctr, err := c.rs.next()
-	if err != nil {
-		if e, ok := ctxErr(ctx, err); ok {
-			return transport.Packet{}, e
+	for {
+		pkt, ctr, err := c.rs.next()
+		if err != nil {
+			if e, ok := ctxErr(ctx, err); ok {
+				return transport.Packet{}, e
+			}
+			err = fmt.Errorf("eth: tcp receive: %w", err)
+			var fe *FrameError
+			if errors.As(err, &fe) {
+				c.rerr = err
+			}
+			return transport.Packet{}, err
 		}
-		err = fmt.Errorf("eth: tcp receive: %w", err)
-		var fe *FrameError
-		if errors.As(err, &fe) {
-			c.rerr = err
+		c.st.br.Add(uint64(HeaderLen + len(pkt)))
+		if c.ctr.repeated(ctr) {
+			c.st.dup.Add(1)
+			continue
 		}
-		return transport.Packet{}, err
+		c.st.pr.Add(1)
+		addLost(&c.st.lost, c.ctr.observe(ctr))
+		return transport.Packet{Data: pkt, Time: c.rs.time, Ctr: ctr}, nil
 	}
-	c.st.pr.Add(1)
-	c.st.br.Add(uint64(HeaderLen + len(pkt)))
-	addLost(&c.st.lost, c.ctr.observe(ctr))
-	return transport.Packet{Data: pkt, Time: c.rs.time, Ctr: ctr}, nil
 }
 
 // Send implements transport.Conn: one write call per frame.
@@ -91,6 +97,26 @@ func (c *tcpConn) Send(ctx context.Context, packet []byte) error {
 		return err
 	}
 	return c.write(ctx, f, 1)
+}
+
+// SendTwice implements Duplicator.
+func (c *tcpConn) SendTwice(ctx context.Context, packet []byte) error {
+	c.snd.mu.Lock()
+	defer c.snd.mu.Unlock()
+	if c.werr != nil {
+		return c.werr
+	}
+	if err := c.wd.arm(ctx); err != nil {
+		return err
+	}
+	f, err := c.snd.frame(packet)
+	if err != nil {
+		return err
+	}
+	if err := c.write(ctx, f, 1); err != nil {
+		return err
+	}
+	return c.write(ctx, f, 0)
 }
 
 // SendBatch sends several packets, each in its own frame with its own CTR,

@@ -37,13 +37,17 @@ type udpRecv struct {
 
 // take returns the next packet of the current datagram, if any.
 func (r *udpRecv) take() (transport.Packet, bool) {
-	if !r.g.more() {
-		return transport.Packet{}, false
+	for r.g.more() {
+		pkt, ctr := r.g.next()
+		if r.ctr.repeated(ctr) {
+			r.st.dup.Add(1) // a duplicated datagram
+			continue
+		}
+		r.st.pr.Add(1)
+		addLost(&r.st.lost, r.ctr.observe(ctr))
+		return transport.Packet{Data: pkt, Time: r.time, Ctr: ctr}, true
 	}
-	pkt, ctr := r.g.next()
-	r.st.pr.Add(1)
-	addLost(&r.st.lost, r.ctr.observe(ctr))
-	return transport.Packet{Data: pkt, Time: r.time, Ctr: ctr}, true
+	return transport.Packet{}, false
 }
 
 // load starts splitting datagram d received at time t. A datagram with a
@@ -143,6 +147,23 @@ func (c *udpConn) Send(ctx context.Context, packet []byte) error {
 		return err
 	}
 	return c.write(ctx, f, 1)
+}
+
+// SendTwice implements Duplicator.
+func (c *udpConn) SendTwice(ctx context.Context, packet []byte) error {
+	c.snd.mu.Lock()
+	defer c.snd.mu.Unlock()
+	if err := c.wd.arm(ctx); err != nil {
+		return err
+	}
+	f, err := c.snd.frame(packet)
+	if err != nil {
+		return err
+	}
+	if err := c.write(ctx, f, 1); err != nil {
+		return err
+	}
+	return c.write(ctx, f, 0)
 }
 
 // SendBatch sends several packets, each in its own frame with its own CTR,
