@@ -21,6 +21,7 @@ import (
 type faults struct {
 	mu      sync.Mutex
 	drop    int
+	dup     int
 	delayN  int
 	delay   time.Duration
 	corrupt int
@@ -48,6 +49,16 @@ const maxHistory = 4096
 func (s *Slave) DropResponses(n int) {
 	s.faults.mu.Lock()
 	s.faults.drop = max(0, n)
+	s.faults.mu.Unlock()
+}
+
+// DuplicateResponses makes the slave send each of the next n response
+// packets twice, as a network that duplicates datagrams delivers them: on
+// XCP on Ethernet both copies are the same frame with the same CTR; on
+// other transports the packet is sent twice.
+func (s *Slave) DuplicateResponses(n int) {
+	s.faults.mu.Lock()
+	s.faults.dup = max(0, n)
 	s.faults.mu.Unlock()
 }
 
@@ -117,7 +128,7 @@ func (s *Slave) ClearFaults() {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	f := &s.faults
-	f.drop, f.delayN, f.delay, f.corrupt, f.mutate = 0, 0, 0, 0, nil
+	f.drop, f.dup, f.delayN, f.delay, f.corrupt, f.mutate = 0, 0, 0, 0, 0, nil
 	f.inject = nil
 	f.slowN, f.slowD, f.slowEv = 0, 0, 0
 }
@@ -195,6 +206,17 @@ func (f *faults) response(p []byte) (out []byte, delay time.Duration, drop bool)
 		}
 	}
 	return p, delay, false
+}
+
+// duplicate consumes a DuplicateResponses switch.
+func (f *faults) duplicate() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.dup <= 0 {
+		return false
+	}
+	f.dup--
+	return true
 }
 
 // slowCommand consumes a SlowCommands switch.

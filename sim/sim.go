@@ -74,6 +74,7 @@ import (
 	"github.com/goxcp/goxcp/protocol/checksum"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/transport"
+	"github.com/goxcp/goxcp/transport/eth"
 )
 
 // Slave is a simulated ECU. Its state (memory, pages, protection settings,
@@ -399,6 +400,14 @@ func (ss *session) reply(p []byte) error {
 	}
 	if delay > 0 {
 		if err := wait.For(ss.ctx, delay); err != nil {
+			return err
+		}
+	}
+	if ss.slave.faults.duplicate() {
+		if d, ok := ss.conn.(eth.Duplicator); ok {
+			return d.SendTwice(ss.ctx, p)
+		}
+		if err := ss.conn.Send(ss.ctx, p); err != nil {
 			return err
 		}
 	}
