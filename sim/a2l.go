@@ -89,7 +89,7 @@ func (s *Slave) a2lLocked() string {
 	for _, c := range stdOptionalCmds {
 		w(`        OPTIONAL_CMD %s`, c)
 	}
-	for _, c := range s.daqCommands() {
+	for _, c := range s.daq.Commands() {
 		w(`        OPTIONAL_CMD %s`, c)
 	}
 	var modes []string
@@ -103,7 +103,7 @@ func (s *Slave) a2lLocked() string {
 		w(`        COMMUNICATION_MODE_SUPPORTED BLOCK %s`, strings.Join(modes, " "))
 	}
 	w(`      /end PROTOCOL_LAYER`)
-	s.daqA2L(&b)
+	s.daq.A2L(&b)
 	w(`      /begin PAG %d FREEZE_SUPPORTED /end PAG`, numSegments)
 	w(`      /begin PGM PGM_MODE_ABSOLUTE_AND_FUNCTIONAL %d 0`, FlashSectors)
 	for i := range FlashSectors {

@@ -1,12 +1,9 @@
 package sim
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"github.com/goxcp/goxcp/protocol/xcp"
-	"github.com/goxcp/goxcp/transport/memconn"
 )
 
 // TestDaqSequenceRules checks the simulator's DAQ command rules with raw
@@ -122,43 +119,4 @@ func TestDaqInfoCommands(t *testing.T) {
 func TestDaqProtected(t *testing.T) {
 	_, c := start(t, Config{Protect: xcp.ResDaq})
 	c.fail([]byte{byte(xcp.CmdGetDaqProcessorInfo)}, xcp.ErrAccessLocked)
-}
-
-type countConn struct {
-	*memconn.Conn
-	n int
-}
-
-func (c *countConn) SendBatch(_ context.Context, p [][]byte) error {
-	c.n += len(p)
-	return nil
-}
-
-// BenchmarkEmit measures the free-running event's DTO production with a
-// transport that discards the batches.
-func BenchmarkEmit(b *testing.B) {
-	s, err := New(Config{DAQ: DAQConfig{IDField: xcp.IDRelODTAbsDAQWord}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, conn := memconn.Pipe(16)
-	defer a.Close()
-	ss := &session{slave: s, conn: &countConn{Conn: conn}, ctx: context.Background()}
-	s.mu.Lock()
-	s.daq.lists = make([]simList, 8)
-	for i := range s.daq.lists {
-		s.daq.lists[i] = simList{running: true, event: 3, prescaler: 1,
-			odts: []simODT{{entries: []xcp.DaqElement{{BitOffset: 0xFF, Size: 4, Addr: RAMBase}}}}}
-	}
-	s.mu.Unlock()
-	e := newEmitter(ss)
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i += 8 * maxRateBatch {
-		for range maxRateBatch {
-			e.cycle(3)
-		}
-		e.flush(context.Background())
-	}
-	b.ReportMetric(float64(s.DAQStats().DTOs)/time.Since(start).Seconds()/1e6, "MDTO/s")
 }

@@ -149,7 +149,7 @@ func (ss *session) getPgmProcessorInfo(*xcp.GetPgmProcessorInfo) []byte {
 // programStart answers PROGRAM_START.
 func (ss *session) programStart(*xcp.ProgramStart) []byte {
 	f := ss.format()
-	if ss.slave.daqRunning() {
+	if ss.slave.daq.Running() {
 		return errPacket(xcp.ErrDaqActive)
 	}
 	cfg := &ss.slave.cfg

@@ -24,40 +24,17 @@
 // the commands received and MinSTViolations counts master-block packets
 // that came faster than the announced MIN_ST.
 //
-// # Internal contract for the parts in other files
+// # Rooms
 //
-// The DAQ part (sim/daq*.go) and the SW-DBG part (sim/dbg*.go) plug in
-// through these package-internal hooks:
-//
-//   - (*session).daqCommand / (*session).dbgCommand answer one command
-//     packet of their group. They run on the connection's goroutine and
-//     return the response packet (nil = send nothing). Use ss.format() for
-//     the session's xcp.Format and errPacket/errPacketData for errors.
-//   - (*session).send(p) transmits an asynchronous packet (DTO, EV, SERV);
-//     it may be called from any goroutine and bypasses the fault switches.
-//   - (*session).spawn(f) runs f(ctx) on a goroutine bound to the session:
-//     ctx is cancelled when the connection ends and Serve waits for f to
-//     return (DAQ event channels, the delayed STORE_CAL).
-//   - (*Slave).readMem(addr, ext, dst) / writeMem(addr, ext, src) access the
-//     memory map as the XCP master sees it (calibration accesses go to the
-//     XCP page). They take s.mu; readMemLocked/writeMemLocked expect the
-//     caller to hold it. They return nil or an xcp.ErrorCode
-//     (ErrAccessDenied outside mapped memory, ErrWriteProtected for
-//     read-only areas); codeOf(err) turns that into the code to answer.
-//   - (*Slave).now() is the slave time (monotonic, since New), the time
-//     base for DAQ timestamps; (*Slave).updateVars(t) recomputes the
-//     time-varying variables for slave time t (readMem calls it, so a
-//     sample is always current; call it to sample at an exact event time).
-//   - (*session).checkProtection(res) returns xcp.ErrAccessLocked while res
-//     is locked by seed & key.
-//   - The state of the DAQ and DBG parts lives in the types daqSlave,
-//     daqSession, dbgSlave and dbgSession (sim/daq_ext.go, sim/dbg_ext.go,
-//     owned by those parts), embedded as Slave.daq, Slave.dbg, session.daq
-//     and session.dbg, with lifecycle hooks daqInit/dbgInit (New),
-//     daqReset/dbgReset (CONNECT, DISCONNECT and the end of a connection),
-//     daqRunning (GET_STATUS, PROGRAM_START), daqCommands (OPTIONAL_CMD
-//     entries) and daqA2L/dbgA2L (text inserted into the A2L served by
-//     GET_ID type 4).
+// The command table (dispatch.go) routes every command code to the part
+// that answers it. The standard, CAL, PAG and PGM commands are handlers
+// in this package (std.go, cal.go, pag.go, pgm.go, checksum.go,
+// tl_can.go) that take the decoded command. The DAQ group is the engine
+// of package sim/daqengine: this package gives it the memory map as a
+// daqengine.Memory and the session of a command as a daqengine.Link
+// (daq.go). The SW-DBG part (dbg*.go) keeps its state in dbgSlave and
+// dbgSession (dbg_ext.go) under its own lock, reset by dbgReset on
+// CONNECT, DISCONNECT and the end of a connection.
 package sim
 
 import (
@@ -73,6 +50,7 @@ import (
 	"github.com/goxcp/goxcp/internal/wait"
 	"github.com/goxcp/goxcp/protocol/checksum"
 	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim/daqengine"
 	"github.com/goxcp/goxcp/transport"
 	"github.com/goxcp/goxcp/transport/eth"
 )
@@ -92,9 +70,9 @@ type Slave struct {
 	status    uint8  // SESSION_STATUS bits kept across commands (STORE_CAL_REQ …)
 	configID  uint16 // SESSION_CONFIGURATION_ID from SET_REQUEST
 	rng       *rngState
-	active    *session    // the connection that holds the XCP session, if any
-	endpoints []*endpoint // network addresses served (for the A2L)
-	daq       daqSlave
+	active    *session          // the connection that holds the XCP session, if any
+	endpoints []*endpoint       // network addresses served (for the A2L)
+	daq       *daqengine.Engine // DAQ lists and event channels; guarded by mu
 	dbg       dbgSlave
 
 	faults faults // fault switches, own lock
@@ -225,7 +203,7 @@ func (c *Config) setDefaults() error {
 	if c.Name == "" {
 		c.Name = "goxcp-sim"
 	}
-	return c.DAQ.setDefaults(c)
+	return nil
 }
 
 // New returns a slave with the given configuration, or an error matching
@@ -245,7 +223,12 @@ func New(cfg Config) (*Slave, error) {
 	s.faults.conns = make(map[*session]struct{})
 	s.rng = newRNG(cfg.RandSeed)
 	s.updateVarsLocked(0)
-	s.daqInit()
+	daq, err := daqengine.New(cfg.DAQ, s.format(), daqMemory{s})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	s.daq = daq
+	s.cfg.DAQ = daq.Config()
 	s.dbgInit()
 	return s, nil
 }
@@ -271,7 +254,7 @@ func (s *Slave) Serve(ctx context.Context, conn transport.Conn) error {
 		if s.active == ss {
 			s.active = nil
 		}
-		ss.daqReset()
+		s.daq.Reset()
 		ss.dbgReset()
 		s.mu.Unlock()
 	}()
@@ -321,7 +304,6 @@ type session struct {
 	seed      seedState
 	dl        blockState // DOWNLOAD / PROGRAM master block in progress
 	pgm       pgmState
-	daq       daqSession
 	dbg       dbgSession
 	can       canSession // XCP on CAN (tl_can.go)
 
@@ -341,8 +323,11 @@ func (ss *session) isConnected() bool {
 }
 
 // format returns the packet format of the session.
-func (ss *session) format() xcp.Format {
-	c := &ss.slave.cfg
+func (ss *session) format() xcp.Format { return ss.slave.format() }
+
+// format returns the packet format of the slave.
+func (s *Slave) format() xcp.Format {
+	c := &s.cfg
 	return xcp.Format{Order: c.Order, AG: c.AG, MaxCTO: c.MaxCTO, MaxDTO: c.MaxDTO}
 }
 

@@ -103,7 +103,7 @@ func (ss *session) resetLocked() {
 	ss.seed = seedState{}
 	ss.dl = blockState{}
 	ss.pgm = pgmState{}
-	ss.daqReset()
+	ss.slave.daq.Reset()
 	ss.dbgReset()
 }
 
@@ -126,7 +126,7 @@ func (ss *session) endSession() {
 func (ss *session) getStatus(*xcp.GetStatus) []byte {
 	s := ss.slave
 	st := xcp.SessionStatus(s.status)
-	if s.daqRunning() {
+	if s.daq.Running() {
 		st |= xcp.SessionDaqRunning
 	}
 	return xcp.GetStatusResponse{Session: st, Protection: ss.locked,

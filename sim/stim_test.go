@@ -87,32 +87,3 @@ func TestStimModeChecks(t *testing.T) {
 	c.ok(xcp.AllocDaq{Count: 1}.Append(nil, f))
 	c.fail(xcp.SetDaqListMode{Mode: xcp.ModeDirection, List: 0, Event: 1, Prescaler: 1}.Append(nil, f), xcp.ErrModeNotValid)
 }
-
-// FuzzStimDTO feeds arbitrary DTOs to a slave with a running STIM list: no
-// panic, no answer.
-func FuzzStimDTO(f *testing.F) {
-	f.Add([]byte{0, 1, 2, 3, 4})
-	f.Add([]byte{1, 7, 8})
-	f.Add([]byte{0x7F})
-	f.Add([]byte{1})
-	f.Fuzz(func(t *testing.T, p []byte) {
-		if len(p) == 0 || p[0] >= byte(xcp.CmdLevel1) {
-			return
-		}
-		s, err := New(Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		conn := &captureConn{}
-		ss := &session{slave: s, conn: conn, out: make([]byte, 0, 64), connected: true}
-		s.daq.lists = []simList{{odts: []simODT{{entries: []xcp.DaqElement{{Size: 4, Addr: RAMBase + 0x100, BitOffset: xcp.NoBitOffset}}}},
-			mode: xcp.ModeDirection | xcp.ModeTimestamp, running: true}}
-		ss.stimDTO(p)
-		s.mu.Lock()
-		s.stimCycle(&s.daq.lists[0], 0)
-		s.mu.Unlock()
-		if len(conn.sent) != 0 {
-			t.Fatalf("answered a DTO: % X", conn.sent)
-		}
-	})
-}

@@ -52,7 +52,7 @@ func (ss *session) transportLayerCmd(req []byte) []byte {
 		if c.Decode(req, f) != nil {
 			return syntax()
 		}
-		if int(c.List) >= len(ss.slave.daq.lists) {
+		if int(c.List) >= ss.slave.daq.Lists() {
 			return errPacket(xcp.ErrOutOfRange)
 		}
 		id, ok := ss.can.daqIDs[c.List]
@@ -66,7 +66,7 @@ func (ss *session) transportLayerCmd(req []byte) []byte {
 		if c.Decode(req, f) != nil {
 			return syntax()
 		}
-		if int(c.List) >= len(ss.slave.daq.lists) {
+		if int(c.List) >= ss.slave.daq.Lists() {
 			return errPacket(xcp.ErrOutOfRange)
 		}
 		id, err := can.ParseID(c.ID)

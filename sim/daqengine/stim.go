@@ -1,4 +1,4 @@
-package sim
+package daqengine
 
 import (
 	"github.com/goxcp/goxcp/protocol/xcp"
@@ -6,7 +6,7 @@ import (
 
 // stimState is the STIM side of one DAQ list (XCP 1.5 part 2,
 // "stimulation"): the DTOs the master sent since the list's event last
-// occurred, one buffer per ODT. Guarded by Slave.mu.
+// occurred, one buffer per ODT. Guarded by the lock.
 type stimState struct {
 	bufs [][]byte // payload per ODT (without identification field and timestamp)
 	have []bool   // ODT received since the last event cycle
@@ -22,13 +22,6 @@ type StimStats struct {
 	Timeouts   uint64 // event cycles of a STIM list without data (EV_STIM_TIMEOUT if DAQConfig.StimTimeout)
 }
 
-// StimStats returns the STIM counters.
-func (s *Slave) StimStats() StimStats {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.daq.stim
-}
-
 // eventProperties returns DAQ_EVENT_PROPERTIES of event e.
 func eventProperties(e EventConfig) xcp.EventProperties {
 	p := xcp.EventDAQ
@@ -41,18 +34,13 @@ func eventProperties(e EventConfig) xcp.EventProperties {
 	return p
 }
 
-// stimDTO takes one STIM DTO from the master: it is kept until the list's
+// Stim takes one STIM DTO from the master: it is kept until the list's
 // event occurs. A DTO for no running STIM list or with the wrong length
-// is counted in StimStats.Rejected (a slave cannot answer DTOs).
-func (ss *session) stimDTO(p []byte) {
-	s := ss.slave
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !ss.connected {
-		return
-	}
-	d := &s.daq
-	l, odt, n := d.stimTarget(p, ss.format())
+// is counted in StimStats.Rejected (a slave cannot answer DTOs). Lock
+// held.
+func (e *Engine) Stim(p []byte) {
+	d := e
+	l, odt, n := d.stimTarget(p)
 	if l == nil {
 		d.stim.Rejected++
 		return
@@ -82,8 +70,8 @@ func (ss *session) stimDTO(p []byte) {
 
 // stimTarget finds the running STIM list and ODT a DTO is for and the
 // length of its identification field.
-func (d *daqSlave) stimTarget(p []byte, f xcp.Format) (*simList, int, int) {
-	odt, list, n, ok := d.cfg.IDField.ParseDTOHeader(p, f)
+func (d *Engine) stimTarget(p []byte) (*list, int, int) {
+	odt, list, n, ok := d.cfg.IDField.ParseDTOHeader(p, d.f)
 	if !ok {
 		return nil, 0, 0
 	}
@@ -108,10 +96,11 @@ func (d *daqSlave) stimTarget(p []byte, f xcp.Format) (*simList, int, int) {
 
 // stimCycle applies the STIM data of list l at a cycle of its event: with
 // ODT consistency every ODT received, with DAQ consistency only a complete
-// set (a partial set is kept until the rest arrives). It reports whether the cycle passed without any data (STIM timeout).
-// s.mu is held.
-func (s *Slave) stimCycle(l *simList, ev uint16) (timeout bool) {
-	d := &s.daq
+// set (a partial set is kept until the rest arrives). It reports whether
+// the cycle passed without any data (STIM timeout).
+// Lock held.
+func (e *Engine) stimCycle(l *list, ev uint16) (timeout bool) {
+	d := e
 	st := &l.stim
 	if st.n == 0 {
 		d.stim.Timeouts++
@@ -133,7 +122,7 @@ func (s *Slave) stimCycle(l *simList, ev uint16) (timeout bool) {
 			if e.Size == 0 {
 				break
 			}
-			if dst, _, err := s.span(e.Addr, e.Ext, int(e.Size), true); err == nil {
+			if dst, err := d.mem.Span(e.Addr, e.Ext, int(e.Size), true); err == nil {
 				copy(dst, b[:e.Size])
 			}
 			b = b[e.Size:]
@@ -153,7 +142,7 @@ func stimTimeoutData(ev uint16, f xcp.Format) []byte {
 
 // usedODTs is the number of ODTs of l in use: in a static configuration an
 // ODT without entries ends the list.
-func usedODTs(l *simList) int {
+func usedODTs(l *list) int {
 	for i, o := range l.odts {
 		if len(o.entries) == 0 || o.entries[0].Size == 0 {
 			return i
