@@ -33,6 +33,7 @@ type Desc struct {
 
 	rl     *a2l.RecordLayout // nil for measurements
 	fncDir a2l.IndexMode
+	alt    int // axis whose points alternate with the values (ALTERNATE_WITH_X: 0, _Y: 1), -1: none
 	axes   []*axisSpec
 	static bool
 }
@@ -68,7 +69,7 @@ func describe(m *a2l.Module, o *a2l.Object, depth int) (*Desc, error) {
 	if c.AddrExt < 0 || c.AddrExt > 0xFF {
 		return nil, errorf(o.Name(), "ECU_ADDRESS_EXTENSION %d does not fit the one-byte address extension of XCP (0..255)", c.AddrExt)
 	}
-	d := &Desc{Name: o.Name(), Obj: o, Address: c.Address, Ext: uint8(c.AddrExt), order: m.ModCommon.ByteOrder, align: m.ModCommon.Alignment}
+	d := &Desc{Name: o.Name(), Obj: o, Address: c.Address, Ext: uint8(c.AddrExt), order: m.ModCommon.ByteOrder, align: m.ModCommon.Alignment, alt: -1}
 	if c.ByteOrder != nil {
 		d.order = *c.ByteOrder
 	}
@@ -194,10 +195,6 @@ func (d *Desc) layoutFor(m *a2l.Module, name string) (*a2l.RecordLayout, error) 
 		}
 	}
 	if f := rl.FncValues; f != nil {
-		switch f.IndexMode {
-		case a2l.AlternateCurves, a2l.AlternateWithX, a2l.AlternateWithY:
-			return nil, errorf(d.Name, "RECORD_LAYOUT %s: FNC_VALUES %s is not supported", name, f.IndexMode)
-		}
 		if f.Addressing != "DIRECT" {
 			return nil, errorf(d.Name, "RECORD_LAYOUT %s: FNC_VALUES addressing %s (indirect) is not supported", name, f.Addressing)
 		}
@@ -262,6 +259,9 @@ func (d *Desc) characteristic(m *a2l.Module, ch *a2l.Characteristic, depth int) 
 				return err
 			}
 			d.axes = append(d.axes, ax)
+		}
+		if err := d.alternating(); err != nil {
+			return err
 		}
 	}
 	size, err := d.recordSize()
@@ -441,7 +441,7 @@ func (d *Desc) place(b []byte, depCounts []int) ([]item, []int, int, error) {
 		}
 		return d.axes[i].maxPts
 	}
-	off := 0
+	off, altOff := 0, -1
 	for k := range its {
 		it := &its[k]
 		al := d.align.For(it.dt)
@@ -449,6 +449,27 @@ func (d *Desc) place(b []byte, depCounts []int) ([]item, []int, int, error) {
 			off += al - r
 		}
 		it.off = off
+		if d.alt >= 0 && (it.role == roleFnc || it.role == roleAxis && it.axis == d.alt) {
+			// The interleaved block starts at the first of the two items.
+			if altOff >= 0 {
+				it.off = altOff
+				continue
+			}
+			cs := make([]int, len(counts))
+			for i, c := range counts {
+				if c < 0 {
+					if b != nil && d.rl.NoAxisPts[i] != nil {
+						return nil, nil, 0, errorf(d.Name, "RECORD_LAYOUT %s: the values come before NO_AXIS_PTS_%s; not supported", d.rl.Name, "XYZ45"[i:i+1])
+					}
+					c = maxOf(i)
+				}
+				cs[i] = c
+			}
+			_, _, size := d.altLayout(cs)
+			altOff = off
+			off = addSize(off, size)
+			continue
+		}
 		switch it.role {
 		case roleNoAxis:
 			it.count = 1
@@ -527,4 +548,74 @@ func (d *Desc) recordSize() (int, error) {
 		return 0, fmt.Errorf("values: %s: empty record", d.Name)
 	}
 	return size, nil
+}
+
+// alternating checks an ALTERNATE_WITH_X / ALTERNATE_WITH_Y layout: the
+// points of that axis are stored interleaved with the function values (a
+// curve: x0 v0 x1 v1 ...; a map with ALTERNATE_WITH_X: x0, the values of
+// column x0, x1, ...; with ALTERNATE_WITH_Y: y0, the values of row y0,
+// y1, ...). ALTERNATE_CURVES (curves sharing an axis, stored value by value
+// across the curves) is the x-fastest order of ROW_DIR and needs nothing
+// here.
+func (d *Desc) alternating() error {
+	switch d.fncDir {
+	case a2l.AlternateWithX:
+		d.alt = 0
+	case a2l.AlternateWithY:
+		d.alt = 1
+	default:
+		return nil
+	}
+	switch {
+	case len(d.axes) != 1 && len(d.axes) != 2:
+		return errorf(d.Name, "FNC_VALUES %s is defined for curves and maps, not for a %s", d.fncDir, d.kind)
+	case d.alt >= len(d.axes):
+		return errorf(d.Name, "FNC_VALUES %s needs a second (Y) axis; a CURVE has one", d.fncDir)
+	case d.axes[d.alt].d.Attr != a2l.StdAxis || d.rl.AxisPts[d.alt] == nil:
+		return errorf(d.Name, "FNC_VALUES %s: axis %d must be a STD_AXIS with AXIS_PTS_%s in RECORD_LAYOUT %s", d.fncDir, d.alt+1, "XYZ45"[d.alt:d.alt+1], d.rl.Name)
+	case d.static:
+		return errorf(d.Name, "FNC_VALUES %s with STATIC_RECORD_LAYOUT is not supported", d.fncDir)
+	}
+	return nil
+}
+
+// altLayout returns, for an alternating layout with the given point
+// counts, the byte offsets (from the start of the interleaved block) of
+// the alternating axis's points and of the function values (x index
+// fastest), and the size of the block. Each element is aligned as
+// ALIGNMENT_* says.
+func (d *Desc) altLayout(counts []int) (axOffs, fncOffs []int, size int) {
+	a := d.alt
+	axDT, fDT := d.rl.AxisPts[a].DataType, d.dt
+	n, inner := counts[a], 1
+	for i, c := range counts {
+		if i != a {
+			inner = mulSize(inner, c)
+		}
+	}
+	if mulSize(n, inner+1) > maxObjectSize {
+		return nil, nil, maxObjectSize + 1
+	}
+	axOffs, fncOffs = make([]int, n), make([]int, n*inner)
+	off := 0
+	align := func(dt a2l.DataType) {
+		if al := d.align.For(dt); off%al != 0 {
+			off += al - off%al
+		}
+	}
+	for p := 0; p < n; p++ {
+		align(axDT)
+		axOffs[p] = off
+		off += axDT.Size()
+		for q := 0; q < inner; q++ {
+			align(fDT)
+			k := p + q*counts[0] // ALTERNATE_WITH_X: p is the x index
+			if a == 1 {
+				k = q + p*counts[0] // ALTERNATE_WITH_Y: p is the y index
+			}
+			fncOffs[k] = off
+			off += fDT.Size()
+		}
+	}
+	return axOffs, fncOffs, off
 }

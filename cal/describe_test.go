@@ -10,7 +10,6 @@ import (
 
 func TestUnsupportedLayouts(t *testing.T) {
 	for _, tc := range []struct{ layout, want string }{
-		{"FNC_VALUES 1 UBYTE ALTERNATE_WITH_X DIRECT", "FNC_VALUES ALTERNATE_WITH_X is not supported"},
 		{"FNC_VALUES 1 UBYTE ROW_DIR PBYTE", "addressing PBYTE (indirect) is not supported"},
 		{"FNC_VALUES 1 UBYTE ROW_DIR DIRECT AXIS_RESCALE_X 2 UBYTE 4 INDEX_INCR DIRECT", "AXIS_RESCALE"},
 	} {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -97,6 +98,9 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 		v.Dims = []int{len(v.Phys)}
 		return v, nil
 	}
+	if d.alt >= 0 {
+		return d.decodeAlternating(v, b, its, counts, deps)
+	}
 	for _, it := range its {
 		if it.role != roleFnc {
 			continue
@@ -127,8 +131,54 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 			return nil, err
 		}
 	}
+	return d.decodeAxes(v, b, its, counts, deps, nil)
+}
+
+// decodeAlternating decodes a curve or map whose values alternate with the
+// points of one axis (see altLayout).
+func (d *Desc) decodeAlternating(v *Value, b []byte, its []item, counts []int, deps []*Value) (*Value, error) {
+	start := -1
+	for _, it := range its {
+		if it.role == roleFnc {
+			start = it.off
+		}
+	}
+	axOffs, fncOffs, size := d.altLayout(counts)
+	if start < 0 || start+size > len(b) {
+		return nil, errorf(d.Name, "%d bytes, record needs %d", len(b), start+size)
+	}
+	v.Dims = append([]int(nil), counts...)
+	if err := d.decodeValues(v, b[start:], len(fncOffs), d.dt, d.order, fncOffs); err != nil {
+		return nil, err
+	}
+	return d.decodeAxes(v, b, its, counts, deps, func(i int) (int, []int) {
+		if i != d.alt {
+			return 0, nil
+		}
+		return start, axOffs
+	})
+}
+
+// decodeAxes decodes the axes of a curve, map, ... into v. alt, if not
+// nil, gives the start and byte offsets of an axis interleaved with the
+// values (nil offsets: not interleaved).
+func (d *Desc) decodeAxes(v *Value, b []byte, its []item, counts []int, deps []*Value, alt func(int) (int, []int)) (*Value, error) {
 	for i, ax := range d.axes {
 		a := &Axis{Attr: ax.d.Attr.String(), Input: ax.d.InputQuantity, Unit: ax.unit}
+		if alt != nil {
+			if start, offs := alt(i); offs != nil {
+				tmp := &Value{}
+				if err := d.decodeValuesConv(tmp, b[start:], counts[i], d.rl.AxisPts[i].DataType, ax.order, ax, offs); err != nil {
+					return nil, err
+				}
+				if d.rl.AxisPts[i].IndexMode == a2l.IndexDecr {
+					reverse(tmp)
+				}
+				a.Raw, a.Phys, a.Text = tmp.Raw, tmp.Phys, tmp.Text
+				v.Axes = append(v.Axes, a)
+				continue
+			}
+		}
 		switch {
 		case ax.fixed != nil:
 			a.Raw = ax.fixed
@@ -148,7 +198,7 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 			for _, it := range its {
 				if it.role == roleAxis && it.axis == i {
 					tmp := &Value{}
-					if err := d.decodeValuesConv(tmp, b[it.off:], counts[i], it.dt, ax.order, ax); err != nil {
+					if err := d.decodeValuesConv(tmp, b[it.off:], counts[i], it.dt, ax.order, ax, nil); err != nil {
 						return nil, err
 					}
 					if d.rl.AxisPts[i].IndexMode == a2l.IndexDecr {
@@ -272,14 +322,22 @@ func (d *Desc) toPhys(v *Value, verbal bool) {
 	}
 }
 
-func (d *Desc) decodeValuesConv(v *Value, b []byte, n int, dt a2l.DataType, o a2l.ByteOrder, ax *axisSpec) error {
+func (d *Desc) decodeValuesConv(v *Value, b []byte, n int, dt a2l.DataType, o a2l.ByteOrder, ax *axisSpec, offs []int) error {
 	sz := dt.Size()
-	if len(b) < n*sz {
-		return errorf(d.Name, "%d bytes, axis needs %d", len(b), n*sz)
+	need := n * sz
+	for _, p := range offs {
+		need = max(need, p+sz)
+	}
+	if len(b) < need {
+		return errorf(d.Name, "%d bytes, axis needs %d", len(b), need)
 	}
 	v.Raw, v.Phys = make([]float64, n), make([]float64, n)
 	for k := 0; k < n; k++ {
-		r, err := decodeRaw(b[k*sz:], dt, o)
+		e := k * sz
+		if offs != nil {
+			e = offs[k]
+		}
+		r, err := decodeRaw(b[e:], dt, o)
 		if err != nil {
 			return err
 		}
@@ -393,8 +451,36 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 	if len(in.Axes) > len(d.axes) {
 		return errorf(d.Name, "%d axes given, %s has %d", len(in.Axes), d.kind, len(d.axes))
 	}
+	var axOffs, fncOffs []int // interleaved layout (ALTERNATE_WITH_X/Y)
+	if d.alt >= 0 {
+		axOffs, fncOffs, _ = d.altLayout(counts)
+		for _, it := range its {
+			if it.role == roleFnc {
+				axOffs, fncOffs = shift(axOffs, it.off), shift(fncOffs, it.off)
+			}
+		}
+		if d.rl.AxisPts[d.alt].IndexMode == a2l.IndexDecr {
+			slices.Reverse(axOffs)
+		}
+	}
 	for _, it := range its {
 		switch {
+		case d.alt >= 0 && it.role == roleFnc && in.Values != nil:
+			if err := d.encodeList(b, in.Values, len(fncOffs), it.dt, d.order, fncOffs, d.limits, d.ext, opt, ""); err != nil {
+				return err
+			}
+		case d.alt >= 0 && it.role == roleAxis && it.axis == d.alt && it.axis < len(in.Axes) && in.Axes[it.axis] != nil:
+			ax := d.axes[it.axis]
+			sub := &Desc{Name: d.Name, conv: ax.conv}
+			var ext *a2l.Limits
+			if ax.d.HasExtLimits {
+				l := ax.d.ExtLimits
+				ext = &l
+			}
+			if err := sub.encodeList(b, in.Axes[it.axis], counts[it.axis], it.dt, ax.order, axOffs, ax.limits, ext, opt, fmt.Sprintf("axis %d ", it.axis+1)); err != nil {
+				return err
+			}
+		case d.alt >= 0 && (it.role == roleFnc || it.role == roleAxis && it.axis == d.alt):
 		case it.role == roleFnc && in.Values != nil:
 			if d.kind == "ASCII" {
 				if len(in.Values) != 1 {
@@ -559,4 +645,13 @@ func byteOffsets(idx []int, size int) []int {
 		offs[i] = e * size
 	}
 	return offs
+}
+
+// shift adds off to every offset.
+func shift(offs []int, off int) []int {
+	out := make([]int, len(offs))
+	for i, o := range offs {
+		out[i] = o + off
+	}
+	return out
 }
