@@ -286,6 +286,22 @@ func RunSource(ctx context.Context, src Source, sink Sink, o Options) (res Resul
 	return res, nil
 }
 
+// Count returns the number of samples per list of src (for formats that
+// lay out their datasets before writing, such as HDF5), reading it to the
+// end.
+func Count(ctx context.Context, src Source) ([]uint64, error) {
+	counts := make([]uint64, len(src.Meta().DAQ.Lists))
+	for n := 1; src.Next(); n++ {
+		counts[src.Sample().List]++
+		if n&0xFFFF == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return counts, src.Err()
+}
+
 // batchSamples is the number of samples handed over at once.
 const batchSamples = 4096
 

@@ -143,6 +143,21 @@ func Open(path string) (*Reader, error) {
 	return r, nil
 }
 
+// IsFile reports whether the file at path starts with pyXCP's magic.
+func IsFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, fmt.Errorf("xmraw: %w", err)
+	}
+	defer f.Close()
+	var b [len(Magic)]byte
+	n, err := io.ReadFull(f, b[:])
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return false, fmt.Errorf("xmraw: %w", err)
+	}
+	return n == len(b) && string(b[:]) == Magic, nil
+}
+
 // NewReader reads the file header and metadata from rd.
 func NewReader(rd io.Reader) (*Reader, error) {
 	r := &Reader{br: bufio.NewReaderSize(rd, 64<<10)}

@@ -20,6 +20,7 @@ import (
 	"github.com/goxcp/goxcp/record/convert/hdf5"
 	"github.com/goxcp/goxcp/record/convert/parquet"
 	"github.com/goxcp/goxcp/record/convert/sqlite"
+	"github.com/goxcp/goxcp/record/xmraw"
 )
 
 // Formats returns the output formats of --to (a new slice on every call).
@@ -44,9 +45,9 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IO, Printer: f.Printer}
 	cmd := &cobra.Command{
 		Use:   "convert FILE --to FORMAT [-o OUT]",
-		Short: "Convert a recording (.xlog) to CSV, Parquet, SQLite or HDF5",
-		Long: `Convert a recording made by 'xcp record' into another format, streaming in
-bounded memory:
+		Short: "Convert a recording (.xlog, pyXCP .xmraw) to CSV, Parquet, SQLite or HDF5",
+		Long: `Convert a recording made by 'xcp record' (or by pyXCP's recorder, .xmraw)
+into another format, streaming in bounded memory:
 
   csv      one CSV file per DAQ list (header row, one row per sample)
   parquet  one Parquet file per DAQ list (Snappy, typed columns)
@@ -69,8 +70,16 @@ writes the raw ECU values instead. Units appear in CSV headers ("name
 goxcp_columns, and HDF5 dataset attributes.
 
 A recording that was not closed cleanly (crash, kill -9) converts up to its
-last complete block; damaged blocks are skipped. Both are reported.`,
+last complete block; damaged blocks are skipped. Both are reported.
+
+pyXCP recordings (.xmraw, recognised by their content) need neither pyXCP
+nor its configuration: the DAQ layout is read from the file and the samples
+are decoded as pyXCP's own converters do (host_ns and slave_ns are pyXCP's
+timestamp0 and timestamp1, ns since the list's first sample). A truncated
+or damaged .xmraw converts what is intact and ends with an error saying
+where the damage is.`,
 		Example: `  xcp convert run1.xlog --to parquet
+  xcp convert pyxcp_run.xmraw --to csv
   xcp convert run1.xlog --to sqlite -o run1.db`,
 		Args: cmdutil.ExactArgs(1, "FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -143,6 +152,11 @@ type pathSink interface {
 }
 
 func run(ctx context.Context, opts *Options) error {
+	if py, err := xmraw.IsFile(opts.File); err != nil {
+		return err
+	} else if py {
+		return runXmraw(ctx, opts)
+	}
 	r, err := record.Open(opts.File)
 	if err != nil {
 		return err
@@ -153,19 +167,10 @@ func run(ctx context.Context, opts *Options) error {
 	if out == "" {
 		out = DefaultOut(opts.File, opts.To, len(m.DAQ.Lists))
 	}
-	var sink rconv.Sink
-	paths := []string{out}
-	switch opts.To {
-	case "csv":
-		sink = csv.New(out)
-	case "parquet":
-		sink = parquet.New(out, parquet.Options{})
-	case "sqlite":
-		sink = sqlite.New(out, sqlite.Options{})
-	case "hdf5":
+	var counts []uint64
+	if opts.To == "hdf5" {
 		// HDF5 datasets are laid out before writing: count first.
-		counts, err := hdf5.Count(ctx, r)
-		if err != nil {
+		if counts, err = hdf5.Count(ctx, r); err != nil {
 			return fmt.Errorf("convert %s: %w", opts.File, err)
 		}
 		r.Close()
@@ -173,8 +178,9 @@ func run(ctx context.Context, opts *Options) error {
 			return err
 		}
 		defer r.Close()
-		sink = hdf5.New(out, counts)
 	}
+	sink := newSink(opts.To, out, counts)
+	paths := []string{out}
 	res, err := rconv.RunWith(ctx, r, sink, rconv.Options{Raw: opts.Raw})
 	if err != nil {
 		return fmt.Errorf("convert %s: %w", opts.File, err)
@@ -200,6 +206,20 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	warn(opts, &s)
 	return opts.Printer(opts.JSON).Print(s, tables(&s)...)
+}
+
+// newSink returns the writer of format to; counts are the samples per list
+// (HDF5 only).
+func newSink(to, out string, counts []uint64) rconv.Sink {
+	switch to {
+	case "parquet":
+		return parquet.New(out, parquet.Options{})
+	case "sqlite":
+		return sqlite.New(out, sqlite.Options{})
+	case "hdf5":
+		return hdf5.New(out, counts)
+	}
+	return csv.New(out)
 }
 
 // warn prints what went wrong with the recording to stderr.
