@@ -178,7 +178,7 @@ func cdfItem(in cdfInstance) (*Item, error) {
 	}
 	for _, a := range in.Axes {
 		ax := &Axis{Kind: strings.TrimSpace(a.Category), Unit: strings.TrimSpace(a.Unit), Ref: strings.TrimSpace(a.InstanceRef)}
-		if a.Phys != nil {
+		if a.Phys != nil && len(a.Phys.Items) > 0 {
 			if ax.Values, ax.Text, _, err = flatten(a.Phys.Items); err != nil {
 				return nil, fmt.Errorf("axis %s: %w", ax.Kind, err)
 			}
@@ -359,7 +359,9 @@ func cdfInstanceOf(it *Item) (cdfInstance, string) {
 		if a.Kind == "COM_AXIS" || a.Kind == "CURVE_AXIS" || a.Kind == "RES_AXIS" {
 			ac.InstanceRef = a.Ref
 		}
-		ac.Phys = &cdfValues{Items: group(a.Values, a.Text, nil, nil)}
+		if len(a.Values)+len(a.Text) > 0 {
+			ac.Phys = &cdfValues{Items: group(a.Values, a.Text, nil, nil)}
+		}
 		in.Axes = append(in.Axes, ac)
 	}
 	return in, ""

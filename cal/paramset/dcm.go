@@ -131,6 +131,13 @@ func dcmWriteItem(b *bufio.Writer, it *Item) string {
 	default:
 		return "a " + it.Kind + ", which DCM cannot hold"
 	}
+	if it.Kind == "CURVE" || it.Kind == "MAP" {
+		for k, ax := range it.Axes {
+			if max(len(ax.Values), len(ax.Text)) != d[k] {
+				return fmt.Sprintf("axis %s has %d points for %d values, and DCM needs them", axisName(k), max(len(ax.Values), len(ax.Text)), d[k])
+			}
+		}
+	}
 	fmt.Fprintln(b, head)
 	if it.Comment != "" {
 		fmt.Fprintf(b, "   LANGNAME %q\n", dcmText(it.Comment))
