@@ -29,7 +29,9 @@
 // Adding a section: add a struct with koanf tags and a Validate method that
 // returns *FieldError values with keys relative to the section, add a field
 // to its parent, and one line to the parent's Validate. Unknown keys are
-// detected from the struct tags automatically.
+// detected from the struct tags automatically. The transport sections are
+// the transport packages' own Config structs, which carry no tags: their
+// file keys are listed in filekeys.go.
 package config
 
 import (

@@ -63,13 +63,18 @@ func Parse(name string, data []byte) (*Config, error) {
 		}
 	}
 	c := Default()
-	err := k.UnmarshalWithConf("", c, koanf.UnmarshalConf{DecoderConfig: &mapstructure.DecoderConfig{
+	paths := fieldPaths(reflect.TypeFor[Config](), "", "", nil)
+	dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
 		DecodeHook:       durationHook,
 		WeaklyTypedInput: false,
-		TagName:          "koanf",
-	}})
+		MatchName:        func(mapKey, fieldName string) bool { return mapKey == fieldName },
+		Result:           c,
+	})
 	if err != nil {
-		return nil, decodeError(name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := dec.Decode(byFieldPath(k.All(), paths)); err != nil {
+		return nil, decodeError(name, err, paths)
 	}
 	c.File = name
 	if err := c.Validate(); err != nil {
@@ -118,19 +123,8 @@ func (b bytesProvider) Read() (map[string]any, error) {
 // knownKeys returns the dotted keys of every leaf setting of t.
 func knownKeys(t reflect.Type, prefix string) map[string]bool {
 	keys := map[string]bool{}
-	for f := range t.Fields() {
-		tag := f.Tag.Get("koanf")
-		if tag == "" || tag == "-" {
-			continue
-		}
-		key := prefix + tag
-		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Duration]() {
-			for k := range knownKeys(f.Type, key+".") {
-				keys[k] = true
-			}
-			continue
-		}
-		keys[key] = true
+	for k := range fieldPaths(t, prefix, "", nil) {
+		keys[k] = true
 	}
 	return keys
 }
@@ -202,8 +196,9 @@ func durationHook(from, to reflect.Type, data any) (any, error) {
 	return data, nil
 }
 
-// decodeError turns a mapstructure error into a *FieldError naming the key.
-func decodeError(file string, err error) error {
+// decodeError turns a mapstructure error into a *FieldError naming the
+// file key (paths maps file keys to the Go field paths the decoder names).
+func decodeError(file string, err error, paths map[string]string) error {
 	var de *mapstructure.DecodeError
 	if !errors.As(err, &de) {
 		return fmt.Errorf("%s: %w", file, err)
@@ -213,7 +208,14 @@ func decodeError(file string, err error) error {
 	if errors.As(de.Unwrap(), &ut) {
 		msg = fmt.Sprintf("expected %s, got %s", kindName(ut.Expected.Type()), valueName(ut.Value))
 	}
-	return &FieldError{File: file, Key: de.Name(), Msg: msg}
+	key := de.Name()
+	for k, p := range paths {
+		if strings.EqualFold(p, key) || strings.HasPrefix(key, p+"[") {
+			key = k + key[len(p):]
+			break
+		}
+	}
+	return &FieldError{File: file, Key: key, Msg: msg}
 }
 
 func kindName(t reflect.Type) string {

@@ -32,15 +32,16 @@ func walk(v reflect.Value, prefix string, leaf func(string, reflect.Value)) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
-		tag := f.Tag.Get("koanf")
-		if tag == "" || tag == "-" {
-			continue
+		key, in := fileKey(t, f)
+		switch {
+		case key == "":
+		case in:
+			walk(v.Field(i), prefix, leaf)
+		case isSection(f.Type):
+			walk(v.Field(i), prefix+key+".", leaf)
+		default:
+			leaf(prefix+key, v.Field(i))
 		}
-		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeFor[time.Duration]() {
-			walk(v.Field(i), prefix+tag+".", leaf)
-			continue
-		}
-		leaf(prefix+tag, v.Field(i))
 	}
 }
 
@@ -162,6 +163,14 @@ var docs = map[string]string{
 	"transport.can.padding_value":        "Fill byte for padding.",
 	"transport.can.max_can_fd_dlc":       "Largest CAN FD frame length used: 8, 12, 16, 20, 24, 32, 48 or 64 (0 = 64).",
 	"transport.can.daq_identifier":       "DAQ-list-specific slave identifiers, one per DAQ list (empty = can_id_slave).",
+	"transport.can.sample_point":         "Arbitration phase sample point in percent, e.g. 87.5 (0 = the interface's; SocketCAN: set on the interface).",
+	"transport.can.sjw_abr":              "Arbitration phase synchronisation jump width in time quanta (0 = the interface's).",
+	"transport.can.tseg1_abr":            "Arbitration phase TSEG1 in time quanta (0 = the interface's).",
+	"transport.can.tseg2_abr":            "Arbitration phase TSEG2 in time quanta (0 = the interface's).",
+	"transport.can.data_sample_point":    "CAN FD data phase sample point in percent (0 = the interface's).",
+	"transport.can.sjw_dbr":              "CAN FD data phase SJW in time quanta (0 = the interface's).",
+	"transport.can.tseg1_dbr":            "CAN FD data phase TSEG1 in time quanta (0 = the interface's).",
+	"transport.can.tseg2_dbr":            "CAN FD data phase TSEG2 in time quanta (0 = the interface's).",
 	"transport.sxi":                      "XCP on SxI (serial).",
 	"transport.sxi.port":                 "Serial device, e.g. /dev/ttyUSB0 or COM3.",
 	"transport.sxi.bitrate":              "Bit/s (0 = 38400).",

@@ -23,6 +23,8 @@ import (
 //	max_dlc_required = false            # pad every frame to 8 (FD: max_can_fd_dlc) bytes
 //	padding_value    = 0
 //	daq_identifier   = [0x7F0, 0x7F1]   # DAQ-list-specific identifiers
+//	sample_point = 87.5  sjw_abr = 1  tseg1_abr = 13  tseg2_abr = 2   # bit timing (pyXCP names)
+//	data_sample_point = 80  sjw_dbr = 1  tseg1_dbr = 3  tseg2_dbr = 1
 //
 //	[transport.sxi]
 //	port          = "/dev/ttyUSB0"
@@ -67,6 +69,10 @@ func (t Transport) validateOthers() error {
 var canInterfaces = map[string]bool{"virtual": true, "udp": true, "udpmcast": true, "udp-multicast": true, "udp_multicast": true,
 	"socketcan": true, "slcan": true, "lawicel": true, "user": true}
 
+// timingKeys maps the names can.Timing.Validate uses to file keys.
+var timingKeys = map[string]string{"sample_point": "sample_point", "data_sample_point": "data_sample_point",
+	"sjw": "sjw_abr", "tseg1": "tseg1_abr", "tseg2": "tseg2_abr", "data_sjw": "sjw_dbr", "data_tseg1": "tseg1_dbr", "data_tseg2": "tseg2_dbr"}
+
 func validateCAN(c can.Config) error {
 	if c.Interface != "" && !canInterfaces[strings.ToLower(c.Interface)] {
 		return fieldErr("interface", "must be one of virtual, udp, socketcan, slcan, user, got %q", c.Interface)
@@ -98,6 +104,11 @@ func validateCAN(c can.Config) error {
 	}
 	if c.BRS && !c.FD {
 		return fieldErr("brs", "needs fd = true")
+	}
+	if err := c.Timing.Validate(); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "can: ")
+		key, rest, _ := strings.Cut(msg, " ")
+		return fieldErr(timingKeys[key], "%s", rest)
 	}
 	if c.MaxFDLen != 0 && (!c.FD || c.MaxFDLen < 8 || can.FDLen(c.MaxFDLen) != c.MaxFDLen) {
 		return fieldErr("max_can_fd_dlc", "must be a CAN FD length 8, 12, 16, 20, 24, 32, 48 or 64 with fd = true, got %d", c.MaxFDLen)

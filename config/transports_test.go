@@ -3,6 +3,7 @@ package config
 import (
 	"testing"
 
+	"github.com/goxcp/goxcp/transport/can"
 	"github.com/goxcp/goxcp/transport/can/canbus"
 )
 
@@ -15,6 +16,12 @@ func TestTransportSectionsErrorsNameKey(t *testing.T) {
 		{"can brs", "[transport.can]\nbrs = true\n", "x.toml: transport.can.brs: needs fd = true"},
 		{"can fd dlc", "[transport.can]\nfd = true\nmax_can_fd_dlc = 30\n", "x.toml: transport.can.max_can_fd_dlc: must be a CAN FD length 8, 12, 16, 20, 24, 32, 48 or 64 with fd = true, got 30"},
 		{"can id type", "[transport.can]\ncan_id_master = \"x\"\n", `x.toml: transport.can.can_id_master: expected an integer, got string "x"`},
+		{"can fd dlc type", "[transport.can]\nmax_can_fd_dlc = \"x\"\n", `x.toml: transport.can.max_can_fd_dlc: expected an integer, got string "x"`},
+		{"can daq id type", "[transport.can]\ndaq_identifier = [1, \"x\"]\n", `x.toml: transport.can.daq_identifier[1]: expected an integer, got string "x"`},
+		{"can sjw type", "[transport.can]\nsjw_abr = \"x\"\n", `x.toml: transport.can.sjw_abr: expected an integer, got string "x"`},
+		{"can sample point", "[transport.can]\nsample_point = 40\n", "x.toml: transport.can.sample_point: 40% is not in 50..<100"},
+		{"can sjw > tseg2", "[transport.can]\nsjw_abr = 4\ntseg2_abr = 2\n", "x.toml: transport.can.sjw_abr: 4 exceeds tseg2 2"},
+		{"can data tseg1", "[transport.can]\ntseg1_dbr = 300\n", "x.toml: transport.can.tseg1_dbr: 300 is not 0..256 time quanta"},
 		{"sxi header", "[transport.sxi]\nheader_format = \"LEN_QUAD\"\n", ""},
 		{"sxi parity", "[transport.sxi]\nparity = \"X\"\n", `x.toml: transport.sxi.parity: parity "X" is not N, E, O, M or S`},
 		{"sxi stopbits", "[transport.sxi]\nstopbits = 3\n", "x.toml: transport.sxi.stopbits: stopbits 3 is not 1, 1.5 or 2"},
@@ -35,6 +42,35 @@ func TestTransportSectionsErrorsNameKey(t *testing.T) {
 				t.Logf("%v", err)
 			}
 		})
+	}
+}
+
+// Every field of the transport packages' settings structs is either a
+// file key or deliberately not one: a new field must be added to fileKeys.
+func TestFileKeysCoverFields(t *testing.T) {
+	notSettings := map[string]bool{"Logger": true, "Bus": true}
+	for typ, m := range fileKeys {
+		for f := range typ.Fields() {
+			if _, ok := m[f.Name]; !ok && !notSettings[f.Name] {
+				t.Errorf("%s.%s has no file key in fileKeys", typ, f.Name)
+			}
+		}
+		for name := range m {
+			if _, ok := typ.FieldByName(name); !ok {
+				t.Errorf("fileKeys names %s.%s, which does not exist", typ, name)
+			}
+		}
+	}
+}
+
+func TestTimingKeysRoundTrip(t *testing.T) {
+	c, err := Parse("x.toml", []byte("[transport.can]\nsample_point = 87.5\nsjw_abr = 1\ntseg1_abr = 13\ntseg2_abr = 2\ndata_sample_point = 75\nsjw_dbr = 2\ntseg1_dbr = 5\ntseg2_dbr = 2\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := can.Timing{SamplePoint: 87.5, SJW: 1, TSeg1: 13, TSeg2: 2, DataSamplePoint: 75, DataSJW: 2, DataTSeg1: 5, DataTSeg2: 2}
+	if c.Transport.Can.Timing != want {
+		t.Fatalf("timing %+v, want %+v", c.Transport.Can.Timing, want)
 	}
 }
 

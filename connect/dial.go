@@ -38,18 +38,24 @@ func Dial(ctx context.Context, c *config.Config, log *slog.Logger) (transport.Co
 			return nil, err
 		}
 		open = func(ctx context.Context) (transport.Conn, error) {
-			return canbus.Dial(ctx, c.Transport.Can, canbus.Options{Logger: log})
+			k := c.Transport.Can
+			k.Logger = log
+			return canbus.Dial(ctx, k)
 		}
 	case "sxi":
 		if err := c.RequireSxi(); err != nil {
 			return nil, err
 		}
-		open = func(ctx context.Context) (transport.Conn, error) { return sxi.Open(ctx, c.Transport.Sxi, log) }
+		k := c.Transport.Sxi
+		k.Logger = log
+		open = func(ctx context.Context) (transport.Conn, error) { return sxi.Dial(ctx, k) }
 	case "usb":
 		if err := c.RequireUsb(); err != nil {
 			return nil, err
 		}
-		open = func(ctx context.Context) (transport.Conn, error) { return usb.Open(ctx, c.Transport.Usb, log) }
+		k := c.Transport.Usb
+		k.Logger = log
+		open = func(ctx context.Context) (transport.Conn, error) { return usb.Dial(ctx, k) }
 	default:
 		return nil, errLayer(layer)
 	}

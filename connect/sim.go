@@ -145,13 +145,14 @@ func startSim(ctx context.Context, c *config.Config, log *slog.Logger) (transpor
 		if err := k.Validate(); err != nil {
 			return nil, nil, &config.FieldError{File: c.File, Key: "transport.can", Msg: err.Error()}
 		}
-		bus := virtual.New("sim", 0)
+		bus := virtual.New(virtual.Config{Name: "sim"})
 		sc, err := can.NewConn(bus.Open(), k, can.Slave)
 		if err != nil {
 			return nil, nil, err
 		}
 		stop := ServeConn(bg, slave, sc)
-		mc, err := canbus.Dial(ctx, k, canbus.Options{Virtual: bus, Logger: log})
+		k.Bus, k.Logger = bus.Open(), log
+		mc, err := canbus.Dial(ctx, k)
 		if err != nil {
 			return nil, nil, errors.Join(err, stop())
 		}
@@ -173,8 +174,8 @@ func startSim(ctx context.Context, c *config.Config, log *slog.Logger) (transpor
 		}
 		stopSim := ServeConn(bg, slave, sc)
 		stop := func() error { return errors.Join(stopSim(), p.Close()) }
-		k.Port = p.TTYPath
-		mc, err := sxi.Open(ctx, k, log)
+		k.Port, k.Logger = p.TTYPath, log
+		mc, err := sxi.Dial(ctx, k)
 		if err != nil {
 			return nil, nil, errors.Join(err, stop())
 		}
@@ -185,11 +186,11 @@ func startSim(ctx context.Context, c *config.Config, log *slog.Logger) (transpor
 			return nil, nil, err
 		}
 		a, b := usb.Pipe()
-		sc, err := usb.NewConn(b, h, 0, log)
+		sc, err := usb.NewConn(b, usb.Options{Header: h, Logger: log})
 		if err != nil {
 			return nil, nil, err
 		}
-		mc, _ := usb.NewConn(a, h, 0, log)
+		mc, _ := usb.NewConn(a, usb.Options{Header: h, Logger: log})
 		return mc, ServeConn(bg, slave, sc), nil
 	default:
 		return nil, nil, fmt.Errorf("simulator: no built-in medium for transport %q", l)
@@ -261,7 +262,7 @@ func OpenCANBus(ctx context.Context, c *config.Config, o Options) (*CANBus, erro
 		if err != nil {
 			return nil, fmt.Errorf("simulator: %w", err)
 		}
-		bus := virtual.New("sim", 0)
+		bus := virtual.New(virtual.Config{Name: "sim"})
 		sc, err := can.NewConn(bus.Open(), k, can.Slave)
 		if err != nil {
 			return nil, err
@@ -271,7 +272,8 @@ func OpenCANBus(ctx context.Context, c *config.Config, o Options) (*CANBus, erro
 	if k.Interface == "" {
 		return nil, &config.FieldError{File: c.File, Key: "transport.can.interface", Msg: "not set (virtual, udp, socketcan, slcan or user)"}
 	}
-	bus, err := canbus.Open(ctx, k, canbus.Options{Logger: log})
+	k.Logger = log
+	bus, err := canbus.Open(ctx, k)
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ import (
 // DLC 8): MAX_CTO_DBG 8 selects the CAN command set end to end.
 func TestOverCAN(t *testing.T) {
 	for _, pad := range []bool{false, true} {
-		bus := virtual.New("dbg-test", 256)
+		bus := virtual.New(virtual.Config{Name: "dbg-test", Queue: 256})
 		cfg := can.Config{CanIDMaster: 0x7E0, CanIDSlave: 0x7E1, MaxDLCRequired: pad, PaddingValue: 0xCC}
 		mc, err := can.NewConn(bus.Open(), cfg, can.Master)
 		if err != nil {

@@ -224,7 +224,7 @@ func newSim(t testing.TB, cfg sim.Config, maxPacket int) *sim.Slave {
 // virtualCAN is a medium on an in-process virtual CAN bus.
 func virtualCAN(name string, cc can.Config, full bool) medium {
 	return medium{name: name, full: full, open: func(t testing.TB, cfg sim.Config) link {
-		bus := virtual.New(name, 0)
+		bus := virtual.New(virtual.Config{Name: name})
 		slave := newSim(t, cfg, cc.MaxPacket())
 		sc, err := can.NewConn(bus.Open(), cc, can.Slave)
 		if err != nil {
@@ -268,11 +268,11 @@ func TestSuiteUSBFakeEndpoints(t *testing.T) {
 	for _, h := range []sxi.HeaderFormat{sxi.LenCtrWord, sxi.LenByte} {
 		md := medium{name: h.String(), full: h == sxi.LenCtrWord, open: func(t testing.TB, cfg sim.Config) link {
 			a, b := usb.Pipe()
-			sc, err := usb.NewConn(b, h, 0, nil)
+			sc, err := usb.NewConn(b, usb.Options{Header: h})
 			if err != nil {
 				t.Fatal(err)
 			}
-			mc, _ := usb.NewConn(a, h, 0, nil)
+			mc, _ := usb.NewConn(a, usb.Options{Header: h})
 			slave := newSim(t, cfg, sxi.Framing{Header: h}.MaxPacketLen())
 			return link{conn: mc, slave: slave, stop: serveOn(t, slave, sc)}
 		}}
@@ -301,7 +301,7 @@ func sxiPTY(f sxi.Framing, full bool) medium {
 		k := sxi.Config{Port: p.TTYPath, HeaderFormat: f.Header.String(), TailFormat: f.Tail.String(), Framing: f.SyncEsc, Bitrate: 115200}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		mc, err := sxi.Open(ctx, k, nil)
+		mc, err := sxi.Dial(ctx, k)
 		if err != nil {
 			stopSim()
 			p.Close()
@@ -343,7 +343,7 @@ func slcanPTY(fd bool) medium {
 		if err != nil {
 			t.Skip(err)
 		}
-		vbus := virtual.New("slcan", 0)
+		vbus := virtual.New(virtual.Config{Name: "slcan"})
 		ctx, cancel := context.WithCancel(context.Background())
 		emu := slcan.NewEmulator(p.Master, vbus.Open())
 		served := make(chan error, 1)
@@ -397,7 +397,7 @@ func runChildSim(spec string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	port, err := udpbus.Open(group, "")
+	port, err := udpbus.Open(context.Background(), udpbus.Config{Group: group})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -459,7 +459,7 @@ func udpCAN(fd bool) medium {
 			stop()
 			t.Fatalf("simulator process did not start: %q %v", line, err)
 		}
-		port, err := udpbus.Open(group, "")
+		port, err := udpbus.Open(context.Background(), udpbus.Config{Group: group})
 		if err != nil {
 			stop()
 			t.Fatal(err)

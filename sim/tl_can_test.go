@@ -18,7 +18,7 @@ func serveCAN(t *testing.T, cfg can.Config) (*client, *virtual.Port) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bus := virtual.New("t", 0)
+	bus := virtual.New(virtual.Config{Name: "t"})
 	sc, err := can.NewConn(bus.Open(), cfg, can.Slave)
 	if err != nil {
 		t.Fatal(err)

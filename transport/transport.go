@@ -9,6 +9,21 @@
 // bytes and checksums are the transport's business and never visible above
 // it. Slave-side connections (used by the simulator) implement the same
 // interface, so a transport is a byte pipe in both directions.
+//
+// Every transport package has the same shape:
+//
+//   - a Config: a plain Go struct (no file tags: package config maps the
+//     configuration file onto it) with a Validate method and a Logger
+//     field (*slog.Logger; nil = silent), the one place a transport takes
+//     its logger from;
+//   - Dial(ctx, Config) for the master side: eth.Dial, canbus.Dial
+//     (XCP on CAN over the interface the Config names), sxi.Dial, usb.Dial;
+//   - NewConn(medium, …) to run the transport over a medium the program
+//     opened itself (can.NewConn over a can.Bus, sxi.NewConn over any
+//     io.ReadWriteCloser, usb.NewConn over bulk endpoints);
+//   - CAN backends open a can.Bus with Open(ctx, Config): socketcan.Open,
+//     udpbus.Open, slcan.Open (the in-process virtual.New(Config) bus hands
+//     out ports with Open()).
 package transport
 
 import (

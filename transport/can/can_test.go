@@ -64,7 +64,7 @@ func TestFDLengths(t *testing.T) {
 
 func pair(t *testing.T, cfg can.Config) (m, s *can.Conn, bus *virtual.Bus) {
 	t.Helper()
-	bus = virtual.New("test", 64)
+	bus = virtual.New(virtual.Config{Name: "test", Queue: 64})
 	var err error
 	if m, err = can.NewConn(bus.Open(), cfg, can.Master); err != nil {
 		t.Fatal(err)
@@ -91,7 +91,7 @@ func TestConnFramesAndPadding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			bus := virtual.New("t", 16)
+			bus := virtual.New(virtual.Config{Name: "t", Queue: 16})
 			spy := bus.Open()
 			m, err := can.NewConn(bus.Open(), tt.cfg, can.Master)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -13,23 +14,83 @@ import (
 	"github.com/goxcp/goxcp/transport"
 )
 
-// Config is the [transport.can] configuration. Names follow pyXCP's
-// Transport.Can settings; identifiers use the bit-31 convention for
-// extended identifiers.
+// Config configures XCP on CAN: the interface to open (for canbus.Dial),
+// the identifiers and the frame format. Names follow pyXCP's Transport.Can
+// settings; identifiers use the bit-31 convention for extended
+// identifiers. It is a plain Go struct: the configuration file's keys are
+// mapped onto it by package config.
 type Config struct {
-	Interface      string   `koanf:"interface"`        // backend: virtual, udp, socketcan, slcan
-	Channel        string   `koanf:"channel"`          // backend-specific: "can0", "/dev/ttyACM0", "239.74.67.1:43210", virtual bus name
-	Bitrate        int      `koanf:"bitrate"`          // nominal bitrate (bit/s)
-	DataBitrate    int      `koanf:"data_bitrate"`     // CAN FD data phase bitrate (bit/s)
-	FD             bool     `koanf:"fd"`               // use CAN FD frames
-	BRS            bool     `koanf:"brs"`              // CAN FD bit rate switch
-	CanIDMaster    uint32   `koanf:"can_id_master"`    // master → slave
-	CanIDSlave     uint32   `koanf:"can_id_slave"`     // slave → master
-	CanIDBroadcast uint32   `koanf:"can_id_broadcast"` // GET_SLAVE_ID broadcast (0 = none)
-	MaxDLCRequired bool     `koanf:"max_dlc_required"` // always send frames of the maximum length
-	PaddingValue   uint8    `koanf:"padding_value"`    // fill byte for padding
-	MaxFDLen       int      `koanf:"max_can_fd_dlc"`   // largest CAN FD frame length used (0 = 64)
-	DaqIdentifiers []uint32 `koanf:"daq_identifier"`   // DAQ-list-specific slave identifiers
+	Interface      string   // backend: virtual, udp, socketcan, slcan, user
+	Channel        string   // backend-specific: "can0", "/dev/ttyACM0", "239.74.67.1:43210", virtual bus name
+	Bitrate        int      // nominal bitrate (bit/s)
+	DataBitrate    int      // CAN FD data phase bitrate (bit/s)
+	FD             bool     // use CAN FD frames
+	BRS            bool     // CAN FD bit rate switch
+	CanIDMaster    uint32   // master → slave
+	CanIDSlave     uint32   // slave → master
+	CanIDBroadcast uint32   // GET_SLAVE_ID broadcast (0 = none)
+	MaxDLCRequired bool     // always send frames of the maximum length
+	PaddingValue   uint8    // fill byte for padding
+	MaxFDLen       int      // largest CAN FD frame length used (0 = 64)
+	DaqIdentifiers []uint32 // DAQ-list-specific slave identifiers
+
+	// Timing is the bit timing beyond the bit rates (sample point, SJW,
+	// TSEG1/2); zero fields leave it to the interface. Backends that
+	// cannot apply it say so (see canbus.Open).
+	Timing Timing
+
+	// Bus is a bus the program opened itself: a port of a *virtual.Bus
+	// for interface "virtual", any Bus implementation for "user".
+	// canbus.Dial uses it instead of opening one; the Conn closes it.
+	Bus Bus
+	// Logger receives reports about the bus (error frames, bus state
+	// changes, skipped frames); nil = silent.
+	Logger *slog.Logger
+}
+
+// Timing is CAN bit timing as pyXCP exposes it: sample points in percent
+// and SJW/TSEG1/TSEG2 in time quanta, for the arbitration (nominal) and
+// the CAN FD data phase. Zero means "the interface's default".
+type Timing struct {
+	SamplePoint     float64 // arbitration phase sample point, percent (e.g. 87.5)
+	SJW             int     // arbitration phase synchronisation jump width (tq)
+	TSeg1           int     // arbitration phase time segment 1 (tq)
+	TSeg2           int     // arbitration phase time segment 2 (tq)
+	DataSamplePoint float64 // data phase sample point, percent
+	DataSJW         int     // data phase SJW (tq)
+	DataTSeg1       int     // data phase TSEG1 (tq)
+	DataTSeg2       int     // data phase TSEG2 (tq)
+}
+
+// IsZero reports whether no bit timing is set.
+func (t Timing) IsZero() bool { return t == Timing{} }
+
+// Validate checks the ranges of the bit timing settings.
+func (t Timing) Validate() error {
+	for _, sp := range []struct {
+		name string
+		v    float64
+	}{{"sample_point", t.SamplePoint}, {"data_sample_point", t.DataSamplePoint}} {
+		if sp.v != 0 && (sp.v < 50 || sp.v >= 100) {
+			return fmt.Errorf("can: %s %g%% is not in 50..<100", sp.name, sp.v)
+		}
+	}
+	for _, q := range []struct {
+		name     string
+		v, limit int
+	}{{"sjw", t.SJW, 128}, {"tseg1", t.TSeg1, 256}, {"tseg2", t.TSeg2, 128},
+		{"data_sjw", t.DataSJW, 128}, {"data_tseg1", t.DataTSeg1, 256}, {"data_tseg2", t.DataTSeg2, 128}} {
+		if q.v < 0 || q.v > q.limit {
+			return fmt.Errorf("can: %s %d is not 0..%d time quanta", q.name, q.v, q.limit)
+		}
+	}
+	if t.SJW != 0 && t.TSeg2 != 0 && t.SJW > t.TSeg2 {
+		return fmt.Errorf("can: sjw %d exceeds tseg2 %d", t.SJW, t.TSeg2)
+	}
+	if t.DataSJW != 0 && t.DataTSeg2 != 0 && t.DataSJW > t.DataTSeg2 {
+		return fmt.Errorf("can: data_sjw %d exceeds data_tseg2 %d", t.DataSJW, t.DataTSeg2)
+	}
+	return nil
 }
 
 // Validate checks identifiers and lengths.
@@ -48,7 +109,7 @@ func (c Config) validateFormat() error {
 	if c.BRS && !c.FD {
 		return errors.New("can: brs needs fd = true")
 	}
-	return nil
+	return c.Timing.Validate()
 }
 
 type idSet struct {
@@ -118,6 +179,8 @@ type Conn struct {
 	mu     sync.RWMutex
 	accept map[ID]bool // identifiers whose frames are XCP packets for us
 
+	// wmu serialises Send calls: the Bus contract allows one Send at a
+	// time, while transport.Conn allows concurrent senders.
 	wmu  sync.Mutex
 	rbuf [64]byte
 
@@ -127,7 +190,8 @@ type Conn struct {
 }
 
 // NewConn runs XCP on CAN over bus in the given role. The Conn owns bus and
-// closes it on Close.
+// closes it on Close. cfg.Interface, cfg.Channel and cfg.Bus are not used
+// (they say which bus to open; see canbus.Dial).
 func NewConn(bus Bus, cfg Config, role Role) (*Conn, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -253,7 +317,10 @@ func (c *Conn) SendOn(ctx context.Context, id ID, packet []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := c.bus.Send(ctx, f); err != nil {
+	c.wmu.Lock()
+	err = c.bus.Send(ctx, f)
+	c.wmu.Unlock()
+	if err != nil {
 		if c.closed.Load() {
 			return net.ErrClosed
 		}

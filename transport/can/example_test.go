@@ -13,7 +13,7 @@ import (
 // Find the XCP slaves on a bus with GET_SLAVE_ID on the broadcast
 // identifier.
 func ExampleDetectSlaves() {
-	bus := virtual.New("example", 0)
+	bus := virtual.New(virtual.Config{Name: "example"})
 	slave, _ := sim.New(sim.Config{MaxCTO: 8, MaxDTO: 8})
 	sc, _ := can.NewConn(bus.Open(), can.Config{CanIDMaster: 0x7E1, CanIDSlave: 0x7E2, CanIDBroadcast: 0x7E0}, can.Slave)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -39,7 +39,7 @@ func simOnBus(t *testing.T, bus *virtual.Bus, cfg can.Config, order xcp.ByteOrde
 
 func TestDetectSlavesAndScan(t *testing.T) {
 	for _, pad := range []bool{false, true} {
-		bus := virtual.New("scan", 0)
+		bus := virtual.New(virtual.Config{Name: "scan"})
 		a := can.Config{CanIDMaster: 0x701, CanIDSlave: 0x702, CanIDBroadcast: 0x700, MaxDLCRequired: pad, PaddingValue: 0x55}
 		b := can.Config{CanIDMaster: 0x80012345, CanIDSlave: 0x80012346, CanIDBroadcast: 0x700, MaxDLCRequired: pad}
 		simOnBus(t, bus, a, xcp.Intel)
@@ -75,7 +75,7 @@ func TestDetectSlavesAndScan(t *testing.T) {
 }
 
 func TestScanErrors(t *testing.T) {
-	bus := virtual.New("e", 0)
+	bus := virtual.New(virtual.Config{Name: "e"})
 	p := bus.Open()
 	defer p.Close()
 	ctx := context.Background()

@@ -39,25 +39,26 @@ import (
 )
 
 // Config says how to reach an XCP slave over Ethernet. The zero value means
-// TCP to 127.0.0.1:5555.
+// TCP to 127.0.0.1:5555. It is a plain Go struct: the configuration file's
+// keys are mapped onto it by package config.
 type Config struct {
 	// Protocol is "tcp" (default) or "udp".
-	Protocol string `toml:"protocol" koanf:"protocol" json:"protocol,omitempty"`
+	Protocol string
 	// Host is the slave's host name or IP address (default 127.0.0.1, or
 	// ::1 with IPv6).
-	Host string `toml:"host" koanf:"host" json:"host,omitempty"`
+	Host string
 	// Port is the slave's port (default 5555).
-	Port int `toml:"port" koanf:"port" json:"port,omitempty"`
+	Port int
 	// IPv6 selects IPv6 (tcp6/udp6) instead of IPv4.
-	IPv6 bool `toml:"ipv6" koanf:"ipv6" json:"ipv6,omitempty"`
+	IPv6 bool
 	// Bind is the local address to send from: an IP address, or
 	// "host:port" (optional).
-	Bind string `toml:"bind" koanf:"bind" json:"bind,omitempty"`
+	Bind string
 	// RecvBuffer is the socket receive buffer size in bytes (0 = 4 MiB for
 	// UDP, the system default for TCP). DAQ over UDP needs a large one.
-	RecvBuffer int `toml:"recv_buffer" koanf:"recv_buffer" json:"recv_buffer,omitempty"`
+	RecvBuffer int
 	// Logger receives warnings about skipped datagrams (nil = silent).
-	Logger *slog.Logger `toml:"-" koanf:"-" json:"-"`
+	Logger *slog.Logger
 }
 
 // DefaultPort is the port used when Config.Port is 0.

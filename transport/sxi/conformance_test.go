@@ -33,7 +33,7 @@ func TestConformancePTY(t *testing.T) {
 				}
 				k := cfg
 				k.Port, k.Bitrate = p.TTYPath, 115200
-				m, err := Open(context.Background(), k, nil)
+				m, err := Dial(context.Background(), k)
 				if err != nil {
 					s.Close()
 					p.Close()

@@ -27,7 +27,7 @@ func ptyPair(t *testing.T, f Framing) (master, slave *Conn) {
 		t.Fatal(err)
 	}
 	cfg := Config{Port: p.TTYPath, HeaderFormat: f.Header.String(), TailFormat: f.Tail.String(), Framing: f.SyncEsc, Bitrate: 115200}
-	master, err = Open(context.Background(), cfg, nil)
+	master, err = Dial(context.Background(), cfg)
 	if err != nil {
 		slave.Close()
 		p.Close()
@@ -86,7 +86,7 @@ func TestGarbageOnTheLineIsSkippedAndCounted(t *testing.T) {
 		t.Skip(err)
 	}
 	defer p.Close()
-	m, err := Open(context.Background(), Config{Port: p.TTYPath, HeaderFormat: "LEN_CTR_BYTE", TailFormat: "CHECKSUM_BYTE"}, nil)
+	m, err := Dial(context.Background(), Config{Port: p.TTYPath, HeaderFormat: "LEN_CTR_BYTE", TailFormat: "CHECKSUM_BYTE"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestCounterGapsCountAsLost(t *testing.T) {
 		t.Skip(err)
 	}
 	defer p.Close()
-	m, err := Open(context.Background(), Config{Port: p.TTYPath, HeaderFormat: "LEN_CTR_BYTE"}, nil)
+	m, err := Dial(context.Background(), Config{Port: p.TTYPath, HeaderFormat: "LEN_CTR_BYTE"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,14 +168,14 @@ func TestConfigErrors(t *testing.T) {
 		{Port: "x", Framing: true, EscSync: 7, EscEsc: 7},
 	}
 	for _, c := range bad {
-		if _, err := Open(context.Background(), c, nil); err == nil {
+		if _, err := Dial(context.Background(), c); err == nil {
 			t.Errorf("%+v accepted", c)
 		}
 	}
-	if _, err := Open(context.Background(), Config{}, nil); err == nil {
+	if _, err := Dial(context.Background(), Config{}); err == nil {
 		t.Error("missing port accepted")
 	}
-	if _, err := Open(context.Background(), Config{Port: "/nonexistent/tty"}, nil); err == nil {
+	if _, err := Dial(context.Background(), Config{Port: "/nonexistent/tty"}); err == nil {
 		t.Error("missing device accepted")
 	}
 }

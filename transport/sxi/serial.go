@@ -9,20 +9,24 @@ import (
 	"go.bug.st/serial"
 )
 
-// Config is the [transport.sxi] configuration: the serial line and the
-// frame format. Names follow pyXCP's Transport.SxI settings.
+// Config configures XCP on SxI: the serial line and the frame format.
+// Names follow pyXCP's Transport.SxI settings. It is a plain Go struct: the
+// configuration file's keys are mapped onto it by package config.
 type Config struct {
-	Port         string  `koanf:"port"`          // e.g. "/dev/ttyUSB0", "COM3"
-	Bitrate      int     `koanf:"bitrate"`       // 0 = 38400
-	Bytesize     int     `koanf:"bytesize"`      // 5..8, 0 = 8
-	Parity       string  `koanf:"parity"`        // N, E, O, M, S ("" = N)
-	Stopbits     float64 `koanf:"stopbits"`      // 1, 1.5, 2 (0 = 1)
-	HeaderFormat string  `koanf:"header_format"` // "" = HEADER_LEN_CTR_WORD
-	TailFormat   string  `koanf:"tail_format"`   // "" = NO_CHECKSUM
-	Framing      bool    `koanf:"framing"`       // XCP 1.5 SYNC/ESC framing
-	EscSync      int     `koanf:"esc_sync"`      // SYNC character (default 0x01)
-	EscEsc       int     `koanf:"esc_esc"`       // ESC character (default 0x00)
-	MaxPacket    int     `koanf:"max_packet"`    // bound on LEN (0 = header maximum)
+	Port         string  // e.g. "/dev/ttyUSB0", "COM3"
+	Bitrate      int     // 0 = 38400
+	Bytesize     int     // 5..8, 0 = 8
+	Parity       string  // N, E, O, M, S ("" = N)
+	Stopbits     float64 // 1, 1.5, 2 (0 = 1)
+	HeaderFormat string  // "" = HEADER_LEN_CTR_WORD
+	TailFormat   string  // "" = NO_CHECKSUM
+	Framing      bool    // XCP 1.5 SYNC/ESC framing
+	EscSync      int     // SYNC character (default 0x01)
+	EscEsc       int     // ESC character (default 0x00)
+	MaxPacket    int     // bound on LEN (0 = header maximum)
+
+	// Logger receives resynchronisation reports; nil = silent.
+	Logger *slog.Logger
 }
 
 // FramingOf returns the frame format the configuration describes.
@@ -89,8 +93,9 @@ func (c Config) Mode() (*serial.Mode, error) {
 	return m, nil
 }
 
-// Open opens the serial port of cfg and starts XCP on SxI over it.
-func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
+// Dial opens the serial port of cfg and starts XCP on SxI over it. The line
+// is symmetric: a slave (the simulator) opens its side the same way.
+func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	if cfg.Port == "" {
 		return nil, fmt.Errorf("sxi: no serial port configured (transport.sxi.port)")
 	}
@@ -109,7 +114,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sxi: open %s: %w", cfg.Port, err)
 	}
-	c, err := NewConn(port, f, Options{Name: cfg.Port, Logger: log})
+	c, err := NewConn(port, f, Options{Name: cfg.Port, Logger: cfg.Logger})
 	if err != nil {
 		port.Close()
 		return nil, err

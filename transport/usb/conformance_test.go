@@ -13,11 +13,11 @@ func TestConformancePipe(t *testing.T) {
 		t.Run(h.String(), func(t *testing.T) {
 			transporttest.TestConn(t, func() (transport.Conn, transport.Conn, func(), error) {
 				a, b := Pipe()
-				m, err := NewConn(a, h, 0, nil)
+				m, err := NewConn(a, Options{Header: h})
 				if err != nil {
 					return nil, nil, nil, err
 				}
-				s, err := NewConn(b, h, 0, nil)
+				s, err := NewConn(b, Options{Header: h})
 				if err != nil {
 					return nil, nil, nil, err
 				}

@@ -13,12 +13,12 @@ import (
 // the LEN CTR header of XCP on SxI.
 func ExampleNewConn() {
 	a, b := usb.Pipe()
-	master, err := usb.NewConn(a, sxi.LenCtrWord, 0, nil)
+	master, err := usb.NewConn(a, usb.Options{Header: sxi.LenCtrWord})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	slave, err := usb.NewConn(b, sxi.LenCtrWord, 0, nil)
+	slave, err := usb.NewConn(b, usb.Options{Header: sxi.LenCtrWord})
 	if err != nil {
 		fmt.Println(err)
 		return

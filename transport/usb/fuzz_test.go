@@ -37,7 +37,7 @@ func FuzzRecv(f *testing.F) {
 	f.Add(byte(4), []byte{0xFF, 0xFF, 0x00})
 	f.Fuzz(func(t *testing.T, sel byte, transfer []byte) {
 		h := sxi.HeaderFormat(int(sel) % 6)
-		c, err := NewConn(&oneTransfer{data: append([]byte{}, transfer...)}, h, 0, nil)
+		c, err := NewConn(&oneTransfer{data: append([]byte{}, transfer...)}, Options{Header: h})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,11 +4,10 @@ package usb
 
 import (
 	"context"
-	"log/slog"
 )
 
-// Open reports ErrNotBuilt: USB support needs the `usb` build tag.
-func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
+// Dial reports ErrNotBuilt: USB support needs the `usb` build tag.
+func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-func TestOpenWithoutTagExplains(t *testing.T) {
-	_, err := Open(context.Background(), Config{VendorID: 1, ProductID: 2, InEndpoint: 1, OutEndpoint: 1}, nil)
+func TestDialWithoutTagExplains(t *testing.T) {
+	_, err := Dial(context.Background(), Config{VendorID: 1, ProductID: 2, InEndpoint: 1, OutEndpoint: 1})
 	if !errors.Is(err, ErrNotBuilt) {
 		t.Fatalf("err %v", err)
 	}

@@ -5,14 +5,13 @@ package usb
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"github.com/google/gousb"
 )
 
-// Open finds the device of cfg with libusb, claims its interface and runs
+// Dial finds the device of cfg with libusb, claims its interface and runs
 // XCP on USB over its bulk endpoints.
-func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
+func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -65,7 +64,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Conn, error) {
 		out, err = intf.OutEndpoint(cfg.OutEndpoint)
 		if err == nil {
 			ep := &gousbEndpoints{uctx: uctx, dev: dev, cfg: c, intf: intf, in: in, out: out}
-			return NewConn(ep, f.Header, cfg.MaxTransfer, log)
+			return NewConn(ep, Options{Header: f.Header, MaxTransfer: cfg.MaxTransfer, Logger: cfg.Logger})
 		}
 	}
 	intf.Close()

@@ -35,18 +35,34 @@ type Endpoints interface {
 	Close() error
 }
 
-// Config is the [transport.usb] configuration.
+// Config says which USB device to open and how XCP is framed on it. It is
+// a plain Go struct: the configuration file's keys are mapped onto it by
+// package config.
 type Config struct {
-	VendorID      uint16 `koanf:"vendor_id"`
-	ProductID     uint16 `koanf:"product_id"`
-	SerialNumber  string `koanf:"serial_number"` // "" = first matching device
-	Configuration int    `koanf:"configuration_number"`
-	Interface     int    `koanf:"interface_number"`
-	OutEndpoint   int    `koanf:"out_ep_number"` // bulk OUT endpoint address number
-	InEndpoint    int    `koanf:"in_ep_number"`  // bulk IN endpoint address number
-	HeaderFormat  string `koanf:"header_format"` // as for SxI; "" = HEADER_LEN_CTR_WORD
+	VendorID      uint16
+	ProductID     uint16
+	SerialNumber  string // "" = first matching device
+	Configuration int
+	Interface     int
+	OutEndpoint   int    // bulk OUT endpoint address number
+	InEndpoint    int    // bulk IN endpoint address number
+	HeaderFormat  string // as for SxI; "" = HEADER_LEN_CTR_WORD
 	// MaxTransfer is the largest bulk transfer read at once (0 = 64 KiB).
-	MaxTransfer int `koanf:"max_transfer"`
+	MaxTransfer int
+
+	// Logger receives reports about malformed transfers; nil = silent.
+	Logger *slog.Logger
+}
+
+// Options configure a Conn over endpoints the program opened itself.
+type Options struct {
+	// Header is the packet header format (the zero value is
+	// HEADER_LEN_BYTE; XCP on USB usually uses sxi.LenCtrWord).
+	Header sxi.HeaderFormat
+	// MaxTransfer is the largest bulk transfer read at once (0 = 64 KiB).
+	MaxTransfer int
+	// Logger receives reports about malformed transfers; nil = silent.
+	Logger *slog.Logger
 }
 
 // Validate checks the configuration.
@@ -100,9 +116,10 @@ type Conn struct {
 	sent, sentBytes, rcvd, rcvdBytes, lost, garbage atomic.Uint64
 }
 
-// NewConn runs XCP on USB with the given header format over ep.
-func NewConn(ep Endpoints, header sxi.HeaderFormat, maxTransfer int, log *slog.Logger) (*Conn, error) {
-	f := sxi.Framing{Header: header}
+// NewConn runs XCP on USB over ep.
+func NewConn(ep Endpoints, opts Options) (*Conn, error) {
+	maxTransfer, log := opts.MaxTransfer, opts.Logger
+	f := sxi.Framing{Header: opts.Header}
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("usb: %w", err)
 	}

@@ -52,11 +52,11 @@ func TestRoundTripEveryHeader(t *testing.T) {
 	for h := sxi.LenByte; h <= sxi.LenFillWord; h++ {
 		t.Run(h.String(), func(t *testing.T) {
 			a, b := fakePair()
-			m, err := NewConn(a, h, 0, nil)
+			m, err := NewConn(a, Options{Header: h})
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, _ := NewConn(b, h, 0, nil)
+			s, _ := NewConn(b, Options{Header: h})
 			defer m.Close()
 			ctx := context.Background()
 			for _, n := range []int{1, 8, 64, 255} {
@@ -75,7 +75,7 @@ func TestRoundTripEveryHeader(t *testing.T) {
 
 func TestSeveralPacketsInOneTransfer(t *testing.T) {
 	a, b := fakePair()
-	m, _ := NewConn(a, sxi.LenCtrWord, 0, nil)
+	m, _ := NewConn(a, Options{Header: sxi.LenCtrWord})
 	defer m.Close()
 	f := sxi.Framing{Header: sxi.LenCtrWord}
 	var xfer []byte
@@ -108,7 +108,7 @@ func TestSeveralPacketsInOneTransfer(t *testing.T) {
 
 func TestMalformedTransferIsCounted(t *testing.T) {
 	a, b := fakePair()
-	m, _ := NewConn(a, sxi.LenWord, 0, nil)
+	m, _ := NewConn(a, Options{Header: sxi.LenWord})
 	defer m.Close()
 	b.out <- []byte{0x05, 0x00, 0xFF} // LEN 5, only one byte follows
 	b.out <- []byte{0x01, 0x00, 0xFF}
@@ -123,7 +123,7 @@ func TestMalformedTransferIsCounted(t *testing.T) {
 
 func TestCloseAndCancel(t *testing.T) {
 	a, _ := fakePair()
-	m, _ := NewConn(a, sxi.LenByte, 0, nil)
+	m, _ := NewConn(a, Options{Header: sxi.LenByte})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	if _, err := m.Recv(ctx); !errors.Is(err, context.DeadlineExceeded) {

@@ -144,8 +144,8 @@ func serveMedia(ctx context.Context, opts *Options, slave *xsim.Slave, log *slog
 	var addrs []string
 	for _, spec := range opts.CAN {
 		k := opts.CANConfig
-		k.Interface, k.Channel = spec.Interface, spec.Channel
-		bus, err := canbus.Open(ctx, k, canbus.Options{Logger: log})
+		k.Interface, k.Channel, k.Logger = spec.Interface, spec.Channel, log
+		bus, err := canbus.Open(ctx, k)
 		if err != nil {
 			return nil, nil, errors.Join(err, stopAll())
 		}
@@ -183,8 +183,8 @@ func serveMedia(ctx context.Context, opts *Options, slave *xsim.Slave, log *slog
 			continue
 		}
 		k := opts.SxiConfig
-		k.Port = dev
-		c, err := sxi.Open(ctx, k, log)
+		k.Port, k.Logger = dev, log
+		c, err := sxi.Dial(ctx, k)
 		if err != nil {
 			return nil, nil, errors.Join(err, stopAll())
 		}

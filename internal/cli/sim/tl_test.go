@@ -106,7 +106,7 @@ func TestRunServesCANAndSxI(t *testing.T) {
 	}
 	tctx, tcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer tcancel()
-	port, err := udpbus.Open(group, "")
+	port, err := udpbus.Open(context.Background(), udpbus.Config{Group: group})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestRunServesCANAndSxI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sconn, err := sxi.Open(tctx, sxi.Config{Port: tty, HeaderFormat: "HEADER_LEN_BYTE", TailFormat: "CHECKSUM_BYTE"}, nil)
+	sconn, err := sxi.Dial(tctx, sxi.Config{Port: tty, HeaderFormat: "HEADER_LEN_BYTE", TailFormat: "CHECKSUM_BYTE"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,14 +4,16 @@
 //
 // Interfaces (seed 000, chapter 10: python-can style interface/channel):
 //
-//	virtual    in-process bus; the *virtual.Bus comes from Options.Virtual
+//	virtual    in-process bus; a port of a *virtual.Bus in can.Config.Bus
 //	udp        UDP-multicast bus on loopback; channel "GROUP[@IFNAME]"
 //	           ("" = udpbus.DefaultGroup on the loopback interface)
 //	socketcan  Linux raw CAN socket; channel = interface name ("can0")
 //	slcan      Lawicel serial adapter; channel = serial port
-//	user       a bus object created elsewhere, Options.User (your own driver)
+//	user       a bus object created elsewhere, can.Config.Bus (your own driver)
 //
-// Only the CLI imports this package; libraries take a can.Bus directly.
+// Programs that open a bus by name (the xcp command, the settings → master
+// bridge) use this package; code holding a bus of its own passes it as
+// can.Config.Bus or to can.NewConn.
 package canbus
 
 import (
@@ -25,7 +27,6 @@ import (
 	"github.com/goxcp/goxcp/transport/can/slcan"
 	"github.com/goxcp/goxcp/transport/can/socketcan"
 	"github.com/goxcp/goxcp/transport/can/udpbus"
-	"github.com/goxcp/goxcp/transport/can/virtual"
 )
 
 // Interface names.
@@ -55,36 +56,32 @@ func Canonical(name string) (string, error) {
 	return "", fmt.Errorf("canbus: unknown interface %q (want one of %s)", name, strings.Join(Names(), ", "))
 }
 
-// Options supply what cannot come from a configuration file.
-type Options struct {
-	// Virtual is the in-process bus for interface "virtual" (a port is
-	// opened on it).
-	Virtual *virtual.Bus
-	// User is the bus for interface "user": any can.Bus implementation
-	// (the Conn closes it).
-	User   can.Bus
-	Logger *slog.Logger
-}
-
 // ErrUnavailable is matched by errors reporting a backend that cannot be
 // used (not built, not supported here, nothing supplied).
 var ErrUnavailable = errors.New("canbus: interface not available")
 
-// Open opens the bus of cfg.Interface on cfg.Channel.
-func Open(ctx context.Context, cfg can.Config, o Options) (can.Bus, error) {
+// Open opens the bus of cfg.Interface on cfg.Channel. For "virtual" and
+// "user" the bus is cfg.Bus, opened by the program. Settings the backend
+// cannot apply are reported on cfg.Logger rather than silently dropped
+// (SocketCAN: the kernel owns bit rates and bit timing).
+func Open(ctx context.Context, cfg can.Config) (can.Bus, error) {
 	name, err := Canonical(cfg.Interface)
 	if err != nil {
 		return nil, err
 	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	switch name {
 	case Virtual:
-		if o.Virtual == nil {
-			return nil, fmt.Errorf("%w: the virtual bus exists only inside one process (use --sim, or pass a *virtual.Bus from Go; for two processes use interface \"udp\")", ErrUnavailable)
+		if cfg.Bus == nil {
+			return nil, fmt.Errorf("%w: the virtual bus exists only inside one process (use --sim, or pass a port of a *virtual.Bus as can.Config.Bus from Go; for two processes use interface \"udp\")", ErrUnavailable)
 		}
-		return o.Virtual.Open(), nil
+		return cfg.Bus, nil
 	case UDP:
 		group, ifname, _ := strings.Cut(cfg.Channel, "@")
-		return udpbus.Open(group, ifname)
+		return udpbus.Open(ctx, udpbus.Config{Group: group, Interface: ifname, Logger: cfg.Logger})
 	case SocketCAN:
 		if cfg.Channel == "" {
 			return nil, errors.New("canbus: socketcan needs a channel (interface name such as can0)")
@@ -92,27 +89,34 @@ func Open(ctx context.Context, cfg can.Config, o Options) (can.Bus, error) {
 		if ok, why := socketcan.Available(); !ok {
 			return nil, fmt.Errorf("%w: socketcan: %s", ErrUnavailable, why)
 		}
-		return socketcan.Open(cfg.Channel, cfg.FD)
+		if cfg.Bitrate != 0 || cfg.DataBitrate != 0 || !cfg.Timing.IsZero() {
+			log.Warn("socketcan: the kernel owns bit rate and bit timing; the configured values are not applied by goxcp: set them on the interface (ip link set "+cfg.Channel+" type can bitrate … [dbitrate … fd on])",
+				"interface", cfg.Channel, "bitrate", cfg.Bitrate, "data_bitrate", cfg.DataBitrate, "timing_set", !cfg.Timing.IsZero())
+		}
+		return socketcan.Open(ctx, socketcan.Config{Interface: cfg.Channel, FD: cfg.FD, Logger: cfg.Logger})
 	case SLCAN:
 		dbr := 0
 		if cfg.FD {
 			dbr = cfg.DataBitrate
 		}
-		return slcan.Open(ctx, slcan.Config{Port: cfg.Channel, Bitrate: cfg.Bitrate, DataBitrate: dbr, Logger: o.Logger})
-	default: // User
-		if o.User == nil {
-			return nil, fmt.Errorf("%w: interface \"user\" needs a can.Bus supplied by the program (canbus.Options.User)", ErrUnavailable)
+		if !cfg.Timing.IsZero() {
+			log.Warn("slcan: Lawicel adapters take standard bit rates only; sample point, SJW and TSEG settings are not applied", "port", cfg.Channel)
 		}
-		return o.User, nil
+		return slcan.Open(ctx, slcan.Config{Port: cfg.Channel, Bitrate: cfg.Bitrate, DataBitrate: dbr, Logger: cfg.Logger})
+	default: // User
+		if cfg.Bus == nil {
+			return nil, fmt.Errorf("%w: interface \"user\" needs a can.Bus supplied by the program (can.Config.Bus)", ErrUnavailable)
+		}
+		return cfg.Bus, nil
 	}
 }
 
 // Dial opens the bus of cfg and runs XCP on CAN over it as the master.
-func Dial(ctx context.Context, cfg can.Config, o Options) (*can.Conn, error) {
+func Dial(ctx context.Context, cfg can.Config) (*can.Conn, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	bus, err := Open(ctx, cfg, o)
+	bus, err := Open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +143,7 @@ func Drivers() []Driver {
 		{Name: Virtual, Available: true, Detail: "in-process bus (xcp --sim -t can, tests, programs passing a *virtual.Bus)", Channel: "bus name (ignored)"},
 	}
 	udp := Driver{Name: UDP, Channel: "GROUP[@IFNAME], default " + udpbus.DefaultGroup + " on loopback"}
-	if p, err := udpbus.Open("", ""); err != nil {
+	if p, err := udpbus.Open(context.Background(), udpbus.Config{}); err != nil {
 		udp.Detail = err.Error()
 	} else {
 		p.Close()
@@ -149,7 +153,7 @@ func Drivers() []Driver {
 	sc.Available, sc.Detail = socketcan.Available()
 	ds = append(ds, udp, sc,
 		Driver{Name: SLCAN, Available: true, Detail: "Lawicel serial adapters via go.bug.st/serial (" + serialPorts() + ")", Channel: "serial port, e.g. /dev/ttyACM0"},
-		Driver{Name: User, Available: true, Detail: "a can.Bus implementation supplied from Go code (canbus.Options.User)", Channel: "-"},
+		Driver{Name: User, Available: true, Detail: "a can.Bus implementation supplied from Go code (can.Config.Bus)", Channel: "-"},
 	)
 	return ds
 }

@@ -16,27 +16,26 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestOpenByName(t *testing.T) {
 	ctx := context.Background()
 	ids := can.Config{CanIDMaster: 0x101, CanIDSlave: 0x102}
-	vb := virtual.New("t", 0)
-	user := vb.Open()
+	vb := virtual.New(virtual.Config{Name: "t"})
 	for _, tc := range []struct {
 		iface, channel string
-		o              Options
+		bus            can.Bus
 		wantErr        error
 		ok             bool
 	}{
-		{"virtual", "", Options{Virtual: vb}, nil, true},
-		{"virtual", "", Options{}, ErrUnavailable, false},
-		{"user", "", Options{User: user}, nil, true},
-		{"user", "", Options{}, ErrUnavailable, false},
-		{"udpmcast", "239.74.67.9:43219", Options{}, nil, true},
-		{"UDP", "", Options{}, nil, true},
-		{"slcan", "", Options{}, nil, false},
-		{"socketcan", "", Options{}, nil, false},
-		{"pcan", "", Options{}, nil, false},
+		{"virtual", "", vb.Open(), nil, true},
+		{"virtual", "", nil, ErrUnavailable, false},
+		{"user", "", vb.Open(), nil, true},
+		{"user", "", nil, ErrUnavailable, false},
+		{"udpmcast", "239.74.67.9:43219", nil, nil, true},
+		{"UDP", "", nil, nil, true},
+		{"slcan", "", nil, nil, false},
+		{"socketcan", "", nil, nil, false},
+		{"pcan", "", nil, nil, false},
 	} {
 		cfg := ids
-		cfg.Interface, cfg.Channel = tc.iface, tc.channel
-		c, err := Dial(ctx, cfg, tc.o)
+		cfg.Interface, cfg.Channel, cfg.Bus = tc.iface, tc.channel, tc.bus
+		c, err := Dial(ctx, cfg)
 		if (err == nil) != tc.ok {
 			t.Errorf("%s: Dial err = %v, want ok=%v", tc.iface, err, tc.ok)
 		}

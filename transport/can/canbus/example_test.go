@@ -13,12 +13,12 @@ import (
 // could be any can.Bus implementation, e.g. your own driver) used through
 // the "user" interface.
 func ExampleDial_userBus() {
-	bus := virtual.New("example", 0)
+	bus := virtual.New(virtual.Config{Name: "example"})
 	peer, _ := can.NewConn(bus.Open(), can.Config{CanIDMaster: 0x101, CanIDSlave: 0x102}, can.Slave)
 	defer peer.Close()
 
-	cfg := can.Config{Interface: canbus.User, CanIDMaster: 0x101, CanIDSlave: 0x102}
-	conn, err := canbus.Dial(context.Background(), cfg, canbus.Options{User: bus.Open()})
+	cfg := can.Config{Interface: canbus.User, CanIDMaster: 0x101, CanIDSlave: 0x102, Bus: bus.Open()}
+	conn, err := canbus.Dial(context.Background(), cfg)
 	if err != nil {
 		fmt.Println(err)
 		return

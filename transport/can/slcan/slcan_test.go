@@ -84,7 +84,7 @@ func TestAdapterOverPTY(t *testing.T) {
 				t.Skip(err)
 			}
 			defer p.Close()
-			vbus := virtual.New("pty", 64)
+			vbus := virtual.New(virtual.Config{Name: "pty", Queue: 64})
 			ctx, cancel := context.WithCancel(context.Background())
 			emu := slcan.NewEmulator(p.Master, vbus.Open())
 			served := make(chan error, 1)

@@ -8,9 +8,21 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/goxcp/goxcp/transport/can"
 )
+
+// Config says which interface to open.
+type Config struct {
+	// Interface is the CAN network interface, e.g. "can0" or "vcan0".
+	Interface string
+	// FD enables CAN FD frames on the socket (CAN_RAW_FD_FRAMES).
+	FD bool
+	// Logger receives reports about the bus (error frames, controller
+	// state changes); nil = silent.
+	Logger *slog.Logger
+}
 
 // Sizes of the kernel's struct can_frame and struct canfd_frame.
 const (

@@ -32,9 +32,15 @@ type Bus struct {
 	closed  chan struct{}
 }
 
-// Open binds a raw CAN socket to ifname (e.g. "can0"); fd enables CAN FD
-// frames.
-func Open(ifname string, fd bool) (*Bus, error) {
+// Open binds a raw CAN socket to cfg.Interface (e.g. "can0").
+func Open(ctx context.Context, cfg Config) (*Bus, error) {
+	ifname, fd := cfg.Interface, cfg.FD
+	if ifname == "" {
+		return nil, errors.New("socketcan: no interface given (e.g. can0)")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	ifi, err := net.InterfaceByName(ifname)
 	if err != nil {
 		return nil, fmt.Errorf("socketcan: interface %q: %w", ifname, err)

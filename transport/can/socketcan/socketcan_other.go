@@ -16,7 +16,7 @@ var errNotLinux = errors.New("socketcan: SocketCAN is Linux-only, not supported 
 type Bus struct{}
 
 // Open reports that SocketCAN is not supported on this system.
-func Open(ifname string, fd bool) (*Bus, error) { return nil, errNotLinux }
+func Open(ctx context.Context, cfg Config) (*Bus, error) { return nil, errNotLinux }
 
 // Send implements can.Bus.
 func (b *Bus) Send(context.Context, can.Frame) error { return errNotLinux }

@@ -1,6 +1,7 @@
 package socketcan
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"testing"
@@ -65,7 +66,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 func TestOpenWithoutInterfaceExplains(t *testing.T) {
-	if _, err := Open("nosuchcan0", false); err == nil {
+	if _, err := Open(context.Background(), Config{Interface: "nosuchcan0"}); err == nil {
 		t.Fatal("missing interface accepted")
 	}
 	ok, why := Available()

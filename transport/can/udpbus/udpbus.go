@@ -22,6 +22,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"sync"
@@ -97,6 +98,7 @@ func Decode(b []byte) (can.Frame, uint64, error) {
 type Port struct {
 	group  *net.UDPAddr
 	ifname string
+	log    *slog.Logger
 	rx     *net.UDPConn
 	tx     *net.UDPConn
 	sender uint64
@@ -116,9 +118,27 @@ type Port struct {
 	once    sync.Once
 }
 
-// Open joins group (host:port, "" = DefaultGroup) on the named interface
-// ("" = the loopback interface).
-func Open(group, ifname string) (*Port, error) {
+// Config says which multicast bus to join.
+type Config struct {
+	// Group is the multicast group, host:port ("" = DefaultGroup).
+	Group string
+	// Interface is the network interface to join it on ("" = the
+	// loopback interface).
+	Interface string
+	// Logger receives reports about skipped datagrams; nil = silent.
+	Logger *slog.Logger
+}
+
+// Open joins the group of cfg on its interface.
+func Open(ctx context.Context, cfg Config) (*Port, error) {
+	group, ifname := cfg.Group, cfg.Interface
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if group == "" {
 		group = DefaultGroup
 	}
@@ -155,7 +175,7 @@ func Open(group, ifname string) (*Port, error) {
 	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
-	return &Port{group: ga, ifname: ifi.Name, rx: rx, tx: tx, sender: binary.BigEndian.Uint64(id[:]),
+	return &Port{group: ga, ifname: ifi.Name, rx: rx, tx: tx, sender: binary.BigEndian.Uint64(id[:]), log: log,
 		rbuf: make([]byte, 2048), closed: make(chan struct{})}, nil
 }
 
@@ -234,6 +254,7 @@ func (p *Port) Receive(ctx context.Context) (can.Frame, error) {
 			p.mu.Lock()
 			p.garbage++
 			p.mu.Unlock()
+			p.log.Debug("udpbus: datagram skipped", "group", p.group.String(), "err", err)
 			continue
 		}
 		if sender == p.sender {

@@ -62,12 +62,12 @@ func FuzzDecode(f *testing.F) {
 
 func TestTwoPortsSeeEachOther(t *testing.T) {
 	g := testGroup()
-	a, err := Open(g, "")
+	a, err := Open(context.Background(), Config{Group: g})
 	if err != nil {
 		t.Skipf("multicast on loopback not available: %v", err)
 	}
 	defer a.Close()
-	b, err := Open(g, "")
+	b, err := Open(context.Background(), Config{Group: g})
 	if err != nil {
 		t.Fatal(err)
 	}

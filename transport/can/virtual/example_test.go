@@ -10,7 +10,7 @@ import (
 
 // Two controllers on one virtual bus: what one sends, the other receives.
 func Example() {
-	bus := virtual.New("demo", 0)
+	bus := virtual.New(virtual.Config{Name: "demo"})
 	ecu, tool := bus.Open(), bus.Open()
 	defer ecu.Close()
 	defer tool.Close()

@@ -21,10 +21,22 @@ type Bus struct {
 	ports map[*Port]struct{}
 }
 
-// New returns an empty bus. queue is the number of frames each port
-// buffers; a sender blocks while a receiving port's buffer is full (there
-// is no loss on a virtual bus).
-func New(name string, queue int) *Bus {
+// Config describes a virtual bus.
+type Config struct {
+	// Name describes the bus in Info ("" = "virtual").
+	Name string
+	// Queue is the number of frames each port buffers (0 = 4096); a
+	// sender blocks while a receiving port's buffer is full (there is no
+	// loss on a virtual bus).
+	Queue int
+}
+
+// New returns an empty bus; ports attach to it with Open.
+func New(cfg Config) *Bus {
+	name, queue := cfg.Name, cfg.Queue
+	if name == "" {
+		name = "virtual"
+	}
 	if queue <= 0 {
 		queue = 4096
 	}

@@ -24,7 +24,7 @@ func frame(id uint32, b ...byte) can.Frame {
 // not hear itself; a filter keeps other identifiers out.
 func TestDeliveryOrderAndFilter(t *testing.T) {
 	ctx := context.Background()
-	bus := New("t", 8)
+	bus := New(Config{Name: "t", Queue: 8})
 	a, b, c := bus.Open(), bus.Open(), bus.Open()
 	defer a.Close()
 	defer b.Close()
@@ -56,7 +56,7 @@ func TestDeliveryOrderAndFilter(t *testing.T) {
 }
 
 func TestInvalidFrameRefused(t *testing.T) {
-	bus := New("t", 1)
+	bus := New(Config{Name: "t", Queue: 1})
 	a := bus.Open()
 	defer a.Close()
 	for _, f := range []can.Frame{{ID: 0x800}, {ID: 1, Len: 9}, {ID: 1, FD: true, Len: 13}, {ID: 1, Len: 200}} {
@@ -69,7 +69,7 @@ func TestInvalidFrameRefused(t *testing.T) {
 // A full receiver blocks the sender (no loss) until ctx ends or the
 // receiver leaves; a closed port reports net.ErrClosed.
 func TestBackpressureAndClose(t *testing.T) {
-	bus := New("t", 1)
+	bus := New(Config{Name: "t", Queue: 1})
 	a, b := bus.Open(), bus.Open()
 	defer a.Close()
 	ctx := context.Background()
