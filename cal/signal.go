@@ -24,6 +24,10 @@ type Signal struct {
 	Event     int    // preferred event channel from IF_DATA XCP DAQ_EVENT, -1 if none
 	Unit      string
 	Conv      *conv.Conv
+	// LongID is the A2L long identifier (description) of the object.
+	LongID string
+	// Limits are the A2L lower and upper limits (physical values).
+	Limits a2l.Limits
 }
 
 // Size returns the number of bytes to sample.
@@ -68,7 +72,14 @@ func ResolveSignal(m *a2l.Module, name string) (*Signal, error) {
 	if d.kind == "BLOB" {
 		return nil, fmt.Errorf("values: %s is a BLOB; DAQ samples MEASUREMENTs", name)
 	}
-	s := &Signal{Name: d.Name, Address: d.Address, Ext: d.Ext, Type: d.dt, Count: d.count, ByteOrder: d.order, BitMask: d.mask, Event: -1, Unit: d.unit, Conv: d.conv}
+	s := &Signal{Name: d.Name, Address: d.Address, Ext: d.Ext, Type: d.dt, Count: d.count, ByteOrder: d.order, BitMask: d.mask, Event: -1, Unit: d.unit, Conv: d.conv, Limits: d.limits}
+	switch o := d.Obj; {
+	case o == nil:
+	case o.Measurement != nil:
+		s.LongID = o.Measurement.LongID
+	case o.Characteristic != nil:
+		s.LongID = o.Characteristic.LongID
+	}
 	ev, err := ifxcp.Events(d.Obj.Common())
 	if err != nil {
 		return nil, err

@@ -70,6 +70,23 @@ func (c *Conversion) Text() bool {
 	return c != nil && (c.Type == ConvValueText || c.Type == ConvRangeText || c.Type == ConvBitfieldText)
 }
 
+// Validate checks c as the writer and reader do: parameter and text
+// counts of its type, sorted table keys, a formula this package can
+// evaluate (compiled for Phys).
+func (c *Conversion) Validate() error {
+	if err := c.check(-1); err != nil {
+		return err
+	}
+	for _, r := range c.Refs {
+		if r != nil {
+			if err := r.Validate(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // check validates the parameter counts of c; off names the block in
 // errors. It compiles an algebraic formula.
 func (c *Conversion) check(off int64) error {

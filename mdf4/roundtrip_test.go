@@ -137,7 +137,7 @@ func writeTestFile(t testing.TB, o Options, n int) []byte {
 		{Name: "lost", Type: EventAcquisitionInterrup, Range: RangeEnd, Cause: CauseError, Time: 0.75, Groups: []int{0}, Begin: 0},
 		{Name: "mark", Type: EventMarker, Time: 1, Begin: -1},
 	} {
-		if err := w.AddEvent(e); err != nil {
+		if _, err := w.AddEvent(e); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -254,6 +254,9 @@ func checkGroup(g *ChannelGroup) error {
 	return nil
 }
 
+// Name returns the group's acquisition name.
+func (g *GroupWriter) Name() string { return g.g.Name }
+
 // Samples returns the number of records written so far.
 func (g *GroupWriter) Samples() uint64 { return g.g.Samples }
 
@@ -377,24 +380,25 @@ func transpose(dst, raw []byte, cols int) []byte {
 }
 
 // AddEvent adds an event (EV block), e.g. an acquisition interrupt where
-// data was lost. Events are written at Close.
-func (w *Writer) AddEvent(e Event) error {
+// data was lost, and returns its index (the Begin of a later RangeEnd
+// event). Events are written at Close.
+func (w *Writer) AddEvent(e Event) (int, error) {
 	if w.closed {
-		return errors.New("mdf4: AddEvent after Close")
+		return 0, errors.New("mdf4: AddEvent after Close")
 	}
 	for _, g := range e.Groups {
 		if g < 0 || g >= len(w.groups) {
-			return fmt.Errorf("mdf4: event %q: no group %d", e.Name, g)
+			return 0, fmt.Errorf("mdf4: event %q: no group %d", e.Name, g)
 		}
 	}
 	if e.Range == RangeEnd && (e.Begin < 0 || e.Begin >= len(w.events) || w.events[e.Begin].Range != RangeBegin) {
-		return fmt.Errorf("mdf4: event %q: end of range without its begin event", e.Name)
+		return 0, fmt.Errorf("mdf4: event %q: end of range without its begin event", e.Name)
 	}
 	if math.IsNaN(e.Time) || math.IsInf(e.Time, 0) {
-		return fmt.Errorf("mdf4: event %q: time %v", e.Name, e.Time)
+		return 0, fmt.Errorf("mdf4: event %q: time %v", e.Name, e.Time)
 	}
 	w.events = append(w.events, e)
-	return nil
+	return len(w.events) - 1, nil
 }
 
 // Close writes the remaining data, the metadata blocks and the final

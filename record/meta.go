@@ -128,6 +128,16 @@ type Measurement struct {
 	// A2L COMPU_METHOD as plain data, see goxcp/a2l/conv.Spec); set when
 	// the measurement came from an A2L (schema version 2).
 	Conversion *conv.Spec `json:"conversion,omitempty"`
+	// Comment is the A2L long identifier of the measurement, if known.
+	Comment string `json:"comment,omitempty"`
+	// Limits are the A2L lower and upper limits (physical), if known.
+	Limits *Limits `json:"limits,omitempty"`
+}
+
+// Limits are the physical limits of a measurement.
+type Limits struct {
+	Lower float64 `json:"lower"`
+	Upper float64 `json:"upper"`
 }
 
 // Type is the data type of a measurement (see goxcp/dto); recordings

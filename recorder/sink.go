@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
@@ -280,6 +281,10 @@ func (s *Signals) annotate(m *record.Meta, h daq.Header) {
 			}
 			rm := &m.DAQ.Lists[i].Measurements[j]
 			rm.Unit = sig.Unit
+			rm.Comment = sig.LongID
+			if sig.Limits != (a2l.Limits{}) {
+				rm.Limits = &record.Limits{Lower: sig.Limits.Lower, Upper: sig.Limits.Upper}
+			}
 			if sig.Conv != nil {
 				spec := sig.Conv.Spec()
 				if spec.Unit == "" {

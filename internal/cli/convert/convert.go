@@ -14,17 +14,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/mdf4"
 	"github.com/goxcp/goxcp/record"
 	rconv "github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/convert/csv"
 	"github.com/goxcp/goxcp/record/convert/hdf5"
+	"github.com/goxcp/goxcp/record/convert/mf4"
 	"github.com/goxcp/goxcp/record/convert/parquet"
 	"github.com/goxcp/goxcp/record/convert/sqlite"
 	"github.com/goxcp/goxcp/record/xmraw"
 )
 
 // Formats returns the output formats of --to (a new slice on every call).
-func Formats() []string { return []string{"csv", "parquet", "sqlite", "hdf5"} }
+func Formats() []string { return []string{"csv", "parquet", "sqlite", "hdf5", "mf4"} }
 
 // Options are the parsed arguments of `xcp convert`.
 type Options struct {
@@ -36,6 +38,8 @@ type Options struct {
 	Out  string
 	JSON bool
 	Raw  bool // raw values instead of physical ones
+	// MDFVersion is the MDF version of --to mf4: "4.10" or "4.20".
+	MDFVersion string
 }
 
 // NewCmd returns the `xcp convert` command.
@@ -54,6 +58,11 @@ into another format, streaming in bounded memory:
   sqlite   one SQLite database, one table per DAQ list
   hdf5     one HDF5 file, one group per DAQ list, one dataset per column
            (reads the recording twice: once to count the samples)
+  mf4      one ASAM MDF 4 file (MDF 4.10, deflate; --mdf-version 4.20 for
+           transposed deflate), one data group per DAQ list: time master
+           channel in s (ECU timestamp, else host time), host_time, the raw
+           values with unit, comment, limits and conversion (CC blocks), so
+           CANape, INCA and asammdf show the physical values
 
 Columns: host_ns (host receive time, ns since the recording's start),
 slave_ns (slave timestamp linearised to ns, if the list has timestamps),
@@ -80,7 +89,8 @@ or damaged .xmraw converts what is intact and ends with an error saying
 where the damage is.`,
 		Example: `  xcp convert run1.xlog --to parquet
   xcp convert pyxcp_run.xmraw --to csv
-  xcp convert run1.xlog --to sqlite -o run1.db`,
+  xcp convert run1.xlog --to sqlite -o run1.db
+  xcp convert run1.xlog --to mf4 --mdf-version 4.20`,
 		Args: cmdutil.ExactArgs(1, "FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
@@ -90,6 +100,12 @@ where the damage is.`,
 			}
 			if !slices.Contains(Formats(), opts.To) {
 				return cmdutil.UsageErrorf("unknown format %q for --to: want one of %s", opts.To, strings.Join(Formats(), ", "))
+			}
+			if _, err := mdfVersion(opts.MDFVersion); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("mdf-version") && opts.To != "mf4" {
+				return cmdutil.UsageErrorf("--mdf-version is for --to mf4")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -101,6 +117,7 @@ where the damage is.`,
 	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "output file or directory (default: derived from FILE)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "write raw ECU values instead of physical values")
+	cmd.Flags().StringVar(&opts.MDFVersion, "mdf-version", "4.10", "MDF `version` of --to mf4: 4.10 (deflate) or 4.20 (transposed deflate)")
 	return cmd
 }
 
@@ -109,6 +126,8 @@ where the damage is.`,
 func DefaultOut(file, to string, lists int) string {
 	base := strings.TrimSuffix(file, filepath.Ext(file))
 	switch {
+	case to == "mf4":
+		return base + ".mf4"
 	case to == "sqlite":
 		return base + ".db"
 	case to == "hdf5":
@@ -179,9 +198,9 @@ func run(ctx context.Context, opts *Options) error {
 		}
 		defer r.Close()
 	}
-	sink := newSink(opts.To, out, counts)
+	sink := newSink(opts, out, counts)
 	paths := []string{out}
-	res, err := rconv.RunWith(ctx, r, sink, rconv.Options{Raw: opts.Raw})
+	res, err := rconv.RunWith(ctx, r, sink, rconv.Options{Raw: opts.Raw || opts.To == "mf4"})
 	if err != nil {
 		return fmt.Errorf("convert %s: %w", opts.File, err)
 	}
@@ -208,10 +227,14 @@ func run(ctx context.Context, opts *Options) error {
 	return opts.Printer(opts.JSON).Print(s, tables(&s)...)
 }
 
-// newSink returns the writer of format to; counts are the samples per list
+// newSink returns the writer of format opts.To; counts are the samples per list
 // (HDF5 only).
-func newSink(to, out string, counts []uint64) rconv.Sink {
-	switch to {
+func newSink(opts *Options, out string, counts []uint64) rconv.Sink {
+	switch opts.To {
+	case "mf4":
+		// Raw values: the conversions go into CC blocks.
+		v, _ := mdfVersion(opts.MDFVersion)
+		return mf4.New(out, mf4.Options{Version: v})
 	case "parquet":
 		return parquet.New(out, parquet.Options{})
 	case "sqlite":
@@ -234,6 +257,17 @@ func warn(opts *Options, s *Summary) {
 	if s.Dropped > 0 {
 		fmt.Fprintf(w, "warning: %s: the recorder dropped %d frames (disk too slow)\n", s.File, s.Dropped)
 	}
+}
+
+// mdfVersion parses --mdf-version.
+func mdfVersion(s string) (int, error) {
+	switch strings.TrimSpace(s) {
+	case "", "4.10", "4.1", "410":
+		return mdf4.Version410, nil
+	case "4.20", "4.2", "420":
+		return mdf4.Version420, nil
+	}
+	return 0, cmdutil.UsageErrorf("--mdf-version %q: want 4.10 or 4.20", s)
 }
 
 func tables(s *Summary) []cmdutil.Table {

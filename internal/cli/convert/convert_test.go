@@ -76,6 +76,8 @@ func TestConvertEndToEnd(t *testing.T) {
 				want = filepath.Join(dir, "run.db")
 			case "hdf5":
 				want = filepath.Join(dir, "run.h5")
+			case "mf4":
+				want = filepath.Join(dir, "run.mf4")
 			}
 			for _, p := range s.Output {
 				if !strings.HasPrefix(p, want) {

@@ -48,8 +48,8 @@ func runXmraw(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	sink := newSink(opts.To, out, counts)
-	res, cerr := rconv.RunSource(ctx, src, sink, rconv.Options{Raw: opts.Raw})
+	sink := newSink(opts, out, counts)
+	res, cerr := rconv.RunSource(ctx, src, sink, rconv.Options{Raw: opts.Raw || opts.To == "mf4"})
 	var fe *xmraw.FormatError
 	if cerr != nil && !errors.As(cerr, &fe) {
 		return fmt.Errorf("convert %s: %w", opts.File, cerr)
