@@ -115,7 +115,7 @@ func (s *Slave) a2lLocked() string {
 		w(`      /begin XCP_ON_%s_IP 0x0105 %d ADDRESS "%s" /end XCP_ON_%s_IP`, e.proto, e.port, e.host, e.proto)
 	}
 	w(`    /end IF_DATA`)
-	s.dbgA2L(&b)
+	s.dbg.A2L(&b)
 
 	w(`    /begin COMPU_METHOD CM_IDENTICAL "identity" IDENTICAL "%%.6g" "" /end COMPU_METHOD`)
 	types := map[Type]bool{}

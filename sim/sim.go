@@ -27,14 +27,19 @@
 // # Rooms
 //
 // The command table (dispatch.go) routes every command code to the part
-// that answers it. The standard, CAL, PAG and PGM commands are handlers
-// in this package (std.go, cal.go, pag.go, pgm.go, checksum.go,
-// tl_can.go) that take the decoded command. The DAQ group is the engine
-// of package sim/daqengine: this package gives it the memory map as a
-// daqengine.Memory and the session of a command as a daqengine.Link
-// (daq.go). The SW-DBG part (dbg*.go) keeps its state in dbgSlave and
-// dbgSession (dbg_ext.go) under its own lock, reset by dbgReset on
-// CONNECT, DISCONNECT and the end of a connection.
+// that answers it and does the checks common to a part once: decoding
+// (ERR_CMD_SYNTAX), seed & key protection, the PROGRAM_START sequence.
+// The standard, CAL, PAG and PGM commands are handlers in this package
+// (std.go, cal.go, pag.go, pgm.go, checksum.go, tl_can.go) that take the
+// decoded command, with Slave.mu held. Two parts are packages of their
+// own, with their contract as Go interfaces:
+//
+//   - sim/daqengine, the DAQ processor (DAQ lists, event channels, STIM):
+//     the slave's memory map is its daqengine.Memory, the session of a
+//     command its daqengine.Link (daq.go);
+//   - sim/dbgtarget, the SW-DBG target (memory behind TRIs, HW-IO pins,
+//     JTAG TAP, DAP): each session holds a dbgtarget.Session and is its
+//     dbgtarget.Link (dbg.go).
 package sim
 
 import (
@@ -51,6 +56,7 @@ import (
 	"github.com/goxcp/goxcp/protocol/checksum"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim/daqengine"
+	"github.com/goxcp/goxcp/sim/dbgtarget"
 	"github.com/goxcp/goxcp/transport"
 	"github.com/goxcp/goxcp/transport/eth"
 )
@@ -73,7 +79,7 @@ type Slave struct {
 	active    *session          // the connection that holds the XCP session, if any
 	endpoints []*endpoint       // network addresses served (for the A2L)
 	daq       *daqengine.Engine // DAQ lists and event channels; guarded by mu
-	dbg       dbgSlave
+	dbg       *dbgtarget.Target // the SW-DBG target; own lock, taken after mu
 
 	faults faults // fault switches, own lock
 
@@ -132,7 +138,7 @@ type Config struct {
 	// response packet directly (mode bit 0) instead of via UPLOAD.
 	IDInResponse bool
 
-	// Dbg configures the SW-DBG target (see DbgConfig in dbg_ext.go).
+	// Dbg configures the SW-DBG target (see DbgConfig).
 	Dbg DbgConfig
 
 	// DAQ configures the DAQ processor (events, identification field,
@@ -229,7 +235,9 @@ func New(cfg Config) (*Slave, error) {
 	}
 	s.daq = daq
 	s.cfg.DAQ = daq.Config()
-	s.dbgInit()
+	s.dbg = dbgtarget.New(cfg.Dbg, dbgtarget.Base{Order: cfg.Order, SlaveBlock: !cfg.NoSlaveBlockMode,
+		MasterBlock: !cfg.NoMasterBlockMode, MaxBS: int(cfg.MaxBS), Logger: log})
+	s.cfg.Dbg = s.dbg.Config()
 	return s, nil
 }
 
@@ -255,7 +263,7 @@ func (s *Slave) Serve(ctx context.Context, conn transport.Conn) error {
 			s.active = nil
 		}
 		s.daq.Reset()
-		ss.dbgReset()
+		s.dbg.Detach(&ss.dbg)
 		s.mu.Unlock()
 	}()
 	s.faults.mu.Lock()
@@ -304,8 +312,8 @@ type session struct {
 	seed      seedState
 	dl        blockState // DOWNLOAD / PROGRAM master block in progress
 	pgm       pgmState
-	dbg       dbgSession
-	can       canSession // XCP on CAN (tl_can.go)
+	dbg       dbgtarget.Session // guarded by the target's lock
+	can       canSession        // XCP on CAN (tl_can.go)
 
 	// Used by the connection's goroutine only (stdCommand):
 	out   []byte      // response buffer

@@ -104,7 +104,7 @@ func (ss *session) resetLocked() {
 	ss.dl = blockState{}
 	ss.pgm = pgmState{}
 	ss.slave.daq.Reset()
-	ss.dbgReset()
+	ss.slave.dbg.Detach(&ss.dbg)
 }
 
 func (ss *session) disconnect(*xcp.Disconnect) []byte {

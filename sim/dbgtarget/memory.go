@@ -1,4 +1,4 @@
-package sim
+package dbgtarget
 
 import (
 	"github.com/goxcp/goxcp/protocol/swdbg"
@@ -7,12 +7,12 @@ import (
 
 // memRegion is simulated target memory.
 type memRegion struct {
-	DbgRegion
+	Region
 	data []byte
 }
 
-func newRegion(r DbgRegion) *memRegion {
-	m := &memRegion{DbgRegion: r, data: make([]byte, r.Size)}
+func newRegion(r Region) *memRegion {
+	m := &memRegion{Region: r, data: make([]byte, r.Size)}
 	if len(r.Init) > 0 {
 		for i := 0; i < len(m.data); i += len(r.Init) {
 			copy(m.data[i:], r.Init)
@@ -25,7 +25,7 @@ func newRegion(r DbgRegion) *memRegion {
 // and returns the region's bytes, or an error packet: ERR_DBG_TRI_UNSUPPORTED,
 // ERR_DBG_EW_UNSUPPORTED, ERR_OUT_OF_RANGE (misalignment, n = 0) or
 // ERR_DBG_BUS_ERROR (unmapped, bus-error region, read-only on write).
-func (t *dbgSlave) access(tri swdbg.TRI, ew swdbg.ElementWidth, addr uint64, n int, write bool) ([]byte, []byte) {
+func (t *Target) access(tri swdbg.TRI, ew swdbg.ElementWidth, addr uint64, n int, write bool) ([]byte, []byte) {
 	if !t.knownTRI(tri) {
 		return nil, dbgErr(swdbg.ErrTRIUnsupported)
 	}
@@ -53,7 +53,7 @@ func (t *dbgSlave) access(tri swdbg.TRI, ew swdbg.ElementWidth, addr uint64, n i
 }
 
 // knownTRI reports whether the target has memory behind tri.
-func (t *dbgSlave) knownTRI(tri swdbg.TRI) bool {
+func (t *Target) knownTRI(tri swdbg.TRI) bool {
 	for _, r := range t.mem {
 		if r.TRI == tri {
 			return true
@@ -62,10 +62,9 @@ func (t *dbgSlave) knownTRI(tri swdbg.TRI) bool {
 	return false
 }
 
-// DbgMemory returns a copy of n bytes of target memory at addr via tri
+// Memory returns a copy of n bytes of target memory at addr via tri
 // (nil if unmapped), for tests and tools.
-func (s *Slave) DbgMemory(tri swdbg.TRI, addr uint64, n int) []byte {
-	t := s.dbgTarget()
+func (t *Target) Memory(tri swdbg.TRI, addr uint64, n int) []byte {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	b, e := t.access(tri, swdbg.EWByte, addr, n, false)
@@ -75,7 +74,7 @@ func (s *Slave) DbgMemory(tri swdbg.TRI, addr uint64, n int) []byte {
 	return append([]byte(nil), b...)
 }
 
-func (t *dbgSlave) rmw(req []byte) []byte {
+func (t *Target) rmw(_ *Session, req []byte) []byte {
 	var c swdbg.ReadModifyWrite
 	if err := c.Decode(req, t.f); err != nil {
 		if len(req) >= 6 && !swdbg.ElementWidth(req[5]).Valid() {
@@ -97,7 +96,7 @@ func (t *dbgSlave) rmw(req []byte) []byte {
 	return out
 }
 
-func (t *dbgSlave) write(d *dbgSession, req []byte) []byte {
+func (t *Target) write(d *Session, req []byte) []byte {
 	var c swdbg.Write
 	if err := c.Decode(req, t.f); err != nil {
 		if len(req) >= 16 && !swdbg.ElementWidth(req[5]).Valid() {
@@ -136,7 +135,7 @@ func (t *dbgSlave) write(d *dbgSession, req []byte) []byte {
 
 // continueWrite commits a complete write, or keeps it pending (no answer
 // in master block mode).
-func (t *dbgSlave) continueWrite(d *dbgSession, w *pendingWrite) []byte {
+func (t *Target) continueWrite(d *Session, w *pendingWrite) []byte {
 	if len(w.data) < w.total*int(w.ew) {
 		d.write = w
 		return nil
@@ -157,7 +156,7 @@ func (t *dbgSlave) continueWrite(d *dbgSession, w *pendingWrite) []byte {
 // block mode the master has sent the rest of the block already: those
 // packets are dropped (d.skip) instead of each earning an ERR_SEQUENCE that
 // the master would take for the answer to its next command.
-func (t *dbgSlave) abort(d *dbgSession, cmd swdbg.Command, req []byte) {
+func (t *Target) abort(d *Session, cmd swdbg.Command, req []byte) {
 	rem, per := 0, 1
 	switch {
 	case cmd == swdbg.CmdWrite && t.masterBlock:
@@ -179,7 +178,7 @@ func (t *dbgSlave) abort(d *dbgSession, cmd swdbg.Command, req []byte) {
 	d.read1, d.write, d.canWrite1 = nil, nil, nil
 }
 
-func (t *dbgSlave) writeNext(d *dbgSession, req []byte) []byte {
+func (t *Target) writeNext(d *Session, req []byte) []byte {
 	if !t.masterBlock {
 		return errPacket(xcp.ErrCmdUnknown)
 	}
@@ -205,7 +204,7 @@ func (t *dbgSlave) writeNext(d *dbgSession, req []byte) []byte {
 	return t.continueWrite(d, w)
 }
 
-func (t *dbgSlave) writeCAN1(d *dbgSession, req []byte) []byte {
+func (t *Target) writeCAN1(d *Session, req []byte) []byte {
 	var c swdbg.WriteCAN1
 	if err := c.Decode(req, t.f); err != nil {
 		return errPacket(xcp.ErrCmdSyntax)
@@ -217,7 +216,7 @@ func (t *dbgSlave) writeCAN1(d *dbgSession, req []byte) []byte {
 	return ack()
 }
 
-func (t *dbgSlave) writeCAN2(d *dbgSession, req []byte) []byte {
+func (t *Target) writeCAN2(d *Session, req []byte) []byte {
 	c1 := d.canWrite1
 	d.canWrite1 = nil
 	if c1 == nil {
@@ -253,7 +252,7 @@ func (t *dbgSlave) writeCAN2(d *dbgSession, req []byte) []byte {
 	return ack()
 }
 
-func (t *dbgSlave) writeCANNext(d *dbgSession, req []byte) []byte {
+func (t *Target) writeCANNext(d *Session, req []byte) []byte {
 	d.canNexts++
 	w := d.write
 	if w == nil || !w.can {
@@ -282,7 +281,7 @@ func (t *dbgSlave) writeCANNext(d *dbgSession, req []byte) []byte {
 	return t.continueWrite(d, w)
 }
 
-func (t *dbgSlave) read(ss *session, req []byte) []byte {
+func (t *Target) read(ss *Session, req []byte) []byte {
 	var c swdbg.Read
 	if err := c.Decode(req, t.f); err != nil {
 		if len(req) >= 16 {
@@ -293,7 +292,7 @@ func (t *dbgSlave) read(ss *session, req []byte) []byte {
 	return t.sendRead(ss, c.TRI, c.EW, c.Addr, int(c.N), swdbg.CmdRead)
 }
 
-func (t *dbgSlave) readCAN1(d *dbgSession, req []byte) []byte {
+func (t *Target) readCAN1(d *Session, req []byte) []byte {
 	var c swdbg.ReadCAN1
 	if err := c.Decode(req, t.f); err != nil {
 		return errPacket(xcp.ErrCmdSyntax)
@@ -305,9 +304,9 @@ func (t *dbgSlave) readCAN1(d *dbgSession, req []byte) []byte {
 	return ack()
 }
 
-func (t *dbgSlave) readCAN2(ss *session, req []byte) []byte {
-	c1 := ss.dbg.read1
-	ss.dbg.read1 = nil
+func (t *Target) readCAN2(ss *Session, req []byte) []byte {
+	c1 := ss.read1
+	ss.read1 = nil
 	if c1 == nil {
 		return errPacket(xcp.ErrSequence)
 	}
@@ -323,7 +322,7 @@ func (t *dbgSlave) readCAN2(ss *session, req []byte) []byte {
 
 // sendRead answers DBG_READ / DBG_READ_CAN2: one packet, or in slave block
 // mode as many as needed (all but the last sent here).
-func (t *dbgSlave) sendRead(ss *session, tri swdbg.TRI, ew swdbg.ElementWidth, addr uint64, n int, cmd swdbg.Command) []byte {
+func (t *Target) sendRead(ss *Session, tri swdbg.TRI, ew swdbg.ElementWidth, addr uint64, n int, cmd swdbg.Command) []byte {
 	if !ew.Valid() {
 		return dbgErr(swdbg.ErrEWUnsupported)
 	}
@@ -359,7 +358,7 @@ func (t *dbgSlave) sendRead(ss *session, tri swdbg.TRI, ew swdbg.ElementWidth, a
 		if lose && i == 1 {
 			continue
 		}
-		if err := ss.send(p); err != nil {
+		if err := ss.link.Send(p); err != nil {
 			return nil
 		}
 	}

@@ -1,4 +1,4 @@
-package sim
+package dbgtarget
 
 import (
 	"github.com/goxcp/goxcp/protocol/swdbg"
@@ -10,7 +10,7 @@ import (
 // LEN data bits into the register of its CMD and returns the register's
 // previous content, as many bits as the expected response length asks.
 
-func (t *dbgSlave) llt(req []byte) []byte {
+func (t *Target) llt(_ *Session, req []byte) []byte {
 	if !t.cfg.DAP {
 		return errPacket(xcp.ErrCmdUnknown)
 	}

@@ -1,4 +1,4 @@
-package sim
+package dbgtarget
 
 import (
 	"github.com/goxcp/goxcp/protocol/swdbg"
@@ -144,7 +144,7 @@ func (t *tap) runData(c *swdbg.JPLData) (swdbg.SeqStatus, uint8, uint32) {
 	}
 }
 
-func (t *dbgSlave) sequenceMultiple(d *dbgSession, req []byte) []byte {
+func (t *Target) sequenceMultiple(d *Session, req []byte) []byte {
 	var c swdbg.SequenceMultiple
 	if err := c.Decode(req, t.f); err != nil {
 		return errPacket(xcp.ErrCmdSyntax)

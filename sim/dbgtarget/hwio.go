@@ -1,4 +1,4 @@
-package sim
+package dbgtarget
 
 import (
 	"github.com/goxcp/goxcp/protocol/swdbg"
@@ -8,7 +8,7 @@ import (
 // pinState is a HW-IO pin: what the slave drives and what the ECU side
 // applies.
 type pinState struct {
-	DbgPin
+	Pin
 	drive swdbg.PinState // StateTristate = not driven
 	freq  uint16
 	input bool // level applied by the ECU side
@@ -49,7 +49,7 @@ func (p *pinState) asserted() bool {
 	return false
 }
 
-func (t *dbgSlave) powered() bool {
+func (t *Target) powered() bool {
 	for i := range t.pins {
 		if t.pins[i].Class == swdbg.ClassVref && !t.pins[i].high() {
 			return false
@@ -58,7 +58,7 @@ func (t *dbgSlave) powered() bool {
 	return true
 }
 
-func (t *dbgSlave) inReset() bool {
+func (t *Target) inReset() bool {
 	for i := range t.pins {
 		p := &t.pins[i]
 		if (p.Class == swdbg.ClassPORST || p.Class == swdbg.ClassSecondaryRst) && p.drive != swdbg.StateClock && p.asserted() {
@@ -68,7 +68,7 @@ func (t *dbgSlave) inReset() bool {
 	return false
 }
 
-func (t *dbgSlave) pin(index uint8) *pinState {
+func (t *Target) pin(index uint8) *pinState {
 	for i := range t.pins {
 		if t.pins[i].Index == index {
 			return &t.pins[i]
@@ -77,7 +77,7 @@ func (t *dbgSlave) pin(index uint8) *pinState {
 	return nil
 }
 
-func (t *dbgSlave) hwioInfo(d *dbgSession, req []byte) []byte {
+func (t *Target) hwioInfo(d *Session, req []byte) []byte {
 	var c swdbg.GetHWIOInfo
 	if err := c.Decode(req, t.f); err != nil {
 		return errPacket(xcp.ErrCmdSyntax)
@@ -106,7 +106,7 @@ func (t *dbgSlave) hwioInfo(d *dbgSession, req []byte) []byte {
 	return r.Append(nil, t.f)
 }
 
-func (t *dbgSlave) setHWIOEvent(d *dbgSession, req []byte) []byte {
+func (t *Target) setHWIOEvent(d *Session, req []byte) []byte {
 	var c swdbg.SetHWIOEvent
 	if err := c.Decode(req, t.f); err != nil {
 		return errPacket(xcp.ErrCmdSyntax)
@@ -129,7 +129,7 @@ func (t *dbgSlave) setHWIOEvent(d *dbgSession, req []byte) []byte {
 	return ack()
 }
 
-func (t *dbgSlave) hwioControl(ss *session, req []byte) []byte {
+func (t *Target) hwioControl(ss *Session, req []byte) []byte {
 	var c swdbg.HWIOControl
 	if err := c.Decode(req, t.f); err != nil {
 		return errPacket(xcp.ErrCmdSyntax)
@@ -172,24 +172,23 @@ func (t *dbgSlave) hwioControl(ss *session, req []byte) []byte {
 
 // pinChanged sends EV_DBG_HWIO_CHANGE if the pin's level changed and the
 // attached master enabled a matching trigger. Callers hold t.mu.
-func (t *dbgSlave) pinChanged(p *pinState, was bool) {
+func (t *Target) pinChanged(p *pinState, was bool) {
 	now := p.high()
 	if now == was || p.drive == swdbg.StateClock || t.last == nil {
 		return
 	}
-	tr, on := t.last.dbg.events[p.Index]
+	tr, on := t.last.events[p.Index]
 	if !on || (tr == swdbg.TriggerLow && now) || (tr == swdbg.TriggerHigh && !now) {
 		return
 	}
 	t.event(swdbg.Event{Code: swdbg.EvHWIOChange, Pin: p.Index, High: now})
 }
 
-// DbgSetInput applies a level to a pin from the ECU side (for example Vref
+// SetInput applies a level to a pin from the ECU side (for example Vref
 // dropping when the ECU is switched off, or the ECU pulling its reset
 // line); a change the master subscribed to is reported with
 // EV_DBG_HWIO_CHANGE. It reports whether the pin exists.
-func (s *Slave) DbgSetInput(index uint8, high bool) bool {
-	t := s.dbgTarget()
+func (t *Target) SetInput(index uint8, high bool) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p := t.pin(index)
