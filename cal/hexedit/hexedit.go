@@ -424,3 +424,57 @@ func (img *Image) Save(path string) error {
 	}
 	return nil
 }
+
+// Segment is data at an address.
+type Segment struct {
+	Addr uint32
+	Data []byte
+}
+
+// New builds an image of the segments in format f: Intel HEX with 16-byte
+// data records and extended linear address records, or S-records with S3
+// records of 32 bytes between an S0 header and an S7 end.
+func New(f Format, segs []Segment) (*Image, error) {
+	var b bytes.Buffer
+	switch f {
+	case IntelHex:
+		upper := int64(-1)
+		for _, s := range segs {
+			for off := 0; off < len(s.Data); {
+				a := s.Addr + uint32(off)
+				if int64(a>>16) != upper {
+					upper = int64(a >> 16)
+					writeHexRecord(&b, 4, 0, []byte{byte(upper >> 8), byte(upper)})
+				}
+				// A record must not cross a 64 KiB boundary.
+				n := min(16, len(s.Data)-off, int(0x10000-(a&0xFFFF)))
+				writeHexRecord(&b, 0, uint16(a), s.Data[off:off+n])
+				off += n
+			}
+		}
+		writeHexRecord(&b, 1, 0, nil)
+	case SRecord:
+		writeSRecord(&b, 0, 2, 0, []byte("goxcp"))
+		for _, s := range segs {
+			for off := 0; off < len(s.Data); off += 32 {
+				writeSRecord(&b, 3, 4, s.Addr+uint32(off), s.Data[off:min(off+32, len(s.Data))])
+			}
+		}
+		writeSRecord(&b, 7, 4, 0, nil)
+	default:
+		return nil, fmt.Errorf("hexedit: %v: unknown format", f)
+	}
+	return Parse(b.Bytes(), f)
+}
+
+func writeHexRecord(b *bytes.Buffer, typ byte, addr uint16, data []byte) {
+	r := &record{typ: typ, addr: uint32(addr), addrLen: 2, data: data, upper: true}
+	b.WriteString((&Image{format: IntelHex}).encode(r))
+	b.WriteString("\n")
+}
+
+func writeSRecord(b *bytes.Buffer, typ byte, addrLen int, addr uint32, data []byte) {
+	r := &record{typ: typ, addr: addr, addrLen: addrLen, data: data, upper: true}
+	b.WriteString((&Image{format: SRecord}).encode(r))
+	b.WriteString("\n")
+}

@@ -32,6 +32,7 @@ type DiffOptions struct {
 // Diff compares two sets object by object (by name) and returns the
 // objects that differ, sorted by name.
 func Diff(a, b *Set, opt DiffOptions) []Difference {
+	a, b = sorted(a), sorted(b)
 	var out []Difference
 	want := func(string) bool { return true }
 	if opt.Names != nil {
@@ -61,6 +62,17 @@ func Diff(a, b *Set, opt DiffOptions) []Difference {
 		}
 	}
 	return out
+}
+
+// sorted returns s, or a copy sorted by name when it is not.
+func sorted(s *Set) *Set {
+	if slices.IsSortedFunc(s.Items, func(x, y *Item) int { return strings.Compare(x.Name, y.Name) }) {
+		return s
+	}
+	c := *s
+	c.Items = slices.Clone(s.Items)
+	c.Sort()
+	return &c
 }
 
 // CompareItems lists how b differs from a in content: values, verbal

@@ -71,6 +71,14 @@ type Axis struct {
 
 // Lookup returns the item called name, or nil.
 func (s *Set) Lookup(name string) *Item {
+	if s2 := sorted(s); s2 != s {
+		for _, it := range s.Items {
+			if it.Name == name {
+				return it
+			}
+		}
+		return nil
+	}
 	i := sort.Search(len(s.Items), func(i int) bool { return s.Items[i].Name >= name })
 	if i < len(s.Items) && s.Items[i].Name == name {
 		return s.Items[i]
