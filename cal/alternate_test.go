@@ -87,3 +87,49 @@ func TestAlternatingLayouts(t *testing.T) {
 		t.Errorf("curve written as %v", got)
 	}
 }
+
+// A RES_AXIS curve takes its axis points from an AXIS_PTS of rescale pairs
+// (X_i, Y_i) laid out with NO_RESCALE_X / AXIS_RESCALE_X (ASAM's demo file).
+func TestRescaleAxis(t *testing.T) {
+	src := `ASAP2_VERSION 1 71 /begin PROJECT p "" /begin MODULE m ""
+/begin RECORD_LAYOUT RL_RES NO_RESCALE_X 1 UBYTE RESERVED 2 BYTE AXIS_RESCALE_X 3 UBYTE 5 INDEX_INCR DIRECT /end RECORD_LAYOUT
+/begin RECORD_LAYOUT RL_FNC FNC_VALUES 1 SWORD ROW_DIR DIRECT /end RECORD_LAYOUT
+/begin COMPU_METHOD half "" LINEAR "%4.1" "" COEFFS_LINEAR 0.5 0 /end COMPU_METHOD
+/begin AXIS_PTS res "" 0x1000 NO_INPUT_QUANTITY RL_RES 0 half 5 0 255 /end AXIS_PTS
+/begin CHARACTERISTIC crv "" CURVE 0x1010 RL_FNC 0 NO_COMPU_METHOD -1000 1000
+ /begin AXIS_DESCR RES_AXIS NO_INPUT_QUANTITY half 9 0 255 AXIS_PTS_REF res /end AXIS_DESCR /end CHARACTERISTIC
+/begin CHARACTERISTIC com "" CURVE 0x1010 RL_FNC 0 NO_COMPU_METHOD -1000 1000
+ /begin AXIS_DESCR COM_AXIS NO_INPUT_QUANTITY half 9 0 255 AXIS_PTS_REF res /end AXIS_DESCR /end CHARACTERISTIC
+/end MODULE /end PROJECT`
+	f, err := a2l.ParseString("res.a2l", src, a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := f.Modules[0]
+	m := &mem{b: make([]byte, 0x20)}
+	copy(m.b, []byte{3, 0, 10, 0, 20, 1, 40, 2})        // 3 pairs: (10,0) (20,1) (40,2)
+	copy(m.b[0x10:], []byte{1, 0, 2, 0, 0xFD, 0xFF, 9}) // 1 2 -3
+	v, err := cal.Read(context.Background(), mod, m, "res")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(v.Dims, v.Raw, v.Phys); got != "[2 3] [10 0 20 1 40 2] [5 0 10 1 20 2]" {
+		t.Errorf("rescale pairs %s", got)
+	}
+	v, err = cal.Read(context.Background(), mod, m, "crv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(v.Phys, v.Axes[0].Phys, " ", v.Axes[0].Attr); got != "[1 2 -3] [5 10 20] RES_AXIS" {
+		t.Errorf("RES_AXIS curve %s", got)
+	}
+	if d, err := cal.Describe(mod, "crv"); err != nil || d.Size != 10 {
+		t.Errorf("RES_AXIS curve size: %v %v", d, err)
+	}
+	if _, err := cal.Describe(mod, "com"); err == nil || !strings.Contains(err.Error(), "use RES_AXIS") {
+		t.Errorf("COM_AXIS to rescale pairs: %v", err)
+	}
+	if _, err := cal.Write(context.Background(), mod, m, "res", "1 2", cal.Options{}); err == nil || !strings.Contains(err.Error(), "not supported") {
+		t.Errorf("write rescale pairs: %v", err)
+	}
+}

@@ -31,11 +31,12 @@ type Desc struct {
 	ext      *a2l.Limits
 	readOnly bool
 
-	rl     *a2l.RecordLayout // nil for measurements
-	fncDir a2l.IndexMode
-	alt    int // axis whose points alternate with the values (ALTERNATE_WITH_X: 0, _Y: 1), -1: none
-	axes   []*axisSpec
-	static bool
+	rl      *a2l.RecordLayout // nil for measurements
+	fncDir  a2l.IndexMode
+	alt     int // axis whose points alternate with the values (ALTERNATE_WITH_X: 0, _Y: 1), -1: none
+	axes    []*axisSpec
+	static  bool
+	rescale bool // an AXIS_PTS of rescale pairs (AXIS_RESCALE_X), read by RES_AXIS curves
 }
 
 type axisSpec struct {
@@ -189,11 +190,6 @@ func (d *Desc) layoutFor(m *a2l.Module, name string) (*a2l.RecordLayout, error) 
 	if rl == nil {
 		return nil, errorf(d.Name, "RECORD_LAYOUT %s not found", name)
 	}
-	for _, it := range rl.AxisRescale {
-		if it != nil {
-			return nil, errorf(d.Name, "RECORD_LAYOUT %s uses AXIS_RESCALE, which is not supported", name)
-		}
-	}
 	if f := rl.FncValues; f != nil {
 		if f.Addressing != "DIRECT" {
 			return nil, errorf(d.Name, "RECORD_LAYOUT %s: FNC_VALUES addressing %s (indirect) is not supported", name, f.Addressing)
@@ -306,7 +302,7 @@ func (d *Desc) axisSpec(m *a2l.Module, rl *a2l.RecordLayout, i int, ad *a2l.Axis
 			return nil, errorf(d.Name, "FIX_AXIS %d without FIX_AXIS_PAR, FIX_AXIS_PAR_DIST or FIX_AXIS_PAR_LIST", i+1)
 		}
 		ax.maxPts = len(ax.fixed)
-	case a2l.ComAxis, a2l.CurveAxis:
+	case a2l.ComAxis, a2l.CurveAxis, a2l.ResAxis:
 		ref := ad.AxisPtsRef
 		if ad.Attr == a2l.CurveAxis {
 			ref = ad.CurveAxisRef
@@ -318,8 +314,8 @@ func (d *Desc) axisSpec(m *a2l.Module, rl *a2l.RecordLayout, i int, ad *a2l.Axis
 		if err != nil {
 			return nil, errorf(d.Name, "axis %d: %w", i+1, err)
 		}
-		if ad.Attr == a2l.ComAxis && o.Kind != a2l.KindAxisPts {
-			return nil, errorf(d.Name, "COM_AXIS %d refers to %s, which is not an AXIS_PTS", i+1, ref)
+		if ad.Attr != a2l.CurveAxis && o.Kind != a2l.KindAxisPts {
+			return nil, errorf(d.Name, "%s %d refers to %s, which is not an AXIS_PTS", ad.Attr, i+1, ref)
 		}
 		if ad.Attr == a2l.CurveAxis && (o.Kind != a2l.KindCharacteristic || o.Characteristic.Type != a2l.Curve) {
 			return nil, errorf(d.Name, "CURVE_AXIS %d refers to %s, which is not a CURVE", i+1, ref)
@@ -327,6 +323,12 @@ func (d *Desc) axisSpec(m *a2l.Module, rl *a2l.RecordLayout, i int, ad *a2l.Axis
 		dep, err := describe(m, o, depth+1)
 		if err != nil {
 			return nil, err
+		}
+		if (ad.Attr == a2l.ResAxis) != dep.rescale {
+			if dep.rescale {
+				return nil, errorf(d.Name, "%s %d refers to %s, an AXIS_PTS of rescale pairs (AXIS_RESCALE_X); use RES_AXIS", ad.Attr, i+1, ref)
+			}
+			return nil, errorf(d.Name, "RES_AXIS %d refers to %s, whose RECORD_LAYOUT has no AXIS_RESCALE_X", i+1, ref)
 		}
 		ax.dep = dep
 	default:
@@ -340,14 +342,24 @@ func (d *Desc) axisPts(m *a2l.Module, ap *a2l.AxisPts) error {
 	if err != nil {
 		return err
 	}
-	if rl.AxisPts[0] == nil {
-		return errorf(d.Name, "RECORD_LAYOUT %s has no AXIS_PTS_X", rl.Name)
+	maxPts := ap.MaxAxisPoints
+	switch {
+	case rl.AxisPts[0] != nil:
+		d.dt = rl.AxisPts[0].DataType
+	case rl.AxisRescale[0] != nil:
+		// Rescale pairs (X_i, Y_i): axis point and the index on the
+		// rescaled axis it maps to.
+		d.rescale, d.dt = true, rl.AxisRescale[0].DataType
+		if n := rl.AxisRescale[0].MaxNum; n > 0 {
+			maxPts = n
+		}
+	default:
+		return errorf(d.Name, "RECORD_LAYOUT %s has neither AXIS_PTS_X nor AXIS_RESCALE_X", rl.Name)
 	}
 	d.rl = rl
 	d.align = mergeAlign(d.align, rl.Alignment)
 	d.static = rl.StaticLayout
-	d.dt = rl.AxisPts[0].DataType
-	d.axes = []*axisSpec{{d: &a2l.AxisDescr{Attr: a2l.StdAxis, MaxAxisPoints: ap.MaxAxisPoints}, order: d.order, maxPts: ap.MaxAxisPoints, limits: ap.Limits}}
+	d.axes = []*axisSpec{{d: &a2l.AxisDescr{Attr: a2l.StdAxis, MaxAxisPoints: maxPts}, order: d.order, maxPts: maxPts, limits: ap.Limits}}
 	size, err := d.recordSize()
 	if err != nil {
 		return err
@@ -387,7 +399,10 @@ func (d *Desc) items() []item {
 	}
 	for i := 0; i < 5; i++ {
 		std := d.kind == "AXIS_PTS" && i == 0 || i < len(d.axes) && d.axes[i].d.Attr == a2l.StdAxis
-		if std {
+		if std && d.rescale {
+			add(rl.AxisRescale[0], roleAxis, 0)
+			add(rl.NoRescale[0], roleNoAxis, 0)
+		} else if std {
 			add(rl.AxisPts[i], roleAxis, i)
 			add(rl.NoAxisPts[i], roleNoAxis, i)
 		}
@@ -415,7 +430,7 @@ func (d *Desc) fixedCount(i int) (int, bool) {
 		return 0, false // known after reading the dependency
 	case d.rl.FixNoAxisPts[i] > 0:
 		return d.rl.FixNoAxisPts[i], true
-	case d.rl.NoAxisPts[i] == nil:
+	case d.rescale && d.rl.NoRescale[0] == nil, !d.rescale && d.rl.NoAxisPts[i] == nil:
 		return ax.maxPts, true
 	}
 	return 0, false
@@ -501,7 +516,11 @@ func (d *Desc) place(b []byte, depCounts []int) ([]item, []int, int, error) {
 		case roleSkip:
 			it.count = 1
 		}
-		off = addSize(off, mulSize(it.count, it.dt.Size()))
+		n := it.count
+		if d.rescale && it.role == roleAxis {
+			n = mulSize(n, 2) // pairs
+		}
+		off = addSize(off, mulSize(n, it.dt.Size()))
 	}
 	for i := range counts {
 		if counts[i] < 0 {

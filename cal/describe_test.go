@@ -11,7 +11,6 @@ import (
 func TestUnsupportedLayouts(t *testing.T) {
 	for _, tc := range []struct{ layout, want string }{
 		{"FNC_VALUES 1 UBYTE ROW_DIR PBYTE", "addressing PBYTE (indirect) is not supported"},
-		{"FNC_VALUES 1 UBYTE ROW_DIR DIRECT AXIS_RESCALE_X 2 UBYTE 4 INDEX_INCR DIRECT", "AXIS_RESCALE"},
 	} {
 		src := `ASAP2_VERSION 1 71 /begin PROJECT p "" /begin MODULE m ""
 /begin RECORD_LAYOUT RL ` + tc.layout + ` /end RECORD_LAYOUT

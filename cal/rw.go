@@ -54,7 +54,7 @@ func depCounts(deps []*Value) []int {
 	for i, v := range deps {
 		c[i] = -1
 		if v != nil {
-			c[i] = len(v.Phys)
+			c[i] = axisPoints(v)
 		}
 	}
 	return c
@@ -86,6 +86,16 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 	}
 	if d.kind == "AXIS_PTS" {
 		for _, it := range its {
+			if it.role == roleAxis && d.rescale {
+				if err := d.decodeValues(v, b[it.off:], 2*counts[0], it.dt, d.order, nil); err != nil {
+					return nil, err
+				}
+				for k := 1; k < len(v.Raw); k += 2 {
+					v.Phys[k] = v.Raw[k] // Y_i: an index on the rescaled axis
+				}
+				v.Dims = []int{2, counts[0]}
+				return v, nil
+			}
 			if it.role == roleAxis {
 				if err := d.decodeValues(v, b[it.off:], counts[0], it.dt, d.order, nil); err != nil {
 					return nil, err
@@ -191,6 +201,9 @@ func (d *Desc) decodeAxes(v *Value, b []byte, its []item, counts []int, deps []*
 				return nil, errorf(d.Name, "axis %d: referenced %s not read", i+1, ax.dep.Name)
 			}
 			a.Raw, a.Phys, a.Text = dv.Raw, dv.Phys, dv.Text
+			if len(dv.Dims) == 2 && dv.Kind == "AXIS_PTS" { // rescale pairs: the axis points are the X_i
+				a.Raw, a.Phys, a.Text = evens(dv.Raw), evens(dv.Phys), evens(dv.Text)
+			}
 			if a.Unit == "" {
 				a.Unit = dv.Unit
 			}
@@ -510,6 +523,8 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 			if err := d.encodeList(b[it.off:], in.Values, n, it.dt, d.order, byteOffsets(perm, it.dt.Size()), d.limits, d.ext, opt, ""); err != nil {
 				return err
 			}
+		case it.role == roleAxis && d.kind == "AXIS_PTS" && d.rescale && in.Values != nil:
+			return errorf(d.Name, "writing the rescale pairs of an AXIS_RESCALE axis is not supported")
 		case it.role == roleAxis && d.kind == "AXIS_PTS" && in.Values != nil:
 			if err := d.encodeList(b[it.off:], in.Values, counts[0], it.dt, d.order, byteOffsets(d.decrPerm(0, counts[0]), it.dt.Size()), d.limits, d.ext, opt, ""); err != nil {
 				return err
@@ -652,6 +667,27 @@ func shift(offs []int, off int) []int {
 	out := make([]int, len(offs))
 	for i, o := range offs {
 		out[i] = o + off
+	}
+	return out
+}
+
+// axisPoints returns the number of points of a decoded axis (for rescale
+// pairs: the number of pairs).
+func axisPoints(v *Value) int {
+	if len(v.Dims) == 2 && v.Kind == "AXIS_PTS" {
+		return v.Dims[1]
+	}
+	return len(v.Phys)
+}
+
+// evens returns the elements at even indexes (nil stays nil).
+func evens[T any](s []T) []T {
+	if s == nil {
+		return nil
+	}
+	out := make([]T, 0, (len(s)+1)/2)
+	for i := 0; i < len(s); i += 2 {
+		out = append(out, s[i])
 	}
 	return out
 }

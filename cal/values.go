@@ -2,8 +2,9 @@
 // memory as physical values: scalars, arrays (MATRIX_DIM), ASCII strings,
 // bit-masked values, and curves, maps and cuboids with their axes laid out
 // as their RECORD_LAYOUT says (FNC_VALUES, AXIS_PTS_x, NO_AXIS_PTS_x,
-// FIX_NO_AXIS_PTS_x, positions, ROW_DIR/COLUMN_DIR, alignment), with
-// STD_AXIS, FIX_AXIS, COM_AXIS and CURVE_AXIS axes.
+// FIX_NO_AXIS_PTS_x, positions, ROW_DIR/COLUMN_DIR, ALTERNATE_WITH_X/Y,
+// ALTERNATE_CURVES, alignment), with STD_AXIS, FIX_AXIS, COM_AXIS,
+// CURVE_AXIS and RES_AXIS axes (AXIS_PTS of rescale pairs, AXIS_RESCALE_X).
 //
 // Memory is reached through the small Memory interface, so the same code
 // serves a live XCP connection and tests.
