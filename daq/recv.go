@@ -67,6 +67,7 @@ type receiver struct {
 	frames  uint64
 	bytes   uint64
 	dropped uint64
+	last    int64 // Packet.Time of the last DTO (at first: of the start)
 
 	free chan *chunk
 	full chan *chunk
@@ -86,6 +87,13 @@ type receiver struct {
 	subDone chan struct{}
 
 	host0 atomic.Int64 // Frame.Time of the first frame + 1 (0 = none yet)
+
+	// failed is closed at the first sink error (failErr); refused counts
+	// the frames the failed FrameSink was no longer given.
+	failed   chan struct{}
+	failErr  atomic.Pointer[error]
+	refused  atomic.Uint64
+	failOnce sync.Once
 
 	// consumer goroutine state
 	batch   []Frame
@@ -125,7 +133,7 @@ func newReceiver(s *Session) (*receiver, error) {
 	r := &receiver{s: s, dec: dec, sink: s.opts.Sink, sinks: s.opts.SampleSinks, flush: int64(fl),
 		stallMax: stall, timer: time.NewTimer(time.Hour),
 		free: make(chan *chunk, n), full: make(chan *chunk, n), stop: make(chan struct{}), done: make(chan struct{}),
-		lost0: conn.Stats().Lost, subDone: make(chan struct{}),
+		lost0: conn.Stats().Lost, subDone: make(chan struct{}), failed: make(chan struct{}), last: int64(time.Since(info.Start)),
 		hdr: Header{Start: info.Start, Layout: s.lay, Info: s.info, Transport: info.Kind + " " + info.Remote}}
 	s.mu.Lock()
 	r.chans, s.chans = s.chans, nil
@@ -182,6 +190,7 @@ func (r *receiver) onDTO(p transport.Packet) {
 	}
 	r.frames++
 	r.bytes += uint64(n)
+	r.last = p.Time
 	c := r.cur
 	if c != nil && (len(c.buf)+recHdr+n > cap(c.buf) || p.Time-c.t0 > r.flush) {
 		r.full <- c // never blocks: it holds as many as there are chunks
@@ -282,9 +291,13 @@ func (r *receiver) process(c *chunk) {
 		r.batch = append(r.batch, Frame{Time: t, Data: b[recHdr : recHdr+n]})
 		b = b[recHdr+n:]
 	}
-	if r.sink != nil && r.err == nil {
-		if err := r.sink.Frames(r.batch); err != nil {
-			r.err = fmt.Errorf("daq: frame sink: %w", err)
+	if r.sink != nil {
+		if r.err == nil {
+			if err := r.sink.Frames(r.batch); err != nil {
+				r.fail(fmt.Errorf("daq: frame sink: %w", err))
+			}
+		} else {
+			r.refused.Add(uint64(len(r.batch)))
 		}
 	}
 	for _, f := range r.batch {
@@ -309,9 +322,7 @@ func (r *receiver) emit(s *Sample) {
 			continue
 		}
 		if err := ss.Sample(s); err != nil {
-			if r.err == nil {
-				r.err = fmt.Errorf("daq: sample sink: %w", err)
-			}
+			r.fail(fmt.Errorf("daq: sample sink: %w", err))
 			ss.End(Stats{})
 			r.sinks[i] = nil
 		}
@@ -328,6 +339,27 @@ func (r *receiver) emit(s *Sample) {
 			r.dec.addSlow(s.List)
 		}
 	}
+}
+
+// fail records the first sink error (consumer goroutine) and announces it
+// on failed.
+func (r *receiver) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+	r.failOnce.Do(func() {
+		r.failErr.Store(&err)
+		close(r.failed)
+	})
+}
+
+// sinceLast is how long ago the last DTO arrived (since the start of the
+// connection if none did).
+func (r *receiver) sinceLast() time.Duration {
+	r.mu.Lock()
+	last := r.last
+	r.mu.Unlock()
+	return time.Since(r.hdr.Start) - time.Duration(last)
 }
 
 // stats assembles the live counters.
@@ -353,6 +385,10 @@ func (r *receiver) stats() Stats {
 	st.StimTimeouts = r.stimTo.Load()
 	if dc, ok := r.sink.(DropCounter); ok {
 		st.SinkDropped = dc.Dropped()
+	}
+	st.SinkDropped += r.refused.Load()
+	if e := r.failErr.Load(); e != nil {
+		st.SinkError = (*e).Error()
 	}
 	return st
 }

@@ -410,6 +410,40 @@ func (s *Session) HostOrigin() (t time.Time, ok bool) {
 	return rx.hdr.Start.Add(time.Duration(h - 1)), true
 }
 
+// SinkFailed returns a channel that is closed when a sink of the running
+// measurement failed (a FrameSink or SampleSink returned an error, e.g. a
+// full disk), and the error; both are nil when no measurement runs. From
+// then on the frames the failed FrameSink is no longer given are counted
+// in Stats.SinkDropped. Safe to call from any goroutine.
+func (s *Session) SinkFailed() (<-chan struct{}, func() error) {
+	s.mu.Lock()
+	rx := s.rx
+	s.mu.Unlock()
+	if rx == nil {
+		return nil, nil
+	}
+	return rx.failed, func() error {
+		if e := rx.failErr.Load(); e != nil {
+			return *e
+		}
+		return nil
+	}
+}
+
+// SinceLastFrame returns how long ago the last DTO of the running
+// measurement arrived (since the connection opened if none did yet), for
+// a stall watchdog; ok is false when no measurement runs. Safe to call
+// from any goroutine.
+func (s *Session) SinceLastFrame() (d time.Duration, ok bool) {
+	s.mu.Lock()
+	rx := s.rx
+	s.mu.Unlock()
+	if rx == nil {
+		return 0, false
+	}
+	return rx.sinceLast(), true
+}
+
 // Stats returns the live counters (safe to call from any goroutine).
 func (s *Session) Stats() Stats {
 	s.mu.Lock()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/goxcp/goxcp/internal/wait"
 	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 )
 
 func newStoppedTimer() *time.Timer {
@@ -69,7 +70,7 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	}
 	select {
 	case <-m.done:
-		return nil, fmt.Errorf("master: connection lost: %w", m.recvErr)
+		return nil, m.goneErr()
 	default:
 	}
 	cmd := xcp.Command(reqs[0][0])
@@ -108,7 +109,7 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 			} else {
 				m.cancelExpect()
 			}
-			return nil, fmt.Errorf("master: send %s: %w", cmd, err)
+			return nil, m.sendErr(ctx, cmd, err)
 		}
 		sent++
 	}
@@ -172,10 +173,7 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 			return nil, ctx.Err()
 		case <-m.done:
 			m.cancelExpect()
-			if m.closed.Load() {
-				return nil, ErrClosed
-			}
-			return nil, fmt.Errorf("master: connection lost: %w", m.recvErr)
+			return nil, m.goneErr()
 		}
 	}
 }
@@ -187,6 +185,27 @@ func (m *Master) deadlineErr(cmd xcp.Command, d time.Duration) error {
 // lost ends the wait for an answer that did not come (in full, in time or
 // in the right shape): its late packets must never answer a later command,
 // so the master resynchronises before the next one. Callers hold m.mu.
+// goneErr is the error of a command after the receive goroutine ended:
+// ErrClosed after Close, else the lost connection (matching
+// transport.ErrConnectionLost).
+func (m *Master) goneErr() error {
+	if m.closed.Load() && !errors.Is(m.recvErr, transport.ErrConnectionLost) {
+		return ErrClosed
+	}
+	return fmt.Errorf("master: %w", m.recvErr)
+}
+
+// sendErr wraps a failed send of cmd. Unless ctx ended or the master was
+// closed, the slave cannot be reached (a broken TCP connection, a UDP port
+// nobody listens on, a CAN controller off the bus): the error then matches
+// transport.ErrConnectionLost.
+func (m *Master) sendErr(ctx context.Context, cmd xcp.Command, err error) error {
+	if ctx.Err() == nil && !m.closed.Load() && !errors.Is(err, transport.ErrConnectionLost) {
+		return fmt.Errorf("master: %w", &transport.LostError{Op: "send " + cmd.String(), Err: err})
+	}
+	return fmt.Errorf("master: send %s: %w", cmd, err)
+}
+
 func (m *Master) lost() {
 	m.cancelExpect()
 	m.desync = true
@@ -205,7 +224,7 @@ func (m *Master) resync(ctx context.Context) error {
 	}
 	if err := m.conn.Send(ctx, req[:]); err != nil {
 		m.cancelExpect()
-		return fmt.Errorf("master: send SYNCH: %w", err)
+		return m.sendErr(ctx, xcp.CmdSynch, err)
 	}
 	m.timer.Reset(m.tmo.T1)
 	defer m.timer.Stop()
@@ -234,10 +253,7 @@ func (m *Master) resync(ctx context.Context) error {
 			return ctx.Err()
 		case <-m.done:
 			m.cancelExpect()
-			if m.closed.Load() {
-				return ErrClosed
-			}
-			return fmt.Errorf("master: connection lost: %w", m.recvErr)
+			return m.goneErr()
 		}
 	}
 }

@@ -119,6 +119,8 @@ type Master struct {
 
 	done    chan struct{} // closed when the receive loop ends
 	recvErr error         // why it ended; read after done is closed
+	lostMu  sync.Mutex
+	lostErr error // set by Abandon before it closes the connection
 	closeMu sync.Once
 	closed  atomic.Bool
 }
@@ -193,6 +195,46 @@ func (m *Master) Close() error {
 	return err
 }
 
+// Lost returns a channel that is closed when the connection is gone: the
+// receive goroutine ended because the peer closed the connection, the
+// transport failed, Abandon was called, or the Master was closed. Err
+// then says why.
+func (m *Master) Lost() <-chan struct{} { return m.done }
+
+// Err returns nil while the connection is up and, once Lost is closed, why
+// it ended: an error matching transport.ErrConnectionLost, or ErrClosed
+// after Close.
+func (m *Master) Err() error {
+	select {
+	case <-m.done:
+	default:
+		return nil
+	}
+	if m.closed.Load() && !errors.Is(m.recvErr, transport.ErrConnectionLost) {
+		return ErrClosed
+	}
+	return m.recvErr
+}
+
+// Abandon declares the connection lost because of cause (for example a
+// watchdog that saw no data from the slave): it closes the transport, so
+// that a command waiting for an answer and every later command fail at
+// once with an error matching transport.ErrConnectionLost instead of
+// waiting for their timeouts, and the session counts as not connected.
+// Close must still be called.
+func (m *Master) Abandon(cause error) {
+	if !errors.Is(cause, transport.ErrConnectionLost) {
+		cause = &transport.LostError{Op: "abandoned", Err: cause}
+	}
+	m.lostMu.Lock()
+	if m.lostErr == nil {
+		m.lostErr = cause
+	}
+	m.lostMu.Unlock()
+	m.conn.Close()
+	<-m.done
+}
+
 // Conn returns the underlying connection (for its Info and Stats).
 func (m *Master) Conn() transport.Conn { return m.conn }
 
@@ -253,10 +295,20 @@ func (m *Master) recvLoop() {
 	for {
 		p, err := m.conn.Recv(ctx)
 		if err != nil {
-			if !m.closed.Load() && !errors.Is(err, net.ErrClosed) {
-				m.log.Error("xcp receive failed", "err", err)
+			m.lostMu.Lock()
+			abandoned := m.lostErr
+			m.lostMu.Unlock()
+			switch {
+			case abandoned != nil:
+				m.recvErr = abandoned
+			case m.closed.Load():
+				m.recvErr = err
+			default:
+				if !errors.Is(err, net.ErrClosed) {
+					m.log.Error("xcp receive failed", "err", err)
+				}
+				m.recvErr = &transport.LostError{Op: "receive", Err: err}
 			}
-			m.recvErr = err
 			return
 		}
 		if len(p.Data) == 0 {

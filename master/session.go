@@ -46,6 +46,11 @@ func (m *Master) Connect(ctx context.Context, mode xcp.ConnectMode) (xcp.Connect
 // Connected reports whether a session is open (CONNECT succeeded and no
 // DISCONNECT since).
 func (m *Master) Connected() bool {
+	select {
+	case <-m.done:
+		return false // the connection is gone
+	default:
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.connected

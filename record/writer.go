@@ -78,8 +78,25 @@ type Stats struct {
 	DroppedBytes uint64 `json:"droppedBytes,omitempty"`
 	Chunks       uint64 `json:"chunks"`    // frame blocks written
 	FileBytes    int64  `json:"fileBytes"` // bytes written to the file
+	// Unwritten counts frames that were accepted but are not in the file
+	// because writing failed (disk full, I/O error); Frames minus
+	// Unwritten frames are stored.
+	Unwritten uint64 `json:"unwritten,omitempty"`
 	// Lists are the loss counters last given to SetLoss.
 	Lists []Loss `json:"lists,omitempty"`
+	// Interruptions are the times the measurement was interrupted (the
+	// connection to the slave lost), as last given to SetInterruptions.
+	Interruptions []Interruption `json:"interruptions,omitempty"`
+}
+
+// Interruption is a time the measurement was interrupted: no frames were
+// received from Start to End (host times in ns since Meta.Start, like
+// frame times). End is 0 while the interruption lasts, and stays 0 if the
+// recording ended during it.
+type Interruption struct {
+	Start int64  `json:"start"`
+	End   int64  `json:"end,omitempty"`
+	Cause string `json:"cause"`
 }
 
 type chunk struct {
@@ -262,12 +279,32 @@ func (w *Writer) SetLoss(lists []Loss) {
 	w.mu.Unlock()
 }
 
+// SetInterruptions records the interruptions of the measurement so far
+// (all of them, the last possibly still open). Like SetLoss, they are
+// written with the next chunk, flush interval and at Close.
+func (w *Writer) SetInterruptions(list []Interruption) {
+	w.mu.Lock()
+	if !slices.Equal(w.stats.Interruptions, list) {
+		w.stats.Interruptions = append(w.stats.Interruptions[:0], list...)
+		w.lossDirty = true
+	}
+	w.mu.Unlock()
+}
+
+// Err returns the first write error (nil while writing works).
+func (w *Writer) Err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
 // Stats returns a snapshot of the counters.
 func (w *Writer) Stats() Stats {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	s := w.stats
 	s.Lists = append([]Loss(nil), s.Lists...)
+	s.Interruptions = append([]Interruption(nil), s.Interruptions...)
 	return s
 }
 
@@ -342,6 +379,7 @@ func (w *Writer) writeChunk(c *chunk) {
 		w.free <- c
 	}()
 	if w.failed() {
+		w.addUnwritten(c.n)
 		return
 	}
 	h := blockHeader{typ: blockFrames, codec: codecLZ4, records: c.n, raw: uint32(len(c.buf)), first: c.first, last: c.last, seq: w.seq}
@@ -356,11 +394,18 @@ func (w *Writer) writeChunk(c *chunk) {
 	h.put(w.outBuf)
 	off := w.offset
 	if !w.writeBlock(w.outBuf[:blockHeaderSize+n]) {
+		w.addUnwritten(c.n)
 		return
 	}
 	w.addIndex(IndexEntry{Offset: off, Records: c.n, Seq: h.seq, First: c.first, Last: c.last})
 	w.mu.Lock()
 	w.stats.Chunks++
+	w.mu.Unlock()
+}
+
+func (w *Writer) addUnwritten(n uint32) {
+	w.mu.Lock()
+	w.stats.Unwritten += uint64(n)
 	w.mu.Unlock()
 }
 
@@ -385,6 +430,7 @@ func (w *Writer) maybeStats(final bool) {
 	changed := w.lossDirty || w.stats.Dropped != w.lastStat.Dropped
 	s := w.stats
 	s.Lists = append([]Loss(nil), s.Lists...)
+	s.Interruptions = append([]Interruption(nil), s.Interruptions...)
 	w.lossDirty = false
 	w.mu.Unlock()
 	if !changed && !final {

@@ -13,6 +13,7 @@
 package recorder
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -39,9 +40,10 @@ type FileSink struct {
 	// that came from an A2L; they are stored in the recording.
 	Signals *Signals
 
-	mu   sync.Mutex // guards w and meta for UpdateLoss
+	mu   sync.Mutex // guards w, meta and ints for UpdateLoss and RecordInterruption
 	w    *record.Writer
 	meta *record.Meta
+	ints []record.Interruption
 }
 
 // Begin implements daq.FrameSink: it creates the file with the layout.
@@ -66,6 +68,28 @@ func (s *FileSink) Begin(h daq.Header) error {
 	return nil
 }
 
+// RecordInterruption stores an interruption of the measurement in the
+// recording (supervise.InterruptionRecorder): called with a zero end when
+// it begins and again with the same start when it ends.
+func (s *FileSink) RecordInterruption(start, end time.Time, cause string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.w == nil {
+		return
+	}
+	in := record.Interruption{Start: int64(start.Sub(s.meta.Start)), Cause: cause}
+	if !end.IsZero() {
+		in.End = max(int64(end.Sub(s.meta.Start)), in.Start)
+	}
+	i := len(s.ints) - 1
+	if i >= 0 && s.ints[i].Start == in.Start && s.ints[i].End == 0 {
+		s.ints[i] = in
+	} else {
+		s.ints = append(s.ints, in)
+	}
+	s.w.SetInterruptions(s.ints)
+}
+
 // Frames implements daq.FrameSink. When the disk falls behind it waits
 // for the writer instead of letting it drop frames: the measurement's
 // receive buffers absorb the delay (and over TCP the slave is throttled).
@@ -75,7 +99,8 @@ func (s *FileSink) Frames(batch []daq.Frame) error {
 			s.waitDisk()
 		}
 		if err := s.w.Write(f.Time, f.Data); err != nil {
-			return err
+			st := s.w.Stats()
+			return fmt.Errorf("%s: %w (%d bytes written)", s.Path, err, st.FileBytes)
 		}
 	}
 	return nil

@@ -110,3 +110,35 @@ type Stats struct {
 // ErrFrame is matched (errors.Is) by errors reporting a frame that violates
 // the transport's framing: a wrong LEN, a truncated frame, a bad checksum.
 var ErrFrame = errors.New("transport: malformed frame")
+
+// ErrConnectionLost is matched (errors.Is) by errors reporting that the
+// connection to the slave is gone: the peer closed a TCP connection, a
+// send failed, a CAN controller went bus-off, or a watchdog saw nothing
+// from the slave for too long. A transport's Recv or Send may return an
+// error wrapping it; the master wraps every receive failure in it (see
+// master.Master.Lost). Recording code reacts to it by closing or resuming
+// the measurement instead of waiting for a dead slave.
+var ErrConnectionLost = errors.New("connection lost")
+
+// LostError is a lost connection with its cause. It matches
+// ErrConnectionLost and unwraps to the cause.
+type LostError struct {
+	// Op says where the loss was seen ("receive", "send", "no DTO for 2s").
+	Op  string
+	Err error // the cause; may be nil
+}
+
+func (e *LostError) Error() string {
+	if e.Err == nil {
+		return "connection lost (" + e.Op + ")"
+	}
+	return "connection lost (" + e.Op + "): " + e.Err.Error()
+}
+
+// Unwrap returns ErrConnectionLost and the cause.
+func (e *LostError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrConnectionLost}
+	}
+	return []error{ErrConnectionLost, e.Err}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/goxcp/goxcp/config"
 	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 )
 
 // Exit codes of the xcp command.
@@ -14,7 +15,7 @@ const (
 	ExitOK       = 0
 	ExitError    = 1   // any failure, including XCP error responses
 	ExitUsage    = 2   // bad arguments, flags or configuration
-	ExitTimeout  = 3   // the slave did not answer in time
+	ExitTimeout  = 3   // the slave did not answer in time, or the connection to it was lost
 	ExitCanceled = 130 // interrupted (Ctrl-C)
 )
 
@@ -38,7 +39,7 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.As(err, &ue), errors.As(err, &fe):
 		return ExitUsage
-	case errors.Is(err, xcp.ErrTimeout), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, xcp.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, transport.ErrConnectionLost):
 		return ExitTimeout
 	case errors.Is(err, context.Canceled):
 		return ExitCanceled

@@ -15,11 +15,12 @@ type IOStreams struct {
 	ErrOut io.Writer // status, progress, logs, errors (stderr)
 
 	outTTY bool
+	errTTY bool
 }
 
 // System returns the process's streams.
 func System() *IOStreams {
-	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, outTTY: isTerminal(os.Stdout)}
+	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, outTTY: isTerminal(os.Stdout), errTTY: isTerminal(os.Stderr)}
 }
 
 // Test returns streams backed by buffers (stdin empty unless written to),
@@ -31,6 +32,10 @@ func Test() (ios *IOStreams, in, out, errOut *bytes.Buffer) {
 
 // IsTerminal reports whether Out is a terminal.
 func (s *IOStreams) IsTerminal() bool { return s.outTTY }
+
+// ErrIsTerminal reports whether ErrOut is a terminal (a live status line
+// may then rewrite itself with \r; a log file gets plain lines).
+func (s *IOStreams) ErrIsTerminal() bool { return s.errTTY }
 
 // SetTerminal overrides the terminal detection of Out (for tests).
 func (s *IOStreams) SetTerminal(tty bool) { s.outTTY = tty }

@@ -163,6 +163,11 @@ type Summary struct {
 	Unknown   uint64        `json:"unknownFrames"`
 	NonDTO    uint64        `json:"nonDtoFrames"`
 	FramesRec uint64        `json:"framesRecorded"`
+	// Unwritten are frames the recorder accepted but could not write
+	// (disk full, I/O error).
+	Unwritten uint64 `json:"framesUnwritten,omitempty"`
+	// Interruptions are the times the recorder lost the slave.
+	Interruptions []record.Interruption `json:"interruptions,omitempty"`
 }
 
 type pathSink interface {
@@ -208,7 +213,8 @@ func run(ctx context.Context, opts *Options) error {
 		paths = ps.Paths()
 	}
 	s := Summary{File: opts.File, Format: opts.To, Output: paths, Samples: res.Samples, Complete: res.Complete, Tail: res.Tail,
-		Dropped: res.Stats.Dropped, Unknown: res.Decode.Unknown, NonDTO: res.Decode.Other, FramesRec: res.Stats.Frames}
+		Dropped: res.Stats.Dropped, Unknown: res.Decode.Unknown, NonDTO: res.Decode.Other, FramesRec: res.Stats.Frames,
+		Unwritten: res.Stats.Unwritten, Interruptions: res.Stats.Interruptions}
 	for _, d := range res.Damage {
 		s.Damage = append(s.Damage, d.Error())
 	}
@@ -257,6 +263,21 @@ func warn(opts *Options, s *Summary) {
 	if s.Dropped > 0 {
 		fmt.Fprintf(w, "warning: %s: the recorder dropped %d frames (disk too slow)\n", s.File, s.Dropped)
 	}
+	if s.Unwritten > 0 {
+		fmt.Fprintf(w, "warning: %s: %d frames could not be written (write error); the file ends there\n", s.File, s.Unwritten)
+	}
+	for _, in := range s.Interruptions {
+		fmt.Fprintf(w, "warning: %s: measurement interrupted %s\n", s.File, interruption(in))
+	}
+}
+
+// interruption describes an interruption for messages and the summary.
+func interruption(in record.Interruption) string {
+	end := "until the end of the recording"
+	if in.End != 0 {
+		end = fmt.Sprintf("until %.3f s", float64(in.End)/1e9)
+	}
+	return fmt.Sprintf("from %.3f s %s: %s", float64(in.Start)/1e9, end, in.Cause)
 }
 
 // mdfVersion parses --mdf-version.
@@ -278,6 +299,13 @@ func tables(s *Summary) []cmdutil.Table {
 	kv := cmdutil.KV("", "file", s.File, "format", s.Format, "output", strings.Join(s.Output, ", "),
 		"samples", strconv.FormatUint(s.Samples, 10), "recording", status,
 		"dropped by recorder", strconv.FormatUint(s.Dropped, 10))
+	if s.Unwritten > 0 {
+		kv.Rows = append(kv.Rows, []string{"not written (write error)", strconv.FormatUint(s.Unwritten, 10)})
+	}
+	kv.Rows = append(kv.Rows, []string{"interruptions", strconv.Itoa(len(s.Interruptions))})
+	for i, in := range s.Interruptions {
+		kv.Rows = append(kv.Rows, []string{fmt.Sprintf("interruption %d", i+1), interruption(in)})
+	}
 	lt := cmdutil.Table{Header: []string{"DAQ list", "samples", "missing ODTs", "overloads", "malformed", "recorded CTR gaps", "recorded missing ODTs", "recorded overloads"}}
 	for _, l := range s.Lists {
 		row := []string{l.Name, u(l.Samples), u(l.MissingODTs), u(l.Overloads), u(l.Malformed), "-", "-", "-"}

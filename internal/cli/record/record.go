@@ -20,6 +20,7 @@ import (
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/daq/supervise"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/record"
@@ -48,13 +49,19 @@ type Options struct {
 	Status   time.Duration // status line interval (0 = none)
 	Separate bool          // keep lists on one event separate
 	JSON     bool
+	// Reconnect keeps reconnecting after a lost connection and resumes
+	// into the same recording; Stall is the stall watchdog (0 = derived
+	// from the lists' events, negative = off).
+	Reconnect bool
+	Stall     time.Duration
+	ErrTTY    bool // stderr is a terminal (status line with \r)
 }
 
 // NewCmd returns the `xcp record` command.
 func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{Connect: f.Connect, Printer: f.Printer, ErrOut: f.IO.ErrOut, A2L: f.A2L}
+	opts := &Options{Connect: f.Connect, Printer: f.Printer, ErrOut: f.IO.ErrOut, A2L: f.A2L, ErrTTY: f.IO.ErrIsTerminal()}
 	var noStatus bool
 	cmd := &cobra.Command{
 		Use:   "record --daq LISTS [-o FILE.xlog] [--csv DIR] [--duration D]",
@@ -99,6 +106,8 @@ writes physical values without the A2L.`,
 	fl.BoolVar(&noStatus, "no-status", false, "no live status line on stderr")
 	fl.BoolVar(&opts.Separate, "separate-lists", false, "configure lists that share an event as separate DAQ lists (default: one list \"a+b\")")
 	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
+	fl.BoolVar(&opts.Reconnect, "reconnect", false, "after a lost connection, keep reconnecting and resume into the same recording")
+	fl.DurationVar(&opts.Stall, "stall-timeout", 0, "end (or with --reconnect, resume) when no DTO arrives for this long (default: max(1s, 10 × the slowest list's period); negative: off)")
 	return cmd
 }
 
@@ -109,6 +118,34 @@ type Summary struct {
 	Duration time.Duration `json:"duration_ns"`
 	Stats    daq.Stats     `json:"stats"`
 	File     *record.Stats `json:"file,omitempty"`
+	// Interruptions lists the times the connection to the slave was lost.
+	Interruptions []Interruption `json:"interruptions,omitempty"`
+}
+
+// Interruption is one interruption in the summary.
+type Interruption struct {
+	// Start and End are seconds since the start of the recording; End is
+	// absent if the recording ended during the interruption.
+	Start float64  `json:"start_s"`
+	End   *float64 `json:"end_s,omitempty"`
+	Cause string   `json:"cause"`
+}
+
+func newInterruption(start time.Time, in supervise.Interruption) Interruption {
+	i := Interruption{Start: in.Start.Sub(start).Seconds(), Cause: fmt.Sprint(in.Cause)}
+	if !in.End.IsZero() {
+		e := in.End.Sub(start).Seconds()
+		i.End = &e
+	}
+	return i
+}
+
+func (i Interruption) String() string {
+	end := "end of recording"
+	if i.End != nil {
+		end = fmt.Sprintf("%.3fs", *i.End)
+	}
+	return fmt.Sprintf("%.3fs – %s: %s", i.Start, end, i.Cause)
 }
 
 func run(ctx context.Context, opts *Options) error {
@@ -168,24 +205,20 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	dopts.Info = info
-	ses, err := daq.Setup(ctx, m, cfg.Lists, dopts)
-	if err != nil {
-		return err
+	rec := supervise.Recorder{Lists: cfg.Lists, Options: dopts, Duration: dur, Stall: opts.Stall,
+		Logger: m.Logger(), StatusInterval: opts.Status, OnStatus: newStatusLine(opts.ErrOut, file, opts.ErrTTY).print,
+		OnInterruption: func(in supervise.Interruption) { printInterruption(opts.ErrOut, opts.ErrTTY, in) }}
+	if opts.Reconnect {
+		rec.Reconnect = opts.Connect
 	}
-	start := time.Now()
-	if err := ses.Start(ctx); err != nil {
-		ses.Stop(context.WithoutCancel(ctx))
-		return err
-	}
-	waitErr := wait(ctx, ses, file, dur, opts)
-	// Stop with a fresh context: the command's may be cancelled (Ctrl-C).
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	st, stopErr := ses.Stop(sctx)
-	if opts.Status > 0 {
+	res, runErr := rec.Run(ctx, m)
+	if opts.Status > 0 && opts.ErrTTY {
 		fmt.Fprintln(opts.ErrOut)
 	}
-	sum := Summary{Output: opts.Output, CSV: opts.CSVDir, Duration: time.Since(start), Stats: st}
+	sum := Summary{Output: opts.Output, CSV: opts.CSVDir, Duration: res.Duration, Stats: res.Stats}
+	for _, in := range res.Interruptions {
+		sum.Interruptions = append(sum.Interruptions, newInterruption(res.Start, in))
+	}
 	if file != nil {
 		fs := file.Stats()
 		sum.File = &fs
@@ -193,13 +226,19 @@ func run(ctx context.Context, opts *Options) error {
 	if err := opts.Printer(opts.JSON).Print(sum, sum.Tables()...); err != nil {
 		return err
 	}
-	if stopErr != nil {
-		return stopErr
+	var se *supervise.SinkError
+	if errors.As(runErr, &se) && file != nil {
+		fs := file.Stats()
+		return fmt.Errorf("%w; %s holds %d frames (%d bytes) up to the failure and stays readable; %d frames were not recorded",
+			runErr, opts.Output, fs.Frames-fs.Unwritten, fs.FileBytes, res.Stats.SinkDropped+fs.Unwritten)
 	}
-	if waitErr != nil && !errors.Is(waitErr, context.Canceled) {
-		return waitErr
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return runErr
 	}
-	if st.Lost() > 0 {
+	if n := len(res.Interruptions); n > 0 {
+		fmt.Fprintf(opts.ErrOut, "xcp: warning: the measurement was interrupted %d time(s) (see the summary)\n", n)
+	}
+	if st := res.Stats; st.Lost() > 0 {
 		fmt.Fprintf(opts.ErrOut, "xcp: warning: %d loss indications during the recording (see the summary)\n", st.Lost())
 	}
 	return nil
@@ -221,60 +260,6 @@ func resolveNames(ctx context.Context, m *master.Master, lists []daq.List, opts 
 		return nil, &cmdutil.UsageError{Err: fmt.Errorf("%s: %w", opts.DAQFile, err)}
 	}
 	return recorder.NewSignals(lists, res), nil
-}
-
-// wait shows the status line until the duration is over or ctx is done.
-func wait(ctx context.Context, ses *daq.Session, file *recorder.FileSink, dur time.Duration, opts *Options) error {
-	var end <-chan time.Time
-	if dur > 0 {
-		t := time.NewTimer(dur)
-		defer t.Stop()
-		end = t.C
-	}
-	var tick <-chan time.Time
-	if opts.Status > 0 {
-		t := time.NewTicker(opts.Status)
-		defer t.Stop()
-		tick = t.C
-	}
-	var lossTick <-chan time.Time // loss counters into the file, even without a status line
-	if file != nil {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		lossTick = t.C
-	}
-	start := time.Now()
-	var lastSamples uint64
-	last := start
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-end:
-			return nil
-		case <-lossTick:
-			file.UpdateLoss(ses.Stats())
-		case now := <-tick:
-			st := ses.Stats()
-			if file != nil {
-				file.UpdateLoss(st)
-			}
-			var n uint64
-			for _, l := range st.Lists {
-				n += l.Samples
-			}
-			rate := float64(n-lastSamples) / now.Sub(last).Seconds()
-			lastSamples, last = n, now
-			mb := float64(st.Bytes) / 1e6
-			what := "received"
-			if file != nil {
-				mb = float64(file.Stats().FileBytes) / 1e6
-				what = "written"
-			}
-			fmt.Fprintf(opts.ErrOut, "\r%7.1fs  %10.0f samples/s  %8.2f MB %s  %d frames  lost %d   ",
-				now.Sub(start).Seconds(), rate, mb, what, st.Frames, st.Lost())
-		}
-	}
 }
 
 // Tables renders the summary.
@@ -299,6 +284,13 @@ func (s Summary) Tables() []cmdutil.Table {
 	}
 	if st.SinkError != "" {
 		kv = append(kv, "Sink error", st.SinkError)
+	}
+	if s.File != nil && s.File.Unwritten > 0 {
+		kv = append(kv, "Not written (write error)", strconv.FormatUint(s.File.Unwritten, 10))
+	}
+	kv = append(kv, "Interruptions", strconv.Itoa(len(s.Interruptions)))
+	for i, in := range s.Interruptions {
+		kv = append(kv, fmt.Sprintf("Interruption %d", i+1), in.String())
 	}
 	t := cmdutil.Table{Title: "DAQ lists", Header: []string{"List", "Samples", "Incomplete", "Missing ODTs", "Out of order", "Overload", "Malformed"}}
 	for _, l := range st.Lists {
