@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // ConvType is cc_type of a CC block.
@@ -63,6 +64,35 @@ type Conversion struct {
 
 	expr    *expr // compiled Formula
 	rawPrec uint8 // cc_precision as read when Precision is not flagged valid
+	off     int64 // file offset (reading)
+}
+
+// CFormula returns the algebraic formula in C function syntax (variable
+// X, pow(a, b) for powers, log for the natural logarithm), for tools
+// whose formula language is C-like (such as ASAP2's).
+func (c *Conversion) CFormula() (string, error) {
+	if c.Type != ConvAlgebraic {
+		return "", fmt.Errorf("mdf4: %v conversion has no formula", c.Type)
+	}
+	e := c.expr
+	if e == nil {
+		var err error
+		if e, err = parseFormula(c.Formula); err != nil {
+			return "", fmt.Errorf("mdf4: formula %q: %w", c.Formula, err)
+		}
+	}
+	var b strings.Builder
+	e.cString(&b)
+	return b.String(), nil
+}
+
+// Offset returns the file offset of the CC block (read conversions; -1
+// otherwise).
+func (c *Conversion) Offset() int64 {
+	if c.off == 0 {
+		return -1
+	}
+	return c.off
 }
 
 // Text reports whether physical values are (or may be) texts.

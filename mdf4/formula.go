@@ -15,6 +15,7 @@ type expr struct {
 	op   byte // 'n' number, 'x' variable, 'f' function, '~' negation, or the operator
 	num  float64
 	fn   func(float64) float64
+	name string // function name in C (ln → log)
 	a, b *expr
 }
 
@@ -49,6 +50,37 @@ func (e *expr) eval(x float64) float64 {
 		return math.Pow(e.a.eval(x), e.b.eval(x))
 	}
 	return math.NaN()
+}
+
+// cString renders e in C function syntax: X, + - * /, pow(a, b), and the
+// functions by their C names (log natural, log10).
+func (e *expr) cString(b *strings.Builder) {
+	switch e.op {
+	case 'n':
+		b.WriteString(strconv.FormatFloat(e.num, 'g', -1, 64))
+	case 'x':
+		b.WriteString("X")
+	case 'f':
+		b.WriteString(e.name + "(")
+		e.a.cString(b)
+		b.WriteString(")")
+	case '~':
+		b.WriteString("(-")
+		e.a.cString(b)
+		b.WriteString(")")
+	case '^':
+		b.WriteString("pow(")
+		e.a.cString(b)
+		b.WriteString(", ")
+		e.b.cString(b)
+		b.WriteString(")")
+	default:
+		b.WriteString("(")
+		e.a.cString(b)
+		b.WriteString(" " + string(e.op) + " ")
+		e.b.cString(b)
+		b.WriteString(")")
+	}
 }
 
 const maxFormulaDepth = 100
@@ -224,7 +256,11 @@ func (p *fparser) primary() (*expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &expr{op: 'f', fn: fn, a: a}, nil
+		cname := strings.ToLower(name)
+		if cname == "ln" {
+			cname = "log"
+		}
+		return &expr{op: 'f', fn: fn, name: cname, a: a}, nil
 	case c == 0:
 		return nil, errors.New("unexpected end of formula")
 	}

@@ -62,6 +62,21 @@ func Open(path string) (*File, error) {
 	return f, nil
 }
 
+// IsMDF reports whether b (the first bytes of a file, at least 8) starts
+// like an MDF file, finalised or not.
+func IsMDF(b []byte) bool {
+	return len(b) >= 8 && (string(b[:8]) == "MDF     " || string(b[:8]) == "UnFinMF ")
+}
+
+// Offset returns the file offset of the channel's CN block (-1 for a
+// channel not read from a file).
+func (c *Channel) Offset() int64 {
+	if c.off == 0 {
+		return -1
+	}
+	return c.off
+}
+
 // Close closes the file opened by Open.
 func (f *File) Close() error {
 	if f.closer != nil {
@@ -537,7 +552,7 @@ func (f *File) readConversion1(off uint64, depth int) (*Conversion, error) {
 		return nil, corrupt(idCC, b.off, "%d links and %d data bytes", len(b.links), len(b.data))
 	}
 	d := fields{b: b.data}
-	c := &Conversion{Type: ConvType(d.u8())}
+	c := &Conversion{Type: ConvType(d.u8()), off: b.off}
 	prec := d.u8()
 	flags := d.u16()
 	nref, nval := int(d.u16()), int(d.u16())

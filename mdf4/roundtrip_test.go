@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -313,5 +314,76 @@ func TestCreateFile(t *testing.T) {
 	}
 	if _, err := os.Stat(p); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestCFormula(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"X*2+1", "((X * 2) + 1)"},
+		{"-X^2", "(-pow(X, 2))"},
+		{"ln(X)/log10(100)", "(log(X) / log10(100))"},
+		{"sqrt(abs(X - 0.5e-3))", "sqrt(abs((X - 0.0005)))"},
+	} {
+		c := &Conversion{Type: ConvAlgebraic, Formula: tc.in}
+		got, err := c.CFormula()
+		if err != nil || got != tc.want {
+			t.Errorf("%q: %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "X +", "foo(X)", "X ** 2", "(X", "X)"} {
+		c := &Conversion{Type: ConvAlgebraic, Formula: bad}
+		if err := c.Validate(); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+// Damaged or unsupported files give errors naming the block and its
+// offset.
+func TestErrors(t *testing.T) {
+	good := writeTestFile(t, Options{BlockSize: 4096}, 200)
+	find := func(b []byte, id string) int {
+		for i := 0; i+4 <= len(b); i += 8 {
+			if string(b[i:i+4]) == id {
+				return i
+			}
+		}
+		t.Fatalf("no %s", id)
+		return -1
+	}
+	for _, tc := range []struct {
+		name  string
+		patch func(b []byte) []byte
+		want  error
+		text  string
+	}{
+		{"not MDF", func(b []byte) []byte { return []byte("hello world, this is not an MDF file at all, really it is not. ......") }, ErrNotMDF, "file identifier"},
+		{"version 3", func(b []byte) []byte { binary.LittleEndian.PutUint16(b[28:], 330); return b }, ErrUnsupported, "version 330"},
+		{"text to value", func(b []byte) []byte { b[find(b, idCC)+headerSize+8*int(binary.LittleEndian.Uint64(b[find(b, idCC)+16:]))] = 9; return b }, ErrUnsupported, "##CC block at offset"},
+		{"zip type", func(b []byte) []byte { b[find(b, idDZ)+headerSize+2] = 7; return b }, ErrUnsupported, "zip type 7"},
+		{"deflate", func(b []byte) []byte { b[find(b, idDZ)+headerSize+dzHeaderData+3] ^= 0xff; return b }, ErrCorrupt, "##DZ block at offset"},
+		{"truncated", func(b []byte) []byte { return b[:len(b)/2] }, ErrCorrupt, "offset"},
+		{"link loop", func(b []byte) []byte {
+			i := find(b, idCN)
+			binary.LittleEndian.PutUint64(b[i+headerSize:], uint64(i))
+			return b
+		}, ErrCorrupt, "CN chain loops"},
+	} {
+		b := tc.patch(append([]byte(nil), good...))
+		f, err := Read(&memFile{b: b}, int64(len(b)))
+		if err == nil {
+			// Data errors show when reading the records.
+			for _, g := range f.Groups {
+				r := f.Records(g)
+				for r.Next() {
+				}
+				if err = r.Err(); err != nil {
+					break
+				}
+			}
+		}
+		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.text) {
+			t.Errorf("%s: %v, want %v with %q", tc.name, err, tc.want, tc.text)
+		}
 	}
 }

@@ -81,6 +81,11 @@ goxcp_columns, and HDF5 dataset attributes.
 A recording that was not closed cleanly (crash, kill -9) converts up to its
 last complete block; damaged blocks are skipped. Both are reported.
 
+MDF 4 files (.mf4 from goxcp, CANape, INCA, asammdf; recognised by their
+content) convert the same way: one table per channel group, host_ns from
+the time master channel (in goxcp's files host_ns/slave_ns as recorded),
+the numeric channels with their conversions as physical values.
+
 pyXCP recordings (.xmraw, recognised by their content) need neither pyXCP
 nor its configuration: the DAQ layout is read from the file and the samples
 are decoded as pyXCP's own converters do (host_ns and slave_ns are pyXCP's
@@ -176,6 +181,11 @@ type pathSink interface {
 }
 
 func run(ctx context.Context, opts *Options) error {
+	if mdf, err := isMDF(opts.File); err != nil {
+		return err
+	} else if mdf {
+		return runMDF(ctx, opts)
+	}
 	if py, err := xmraw.IsFile(opts.File); err != nil {
 		return err
 	} else if py {
