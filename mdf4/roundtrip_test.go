@@ -357,9 +357,14 @@ func TestErrors(t *testing.T) {
 		want  error
 		text  string
 	}{
-		{"not MDF", func(b []byte) []byte { return []byte("hello world, this is not an MDF file at all, really it is not. ......") }, ErrNotMDF, "file identifier"},
+		{"not MDF", func(b []byte) []byte {
+			return []byte("hello world, this is not an MDF file at all, really it is not. ......")
+		}, ErrNotMDF, "file identifier"},
 		{"version 3", func(b []byte) []byte { binary.LittleEndian.PutUint16(b[28:], 330); return b }, ErrUnsupported, "version 330"},
-		{"text to value", func(b []byte) []byte { b[find(b, idCC)+headerSize+8*int(binary.LittleEndian.Uint64(b[find(b, idCC)+16:]))] = 9; return b }, ErrUnsupported, "##CC block at offset"},
+		{"text to value", func(b []byte) []byte {
+			b[find(b, idCC)+headerSize+8*int(binary.LittleEndian.Uint64(b[find(b, idCC)+16:]))] = 9
+			return b
+		}, ErrUnsupported, "##CC block at offset"},
 		{"zip type", func(b []byte) []byte { b[find(b, idDZ)+headerSize+2] = 7; return b }, ErrUnsupported, "zip type 7"},
 		{"deflate", func(b []byte) []byte { b[find(b, idDZ)+headerSize+dzHeaderData+3] ^= 0xff; return b }, ErrCorrupt, "##DZ block at offset"},
 		{"truncated", func(b []byte) []byte { return b[:len(b)/2] }, ErrCorrupt, "offset"},
