@@ -33,7 +33,9 @@ import (
 	"github.com/goxcp/goxcp/internal/cli/sim"
 	"github.com/goxcp/goxcp/internal/cli/stim"
 	"github.com/goxcp/goxcp/internal/cli/upload"
+	"github.com/goxcp/goxcp/internal/cli/versioncmd"
 	"github.com/goxcp/goxcp/internal/cli/write"
+	"github.com/goxcp/goxcp/version"
 )
 
 // subcommands lists every `xcp` subcommand. Adding a command: one line here.
@@ -59,6 +61,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		sim.NewCmd(f),
 		stim.NewCmd(f),
 		upload.NewCmd(f),
+		versioncmd.NewCmd(f),
 		write.NewCmd(f),
 	}
 }
@@ -84,7 +87,10 @@ With --sim every command runs against a built-in simulated ECU.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		// --version prints what `xcp version` prints.
+		Version: versioncmd.Text(version.Get()),
 	}
+	cmd.SetVersionTemplate("{{.Version}}")
 	g := &f.Global
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&g.ConfigFile, "config", "", "configuration `file` (TOML)")
