@@ -22,11 +22,12 @@ import (
 	"github.com/goxcp/goxcp/record/convert/mf4"
 	"github.com/goxcp/goxcp/record/convert/parquet"
 	"github.com/goxcp/goxcp/record/convert/sqlite"
+	"github.com/goxcp/goxcp/record/convert/xlsx"
 	"github.com/goxcp/goxcp/record/xmraw"
 )
 
 // Formats returns the output formats of --to (a new slice on every call).
-func Formats() []string { return []string{"csv", "parquet", "sqlite", "hdf5", "mf4"} }
+func Formats() []string { return []string{"csv", "parquet", "sqlite", "hdf5", "mf4", "xlsx"} }
 
 // Options are the parsed arguments of `xcp convert`.
 type Options struct {
@@ -49,7 +50,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IO, Printer: f.Printer}
 	cmd := &cobra.Command{
 		Use:   "convert FILE --to FORMAT [-o OUT]",
-		Short: "Convert a recording (.xlog, pyXCP .xmraw) to CSV, Parquet, SQLite or HDF5",
+		Short: "Convert a recording (.xlog, pyXCP .xmraw) to CSV, Parquet, SQLite, HDF5 or Excel",
 		Long: `Convert a recording made by 'xcp record' (or by pyXCP's recorder, .xmraw)
 into another format, streaming in bounded memory:
 
@@ -63,6 +64,9 @@ into another format, streaming in bounded memory:
            channel in s (ECU timestamp, else host time), host_time, the raw
            values with unit, comment, limits and conversion (CC blocks), so
            CANape, INCA and asammdf show the physical values
+  xlsx     one Excel workbook, one sheet per DAQ list (time in seconds,
+           units in the header, numbers as numbers); a list longer than
+           Excel's 1,048,576 rows continues on sheets "<list> (2)", ...
 
 Columns: host_ns (host receive time, ns since the recording's start),
 slave_ns (slave timestamp linearised to ns, if the list has timestamps),
@@ -76,7 +80,7 @@ carry their conversion and unit in the recording: they are written as
 physical values (verbal tables as text) without needing the A2L; --raw
 writes the raw ECU values instead. Units appear in CSV headers ("name
 [unit]"), Parquet key-value metadata goxcp.units, SQLite table
-goxcp_columns, and HDF5 dataset attributes.
+goxcp_columns, HDF5 dataset attributes and Excel headers.
 
 A recording that was not closed cleanly (crash, kill -9) converts up to its
 last complete block; damaged blocks are skipped. Both are reported.
@@ -137,6 +141,8 @@ func DefaultOut(file, to string, lists int) string {
 		return base + ".db"
 	case to == "hdf5":
 		return base + ".h5"
+	case to == "xlsx":
+		return base + ".xlsx"
 	case lists > 1:
 		return base + "_" + to
 	}
@@ -257,6 +263,8 @@ func newSink(opts *Options, out string, counts []uint64) rconv.Sink {
 		return sqlite.New(out, sqlite.Options{})
 	case "hdf5":
 		return hdf5.New(out, counts)
+	case "xlsx":
+		return xlsx.New(out, xlsx.Options{})
 	}
 	return csv.New(out)
 }

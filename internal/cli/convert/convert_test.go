@@ -78,6 +78,8 @@ func TestConvertEndToEnd(t *testing.T) {
 				want = filepath.Join(dir, "run.h5")
 			case "mf4":
 				want = filepath.Join(dir, "run.mf4")
+			case "xlsx":
+				want = filepath.Join(dir, "run.xlsx")
 			}
 			for _, p := range s.Output {
 				if !strings.HasPrefix(p, want) {
