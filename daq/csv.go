@@ -1,13 +1,13 @@
 package daq
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // CSVWriter is a SampleSink that writes one CSV file per DAQ list into a
@@ -20,18 +20,47 @@ import (
 // same origin as a recording's frames and `xcp convert`'s host_ns, so
 // both give the same numbers for a sample) and timestamp1 the slave time
 // in ns since the first slave timestamp (empty without slave timestamps).
+//
+// The files hold whole rows only: rows are collected in memory and written
+// row-aligned, at least every FlushInterval, so a process killed with -9
+// leaves every file with its header and complete rows. A write error (disk
+// full) is returned at once, naming the file.
 type CSVWriter struct {
 	Dir string
+	// FlushInterval bounds how long rows wait in memory (0 = 1 s).
+	FlushInterval time.Duration
 
-	files []*os.File
-	bufs  []*bufio.Writer
+	files []*csvFile
 	line  []byte
+	last  int64 // Sample.HostNS of the last flush
+}
+
+// csvFile is one list's file with its pending whole rows.
+type csvFile struct {
+	f       *os.File
+	pending []byte
+}
+
+// csvBuffer is how many bytes of rows a file collects before writing.
+const csvBuffer = 64 << 10
+
+func (c *csvFile) flush() error {
+	if len(c.pending) == 0 {
+		return nil
+	}
+	_, err := c.f.Write(c.pending)
+	c.pending = c.pending[:0]
+	if err != nil {
+		return fmt.Errorf("csv: write %s: %w", c.f.Name(), err)
+	}
+	return nil
 }
 
 // NewCSVWriter returns a CSVWriter for dir (created if needed at Begin).
 func NewCSVWriter(dir string) *CSVWriter { return &CSVWriter{Dir: dir} }
 
-// Begin implements SampleSink.
+// Begin implements SampleSink: it creates the files and writes their
+// headers.
 func (w *CSVWriter) Begin(h Header) error {
 	if err := os.MkdirAll(w.Dir, 0o755); err != nil {
 		return fmt.Errorf("csv: %w", err)
@@ -48,15 +77,20 @@ func (w *CSVWriter) Begin(h Header) error {
 			w.closeAll()
 			return fmt.Errorf("csv: %w", err)
 		}
-		b := bufio.NewWriterSize(f, 64<<10)
-		w.files, w.bufs = append(w.files, f), append(w.bufs, b)
-		b.WriteString("timestamp0,timestamp1")
+		c := &csvFile{f: f, pending: make([]byte, 0, csvBuffer+1024)}
+		w.files = append(w.files, c)
+		c.pending = append(c.pending, "timestamp0,timestamp1"...)
 		for _, m := range l.Measurements {
-			b.WriteByte(',')
-			b.WriteString(csvField(m.Name))
+			c.pending = append(c.pending, ',')
+			c.pending = append(c.pending, csvField(m.Name)...)
 		}
-		b.WriteByte('\n')
+		c.pending = append(c.pending, '\n')
+		if err := c.flush(); err != nil {
+			w.closeAll()
+			return err
+		}
 	}
+	w.last = 0
 	return nil
 }
 
@@ -74,18 +108,35 @@ func (w *CSVWriter) Sample(s *Sample) error {
 	}
 	b = append(b, '\n')
 	w.line = b
-	_, err := w.bufs[s.List].Write(b)
-	if err != nil {
-		return fmt.Errorf("csv: %w", err)
+	c := w.files[s.List]
+	if len(c.pending)+len(b) > csvBuffer {
+		if err := c.flush(); err != nil {
+			return err
+		}
+	}
+	c.pending = append(c.pending, b...)
+	iv := w.FlushInterval
+	if iv <= 0 {
+		iv = time.Second
+	}
+	// The sample's receive time is the clock: no time call per row.
+	if s.HostNS-w.last >= int64(iv) || s.HostNS < w.last {
+		w.last = s.HostNS
+		for _, c := range w.files {
+			if err := c.flush(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-// End implements SampleSink: it flushes and closes the files.
+// End implements SampleSink: it writes the pending rows and closes the
+// files.
 func (w *CSVWriter) End(Stats) error {
 	var errs []error
-	for _, b := range w.bufs {
-		if err := b.Flush(); err != nil {
+	for _, c := range w.files {
+		if err := c.flush(); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -98,12 +149,12 @@ func (w *CSVWriter) End(Stats) error {
 
 func (w *CSVWriter) closeAll() error {
 	var errs []error
-	for _, f := range w.files {
-		if err := f.Close(); err != nil {
+	for _, c := range w.files {
+		if err := c.f.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	w.files, w.bufs = nil, nil
+	w.files = nil
 	return errors.Join(errs...)
 }
 

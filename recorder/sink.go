@@ -13,7 +13,10 @@
 package recorder
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -39,7 +42,13 @@ type FileSink struct {
 	// Signals, if set, gives the units and conversions of measurements
 	// that came from an A2L; they are stored in the recording.
 	Signals *Signals
+	// Create, if set, opens the output instead of creating the file at
+	// Path (special storage, or a writer that fails on purpose in tests);
+	// an io.Closer is closed by End. Path still names the recording in
+	// messages.
+	Create func(path string) (io.Writer, error)
 
+	out  io.Writer  // from Create
 	mu   sync.Mutex // guards w, meta and ints for UpdateLoss and RecordInterruption
 	w    *record.Writer
 	meta *record.Meta
@@ -58,8 +67,20 @@ func (s *FileSink) Begin(h daq.Header) error {
 	if o.Buffers == 0 {
 		o.Buffers = 32 // ride out slow disk writes and CPU contention at high DTO rates
 	}
-	w, err := record.Create(s.Path, meta, o)
-	if err != nil {
+	var w *record.Writer
+	if s.Create != nil {
+		out, err := s.Create(s.Path)
+		if err != nil {
+			return fmt.Errorf("record: %w", err)
+		}
+		if w, err = record.NewWriter(out, meta, o); err != nil {
+			if c, ok := out.(io.Closer); ok {
+				c.Close()
+			}
+			return err
+		}
+		s.out = out
+	} else if w, err = record.Create(s.Path, meta, o); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -100,7 +121,7 @@ func (s *FileSink) Frames(batch []daq.Frame) error {
 		}
 		if err := s.w.Write(f.Time, f.Data); err != nil {
 			st := s.w.Stats()
-			return fmt.Errorf("%s: %w (%d bytes written)", s.Path, err, st.FileBytes)
+			return fmt.Errorf("%s: %w (the file holds %d frames in %d bytes)", s.Path, err, st.Frames-st.Unwritten, st.FileBytes)
 		}
 	}
 	return nil
@@ -124,7 +145,13 @@ func (s *FileSink) End(st daq.Stats) error {
 	s.mu.Lock()
 	s.w.SetLoss(s.loss(st))
 	s.mu.Unlock()
-	return s.w.Close()
+	err := s.w.Close()
+	if c, ok := s.out.(io.Closer); ok {
+		if _, isFile := s.out.(*os.File); !isFile {
+			err = errors.Join(err, c.Close())
+		}
+	}
+	return err
 }
 
 // UpdateLoss stores the live loss counters st (Session.Stats) in the

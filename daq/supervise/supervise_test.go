@@ -3,8 +3,13 @@ package supervise_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +19,8 @@ import (
 	"github.com/goxcp/goxcp/daq/supervise"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/recorder"
 	"github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport"
 	"github.com/goxcp/goxcp/transport/eth"
@@ -261,5 +268,108 @@ func TestReconnect(t *testing.T) {
 				t.Errorf("%d frames before and %d after the interruption; stats %d, sink end %d", before, after, res.Stats.Frames, sink.end.Frames)
 			}
 		})
+	}
+}
+
+// fullDisk is a file that fails like a full disk after limit bytes.
+type fullDisk struct {
+	f     *os.File
+	limit int
+	n     int
+}
+
+func (d *fullDisk) Write(p []byte) (int, error) {
+	if d.n+len(p) > d.limit {
+		k, _ := d.f.Write(p[:d.limit-d.n])
+		d.n += k
+		return k, &os.PathError{Op: "write", Path: d.f.Name(), Err: syscall.ENOSPC}
+	}
+	k, err := d.f.Write(p)
+	d.n += k
+	return k, err
+}
+
+func (d *fullDisk) Close() error { return d.f.Close() }
+
+// TestDiskFull: the recording file's disk fills up after a few blocks.
+// The measurement ends at once with an error naming the file, the frames
+// that could not be stored are counted as recorder loss, and the file
+// reads back up to the failure.
+func TestDiskFull(t *testing.T) {
+	sl := startSlave(t, "tcp", 0)
+	m, closeM, err := dial("tcp", sl.port)(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeM()
+	path := filepath.Join(t.TempDir(), "full.xlog")
+	sink := &recorder.FileSink{Path: path, Tool: "test", Options: record.Options{ChunkSize: 4 << 10, FlushInterval: 20 * time.Millisecond},
+		Create: func(p string) (io.Writer, error) {
+			f, err := os.Create(p)
+			return &fullDisk{f: f, limit: 40 << 10}, err
+		}}
+	lists := counterList()
+	lists[0].Event = 3 // the free-running event: many frames
+	rec := supervise.Recorder{Lists: lists, Options: daq.Options{Sink: sink}, Duration: 20 * time.Second}
+	start := time.Now()
+	res, err := rec.Run(t.Context(), m)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the recording ran %v after the disk was full", d)
+	}
+	var se *supervise.SinkError
+	if !errors.As(err, &se) || !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Run error %v, want a *SinkError naming %s and matching ENOSPC", err, path)
+	}
+	fs := sink.Stats()
+	if res.Stats.SinkDropped == 0 && fs.Unwritten == 0 {
+		t.Errorf("no recorder loss counted: stats %+v, file %+v", res.Stats, fs)
+	}
+	if !strings.Contains(res.Stats.SinkError, "no space left") {
+		t.Errorf("stats sink error %q", res.Stats.SinkError)
+	}
+	r, err := record.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	for range r.All() {
+		n++
+	}
+	if n == 0 || uint64(n) > fs.Frames-fs.Unwritten {
+		t.Errorf("read %d frames back; writer stats %+v", n, fs)
+	}
+}
+
+// failingSamples is a SampleSink whose disk fills up after n samples.
+type failingSamples struct{ n int }
+
+func (f *failingSamples) Begin(daq.Header) error { return nil }
+func (f *failingSamples) Sample(*daq.Sample) error {
+	if f.n--; f.n < 0 {
+		return &os.PathError{Op: "write", Path: "out/fast.csv", Err: syscall.ENOSPC}
+	}
+	return nil
+}
+func (f *failingSamples) End(daq.Stats) error { return nil }
+
+// TestSampleSinkFails: a CSV-like sink failing mid-way ends the
+// measurement at once, like the recording file.
+func TestSampleSinkFails(t *testing.T) {
+	sl := startSlave(t, "tcp", 0)
+	m, closeM, err := dial("tcp", sl.port)(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeM()
+	rec := supervise.Recorder{Lists: counterList(), Options: daq.Options{SampleSinks: []daq.SampleSink{&failingSamples{n: 50}}}, Duration: 20 * time.Second}
+	start := time.Now()
+	_, err = rec.Run(t.Context(), m)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("ran %v after the sink failed", d)
+	}
+	var se *supervise.SinkError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "fast.csv") {
+		t.Fatalf("Run error %v, want a *SinkError naming the file", err)
 	}
 }
