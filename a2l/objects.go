@@ -222,7 +222,7 @@ func (p *parser) common(c *Common, kw Token, block bool) bool {
 	case "ECU_ADDRESS":
 		c.Address, c.HasAddress = p.uint32("ECU_ADDRESS"), true
 	case "ECU_ADDRESS_EXTENSION":
-		c.AddrExt = int16(p.intRange("ECU_ADDRESS_EXTENSION", -32768, 32767))
+		c.AddrExt = p.int16("ECU_ADDRESS_EXTENSION")
 	case "ARRAY_SIZE":
 		c.extra().ArraySize = p.count("ARRAY_SIZE")
 	case "MATRIX_DIM":
@@ -415,4 +415,17 @@ func (p *parser) blob(kw Token) {
 	}
 	p.mod.idx.blobs[b.Name] = b
 	p.mod.Blobs = append(p.mod.Blobs, b)
+}
+
+// int16 reads a signed 16-bit value; a hexadecimal one up to 0xFFFF is its
+// two's-complement bit pattern (0xFFFF is -1), as tools write them.
+func (p *parser) int16(what string) int16 {
+	t := p.tok
+	if t.Kind == TokNumber && hasHexPrefix(t.Text) {
+		if v, ok := parseHex(t.Text); ok && v <= 0xFFFF {
+			p.next()
+			return int16(uint16(v))
+		}
+	}
+	return int16(p.intRange(what, -32768, 32767))
 }

@@ -137,9 +137,10 @@ func TestCoeffsAndCoeffsLinear(t *testing.T) {
 // ECU_ADDRESS_EXTENSION is a signed 16-bit value in ASAP2.
 func TestAddressExtensionSigned16(t *testing.T) {
 	m := parse(t, wrap(`/begin MEASUREMENT a "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS_EXTENSION 10000 /end MEASUREMENT
-/begin MEASUREMENT b "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS_EXTENSION -2 /end MEASUREMENT`))
-	if a, b := m.Measurement("a").AddrExt, m.Measurement("b").AddrExt; a != 10000 || b != -2 {
-		t.Errorf("extensions %d %d", a, b)
+/begin MEASUREMENT b "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS_EXTENSION -2 /end MEASUREMENT
+/begin MEASUREMENT c "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS_EXTENSION 0x9783 /end MEASUREMENT`))
+	if a, b, c := m.Measurement("a").AddrExt, m.Measurement("b").AddrExt, m.Measurement("c").AddrExt; a != 10000 || b != -2 || c != -26749 {
+		t.Errorf("extensions %d %d %d", a, b, c)
 	}
 	_, err := a2l.ParseString("t.a2l", wrap(`/begin MEASUREMENT a "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS_EXTENSION 32768 /end MEASUREMENT`), a2l.Options{})
 	if err == nil || !strings.Contains(err.Error(), "ECU_ADDRESS_EXTENSION 32768 out of range [-32768, 32767]") {
