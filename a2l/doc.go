@@ -4,7 +4,7 @@
 // Characteristic, CompuMethod, RecordLayout, TYPEDEF_* and INSTANCE, ...).
 //
 // The package is about syntax and structure only. Meaning lives in
-// sub-packages: goxcp/a2l/formula evaluates FORM formulas, goxcp/a2l/conv
+// sub-packages: goxcp/compu/formula evaluates FORM formulas, goxcp/a2l/conv
 // converts raw values to physical ones, goxcp/a2l/values reads and writes
 // objects (scalars, arrays, curves and maps with their axes) as bytes, and
 // goxcp/a2l/ifxcp decodes IF_DATA XCP into protocol and transport settings.

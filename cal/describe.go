@@ -6,6 +6,7 @@ import (
 
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 )
 
 // Desc describes where and how an object is stored: enough to read it
@@ -24,7 +25,7 @@ type Desc struct {
 	count    int          // number of function values for fixed-size objects
 	dims     []int
 	mask     uint64
-	conv     *conv.Conv
+	conv     *compu.Conv
 	unit     string
 	format   string
 	limits   a2l.Limits
@@ -41,7 +42,7 @@ type Desc struct {
 
 type axisSpec struct {
 	d      *a2l.AxisDescr
-	conv   *conv.Conv
+	conv   *compu.Conv
 	unit   string
 	order  a2l.ByteOrder
 	maxPts int

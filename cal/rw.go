@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 )
 
 // Read reads and decodes the object (and the axes it refers to).
@@ -593,7 +593,7 @@ func (d *Desc) encodeList(b []byte, vals []string, n int, dt a2l.DataType, o a2l
 	lo, hi := rawRange(dt)
 	for k, s := range vals {
 		raw, err := d.conv.RawFromText(s)
-		if err != nil && d.conv.Type == a2l.Form && errors.Is(err, conv.ErrNoInverse) {
+		if err != nil && d.conv.Type == compu.Form && errors.Is(err, compu.ErrNoInverse) {
 			// FORM without FORMULA_INV: invert numerically over the raw range.
 			var phys float64
 			if phys, err = strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {

@@ -6,8 +6,8 @@ import (
 	"strconv"
 
 	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/a2l/conv"
 	"github.com/goxcp/goxcp/a2l/ifxcp"
+	"github.com/goxcp/goxcp/compu"
 )
 
 // Signal is a measurable object resolved for DAQ: where to sample it (an
@@ -23,7 +23,7 @@ type Signal struct {
 	BitMask   uint64 // 0 = none
 	Event     int    // preferred event channel from IF_DATA XCP DAQ_EVENT, -1 if none
 	Unit      string
-	Conv      *conv.Conv
+	Conv      *compu.Conv
 	// LongID is the A2L long identifier (description) of the object.
 	LongID string
 	// Limits are the A2L lower and upper limits (physical values).

@@ -18,7 +18,7 @@ import (
 	"strings"
 
 	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 )
 
 // Memory reads and writes ECU memory. Implementations decide how (e.g.
@@ -43,7 +43,7 @@ type Value struct {
 	Limits a2l.Limits `json:"limits"`
 	Format string     `json:"-"`
 	bits   int        // 32 for FLOAT32_IEEE values
-	conv   *conv.Conv
+	conv   *compu.Conv
 }
 
 // Axis holds the points of one axis of a curve or map.
@@ -81,7 +81,7 @@ func (v *Value) Strings() []string {
 	}
 	out := make([]string, len(v.Phys))
 	for i, p := range v.Phys {
-		out[i] = conv.FormatValueBits(p, v.Format, v.bits)
+		out[i] = compu.FormatValueBits(p, v.Format, v.bits)
 	}
 	return out
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/a2l/conv"
 	"github.com/goxcp/goxcp/cal"
+	"github.com/goxcp/goxcp/compu"
 )
 
 // mem is a flat test memory at base 0x1000 (any extension).
@@ -310,7 +310,7 @@ func TestErrorsWrap(t *testing.T) {
 	if _, err := cal.Read(context.Background(), m, failAt{mm, 0x1050, sentinel}, "maprow"); !errors.Is(err, sentinel) {
 		t.Errorf("reading maprow with its COM_AXIS unreadable: %v does not wrap the memory error", err)
 	}
-	if _, err := cal.Write(context.Background(), m, mm, "flag", "maybe", cal.Options{}); !errors.Is(err, conv.ErrNoInverse) {
-		t.Errorf("writing flag=maybe: %v does not wrap conv.ErrNoInverse", err)
+	if _, err := cal.Write(context.Background(), m, mm, "flag", "maybe", cal.Options{}); !errors.Is(err, compu.ErrNoInverse) {
+		t.Errorf("writing flag=maybe: %v does not wrap compu.ErrNoInverse", err)
 	}
 }

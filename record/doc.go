@@ -24,6 +24,6 @@
 // Decoder turns frames into samples per DAQ list with host and slave
 // timestamps and typed values (with goxcp/dto, the decoder live
 // measurement uses). Measurements recorded from A2L signals carry their
-// unit and conversion (Measurement.Conversion, a goxcp/a2l/conv.Spec), so
+// unit and conversion (Measurement.Conversion, a goxcp/a2l/compu.Spec), so
 // physical values need no A2L (package record/convert writes them).
 package record

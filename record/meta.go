@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
@@ -125,9 +125,9 @@ type Measurement struct {
 	// is no conversion).
 	Unit string `json:"unit,omitempty"`
 	// Conversion, if set, turns the raw value into the physical one (an
-	// A2L COMPU_METHOD as plain data, see goxcp/a2l/conv.Spec); set when
+	// A2L COMPU_METHOD as plain data, see goxcp/compu.Spec); set when
 	// the measurement came from an A2L (schema version 2).
-	Conversion *conv.Spec `json:"conversion,omitempty"`
+	Conversion *compu.Spec `json:"conversion,omitempty"`
 	// Comment is the A2L long identifier of the measurement, if known.
 	Comment string `json:"comment,omitempty"`
 	// Limits are the A2L lower and upper limits (physical), if known.

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/recordtest"
 )
@@ -19,7 +19,7 @@ func TestMetaVersions(t *testing.T) {
 		m := recordtest.NarrowMeta()
 		m.Version = v
 		if v > 1 {
-			m.DAQ.Lists[0].Measurements[0].Conversion = &conv.Spec{Name: "cm", Type: "LINEAR", Coeffs: []float64{0.5, -1}, Unit: "rpm"}
+			m.DAQ.Lists[0].Measurements[0].Conversion = &compu.Spec{Name: "cm", Type: "LINEAR", Coeffs: []float64{0.5, -1}, Unit: "rpm"}
 		}
 		path := filepath.Join(dir, "v.xlog")
 		if err := recordtest.WriteFile(path, m, 10); err != nil {

@@ -8,7 +8,8 @@ import (
 
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/a2l/conv"
-	"github.com/goxcp/goxcp/a2l/formula"
+	"github.com/goxcp/goxcp/compu"
+	"github.com/goxcp/goxcp/compu/formula"
 )
 
 const src = `ASAP2_VERSION 1 71
@@ -84,7 +85,7 @@ func TestVerbal(t *testing.T) {
 	if r, err := c.RawFromText("on"); err != nil || r != 1 {
 		t.Errorf("RawFromText(on) = %v, %v", r, err)
 	}
-	if _, err := c.RawFromText("maybe"); !errors.Is(err, conv.ErrNoInverse) {
+	if _, err := c.RawFromText("maybe"); !errors.Is(err, compu.ErrNoInverse) {
 		t.Errorf("RawFromText(maybe) = %v", err)
 	}
 	r, _ := conv.New(m, "range")
@@ -109,18 +110,18 @@ func TestTextAndErrors(t *testing.T) {
 	if tno.Phys(5) != -1 {
 		t.Error("TAB_NOINTP default")
 	}
-	if _, err := tno.Raw(33); !errors.Is(err, conv.ErrNoInverse) {
+	if _, err := tno.Raw(33); !errors.Is(err, compu.ErrNoInverse) {
 		t.Errorf("tno.Raw(33) = %v", err)
 	}
 	tint, _ := conv.New(m, "tint")
-	if _, err := tint.Raw(80); !errors.Is(err, conv.ErrNoInverse) {
+	if _, err := tint.Raw(80); !errors.Is(err, compu.ErrNoInverse) {
 		t.Errorf("tint.Raw(80) = %v", err)
 	}
 	f, _ := conv.New(m, "formnoinv")
 	if f.Phys(0xAB) != 0xA {
 		t.Error("form bit ops")
 	}
-	if _, err := f.Raw(3); !errors.Is(err, conv.ErrNoInverse) {
+	if _, err := f.Raw(3); !errors.Is(err, compu.ErrNoInverse) {
 		t.Errorf("no inverse: %v", err)
 	}
 	if _, err := conv.New(m, "missing"); err == nil {
@@ -130,7 +131,7 @@ func TestTextAndErrors(t *testing.T) {
 	if r, err := form.RawBisect(25, 0, 255); err != nil || math.Abs(r-50) > 1e-6 {
 		t.Errorf("bisect = %v %v", r, err)
 	}
-	if _, err := form.RawBisect(1e9, 0, 255); !errors.Is(err, conv.ErrNoInverse) {
+	if _, err := form.RawBisect(1e9, 0, 255); !errors.Is(err, compu.ErrNoInverse) {
 		t.Errorf("bisect out of range = %v", err)
 	}
 }

@@ -2,10 +2,10 @@ package conv_test
 
 import (
 	"encoding/json"
-	"strings"
 	"testing"
 
 	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 )
 
 // TestSpecRoundTrip: every COMPU_METHOD survives Spec → JSON → FromSpec
@@ -21,11 +21,11 @@ func TestSpecRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var sp conv.Spec
+		var sp compu.Spec
 		if err := json.Unmarshal(b, &sp); err != nil {
 			t.Fatal(err)
 		}
-		c, err := conv.FromSpec(sp)
+		c, err := compu.FromSpec(sp)
 		if err != nil {
 			t.Fatalf("%s: %v (%s)", cm.Name, err, b)
 		}
@@ -46,51 +46,4 @@ func TestSpecRoundTrip(t *testing.T) {
 			}
 		}
 	}
-}
-
-func TestFromSpecErrors(t *testing.T) {
-	one := 1.0
-	for _, tc := range []struct {
-		s    conv.Spec
-		want string
-	}{
-		{conv.Spec{Type: "CUBIC"}, "unknown conversion type"},
-		{conv.Spec{Type: "LINEAR", Coeffs: []float64{0, 1}}, "a != 0"},
-		{conv.Spec{Type: "LINEAR"}, "LINEAR needs"},
-		{conv.Spec{Type: "RAT_FUNC", Coeffs: []float64{1}}, "6 coefficients"},
-		{conv.Spec{Type: "TAB_INTP", In: []float64{1, 2}, Out: []float64{1}}, "as many in as out"},
-		{conv.Spec{Type: "TAB_NOINTP", Default: &one}, "at least one"},
-		{conv.Spec{Type: "TAB_VERB", In: []float64{1}}, "as many in values as texts"},
-		{conv.Spec{Type: "TAB_VERB", Min: []float64{1}, Max: []float64{2}}, "min, max and text"},
-		{conv.Spec{Type: "FORM", Formula: "X1 +"}, "FORMULA"},
-		{conv.Spec{Type: "FORM", Formula: "X1", FormulaInv: "(("}, "FORMULA_INV"},
-	} {
-		_, err := conv.FromSpec(tc.s)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%+v: %v, want %q", tc.s, err, tc.want)
-		}
-	}
-}
-
-// FuzzFromSpec: a Spec from a damaged recording never panics FromSpec or
-// the conversion it returns.
-func FuzzFromSpec(f *testing.F) {
-	f.Add(`{"type":"LINEAR","coeffs":[2,1]}`, 3.0)
-	f.Add(`{"type":"TAB_INTP","in":[1,2],"out":[10,20]}`, 1.5)
-	f.Add(`{"type":"TAB_VERB","min":[0],"max":[1],"text":["a"]}`, 0.5)
-	f.Add(`{"type":"FORM","formula":"X1*2","formulaInv":"X1/2"}`, 4.0)
-	f.Add(`{"type":"RAT_FUNC","coeffs":[0,1,0,0,0,1]}`, 7.0)
-	f.Fuzz(func(t *testing.T, js string, raw float64) {
-		var sp conv.Spec
-		if json.Unmarshal([]byte(js), &sp) != nil {
-			return
-		}
-		c, err := conv.FromSpec(sp)
-		if err != nil {
-			return
-		}
-		c.Phys(raw)
-		c.Text(raw)
-		c.Raw(raw)
-	})
 }

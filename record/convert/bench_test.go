@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/convert/csv"
@@ -61,6 +61,6 @@ func BenchmarkConvertParquet(b *testing.B) {
 // LINEAR conversion on the value (physical values, as for A2L signals).
 func BenchmarkConvertCSVPhysical(b *testing.B) {
 	m := recordtest.NarrowMeta()
-	m.DAQ.Lists[0].Measurements[0].Conversion = &conv.Spec{Name: "lin", Type: "LINEAR", Coeffs: []float64{0.5, -40}, Unit: "degC"}
+	m.DAQ.Lists[0].Measurements[0].Conversion = &compu.Spec{Name: "lin", Type: "LINEAR", Coeffs: []float64{0.5, -40}, Unit: "degC"}
 	benchConvertMeta(b, m, func(out string) convert.Sink { return csv.New(out + ".csv") })
 }

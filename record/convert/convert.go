@@ -13,8 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/record"
 )
 
@@ -58,7 +57,7 @@ type Column struct {
 	// Conv is the conversion of a physical column: numeric physical
 	// values arrive as F64 values (Type F64); a ColText column gets the
 	// raw values and Text. nil for raw values.
-	Conv *conv.Conv
+	Conv *compu.Conv
 }
 
 // Text returns the text of value v of a ColText column.
@@ -103,7 +102,7 @@ func Layout(m *record.Meta, o Options) ([]Table, error) {
 			}
 			c := Column{Name: unique(cols, n), Kind: ColValue, Type: ms.Type, Unit: ms.Unit}
 			if ms.Conversion != nil && !o.Raw {
-				cv, err := conv.FromSpec(*ms.Conversion)
+				cv, err := compu.FromSpec(*ms.Conversion)
 				if err != nil {
 					return nil, fmt.Errorf("convert: list %q: measurement %q: %w", l.Name, ms.Name, err)
 				}
@@ -113,7 +112,7 @@ func Layout(m *record.Meta, o Options) ([]Table, error) {
 				switch {
 				case cv.Verbal():
 					c.Kind, c.Conv, c.Unit = ColText, cv, ""
-				case cv.Type != a2l.Identical:
+				case cv.Type != compu.Identical:
 					c.Type, c.Conv = record.F64, cv
 				}
 			}
@@ -126,18 +125,18 @@ func Layout(m *record.Meta, o Options) ([]Table, error) {
 
 // physical returns, per list, the conversion of each measurement whose
 // value Run replaces by its physical value (nil entries: kept).
-func physical(tables []Table, nlists int) [][]*conv.Conv {
-	out := make([][]*conv.Conv, nlists)
+func physical(tables []Table, nlists int) [][]*compu.Conv {
+	out := make([][]*compu.Conv, nlists)
 	for _, t := range tables {
 		first := 1
 		if t.HasSlave {
 			first = 2
 		}
-		var cs []*conv.Conv
+		var cs []*compu.Conv
 		for j, c := range t.Columns[first:] {
 			if c.Kind == ColValue && c.Conv != nil {
 				if cs == nil {
-					cs = make([]*conv.Conv, len(t.Columns)-first)
+					cs = make([]*compu.Conv, len(t.Columns)-first)
 				}
 				cs[j] = c.Conv
 			}
@@ -313,7 +312,7 @@ type batch struct {
 
 // decode fills batches from d until the end (then closes full) or until
 // done is closed.
-func decode(d Source, phys [][]*conv.Conv, free <-chan *batch, full chan<- *batch, done <-chan struct{}) error {
+func decode(d Source, phys [][]*compu.Conv, free <-chan *batch, full chan<- *batch, done <-chan struct{}) error {
 	defer close(full)
 	for {
 		var b *batch

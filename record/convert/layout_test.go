@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/recordtest"
@@ -13,9 +13,9 @@ import (
 func TestLayoutConversions(t *testing.T) {
 	m := recordtest.NarrowMeta()
 	ms := m.DAQ.Lists[0].Measurements
-	ms[0].Conversion = &conv.Spec{Type: "LINEAR", Coeffs: []float64{2, 1}, Unit: "rpm"}
+	ms[0].Conversion = &compu.Spec{Type: "LINEAR", Coeffs: []float64{2, 1}, Unit: "rpm"}
 	if len(ms) > 1 {
-		ms[1].Conversion = &conv.Spec{Type: "TAB_VERB", In: []float64{0, 1}, Text: []string{"off", "on"}}
+		ms[1].Conversion = &compu.Spec{Type: "TAB_VERB", In: []float64{0, 1}, Text: []string{"off", "on"}}
 	}
 	tabs, err := convert.Layout(m, convert.Options{})
 	if err != nil {
@@ -39,7 +39,7 @@ func TestLayoutConversions(t *testing.T) {
 	if err != nil || raw[0].Columns[first].Type != ms[0].Type || raw[0].Columns[first].Conv != nil {
 		t.Errorf("raw layout %+v %v", raw[0].Columns[first], err)
 	}
-	ms[0].Conversion = &conv.Spec{Type: "LINEAR", Coeffs: []float64{0, 1}}
+	ms[0].Conversion = &compu.Spec{Type: "LINEAR", Coeffs: []float64{0, 1}}
 	if _, err := convert.Layout(m, convert.Options{}); err == nil || !strings.Contains(err.Error(), ms[0].Name) {
 		t.Errorf("damaged conversion: %v", err)
 	}

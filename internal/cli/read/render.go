@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/goxcp/goxcp/a2l/conv"
 	"github.com/goxcp/goxcp/cal"
+	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 )
 
@@ -96,7 +96,7 @@ func cellsOf(v *cal.Value, raw bool) []string {
 func floats(f []float64, format string) []string {
 	out := make([]string, len(f))
 	for i, x := range f {
-		out[i] = conv.FormatValue(x, format)
+		out[i] = compu.FormatValue(x, format)
 	}
 	return out
 }

@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/mdf4"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
@@ -310,8 +310,8 @@ func join(a, b string) string {
 // Conversion returns the MDF conversion of an A2L COMPU_METHOD, or nil
 // and the reason why MDF cannot express it (the raw value is then stored
 // without conversion). IDENTICAL gives nil and "".
-func Conversion(sp conv.Spec) (*mdf4.Conversion, string) {
-	cv, err := conv.FromSpec(sp)
+func Conversion(sp compu.Spec) (*mdf4.Conversion, string) {
+	cv, err := compu.FromSpec(sp)
 	if err != nil {
 		return nil, fmt.Sprintf("raw value: conversion %s is damaged: %v", sp.Name, err)
 	}

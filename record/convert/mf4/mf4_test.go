@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/mdf4"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
@@ -37,7 +37,7 @@ func f(v float64) *float64 { return &v }
 // MixedMeta's "ints" list, and comments and limits.
 func withConversions(m *record.Meta) {
 	ms := m.DAQ.Lists[0].Measurements
-	specs := []conv.Spec{
+	specs := []compu.Spec{
 		{Name: "CM_VTAB", Type: "TAB_VERB", In: []float64{0, 1, 2}, Text: []string{"zero", "one", "two"}, DefaultText: "other"},
 		{Name: "CM_LIN", Type: "LINEAR", Coeffs: []float64{0.5, -40}, Unit: "degC", Format: "%6.1"},
 		{Name: "CM_RAT", Type: "RAT_FUNC", Coeffs: []float64{0, 4, 8, 0, 0, 2}, Unit: "km/h"}, // raw = 2p + 4 → p = raw/2 - 2
@@ -200,21 +200,21 @@ func ms(m *record.Meta, j int) *record.Measurement { return &m.DAQ.Lists[0].Meas
 
 func TestConversionFallbacks(t *testing.T) {
 	for _, tc := range []struct {
-		spec conv.Spec
+		spec compu.Spec
 		why  string
 	}{
-		{conv.Spec{Name: "Q", Type: "RAT_FUNC", Coeffs: []float64{1, 0, 0, 0, 0, 1}}, "quadratic"},
-		{conv.Spec{Name: "P", Type: "FORM", Formula: "pow(X1, 2)"}, "cannot express"},
-		{conv.Spec{Name: "L", Type: "FORM", Formula: "log(X1)"}, "cannot express"},
-		{conv.Spec{Name: "B", Type: "FORM", Formula: "X1 >> 2"}, "cannot express"},
-		{conv.Spec{Name: "V", Type: "FORM", Formula: "X2 + 1"}, "cannot express"},
+		{compu.Spec{Name: "Q", Type: "RAT_FUNC", Coeffs: []float64{1, 0, 0, 0, 0, 1}}, "quadratic"},
+		{compu.Spec{Name: "P", Type: "FORM", Formula: "pow(X1, 2)"}, "cannot express"},
+		{compu.Spec{Name: "L", Type: "FORM", Formula: "log(X1)"}, "cannot express"},
+		{compu.Spec{Name: "B", Type: "FORM", Formula: "X1 >> 2"}, "cannot express"},
+		{compu.Spec{Name: "V", Type: "FORM", Formula: "X2 + 1"}, "cannot express"},
 	} {
 		c, why := mf4.Conversion(tc.spec)
 		if c != nil || !strings.Contains(why, tc.why) || !strings.Contains(why, tc.spec.Name) {
 			t.Errorf("%s: %+v %q", tc.spec.Name, c, why)
 		}
 	}
-	c, why := mf4.Conversion(conv.Spec{Name: "F", Type: "FORM", Formula: "(X1 - 32) / 1.8"})
+	c, why := mf4.Conversion(compu.Spec{Name: "F", Type: "FORM", Formula: "(X1 - 32) / 1.8"})
 	if c == nil || why != "" || c.Formula != "(X-32)/1.8" || c.Phys(212) != 100 {
 		t.Errorf("formula: %+v %q", c, why)
 	}

@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/goxcp/goxcp/a2l/formula"
+	"github.com/goxcp/goxcp/compu/formula"
 )
 
 func TestEval(t *testing.T) {

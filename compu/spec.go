@@ -1,14 +1,12 @@
-package conv
+package compu
 
 import (
 	"errors"
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
-	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/a2l/formula"
+	"github.com/goxcp/goxcp/compu/formula"
 )
 
 // Spec is a conversion as plain data: everything Conv needs, without the
@@ -44,9 +42,9 @@ func (c *Conv) Spec() Spec {
 	s := Spec{Name: c.Name, Type: c.Type.String(), Unit: c.Unit, Format: c.Format,
 		Coeffs: c.coeffs, Formula: c.fsrc, FormulaInv: c.finvSrc, Default: c.tabDef, DefaultText: c.vDef, Text: c.vOut}
 	switch c.Type {
-	case a2l.TabIntp, a2l.TabNoIntp:
+	case TabIntp, TabNoIntp:
 		s.In, s.Out = c.tabIn, c.tabOut
-	case a2l.TabVerb:
+	case TabVerb:
 		s.In, s.Min, s.Max = c.vIn, c.vMin, c.vMax
 	}
 	return s
@@ -58,14 +56,26 @@ func (c *Conv) Spec() Spec {
 func FromSpec(s Spec) (*Conv, error) {
 	c, err := build(s)
 	if err != nil {
-		return nil, fmt.Errorf("conv: conversion %q (%s): %w", s.Name, s.Type, err)
+		return nil, &SpecError{Name: s.Name, Type: s.Type, Err: err}
 	}
 	return c, nil
 }
 
+// SpecError reports a Spec that does not describe a usable conversion.
+type SpecError struct {
+	Name, Type string // the Spec's name and type
+	Err        error  // what is wrong (a *formula.Error for a bad formula)
+}
+
+func (e *SpecError) Error() string {
+	return fmt.Sprintf("compu: conversion %q (%s): %v", e.Name, e.Type, e.Err)
+}
+
+func (e *SpecError) Unwrap() error { return e.Err }
+
 // build checks s and makes its Conv; errors say what is wrong with s.
 func build(s Spec) (*Conv, error) {
-	t, ok := parseConvType(s.Type)
+	t, ok := ParseKind(s.Type)
 	if !ok {
 		return nil, errors.New("unknown conversion type (want IDENTICAL, LINEAR, RAT_FUNC, TAB_INTP, TAB_NOINTP, TAB_VERB or FORM)")
 	}
@@ -78,18 +88,18 @@ func build(s Spec) (*Conv, error) {
 	}
 	c := &Conv{Name: s.Name, Type: t, Unit: s.Unit, Format: s.Format}
 	switch t {
-	case a2l.Identical:
-	case a2l.Linear:
+	case Identical:
+	case Linear:
 		if len(s.Coeffs) != 2 || s.Coeffs[0] == 0 {
 			return nil, fmt.Errorf("LINEAR needs coefficients a b (COEFFS_LINEAR) with a != 0, got %v", s.Coeffs)
 		}
 		c.coeffs = s.Coeffs
-	case a2l.RatFunc:
+	case RatFunc:
 		if len(s.Coeffs) != 6 {
 			return nil, fmt.Errorf("RAT_FUNC needs 6 coefficients (COEFFS a b c d e f), got %d", len(s.Coeffs))
 		}
 		c.coeffs = s.Coeffs
-	case a2l.TabIntp, a2l.TabNoIntp:
+	case TabIntp, TabNoIntp:
 		if len(s.In) == 0 || len(s.In) != len(s.Out) {
 			return nil, fmt.Errorf("table needs as many in as out values (%d, %d), at least one", len(s.In), len(s.Out))
 		}
@@ -103,7 +113,7 @@ func build(s Spec) (*Conv, error) {
 			c.tabOut = append(c.tabOut, s.Out[i])
 		}
 		c.tabDef = s.Default
-	case a2l.TabVerb:
+	case TabVerb:
 		switch {
 		case len(s.Min) > 0 || len(s.Max) > 0:
 			if len(s.Min) != len(s.Max) || len(s.Min) != len(s.Text) {
@@ -116,7 +126,7 @@ func build(s Spec) (*Conv, error) {
 			c.vIn = s.In
 		}
 		c.vOut, c.vDef = s.Text, s.DefaultText
-	case a2l.Form:
+	case Form:
 		f, err := formula.Compile(s.Formula)
 		if err != nil {
 			return nil, fmt.Errorf("FORMULA: %w", err)
@@ -131,13 +141,4 @@ func build(s Spec) (*Conv, error) {
 		}
 	}
 	return c, nil
-}
-
-func parseConvType(s string) (a2l.ConvType, bool) {
-	for _, t := range []a2l.ConvType{a2l.Identical, a2l.Linear, a2l.RatFunc, a2l.TabIntp, a2l.TabNoIntp, a2l.TabVerb, a2l.Form} {
-		if strings.EqualFold(t.String(), s) {
-			return t, true
-		}
-	}
-	return 0, false
 }

@@ -3,7 +3,7 @@ package formula_test
 import (
 	"fmt"
 
-	"github.com/goxcp/goxcp/a2l/formula"
+	"github.com/goxcp/goxcp/compu/formula"
 )
 
 func ExampleCompile() {

@@ -1,0 +1,56 @@
+package compu_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/goxcp/goxcp/compu"
+)
+
+func TestFromSpecErrors(t *testing.T) {
+	one := 1.0
+	for _, tc := range []struct {
+		s    compu.Spec
+		want string
+	}{
+		{compu.Spec{Type: "CUBIC"}, "unknown conversion type"},
+		{compu.Spec{Type: "LINEAR", Coeffs: []float64{0, 1}}, "a != 0"},
+		{compu.Spec{Type: "LINEAR"}, "LINEAR needs"},
+		{compu.Spec{Type: "RAT_FUNC", Coeffs: []float64{1}}, "6 coefficients"},
+		{compu.Spec{Type: "TAB_INTP", In: []float64{1, 2}, Out: []float64{1}}, "as many in as out"},
+		{compu.Spec{Type: "TAB_NOINTP", Default: &one}, "at least one"},
+		{compu.Spec{Type: "TAB_VERB", In: []float64{1}}, "as many in values as texts"},
+		{compu.Spec{Type: "TAB_VERB", Min: []float64{1}, Max: []float64{2}}, "min, max and text"},
+		{compu.Spec{Type: "FORM", Formula: "X1 +"}, "FORMULA"},
+		{compu.Spec{Type: "FORM", Formula: "X1", FormulaInv: "(("}, "FORMULA_INV"},
+	} {
+		_, err := compu.FromSpec(tc.s)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", tc.s, err, tc.want)
+		}
+	}
+}
+
+// FuzzFromSpec: a Spec from a damaged recording never panics FromSpec or
+// the conversion it returns.
+func FuzzFromSpec(f *testing.F) {
+	f.Add(`{"type":"LINEAR","coeffs":[2,1]}`, 3.0)
+	f.Add(`{"type":"TAB_INTP","in":[1,2],"out":[10,20]}`, 1.5)
+	f.Add(`{"type":"TAB_VERB","min":[0],"max":[1],"text":["a"]}`, 0.5)
+	f.Add(`{"type":"FORM","formula":"X1*2","formulaInv":"X1/2"}`, 4.0)
+	f.Add(`{"type":"RAT_FUNC","coeffs":[0,1,0,0,0,1]}`, 7.0)
+	f.Fuzz(func(t *testing.T, js string, raw float64) {
+		var sp compu.Spec
+		if json.Unmarshal([]byte(js), &sp) != nil {
+			return
+		}
+		c, err := compu.FromSpec(sp)
+		if err != nil {
+			return
+		}
+		c.Phys(raw)
+		c.Text(raw)
+		c.Raw(raw)
+	})
+}
