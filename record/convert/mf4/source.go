@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/goxcp/goxcp/a2l/conv"
+	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/mdf4"
 	"github.com/goxcp/goxcp/record"
 )
@@ -133,13 +133,13 @@ func typeOf(c *mdf4.Channel) record.Type {
 
 // Spec returns the ASAP2 equivalent of an MDF conversion (nil for the
 // identity), or an error naming the CC block when there is none.
-func Spec(c *mdf4.Conversion) (*conv.Spec, error) {
-	sp := &conv.Spec{Name: c.Name, Unit: c.Unit}
+func Spec(c *mdf4.Conversion) (*compu.Spec, error) {
+	sp := &compu.Spec{Name: c.Name, Unit: c.Unit}
 	if c.Precision != nil {
 		sp.Format = fmt.Sprintf("%%.%d", *c.Precision)
 	}
 	p := c.Params
-	unsupported := func(why string) (*conv.Spec, error) {
+	unsupported := func(why string) (*compu.Spec, error) {
 		return nil, fmt.Errorf("%w: CC block at offset %d: %v conversion %s", mdf4.ErrUnsupported, c.Offset(), c.Type, why)
 	}
 	for _, r := range c.Refs {
@@ -196,7 +196,7 @@ func Spec(c *mdf4.Conversion) (*conv.Spec, error) {
 	default:
 		return unsupported("")
 	}
-	if _, err := conv.FromSpec(*sp); err != nil {
+	if _, err := compu.FromSpec(*sp); err != nil {
 		return unsupported(err.Error())
 	}
 	return sp, nil
