@@ -64,9 +64,11 @@ func (p *Printer) Print(v any, tables ...Table) error {
 	return p.Tables(tables...)
 }
 
-// PrintJSON writes v as indented JSON followed by a newline.
+// PrintJSON writes v as indented JSON followed by a newline (<, > and &
+// as themselves: the output is for programs and people, not HTML).
 func (p *Printer) PrintJSON(v any) error {
 	enc := json.NewEncoder(p.w)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	a2lcmd "github.com/goxcp/goxcp/internal/cli/a2l"
+	"github.com/goxcp/goxcp/internal/cli/calcmd"
 	"github.com/goxcp/goxcp/internal/cli/candrivers"
 	"github.com/goxcp/goxcp/internal/cli/checksum"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
@@ -28,6 +29,7 @@ import (
 	"github.com/goxcp/goxcp/internal/cli/gdbserver"
 	"github.com/goxcp/goxcp/internal/cli/idscan"
 	"github.com/goxcp/goxcp/internal/cli/info"
+	"github.com/goxcp/goxcp/internal/cli/page"
 	"github.com/goxcp/goxcp/internal/cli/read"
 	"github.com/goxcp/goxcp/internal/cli/record"
 	"github.com/goxcp/goxcp/internal/cli/sim"
@@ -42,6 +44,7 @@ import (
 func subcommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		a2lcmd.NewCmd(f),
+		calcmd.NewCmd(f),
 		candrivers.NewCmd(f),
 		configcmd.NewCmd(f),
 		checksum.NewCmd(f),
@@ -54,6 +57,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		gdbserver.NewCmd(f),
 		idscan.NewCmd(f),
 		info.NewCmd(f),
+		page.NewCmd(f),
 		read.NewCmd(f),
 		record.NewCmd(f),
 		daqinfo.NewCmd(f),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/goxcp/goxcp/cal/hexedit"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
 )
@@ -24,7 +25,7 @@ type Options struct {
 	Addr   uint32
 	Len    int
 	Ext    uint8
-	Format string // hex or raw
+	Format string // hex, raw, ihex or srec
 	JSON   bool
 }
 
@@ -39,9 +40,11 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Short: "Read LEN bytes of slave memory at ADDR",
 		Long: `Read LEN bytes of slave memory at ADDR (decimal or 0x hex) and print them
 as a hex dump (default), raw bytes (--format raw, for redirection to a
-file) or JSON (--json).`,
+file), an Intel HEX or S-record image (--format ihex, --format srec) or
+JSON (--json).`,
 		Example: `  xcp --sim upload 0x20000 64
-  xcp --sim upload 0x20000 4096 --format raw > cal.bin`,
+  xcp --sim upload 0x20000 4096 --format raw > cal.bin
+  xcp --sim upload 0x20000 4096 --format ihex > cal.hex`,
 		Args: cmdutil.ExactArgs(2, "ADDR LEN"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
@@ -52,11 +55,13 @@ file) or JSON (--json).`,
 				return err
 			}
 			opts.Ext = mem.Ext
-			if opts.Format != "hex" && opts.Format != "raw" {
-				return cmdutil.UsageErrorf("--format: want hex or raw, got %q", opts.Format)
+			switch opts.Format {
+			case "hex", "raw", "ihex", "srec":
+			default:
+				return cmdutil.UsageErrorf("--format: want hex, raw, ihex or srec, got %q", opts.Format)
 			}
-			if opts.Format == "raw" && opts.JSON {
-				return cmdutil.UsageErrorf("--format raw and --json exclude each other")
+			if opts.Format != "hex" && opts.JSON {
+				return cmdutil.UsageErrorf("--format %s and --json exclude each other", opts.Format)
 			}
 			if opts.Format == "raw" && opts.IO.IsTerminal() {
 				return cmdutil.UsageErrorf("--format raw: refusing to write binary data to a terminal; redirect stdout to a file")
@@ -68,7 +73,7 @@ file) or JSON (--json).`,
 		},
 	}
 	mem.AddExt(cmd.Flags())
-	cmd.Flags().StringVar(&opts.Format, "format", "hex", "output format: hex or raw")
+	cmd.Flags().StringVar(&opts.Format, "format", "hex", "output format: hex (dump), raw, ihex (Intel HEX) or srec (S-record)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print JSON")
 	return cmd
 }
@@ -97,6 +102,17 @@ func run(ctx context.Context, opts *Options) error {
 		return p.PrintJSON(Result{Address: opts.Addr, Ext: opts.Ext, Length: len(data), Data: hex.EncodeToString(data)})
 	case opts.Format == "raw":
 		_, err = p.Writer().Write(data)
+		return err
+	case opts.Format == "ihex" || opts.Format == "srec":
+		f := hexedit.IntelHex
+		if opts.Format == "srec" {
+			f = hexedit.SRecord
+		}
+		img, err := hexedit.New(f, []hexedit.Segment{{Addr: opts.Addr, Data: data}})
+		if err != nil {
+			return err
+		}
+		_, err = img.WriteTo(p.Writer())
 		return err
 	}
 	_, err = io.WriteString(p.Writer(), cmdutil.HexDump(uint64(opts.Addr), data))
