@@ -267,7 +267,7 @@ func TestErrors(t *testing.T) {
 		{"bad length", nil, []string{"--sim", "upload", "0x1000", "zero"}, cmdutil.ExitUsage, `LEN "zero": not a number`},
 		{"bad hex", nil, []string{"--sim", "download", "0x1000", "0g"}, cmdutil.ExitUsage, "not hex bytes"},
 		{"missing args", nil, []string{"--sim", "checksum", "0x1000"}, cmdutil.ExitUsage, "needs 2 argument(s) ADDR LEN, got 1"},
-		{"bad format", nil, []string{"--sim", "upload", "0", "4", "--format", "bin"}, cmdutil.ExitUsage, `--format: want hex or raw, got "bin"`},
+		{"bad format", nil, []string{"--sim", "upload", "0", "4", "--format", "bin"}, cmdutil.ExitUsage, `--format: want hex, raw, ihex or srec, got "bin"`},
 		{"can not configured", nil, []string{"-t", "can", "info"}, cmdutil.ExitUsage, `transport.can.interface: not set`},
 		{"sxi not configured", nil, []string{"-t", "sxi", "info"}, cmdutil.ExitUsage, `transport.sxi.port: not set`},
 	}

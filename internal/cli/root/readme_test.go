@@ -142,7 +142,7 @@ func TestReadmeSimExamples(t *testing.T) {
 // runnable reports whether a README command line needs neither a real
 // slave nor a configuration: --sim, or an offline command.
 func runnable(cmd string) bool {
-	for _, p := range []string{"--sim ", "a2l ", "--a2l sim.a2l a2l ", "convert ", "can-drivers"} {
+	for _, p := range []string{"--sim ", "a2l ", "--a2l sim.a2l a2l ", "--a2l sim.a2l cal ", "convert ", "can-drivers"} {
 		if strings.HasPrefix(cmd, p) {
 			return true
 		}
@@ -172,7 +172,7 @@ func missingInput(args []string) string {
 			continue // an output file
 		}
 		switch filepath.Ext(a) {
-		case ".toml", ".json", ".a2l", ".xlog", ".s19", ".srec", ".hex", ".bin", ".mot":
+		case ".toml", ".json", ".a2l", ".xlog", ".s19", ".srec", ".hex", ".bin", ".mot", ".dcm", ".cdfx":
 			if _, err := os.Stat(a); err != nil {
 				return a
 			}
