@@ -50,6 +50,9 @@ func (m *Master) arm(cmd xcp.Command, nresp int, synch bool) {
 	m.respOff = 0
 	m.expect = nresp
 	m.synching = synch
+	if synch {
+		m.synchOut++
+	}
 	m.pendCmd = cmd
 	m.sentAt = m.now()
 	m.respMu.Unlock()
@@ -146,7 +149,11 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 			m.resps = append(m.resps, r)
 			if len(m.resps) == nresp {
 				if cmd == xcp.CmdConnect {
-					m.desync = false // the slave answered in order up to here
+					// The slave answered in order up to here.
+					m.desync = false
+					m.respMu.Lock()
+					m.synchOut = 0
+					m.respMu.Unlock()
 				}
 				f := m.resps[0]
 				return m.respBuf[f.off : f.off+f.n], nil
@@ -182,9 +189,6 @@ func (m *Master) deadlineErr(cmd xcp.Command, d time.Duration) error {
 	return fmt.Errorf("master: %s: the slave kept the command pending (EV_CMD_PENDING) for longer than the command deadline of %v (Config.CommandDeadline): %w", cmd, d, ErrCommandDeadline)
 }
 
-// lost ends the wait for an answer that did not come (in full, in time or
-// in the right shape): its late packets must never answer a later command,
-// so the master resynchronises before the next one. Callers hold m.mu.
 // goneErr is the error of a command after the receive goroutine ended:
 // ErrClosed after Close, else the lost connection (matching
 // transport.ErrConnectionLost).
@@ -206,6 +210,9 @@ func (m *Master) sendErr(ctx context.Context, cmd xcp.Command, err error) error 
 	return fmt.Errorf("master: send %s: %w", cmd, err)
 }
 
+// lost ends the wait for an answer that did not come (in full, in time or
+// in the right shape): its late packets must never answer a later command,
+// so the master resynchronises before the next one. Callers hold m.mu.
 func (m *Master) lost() {
 	m.cancelExpect()
 	m.desync = true
@@ -214,9 +221,87 @@ func (m *Master) lost() {
 // resync sends SYNCH and waits (t1) for the slave's ERR_CMD_SYNCH,
 // discarding every packet before it: late answers to commands that timed
 // out. The slave answers in order, so once its ERR_CMD_SYNCH has arrived
-// every later packet answers a later command. Without ERR_CMD_SYNCH in time
-// the master stays unsynchronised (ErrNotSynchronised). Callers hold m.mu.
+// every later packet answers a later command. Like the error-handling
+// matrix for SYNCH, an unanswered SYNCH is repeated twice; without
+// ERR_CMD_SYNCH the master stays unsynchronised (ErrNotSynchronised).
+// Callers hold m.mu.
 func (m *Master) resync(ctx context.Context) error {
+	attempts := 1 + min(2, m.maxRetries())
+	discarded := 0
+	m.respMu.Lock()
+	seen := m.synchSeen
+	m.respMu.Unlock()
+	for a := 1; ; a++ {
+		ok, err := m.synchOnce(ctx, &discarded)
+		if err != nil {
+			m.desync = true
+			return err
+		}
+		if ok {
+			m.desync = false
+			if discarded > 0 {
+				m.log.Debug("xcp resynchronised: late answers discarded", "packets", discarded)
+			}
+			return nil
+		}
+		if a == attempts {
+			break
+		}
+	}
+	m.desync = true
+	m.respMu.Lock()
+	alive, out := m.synchSeen != seen, m.synchOut
+	m.respMu.Unlock()
+	if alive && out > 0 {
+		// The slave answers SYNCH, but not as often as it was sent: an
+		// answer was lost. Once the slave has been quiet for a while no
+		// answer is still on its way and counting starts afresh.
+		m.settle(ctx)
+	}
+	return fmt.Errorf("SYNCH got no ERR_CMD_SYNCH within t1 (%v, %d attempts), so answers cannot be matched to commands: %w (%w)",
+		m.tmo.T1, attempts, ErrNotSynchronised, &xcp.TimeoutError{Cmd: xcp.CmdSynch, Attempts: attempts})
+}
+
+// settleQuiet is how many t1 the slave must be quiet before settle takes
+// every outstanding SYNCH answer for lost.
+const settleQuiet = 4
+
+// settle discards packets until the slave has been quiet for settleQuiet
+// t1 (at most 4 times as long), then forgets the outstanding SYNCHs.
+// Callers hold m.mu.
+func (m *Master) settle(ctx context.Context) {
+	quiet := settleQuiet * m.tmo.T1
+	m.arm(xcp.CmdSynch, 1<<30, false)
+	m.respMu.Lock()
+	m.synching = true
+	m.respMu.Unlock()
+	defer m.cancelExpect()
+	end := time.Now().Add(4 * quiet)
+	m.timer.Reset(quiet)
+	defer m.timer.Stop()
+	for time.Now().Before(end) {
+		select {
+		case <-m.respCh:
+			m.timer.Reset(quiet)
+		case <-m.extendCh:
+			m.timer.Reset(quiet)
+		case <-m.timer.C:
+			m.respMu.Lock()
+			m.synchOut = 0
+			m.respMu.Unlock()
+			m.log.Warn("xcp SYNCH answers lost: counting afresh")
+			return
+		case <-ctx.Done():
+			return
+		case <-m.done:
+			return
+		}
+	}
+}
+
+// synchOnce sends one SYNCH and waits t1 for an ERR_CMD_SYNCH; ok is
+// false if none came.
+func (m *Master) synchOnce(ctx context.Context, discarded *int) (ok bool, err error) {
 	m.arm(xcp.CmdSynch, 1<<30, true)
 	req := [1]byte{byte(xcp.CmdSynch)}
 	if m.log.Enabled(ctx, slog.LevelDebug) {
@@ -224,36 +309,28 @@ func (m *Master) resync(ctx context.Context) error {
 	}
 	if err := m.conn.Send(ctx, req[:]); err != nil {
 		m.cancelExpect()
-		return m.sendErr(ctx, xcp.CmdSynch, err)
+		return false, m.sendErr(ctx, xcp.CmdSynch, err)
 	}
 	m.timer.Reset(m.tmo.T1)
 	defer m.timer.Stop()
-	discarded := 0
 	for {
 		select {
 		case r := <-m.respCh:
 			if r.pid == xcp.PIDErr && r.code == int(xcp.ErrCmdSynch) {
 				m.cancelExpect()
-				m.desync = false
-				if discarded > 0 {
-					m.log.Debug("xcp resynchronised: late answers discarded", "packets", discarded)
-				}
-				return nil
+				return true, nil
 			}
-			discarded++
+			*discarded++
 		case <-m.extendCh:
 		case <-m.timer.C:
 			m.cancelExpect()
-			m.desync = true
-			return fmt.Errorf("SYNCH got no ERR_CMD_SYNCH within t1 (%v), so answers cannot be matched to commands: %w (%w)",
-				m.tmo.T1, ErrNotSynchronised, &xcp.TimeoutError{Cmd: xcp.CmdSynch, Attempts: 1})
+			return false, nil
 		case <-ctx.Done():
 			m.cancelExpect()
-			m.desync = true
-			return ctx.Err()
+			return false, ctx.Err()
 		case <-m.done:
 			m.cancelExpect()
-			return m.goneErr()
+			return false, m.goneErr()
 		}
 	}
 }

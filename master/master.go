@@ -105,12 +105,16 @@ type Master struct {
 	respMu   sync.Mutex
 	expect   int
 	respOff  int
-	synching bool        // resync: only ERR_CMD_SYNCH ends the wait
-	pendCmd  xcp.Command // the command in flight (masking seeds in traces)
-	sentAt   int64       // packets received before this time answer nothing
-	respCh   chan respMsg
-	respBuf  []byte
-	extendCh chan struct{}
+	synching bool // resync: only ERR_CMD_SYNCH ends the wait
+	// synchOut counts the SYNCHs sent whose ERR_CMD_SYNCH has not
+	// arrived: only the answer to the last one ends a resync (resync).
+	synchOut  int
+	synchSeen uint64      // ERR_CMD_SYNCH packets received
+	pendCmd   xcp.Command // the command in flight (masking seeds in traces)
+	sentAt    int64       // packets received before this time answer nothing
+	respCh    chan respMsg
+	respBuf   []byte
+	extendCh  chan struct{}
 
 	dto atomic.Pointer[DTOHandler]
 
@@ -343,12 +347,19 @@ func (m *Master) recvLoop() {
 			if pid == xcp.PIDErr && len(p.Data) > 1 {
 				code = int(p.Data[1])
 			}
-			if pid == xcp.PIDErr && code == int(xcp.ErrCmdSynch) && !m.synching {
-				// Only SYNCH is answered with ERR_CMD_SYNCH: this one
-				// answers an earlier SYNCH that timed out.
-				m.respMu.Unlock()
-				m.log.Warn("xcp late ERR_CMD_SYNCH dropped", "cmd", m.pendCmd.String())
-				continue
+			if pid == xcp.PIDErr && code == int(xcp.ErrCmdSynch) {
+				m.synchSeen++
+				if m.synchOut > 0 {
+					m.synchOut--
+				}
+				if !m.synching || m.synchOut > 0 {
+					// Only SYNCH is answered with ERR_CMD_SYNCH, and the
+					// slave answers in order: this one answers an earlier
+					// SYNCH that timed out.
+					m.respMu.Unlock()
+					m.log.Debug("xcp answer to an earlier SYNCH dropped", "cmd", m.pendCmd.String(), "outstanding", m.synchOut)
+					continue
+				}
 			}
 			off, n := 0, 0
 			if !m.synching {
