@@ -193,7 +193,9 @@ func run(ctx context.Context, opts *Options) error {
 	dopts := daq.Options{Override: cfg.Override, SeparateLists: opts.Separate}
 	var file *recorder.FileSink
 	if opts.Output != "" {
-		file = &recorder.FileSink{Path: opts.Output, Tool: "goxcp xcp record", Slave: recorder.SlaveOf(m), Signals: signals}
+		slave := recorder.SlaveOf(m)
+		slave.Identifier = recorder.Identify(ctx, m)
+		file = &recorder.FileSink{Path: opts.Output, Tool: "goxcp xcp record", Slave: slave, Signals: signals}
 		dopts.Sink = file
 	}
 	if opts.CSVDir != "" {
