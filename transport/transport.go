@@ -94,8 +94,10 @@ type Info struct {
 type Stats struct {
 	PacketsSent, PacketsReceived uint64
 	BytesSent, BytesReceived     uint64 // transport frames, headers included
-	// Lost counts frames known to be missing from the gaps in the
-	// transport counter (CTR) of received frames.
+	// Lost counts frames known to be missing: from the gaps in the
+	// transport counter (CTR) of received frames, or as reported by the
+	// medium (SocketCAN: frames the kernel dropped from a full receive
+	// queue).
 	Lost uint64
 	// Garbage counts received bytes or frames that were discarded because
 	// they did not form a valid frame (resynchronisation on serial lines,
@@ -105,6 +107,10 @@ type Stats struct {
 	// showed them to be a second copy of a frame already received (XCP on
 	// Ethernet, see transport/eth).
 	Repeated uint64
+	// ErrorFrames counts error frames the bus reported (CAN: bus errors
+	// and controller state changes); BusOff counts how often the
+	// controller went bus-off. Zero on media without them.
+	ErrorFrames, BusOff uint64
 }
 
 // ErrFrame is matched (errors.Is) by errors reporting a frame that violates

@@ -4,6 +4,9 @@ import "context"
 
 // Bus is a CAN interface: a controller, an adapter or a virtual bus.
 //
+// Receive delivers error frames (Frame.Error) where the backend reports
+// them; Conn counts and logs them (Health) instead of passing them on.
+//
 // Concurrency: Send may be called concurrently with Receive; each of them
 // from one goroutine at a time. Close unblocks both (they then return an
 // error matching net.ErrClosed) and may be called more than once.
@@ -26,4 +29,11 @@ type Filterer interface {
 // Describer is implemented by buses that can name themselves for Info.
 type Describer interface {
 	Describe() string
+}
+
+// DropCounter is implemented by buses that know how many received frames
+// were dropped before the program could read them (SocketCAN: the socket
+// receive queue overflowed). Conn reports the count as Stats().Lost.
+type DropCounter interface {
+	Dropped() uint64
 }

@@ -178,6 +178,8 @@ type Conn struct {
 
 	mu     sync.RWMutex
 	accept map[ID]bool // identifiers whose frames are XCP packets for us
+	health Health      // under mu
+	log    *slog.Logger
 
 	// wmu serialises Send calls: the Bus contract allows one Send at a
 	// time, while transport.Conn allows concurrent senders.
@@ -198,7 +200,11 @@ func NewConn(bus Bus, cfg Config, role Role) (*Conn, error) {
 	}
 	ids, _ := cfg.ids()
 	now := time.Now()
-	c := &Conn{bus: bus, cfg: cfg, role: role, ids: ids, start: now, accept: map[ID]bool{}}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	c := &Conn{bus: bus, cfg: cfg, role: role, ids: ids, start: now, accept: map[ID]bool{}, log: log}
 	kind := "can"
 	if cfg.FD {
 		kind = "canfd"
@@ -346,6 +352,12 @@ func (c *Conn) Recv(ctx context.Context) (transport.Packet, error) {
 			}
 			return transport.Packet{}, err
 		}
+		if f.Error {
+			if err := c.busError(f); err != nil {
+				return transport.Packet{}, err
+			}
+			continue
+		}
 		c.mu.RLock()
 		ok := c.accept[f.Key()]
 		c.mu.RUnlock()
@@ -361,6 +373,33 @@ func (c *Conn) Recv(ctx context.Context) (transport.Packet, error) {
 		n := copy(c.rbuf[:], f.Payload())
 		return transport.Packet{Data: c.rbuf[:n], Time: int64(time.Since(c.start))}, nil
 	}
+}
+
+// busError counts and logs an error frame; it returns an error matching
+// ErrBusOff when the controller went bus-off.
+func (c *Conn) busError(f Frame) error {
+	c.mu.Lock()
+	was := c.health.State
+	changed := c.health.update(f)
+	h := c.health
+	c.mu.Unlock()
+	switch {
+	case changed && h.State == StateBusOff:
+		c.log.Error("can: bus-off: the controller left the bus", "bus", c.info.Remote, "tx_errors", h.TxErrors, "rx_errors", h.RxErrors)
+		return fmt.Errorf("%w on %s (controller state was %s)", ErrBusOff, c.info.Remote, was)
+	case changed:
+		c.log.Warn("can: controller state changed", "from", was.String(), "to", h.State.String(), "error", DescribeError(f), "tx_errors", h.TxErrors, "rx_errors", h.RxErrors)
+	default:
+		c.log.Debug("can: error frame", "error", DescribeError(f), "count", h.ErrorFrames)
+	}
+	return nil
+}
+
+// Health returns what the bus reported through error frames so far.
+func (c *Conn) Health() Health {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.health
 }
 
 // Ignored returns the number of frames received on identifiers the Conn
@@ -382,8 +421,14 @@ func (c *Conn) Info() transport.Info { return c.info }
 
 // Stats implements transport.Conn.
 func (c *Conn) Stats() transport.Stats {
-	return transport.Stats{PacketsSent: c.sent.Load(), PacketsReceived: c.rcvd.Load(),
+	st := transport.Stats{PacketsSent: c.sent.Load(), PacketsReceived: c.rcvd.Load(),
 		BytesSent: c.sentBytes.Load(), BytesReceived: c.rcvdBytes.Load()}
+	if d, ok := c.bus.(DropCounter); ok {
+		st.Lost = d.Dropped()
+	}
+	h := c.Health()
+	st.ErrorFrames, st.BusOff = h.ErrorFrames, h.BusOff
+	return st
 }
 
 // Config returns the configuration the Conn was created with.

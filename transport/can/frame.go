@@ -63,6 +63,7 @@ type Frame struct {
 	Extended bool   // 29-bit identifier
 	FD       bool   // CAN FD frame
 	BRS      bool   // CAN FD bit rate switch
+	Error    bool   // error frame: ID holds ErrClass* bits, Data the details (see health.go)
 	Len      uint8  // payload length: 0..8, or a CAN FD length up to 64
 	Data     [64]byte
 }
@@ -76,6 +77,12 @@ func (f Frame) Key() ID { return ID{Value: f.ID, Extended: f.Extended} }
 
 // Validate checks the identifier range and the length for the frame type.
 func (f Frame) Validate() error {
+	if f.Error {
+		if f.ID > 0x1FFFFFFF || f.FD || f.Len != 8 {
+			return fmt.Errorf("can: error frame with class 0x%X, fd=%v, %d data bytes (want ≤ 29 bits, classic, 8 bytes)", f.ID, f.FD, f.Len)
+		}
+		return nil
+	}
 	max := uint32(0x7FF)
 	if f.Extended {
 		max = 0x1FFFFFFF
@@ -101,6 +108,13 @@ func (f Frame) Validate() error {
 // String formats the frame like candump: "7E1#FF0001" or "7E1##1FF0001".
 func (f Frame) String() string {
 	var b strings.Builder
+	if f.Error {
+		fmt.Fprintf(&b, "ERR %03X (%s)#", f.ID, DescribeError(f))
+		for _, c := range f.Payload() {
+			fmt.Fprintf(&b, "%02X", c)
+		}
+		return b.String()
+	}
 	b.WriteString(f.Key().String())
 	if f.FD {
 		b.WriteString("##")

@@ -35,6 +35,7 @@ const (
 	flagEFF = 0x80000000
 	flagRTR = 0x40000000
 	flagERR = 0x20000000
+	errMask = 0x1FFFFFFF // CAN_ERR_MASK
 	fdBRS   = 0x01
 	fdFDF   = 0x04
 )
@@ -48,8 +49,11 @@ func Encode(dst []byte, f can.Frame) ([]byte, error) {
 		return dst, err
 	}
 	id := f.ID
-	if f.Extended {
+	if f.Extended && !f.Error {
 		id |= flagEFF
+	}
+	if f.Error {
+		id |= flagERR
 	}
 	dst = binary.NativeEndian.AppendUint32(dst, id)
 	if !f.FD {
@@ -68,14 +72,24 @@ func Encode(dst []byte, f can.Frame) ([]byte, error) {
 	return append(dst, d[:]...), nil
 }
 
-// Decode parses a frame read from the socket. ok is false for frames the
-// XCP transport does not use (remote and error frames).
+// Decode parses a frame read from the socket. Error frames (CAN_ERR_FLAG)
+// become frames with Error set (ID = the CAN_ERR_* class bits, 8 data
+// bytes); ok is false for remote frames, which the XCP transport does not
+// use.
 func Decode(b []byte) (f can.Frame, ok bool, err error) {
 	if len(b) != ClassicSize && len(b) != FDSize {
 		return f, false, fmt.Errorf("%w: %d bytes (want %d or %d)", ErrKernelFrame, len(b), ClassicSize, FDSize)
 	}
 	id := binary.NativeEndian.Uint32(b)
-	if id&(flagRTR|flagERR) != 0 {
+	if id&flagERR != 0 {
+		if len(b) != ClassicSize {
+			return f, false, fmt.Errorf("%w: error frame of %d bytes", ErrKernelFrame, len(b))
+		}
+		f = can.Frame{ID: id & errMask, Extended: true, Error: true, Len: 8}
+		copy(f.Data[:8], b[8:16])
+		return f, true, nil
+	}
+	if id&flagRTR != 0 {
 		return f, false, nil
 	}
 	f.Extended = id&flagEFF != 0

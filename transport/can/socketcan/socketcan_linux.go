@@ -2,12 +2,15 @@ package socketcan
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -21,9 +24,13 @@ type Bus struct {
 	ifname string
 	fd     bool
 	f      *os.File
+	rc     syscall.RawConn
 	rbuf   [FDSize]byte
-	wmu    sync.Mutex
-	wbuf   []byte
+	oob    [64]byte
+	// dropped is the socket's SO_RXQ_OVFL counter (cumulative).
+	dropped atomic.Uint32
+	wmu     sync.Mutex
+	wbuf    []byte
 
 	mu      sync.Mutex
 	lastCtx context.Context
@@ -55,12 +62,40 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 			return nil, fmt.Errorf("socketcan: enable CAN FD on %s: %w", ifname, err)
 		}
 	}
+	// Error frames (bus errors, controller states) are delivered for the
+	// bus-health counters; the receive queue reports what it dropped
+	// (SO_RXQ_OVFL) and is made large enough for DAQ bursts.
+	if err := unix.SetsockoptInt(s, unix.SOL_CAN_RAW, unix.CAN_RAW_ERR_FILTER, errMask); err != nil {
+		unix.Close(s)
+		return nil, fmt.Errorf("socketcan: error frame filter on %s: %w", ifname, err)
+	}
+	if err := unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1); err != nil {
+		unix.Close(s)
+		return nil, fmt.Errorf("socketcan: SO_RXQ_OVFL on %s: %w", ifname, err)
+	}
+	if unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, recvBuffer) != nil {
+		_ = unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RCVBUF, recvBuffer) // capped by net.core.rmem_max
+	}
 	if err := unix.Bind(s, &unix.SockaddrCAN{Ifindex: ifi.Index}); err != nil {
 		unix.Close(s)
 		return nil, fmt.Errorf("socketcan: bind %s: %w", ifname, err)
 	}
-	return &Bus{ifname: ifname, fd: fd, f: os.NewFile(uintptr(s), "can:"+ifname), closed: make(chan struct{})}, nil
+	f := os.NewFile(uintptr(s), "can:"+ifname)
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("socketcan: %s: %w", ifname, err)
+	}
+	return &Bus{ifname: ifname, fd: fd, f: f, rc: rc, closed: make(chan struct{})}, nil
 }
+
+// recvBuffer is the socket receive buffer asked for: about 4000 frames of
+// headroom for a DAQ burst while the reader is descheduled.
+const recvBuffer = 4 << 20
+
+// Dropped implements can.DropCounter: frames the kernel dropped because
+// the socket's receive queue was full.
+func (b *Bus) Dropped() uint64 { return uint64(b.dropped.Load()) }
 
 // Send implements can.Bus.
 func (b *Bus) Send(ctx context.Context, f can.Frame) error {
@@ -93,14 +128,15 @@ func (b *Bus) ioErr(op string, err error) error {
 	return fmt.Errorf("socketcan: %s %s: %w", op, b.ifname, err)
 }
 
-// Receive implements can.Bus; remote and error frames are skipped.
+// Receive implements can.Bus; remote frames are skipped, error frames
+// (bus errors, controller state changes) are returned with Error set.
 func (b *Bus) Receive(ctx context.Context) (can.Frame, error) {
 	if err := ctx.Err(); err != nil {
 		return can.Frame{}, err // (its watch may have fired during an earlier call already)
 	}
 	b.watch(ctx)
 	for {
-		n, err := b.f.Read(b.rbuf[:])
+		n, err := b.read()
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				b.f.SetReadDeadline(time.Time{})
@@ -119,6 +155,33 @@ func (b *Bus) Receive(ctx context.Context) (can.Frame, error) {
 			return f, nil
 		}
 	}
+}
+
+// read receives one frame with recvmsg, keeping the drop counter the
+// kernel attaches (SO_RXQ_OVFL). It honours the read deadline.
+func (b *Bus) read() (int, error) {
+	var n, oobn int
+	var rerr error
+	err := b.rc.Read(func(fd uintptr) bool {
+		n, oobn, _, _, rerr = unix.Recvmsg(int(fd), b.rbuf[:], b.oob[:], 0)
+		return rerr != unix.EAGAIN && rerr != unix.EWOULDBLOCK
+	})
+	if err != nil {
+		return 0, err
+	}
+	if rerr != nil {
+		return 0, rerr
+	}
+	if oobn > 0 {
+		if msgs, err := unix.ParseSocketControlMessage(b.oob[:oobn]); err == nil {
+			for _, m := range msgs {
+				if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SO_RXQ_OVFL && len(m.Data) >= 4 {
+					b.dropped.Store(binary.NativeEndian.Uint32(m.Data))
+				}
+			}
+		}
+	}
+	return n, nil
 }
 
 func (b *Bus) watch(ctx context.Context) {

@@ -75,3 +75,23 @@ func TestOpenWithoutInterfaceExplains(t *testing.T) {
 	}
 	t.Logf("socketcan available=%v: %s", ok, why)
 }
+
+func TestCodecErrorFrame(t *testing.T) {
+	f := can.ErrorFrame(can.ErrClassBusOff|can.ErrClassCnt, [8]byte{6: 255, 7: 3})
+	b, err := Encode(nil, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := binary.NativeEndian.Uint32(b); id != flagERR|can.ErrClassBusOff|can.ErrClassCnt {
+		t.Fatalf("can_id 0x%X", id)
+	}
+	g, ok, err := Decode(b)
+	if err != nil || !ok || g != f {
+		t.Fatalf("%v -> %v %v %v", f, g, ok, err)
+	}
+	fd := make([]byte, FDSize)
+	binary.NativeEndian.PutUint32(fd, flagERR|can.ErrClassBusOff)
+	if _, _, err := Decode(fd); !errors.Is(err, ErrKernelFrame) {
+		t.Fatalf("CAN FD sized error frame: %v", err)
+	}
+}

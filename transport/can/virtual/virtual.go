@@ -77,7 +77,7 @@ func (p *Port) Send(ctx context.Context, f can.Frame) error {
 	p.bus.mu.Lock()
 	targets := make([]*Port, 0, len(p.bus.ports))
 	for q := range p.bus.ports {
-		if q != p && q.accepts(f.Key()) {
+		if q != p && (f.Error || q.accepts(f.Key())) { // error frames pass every filter, as on SocketCAN
 			targets = append(targets, q)
 		}
 	}
