@@ -185,3 +185,14 @@ func TestDecoderMultiWrap(t *testing.T) {
 		}
 	}
 }
+
+func TestParseType(t *testing.T) {
+	for _, s := range []string{"U8", "i8", "U16", "I16", "U32", "I32", "U64", "I64", "F16", "BF16", "F32", "F64", "float64", "SWORD"} {
+		if _, err := ParseType(s); err != nil {
+			t.Error(s, err)
+		}
+	}
+	if ty, _ := ParseType("bf16"); ty.Size() != 2 || !ty.Float() {
+		t.Error("bf16")
+	}
+}

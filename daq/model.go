@@ -1,7 +1,6 @@
 // Package daq is XCP data acquisition on top of goxcp/master (ASAM MCD-1 XCP
 // 1.5 part 2, "data acquisition"): the model of DAQ lists and their
-// measurements, loading them from TOML or JSON files (including pyXCP's
-// xcp_daq_recorder layout), the DAQ information of a slave with user
+// measurements (files of lists are read by daq/listfile), the DAQ information of a slave with user
 // overrides, the allocation of measurements to ODTs, configuring and
 // starting DAQ on the slave, and receiving: reassembling ODTs into samples
 // with host and slave timestamps, counting every loss, and handing raw
@@ -128,6 +127,11 @@ func (l *List) validate(signals bool) error {
 
 // ValidateLists checks every list and that list names are unique.
 func ValidateLists(lists []List) error { return validateLists(lists, false) }
+
+// ValidateUnresolved is ValidateLists for lists that may still name
+// signals by A2L name (List.Signals), as a list file gives them before
+// goxcp/a2ldaq resolves them.
+func ValidateUnresolved(lists []List) error { return validateLists(lists, true) }
 
 func validateLists(lists []List, signals bool) error {
 	if len(lists) == 0 {

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/daq/listfile"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
@@ -59,7 +60,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 func run(ctx context.Context, opts *Options) error {
 	var ov *daq.Override
 	if opts.Override != "" {
-		cfg, err := daq.LoadFile(opts.Override)
+		cfg, err := listfile.Load(opts.Override)
 		if err != nil {
 			return &cmdutil.UsageError{Err: err}
 		}

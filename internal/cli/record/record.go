@@ -20,6 +20,7 @@ import (
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/daq/listfile"
 	"github.com/goxcp/goxcp/daq/supervise"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
@@ -149,7 +150,7 @@ func (i Interruption) String() string {
 }
 
 func run(ctx context.Context, opts *Options) error {
-	cfg, err := daq.LoadFile(opts.DAQFile)
+	cfg, err := listfile.Load(opts.DAQFile)
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/daq/listfile"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
@@ -334,7 +335,7 @@ func run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := daq.LoadFile(opts.DAQFile)
+	cfg, err := listfile.Load(opts.DAQFile)
 	if err != nil {
 		return &cmdutil.UsageError{Err: err}
 	}

@@ -1,4 +1,4 @@
-package daq
+package listfile
 
 import (
 	"os"
@@ -6,11 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 func TestLoadTOML(t *testing.T) {
-	cfg, err := LoadFile("testdata/lists.toml")
+	cfg, err := Load("testdata/lists.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,10 +22,10 @@ func TestLoadTOML(t *testing.T) {
 	if f.Name != "fast" || !f.Timestamps || f.Prescaler != 1 || len(f.Measurements) != 3 {
 		t.Errorf("fast = %+v", f)
 	}
-	if m := f.Measurements[1]; m.Name != "flags" || m.Addr != 0x1004 || m.Type != U8 || m.Mask != 6 {
+	if m := f.Measurements[1]; m.Name != "flags" || m.Addr != 0x1004 || m.Type != daq.U8 || m.Mask != 6 {
 		t.Errorf("flags = %+v", m)
 	}
-	if m := cfg.Lists[1].Measurements[0]; m.Addr != 0x2000 || m.Type != I16 || cfg.Lists[1].EventName != "10ms" {
+	if m := cfg.Lists[1].Measurements[0]; m.Addr != 0x2000 || m.Type != daq.I16 || cfg.Lists[1].EventName != "10ms" {
 		t.Errorf("temp = %+v", m)
 	}
 	r := cfg.Override.Resolution
@@ -37,7 +38,7 @@ func TestLoadTOML(t *testing.T) {
 }
 
 func TestLoadPyXCPJSON(t *testing.T) {
-	cfg, err := LoadFile("testdata/pyxcp.json")
+	cfg, err := Load("testdata/pyxcp.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestLoadPyXCPJSON(t *testing.T) {
 	if l.Name != "pwm_stuff" || l.Event != 2 || !l.Timestamps || len(l.Measurements) != 2 {
 		t.Fatalf("list = %+v", l)
 	}
-	if m := l.Measurements[0]; m.Name != "channel1" || m.Addr != 0x1BD004 || m.Type != F32 {
+	if m := l.Measurements[0]; m.Name != "channel1" || m.Addr != 0x1BD004 || m.Type != daq.F32 {
 		t.Errorf("m = %+v", m)
 	}
 	if cfg.Runtime != 90*time.Second || cfg.OutputFile != "xcp_rec" || cfg.OutputType != "xmraw" {
@@ -112,33 +113,22 @@ measurements = [{name="x", address=1, type="U8"}]`, "override: resolution: granu
 		!strings.Contains(err.Error(), "want [name, address, ext, type]") {
 		t.Errorf("short pyXCP measurement: %v", err)
 	}
-	if _, err := LoadFile("testdata/missing.toml"); err == nil {
+	if _, err := Load("testdata/missing.toml"); err == nil {
 		t.Error("missing file accepted")
 	}
 }
 
-func TestParseType(t *testing.T) {
-	for _, s := range []string{"U8", "i8", "U16", "I16", "U32", "I32", "U64", "I64", "F16", "BF16", "F32", "F64", "float64", "SWORD"} {
-		if _, err := ParseType(s); err != nil {
-			t.Error(s, err)
-		}
-	}
-	if ty, _ := ParseType("bf16"); ty.Size() != 2 || !ty.Float() {
-		t.Error("bf16")
-	}
-}
-
 func TestOverrideApply(t *testing.T) {
-	cfg, err := LoadFile("testdata/pyxcp.json")
+	cfg, err := Load("testdata/pyxcp.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := &Info{ResolutionSource: FromSlave}
+	info := &daq.Info{ResolutionSource: daq.FromSlave}
 	if err := info.Complete(); err == nil || !strings.Contains(err.Error(), "GET_DAQ_PROCESSOR_INFO") {
 		t.Fatalf("Complete = %v", err)
 	}
 	cfg.Override.Apply(info, false)
-	if info.ProcessorSource != FromOverride || info.ResolutionSource != FromSlave || info.Processor.MaxDaq != 4 {
+	if info.ProcessorSource != daq.FromOverride || info.ResolutionSource != daq.FromSlave || info.Processor.MaxDaq != 4 {
 		t.Errorf("info = %+v", info)
 	}
 	if err := info.Complete(); err != nil {
@@ -159,12 +149,12 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte(`[{"name": "a", "measurements": [["x", 1, 0, "U8"]]}]`))
 	f.Add([]byte("[[list]]\nname=\"a\"\nmeasurements=[{name=\"x\",address=\"0x10\",type=\"BF16\"}]"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, parse := range []func([]byte, string) (*Config, error){ParseTOML, ParseJSON} {
+		for _, parse := range []func([]byte, string) (*File, error){ParseTOML, ParseJSON} {
 			cfg, err := parse(b, "fuzz")
 			if err != nil {
 				continue
 			}
-			if err := ValidateLists(cfg.Lists); err != nil {
+			if err := daq.ValidateUnresolved(cfg.Lists); err != nil {
 				t.Fatalf("parsed lists do not validate: %v", err)
 			}
 		}

@@ -1,4 +1,10 @@
-package daq
+// Package listfile reads DAQ list files: which signals to measure on which
+// event, in goxcp's TOML or JSON layout or in pyXCP's xcp_daq_recorder JSON
+// (with its daq_override DAQ information). It turns a file into daq.List
+// values (package goxcp/daq) and a daq.Override; errors name the file, the
+// list and the key. Lists may name signals by A2L name; goxcp/a2ldaq
+// resolves them.
+package listfile
 
 import (
 	"bytes"
@@ -13,9 +19,11 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/goxcp/goxcp/daq"
 )
 
-// Config is the content of a DAQ list file.
+// File is the content of a DAQ list file.
 //
 // TOML layout (JSON uses the same keys, with "lists" or "daq_lists"):
 //
@@ -45,18 +53,18 @@ import (
 // lists or {"daq_lists": [...], "runtime_seconds": ..., "daq_override":
 // {...}}, each list with event_num, enable_timestamps and measurements as
 // [name, address, ext, type] arrays.
-type Config struct {
-	Lists    []List
-	Override *Override // nil if the file has none
+type File struct {
+	Lists    []daq.List
+	Override *daq.Override // nil if the file has none
 	// Runtime is pyXCP's runtime_seconds (0 if absent).
 	Runtime time.Duration
 	// OutputFile and OutputType are pyXCP's output_file / output_type.
 	OutputFile, OutputType string
 }
 
-// LoadFile reads a DAQ list file; the format follows the extension (.toml,
+// Load reads a DAQ list file; the format follows the extension (.toml,
 // .json). Errors name the file, the list and the measurement.
-func LoadFile(path string) (*Config, error) {
+func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("daq: %w", err)
@@ -74,7 +82,7 @@ func LoadFile(path string) (*Config, error) {
 }
 
 // ParseTOML parses a TOML DAQ list file; name is used in errors.
-func ParseTOML(data []byte, name string) (*Config, error) {
+func ParseTOML(data []byte, name string) (*File, error) {
 	var root map[string]any
 	if err := toml.Unmarshal(data, &root); err != nil {
 		var de *toml.DecodeError
@@ -88,7 +96,7 @@ func ParseTOML(data []byte, name string) (*Config, error) {
 }
 
 // ParseJSON parses a JSON DAQ list file (goxcp or pyXCP layout).
-func ParseJSON(data []byte, name string) (*Config, error) {
+func ParseJSON(data []byte, name string) (*File, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var root any
@@ -127,9 +135,9 @@ func (t tree) in(p string) tree {
 	return tree{t.file, t.path + ": " + p}
 }
 
-func fromTree(root map[string]any, file string) (*Config, error) {
+func fromTree(root map[string]any, file string) (*File, error) {
 	t := tree{file: file}
-	cfg := &Config{}
+	cfg := &File{}
 	var lists []any
 	found := 0
 	for _, k := range []string{"list", "lists", "daq_lists"} {
@@ -198,14 +206,14 @@ func fromTree(root map[string]any, file string) (*Config, error) {
 		}
 		cfg.Lists = append(cfg.Lists, l)
 	}
-	if err := validateLists(cfg.Lists, true); err != nil {
+	if err := daq.ValidateUnresolved(cfg.Lists); err != nil {
 		return nil, fmt.Errorf("daq: %s: %w", file, err)
 	}
 	return cfg, nil
 }
 
-func parseList(m map[string]any, t tree) (List, error) {
-	var l List
+func parseList(m map[string]any, t tree) (daq.List, error) {
+	var l daq.List
 	if n, ok := m["name"].(string); ok {
 		l.Name = n
 		t = tree{t.file, fmt.Sprintf("DAQ list %q", n)}
@@ -279,7 +287,7 @@ func parseList(m map[string]any, t tree) (List, error) {
 				return l, t.in(k).errf("want an array")
 			}
 			for i, mv := range arr {
-				var ms Measurement
+				var ms daq.Measurement
 				ms, err = parseMeasurement(mv, t.in(fmt.Sprintf("measurement #%d", i+1)))
 				if err != nil {
 					break
@@ -299,8 +307,8 @@ func parseList(m map[string]any, t tree) (List, error) {
 	return l, nil
 }
 
-func parseMeasurement(v any, t tree) (Measurement, error) {
-	var ms Measurement
+func parseMeasurement(v any, t tree) (daq.Measurement, error) {
+	var ms daq.Measurement
 	switch x := v.(type) {
 	case []any: // pyXCP: [name, address, ext, type]
 		if len(x) != 4 {
@@ -338,7 +346,7 @@ func parseMeasurement(v any, t tree) (Measurement, error) {
 				err = t.in(k).errf("want a type name such as \"U16\"")
 				break
 			}
-			ms.Type, err = ParseType(s)
+			ms.Type, err = daq.ParseType(s)
 			if err != nil {
 				err = t.in(k).errf("%v", err)
 			}
