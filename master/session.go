@@ -8,14 +8,23 @@ import (
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
+// ErrConnectRefused is matched by the error of a CONNECT the slave refused
+// with ERR_ACCESS_DENIED: it serves another master (an XCP slave has one
+// master at a time; goxcp's simulator refuses a second one this way).
+var ErrConnectRefused = errors.New("the slave refused the connection: another master is probably connected to it (one master at a time)")
+
 // Connect sends CONNECT and adopts the slave's byte order, address
-// granularity and packet sizes for the session.
+// granularity and packet sizes for the session. A slave that serves
+// another master refuses it (ErrConnectRefused).
 func (m *Master) Connect(ctx context.Context, mode xcp.ConnectMode) (xcp.ConnectResponse, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var r xcp.ConnectResponse
 	req := xcp.Connect{Mode: mode}.Append(m.req[:0], xcp.Format{})
 	p, err := m.call(ctx, [][]byte{req}, 0, CallOptions{})
+	if errors.Is(err, xcp.ErrAccessDenied) {
+		return r, fmt.Errorf("master: CONNECT: %w: %w", ErrConnectRefused, err)
+	}
 	if err != nil {
 		return r, fmt.Errorf("master: CONNECT: %w", err)
 	}

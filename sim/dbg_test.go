@@ -164,7 +164,7 @@ func FuzzDbgCommand(f *testing.F) {
 // with DBG_EXCLUSIVE_TARGET_ACCESS mode 1 or when another connection takes
 // the session over.
 func TestDbgExclusiveAccess(t *testing.T) {
-	s, err := New(Config{})
+	s, err := New(Config{Takeover: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -523,7 +523,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestTakeOver(t *testing.T) {
-	s, err := New(Config{Protect: xcp.ResCalPag})
+	s, err := New(Config{Protect: xcp.ResCalPag, Takeover: true})
 	if err != nil {
 		t.Fatal(err)
 	}

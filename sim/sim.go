@@ -100,6 +100,12 @@ type Config struct {
 	// (DOWNLOAD_NEXT, PROGRAM_NEXT) off.
 	NoSlaveBlockMode  bool
 	NoMasterBlockMode bool
+	// Takeover lets a CONNECT from another connection take the XCP
+	// session from the master holding it (ending its DAQ). By default the
+	// slave serves one master at a time like a real ECU: a second
+	// master's CONNECT is refused with ERR_ACCESS_DENIED while the first
+	// one is connected, and the first session is untouched.
+	Takeover bool
 	// MaxBS is the maximum number of packets of a master block (DOWNLOAD
 	// plus DOWNLOAD_NEXTs), 0 = 32. MinST is the minimum separation time
 	// between them in units of 100 µs that the slave announces (0 = none).
@@ -259,10 +265,12 @@ func (s *Slave) Serve(ctx context.Context, conn transport.Conn) error {
 		conn.Close()
 		ss.wg.Wait()
 		s.mu.Lock()
-		if s.active == ss {
+		if s.active == ss || s.active == nil {
+			// Only the session's own end stops its measurement: a second
+			// master that gave up must not end the first one's DAQ.
 			s.active = nil
+			s.daq.Reset()
 		}
-		s.daq.Reset()
 		s.dbg.Detach(&ss.dbg)
 		s.mu.Unlock()
 	}()

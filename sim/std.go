@@ -71,6 +71,12 @@ func (ss *session) connect(c *xcp.Connect) []byte {
 		return errPacket(xcp.ErrOutOfRange)
 	}
 	s := ss.slave
+	if s.active != nil && s.active != ss && s.active.connected && !s.cfg.Takeover {
+		// One master at a time: the session holder keeps its session.
+		s.log.Warn("sim: CONNECT refused: another master holds the session",
+			"holder", s.active.conn.Info().Remote, "refused", ss.conn.Info().Remote)
+		return errPacket(xcp.ErrAccessDenied)
+	}
 	if s.active != nil && s.active != ss {
 		old := s.active
 		old.resetLocked()

@@ -95,7 +95,14 @@ func dial(proto string, port int) supervise.Connector {
 			m.Close()
 			return nil, nil, err
 		}
-		return m, m.Close, nil
+		return m, func() error {
+			dctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			if m.Connected() {
+				m.Disconnect(dctx)
+			}
+			return m.Close()
+		}, nil
 	}
 }
 

@@ -167,3 +167,30 @@ func TestRecordReconnect(t *testing.T) {
 		})
 	}
 }
+
+// TestSecondToolRefused: `xcp info` against a simulator that records for
+// another `xcp record` fails with a clear message; the recording goes on
+// and ends normally.
+func TestSecondToolRefused(t *testing.T) {
+	for _, proto := range []string{"tcp", "udp"} {
+		t.Run(proto, func(t *testing.T) {
+			port, _ := serveSim(t, proto, 0)
+			dir, lists := writeLists(t)
+			out := filepath.Join(dir, "run.xlog")
+			ch := make(chan int, 1)
+			go func() {
+				code, _, _ := xcptest.Run("--host", "127.0.0.1", "--port", strconv.Itoa(port), "--protocol", proto,
+					"record", "--daq", lists, "-o", out, "--duration", "1s", "--no-status")
+				ch <- code
+			}()
+			time.Sleep(300 * time.Millisecond)
+			code, _, stderr := xcptest.Run("--host", "127.0.0.1", "--port", strconv.Itoa(port), "--protocol", proto, "info")
+			if code == 0 || !strings.Contains(stderr, "another master") {
+				t.Errorf("second tool: exit %d, %s", code, stderr)
+			}
+			if code := <-ch; code != 0 {
+				t.Errorf("the recording ended with exit %d", code)
+			}
+		})
+	}
+}

@@ -145,6 +145,7 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 	fl.IntVar(&maxDTO, "max-dto", 1024, "MAX_DTO: largest DAQ packet")
 	fl.BoolVar(&opts.Slave.NoSlaveBlockMode, "no-slave-block", false, "switch slave block mode (multi-packet UPLOAD) off")
 	fl.BoolVar(&opts.Slave.NoMasterBlockMode, "no-master-block", false, "switch master block mode (DOWNLOAD_NEXT) off")
+	fl.BoolVar(&opts.Slave.Takeover, "takeover", false, "let a CONNECT from another master take the session over (default: refuse a second master while one is connected)")
 	fl.Uint8Var(&opts.Slave.MaxBS, "max-bs", 0, "MAX_BS: packets per master block (0 = 32)")
 	fl.Uint8Var(&opts.Slave.MinST, "min-st", 0, "MIN_ST: separation time in master block mode, in 100 µs")
 	fl.StringVar(&protect, "protect", "", "resources locked by seed & key (sim.DemoKey): comma list of cal, daq, stim, pgm, dbg, or all")
