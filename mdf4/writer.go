@@ -254,6 +254,17 @@ func checkGroup(g *ChannelGroup) error {
 	return nil
 }
 
+// SetComment replaces the group's comment (written at Close), e.g. to
+// add the loss counters known only at the end.
+func (g *GroupWriter) SetComment(s string) { g.g.Comment = s }
+
+// Comment returns the group's comment.
+func (g *GroupWriter) Comment() string { return g.g.Comment }
+
+// Header returns the file header, which may be changed until Close (it
+// is written then), e.g. to add properties known only at the end.
+func (w *Writer) Header() *Header { return &w.o.Header }
+
 // Name returns the group's acquisition name.
 func (g *GroupWriter) Name() string { return g.g.Name }
 

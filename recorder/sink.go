@@ -13,6 +13,7 @@
 package recorder
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,10 +29,17 @@ import (
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/record/convert/mf4"
 )
 
 // FileSink records the raw frames of a measurement into a recording file
 // (package record): it implements daq.FrameSink.
+//
+// A Path ending in .mf4 (or .mdf) makes an ASAM MDF 4 file: the frames go
+// to the crash-safe journal mf4.JournalPath(Path) (a goxcp recording
+// beside it), which End converts into the MDF file and then removes.
+// After a crash the journal stays; mf4.Finalize (`xcp convert --repair`)
+// completes the MDF file from it.
 type FileSink struct {
 	Path    string
 	Options record.Options
@@ -67,9 +75,13 @@ func (s *FileSink) Begin(h daq.Header) error {
 	if o.Buffers == 0 {
 		o.Buffers = 32 // ride out slow disk writes and CPU contention at high DTO rates
 	}
+	path := s.Path
+	if mf4.IsPath(path) {
+		path = mf4.JournalPath(path) // the MDF file is written at End
+	}
 	var w *record.Writer
 	if s.Create != nil {
-		out, err := s.Create(s.Path)
+		out, err := s.Create(path)
 		if err != nil {
 			return fmt.Errorf("record: %w", err)
 		}
@@ -80,7 +92,7 @@ func (s *FileSink) Begin(h daq.Header) error {
 			return err
 		}
 		s.out = out
-	} else if w, err = record.Create(s.Path, meta, o); err != nil {
+	} else if w, err = record.Create(path, meta, o); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -151,7 +163,15 @@ func (s *FileSink) End(st daq.Stats) error {
 			err = errors.Join(err, c.Close())
 		}
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if mf4.IsPath(s.Path) && s.Create == nil {
+		if _, err := mf4.Finalize(context.Background(), s.Path, mf4.Options{}); err != nil {
+			return fmt.Errorf("%w (the recording is kept in %s)", err, mf4.JournalPath(s.Path))
+		}
+	}
+	return nil
 }
 
 // UpdateLoss stores the live loss counters st (Session.Stats) in the

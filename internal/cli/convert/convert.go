@@ -41,6 +41,8 @@ type Options struct {
 	Raw  bool // raw values instead of physical ones
 	// MDFVersion is the MDF version of --to mf4: "4.10" or "4.20".
 	MDFVersion string
+	// Repair completes the MDF file File from its journal (File.xlog).
+	Repair bool
 }
 
 // NewCmd returns the `xcp convert` command.
@@ -85,6 +87,11 @@ goxcp_columns, HDF5 dataset attributes and Excel headers.
 A recording that was not closed cleanly (crash, kill -9) converts up to its
 last complete block; damaged blocks are skipped. Both are reported.
 
+'xcp record -o run.mf4' records into the crash-safe journal run.mf4.xlog and
+writes run.mf4 from it when the recording ends. If the recorder was killed,
+'xcp convert --repair run.mf4' completes run.mf4 from the journal (everything
+up to the last ~250 ms before the crash) and removes the journal.
+
 MDF 4 files (.mf4 from goxcp, CANape, INCA, asammdf; recognised by their
 content) convert the same way: one table per channel group, host_ns from
 the time master channel (in goxcp's files host_ns/slave_ns as recorded),
@@ -104,6 +111,15 @@ where the damage is.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = args[0]
 			opts.To = strings.ToLower(opts.To)
+			if opts.Repair {
+				if opts.To != "" && opts.To != "mf4" {
+					return cmdutil.UsageErrorf("--repair completes an MDF file (.mf4) from its journal: --to mf4 or no --to")
+				}
+				if opts.Out != "" {
+					return cmdutil.UsageErrorf("--repair writes the MDF file named by FILE; -o is not used")
+				}
+				opts.To = "mf4"
+			}
 			if opts.To == "" {
 				return cmdutil.UsageErrorf("--to is required: one of %s", strings.Join(Formats(), ", "))
 			}
@@ -126,6 +142,7 @@ where the damage is.`,
 	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "output file or directory (default: derived from FILE)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "write raw ECU values instead of physical values")
+	cmd.Flags().BoolVar(&opts.Repair, "repair", false, "complete the MDF file FILE (.mf4) of a killed 'xcp record -o FILE' from its journal FILE.xlog")
 	cmd.Flags().StringVar(&opts.MDFVersion, "mdf-version", "4.10", "MDF `version` of --to mf4: 4.10 (deflate) or 4.20 (transposed deflate)")
 	return cmd
 }
@@ -187,6 +204,9 @@ type pathSink interface {
 }
 
 func run(ctx context.Context, opts *Options) error {
+	if opts.Repair {
+		return runRepair(ctx, opts)
+	}
 	if mdf, err := isMDF(opts.File); err != nil {
 		return err
 	} else if mdf {

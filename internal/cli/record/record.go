@@ -101,7 +101,7 @@ writes physical values without the A2L.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.DAQFile, "daq", "", "DAQ list file (TOML or JSON)")
-	fl.StringVarP(&opts.Output, "output", "o", "", "recording file to write (.xlog)")
+	fl.StringVarP(&opts.Output, "output", "o", "", "recording file to write: .xlog, or .mf4 for ASAM MDF 4 (journaled to FILE.mf4.xlog until the end)")
 	fl.StringVar(&opts.CSVDir, "csv", "", "directory for one CSV file per DAQ list")
 	fl.DurationVar(&opts.Duration, "duration", 0, "stop after this time (default: until Ctrl-C, or the file's runtime_seconds)")
 	fl.BoolVar(&noStatus, "no-status", false, "no live status line on stderr")

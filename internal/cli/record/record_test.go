@@ -14,7 +14,13 @@ import (
 	"github.com/goxcp/goxcp/record"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(mf4KillChildEnv) != "" {
+		mf4KillChild()
+		return
+	}
+	goleak.VerifyTestMain(m)
+}
 
 func TestCommand(t *testing.T) {
 	dir := t.TempDir()

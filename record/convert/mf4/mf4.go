@@ -35,10 +35,11 @@ type Options struct {
 	// ToolVersion is the goxcp version named in the file history; by
 	// default the module version from the build information.
 	ToolVersion string
+	// Stats, if set, is called at Close for the recording's final
+	// counters (record.Reader.Stats): interruptions become EV blocks,
+	// loss counters go into the group comments and the header.
+	Stats func() record.Stats
 }
-
-// maxEvents bounds the loss events kept until Close.
-const maxEvents = 10000
 
 // Sink writes one MDF 4 file. Create it with New; it needs raw values
 // (convert.Options{Raw: true}): conversions go into CC blocks.
@@ -51,22 +52,15 @@ type Sink struct {
 	// timestamp on the host receive time of its sample.
 	slaveOff  int64
 	haveSlave bool
-	events    int
-	lost      uint64
+	numbers   []int // DAQ list number of each list
 }
 
 // list is the output of one DAQ list.
 type list struct {
 	g      *mdf4.GroupWriter
-	group  int // index of the group in the file
 	rec    []byte
 	fields []field
 	slave  bool
-	// loss detection on ECU timestamps
-	n        uint64
-	last     int64
-	period   int64
-	gapBegin int
 }
 
 // field places one measurement in the record.
@@ -118,7 +112,9 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 	}
 	s.w = w
 	s.lists = make([]*list, len(m.DAQ.Lists))
-	ngroups := 0
+	for _, l := range m.DAQ.Lists {
+		s.numbers = append(s.numbers, l.Number)
+	}
 	big := strings.EqualFold(m.Slave.ByteOrder, "motorola") || strings.EqualFold(m.Slave.ByteOrder, "big") || strings.EqualFold(m.Slave.ByteOrder, "big-endian")
 	for _, t := range tables {
 		l, g := group(&m.DAQ.Lists[t.List], t, src, big)
@@ -126,8 +122,7 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 		if err != nil {
 			return err
 		}
-		l.g, l.group = gw, ngroups
-		ngroups++
+		l.g = gw
 		s.lists[t.List] = l
 	}
 	return nil
@@ -465,7 +460,6 @@ func (s *Sink) Sample(sm *record.Sample) error {
 		}
 		putF64(rec[8:], false, t)
 		t = float64(sm.SlaveNS+s.slaveOff) / 1e9
-		s.losses(l, sm.SlaveNS)
 	}
 	putF64(rec, false, t)
 	for j, v := range sm.Values {
@@ -487,32 +481,34 @@ func (s *Sink) Sample(sm *record.Sample) error {
 	return l.g.Write(rec)
 }
 
-// losses adds an acquisition-interrupt event where the ECU timestamps of
-// a list jump by more than 1.5 sample periods (the smallest step seen):
-// samples were lost between the two.
-func (s *Sink) losses(l *list, ns int64) {
-	l.n++
-	if l.n > 1 {
-		d := ns - l.last
-		if d > 0 && (l.period == 0 || d < l.period) {
-			l.period = d
-		}
-		if l.n > 3 && l.period > 0 && d > l.period*3/2 && s.events < maxEvents {
-			missing := (d+l.period/2)/l.period - 1
-			s.lost += uint64(missing)
-			at := func(v int64) float64 { return float64(v+s.slaveOff) / 1e9 }
-			name := "samples lost"
-			cmt := fmt.Sprintf("about %d samples of DAQ list %q missing: ECU timestamps jump by %d ns, period %d ns", missing, l.g.Name(), d, l.period)
-			begin, err := s.w.AddEvent(mdf4.Event{Name: name, Comment: cmt, Type: mdf4.EventAcquisitionInterrup, Range: mdf4.RangeBegin,
-				Cause: mdf4.CauseOther, Time: at(l.last), Groups: []int{l.group}, Begin: -1})
-			if err == nil {
-				s.w.AddEvent(mdf4.Event{Name: name, Type: mdf4.EventAcquisitionInterrup, Range: mdf4.RangeEnd,
-					Cause: mdf4.CauseOther, Time: at(ns), Groups: []int{l.group}, Begin: begin})
-				s.events += 2
-			}
+// stats stores the recording's counters: interruptions as recording
+// interrupt ranges, loss counters in the comments of the groups (DAQ
+// list numbers) and the header.
+func (s *Sink) stats(st record.Stats) {
+	h := s.w.Header()
+	prop := func(n string, v uint64) {
+		h.Properties = append(h.Properties, mdf4.Property{Name: n, Value: strconv.FormatUint(v, 10)})
+	}
+	prop("frames recorded", st.Frames)
+	prop("frames dropped by the recorder", st.Dropped)
+	for _, in := range st.Interruptions {
+		cmt := "measurement interrupted: " + in.Cause
+		b, err := s.w.AddEvent(mdf4.Event{Name: "interruption", Comment: cmt, Type: mdf4.EventRecordingInterrupt,
+			Range: mdf4.RangeBegin, Cause: mdf4.CauseError, Time: float64(in.Start) / 1e9, Begin: -1})
+		if err == nil && in.End > 0 {
+			s.w.AddEvent(mdf4.Event{Name: "interruption", Type: mdf4.EventRecordingInterrupt, Range: mdf4.RangeEnd,
+				Cause: mdf4.CauseError, Time: float64(in.End) / 1e9, Begin: b})
 		}
 	}
-	l.last = ns
+	for _, ll := range st.Lists {
+		for i, l := range s.lists {
+			if l == nil || s.numbers[i] != ll.List || ll.CtrGaps+ll.MissingODTs+ll.Overloads == 0 {
+				continue
+			}
+			l.g.SetComment(fmt.Sprintf("%s; losses while recording: %d transport counter gaps, %d missing ODTs, %d overloads",
+				l.g.Comment(), ll.CtrGaps, ll.MissingODTs, ll.Overloads))
+		}
+	}
 }
 
 func putF64(b []byte, be bool, v float64) { putU(b[:8], be, math.Float64bits(v)) }
@@ -537,6 +533,9 @@ func putU(b []byte, be bool, v uint64) {
 func (s *Sink) Close() error {
 	if s.w == nil {
 		return nil
+	}
+	if s.o.Stats != nil {
+		s.stats(s.o.Stats())
 	}
 	err := s.w.Close()
 	s.w = nil
