@@ -222,6 +222,16 @@ type Source interface {
 	Err() error
 }
 
+// ReaderSource returns the samples of the goxcp recording read by r as a
+// Source.
+func ReaderSource(r *record.Reader) (Source, error) {
+	d, err := record.NewDecoder(r)
+	if err != nil {
+		return nil, fmt.Errorf("convert: %w", err)
+	}
+	return readerSource{r, d}, nil
+}
+
 type readerSource struct {
 	r *record.Reader
 	*record.Decoder
