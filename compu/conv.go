@@ -41,6 +41,17 @@ var ErrNoInverse = errors.New("no raw value for this physical value")
 // Identity returns the identity conversion (NO_COMPU_METHOD).
 func Identity() *Conv { return &Conv{Name: "NO_COMPU_METHOD", Type: Identical} }
 
+// RuntimeFunc names the function of a FORM formula that needs the
+// measurement's run-time context (CANape's time(), phy(), ...), or "" if
+// the conversion needs only the raw value. Phys returns NaN for such a
+// conversion.
+func (c *Conv) RuntimeFunc() string {
+	if c.f == nil {
+		return ""
+	}
+	return c.f.RuntimeFunc()
+}
+
 // Verbal reports whether physical values are strings (TAB_VERB).
 func (c *Conv) Verbal() bool { return c.Type == TabVerb }
 

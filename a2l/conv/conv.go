@@ -11,6 +11,7 @@ import (
 
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/compu"
+	"github.com/goxcp/goxcp/compu/formula"
 )
 
 // New builds the conversion named name in module m. "NO_COMPU_METHOD" and
@@ -34,6 +35,16 @@ func Spec(m *a2l.Module, cm *a2l.CompuMethod) (compu.Spec, error) {
 	if cm.RefUnit != "" && sp.Unit == "" {
 		if u := m.Unit(cm.RefUnit); u != nil {
 			sp.Unit = u.Display
+		}
+	}
+	if cm.Type == a2l.Form {
+		// sysc(name) takes a SYSTEM_CONSTANT of MOD_PAR.
+		var err error
+		if sp.Formula, err = formula.ExpandSystemConstants(sp.Formula, m.ModPar.SystemConstants); err != nil {
+			return sp, bad(cm, err)
+		}
+		if sp.FormulaInv, err = formula.ExpandSystemConstants(sp.FormulaInv, m.ModPar.SystemConstants); err != nil {
+			return sp, bad(cm, err)
 		}
 	}
 	switch cm.Type {

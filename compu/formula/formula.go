@@ -6,10 +6,20 @@
 // < <= > >= == !=, logical && || !, the bit operators & | ^ ~ << >> (on the
 // operands rounded to 64-bit integers), and the standard functions abs,
 // acos, asin, atan, ceil, cos, cosh, exp, floor, log, log10, pow, sin,
-// sinh, sqrt, tan, tanh (plus min, max, fmod and round).
+// sinh, sqrt, tan, tanh (plus min and max of two or more values, fmod,
+// round, trunc, sign, ln, hypot, atan2 and the arcsin/arccos/arctan
+// spellings CANape accepts).
+//
+// System constants (sysc(name), ASAP2 1.6) are resolved against MOD_PAR's
+// SYSTEM_CONSTANTs with ExpandSystemConstants before compiling. Functions
+// of CANape's formula editor that need the measurement's run time (time,
+// phy, raw, sample, delay, diff, derivative, integral, ...) compile, but
+// such a formula cannot be evaluated from a single raw value: RuntimeFunc
+// names the function, and Eval returns ErrRuntimeContext.
 package formula
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -18,10 +28,20 @@ import (
 
 // Expr is a compiled formula, safe for concurrent use.
 type Expr struct {
-	src  string
-	root node
-	vars int // highest variable index used (1-based)
+	src     string
+	root    node
+	vars    int    // highest variable index used (1-based)
+	runtime string // first function used that needs run-time context
 }
+
+// ErrRuntimeContext is returned (wrapped) by Eval for a formula that uses
+// a function needing the measurement's run-time context (see RuntimeFunc).
+var ErrRuntimeContext = errors.New("needs run-time context")
+
+// RuntimeFunc returns the name of the first function the formula uses that
+// needs the measurement's run-time context (such as CANape's time() or
+// phy()), or "" if the formula is evaluable from its inputs alone.
+func (e *Expr) RuntimeFunc() string { return e.runtime }
 
 // Error is a formula syntax error at a byte offset (0-based).
 type Error struct {
@@ -46,7 +66,7 @@ func Compile(src string) (*Expr, error) {
 	if p.kind != tEOF {
 		return nil, p.errf("unexpected %q", p.text)
 	}
-	return &Expr{src: src, root: root, vars: p.maxVar}, nil
+	return &Expr{src: src, root: root, vars: p.maxVar, runtime: p.runtime}, nil
 }
 
 // String returns the source text.
@@ -60,6 +80,9 @@ func (e *Expr) Vars() int { return e.vars }
 func (e *Expr) Eval(x ...float64) (float64, error) {
 	if len(x) < e.vars {
 		return 0, fmt.Errorf("formula %q uses X%d but %d value(s) were given", e.src, e.vars, len(x))
+	}
+	if e.runtime != "" {
+		return math.NaN(), fmt.Errorf("formula %q uses %s(), which %w (a measurement's time stamp or other signals)", e.src, e.runtime, ErrRuntimeContext)
 	}
 	return e.root.eval(x), nil
 }
@@ -155,7 +178,7 @@ type call struct {
 }
 
 func (c *call) eval(x []float64) float64 {
-	var buf [2]float64
+	var buf [4]float64
 	a := buf[:0]
 	for _, n := range c.args {
 		a = append(a, n.eval(x))
@@ -183,9 +206,47 @@ var funcs = map[string]fdef{
 	"log": {1, f1(math.Log)}, "log10": {1, f1(math.Log10)}, "sin": {1, f1(math.Sin)},
 	"sinh": {1, f1(math.Sinh)}, "sqrt": {1, f1(math.Sqrt)}, "tan": {1, f1(math.Tan)},
 	"tanh": {1, f1(math.Tanh)}, "round": {1, f1(math.Round)},
-	"pow": {2, f2(math.Pow)}, "fmod": {2, f2(math.Mod)}, "min": {2, f2(math.Min)},
-	"max": {2, f2(math.Max)}, "atan2": {2, f2(math.Atan2)},
+	"pow": {2, f2(math.Pow)}, "fmod": {2, f2(math.Mod)}, "atan2": {2, f2(math.Atan2)},
+	"min": {-2, fold(math.Min)}, "max": {-2, fold(math.Max)},
+	// spellings of CANape's formula editor
+	"ln": {1, f1(math.Log)}, "arcsin": {1, f1(math.Asin)}, "arccos": {1, f1(math.Acos)},
+	"arctan": {1, f1(math.Atan)}, "trunc": {1, f1(math.Trunc)}, "hypot": {2, f2(math.Hypot)},
+	"sign": {1, f1(sign)}, "sgn": {1, f1(sign)},
 }
+
+// runtimeFuncs are functions of CANape's formula editor that read the
+// measurement's run time (time stamps, other signals, history): a formula
+// using one compiles but cannot be evaluated from a raw value alone.
+var runtimeFuncs = map[string]bool{
+	"time": true, "phy": true, "phys": true, "raw": true, "sample": true, "delay": true,
+	"diff": true, "derivative": true, "integral": true, "prev": true, "getsignal": true,
+}
+
+// fold makes a function of two or more arguments from a binary one.
+func fold(f func(float64, float64) float64) func([]float64) float64 {
+	return func(a []float64) float64 {
+		v := a[0]
+		for _, b := range a[1:] {
+			v = f(v, b)
+		}
+		return v
+	}
+}
+
+func sign(v float64) float64 {
+	switch {
+	case v > 0:
+		return 1
+	case v < 0:
+		return -1
+	}
+	return v
+}
+
+// runtimeCall stands for a function needing run-time context.
+type runtimeCall struct{}
+
+func (runtimeCall) eval([]float64) float64 { return math.NaN() }
 
 // precedence of binary operators (higher binds tighter)
 var prec = map[string]int{
@@ -205,13 +266,14 @@ const (
 )
 
 type fparser struct {
-	src    string
-	pos    int
-	start  int
-	kind   tkind
-	text   string
-	maxVar int
-	depth  int
+	src     string
+	pos     int
+	start   int
+	kind    tkind
+	text    string
+	maxVar  int
+	depth   int
+	runtime string
 }
 
 const maxDepth = 200
@@ -348,6 +410,9 @@ func (p *fparser) primary() (node, error) {
 			return variable(idx - 1), nil
 		}
 		f, ok := funcs[lower]
+		if !ok && runtimeFuncs[lower] && p.kind == tOp && p.text == "(" {
+			return p.runtimeCall(lower)
+		}
 		if !ok {
 			return nil, p.errf("unknown name %q (expected X, X1..X9 or a function such as sin, pow)", name)
 		}
@@ -372,7 +437,10 @@ func (p *fparser) primary() (node, error) {
 			return nil, p.errf("expected ')' to close %s(", name)
 		}
 		p.next()
-		if len(args) != f.arity {
+		if f.arity < 0 && len(args) < -f.arity {
+			return nil, p.errf("%s takes at least %d arguments, got %d", lower, -f.arity, len(args))
+		}
+		if f.arity >= 0 && len(args) != f.arity {
 			return nil, p.errf("%s takes %d argument(s), got %d", lower, f.arity, len(args))
 		}
 		return &call{fn: f.fn, args: args}, nil
@@ -408,4 +476,81 @@ func varIndex(s string) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// runtimeCall parses the arguments of a run-time function (the '(' is the
+// current token): any expressions, checked for syntax only.
+func (p *fparser) runtimeCall(name string) (node, error) {
+	p.next()
+	for !(p.kind == tOp && p.text == ")") {
+		if _, err := p.expr(0); err != nil {
+			return nil, err
+		}
+		if p.kind == tOp && p.text == "," {
+			p.next()
+			continue
+		}
+		if p.kind != tOp || p.text != ")" {
+			return nil, p.errf("expected ')' to close %s(", name)
+		}
+	}
+	p.next()
+	if p.runtime == "" {
+		p.runtime = name
+	}
+	return runtimeCall{}, nil
+}
+
+// ExpandSystemConstants replaces every sysc(name) or sysc("name") in a
+// formula by the numeric value of the SYSTEM_CONSTANT of that name
+// (MOD_PAR, ASAP2 1.6). A constant that is missing or not a number is an
+// error naming it.
+func ExpandSystemConstants(src string, constants map[string]string) (string, error) {
+	lower := strings.ToLower(src)
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(src); {
+		j := strings.Index(lower[i:], "sysc")
+		if j < 0 {
+			break
+		}
+		j += i
+		if j > 0 && isWord(src[j-1]) || j+4 < len(src) && isWord(src[j+4]) {
+			i = j + 4
+			continue
+		}
+		k := j + 4
+		for k < len(src) && (src[k] == ' ' || src[k] == '\t') {
+			k++
+		}
+		if k >= len(src) || src[k] != '(' {
+			return "", &Error{Formula: src, Offset: j, Msg: "expected '(' after sysc"}
+		}
+		end := strings.IndexByte(src[k:], ')')
+		if end < 0 {
+			return "", &Error{Formula: src, Offset: k, Msg: "expected ')' to close sysc("}
+		}
+		name := strings.Trim(strings.TrimSpace(src[k+1:k+end]), `"`)
+		val, ok := constants[name]
+		if !ok {
+			return "", &Error{Formula: src, Offset: j, Msg: fmt.Sprintf("sysc(%s): no SYSTEM_CONSTANT %q in MOD_PAR", name, name)}
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil {
+			return "", &Error{Formula: src, Offset: j, Msg: fmt.Sprintf("sysc(%s): SYSTEM_CONSTANT value %q is not a number", name, val)}
+		}
+		b.WriteString(src[last:j])
+		b.WriteString("(" + strconv.FormatFloat(v, 'g', -1, 64) + ")")
+		i = k + end + 1
+		last = i
+	}
+	if last == 0 {
+		return src, nil
+	}
+	b.WriteString(src[last:])
+	return b.String(), nil
+}
+
+func isWord(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z'
 }

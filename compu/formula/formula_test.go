@@ -3,6 +3,7 @@ package formula_test
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/goxcp/goxcp/compu/formula"
@@ -79,5 +80,72 @@ func TestDeepNesting(t *testing.T) {
 	}
 	if _, err := formula.Compile(src + "1"); err == nil {
 		t.Error("deep nesting accepted")
+	}
+}
+
+// CANape's extensions: variadic min/max and other spellings evaluate;
+// run-time functions compile but say they need run-time context.
+func TestCANapeExtensions(t *testing.T) {
+	for _, tc := range []struct {
+		src  string
+		x, y float64
+	}{
+		{"max(X1, 2, 7)", 3, 7},
+		{"min(X1, 2, 7, -1)", 3, -1},
+		{"ln(X1)", 1, 0},
+		{"arctan(X1)*4", 1, math.Pi},
+		{"sign(X1)*trunc(2.7)", -5, -2},
+		{"hypot(X1, 4)", 3, 5},
+	} {
+		e, err := formula.Compile(tc.src)
+		if err != nil {
+			t.Errorf("%s: %v", tc.src, err)
+			continue
+		}
+		if v, err := e.Eval(tc.x); err != nil || math.Abs(v-tc.y) > 1e-12 {
+			t.Errorf("%s(%g) = %g, %v; want %g", tc.src, tc.x, v, err, tc.y)
+		}
+	}
+	for _, src := range []string{"time(X1)", "X1 * 2 + phy(X1)", "diff(X1, 2) / 3"} {
+		e, err := formula.Compile(src)
+		if err != nil {
+			t.Errorf("%s: %v", src, err)
+			continue
+		}
+		if e.RuntimeFunc() == "" {
+			t.Errorf("%s: not marked as needing run-time context", src)
+		}
+		if _, err := e.Eval(1); !errors.Is(err, formula.ErrRuntimeContext) {
+			t.Errorf("%s: Eval error %v", src, err)
+		}
+	}
+	if _, err := formula.Compile("min(X1)"); err == nil {
+		t.Error("min of one value compiled")
+	}
+	if _, err := formula.Compile("time(X1"); err == nil {
+		t.Error("unclosed time( compiled")
+	}
+}
+
+func TestSystemConstants(t *testing.T) {
+	consts := map[string]string{"CONTROLLERx constant1": "0.33", "N": "4", "txt": "Text"}
+	for _, tc := range []struct{ src, want, err string }{
+		{`X1*sysc("CONTROLLERx constant1")`, `X1*(0.33)`, ""},
+		{`sysc(N) + SYSC( N )*X`, `(4) + (4)*X`, ""},
+		{`mysysc(1)`, `mysysc(1)`, ""},
+		{`sysc(missing)`, "", `no SYSTEM_CONSTANT "missing"`},
+		{`sysc(txt)`, "", `"Text" is not a number`},
+		{`sysc N`, "", `expected '(' after sysc`},
+	} {
+		got, err := formula.ExpandSystemConstants(tc.src, consts)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want %q", tc.src, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s = %q, %v; want %q", tc.src, got, err, tc.want)
+		}
 	}
 }

@@ -322,6 +322,9 @@ func detail(m *asap2.Module, name string) (*Detail, error) {
 			if cm.FormulaInv != "" {
 				d.ConvType += fmt.Sprintf(" inverse %q", cm.FormulaInv)
 			}
+			if f := cv.RuntimeFunc(); f != "" {
+				d.ConvType += fmt.Sprintf(" (uses %s(): needs the measurement's run-time context)", f)
+			}
 		case asap2.TabVerb:
 			if t := m.CompuVTab(cm.CompuTabRef); t != nil {
 				for i := range t.In {
@@ -460,8 +463,22 @@ definitions) do not fail the check.`,
 						r.Problems = append(r.Problems, err.Error())
 					}
 				}
+				badConv := map[string]bool{}
+				for _, cm := range m.CompuMethods {
+					c, err := conv.FromMethod(m, cm)
+					switch {
+					case err != nil:
+						badConv[cm.Name] = true
+						r.Problems = append(r.Problems, cm.Pos.String()+": "+err.Error())
+					case c.RuntimeFunc() != "":
+						r.Warnings = append(r.Warnings, fmt.Sprintf("%s: COMPU_METHOD %s: formula %q uses %s(), which needs the measurement's run-time context: its physical values cannot be computed from raw values alone", cm.Pos, cm.Name, cm.Formula, c.RuntimeFunc()))
+					}
+				}
 				for _, n := range m.Names() {
 					if _, err := cal.Describe(m, n); err != nil {
+						if usesBadConv(err, badConv) {
+							continue // reported once with the COMPU_METHOD
+						}
 						msg := err.Error()
 						if o, rerr := m.Resolve(n); rerr == nil {
 							msg = o.Pos().String() + ": " + msg
@@ -507,4 +524,16 @@ definitions) do not fail the check.`,
 			return nil
 		},
 	}
+}
+
+// usesBadConv reports whether err comes from one of the COMPU_METHODs
+// whose own problem is already reported.
+func usesBadConv(err error, bad map[string]bool) bool {
+	msg := err.Error()
+	for name := range bad {
+		if strings.Contains(msg, "conv: COMPU_METHOD "+name+" (") {
+			return true
+		}
+	}
+	return false
 }

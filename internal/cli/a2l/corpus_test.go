@@ -266,3 +266,65 @@ func (zeroMemory) Read(_ context.Context, _ uint32, _ uint8, n int) ([]byte, err
 }
 
 func (zeroMemory) Write(context.Context, uint32, uint8, []byte) error { return nil }
+
+// A FORM formula needing run-time context (CANape's time(), phy()) is a
+// warning, not a problem, and the object still shows; sysc() takes
+// MOD_PAR's SYSTEM_CONSTANT; an unknown constant is a problem at the
+// COMPU_METHOD.
+func TestCheckFormulaExtensions(t *testing.T) {
+	src := `ASAP2_VERSION 1 71
+/begin PROJECT p ""
+/begin MODULE m ""
+/begin MOD_PAR "" SYSTEM_CONSTANT "gain" "2.5" /end MOD_PAR
+/begin COMPU_METHOD t "" FORM "%6.2" "s" /begin FORMULA "phy(X1) + time(X1)" /end FORMULA /end COMPU_METHOD
+/begin COMPU_METHOD g "" FORM "%6.2" "" /begin FORMULA "max(X1, 1, 2) * sysc(gain)" /end FORMULA /end COMPU_METHOD
+/begin MEASUREMENT a "" UBYTE t 0 0 0 255 ECU_ADDRESS 0x10 /end MEASUREMENT
+/begin MEASUREMENT b "" UBYTE g 0 0 0 255 ECU_ADDRESS 0x11 /end MEASUREMENT
+/end MODULE
+/end PROJECT
+`
+	path := filepath.Join(t.TempDir(), "f.a2l")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := xcptest.Run("a2l", "check", "--json", path)
+	var r a2lcmd.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v: %s %s", err, out, errOut)
+	}
+	if code != 0 || len(r.Problems) != 0 || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "f.a2l:5:8: COMPU_METHOD t: formula \"phy(X1) + time(X1)\" uses phy()") {
+		t.Errorf("exit %d, problems %q, warnings %q", code, r.Problems, r.Warnings)
+	}
+	code, out, _ = xcptest.Run("--a2l", path, "a2l", "show", "a")
+	if code != 0 || !strings.Contains(out, "needs the measurement's run-time context") {
+		t.Errorf("show a: exit %d\n%s", code, out)
+	}
+	f, err := asap2.ParseFile(path, asap2.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := cal.Read(context.Background(), f.Modules[0], constMemory(3), "b")
+	if err != nil || v.Phys[0] != 7.5 {
+		t.Errorf("b = %v, %v; want 7.5", v, err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(src, "sysc(gain)", "sysc(gain2)", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = xcptest.Run("a2l", "check", "--json", path)
+	if err := json.Unmarshal([]byte(out), &r); err != nil || code == 0 || len(r.Problems) != 1 || !strings.Contains(r.Problems[0], `f.a2l:6:8: conv: COMPU_METHOD g`) {
+		t.Errorf("unknown constant: exit %d, %q", code, r.Problems)
+	}
+}
+
+// constMemory reads as bytes of one value.
+type constMemory byte
+
+func (c constMemory) Read(_ context.Context, _ uint32, _ uint8, n int) ([]byte, error) {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(c)
+	}
+	return b, nil
+}
+
+func (constMemory) Write(context.Context, uint32, uint8, []byte) error { return nil }
