@@ -94,9 +94,10 @@ type Master struct {
 	ext            extState // session state of the command methods (cmdstate.go)
 	// desync is set when an answer did not come as expected (timeout,
 	// cancellation, wrong shape): the next command resynchronises first.
-	desync bool
-	start  time.Time // the transport clock's origin (Info().Start)
-	padded bool      // the transport may pad packets (checkShape)
+	desync  bool
+	start   time.Time // the transport clock's origin (Info().Start)
+	padded  bool      // the transport may pad packets (checkShape)
+	spinOff bool      // no active wait for answers (a single P)
 
 	// Response hand-off from the receive goroutine: expect is the number
 	// of responses still expected for the command in flight (several in
@@ -174,6 +175,7 @@ func New(conn transport.Conn, cfg Config) *Master {
 	info := conn.Info()
 	m.start = info.Start
 	m.padded = padsPackets(info.Kind)
+	m.spinOff = runtime.GOMAXPROCS(0) < 2
 	if m.start.IsZero() {
 		m.start = time.Now()
 	}
@@ -339,8 +341,9 @@ func (m *Master) recvLoop() {
 			if p.Time != 0 && p.Time < m.sentAt {
 				// Received before the command was sent: a late or repeated
 				// answer to an earlier one.
+				cmd := m.pendCmd
 				m.respMu.Unlock()
-				m.log.Warn("xcp response received before its command was sent, dropped", "cmd", m.pendCmd.String(), "packet", packetHead(p.Data))
+				m.log.Warn("xcp response received before its command was sent, dropped", "cmd", cmd.String(), "packet", packetHead(p.Data))
 				continue
 			}
 			code := -1
@@ -356,8 +359,9 @@ func (m *Master) recvLoop() {
 					// Only SYNCH is answered with ERR_CMD_SYNCH, and the
 					// slave answers in order: this one answers an earlier
 					// SYNCH that timed out.
+					cmd, out := m.pendCmd, m.synchOut
 					m.respMu.Unlock()
-					m.log.Debug("xcp answer to an earlier SYNCH dropped", "cmd", m.pendCmd.String(), "outstanding", m.synchOut)
+					m.log.Debug("xcp answer to an earlier SYNCH dropped", "cmd", cmd.String(), "outstanding", out)
 					continue
 				}
 			}

@@ -3,6 +3,7 @@ package master
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -80,10 +81,10 @@ func TestBusyIsRetriedAfterT7(t *testing.T) {
 }
 
 func TestSilentSlaveTimesOutBounded(t *testing.T) {
-	var sent int
+	var sent atomic.Int32
 	m, stop := fakeSlave(t, func(req []byte) [][]byte {
 		if req[0] == byte(xcp.CmdGetStatus) {
-			sent++
+			sent.Add(1)
 		}
 		return nil
 	})
@@ -94,13 +95,13 @@ func TestSilentSlaveTimesOutBounded(t *testing.T) {
 	}
 	// The SYNCH after the first timeout is not answered either: the master
 	// cannot resynchronise, so it does not repeat the command.
-	if !errors.Is(err, ErrNotSynchronised) || sent != 1 {
-		t.Fatalf("err = %v after %d GET_STATUS, want ErrNotSynchronised after 1", err, sent)
+	if !errors.Is(err, ErrNotSynchronised) || sent.Load() != 1 {
+		t.Fatalf("err = %v after %d GET_STATUS, want ErrNotSynchronised after 1", err, sent.Load())
 	}
 	// The next command tries SYNCH again first and is not sent without it.
 	_, err = m.Do(context.Background(), []byte{byte(xcp.CmdGetStatus)})
-	if !errors.Is(err, ErrNotSynchronised) || sent != 1 {
-		t.Fatalf("second call: err = %v after %d GET_STATUS", err, sent)
+	if !errors.Is(err, ErrNotSynchronised) || sent.Load() != 1 {
+		t.Fatalf("second call: err = %v after %d GET_STATUS", err, sent.Load())
 	}
 }
 
