@@ -118,10 +118,8 @@ func Select(m *a2l.Module, selectors ...string) ([]string, error) {
 			chosen[sel] = true
 		case m.Function(sel) != nil || m.Group(sel) != nil:
 			for _, name := range members(m, sel, map[string]bool{}) {
-				if isCal[name] {
+				if isCal[name] || isCalName(m, name) {
 					chosen[name] = true
-				} else if obj, err := m.Resolve(name); err == nil && obj != nil {
-					chosen[name] = isCalName(m, name)
 				}
 			}
 		case strings.ContainsAny(sel, "*?["):
@@ -143,10 +141,8 @@ func Select(m *a2l.Module, selectors ...string) ([]string, error) {
 		}
 	}
 	out := make([]string, 0, len(chosen))
-	for n, ok := range chosen {
-		if ok {
-			out = append(out, n)
-		}
+	for n := range chosen {
+		out = append(out, n)
 	}
 	sort.Strings(out)
 	return out, nil
