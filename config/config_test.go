@@ -81,6 +81,17 @@ level = "debug"
 	}
 }
 
+// Enumerated values are accepted in any case, as pyXCP users write them.
+func TestEnumsAnyCase(t *testing.T) {
+	c, err := Parse("x.toml", []byte("[transport]\nlayer = \"CAN\"\n[transport.eth]\nprotocol = \"UDP\"\n[transport.can]\ninterface = \"SocketCAN\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Transport.Layer != "can" || c.Transport.Eth.Protocol != "udp" || c.Transport.Can.Interface != "socketcan" {
+		t.Fatalf("not normalised: %q %q %q", c.Transport.Layer, c.Transport.Eth.Protocol, c.Transport.Can.Interface)
+	}
+}
+
 func TestEmptyFileIsDefault(t *testing.T) {
 	c, err := Parse("e.toml", nil)
 	if err != nil {

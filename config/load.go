@@ -77,10 +77,18 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, decodeError(name, err, paths)
 	}
 	c.File = name
+	c.normalize()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// normalize lower-cases the names pyXCP users write in any case
+// (layer = "ETH", protocol = "TCP", interface = "SocketCAN").
+func (c *Config) normalize() {
+	t := &c.Transport
+	t.Layer, t.Eth.Protocol, t.Can.Interface = strings.ToLower(t.Layer), strings.ToLower(t.Eth.Protocol), strings.ToLower(t.Can.Interface)
 }
 
 // Find returns the configuration file to use: explicit (the --config flag)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/goxcp/goxcp/config"
 	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/transport/can"
 )
 
 // GlobalOptions are the values of the global flags (set by the root
@@ -27,7 +29,52 @@ type GlobalOptions struct {
 	LogLevel   string        // --log-level: debug, info, warn, error, off
 	Sim        bool          // --sim: connect to an embedded simulator
 	A2L        A2LOptions    // --a2l, --a2l-from-slave
+	CAN        CANOptions    // --can-interface, --channel, --can-bitrate, …
+	Serial     SerialOptions // --serial-port, --baudrate
 }
+
+// CANOptions are the global CAN flags; they override [transport.can].
+type CANOptions struct {
+	Interface            string // --can-interface: virtual, udp, socketcan, slcan, user
+	Channel              string // --channel: can0, /dev/ttyACM0, GROUP:PORT[@IF]
+	Bitrate, DataBitrate int    // --can-bitrate, --can-data-bitrate (bit/s)
+	FD, BRS              bool   // --fd, --brs
+	Master, Slave, Bcast string // --can-id-master, --can-id-slave, --can-id-broadcast
+	Extended             bool   // --can-extended: the --can-id-* values are 29-bit
+	MaxDLCRequired       bool   // --max-dlc-required
+	PaddingValue         uint8  // --padding-value
+	MaxFDLen             int    // --max-can-fd-dlc
+}
+
+// SerialOptions are the global SxI flags; they override [transport.sxi].
+type SerialOptions struct {
+	Port     string // --serial-port
+	Baudrate int    // --baudrate
+}
+
+// ParseCANID reads a CAN identifier flag value: decimal or 0x hex, bit 31
+// set (or extended) for a 29-bit identifier. It returns the A2L/pyXCP
+// encoding (bit 31 for 29-bit identifiers).
+func ParseCANID(flag, s string, extended bool) (uint32, error) {
+	v, err := strconv.ParseUint(strings.TrimSpace(s), 0, 32)
+	if err != nil {
+		return 0, UsageErrorf("--%s: not a CAN identifier (decimal or 0x hex): %q", flag, s)
+	}
+	id, err := can.ParseID(uint32(v))
+	if err != nil {
+		return 0, UsageErrorf("--%s: %s", flag, strings.TrimPrefix(err.Error(), "can: "))
+	}
+	if extended && v != 0 {
+		id.Extended = true
+	}
+	return id.Raw(), nil
+}
+
+// canFlags and serialFlags are the global flags of one transport layer.
+var (
+	canFlags    = []string{"can-interface", "channel", "can-bitrate", "can-data-bitrate", "fd", "brs", "can-id-master", "can-id-slave", "can-id-broadcast", "can-extended", "max-dlc-required", "padding-value", "max-can-fd-dlc"}
+	serialFlags = []string{"serial-port", "baudrate"}
+)
 
 // Factory gives subcommands what they need, created lazily: streams,
 // configuration, logger and a connection to the slave. One Factory serves
@@ -99,14 +146,50 @@ func (f *Factory) loadConfig() (*config.Config, error) {
 		}
 	}
 	g := f.Global
+	var idErr error
+	canID := func(flag, s string, dst *uint32) func() {
+		return func() {
+			v, err := ParseCANID(flag, s, g.CAN.Extended)
+			if err != nil {
+				idErr = err
+				return
+			}
+			*dst = v
+		}
+	}
+	k := &c.Transport.Can
 	for _, o := range []struct {
 		flag  string
 		apply func()
 	}{
-		{"transport", func() { c.Transport.Layer = g.Transport }},
+		{"transport", func() { c.Transport.Layer = strings.ToLower(g.Transport) }},
 		{"host", func() { c.Transport.Eth.Host = g.Host }},
 		{"port", func() { c.Transport.Eth.Port = g.Port }},
-		{"protocol", func() { c.Transport.Eth.Protocol = g.Protocol }},
+		{"protocol", func() { c.Transport.Eth.Protocol = strings.ToLower(g.Protocol) }},
+		{"can-interface", func() { k.Interface = strings.ToLower(g.CAN.Interface) }},
+		{"channel", func() { k.Channel = g.CAN.Channel }},
+		{"can-bitrate", func() { k.Bitrate = g.CAN.Bitrate }},
+		{"can-data-bitrate", func() { k.DataBitrate = g.CAN.DataBitrate }},
+		{"fd", func() { k.FD = g.CAN.FD }},
+		{"brs", func() { k.BRS = g.CAN.BRS }},
+		{"can-id-master", canID("can-id-master", g.CAN.Master, &k.CanIDMaster)},
+		{"can-id-slave", canID("can-id-slave", g.CAN.Slave, &k.CanIDSlave)},
+		{"can-id-broadcast", canID("can-id-broadcast", g.CAN.Bcast, &k.CanIDBroadcast)},
+		{"can-extended", func() {
+			if !g.CAN.Extended {
+				return
+			}
+			for _, id := range []*uint32{&k.CanIDMaster, &k.CanIDSlave, &k.CanIDBroadcast} {
+				if *id != 0 {
+					*id |= can.ExtendedFlag
+				}
+			}
+		}},
+		{"max-dlc-required", func() { k.MaxDLCRequired = g.CAN.MaxDLCRequired }},
+		{"padding-value", func() { k.PaddingValue = g.CAN.PaddingValue }},
+		{"max-can-fd-dlc", func() { k.MaxFDLen = g.CAN.MaxFDLen }},
+		{"serial-port", func() { c.Transport.Sxi.Port = g.Serial.Port }},
+		{"baudrate", func() { c.Transport.Sxi.Bitrate = g.Serial.Baudrate }},
 		{"ipv6", func() { c.Transport.Eth.IPv6 = g.IPv6 }},
 		{"timeout", func() { c.Transport.Timeout, c.General.T1 = g.Timeout, g.Timeout }},
 		{"log-level", func() { c.Logging.Level = g.LogLevel }},
@@ -117,6 +200,9 @@ func (f *Factory) loadConfig() (*config.Config, error) {
 		saved := c.File
 		c.File = ""
 		o.apply()
+		if idErr != nil {
+			return nil, idErr
+		}
 		err := c.Validate()
 		c.File = saved
 		var fe *config.FieldError
@@ -126,10 +212,24 @@ func (f *Factory) loadConfig() (*config.Config, error) {
 			return nil, err
 		}
 	}
-	if l := c.Transport.Layer; l != "" && l != "eth" {
-		for _, flag := range []string{"host", "port", "protocol", "ipv6"} {
+	l := c.Transport.Layer
+	if l == "" {
+		l = config.DefaultLayer
+	}
+	for _, tf := range []struct {
+		layer, name string
+		flags       []string
+	}{
+		{"eth", "the Ethernet transport (eth)", []string{"host", "port", "protocol", "ipv6"}},
+		{"can", "the CAN transport (-t can)", canFlags},
+		{"sxi", "the SxI transport (-t sxi)", serialFlags},
+	} {
+		if l == tf.layer {
+			continue
+		}
+		for _, flag := range tf.flags {
 			if f.changed(flag) {
-				return nil, UsageErrorf("--%s applies only to the Ethernet transport (eth), not to transport %q", flag, l)
+				return nil, UsageErrorf("--%s applies only to %s, not to transport %q", flag, tf.name, l)
 			}
 		}
 	}

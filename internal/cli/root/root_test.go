@@ -62,6 +62,27 @@ func TestFlagsOverrideConfig(t *testing.T) {
 				c.Transport.Timeout, c.General.T1 = 300*time.Millisecond, 300*time.Millisecond
 				c.Logging.Level = "debug"
 			}},
+		{"upper-case enums", nil, []string{"--config", file, "-t", "ETH", "--protocol", "TCP", "probe"},
+			func(c *config.Config) { c.Transport.Layer, c.Transport.Eth.Protocol = "eth", "tcp" }},
+		{"can flags", nil, []string{"--config", file, "-t", "can", "--can-interface", "SocketCAN", "--channel", "can0", "--can-bitrate", "500000",
+			"--can-data-bitrate", "2000000", "--fd", "--brs", "--can-id-master", "0x7E0", "--can-id-slave", "2017", "--can-id-broadcast", "0x80000100",
+			"--max-dlc-required", "--padding-value", "0xAA", "--max-can-fd-dlc", "32", "probe"},
+			func(c *config.Config) {
+				c.Transport.Layer = "can"
+				k := &c.Transport.Can
+				k.Interface, k.Channel, k.Bitrate, k.DataBitrate, k.FD, k.BRS = "socketcan", "can0", 500000, 2000000, true, true
+				k.CanIDMaster, k.CanIDSlave, k.CanIDBroadcast = 0x7E0, 0x7E1, 0x80000100
+				k.MaxDLCRequired, k.PaddingValue, k.MaxFDLen = true, 0xAA, 32
+			}},
+		{"can 29-bit ids", nil, []string{"--config", file, "-t", "can", "--can-interface", "udp", "--can-id-master", "0x101", "--can-id-slave", "0x102", "--can-extended", "probe"},
+			func(c *config.Config) {
+				c.Transport.Layer, c.Transport.Can.Interface = "can", "udp"
+				c.Transport.Can.CanIDMaster, c.Transport.Can.CanIDSlave = 0x80000101, 0x80000102
+			}},
+		{"serial flags", nil, []string{"--config", file, "-t", "sxi", "--serial-port", "/dev/ttyUSB1", "--baudrate", "115200", "probe"},
+			func(c *config.Config) {
+				c.Transport.Layer, c.Transport.Sxi.Port, c.Transport.Sxi.Bitrate = "sxi", "/dev/ttyUSB1", 115200
+			}},
 		{"env log level", map[string]string{"XCP_LOGLEVEL": "warn"}, []string{"--config", file, "probe"}, func(c *config.Config) { c.Logging.Level = "warn" }},
 		{"flag beats env", map[string]string{"XCP_LOGLEVEL": "warn"}, []string{"--config", file, "--log-level", "error", "probe"}, func(c *config.Config) { c.Logging.Level = "error" }},
 	}
@@ -110,6 +131,13 @@ func TestBadInput(t *testing.T) {
 		{"port with sxi", nil, []string{"--port", "6000", "-t", "sxi", "probe"}, "--port applies only to the Ethernet transport (eth), not to transport \"sxi\""},
 		{"protocol with usb", nil, []string{"-t", "usb", "--protocol", "udp", "probe"}, "--protocol applies only to the Ethernet transport (eth), not to transport \"usb\""},
 		{"ipv6 with can", nil, []string{"-t", "can", "--ipv6", "probe"}, "--ipv6 applies only to the Ethernet transport (eth), not to transport \"can\""},
+		{"channel with eth", nil, []string{"--channel", "can0", "probe"}, "--channel applies only to the CAN transport (-t can), not to transport \"eth\""},
+		{"baudrate with can", nil, []string{"-t", "can", "--baudrate", "9600", "probe"}, "--baudrate applies only to the SxI transport (-t sxi), not to transport \"can\""},
+		{"bad can id", nil, []string{"-t", "can", "--can-id-master", "7E0", "probe"}, `--can-id-master: not a CAN identifier (decimal or 0x hex): "7E0"`},
+		{"can id too large", nil, []string{"-t", "can", "--can-id-master", "0x40000000", "probe"}, "--can-id-master: identifier 0x40000000 exceeds 29 bits"},
+		{"bad can interface", nil, []string{"-t", "can", "--can-interface", "pcan", "probe"}, `--can-interface: must be one of virtual, udp, socketcan, slcan, user, got "pcan"`},
+		{"brs without fd", nil, []string{"-t", "can", "--brs", "probe"}, "--brs: needs fd = true"},
+		{"bad baudrate", nil, []string{"-t", "sxi", "--baudrate", "-5", "probe"}, "--baudrate:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

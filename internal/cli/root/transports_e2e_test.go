@@ -94,3 +94,24 @@ func TestCANConfigFile(t *testing.T) {
 		t.Errorf("exit %d: %q, want %q", code, errOut, want)
 	}
 }
+
+// The CAN flags reach the connection: CAN FD with bit rate switch,
+// padded frames and 29-bit identifiers against the simulator, with
+// pyXCP-style upper-case enum values.
+func TestSimOverCANWithFlags(t *testing.T) {
+	isolate(t)
+	for _, args := range [][]string{
+		{"--sim", "-t", "CAN", "--fd", "--brs", "--max-can-fd-dlc", "32", "--max-dlc-required", "--padding-value", "0x55",
+			"--can-id-master", "0x12345", "--can-id-slave", "0x12346", "--can-extended", "upload", "0x20000", "40"},
+		{"--sim", "-t", "can", "--can-id-master", "0x7E0", "--can-id-slave", "0x7E1", "upload", "0x20000", "16"},
+	} {
+		code, out, errOut := xcp(t, args...)
+		if code != 0 || !strings.Contains(out, "0x00020000") {
+			t.Fatalf("xcp %s: exit %d: %s %s", strings.Join(args, " "), code, out, errOut)
+		}
+	}
+	code, _, errOut := xcp(t, "--sim", "-t", "can", "--brs", "upload", "0x20000", "4")
+	if code != 2 || !strings.Contains(errOut, "--brs: needs fd = true") {
+		t.Fatalf("--brs without --fd: exit %d: %s", code, errOut)
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -61,16 +60,7 @@ func (t *tlFlags) add(cmd *cobra.Command) {
 	fl.Float64Var(&t.stopbits, "stopbits", 1, "SxI stop bits: 1, 1.5, 2")
 }
 
-func parseCANID(flag, s string) (uint32, error) {
-	v, err := strconv.ParseUint(strings.TrimSpace(s), 0, 32)
-	if err != nil {
-		return 0, cmdutil.UsageErrorf("--%s: not a CAN identifier: %q", flag, s)
-	}
-	if _, err := can.ParseID(uint32(v)); err != nil {
-		return 0, cmdutil.UsageErrorf("--%s: %v", flag, err)
-	}
-	return uint32(v), nil
-}
+func parseCANID(flag, s string) (uint32, error) { return cmdutil.ParseCANID(flag, s, false) }
 
 // parse fills opts.CAN, opts.CANConfig, opts.SxI and opts.SxiConfig, and
 // bounds MAX_CTO/MAX_DTO by what a frame of the media carries (unless

@@ -40,7 +40,7 @@ func TestMediaOptions(t *testing.T) {
 		{args: []string{"--can", "virtual"}, wantErr: "exist only inside one program"},
 		{args: []string{"--can", "pcan"}, wantErr: `unknown interface "pcan"`},
 		{args: []string{"--can", "udp", "--can-id-slave", "0x101"}, wantErr: "--can: can: can_id_master and can_id_slave are both 0x101"},
-		{args: []string{"--can-id-master", "zz"}, wantErr: `--can-id-master: not a CAN identifier: "zz"`},
+		{args: []string{"--can-id-master", "zz"}, wantErr: `--can-id-master: not a CAN identifier (decimal or 0x hex): "zz"`},
 		{args: []string{"--sxi", "pty", "--tail-format", "CRC"}, wantErr: "--header-format/--tail-format"},
 		{args: []string{"--sxi", "pty", "--parity", "Q"}, wantErr: "--bitrate/--parity/--stopbits"},
 	}

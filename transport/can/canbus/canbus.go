@@ -86,12 +86,12 @@ func Open(ctx context.Context, cfg can.Config) (can.Bus, error) {
 		if cfg.Channel == "" {
 			return nil, errors.New("canbus: socketcan needs a channel (interface name such as can0)")
 		}
-		if ok, why := socketcan.Available(); !ok {
-			return nil, fmt.Errorf("%w: socketcan: %s", ErrUnavailable, why)
-		}
 		if cfg.Bitrate != 0 || cfg.DataBitrate != 0 || !cfg.Timing.IsZero() {
 			log.Warn("socketcan: the kernel owns bit rate and bit timing; the configured values are not applied by goxcp: set them on the interface (ip link set "+cfg.Channel+" type can bitrate … [dbitrate … fd on])",
 				"interface", cfg.Channel, "bitrate", cfg.Bitrate, "data_bitrate", cfg.DataBitrate, "timing_set", !cfg.Timing.IsZero())
+		}
+		if ok, why := socketcan.Available(); !ok {
+			return nil, fmt.Errorf("%w: socketcan: %s", ErrUnavailable, why)
 		}
 		return socketcan.Open(ctx, socketcan.Config{Interface: cfg.Channel, FD: cfg.FD, Logger: cfg.Logger})
 	case SLCAN:

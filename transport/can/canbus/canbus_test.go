@@ -1,8 +1,11 @@
 package canbus
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -61,5 +64,20 @@ func TestDrivers(t *testing.T) {
 			t.Errorf("UDP multicast on loopback should work here: %s", d.Detail)
 		}
 		t.Logf("%-9s %-5v %s", d.Name, d.Available, d.Detail)
+	}
+}
+
+// SocketCAN leaves bit timing to the kernel: configured rates and timing
+// are reported, not silently dropped.
+func TestSocketCANSaysKernelOwnsBitTiming(t *testing.T) {
+	var logs bytes.Buffer
+	cfg := can.Config{Interface: "socketcan", Channel: "nosuchcan0", CanIDMaster: 1, CanIDSlave: 2, Bitrate: 500000,
+		Timing: can.Timing{SamplePoint: 87.5}, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	if b, err := Open(context.Background(), cfg); err == nil {
+		b.Close()
+		t.Fatal("nosuchcan0 opened")
+	}
+	if !strings.Contains(logs.String(), "kernel owns bit rate and bit timing") || !strings.Contains(logs.String(), "ip link set nosuchcan0 type can bitrate") {
+		t.Fatalf("no warning about bit timing:\n%s", logs.String())
 	}
 }
