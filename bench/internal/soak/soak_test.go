@@ -1,0 +1,44 @@
+package soak
+
+import (
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// TestShortSoak is the soak for seconds: faults every few hundred
+// milliseconds over TCP and UDP; nothing may hang, every frame must be
+// accounted for, every file must convert with its interruptions.
+func TestShortSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	for _, proto := range []string{"tcp", "udp"} {
+		t.Run(proto, func(t *testing.T) {
+			t.Parallel()
+			rep, err := Run(t.Context(), Config{Proto: proto, Rate: 10000, Duration: 6 * time.Second, FileDuration: 3 * time.Second,
+				FaultEvery: 500 * time.Millisecond, Seed: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log("\n" + rep.String())
+			if len(rep.Problems) > 0 {
+				t.Errorf("%d problems:\n%s", len(rep.Problems), rep)
+			}
+			if rep.Files < 2 || rep.Frames == 0 || rep.Samples == 0 {
+				t.Errorf("nothing recorded: %s", rep)
+			}
+			if sum := func() (n int) {
+				for _, v := range rep.Faults {
+					n += v
+				}
+				return
+			}(); sum < 4 {
+				t.Errorf("only %d faults injected", sum)
+			}
+		})
+	}
+}
