@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/zlib"
@@ -72,6 +73,11 @@ type Writer struct {
 	zw   *zlib.Writer
 	tbuf []byte
 	hdr  []byte
+
+	// The block writer goroutine (started by the first full block).
+	jobs chan dataJob
+	done chan struct{}
+	mu   sync.Mutex // guards err
 }
 
 // GroupWriter writes the records of one channel group (one sorted data
@@ -86,6 +92,7 @@ type GroupWriter struct {
 	blocks  []uint64 // file offsets of the data blocks
 	starts  []uint64 // offset of each block in the group's record stream
 	written uint64   // record stream bytes in written blocks
+	spare   chan []byte
 }
 
 // Create creates the file path and returns a Writer for it; Close closes
@@ -175,7 +182,7 @@ func (w *Writer) AddGroup(g ChannelGroup) (*GroupWriter, error) {
 		return nil, err
 	}
 	g.RecordID, g.Samples, g.Flags = 0, 0, 0
-	gw := &GroupWriter{w: w, g: g, index: len(w.groups), recSize: int(g.DataBytes + g.InvalBytes)}
+	gw := &GroupWriter{w: w, g: g, index: len(w.groups), recSize: int(g.DataBytes + g.InvalBytes), spare: make(chan []byte, 1)}
 	gw.cap = max(w.o.BlockSize/gw.recSize, 1) * gw.recSize
 	w.groups = append(w.groups, gw)
 	return gw, nil
@@ -274,7 +281,7 @@ func (g *GroupWriter) Samples() uint64 { return g.g.Samples }
 // Write appends one record (DataBytes + InvalBytes bytes). A full data
 // block is compressed and written to the file.
 func (g *GroupWriter) Write(rec []byte) error {
-	if err := g.w.err; err != nil {
+	if err := g.w.failed(); err != nil {
 		return err
 	}
 	if g.w.closed {
@@ -294,22 +301,80 @@ func (g *GroupWriter) Write(rec []byte) error {
 	return nil
 }
 
-// flush writes the buffered records as a data block.
+// flush hands the buffered records to the block writer goroutine (which
+// compresses and writes them while the caller fills the next block) and
+// takes a free buffer.
 func (g *GroupWriter) flush() error {
 	if len(g.buf) == 0 {
 		return nil
 	}
 	w := g.w
-	off, err := w.writeData(g.buf, g.recSize)
-	if err != nil {
-		w.err = err
-		return err
+	if w.jobs == nil {
+		w.jobs = make(chan dataJob, 2)
+		w.done = make(chan struct{})
+		go w.blockWriter()
 	}
-	g.blocks = append(g.blocks, uint64(off))
-	g.starts = append(g.starts, g.written)
-	g.written += uint64(len(g.buf))
-	g.buf = g.buf[:0]
-	return nil
+	w.jobs <- dataJob{g: g, buf: g.buf}
+	select {
+	case b := <-g.spare:
+		g.buf = b[:0]
+	default:
+		g.buf = make([]byte, 0, g.cap)
+	}
+	return w.failed()
+}
+
+// dataJob is one full data block of a group.
+type dataJob struct {
+	g   *GroupWriter
+	buf []byte
+}
+
+// blockWriter compresses and writes the data blocks in the order they
+// were flushed; it owns w.pos and the groups' block lists until Close.
+func (w *Writer) blockWriter() {
+	defer close(w.done)
+	for j := range w.jobs {
+		if w.failed() != nil {
+			continue
+		}
+		g := j.g
+		off, err := w.writeData(j.buf, g.recSize)
+		if err != nil {
+			w.fail(err)
+			continue
+		}
+		g.blocks = append(g.blocks, uint64(off))
+		g.starts = append(g.starts, g.written)
+		g.written += uint64(len(j.buf))
+		select {
+		case g.spare <- j.buf:
+		default:
+		}
+	}
+}
+
+// wait stops the block writer after the flushed blocks are written.
+func (w *Writer) wait() {
+	if w.jobs != nil {
+		close(w.jobs)
+		<-w.done
+		w.jobs = nil
+	}
+}
+
+func (w *Writer) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+func (w *Writer) fail(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err == nil {
+		w.err = err
+	}
 }
 
 // writeData writes raw as a DT or DZ block and returns its offset.
@@ -416,29 +481,32 @@ func (w *Writer) AddEvent(e Event) (int, error) {
 // identification block. The Writer cannot be used afterwards.
 func (w *Writer) Close() error {
 	if w.closed {
-		return w.err
+		return w.failed()
 	}
 	w.closed = true
 	err := w.finish()
+	w.wait()
 	if w.file != nil {
 		if cerr := w.file.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("mdf4: %w", cerr)
 		}
 	}
-	if err != nil && w.err == nil {
-		w.err = err
+	if err != nil {
+		w.fail(err)
 	}
 	return err
 }
 
 func (w *Writer) finish() error {
-	if w.err != nil {
-		return w.err
-	}
 	for _, g := range w.groups {
 		if err := g.flush(); err != nil {
+			w.wait()
 			return err
 		}
+	}
+	w.wait()
+	if err := w.failed(); err != nil {
+		return err
 	}
 	m := &metaWriter{base: w.pos, texts: map[string]uint64{}, si: map[*Source]uint64{}}
 	var hd hdLinks

@@ -32,6 +32,28 @@ func NarrowMeta() *record.Meta {
 	}
 }
 
+// WideMeta is one DAQ list "wide" with a 4-byte timestamp and n values of
+// mixed types (U16, I32, F32, U8, F64, repeating) in as many ODTs as a
+// 255-byte DTO needs: the wide table of the conversion benchmarks.
+func WideMeta(n int) *record.Meta {
+	m := NarrowMeta()
+	m.Slave.MaxDTO = 255
+	l := &m.DAQ.Lists[0]
+	l.Name, l.Measurements = "wide", nil
+	types := []record.Type{record.U16, record.I32, record.F32, record.U8, record.F64}
+	odt, off := 0, 5 // PID and timestamp
+	for j := range n {
+		t := types[j%len(types)]
+		if off+t.Size() > 255 {
+			odt, off = odt+1, 1
+		}
+		l.Measurements = append(l.Measurements, record.Measurement{Name: fmt.Sprintf("v%d", j), Type: t, ODT: odt, Offset: off})
+		off += t.Size()
+	}
+	l.ODTs = odt + 1
+	return m
+}
+
 // MixedMeta has three lists using every type, several ODTs and a bit
 // mask, with the given identification field type and timestamp size, in
 // the given byte order ("intel" or "motorola").
