@@ -129,10 +129,7 @@ func describe(m *a2l.Module, o *a2l.Object, depth int) (*Desc, error) {
 
 func dimsOf(c *a2l.Common) []int {
 	if len(c.MatrixDim) > 0 {
-		var dims []int
-		for _, n := range c.MatrixDim {
-			dims = append(dims, n)
-		}
+		dims := append([]int(nil), c.MatrixDim...)
 		// MATRIX_DIM 8 1 1 describes a one-dimensional array.
 		for len(dims) > 1 && dims[len(dims)-1] == 1 {
 			dims = dims[:len(dims)-1]
@@ -502,11 +499,8 @@ func (d *Desc) place(b []byte, depCounts []int) ([]item, []int, int, error) {
 		case roleAxis:
 			n := counts[it.axis]
 			if n < 0 || d.static {
-				if n < 0 {
-					n = maxOf(it.axis)
-					if b != nil {
-						return nil, nil, 0, errorf(d.Name, "RECORD_LAYOUT %s: AXIS_PTS_%s comes before its NO_AXIS_PTS_%s; not supported", d.rl.Name, "XYZ45"[it.axis:it.axis+1], "XYZ45"[it.axis:it.axis+1])
-					}
+				if n < 0 && b != nil {
+					return nil, nil, 0, errorf(d.Name, "RECORD_LAYOUT %s: AXIS_PTS_%s comes before its NO_AXIS_PTS_%s; not supported", d.rl.Name, "XYZ45"[it.axis:it.axis+1], "XYZ45"[it.axis:it.axis+1])
 				}
 				it.count = maxOf(it.axis)
 			} else {

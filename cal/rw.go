@@ -124,7 +124,7 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 			v.String = &s
 			return v, nil
 		}
-		n := it.count
+		var n int
 		var perm []int
 		if len(d.axes) >= 2 {
 			v.Dims = append([]int(nil), counts...)
@@ -510,7 +510,7 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 				copy(dst, s)
 				continue
 			}
-			n := it.count
+			var n int
 			var perm []int
 			if len(d.axes) >= 2 {
 				perm = d.memOrder(counts)

@@ -102,9 +102,6 @@ func appendBlock(dst []byte, b *block) []byte {
 	return dst
 }
 
-// paddedSize is the number of bytes appendBlock writes for b.
-func paddedSize(b *block) int64 { return int64(b.size()+7) &^ 7 }
-
 // parseHeader decodes a block header: identifier, length, link count.
 func parseHeader(h []byte, off int64) (id string, length, links uint64, err error) {
 	if len(h) < headerSize {

@@ -38,7 +38,7 @@ func TestReadSRec(t *testing.T) {
 		{"bad hex", "S10500000102ZZ\n", "pgm: S-record line 1: not hex digits: encoding/hex: invalid byte: U+005A 'Z'"},
 		{"unknown type", "S4030000FC\n", "pgm: S-record line 1: unknown record type S4"},
 		{"not a record", srecLine('1', []byte{0, 0}, []byte{1}) + "\n:00000001FF\n", "pgm: S-record line 2: does not start with S and a record type: \":00000001FF\""},
-		{"too short for the address", "S2030000FC\n", "pgm: S-record line 1: S2 record too short for its 3-byte address and checksum"},
+		{"too short for the address", "S2030000FC\n", "pgm: S-record line 1: record type S2 is too short for its 3-byte address and checksum"},
 		{"wrong record count", srecLine('1', []byte{0, 0}, []byte{1}) + "\n" + srecLine('5', []byte{0, 2}, nil), "pgm: S-record line 2: record count 2, but 1 data records precede it"},
 		{"overlap", srecLine('1', []byte{0, 0}, []byte{1, 2}) + "\n" + srecLine('1', []byte{0, 1}, []byte{3}), "pgm: S-record: pgm: image segments overlap: 0x00000000..0x00000001 and 0x00000001..0x00000001"},
 		{"no data", "S9030000FC\n", "pgm: S-record: no data records (S1, S2 or S3)"},

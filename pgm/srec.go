@@ -93,7 +93,7 @@ func parseSRecLine(s string) (Segment, byte, error) {
 		return Segment{}, 0, fmt.Errorf("byte count %d does not match the %d bytes that follow", b[0], len(b)-1)
 	}
 	if len(b) < 1+al+1 {
-		return Segment{}, 0, fmt.Errorf("S%c record too short for its %d-byte address and checksum", kind, al)
+		return Segment{}, 0, fmt.Errorf("record type S%c is too short for its %d-byte address and checksum", kind, al)
 	}
 	var sum byte
 	for _, c := range b[:len(b)-1] {
@@ -115,7 +115,7 @@ func parseSRecLine(s string) (Segment, byte, error) {
 		return Segment{Addr: addr, Data: payload}, kind, nil
 	case '5', '6', '7', '8', '9':
 		if len(payload) != 0 {
-			return Segment{}, 0, fmt.Errorf("S%c record carries %d data bytes", kind, len(payload))
+			return Segment{}, 0, fmt.Errorf("record type S%c carries %d data bytes (it has none)", kind, len(payload))
 		}
 	}
 	return Segment{Addr: addr}, kind, nil

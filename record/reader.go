@@ -73,7 +73,6 @@ type Reader struct {
 	left     uint32 // frames not yet returned from the current chunk
 	prevT    int64
 	frame    Frame
-	inChunk  bool
 	stats    Stats
 	index    []IndexEntry
 	complete bool

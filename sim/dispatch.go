@@ -65,7 +65,7 @@ func decoded[C any, P packet[C]](fn func(ss *session, c *C) []byte) handler {
 // commands is the command table, indexed by command code; level1 holds
 // the sub-commands of CmdLevel1.
 var commands = func() (t [256]*entry) {
-	std := func(h handler) *entry { return &entry{answer: h} }
+	std := func(h handler) *entry { return &entry{part: partStd, answer: h} }
 	pag := func(h handler) *entry { return &entry{protect: xcp.ResCalPag, answer: h} }
 	pgm := func(h handler) *entry { return &entry{protect: xcp.ResPgm, programming: true, answer: h} }
 	for c, e := range map[xcp.Command]*entry{

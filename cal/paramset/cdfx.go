@@ -217,7 +217,7 @@ func flatten(items []cdfV) (vals []float64, texts []string, shape []int, err err
 			case "V":
 				v, err := strconv.ParseFloat(strings.TrimSpace(x.Text), 64)
 				if err != nil {
-					return fmt.Errorf("V %q is not a number", strings.TrimSpace(x.Text))
+					return fmt.Errorf("value %q of a V element is not a number", strings.TrimSpace(x.Text))
 				}
 				leaves = append(leaves, leaf{idx: append(append([]int(nil), idx...), n), v: v})
 			case "VT":

@@ -90,15 +90,6 @@ func checkRes(p []byte, what string, need int) error {
 	return nil
 }
 
-func reserved(what string, b ...byte) error {
-	for _, v := range b {
-		if v != 0 {
-			return fmt.Errorf("xcp/swdbg: %s: reserved byte is 0x%02X, must be 0: %w", what, v, xcp.ErrMalformed)
-		}
-	}
-	return nil
-}
-
 // ElementWidth is the EW parameter of the memory commands (table 41):
 // the access size in bytes.
 type ElementWidth uint8

@@ -1,8 +1,6 @@
 package swdbg
 
 import (
-	"fmt"
-
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
@@ -71,16 +69,6 @@ func (r *ReadModifyWriteResponse) Decode(p []byte, f xcp.Format) error {
 	}
 	r.Value = Element(p[r.EW:], f.Order, r.EW)
 	return nil
-}
-
-// dataElements returns the first n elements of width w in d, or an error
-// if d is shorter.
-func dataElements(what string, d []byte, n int, w ElementWidth) ([]byte, error) {
-	need := n * int(w)
-	if len(d) < need {
-		return nil, fmt.Errorf("xcp/swdbg: %s: %d data bytes, need %d (%d × %s): %w", what, len(d), need, n, w, xcp.ErrMalformed)
-	}
-	return d[:need], nil
 }
 
 // Write is DBG_WRITE (table 43). N is the total number of elements of the

@@ -130,11 +130,11 @@ func TestReferenceParams(t *testing.T) {
 
 // count reads all samples of b; it returns the samples per list, the
 // reader's error and damage.
-func count(t *testing.T, b []byte) (int, error, []xmraw.FormatError) {
+func count(t *testing.T, b []byte) (int, []xmraw.FormatError, error) {
 	t.Helper()
 	r, err := xmraw.NewReader(bytes.NewReader(b))
 	if err != nil {
-		return 0, err, nil
+		return 0, nil, err
 	}
 	d, err := xmraw.NewDecoder(r.Params())
 	if err != nil {
@@ -146,7 +146,7 @@ func count(t *testing.T, b []byte) (int, error, []xmraw.FormatError) {
 			n++
 		}
 	}
-	return n, r.Err(), r.Damage()
+	return n, r.Damage(), r.Err()
 }
 
 // TestReferenceDamaged cuts and corrupts the reference recording: what is
@@ -180,7 +180,7 @@ func TestReferenceDamaged(t *testing.T) {
 		{"empty", nil, 0, xmraw.ErrNotXmraw, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n, err, damage := count(t, tc.b)
+			n, damage, err := count(t, tc.b)
 			if n != tc.samples || !errors.Is(err, tc.err) || len(damage) != tc.damaged {
 				t.Fatalf("%d samples, err %v, damage %v; want %d, %v, %d", n, err, damage, tc.samples, tc.err, tc.damaged)
 			}

@@ -27,7 +27,6 @@ type Conn struct {
 	selfOne sync.Once
 	info    transport.Info
 	start   time.Time
-	cur     []byte
 	stats   struct{ ps, pr, bs, br atomic.Uint64 }
 }
 

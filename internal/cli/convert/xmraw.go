@@ -30,7 +30,7 @@ func runXmraw(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	defer closeSrc()
+	defer func() { closeSrc() }() // the source may be reopened below
 	m := src.Meta()
 	out := opts.Out
 	if out == "" {

@@ -15,11 +15,11 @@ func TestSimOverEveryTransport(t *testing.T) {
 	isolate(t)
 	for _, tr := range []string{"can", "sxi", "usb"} {
 		t.Run(tr, func(t *testing.T) {
-			code, out, errOut := xcp(t, "--sim", "-t", tr, "download", "0x100100", "01", "02", "03", "04", "05", "06", "07", "08", "09", "0A")
+			code, _, errOut := xcp(t, "--sim", "-t", tr, "download", "0x100100", "01", "02", "03", "04", "05", "06", "07", "08", "09", "0A")
 			if code != 0 {
 				t.Fatalf("download: exit %d: %s", code, errOut)
 			}
-			code, out, errOut = xcp(t, "--sim", "-t", tr, "upload", "0x20000", "16")
+			code, out, errOut := xcp(t, "--sim", "-t", tr, "upload", "0x20000", "16")
 			if code != 0 || !strings.Contains(out, "0x00020000") {
 				t.Fatalf("upload: exit %d: %s %s", code, out, errOut)
 			}

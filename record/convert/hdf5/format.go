@@ -29,7 +29,7 @@ type dtype []byte
 
 func fixedType(size int, signed bool) dtype {
 	b := make([]byte, 12)
-	b[0] = 0x10 | 0 // version 1, class 0 fixed-point
+	b[0] = 0x10 // version 1 (high nibble), class 0 fixed-point (low nibble)
 	if signed {
 		b[1] = 0x08
 	}

@@ -37,7 +37,7 @@ const maxBatchValues = 1 << 20
 
 type table struct {
 	f      *os.File
-	w      *pq.Writer
+	w      *pq.GenericWriter[any]
 	cols   []*pq.ColumnWriter
 	vals   [][]pq.Value // per column, batch
 	kinds  []convert.Column
@@ -153,7 +153,7 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 			}
 		}
 		uj, _ := json.Marshal(units)
-		w := pq.NewWriter(f, Schema(t),
+		w := pq.NewGenericWriter[any](f, Schema(t),
 			pq.Compression(s.opts.Compression),
 			pq.CreatedBy("goxcp", "", ""),
 			pq.KeyValueMetadata("goxcp.start", m.Start.Format(time.RFC3339Nano)),
