@@ -8,6 +8,7 @@ import (
 
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/a2l/ifxcp"
+	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/config"
 	"github.com/goxcp/goxcp/master"
 )
@@ -156,4 +157,26 @@ func (mm Memory) Read(addr uint32, ext uint8, n int) ([]byte, error) {
 // Write writes data at addr/ext.
 func (mm Memory) Write(addr uint32, ext uint8, data []byte) error {
 	return mm.M.Write(mm.Ctx, addr, ext, data)
+}
+
+// CheckEPK compares the EPK that the A2L of --a2l FILE declares (MOD_PAR
+// EPK at ADDR_EPK) with the connected ECU's before a command writes or
+// records by name (cal.CheckEPK). A mismatch is an error showing both
+// unless ignore is set, when it is a warning on ErrOut. An A2L fetched from
+// the slave is the ECU's own and is not checked.
+func (f *Factory) CheckEPK(ctx context.Context, m *master.Master, mod *a2l.Module, ignore bool) error {
+	if f.Global.A2L.File == "" || m == nil || mod == nil {
+		return nil
+	}
+	err := cal.CheckEPK(ctx, mod, m)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, cal.ErrEPKMismatch) && ignore:
+		fmt.Fprintf(f.IO.ErrOut, "warning: %s: %v (--ignore-epk: going on)\n", f.Global.A2L.File, err)
+		return nil
+	case errors.Is(err, cal.ErrEPKMismatch):
+		return fmt.Errorf("%s: %w; the A2L does not describe the software in the ECU (--ignore-epk to go on)", f.Global.A2L.File, err)
+	}
+	return fmt.Errorf("%s: check the EPK: %w", f.Global.A2L.File, err)
 }

@@ -42,6 +42,10 @@ type Options struct {
 	// A2LAvailable reports whether A2L can return a module (also with
 	// --sim, whose simulator serves its A2L).
 	A2LAvailable bool
+	// CheckEPK compares the A2L's EPK with the ECU's before recording by
+	// name (Factory.CheckEPK); IgnoreEPK turns a mismatch into a warning.
+	CheckEPK  func(context.Context, *master.Master, *a2l.Module, bool) error
+	IgnoreEPK bool
 
 	DAQFile  string
 	Output   string        // recording file ("" = none)
@@ -62,7 +66,7 @@ type Options struct {
 func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{Connect: f.Connect, Printer: f.Printer, ErrOut: f.IO.ErrOut, A2L: f.A2L, ErrTTY: f.IO.ErrIsTerminal()}
+	opts := &Options{Connect: f.Connect, Printer: f.Printer, ErrOut: f.IO.ErrOut, A2L: f.A2L, ErrTTY: f.IO.ErrIsTerminal(), CheckEPK: f.CheckEPK}
 	var noStatus bool
 	cmd := &cobra.Command{
 		Use:   "record --daq LISTS [-o FILE.xlog] [--csv DIR] [--duration D]",
@@ -77,7 +81,9 @@ Lists may name their measurements by A2L name (signals = ["EngineSpeed",
 "inst.member"]) and their event by its IF_DATA XCP EVENT name; the A2L comes
 from --a2l FILE or --a2l-from-slave (with --sim, from the simulator). The
 recording then stores each signal's unit and conversion, so 'xcp convert'
-writes physical values without the A2L.`,
+writes physical values without the A2L. When the A2L declares an EPK
+(MOD_PAR EPK, ADDR_EPK) that differs from the ECU's, recording by name is
+refused unless --ignore-epk.`,
 		Example: `  xcp --sim record --daq lists.toml -o run.xlog --duration 60s
   xcp record --daq pyxcp_config.json --csv out/`,
 		Args: cmdutil.NoArgs,
@@ -107,6 +113,7 @@ writes physical values without the A2L.`,
 	fl.BoolVar(&noStatus, "no-status", false, "no live status line on stderr")
 	fl.BoolVar(&opts.Separate, "separate-lists", false, "configure lists that share an event as separate DAQ lists (default: one list \"a+b\")")
 	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
+	fl.BoolVar(&opts.IgnoreEPK, "ignore-epk", false, "record by name even when the A2L's EPK differs from the ECU's")
 	fl.BoolVar(&opts.Reconnect, "reconnect", false, "after a lost connection, keep reconnecting and resume into the same recording")
 	fl.DurationVar(&opts.Stall, "stall-timeout", 0, "end (or with --reconnect, resume) when no DTO arrives for this long (default: max(1s, 10 × the slowest list's period); negative: off)")
 	return cmd
@@ -257,6 +264,11 @@ func resolveNames(ctx context.Context, m *master.Master, lists []daq.List, opts 
 	mod, err := opts.A2L(ctx, m)
 	if err != nil {
 		return nil, err
+	}
+	if opts.CheckEPK != nil {
+		if err := opts.CheckEPK(ctx, m, mod, opts.IgnoreEPK); err != nil {
+			return nil, err
+		}
 	}
 	res, err := a2ldaq.Resolve(mod, lists)
 	if err != nil {

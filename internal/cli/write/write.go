@@ -32,8 +32,11 @@ type Options struct {
 	Printer   func(json bool) *cmdutil.Printer
 	A2L       func(context.Context, *master.Master) (*a2l.Module, error)
 	FromSlave func() bool
+	// CheckEPK compares the A2L's EPK with the ECU's (Factory.CheckEPK).
+	CheckEPK func(context.Context, *master.Master, *a2l.Module, bool) error
 
 	Assignments    []Assignment
+	IgnoreEPK      bool
 	ExtendedLimits bool
 	NoVerify       bool
 	JSON           bool
@@ -43,7 +46,7 @@ type Options struct {
 func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Connect: f.Connect, Printer: f.Printer, A2L: f.A2L, FromSlave: f.NeedsSlaveA2L}
+	opts := &Options{IO: f.IO, Connect: f.Connect, Printer: f.Printer, A2L: f.A2L, FromSlave: f.NeedsSlaveA2L, CheckEPK: f.CheckEPK}
 	cmd := &cobra.Command{
 		Use:   "write NAME=VALUE...",
 		Short: "Write characteristics by their A2L name, as physical values",
@@ -52,7 +55,8 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 converted with the object's COMPU_METHOD, checked against its
 LOWER/UPPER_LIMIT (EXTENDED_LIMITS with --extended-limits) and, after
 writing, read back and compared. Nothing is written if any value is
-refused.
+refused, nor when the A2L declares an EPK (MOD_PAR EPK, ADDR_EPK) that
+differs from the ECU's, unless --ignore-epk.
 
 VALUE is a number, a verbal text (TAB_VERB), a string (ASCII), or a list
 for arrays, curves and maps: "1,2,3" or "[1 2 3]" (maps x fastest).
@@ -84,6 +88,7 @@ axis stored with it.`,
 	}
 	cmd.Flags().BoolVar(&opts.ExtendedLimits, "extended-limits", false, "allow values up to EXTENDED_LIMITS")
 	cmd.Flags().BoolVar(&opts.NoVerify, "no-verify", false, "do not read the values back after writing")
+	cmd.Flags().BoolVar(&opts.IgnoreEPK, "ignore-epk", false, "write even when the A2L's EPK differs from the ECU's")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the written values as JSON")
 	return cmd
 }
@@ -134,11 +139,16 @@ func run(ctx context.Context, opts *Options) error {
 		}
 		in.Axes[a.Axis-1] = cal.SplitList(a.Value, false)
 	}
-	_, ds, mem, done, err := read.Session(ctx, opts.Connect, opts.A2L, opts.FromSlave(), names)
+	mod, ds, mem, done, err := read.Session(ctx, opts.Connect, opts.A2L, opts.FromSlave(), names)
 	if err != nil {
 		return err
 	}
 	defer done()
+	if opts.CheckEPK != nil {
+		if err := opts.CheckEPK(ctx, mem, mod, opts.IgnoreEPK); err != nil {
+			return err
+		}
+	}
 	opt := cal.Options{ExtendedLimits: opts.ExtendedLimits, NoVerify: opts.NoVerify}
 	pending := make([]*cal.Pending, len(ds))
 	for i, d := range ds {
