@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"sync"
 
+	"github.com/goxcp/goxcp/internal/mcast"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
@@ -63,7 +64,8 @@ func (s *Slave) ServeDiscovery(ctx context.Context, cfg DiscoveryConfig) error {
 			return err
 		}
 	}
-	conn, err := net.ListenMulticastUDP("udp4", ifi, ga)
+	conn, err := mcast.Listen(ifi, ga) // group traffic only, never unicast
+
 	if err != nil {
 		return fmt.Errorf("sim: join %s on %s: %w", ga, ifi.Name, err)
 	}

@@ -2,7 +2,9 @@
 // that joins the same group on the same interface sees the frames the
 // others send, as on a real bus. On the loopback interface (the default)
 // it lets a master and a simulator run as separate processes on one
-// machine without CAN hardware or kernel support.
+// machine without CAN hardware or kernel support. The receiving socket
+// is bound to the group address itself (on Linux): a datagram sent
+// unicast to the bus port, from this host or a peer, is never received.
 //
 // Each frame travels in one datagram:
 //
@@ -28,6 +30,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/goxcp/goxcp/internal/mcast"
 	"github.com/goxcp/goxcp/transport/can"
 )
 
@@ -153,7 +156,7 @@ func Open(ctx context.Context, cfg Config) (*Port, error) {
 	if err != nil {
 		return nil, err
 	}
-	rx, err := net.ListenMulticastUDP("udp4", ifi, ga)
+	rx, err := mcast.Listen(ifi, ga)
 	if err != nil {
 		return nil, fmt.Errorf("udpbus: join %s on %s: %w", ga, ifi.Name, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"testing"
 	"time"
@@ -95,5 +96,51 @@ func TestTwoPortsSeeEachOther(t *testing.T) {
 	a.Send(ctx, can.Frame{ID: 0x7E1, Len: 1, Data: [64]byte{9}})
 	if got, err = b.Receive(ctx); err != nil || got.ID != 0x7E1 {
 		t.Fatalf("filter: %v %v", got, err)
+	}
+}
+
+// A frame sent unicast to the bus port (from this host or any peer) is
+// not received: only the group's datagrams are.
+func TestUnicastDatagramIgnored(t *testing.T) {
+	g := testGroup()
+	a, err := Open(context.Background(), Config{Group: g})
+	if err != nil {
+		t.Skipf("multicast on loopback not available: %v", err)
+	}
+	defer a.Close()
+	b, err := Open(context.Background(), Config{Group: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ga, err := net.ResolveUDPAddr("udp4", g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uni, err := net.DialUDP("udp4", nil, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: ga.Port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uni.Close()
+	if _, err := uni.Write(Encode(nil, can.Frame{ID: 0x7E0, Len: 2, Data: [64]byte{0xFF, 0x00}}, 42)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	// Each port must receive the other's group frame first (the kernel
+	// hands a unicast datagram to one of the sockets on the port).
+	fa := can.Frame{ID: 0x7E1, Len: 1, Data: [64]byte{7}}
+	fb := can.Frame{ID: 0x7E2, Len: 1, Data: [64]byte{8}}
+	if err := a.Send(ctx, fa); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Send(ctx, fb); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.Receive(ctx); err != nil || got != fb {
+		t.Fatalf("a received %v (%v), want the group frame %v", got, err, fb)
+	}
+	if got, err := b.Receive(ctx); err != nil || got != fa {
+		t.Fatalf("b received %v (%v), want the group frame %v", got, err, fa)
 	}
 }
