@@ -34,11 +34,16 @@ type Options struct {
 	IO      *cmdutil.IOStreams
 	Printer func(json bool) *cmdutil.Printer
 
-	File string
-	To   string
+	File  string
+	Files []string // all FILE arguments (--dataset)
+	To    string
 	Out  string
 	JSON bool
 	Raw  bool // raw values instead of physical ones
+	// Dataset, ECU and Workers: --dataset DIR, --ecu, --workers.
+	Dataset string
+	ECU     string
+	Workers int
 	// MDFVersion is the MDF version of --to mf4: "4.10" or "4.20".
 	MDFVersion string
 	// Repair completes the MDF file File from its journal (File.xlog).
@@ -51,7 +56,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IO, Printer: f.Printer}
 	cmd := &cobra.Command{
-		Use:   "convert FILE --to FORMAT [-o OUT]",
+		Use:   "convert FILE --to FORMAT [-o OUT] | FILE... --dataset DIR",
 		Short: "Convert a recording (.xlog, pyXCP .xmraw) to CSV, Parquet, SQLite, HDF5 or Excel",
 		Long: `Convert a recording made by 'xcp record' (or by pyXCP's recorder, .xmraw)
 into another format, streaming in bounded memory:
@@ -102,15 +107,57 @@ nor its configuration: the DAQ layout is read from the file and the samples
 are decoded as pyXCP's own converters do (host_ns and slave_ns are pyXCP's
 timestamp0 and timestamp1, ns since the list's first sample). A truncated
 or damaged .xmraw converts what is intact and ends with an error saying
-where the damage is.`,
+where the damage is.
+
+With --dataset DIR, any number of recordings (.xlog and .xmraw) are added
+to one Hive-partitioned Parquet dataset that Spark, Trino, Presto or DuckDB
+read as one table per DAQ list:
+
+  DIR/list=<list>/ecu=<ecu id>/date=<YYYY-MM-DD>/<recording>-<n>.parquet
+
+Columns: recording (source file name), host_ns (ns since 1970-01-01 UTC),
+ecu_ns (ECU timestamp in ns, null without), the signals as DOUBLE (verbal
+tables as STRING); units in each file's metadata (goxcp.units) and in
+DIR/_goxcp_manifest.json. Recordings convert in parallel (--workers, all
+cores by default) in bounded memory. Adding recordings later appends files;
+a recording already in the dataset (same content) is skipped. The ECU id is
+the slave identification the recording holds (GET_ID), or --ecu.`,
 		Example: `  xcp convert run1.xlog --to parquet
+  xcp convert runs/*.xlog old/*.xmraw --to parquet --dataset lake/
   xcp convert pyxcp_run.xmraw --to csv
   xcp convert run1.xlog --to sqlite -o run1.db
   xcp convert run1.xlog --to mf4 --mdf-version 4.20`,
-		Args: cmdutil.ExactArgs(1, "FILE"),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if opts.Dataset != "" {
+				if len(args) == 0 {
+					return cmdutil.UsageErrorf("%s --dataset needs at least one recording FILE", cmd.CommandPath())
+				}
+				return nil
+			}
+			return cmdutil.ExactArgs(1, "FILE")(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.File = args[0]
+			opts.File, opts.Files = args[0], args
 			opts.To = strings.ToLower(opts.To)
+			if opts.Dataset != "" {
+				if opts.To != "" && opts.To != "parquet" {
+					return cmdutil.UsageErrorf("--dataset writes Parquet: use --to parquet (or leave --to out)")
+				}
+				if opts.Out != "" {
+					return cmdutil.UsageErrorf("--dataset DIR is the output: -o is not used with it")
+				}
+				if opts.Workers < 0 {
+					return cmdutil.UsageErrorf("--workers %d: want 0 (all cores) or more", opts.Workers)
+				}
+				opts.To = "parquet"
+				if runF != nil {
+					return runF(opts)
+				}
+				return runDataset(cmd.Context(), opts)
+			}
+			if cmd.Flags().Changed("ecu") || cmd.Flags().Changed("workers") {
+				return cmdutil.UsageErrorf("--ecu and --workers are for --dataset")
+			}
 			if opts.Repair {
 				if opts.To != "" && opts.To != "mf4" {
 					return cmdutil.UsageErrorf("--repair completes an MDF file (.mf4) from its journal: --to mf4 or no --to")
@@ -143,6 +190,9 @@ where the damage is.`,
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "write raw ECU values instead of physical values")
 	cmd.Flags().BoolVar(&opts.Repair, "repair", false, "complete the MDF file FILE (.mf4) of a killed 'xcp record -o FILE' from its journal FILE.xlog")
+	cmd.Flags().StringVar(&opts.Dataset, "dataset", "", "add the recordings to the Hive-partitioned Parquet dataset in `DIR`")
+	cmd.Flags().StringVar(&opts.ECU, "ecu", "", "ECU `id` of the recordings in the dataset (default: the slave identification recorded, else unknown)")
+	cmd.Flags().IntVar(&opts.Workers, "workers", 0, "recordings converted at once for --dataset (default: all cores)")
 	cmd.Flags().StringVar(&opts.MDFVersion, "mdf-version", "4.10", "MDF `version` of --to mf4: 4.10 (deflate) or 4.20 (transposed deflate)")
 	return cmd
 }
