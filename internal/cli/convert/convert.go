@@ -37,9 +37,9 @@ type Options struct {
 	File  string
 	Files []string // all FILE arguments (--dataset)
 	To    string
-	Out  string
-	JSON bool
-	Raw  bool // raw values instead of physical ones
+	Out   string
+	JSON  bool
+	Raw   bool // raw values instead of physical ones
 	// Dataset, ECU and Workers: --dataset DIR, --ecu, --workers.
 	Dataset string
 	ECU     string
