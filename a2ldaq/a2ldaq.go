@@ -15,6 +15,7 @@ import (
 	"github.com/goxcp/goxcp/a2l/ifxcp"
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/internal/editdist"
 )
 
 // Type returns the DAQ data type of an A2L data type.
@@ -185,7 +186,7 @@ func Suggest(m *a2l.Module, name string) string {
 	ln := strings.ToLower(name)
 	try := func(n string) {
 		l := strings.ToLower(n)
-		d := distance(ln, l)
+		d := editdist.Levenshtein(ln, l)
 		if d <= 2 || (len(ln) >= 3 && (strings.HasPrefix(l, ln) || strings.Contains(l, ln))) {
 			cs = append(cs, cand{n, d})
 		}
@@ -208,27 +209,6 @@ func Suggest(m *a2l.Module, name string) string {
 		names = append(names, strconv.Quote(cs[i].n))
 	}
 	return "; did you mean " + strings.Join(names, ", ") + "?"
-}
-
-// distance is the Levenshtein distance of a and b (bytes).
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // checkFixedEvent refuses a signal whose IF_DATA XCP DAQ_EVENT has a

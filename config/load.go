@@ -16,6 +16,8 @@ import (
 	"github.com/knadh/koanf/parsers/toml/v2"
 	"github.com/knadh/koanf/v2"
 	gotoml "github.com/pelletier/go-toml/v2"
+
+	"github.com/goxcp/goxcp/internal/editdist"
 )
 
 // FileName is the configuration file name looked for in the working
@@ -149,7 +151,7 @@ func suggest(key string, known map[string]bool) string {
 		if !strings.HasPrefix(k, section) || strings.Contains(k[len(section):], ".") {
 			continue
 		}
-		if n := k[len(section):]; strings.EqualFold(n, name) || editDistance(n, strings.ToLower(name)) <= 2 {
+		if n := k[len(section):]; strings.EqualFold(n, name) || editdist.Levenshtein(n, strings.ToLower(name)) <= 2 {
 			best = append(best, k)
 		}
 	}
@@ -158,26 +160,6 @@ func suggest(key string, known map[string]bool) string {
 	}
 	slices.Sort(best)
 	return " (did you mean " + strings.Join(best, " or ") + "?)"
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // durationHook turns TOML strings ("250ms") and numbers (seconds) into
