@@ -142,7 +142,7 @@ func TestReadmeSimExamples(t *testing.T) {
 // runnable reports whether a README command line needs neither a real
 // slave nor a configuration: --sim, or an offline command.
 func runnable(cmd string) bool {
-	for _, p := range []string{"--sim ", "a2l ", "--a2l sim.a2l a2l ", "--a2l sim.a2l cal ", "convert ", "can-drivers"} {
+	for _, p := range []string{"--sim ", "a2l ", "--a2l sim.a2l a2l ", "--a2l sim.a2l cal ", "convert ", "plot ", "can-drivers"} {
 		if strings.HasPrefix(cmd, p) {
 			return true
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/goxcp/goxcp/internal/cli/idscan"
 	"github.com/goxcp/goxcp/internal/cli/info"
 	"github.com/goxcp/goxcp/internal/cli/page"
+	"github.com/goxcp/goxcp/internal/cli/plotcmd"
 	"github.com/goxcp/goxcp/internal/cli/read"
 	"github.com/goxcp/goxcp/internal/cli/record"
 	"github.com/goxcp/goxcp/internal/cli/sim"
@@ -58,6 +59,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		idscan.NewCmd(f),
 		info.NewCmd(f),
 		page.NewCmd(f),
+		plotcmd.NewCmd(f),
 		read.NewCmd(f),
 		record.NewCmd(f),
 		daqinfo.NewCmd(f),
