@@ -116,6 +116,12 @@ type Stats struct {
 	// SinkDropped counts frames the FrameSink itself dropped (a recorder
 	// whose disk did not keep up), if it reports them (DropCounter).
 	SinkDropped uint64 `json:"sink_dropped"`
+	// ErrorFrames counts error frames the bus reported during the
+	// measurement (CAN: bus errors and controller state changes), BusOff
+	// how often the controller went bus-off; see transport.Stats. They are
+	// not losses themselves: what went missing shows in the list counters.
+	ErrorFrames uint64 `json:"error_frames,omitempty"`
+	BusOff      uint64 `json:"bus_off,omitempty"`
 	// SinkError is the first error of the FrameSink, if any.
 	SinkError string      `json:"sink_error,omitempty"`
 	Lists     []ListStats `json:"lists"`

@@ -81,6 +81,8 @@ type receiver struct {
 	stalls   atomic.Uint64
 
 	lost0   uint64
+	errF0   uint64 // transport error frames at the start
+	busOff0 uint64
 	ovEv    atomic.Uint64
 	stimTo  atomic.Uint64 // EV_STIM_TIMEOUT events
 	unsub   func()
@@ -126,6 +128,7 @@ func newReceiver(s *Session) (*receiver, error) {
 	}
 	conn := s.m.Conn()
 	info := conn.Info()
+	cst := conn.Stats()
 	stall := s.opts.MaxStall
 	if stall == 0 {
 		stall = 500 * time.Millisecond
@@ -133,7 +136,7 @@ func newReceiver(s *Session) (*receiver, error) {
 	r := &receiver{s: s, dec: dec, sink: s.opts.Sink, sinks: s.opts.SampleSinks, flush: int64(fl),
 		stallMax: stall, timer: time.NewTimer(time.Hour),
 		free: make(chan *chunk, n), full: make(chan *chunk, n), stop: make(chan struct{}), done: make(chan struct{}),
-		lost0: conn.Stats().Lost, subDone: make(chan struct{}), failed: make(chan struct{}), last: int64(time.Since(info.Start)),
+		lost0: cst.Lost, errF0: cst.ErrorFrames, busOff0: cst.BusOff, subDone: make(chan struct{}), failed: make(chan struct{}), last: int64(time.Since(info.Start)),
 		hdr: Header{Start: info.Start, Layout: s.lay, Info: s.info, Transport: info.Kind + " " + info.Remote}}
 	s.mu.Lock()
 	r.chans, s.chans = s.chans, nil
@@ -378,8 +381,15 @@ func (r *receiver) stats() Stats {
 	st.Frames, st.Bytes, st.Dropped = r.frames, r.bytes, r.dropped
 	r.mu.Unlock()
 	st.Stalls = r.stalls.Load()
-	if lost := r.s.m.Conn().Stats().Lost; lost > r.lost0 {
-		st.TransportLost = lost - r.lost0
+	cst := r.s.m.Conn().Stats()
+	if cst.Lost > r.lost0 {
+		st.TransportLost = cst.Lost - r.lost0
+	}
+	if cst.ErrorFrames > r.errF0 {
+		st.ErrorFrames = cst.ErrorFrames - r.errF0
+	}
+	if cst.BusOff > r.busOff0 {
+		st.BusOff = cst.BusOff - r.busOff0
 	}
 	st.OverloadEvents = r.ovEv.Load()
 	st.StimTimeouts = r.stimTo.Load()

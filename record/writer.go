@@ -84,6 +84,11 @@ type Stats struct {
 	Unwritten uint64 `json:"unwritten,omitempty"`
 	// Lists are the loss counters last given to SetLoss.
 	Lists []Loss `json:"lists,omitempty"`
+	// BusErrorFrames counts the error frames the bus reported (CAN: bus
+	// errors, controller state changes) and BusOff how often the
+	// controller went bus-off, as last given to SetBusErrors.
+	BusErrorFrames uint64 `json:"busErrorFrames,omitempty"`
+	BusOff         uint64 `json:"busOff,omitempty"`
 	// Interruptions are the times the measurement was interrupted (the
 	// connection to the slave lost), as last given to SetInterruptions.
 	Interruptions []Interruption `json:"interruptions,omitempty"`
@@ -274,6 +279,18 @@ func (w *Writer) SetLoss(lists []Loss) {
 	w.mu.Lock()
 	if !slices.Equal(w.stats.Lists, lists) {
 		w.stats.Lists = append(w.stats.Lists[:0], lists...)
+		w.lossDirty = true
+	}
+	w.mu.Unlock()
+}
+
+// SetBusErrors records the bus health counters of the measurement so far
+// (cumulative). Like SetLoss, they are written with the next chunk, flush
+// interval and at Close.
+func (w *Writer) SetBusErrors(errorFrames, busOff uint64) {
+	w.mu.Lock()
+	if w.stats.BusErrorFrames != errorFrames || w.stats.BusOff != busOff {
+		w.stats.BusErrorFrames, w.stats.BusOff = errorFrames, busOff
 		w.lossDirty = true
 	}
 	w.mu.Unlock()

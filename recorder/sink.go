@@ -156,6 +156,7 @@ func (s *FileSink) End(st daq.Stats) error {
 	}
 	s.mu.Lock()
 	s.w.SetLoss(s.loss(st))
+	s.w.SetBusErrors(st.ErrorFrames, st.BusOff)
 	s.mu.Unlock()
 	err := s.w.Close()
 	if c, ok := s.out.(io.Closer); ok {
@@ -183,6 +184,7 @@ func (s *FileSink) UpdateLoss(st daq.Stats) {
 	defer s.mu.Unlock()
 	if s.w != nil {
 		s.w.SetLoss(s.loss(st))
+		s.w.SetBusErrors(st.ErrorFrames, st.BusOff)
 	}
 }
 

@@ -148,6 +148,8 @@ func addStats(a, b daq.Stats) daq.Stats {
 	a.OverloadEvents += b.OverloadEvents
 	a.StimTimeouts += b.StimTimeouts
 	a.SinkDropped += b.SinkDropped
+	a.ErrorFrames += b.ErrorFrames
+	a.BusOff += b.BusOff
 	if a.SinkError == "" {
 		a.SinkError = b.SinkError
 	}

@@ -386,7 +386,7 @@ func (c *Conn) busError(f Frame) error {
 	switch {
 	case changed && h.State == StateBusOff:
 		c.log.Error("can: bus-off: the controller left the bus", "bus", c.info.Remote, "tx_errors", h.TxErrors, "rx_errors", h.RxErrors)
-		return fmt.Errorf("%w on %s (controller state was %s)", ErrBusOff, c.info.Remote, was)
+		return &transport.LostError{Op: "CAN bus-off", Err: fmt.Errorf("%w on %s (controller state was %s)", ErrBusOff, c.info.Remote, was)}
 	case changed:
 		c.log.Warn("can: controller state changed", "from", was.String(), "to", h.State.String(), "error", DescribeError(f), "tx_errors", h.TxErrors, "rx_errors", h.RxErrors)
 	default:

@@ -288,6 +288,9 @@ func (s Summary) Tables() []cmdutil.Table {
 		"Dropped by the recorder (disk)", strconv.FormatUint(st.SinkDropped, 10),
 		"Unknown PIDs", strconv.FormatUint(st.UnknownPID, 10),
 		"EV_DAQ_OVERLOAD", strconv.FormatUint(st.OverloadEvents, 10)}
+	if st.ErrorFrames > 0 || st.BusOff > 0 {
+		kv = append(kv, "CAN error frames", strconv.FormatUint(st.ErrorFrames, 10), "CAN bus-off", strconv.FormatUint(st.BusOff, 10))
+	}
 	if s.Output != "" {
 		kv = append(kv, "Recording", s.Output)
 		if s.File != nil {
