@@ -97,7 +97,7 @@ func TestAddressGranularityAlignment(t *testing.T) {
 		{xcp.IDRelODTAbsDAQWord, 4, "identification field"},
 		{xcp.IDRelODTAbsDAQByte, 1, "timestamps have 1 bytes"},
 	} {
-		m, _, stop := pair(t, sim.Config{AG: xcp.Word, DAQ: sim.DAQConfig{IDField: c.idf, TimestampSize: c.ts}})
+		m, _, stop := pair(t, sim.Config{AG: xcp.Word, DAQ: sim.DAQConfig{IDField: c.idf, TimestampSize: c.ts, Misaligned: true}})
 		_, err := daq.Setup(context.Background(), m, testLists(t), daq.Options{})
 		stop()
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "WORD") {

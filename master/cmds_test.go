@@ -89,16 +89,30 @@ func TestReadWriteVerify(t *testing.T) {
 	}
 }
 
-func TestReadWriteGranularityErrors(t *testing.T) {
-	_, m, stop := newVariant(t, variants[2]) // WORD
+// TestReadWriteOddObjects: with WORD granularity, objects that do not
+// cover whole elements are read through the enclosing elements and
+// written by read-modify-write, leaving the neighbouring bytes alone.
+func TestReadWriteOddObjects(t *testing.T) {
+	s, m, stop := newVariant(t, variants[2]) // WORD
 	defer stop()
-	if _, err := m.Read(t.Context(), 0x100, 0, 3); err == nil {
-		t.Fatal("Read of 3 bytes with WORD granularity succeeded")
+	ctx := t.Context()
+	for i := range 8 {
+		s.mem[0x100+i] = byte(0xA0 + i)
 	}
-	if err := m.Write(t.Context(), 0x100, 0, []byte{1, 2, 3}); err == nil {
-		t.Fatal("Write of 3 bytes with WORD granularity succeeded")
+	got, err := m.Read(ctx, 0x101, 0, 3)
+	if err != nil || !bytes.Equal(got, []byte{0xA1, 0xA2, 0xA3}) {
+		t.Fatalf("Read 3 bytes at an odd address: % X %v", got, err)
 	}
-	if _, err := m.Upload(t.Context(), 100); err == nil {
+	if err := m.Write(ctx, 0x101, 0, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []byte{0xA0, 1, 2, 3, 0xA4, 0xA5}; !bytes.Equal(s.mem[0x100:0x106], want) {
+		t.Fatalf("after the read-modify-write: % X, want % X", s.mem[0x100:0x106], want)
+	}
+	if err := m.Write(ctx, 0x104, 0, []byte{9}); err != nil || s.mem[0x104] != 9 || s.mem[0x105] != 0xA5 {
+		t.Fatalf("1 byte: % X %v", s.mem[0x104:0x106], err)
+	}
+	if _, err := m.Upload(ctx, 100); err == nil {
 		t.Fatal("UPLOAD beyond one packet without slave block mode succeeded")
 	}
 }

@@ -140,8 +140,10 @@ func (m *Master) checkLen(op string, n int) error {
 
 // Read reads n bytes starting at addr/ext, of any length: one SHORT_UPLOAD
 // when it fits a packet, otherwise SET_MTA and UPLOADs of up to 255
-// elements (several response packets each in slave block mode). n must be
-// a multiple of the address granularity.
+// elements (several response packets each in slave block mode). With an
+// address granularity of WORD or DWORD, an object that does not start and
+// end on element boundaries is read through the elements that enclose it
+// (addresses are byte addresses).
 func (m *Master) Read(ctx context.Context, addr uint32, ext uint8, n int) ([]byte, error) {
 	if n < 0 {
 		return nil, opErr("read", fmt.Errorf("negative length %d", n))
@@ -154,13 +156,41 @@ func (m *Master) Read(ctx context.Context, addr uint32, ext uint8, n int) ([]byt
 }
 
 // ReadInto is Read into a caller-supplied buffer (len(dst) bytes); it does
-// not allocate in steady state.
+// not allocate in steady state (for whole, aligned elements).
 func (m *Master) ReadInto(ctx context.Context, addr uint32, ext uint8, dst []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.needSession("read"); err != nil {
 		return err
 	}
+	if start, total, ok := m.enclosing(addr, len(dst)); !ok {
+		// An object that does not cover whole elements (AG WORD or DWORD):
+		// read the elements that enclose it.
+		buf := make([]byte, total)
+		if err := m.readInto(ctx, start, ext, buf); err != nil {
+			return err
+		}
+		copy(dst, buf[addr-start:])
+		return nil
+	}
+	return m.readInto(ctx, addr, ext, dst)
+}
+
+// enclosing returns the element-aligned range [start, start+total) that
+// encloses n bytes at addr; ok is true if that is the range itself.
+func (m *Master) enclosing(addr uint32, n int) (start uint32, total int, ok bool) {
+	ag := uint32(m.format.AG.Size())
+	if ag <= 1 || n == 0 {
+		return addr, n, true
+	}
+	start = addr &^ (ag - 1)
+	end := (uint64(addr) + uint64(n) + uint64(ag) - 1) &^ uint64(ag-1)
+	total = int(end - uint64(start))
+	return start, total, start == addr && total == n
+}
+
+// readInto reads whole elements at an aligned address; callers hold m.mu.
+func (m *Master) readInto(ctx context.Context, addr uint32, ext uint8, dst []byte) error {
 	if err := m.checkLen("read", len(dst)); err != nil {
 		return err
 	}
@@ -342,13 +372,32 @@ func (m *Master) ModifyBits(ctx context.Context, shift uint8, andMask, xorMask u
 // Write writes data at addr/ext, of any length: one SHORT_DOWNLOAD when it
 // fits a packet, otherwise SET_MTA and DOWNLOADs — in master block mode
 // (DOWNLOAD + DOWNLOAD_NEXT, at most MAX_BS packets MIN_ST apart) when the
-// slave offers it. len(data) must be a multiple of the address granularity.
+// slave offers it. With an address granularity of WORD or DWORD, data that
+// does not cover whole elements is written by read-modify-write of the
+// enclosing elements (addresses are byte addresses).
 func (m *Master) Write(ctx context.Context, addr uint32, ext uint8, data []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.needSession("write"); err != nil {
 		return err
 	}
+	if start, total, ok := m.enclosing(addr, len(data)); !ok {
+		// An object that does not cover whole elements (AG WORD or DWORD):
+		// read-modify-write of the elements that enclose it. The other
+		// bytes of those elements are written back unchanged (the slave
+		// must not change them meanwhile).
+		buf := make([]byte, total)
+		if err := m.readInto(ctx, start, ext, buf); err != nil {
+			return fmt.Errorf("%w (reading the enclosing elements for a read-modify-write)", err)
+		}
+		copy(buf[addr-start:], data)
+		return m.write(ctx, start, ext, buf)
+	}
+	return m.write(ctx, addr, ext, data)
+}
+
+// write writes whole elements at an aligned address; callers hold m.mu.
+func (m *Master) write(ctx context.Context, addr uint32, ext uint8, data []byte) error {
 	if err := m.checkLen("write", len(data)); err != nil {
 		return err
 	}

@@ -16,8 +16,15 @@ var ErrConfig = errors.New("invalid DAQ configuration")
 // 1 µs, overload indication in the PID's MSB, and the events of
 // DefaultEvents.
 type Config struct {
-	// IDField selects the identification field type of DTOs.
+	// IDField selects the identification field type of DTOs. With an
+	// address granularity of WORD or DWORD the default (absolute ODT
+	// number, 1 byte) is replaced by one that keeps DTO data aligned
+	// (relative ODT and absolute DAQ byte, or word aligned).
 	IDField xcp.IDField
+	// Misaligned keeps an identification field that misaligns DTO data
+	// under the address granularity (a faulty slave, for tests of the
+	// master's checks).
+	Misaligned bool
 	// TimestampSize is 1, 2 or 4 bytes; 0 means 4 and -1 no timestamps.
 	TimestampSize int
 	// TimestampUnit and TimestampTicks scale the timestamp (ticks 0 = 1;
@@ -121,6 +128,15 @@ func (c *Config) setDefaults(f xcp.Format) error {
 		c.MaxDaq = 64
 	}
 	ag := f.AG.Size()
+	if n := c.IDField.Len(); n%ag != 0 && c.IDField == xcp.IDAbsODT && !c.Misaligned {
+		// DTO data must start on an element boundary (XCP part 2, the
+		// identification field types): the default absolute ODT number
+		// gives way to one the address granularity allows.
+		c.IDField = xcp.IDRelODTAbsDAQWordAl
+		if ag == 2 && c.MaxDaq <= 256 {
+			c.IDField = xcp.IDRelODTAbsDAQByte
+		}
+	}
 	if c.Granularity == 0 {
 		c.Granularity = uint8(ag)
 	}

@@ -222,6 +222,9 @@ func run(ctx context.Context, opts *Options) error {
 		rec.Reconnect = opts.Connect
 	}
 	res, runErr := rec.Run(ctx, m)
+	if res.Layout == nil && runErr != nil {
+		return runErr // the measurement never started: nothing to summarise
+	}
 	if opts.Status > 0 && opts.ErrTTY {
 		fmt.Fprintln(opts.ErrOut)
 	}
