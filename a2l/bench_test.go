@@ -2,6 +2,8 @@ package a2l_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/a2l/a2ltest"
 )
 
 // genA2L writes a synthetic A2L of at least size bytes in the style real
@@ -146,4 +149,119 @@ func BenchmarkLookup(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// corpusA2L builds a large real-world A2L: one PROJECT whose MODULEs are
+// the MODULE contents of the valid single-module files of the real-world
+// corpus (ASAM's demo, Vector ASAP2 Studio projects, a2ltool and XCPlite
+// output), repeated until the text reaches size bytes. It returns the
+// text and the number of modules.
+func corpusA2L(tb testing.TB, size int) (string, int) {
+	dir := a2ltest.Corpus(tb)
+	var bodies []string
+	for _, name := range []string{"ASAP2_Demo_V171.a2l", "FCR-21_Dev.A2L", "andrey_iAPU.a2l", "a2ltool_software_b.a2l", "NCU-SW_test.a2l", "domohuhn_example-ecu.a2l"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		s := strings.TrimPrefix(string(b), "\uFEFF")
+		i, j := strings.Index(s, "/begin MODULE"), strings.LastIndex(s, "/end MODULE")
+		if i < 0 || j < i {
+			tb.Fatalf("%s: no MODULE", name)
+		}
+		// the module's name and long identifier stay; the text from them on is the body
+		rest := s[i+len("/begin MODULE"):]
+		fields := strings.Fields(rest)
+		if len(fields) == 0 {
+			tb.Fatalf("%s: no module name", name)
+		}
+		body := rest[strings.Index(rest, fields[0])+len(fields[0]) : j-i-len("/begin MODULE")]
+		bodies = append(bodies, body)
+	}
+	var b strings.Builder
+	b.Grow(size + 1<<20)
+	b.WriteString("ASAP2_VERSION 1 71\n/begin PROJECT corpus \"MODULE contents of the real-world corpus\"\n")
+	n := 0
+	for b.Len() < size {
+		fmt.Fprintf(&b, "/begin MODULE m%d%s/end MODULE\n", n, bodies[n%len(bodies)])
+		n++
+	}
+	b.WriteString("/end PROJECT\n")
+	return b.String(), n
+}
+
+// BenchmarkParseCorpus parses a ≥ 100 MB A2L made of the MODULEs of real
+// files (see corpusA2L) and reports wall-time throughput (MB/s, from
+// SetBytes) and the peak heap while parsing relative to the file size
+// (the text itself included). Targets: ≥ 100 MB/s, peak ≤ 3× the file.
+// Run: go test ./a2l -run '^$' -bench ParseCorpus -benchtime 3x
+func BenchmarkParseCorpus(b *testing.B) {
+	src, mods := corpusA2L(b, 100<<20)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	var f *a2l.File
+	var err error
+	cpu0, n := cpuTime(), 0
+	for b.Loop() {
+		if f, err = a2l.ParseString("corpus.a2l", src, a2l.Options{}); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	cpu := cpuTime() - cpu0
+	b.StopTimer()
+	if cpu > 0 {
+		// Per CPU second as well: wall time on a shared machine varies
+		// with its load, CPU time much less.
+		b.ReportMetric(float64(len(src))*float64(n)/1e6/cpu.Seconds(), "MB/cpu-s")
+	}
+	if len(f.Modules) != mods || f.Modules[mods-1].Measurement("ASAM.M.SCALAR.UBYTE.IDENTICAL") == nil && f.Modules[0].Measurement("ASAM.M.SCALAR.UBYTE.IDENTICAL") == nil {
+		b.Fatalf("parsed %d modules of %d", len(f.Modules), mods)
+	}
+	f = nil
+	peak, _ := peakHeap(func() { f, _ = a2l.ParseString("corpus.a2l", src, a2l.Options{}) })
+	runtime.KeepAlive(f)
+	b.ReportMetric(float64(len(src))/1e6, "file-MB")
+	b.ReportMetric(float64(peak)/float64(len(src))+1, "peak/file") // + the file itself
+}
+
+// peakHeap runs fn and returns the highest heap in use above the level
+// before it (sampled every millisecond) and the bytes allocated.
+func peakHeap(fn func()) (peak, alloc uint64) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base, before := ms.HeapInuse, ms.TotalAlloc
+	stop, done := make(chan struct{}), make(chan uint64)
+	go func() {
+		var max uint64
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				done <- max
+				return
+			case <-t.C:
+				var s runtime.MemStats
+				runtime.ReadMemStats(&s)
+				max = maxU(max, s.HeapInuse)
+			}
+		}
+	}()
+	fn()
+	runtime.ReadMemStats(&ms)
+	close(stop)
+	p := maxU(<-done, ms.HeapInuse)
+	if p < base {
+		return 0, ms.TotalAlloc - before
+	}
+	return p - base, ms.TotalAlloc - before
+}
+
+func maxU(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
 }
