@@ -172,7 +172,24 @@ func (c *Conversion) check(off int64) error {
 
 // Phys returns the physical value of raw x for the numeric conversion
 // types; for the text types it returns x (use Apply).
-func (c *Conversion) Phys(x float64) float64 {
+//
+// Value ranges (ConvRangeValue, ConvRangeText) are closed [min, max], as
+// the standard has them for integer raw values; for the raw values of a
+// float channel use PhysFloat and ApplyFloat ([min, max)).
+func (c *Conversion) Phys(x float64) float64 { return c.phys(x, false) }
+
+// PhysFloat is Phys for the raw value of a float channel.
+func (c *Conversion) PhysFloat(x float64) float64 { return c.phys(x, true) }
+
+// inRange reports min ≤ x ≤ max (integers) or min ≤ x < max (floats).
+func inRange(x, lo, hi float64, float bool) bool {
+	if float {
+		return x >= lo && x < hi
+	}
+	return x >= lo && x <= hi
+}
+
+func (c *Conversion) phys(x float64, float bool) float64 {
 	if c == nil {
 		return x
 	}
@@ -194,7 +211,7 @@ func (c *Conversion) Phys(x float64) float64 {
 	case ConvRangeValue:
 		n := (len(p) - 1) / 3
 		for i := range n {
-			if x >= p[3*i] && x <= p[3*i+1] {
+			if inRange(x, p[3*i], p[3*i+1], float) {
 				return p[3*i+2]
 			}
 		}
@@ -206,13 +223,20 @@ func (c *Conversion) Phys(x float64) float64 {
 // Apply returns the physical value of raw x: a number, or for a text
 // conversion the text (isText true). A text table entry that is a nested
 // numeric conversion yields that conversion's number.
-func (c *Conversion) Apply(x float64) (v float64, text string, isText bool) {
+func (c *Conversion) Apply(x float64) (v float64, text string, isText bool) { return c.apply(x, false) }
+
+// ApplyFloat is Apply for the raw value of a float channel.
+func (c *Conversion) ApplyFloat(x float64) (v float64, text string, isText bool) {
+	return c.apply(x, true)
+}
+
+func (c *Conversion) apply(x float64, float bool) (v float64, text string, isText bool) {
 	if !c.Text() {
-		return c.Phys(x), "", false
+		return c.phys(x, float), "", false
 	}
-	i := c.textIndex(x)
+	i := c.textIndex(x, float)
 	if i < len(c.Refs) && c.Refs[i] != nil {
-		return c.Refs[i].Phys(x), "", false
+		return c.Refs[i].phys(x, float), "", false
 	}
 	if i == len(c.Texts)-1 && c.Texts[i] == "" {
 		return x, "", false // no default: the raw value
@@ -221,7 +245,7 @@ func (c *Conversion) Apply(x float64) (v float64, text string, isText bool) {
 }
 
 // textIndex returns the index in Texts for x (the last one: default).
-func (c *Conversion) textIndex(x float64) int {
+func (c *Conversion) textIndex(x float64, float bool) int {
 	p := c.Params
 	switch c.Type {
 	case ConvValueText:
@@ -232,7 +256,7 @@ func (c *Conversion) textIndex(x float64) int {
 		}
 	case ConvRangeText:
 		for i := 0; i+1 < len(p); i += 2 {
-			if x >= p[i] && x <= p[i+1] {
+			if inRange(x, p[i], p[i+1], float) {
 				return i / 2
 			}
 		}

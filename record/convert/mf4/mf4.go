@@ -282,7 +282,7 @@ func channel(ms *record.Measurement, name string, off int, big bool) (*mdf4.Chan
 		c.Limits = &mdf4.Range{Min: ms.Limits.Lower, Max: ms.Limits.Upper}
 	}
 	if ms.Conversion != nil {
-		cc, why := Conversion(*ms.Conversion)
+		cc, why := Conversion(*ms.Conversion, !ms.Type.Float())
 		if why != "" {
 			c.Comment = join(c.Comment, why)
 			if c.Unit != "" {
@@ -302,10 +302,11 @@ func join(a, b string) string {
 	return a + "; " + b
 }
 
-// Conversion returns the MDF conversion of an A2L COMPU_METHOD, or nil
-// and the reason why MDF cannot express it (the raw value is then stored
-// without conversion). IDENTICAL gives nil and "".
-func Conversion(sp compu.Spec) (*mdf4.Conversion, string) {
+// Conversion returns the MDF conversion of an A2L COMPU_METHOD for a
+// channel of integer (or float) raw values, or nil and the reason why MDF
+// cannot express it (the raw value is then stored without conversion).
+// IDENTICAL gives nil and "".
+func Conversion(sp compu.Spec, integer bool) (*mdf4.Conversion, string) {
 	cv, err := compu.FromSpec(sp)
 	if err != nil {
 		return nil, fmt.Sprintf("raw value: conversion %s is damaged: %v", sp.Name, err)
@@ -330,12 +331,7 @@ func Conversion(sp compu.Spec) (*mdf4.Conversion, string) {
 		c.Type, c.Params = mdf4.ConvTabInterp, pairs(sp.In, sp.Out)
 	case "TAB_NOINTP":
 		if sp.Default != nil {
-			// Exact keys, else the default: value ranges [k, k].
-			c.Type = mdf4.ConvRangeValue
-			for i := range sp.In {
-				c.Params = append(c.Params, sp.In[i], sp.In[i], sp.Out[i])
-			}
-			c.Params = append(c.Params, *sp.Default)
+			c.Type, c.Params = mdf4.ConvRangeValue, exactRanges(sp.In, sp.Out, *sp.Default, integer)
 		} else {
 			c.Type, c.Params = mdf4.ConvTab, pairs(sp.In, sp.Out)
 		}
@@ -343,7 +339,11 @@ func Conversion(sp compu.Spec) (*mdf4.Conversion, string) {
 		if len(sp.Min) > 0 {
 			c.Type = mdf4.ConvRangeText
 			for i := range sp.Min {
-				c.Params = append(c.Params, sp.Min[i], sp.Max[i])
+				hi := sp.Max[i]
+				if !integer {
+					hi = math.Nextafter(hi, math.Inf(1)) // MDF float ranges are [min, max)
+				}
+				c.Params = append(c.Params, sp.Min[i], hi)
 			}
 		} else {
 			c.Type, c.Params = mdf4.ConvValueText, append([]float64(nil), sp.In...)
@@ -372,6 +372,36 @@ func Conversion(sp compu.Spec) (*mdf4.Conversion, string) {
 		return nil, fmt.Sprintf("raw value: conversion %s: %v", sp.Name, err)
 	}
 	return c, ""
+}
+
+// exactRanges expresses "the value of an exact key, else the default" as
+// MDF value ranges: each key alone, and the gaps between and around the
+// keys mapped to the default, so that the ranges tile the number line
+// (readers that mishandle values outside every range still get it
+// right). Integer ranges are closed, float ranges half-open [min, max).
+func exactRanges(in, out []float64, def float64, integer bool) []float64 {
+	const huge = math.MaxFloat64
+	var p []float64
+	add := func(lo, hi, v float64) { p = append(p, lo, hi, v) }
+	lo := -huge
+	for i, k := range in {
+		if integer {
+			if k-1 >= lo {
+				add(lo, k-1, def)
+			}
+			add(k, k, out[i])
+			lo = k + 1
+		} else {
+			if k > lo {
+				add(lo, k, def)
+			}
+			next := math.Nextafter(k, math.Inf(1))
+			add(k, next, out[i])
+			lo = next
+		}
+	}
+	add(lo, huge, def)
+	return append(p, def)
 }
 
 func pairs(in, out []float64) []float64 {

@@ -2,6 +2,7 @@ package mf4_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
@@ -209,13 +210,37 @@ func TestConversionFallbacks(t *testing.T) {
 		{compu.Spec{Name: "B", Type: "FORM", Formula: "X1 >> 2"}, "cannot express"},
 		{compu.Spec{Name: "V", Type: "FORM", Formula: "X2 + 1"}, "cannot express"},
 	} {
-		c, why := mf4.Conversion(tc.spec)
+		c, why := mf4.Conversion(tc.spec, true)
 		if c != nil || !strings.Contains(why, tc.why) || !strings.Contains(why, tc.spec.Name) {
 			t.Errorf("%s: %+v %q", tc.spec.Name, c, why)
 		}
 	}
-	c, why := mf4.Conversion(compu.Spec{Name: "F", Type: "FORM", Formula: "(X1 - 32) / 1.8"})
+	c, why := mf4.Conversion(compu.Spec{Name: "F", Type: "FORM", Formula: "(X1 - 32) / 1.8"}, true)
 	if c == nil || why != "" || c.Formula != "(X-32)/1.8" || c.Phys(212) != 100 {
 		t.Errorf("formula: %+v %q", c, why)
+	}
+	// TAB_NOINTP with a default: the exact keys, the default elsewhere
+	// (ranges tiling the number line), for integer and float raw values;
+	// read back as the same table.
+	def := -1.0
+	sp := compu.Spec{Name: "T", Type: "TAB_NOINTP", In: []float64{0, 1, 5}, Out: []float64{10, 20, 30}, Default: &def}
+	for _, integer := range []bool{true, false} {
+		c, why := mf4.Conversion(sp, integer)
+		if c == nil || why != "" {
+			t.Fatalf("%+v %q", c, why)
+		}
+		for x, want := range map[float64]float64{-3: -1, 0: 10, 1: 20, 2: -1, 4: -1, 5: 30, 6: -1, 1e9: -1} {
+			got := c.Phys(x)
+			if !integer {
+				got = c.PhysFloat(x)
+			}
+			if got != want {
+				t.Errorf("integer %v: phys(%v) = %v, want %v", integer, x, got, want)
+			}
+		}
+		back, err := mf4.Spec(c)
+		if err != nil || fmt.Sprint(back.In, back.Out, *back.Default) != "[0 1 5] [10 20 30] -1" {
+			t.Errorf("back: %+v %v", back, err)
+		}
 	}
 }

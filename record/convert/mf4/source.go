@@ -175,15 +175,22 @@ func Spec(c *mdf4.Conversion) (*compu.Spec, error) {
 			sp.In, sp.Out = append(sp.In, p[i]), append(sp.Out, p[i+1])
 		}
 	case mdf4.ConvRangeValue:
-		// Only the exact keys goxcp writes for TAB_NOINTP with a default.
+		// Exact keys (closed [k, k] or half-open [k, next float)) with
+		// the default elsewhere: what goxcp writes for TAB_NOINTP with a
+		// default value.
+		def := p[len(p)-1]
 		n := (len(p) - 1) / 3
 		for i := range n {
-			if p[3*i] != p[3*i+1] {
+			lo, hi, v := p[3*i], p[3*i+1], p[3*i+2]
+			switch {
+			case lo == hi || hi == math.Nextafter(lo, math.Inf(1)):
+				sp.In, sp.Out = append(sp.In, lo), append(sp.Out, v)
+			case v == def:
+			default:
 				return unsupported("with ranges (ASAP2 has no range-to-value table)")
 			}
-			sp.In, sp.Out = append(sp.In, p[3*i]), append(sp.Out, p[3*i+2])
 		}
-		sp.Type, sp.Default = "TAB_NOINTP", &p[len(p)-1]
+		sp.Type, sp.Default = "TAB_NOINTP", &def
 	case mdf4.ConvValueText:
 		sp.Type, sp.In = "TAB_VERB", append([]float64(nil), p...)
 		sp.Text, sp.DefaultText = c.Texts[:len(c.Texts)-1], c.Texts[len(c.Texts)-1]
