@@ -242,13 +242,57 @@ func addLost(c *atomic.Uint64, d int64) {
 	}
 }
 
-// sender builds frames (header and packet) in a reusable buffer under a
+// sender is the send side shared by XCP on TCP and UDP, master and slave
+// side: it builds frames (header and packet) in a reusable buffer under a
 // mutex, so that every packet leaves in one write call with its own CTR.
+// The connection sets max, limit, ready and write.
 type sender struct {
-	mu  sync.Mutex
-	buf []byte
-	ctr uint16
-	max int // largest packet accepted
+	mu    sync.Mutex
+	buf   []byte
+	ctr   uint16
+	max   int // largest packet accepted
+	limit int // bytes per write call of a batch (a single frame may exceed it)
+	// ready is called with mu held before anything is sent: it arms the
+	// write deadline of ctx and returns why the connection cannot send.
+	ready func(ctx context.Context) error
+	// write writes the frames f holding n packets, with mu held. When
+	// nothing left, it gives their counters back (ctr -= n).
+	write func(ctx context.Context, f []byte, n int) error
+}
+
+// send sends packet in one frame, copies times with the same CTR (2 for
+// SendTwice).
+func (s *sender) send(ctx context.Context, packet []byte, copies int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	f, err := s.frame(packet)
+	if err != nil {
+		return err
+	}
+	for i := range copies {
+		n := 0
+		if i == 0 {
+			n = 1 // the copies are not counted as packets sent
+		}
+		if err := s.write(ctx, f, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendBatch sends several packets, each in its own frame with its own CTR,
+// with as few write calls as limit allows.
+func (s *sender) sendBatch(ctx context.Context, packets [][]byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.ready(ctx); err != nil {
+		return err
+	}
+	return s.batch(packets, s.limit, func(f []byte, n int) error { return s.write(ctx, f, n) })
 }
 
 // frame returns the frame for packet; callers hold s.mu.

@@ -324,8 +324,9 @@ func newUDPPeer(l *Listener, addr netip.AddrPort) *udpPeer {
 	p.clk = clock{start: p.info.Start}
 	p.own = make([]byte, datagramBuf)
 	p.r = udpRecv{log: l.log, st: &p.st, from: p.info.Remote}
-	p.snd.max = max
+	p.snd.max, p.snd.limit = max, max+HeaderLen
 	p.snd.buf = make([]byte, 0, 1024)
+	p.snd.ready, p.snd.write = p.sendReady, p.write
 	return p
 }
 
@@ -380,57 +381,32 @@ func (p *udpPeer) Recv(ctx context.Context) (transport.Packet, error) {
 
 // Send implements transport.Conn: one datagram per packet to the master.
 // UDP sends do not block for long, so ctx is only checked before sending.
-func (p *udpPeer) Send(ctx context.Context, packet []byte) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if p.isClosed.Load() {
-		return fmt.Errorf("eth: udp send: %w", net.ErrClosed)
-	}
-	p.snd.mu.Lock()
-	defer p.snd.mu.Unlock()
-	f, err := p.snd.frame(packet)
-	if err != nil {
-		return err
-	}
-	return p.write(f, 1)
-}
+func (p *udpPeer) Send(ctx context.Context, packet []byte) error { return p.snd.send(ctx, packet, 1) }
 
 // SendTwice implements Duplicator.
 func (p *udpPeer) SendTwice(ctx context.Context, packet []byte) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if p.isClosed.Load() {
-		return fmt.Errorf("eth: udp send: %w", net.ErrClosed)
-	}
-	p.snd.mu.Lock()
-	defer p.snd.mu.Unlock()
-	f, err := p.snd.frame(packet)
-	if err != nil {
-		return err
-	}
-	if err := p.write(f, 1); err != nil {
-		return err
-	}
-	return p.write(f, 0)
+	return p.snd.send(ctx, packet, 2)
 }
 
 // SendBatch sends several packets, each in its own frame with its own CTR,
 // packed into as few datagrams as fit.
 func (p *udpPeer) SendBatch(ctx context.Context, packets [][]byte) error {
+	return p.snd.sendBatch(ctx, packets)
+}
+
+// sendReady is the sender's ready: the shared socket has no deadline of
+// its own, so ctx is only checked.
+func (p *udpPeer) sendReady(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if p.isClosed.Load() {
 		return fmt.Errorf("eth: udp send: %w", net.ErrClosed)
 	}
-	p.snd.mu.Lock()
-	defer p.snd.mu.Unlock()
-	return p.snd.batch(packets, p.snd.max+HeaderLen, p.write)
+	return nil
 }
 
-func (p *udpPeer) write(f []byte, n int) error {
+func (p *udpPeer) write(_ context.Context, f []byte, n int) error {
 	w, err := p.l.udp.WriteToUDPAddrPort(f, p.addr)
 	if err != nil {
 		p.snd.ctr -= uint16(n)

@@ -41,8 +41,9 @@ func newTCPConn(nc *net.TCPConn) *tcpConn {
 	c.rs = newStream(nc, c.clk.now)
 	c.rd = newDeadliner(nc.SetReadDeadline)
 	c.wd = newDeadliner(nc.SetWriteDeadline)
-	c.snd.max = MaxPacket
+	c.snd.max, c.snd.limit = MaxPacket, streamBuf
 	c.snd.buf = make([]byte, 0, 1024)
+	c.snd.ready, c.snd.write = c.sendReady, c.write
 	return c
 }
 
@@ -83,54 +84,25 @@ func (c *tcpConn) Recv(ctx context.Context) (transport.Packet, error) {
 }
 
 // Send implements transport.Conn: one write call per frame.
-func (c *tcpConn) Send(ctx context.Context, packet []byte) error {
-	c.snd.mu.Lock()
-	defer c.snd.mu.Unlock()
-	if c.werr != nil {
-		return c.werr
-	}
-	if err := c.wd.arm(ctx); err != nil {
-		return err
-	}
-	f, err := c.snd.frame(packet)
-	if err != nil {
-		return err
-	}
-	return c.write(ctx, f, 1)
-}
+func (c *tcpConn) Send(ctx context.Context, packet []byte) error { return c.snd.send(ctx, packet, 1) }
 
 // SendTwice implements Duplicator.
 func (c *tcpConn) SendTwice(ctx context.Context, packet []byte) error {
-	c.snd.mu.Lock()
-	defer c.snd.mu.Unlock()
-	if c.werr != nil {
-		return c.werr
-	}
-	if err := c.wd.arm(ctx); err != nil {
-		return err
-	}
-	f, err := c.snd.frame(packet)
-	if err != nil {
-		return err
-	}
-	if err := c.write(ctx, f, 1); err != nil {
-		return err
-	}
-	return c.write(ctx, f, 0)
+	return c.snd.send(ctx, packet, 2)
 }
 
 // SendBatch sends several packets, each in its own frame with its own CTR,
 // with as few write calls as possible (for STIM and master block mode).
 func (c *tcpConn) SendBatch(ctx context.Context, packets [][]byte) error {
-	c.snd.mu.Lock()
-	defer c.snd.mu.Unlock()
+	return c.snd.sendBatch(ctx, packets)
+}
+
+// sendReady is the sender's ready: a cut frame ends sending for good.
+func (c *tcpConn) sendReady(ctx context.Context) error {
 	if c.werr != nil {
 		return c.werr
 	}
-	if err := c.wd.arm(ctx); err != nil {
-		return err
-	}
-	return c.snd.batch(packets, streamBuf, func(f []byte, n int) error { return c.write(ctx, f, n) })
+	return c.wd.arm(ctx)
 }
 
 // write writes the frames f (n packets); callers hold snd.mu.

@@ -96,8 +96,9 @@ func newUDPConn(nc *net.UDPConn, log *slog.Logger) *udpConn {
 	c.rd = newDeadliner(nc.SetReadDeadline)
 	c.wd = newDeadliner(nc.SetWriteDeadline)
 	c.r = udpRecv{log: log, st: &c.st, from: c.info.Remote}
-	c.snd.max = max
+	c.snd.max, c.snd.limit = max, max+HeaderLen
 	c.snd.buf = make([]byte, 0, 1024)
+	c.snd.ready, c.snd.write = c.wd.arm, c.write
 	return c
 }
 
@@ -136,45 +137,17 @@ func (c *udpConn) Recv(ctx context.Context) (transport.Packet, error) {
 }
 
 // Send implements transport.Conn: one datagram per packet.
-func (c *udpConn) Send(ctx context.Context, packet []byte) error {
-	c.snd.mu.Lock()
-	defer c.snd.mu.Unlock()
-	if err := c.wd.arm(ctx); err != nil {
-		return err
-	}
-	f, err := c.snd.frame(packet)
-	if err != nil {
-		return err
-	}
-	return c.write(ctx, f, 1)
-}
+func (c *udpConn) Send(ctx context.Context, packet []byte) error { return c.snd.send(ctx, packet, 1) }
 
 // SendTwice implements Duplicator.
 func (c *udpConn) SendTwice(ctx context.Context, packet []byte) error {
-	c.snd.mu.Lock()
-	defer c.snd.mu.Unlock()
-	if err := c.wd.arm(ctx); err != nil {
-		return err
-	}
-	f, err := c.snd.frame(packet)
-	if err != nil {
-		return err
-	}
-	if err := c.write(ctx, f, 1); err != nil {
-		return err
-	}
-	return c.write(ctx, f, 0)
+	return c.snd.send(ctx, packet, 2)
 }
 
 // SendBatch sends several packets, each in its own frame with its own CTR,
 // packed into as few datagrams as fit (for STIM and master block mode).
 func (c *udpConn) SendBatch(ctx context.Context, packets [][]byte) error {
-	c.snd.mu.Lock()
-	defer c.snd.mu.Unlock()
-	if err := c.wd.arm(ctx); err != nil {
-		return err
-	}
-	return c.snd.batch(packets, c.snd.max+HeaderLen, func(f []byte, n int) error { return c.write(ctx, f, n) })
+	return c.snd.sendBatch(ctx, packets)
 }
 
 func (c *udpConn) write(ctx context.Context, f []byte, n int) error {
