@@ -55,6 +55,13 @@ type Config struct {
 
 	// File is the file the configuration was loaded from ("" if none).
 	File string `koanf:"-"`
+	// Trusted says that programs named in the configuration
+	// (general.seed_n_key_command) may run: set by Load (the caller named
+	// the file) and by SetOrigin; false after Parse. CheckPrograms
+	// refuses a program without it.
+	Trusted bool `koanf:"-"`
+	// Origin is how the file was found (SetOrigin).
+	Origin Origin `koanf:"-"`
 }
 
 // Transport selects and configures the transport layer ([transport]).

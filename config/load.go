@@ -3,9 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -25,13 +23,20 @@ import (
 const FileName = "xcp.toml"
 
 // Load reads the TOML file at path over Default() and validates the result.
-// Errors name the file and the key.
+// Errors name the file and the key. The caller named the file, so programs
+// it names may run (Config.Trusted); for a file found rather than chosen
+// use SetOrigin.
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(path, data)
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	c.Trusted, c.Origin = true, OriginFlag
+	return c, nil
 }
 
 // Parse decodes TOML data over Default() and validates the result. name is
@@ -99,27 +104,8 @@ func (c *Config) normalize() {
 // directory. An explicitly named file must exist; "" with a nil error means
 // no file was found (use Default()).
 func Find(explicit string, getenv func(string) string) (string, error) {
-	for _, p := range []struct{ path, from string }{{explicit, "--config"}, {getenv("XCP_CONFIG"), "XCP_CONFIG"}} {
-		if p.path == "" {
-			continue
-		}
-		if _, err := os.Stat(p.path); err != nil {
-			return "", fmt.Errorf("config file from %s: %w", p.from, err)
-		}
-		return p.path, nil
-	}
-	candidates := []string{FileName}
-	if dir, err := os.UserConfigDir(); err == nil {
-		candidates = append(candidates, filepath.Join(dir, "goxcp", FileName))
-	}
-	for _, c := range candidates {
-		if _, err := os.Stat(c); err == nil {
-			return c, nil
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("config: %w", err)
-		}
-	}
-	return "", nil
+	path, _, err := Locate(explicit, getenv)
+	return path, err
 }
 
 // bytesProvider is a koanf.Provider serving a byte slice.

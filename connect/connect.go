@@ -130,9 +130,15 @@ func Timeouts(c *config.Config) master.Timeouts {
 
 // KeyFunc returns the seed & key function configured for a real slave: the
 // external program of general.seed_n_key_command, or nil if none is set.
+// The program runs only if the configuration may start programs
+// (config.Config.Trusted: a file the user chose or trusted); otherwise the
+// error (*config.UntrustedError) says how to trust the file.
 func KeyFunc(c *config.Config) (master.KeyFunc, error) {
 	if c.General.SeedNKeyCommand == "" {
 		return nil, nil
+	}
+	if err := c.CheckPrograms(); err != nil {
+		return nil, err // a file the user did not choose names the program
 	}
 	kf, err := seedkey.Command(c.General.SeedNKeyCommand)
 	if err != nil {

@@ -129,13 +129,18 @@ func (f *Factory) Config() (*config.Config, error) {
 }
 
 func (f *Factory) loadConfig() (*config.Config, error) {
-	path, err := config.Find(f.Global.ConfigFile, f.getenv)
+	path, origin, err := config.Locate(f.Global.ConfigFile, f.getenv)
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
 	c := config.Default()
 	if path != "" {
 		if c, err = config.Load(path); err != nil {
+			return nil, err
+		}
+		// A file found in the working directory may not start programs
+		// unless the user trusted it (xcp config trust).
+		if err := c.SetOrigin(origin); err != nil {
 			return nil, err
 		}
 	}

@@ -27,7 +27,8 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 
   init     write a template with every setting, its default and a comment
   convert  convert a pyXCP configuration (legacy TOML/JSON or traitlets .py)
-  show     print the effective settings and where each one came from`,
+  show     print the effective settings and where each one came from
+  trust    allow a configuration file to start its key program`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return cmdutil.UsageErrorf("unknown command %q for %q", args[0], cmd.CommandPath())
@@ -36,7 +37,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newInitCmd(f), newConvertCmd(f), newShowCmd(f))
+	cmd.AddCommand(newInitCmd(f), newConvertCmd(f), newShowCmd(f), newTrustCmd(f))
 	return cmd
 }
 
@@ -67,6 +68,33 @@ func writeOut(f *cmdutil.Factory, out string, data []byte, force bool) error {
 	}
 	fmt.Fprintf(f.IO.ErrOut, "wrote %s\n", out)
 	return nil
+}
+
+func newTrustCmd(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "trust FILE",
+		Short: "Allow a configuration file found in the working directory to start its key program",
+		Long: `A configuration file can name a program (general.seed_n_key_command) that
+xcp runs to compute seed & key answers. xcp runs it only from a file you chose:
+one given with --config or XCP_CONFIG, or xcp.toml in your configuration
+directory. An xcp.toml that is merely found in the working directory (it may
+come with a project checkout from anyone) must be trusted first: check it,
+then run this command. The trust holds for the file's current contents; after
+any change, trust it again.`,
+		Example: `  xcp config trust ./xcp.toml`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := config.Load(args[0]); err != nil {
+				return err
+			}
+			store, err := config.Trust(args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(f.IO.ErrOut, "trusted %s as it is now (recorded in %s)\n", args[0], store)
+			return nil
+		},
+	}
 }
 
 func newInitCmd(f *cmdutil.Factory) *cobra.Command {
