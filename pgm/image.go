@@ -138,6 +138,41 @@ func FormatOf(name string, data []byte) Format {
 	return FormatBinary
 }
 
+// checkHexRecords checks what the HEX parser lets through: every record
+// type is one of 00 (data) … 05 (start linear address), nothing but empty
+// lines follows the end-of-file record (01), and there is one. The
+// records' syntax and checksums are left to the parser.
+func checkHexRecords(data []byte) error {
+	eof := 0
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		n := i + 1
+		if eof > 0 {
+			return fmt.Errorf("line %d: data after the end-of-file record of line %d", n, eof)
+		}
+		if len(line) < 9 || line[0] != ':' {
+			return nil // the parser names the syntax error
+		}
+		var typ byte
+		if _, err := fmt.Sscanf(line[7:9], "%02X", &typ); err != nil {
+			return nil
+		}
+		switch {
+		case typ == 0x01:
+			eof = n
+		case typ > 0x05:
+			return fmt.Errorf("line %d: unknown record type 0x%02X (Intel HEX defines 00..05)", n, typ)
+		}
+	}
+	if eof == 0 {
+		return errors.New("no end-of-file record (:00000001FF): the file is truncated")
+	}
+	return nil
+}
+
 // Load decodes data in format f; base is the address of a binary image
 // (ignored otherwise).
 func Load(f Format, data []byte, base uint32) (*Image, error) {
@@ -156,10 +191,20 @@ func Load(f Format, data []byte, base uint32) (*Image, error) {
 }
 
 // ReadHex reads an Intel HEX file (data, extended segment and extended
-// linear address records). Overlapping records are an error.
+// linear address records). Overlapping records are an error, and so are
+// record types Intel HEX does not define (a file for another tool must
+// not be flashed half understood), anything after the end-of-file record,
+// and a file without one (truncated).
 func ReadHex(r io.Reader) (*Image, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("pgm: Intel HEX: %w", err)
+	}
+	if err := checkHexRecords(data); err != nil {
+		return nil, fmt.Errorf("pgm: Intel HEX: %w", err)
+	}
 	mem := gohex.NewMemory()
-	if err := mem.ParseIntelHex(r); err != nil {
+	if err := mem.ParseIntelHex(bytes.NewReader(data)); err != nil {
 		return nil, fmt.Errorf("pgm: Intel HEX: %w", err)
 	}
 	var segs []Segment

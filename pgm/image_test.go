@@ -156,3 +156,31 @@ func FuzzReadHex(f *testing.F) {
 		}
 	})
 }
+
+// Unknown record types, data after the end-of-file record and truncated
+// files are refused, each with an error saying so.
+func TestReadHexRefuses(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"unknown record type 07", ":020000040003F7\n:0401000001020304F1\n:0400000712345678E1\n:00000001FF\n",
+			"line 3: unknown record type 0x07 (Intel HEX defines 00..05)"},
+		{"data after EOF", ":0401000001020304F1\n:00000001FF\n:0401000001020304F1\n",
+			"line 3: data after the end-of-file record of line 2"},
+		{"data after EOF elsewhere", ":0401000001020304F1\n:00000001FF\n\n:0402000001020304F0\n",
+			"line 4: data after the end-of-file record of line 2"},
+		{"truncated at a record", ":020000040003F7\n:0401000001020304F1\n",
+			"no end-of-file record (:00000001FF): the file is truncated"},
+		{"truncated inside a record", ":020000040003F7\n:04010000010203",
+			"pgm: Intel HEX: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img, err := pgm.ReadHex(strings.NewReader(tc.in))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "overlap") {
+				t.Fatalf("got %v, %v; want an error containing %q", img, err, tc.want)
+			}
+		})
+	}
+	// CRLF line ends and a trailing empty line are fine.
+	if _, err := pgm.ReadHex(strings.NewReader(":0401000001020304F1\r\n:00000001FF\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+}
