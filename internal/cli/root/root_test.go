@@ -55,7 +55,7 @@ func TestFlagsOverrideConfig(t *testing.T) {
 		want func(*config.Config)
 	}{
 		{"file only", nil, []string{"--config", file, "probe"}, func(c *config.Config) {}},
-		{"env file", map[string]string{"XCP_CONFIG": file}, []string{"probe"}, func(c *config.Config) {}},
+		{"env file", map[string]string{"XCP_CONFIG": file}, []string{"probe"}, func(c *config.Config) { c.Origin = config.OriginEnv }},
 		{"flags", nil, []string{"--config", file, "--host", "::1", "--port", "6000", "--protocol", "tcp", "--ipv6", "-t", "eth", "--timeout", "300ms", "--log-level", "debug", "probe"},
 			func(c *config.Config) {
 				c.Transport.Eth.Host, c.Transport.Eth.Port, c.Transport.Eth.Protocol, c.Transport.Eth.IPv6 = "::1", 6000, "tcp", true
