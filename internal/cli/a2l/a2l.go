@@ -112,19 +112,32 @@ func newList(o *Options) *cobra.Command {
 			if p.JSON() {
 				return p.PrintJSON(entries)
 			}
-			t := cmdutil.Table{Header: []string{"NAME", "KIND", "TYPE", "ADDRESS", "EXT", "SIZE", "UNIT"}}
-			for _, e := range entries {
-				if e.Error != "" {
-					t.Add(e.Name, e.Kind, "error: "+e.Error, "", "", "", "")
-					continue
-				}
-				t.Add(e.Name, e.Kind, e.Type, fmt.Sprintf("0x%08X", e.Address), strconv.Itoa(int(e.Ext)), strconv.Itoa(e.Size), e.Unit)
-			}
-			return p.Tables(t)
+			return p.Tables(listTables(entries)...)
 		},
 	}
 	cmd.Flags().StringVar(&kind, "kind", "", "only objects of this kind: measurement, characteristic, axis_pts, blob")
 	return cmd
+}
+
+// listTables renders `xcp a2l list`: one row per object and, below, the
+// objects that cannot be used with what is wrong (in the table, a long
+// message would widen its column for every row).
+func listTables(entries []Entry) []cmdutil.Table {
+	t := cmdutil.Table{Header: []string{"NAME", "KIND", "TYPE", "ADDRESS", "EXT", "SIZE", "UNIT"}}
+	errs := cmdutil.Table{Header: []string{"NAME", "PROBLEM"}}
+	for _, e := range entries {
+		if e.Error != "" {
+			t.Add(e.Name, e.Kind, "(problem, see below)", "", "", "", "")
+			errs.Add(e.Name, e.Error)
+			continue
+		}
+		t.Add(e.Name, e.Kind, e.Type, fmt.Sprintf("0x%08X", e.Address), strconv.Itoa(int(e.Ext)), strconv.Itoa(e.Size), e.Unit)
+	}
+	if len(errs.Rows) == 0 {
+		return []cmdutil.Table{t}
+	}
+	errs.Title = fmt.Sprintf("%d object(s) with a problem", len(errs.Rows))
+	return []cmdutil.Table{t, errs}
 }
 
 func entryOf(m *asap2.Module, name string) Entry {

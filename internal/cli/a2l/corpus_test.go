@@ -328,3 +328,41 @@ func (c constMemory) Read(_ context.Context, _ uint32, _ uint8, n int) ([]byte, 
 }
 
 func (constMemory) Write(context.Context, uint32, uint8, []byte) error { return nil }
+
+// In `xcp a2l list`, an object's long problem text goes to a table of its
+// own: it does not widen the columns of every other row.
+func TestListProblemsDoNotWidenColumns(t *testing.T) {
+	src := `ASAP2_VERSION 1 71
+/begin PROJECT p ""
+/begin MODULE m ""
+/begin MEASUREMENT good "" UBYTE NO_COMPU_METHOD 0 0 0 255 ECU_ADDRESS 0x10 /end MEASUREMENT
+/begin MEASUREMENT broken_one "" UBYTE this_compu_method_is_missing_from_the_file 0 0 0 255 ECU_ADDRESS 0x11 /end MEASUREMENT
+/end MODULE
+/end PROJECT
+`
+	path := filepath.Join(t.TempDir(), "l.a2l")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := xcptest.Run("--a2l", path, "a2l", "list")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var goodLine, problemLine string
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.Contains(l, "good"):
+			goodLine = l
+		case strings.Contains(l, "broken_one") && strings.Contains(l, "this_compu_method_is_missing_from_the_file"):
+			problemLine = l
+		}
+	}
+	if goodLine == "" || problemLine == "" || !strings.Contains(out, "1 object(s) with a problem") {
+		t.Fatalf("list output:\n%s", out)
+	}
+	// Before, the TYPE column was as wide as "error: " + the whole message.
+	msg := "values: broken_one: conv: COMPU_METHOD this_compu_method_is_missing_from_the_file not found"
+	if !strings.Contains(problemLine, msg) || len(strings.TrimRight(goodLine, " ")) >= len(msg) {
+		t.Errorf("the good row is as wide as the problem text:\n%s", out)
+	}
+}
