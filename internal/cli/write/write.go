@@ -160,14 +160,9 @@ func run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	vs := make([]*cal.Value, len(pending))
-	for i, w := range pending {
-		if vs[i], err = w.Commit(ctx, mem); err != nil {
-			if i > 0 {
-				return fmt.Errorf("%w (%s written before)", err, strings.Join(names[:i], ", "))
-			}
-			return err
-		}
+	vs, err := cal.CommitAll(ctx, mem, pending)
+	if err != nil {
+		return err
 	}
 	if opts.NoVerify {
 		fmt.Fprintf(opts.IO.ErrOut, "wrote %d object(s), not verified\n", len(vs))
