@@ -16,33 +16,34 @@ import (
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/internal/editdist"
+	"github.com/goxcp/goxcp/protocol/dto"
 )
 
 // Type returns the DAQ data type of an A2L data type.
-func Type(t a2l.DataType) (daq.Type, error) {
+func Type(t a2l.DataType) (dto.Type, error) {
 	switch t {
 	case a2l.UByte:
-		return daq.U8, nil
+		return dto.U8, nil
 	case a2l.SByte:
-		return daq.I8, nil
+		return dto.I8, nil
 	case a2l.UWord:
-		return daq.U16, nil
+		return dto.U16, nil
 	case a2l.SWord:
-		return daq.I16, nil
+		return dto.I16, nil
 	case a2l.ULong:
-		return daq.U32, nil
+		return dto.U32, nil
 	case a2l.SLong:
-		return daq.I32, nil
+		return dto.I32, nil
 	case a2l.UInt64:
-		return daq.U64, nil
+		return dto.U64, nil
 	case a2l.Int64:
-		return daq.I64, nil
+		return dto.I64, nil
 	case a2l.Float16:
-		return daq.F16, nil
+		return dto.F16, nil
 	case a2l.Float32:
-		return daq.F32, nil
+		return dto.F32, nil
 	case a2l.Float64:
-		return daq.F64, nil
+		return dto.F64, nil
 	}
 	return 0, fmt.Errorf("a2ldaq: data type %v has no DAQ equivalent", t)
 }

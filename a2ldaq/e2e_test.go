@@ -12,6 +12,7 @@ import (
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport/memconn"
@@ -63,10 +64,10 @@ func TestDAQByName(t *testing.T) {
 	// OnSample runs on the receive goroutine: hand copies over without
 	// blocking it, and wait for the samples rather than for a time.
 	const want = 5
-	got := make(chan []daq.Value, 1024)
+	got := make(chan []dto.Value, 1024)
 	ses, err := daq.Setup(ctx, m, []daq.List{l}, daq.Options{OnSample: func(s *daq.Sample) {
 		select {
-		case got <- append([]daq.Value(nil), s.Values...):
+		case got <- append([]dto.Value(nil), s.Values...):
 		default:
 		}
 	}})
@@ -76,7 +77,7 @@ func TestDAQByName(t *testing.T) {
 	if err := ses.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var samples [][]daq.Value
+	var samples [][]dto.Value
 	for len(samples) < want {
 		select {
 		case v := <-got:

@@ -17,8 +17,8 @@ func TestCSVWholeRows(t *testing.T) {
 	dir := t.TempDir()
 	w := daq.NewCSVWriter(dir)
 	lay := &daq.Layout{Lists: []daq.ListLayout{
-		{List: daq.List{Name: "fast", Measurements: []daq.Measurement{{Name: "a", Type: daq.U32}}}},
-		{List: daq.List{Name: "slow", Measurements: []daq.Measurement{{Name: "b", Type: daq.U8}}}},
+		{List: daq.List{Name: "fast", Measurements: []daq.Measurement{{Name: "a", Type: dto.U32}}}},
+		{List: daq.List{Name: "slow", Measurements: []daq.Measurement{{Name: "b", Type: dto.U8}}}},
 	}}
 	if err := w.Begin(daq.Header{Layout: lay}); err != nil {
 		t.Fatal(err)
@@ -29,7 +29,7 @@ func TestCSVWholeRows(t *testing.T) {
 			t.Errorf("%s right after Begin: %q, want its header", name, b)
 		}
 	}
-	s := &daq.Sample{List: 0, Values: []daq.Value{dto.UintValue(daq.U32, 123456)}}
+	s := &daq.Sample{List: 0, Values: []dto.Value{dto.UintValue(dto.U32, 123456)}}
 	for i := range 200000 {
 		s.HostNS = int64(i) * 1000
 		if err := w.Sample(s); err != nil {

@@ -48,9 +48,6 @@ type DropCounter interface {
 	Dropped() uint64
 }
 
-// Value is one decoded measurement value (see goxcp/dto).
-type Value = dto.Value
-
 // Sample is one complete acquisition of a DAQ list.
 type Sample struct {
 	List int // index into Layout.Lists
@@ -68,7 +65,7 @@ type Sample struct {
 	HasSlave bool
 	// Values are the measurement values in list order; reused for the
 	// next sample: copy what you keep.
-	Values []Value
+	Values []dto.Value
 }
 
 // ListStats counts what happened to one DAQ list.

@@ -1,6 +1,7 @@
 package daq
 
 import (
+	"github.com/goxcp/goxcp/protocol/dto"
 	"testing"
 
 	"github.com/goxcp/goxcp/protocol/xcp"
@@ -9,7 +10,7 @@ import (
 func twoODTLayout(t testing.TB, idf xcp.IDField, tsSize int) *Layout {
 	t.Helper()
 	l := List{Name: "l", Timestamps: true, Measurements: []Measurement{
-		{Name: "a", Addr: 0x100, Type: U32}, {Name: "b", Addr: 0x200, Type: U32}, {Name: "c", Addr: 0x300, Type: U32}}}
+		{Name: "a", Addr: 0x100, Type: dto.U32}, {Name: "b", Addr: 0x200, Type: dto.U32}, {Name: "c", Addr: 0x300, Type: dto.U32}}}
 	lay, err := Allocate([]List{l}, Limits{MaxDTO: 8 + tsSize, IDField: idf, TimestampSize: tsSize, TimestampUnit: xcp.Unit1us,
 		TimestampTick: 2, OverloadMSB: true})
 	if err != nil {
@@ -136,7 +137,7 @@ func FuzzDecoder(f *testing.F) {
 func BenchmarkDecode(b *testing.B) {
 	l := List{Name: "l", Timestamps: true}
 	for i := range 4 {
-		l.Measurements = append(l.Measurements, Measurement{Name: string(rune('a' + i)), Addr: uint32(0x100 + 4*i), Type: U32})
+		l.Measurements = append(l.Measurements, Measurement{Name: string(rune('a' + i)), Addr: uint32(0x100 + 4*i), Type: dto.U32})
 	}
 	lay, err := Allocate([]List{l}, Limits{MaxDTO: 64, IDField: xcp.IDRelODTAbsDAQWord, TimestampSize: 4, TimestampUnit: xcp.Unit1us, TimestampTick: 1})
 	if err != nil {
@@ -188,11 +189,11 @@ func TestDecoderMultiWrap(t *testing.T) {
 
 func TestParseType(t *testing.T) {
 	for _, s := range []string{"U8", "i8", "U16", "I16", "U32", "I32", "U64", "I64", "F16", "BF16", "F32", "F64", "float64", "SWORD"} {
-		if _, err := ParseType(s); err != nil {
+		if _, err := dto.ParseType(s); err != nil {
 			t.Error(s, err)
 		}
 	}
-	if ty, _ := ParseType("bf16"); ty.Size() != 2 || !ty.Float() {
+	if ty, _ := dto.ParseType("bf16"); ty.Size() != 2 || !ty.Float() {
 		t.Error("bf16")
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport"
@@ -37,16 +38,16 @@ func varAddr(t testing.TB, name string) uint32 {
 func testLists(t testing.TB) []daq.List {
 	return []daq.List{
 		{Name: "fast", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
-			{Name: "counter", Addr: varAddr(t, "counter"), Type: daq.U32},
-			{Name: "counter16", Addr: varAddr(t, "counter16"), Type: daq.U16},
-			{Name: "sine", Addr: varAddr(t, "sine"), Type: daq.F32},
-			{Name: "time_us", Addr: varAddr(t, "time_us"), Type: daq.U64},
-			{Name: "triangle", Addr: varAddr(t, "triangle"), Type: daq.I16},
+			{Name: "counter", Addr: varAddr(t, "counter"), Type: dto.U32},
+			{Name: "counter16", Addr: varAddr(t, "counter16"), Type: dto.U16},
+			{Name: "sine", Addr: varAddr(t, "sine"), Type: dto.F32},
+			{Name: "time_us", Addr: varAddr(t, "time_us"), Type: dto.U64},
+			{Name: "triangle", Addr: varAddr(t, "triangle"), Type: dto.I16},
 		}},
 		{Name: "slow", Event: 1, Timestamps: true, Prescaler: 2, Measurements: []daq.Measurement{
-			{Name: "counter8", Addr: varAddr(t, "counter8"), Type: daq.U8},
-			{Name: "enable", Addr: varAddr(t, "status"), Type: daq.U8, Mask: 0x02},
-			{Name: "sine64", Addr: varAddr(t, "sine64"), Type: daq.F64},
+			{Name: "counter8", Addr: varAddr(t, "counter8"), Type: dto.U8},
+			{Name: "enable", Addr: varAddr(t, "status"), Type: dto.U8, Mask: 0x02},
+			{Name: "sine64", Addr: varAddr(t, "sine64"), Type: dto.F64},
 		}},
 	}
 }
@@ -370,7 +371,7 @@ func TestEndToEndEth(t *testing.T) {
 
 			// The free-running event, with the slave's timestamps.
 			ses, err = daq.Setup(context.Background(), m, []daq.List{{Name: "max", Event: 3, Timestamps: true,
-				Measurements: []daq.Measurement{{Name: "time_us", Addr: varAddr(t, "time_us"), Type: daq.U64}}}}, daq.Options{})
+				Measurements: []daq.Measurement{{Name: "time_us", Addr: varAddr(t, "time_us"), Type: dto.U64}}}}, daq.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -467,9 +468,9 @@ func TestPredefinedList(t *testing.T) {
 		m, s, stop := pair(t, cfg)
 		lists := testLists(t)
 		pre := daq.List{Name: "pre", Predefined: true, Number: 0, Event: 1, Timestamps: true, Measurements: []daq.Measurement{
-			{Name: "sine", Addr: varAddr(t, "sine"), Type: daq.F32},
-			{Name: "counter16", Addr: varAddr(t, "counter16"), Type: daq.U16},
-			{Name: "counter", Addr: varAddr(t, "counter"), Type: daq.U32},
+			{Name: "sine", Addr: varAddr(t, "sine"), Type: dto.F32},
+			{Name: "counter16", Addr: varAddr(t, "counter16"), Type: dto.U16},
+			{Name: "counter", Addr: varAddr(t, "counter"), Type: dto.U32},
 		}}
 		lists = []daq.List{lists[0], pre}
 		ses, err := daq.Setup(context.Background(), m, lists, daq.Options{})
@@ -494,7 +495,7 @@ func TestPredefinedList(t *testing.T) {
 			}
 		}
 		// A measurement outside the predefined ODTs is an error naming it.
-		pre.Measurements = append(pre.Measurements, daq.Measurement{Name: "ramp", Addr: varAddr(t, "ramp"), Type: daq.F32})
+		pre.Measurements = append(pre.Measurements, daq.Measurement{Name: "ramp", Addr: varAddr(t, "ramp"), Type: dto.F32})
 		if _, err := daq.Setup(context.Background(), m, []daq.List{pre}, daq.Options{}); err == nil || !strings.Contains(err.Error(), `"ramp"`) {
 			t.Errorf("measurement outside the predefined list: %v", err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport/memconn"
@@ -28,8 +29,8 @@ func Example() {
 	}
 
 	lists := []daq.List{{Name: "fast", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
-		{Name: "counter", Addr: sim.RAMBase + 0x00, Type: daq.U32},
-		{Name: "sine", Addr: sim.RAMBase + 0x08, Type: daq.F32},
+		{Name: "counter", Addr: sim.RAMBase + 0x00, Type: dto.U32},
+		{Name: "sine", Addr: sim.RAMBase + 0x08, Type: dto.F32},
 	}}}
 	ses, err := daq.Setup(ctx, m, lists, daq.Options{})
 	if err != nil {
@@ -67,9 +68,9 @@ func Example() {
 // ExampleAllocate shows how measurements are merged and packed into ODTs.
 func ExampleAllocate() {
 	l := daq.List{Name: "l", Timestamps: true, Measurements: []daq.Measurement{
-		{Name: "a", Addr: 0x1000, Type: daq.U32},
-		{Name: "b", Addr: 0x1004, Type: daq.U16}, // adjacent: merged with a
-		{Name: "c", Addr: 0x2000, Type: daq.F64},
+		{Name: "a", Addr: 0x1000, Type: dto.U32},
+		{Name: "b", Addr: 0x1004, Type: dto.U16}, // adjacent: merged with a
+		{Name: "c", Addr: 0x2000, Type: dto.F64},
 	}}
 	lay, err := daq.Allocate([]daq.List{l}, daq.Limits{MaxDTO: 12, IDField: xcp.IDRelODTAbsDAQWord, TimestampSize: 2})
 	if err != nil {

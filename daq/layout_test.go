@@ -27,7 +27,7 @@ func sampleFor(ll *ListLayout) []byte {
 }
 
 // expected decodes measurement m straight from memory.
-func expected(m Measurement, order xcp.ByteOrder) Value {
+func expected(m Measurement, order xcp.ByteOrder) dto.Value {
 	b := make([]byte, m.Type.Size())
 	for i := range b {
 		b[i] = memByte(m.Ext, m.Addr+uint32(i))
@@ -77,7 +77,7 @@ func genLists(t *rapid.T, lim Limits) []List {
 		l.Event = uint16(i)
 		k := rapid.IntRange(1, 30).Draw(t, "meas")
 		for j := range k {
-			typ := Type(rapid.IntRange(1, 12).Draw(t, "type"))
+			typ := dto.Type(rapid.IntRange(1, 12).Draw(t, "type"))
 			m := Measurement{Name: fmt.Sprintf("m%d", j), Type: typ,
 				Addr: uint32(rapid.IntRange(0, 300).Draw(t, "addr")) + 0x1000,
 				Ext:  uint8(rapid.IntRange(0, exts-1).Draw(t, "ext"))}
@@ -188,9 +188,9 @@ func TestAllocateProperties(t *testing.T) {
 
 func TestAllocateMerges(t *testing.T) {
 	l := List{Name: "a", Measurements: []Measurement{
-		{Name: "a", Addr: 0x100, Type: U32}, {Name: "b", Addr: 0x104, Type: U16},
-		{Name: "c", Addr: 0x106, Type: U8}, {Name: "bit", Addr: 0x106, Type: U8, Mask: 0x80},
-		{Name: "far", Addr: 0x200, Type: F64},
+		{Name: "a", Addr: 0x100, Type: dto.U32}, {Name: "b", Addr: 0x104, Type: dto.U16},
+		{Name: "c", Addr: 0x106, Type: dto.U8}, {Name: "bit", Addr: 0x106, Type: dto.U8, Mask: 0x80},
+		{Name: "far", Addr: 0x200, Type: dto.F64},
 	}}
 	lay, err := Allocate([]List{l}, Limits{MaxDTO: 64})
 	if err != nil {
@@ -206,7 +206,7 @@ func TestAllocateMerges(t *testing.T) {
 }
 
 func TestAllocateErrors(t *testing.T) {
-	mixed := List{Name: "mixed", Measurements: []Measurement{{Name: "a", Addr: 1, Type: U8}, {Name: "b", Addr: 2, Ext: 1, Type: U8}}}
+	mixed := List{Name: "mixed", Measurements: []Measurement{{Name: "a", Addr: 1, Type: dto.U8}, {Name: "b", Addr: 2, Ext: 1, Type: dto.U8}}}
 	if _, err := Allocate([]List{mixed}, Limits{MaxDTO: 8, AddrExt: xcp.AESameDaqLst}); err == nil {
 		t.Error("mixed extensions accepted")
 	} else if want := `DAQ list "mixed": measurement "b" (#2) has address extension 1`; !contains(err.Error(), want) {
@@ -214,7 +214,7 @@ func TestAllocateErrors(t *testing.T) {
 	}
 	big := List{Name: "big", Timestamps: true}
 	for i := range 300 {
-		big.Measurements = append(big.Measurements, Measurement{Name: fmt.Sprint(i), Addr: uint32(i * 16), Type: U64})
+		big.Measurements = append(big.Measurements, Measurement{Name: fmt.Sprint(i), Addr: uint32(i * 16), Type: dto.U64})
 	}
 	if _, err := Allocate([]List{big}, Limits{MaxDTO: 8, IDField: xcp.IDRelODTAbsDAQWordAl, TimestampSize: 4}); err == nil {
 		t.Error("no room after header and timestamp accepted")
@@ -233,9 +233,9 @@ func contains(s, sub string) bool {
 // must not be cut in two. The first ODT then samples a filler granule.
 func TestAllocateKeepsValuesWholeBehindTimestamp(t *testing.T) {
 	l := List{Name: "can", Event: 1, Timestamps: true, Measurements: []Measurement{
-		{Name: "a", Addr: 0x1000, Type: U32},
-		{Name: "b", Addr: 0x2000, Type: F32},
-		{Name: "c", Addr: 0x3000, Type: I32},
+		{Name: "a", Addr: 0x1000, Type: dto.U32},
+		{Name: "b", Addr: 0x2000, Type: dto.F32},
+		{Name: "c", Addr: 0x3000, Type: dto.I32},
 	}}
 	lay, err := Allocate([]List{l}, Limits{MaxDTO: 8, TimestampSize: 4})
 	if err != nil {
@@ -269,7 +269,7 @@ func TestAllocateKeepsValuesWholeBehindTimestamp(t *testing.T) {
 	}
 	// Where filling the first ODT splits nothing, it is still filled.
 	small := List{Name: "s", Event: 1, Timestamps: true, Measurements: []Measurement{
-		{Name: "x", Addr: 0x10, Type: U16}, {Name: "y", Addr: 0x20, Type: U32},
+		{Name: "x", Addr: 0x10, Type: dto.U16}, {Name: "y", Addr: 0x20, Type: dto.U32},
 	}}
 	lay, err = Allocate([]List{small}, Limits{MaxDTO: 8, TimestampSize: 4})
 	if err != nil {

@@ -15,36 +15,12 @@ import (
 	"github.com/goxcp/goxcp/protocol/dto"
 )
 
-// Type is the data type of a measurement (see goxcp/dto).
-type Type = dto.Type
-
-// Measurement data types (pyXCP mnemonics).
-const (
-	U8   = dto.U8
-	I8   = dto.I8
-	U16  = dto.U16
-	I16  = dto.I16
-	U32  = dto.U32
-	I32  = dto.I32
-	U64  = dto.U64
-	I64  = dto.I64
-	F16  = dto.F16  // IEEE 754 half precision
-	BF16 = dto.BF16 // bfloat16
-	F32  = dto.F32
-	F64  = dto.F64
-)
-
-// ParseType parses a type mnemonic such as "U16" or "f32". The aliases
-// uint8…int64, float32, float64 (and UBYTE, SWORD, ULONG, A_UINT64,
-// FLOAT32_IEEE … of ASAM) are accepted too.
-func ParseType(s string) (Type, error) { return dto.ParseType(s) }
-
 // Measurement is one variable sampled by a DAQ list.
 type Measurement struct {
-	Name string `json:"name"`
-	Addr uint32 `json:"address"`
-	Ext  uint8  `json:"ext"`
-	Type Type   `json:"type"`
+	Name string   `json:"name"`
+	Addr uint32   `json:"address"`
+	Ext  uint8    `json:"ext"`
+	Type dto.Type `json:"type"`
 	// Mask, if not 0, selects bits of the raw value: the decoded value is
 	// (raw & Mask) >> trailing zeros of Mask. Only for integer types.
 	Mask uint64 `json:"mask,omitempty"`

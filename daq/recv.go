@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,7 @@ type Record struct {
 	Host     int64  // ns since the first frame
 	Slave    int64  // ns since the first slave timestamp (if HasSlave)
 	HasSlave bool
-	Values   []Value
+	Values   []dto.Value
 }
 
 // Samples returns a channel that receives a copy of every decoded sample.
@@ -334,7 +335,7 @@ func (r *receiver) emit(s *Sample) {
 		return
 	}
 	rec := Record{List: s.List, Name: r.dec.lay.Lists[s.List].Name, Host: s.Host, Slave: s.Slave, HasSlave: s.HasSlave,
-		Values: append([]Value(nil), s.Values...)}
+		Values: append([]dto.Value(nil), s.Values...)}
 	for _, ch := range r.chans {
 		select {
 		case ch <- rec:

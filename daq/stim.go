@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"math"
 	"time"
 
@@ -172,35 +173,35 @@ func (st *Stimulator) Send(ctx context.Context) error {
 // EncodeValue converts v to the raw bits of type t (the inverse of the
 // decoded Value): integers must be whole numbers within the type's range,
 // floats are rounded to the type's precision.
-func EncodeValue(t Type, v float64) (uint64, error) {
+func EncodeValue(t dto.Type, v float64) (uint64, error) {
 	if math.IsNaN(v) && !t.Float() {
 		return 0, fmt.Errorf("NaN is no %s value", t)
 	}
 	var lo, hi float64
 	switch t {
-	case U8:
+	case dto.U8:
 		lo, hi = 0, math.MaxUint8
-	case U16:
+	case dto.U16:
 		lo, hi = 0, math.MaxUint16
-	case U32:
+	case dto.U32:
 		lo, hi = 0, math.MaxUint32
-	case U64:
+	case dto.U64:
 		lo, hi = 0, math.MaxUint64
-	case I8:
+	case dto.I8:
 		lo, hi = math.MinInt8, math.MaxInt8
-	case I16:
+	case dto.I16:
 		lo, hi = math.MinInt16, math.MaxInt16
-	case I32:
+	case dto.I32:
 		lo, hi = math.MinInt32, math.MaxInt32
-	case I64:
+	case dto.I64:
 		lo, hi = math.MinInt64, math.MaxInt64
-	case F16:
+	case dto.F16:
 		return uint64(float32ToHalf(float32(v))), nil
-	case BF16:
+	case dto.BF16:
 		return uint64(math.Float32bits(float32(v)) >> 16), nil
-	case F32:
+	case dto.F32:
 		return uint64(math.Float32bits(float32(v))), nil
-	case F64:
+	case dto.F64:
 		return math.Float64bits(v), nil
 	default:
 		return 0, fmt.Errorf("no valid data type")
@@ -208,7 +209,7 @@ func EncodeValue(t Type, v float64) (uint64, error) {
 	if v != math.Trunc(v) {
 		return 0, fmt.Errorf("%v is not a whole number (%s)", v, t)
 	}
-	if v < lo || v > hi || (t == U64 && v >= 1<<64) || (t == I64 && v >= 1<<63) {
+	if v < lo || v > hi || (t == dto.U64 && v >= 1<<64) || (t == dto.I64 && v >= 1<<63) {
 		return 0, fmt.Errorf("%v is out of the range of %s", v, t)
 	}
 	if t.Signed() {

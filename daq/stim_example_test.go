@@ -8,6 +8,7 @@ import (
 
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport/memconn"
@@ -30,7 +31,7 @@ func ExampleSession_Stimulator() {
 
 	target := sim.RAMBase + 0x100 // free RAM
 	lists := []daq.List{{Name: "drive", Event: 0, Stim: true, Measurements: []daq.Measurement{
-		{Name: "target", Addr: target, Type: daq.U16},
+		{Name: "target", Addr: target, Type: dto.U16},
 	}}}
 	ses, err := daq.Setup(ctx, m, lists, daq.Options{})
 	if err != nil {

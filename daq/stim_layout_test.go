@@ -150,14 +150,14 @@ func TestStimPackingProperties(t *testing.T) {
 
 func TestEncodeValue(t *testing.T) {
 	for _, c := range []struct {
-		t    Type
+		t    dto.Type
 		v    float64
 		want uint64
 	}{
-		{U8, 255, 0xFF}, {I8, -1, math.MaxUint64}, {U16, 65535, 0xFFFF}, {I32, -2, math.MaxUint64 - 1},
-		{F32, 1.5, uint64(math.Float32bits(1.5))}, {F64, -0.25, math.Float64bits(-0.25)},
-		{F16, 1, 0x3C00}, {F16, -2, 0xC000}, {F16, 65504, 0x7BFF}, {F16, 1e6, 0x7C00}, {F16, 5.960464477539063e-08, 1},
-		{BF16, 1, 0x3F80}, {U64, 1 << 53, 1 << 53},
+		{dto.U8, 255, 0xFF}, {dto.I8, -1, math.MaxUint64}, {dto.U16, 65535, 0xFFFF}, {dto.I32, -2, math.MaxUint64 - 1},
+		{dto.F32, 1.5, uint64(math.Float32bits(1.5))}, {dto.F64, -0.25, math.Float64bits(-0.25)},
+		{dto.F16, 1, 0x3C00}, {dto.F16, -2, 0xC000}, {dto.F16, 65504, 0x7BFF}, {dto.F16, 1e6, 0x7C00}, {dto.F16, 5.960464477539063e-08, 1},
+		{dto.BF16, 1, 0x3F80}, {dto.U64, 1 << 53, 1 << 53},
 	} {
 		got, err := EncodeValue(c.t, c.v)
 		if err != nil || got != c.want {
@@ -170,9 +170,9 @@ func TestEncodeValue(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
-		t Type
+		t dto.Type
 		v float64
-	}{{U8, 256}, {U8, -1}, {I8, 128}, {I16, 0.5}, {U64, 1 << 64}, {I64, 1 << 63}, {U32, math.NaN()}, {Type(0), 1}} {
+	}{{dto.U8, 256}, {dto.U8, -1}, {dto.I8, 128}, {dto.I16, 0.5}, {dto.U64, 1 << 64}, {dto.I64, 1 << 63}, {dto.U32, math.NaN()}, {dto.Type(0), 1}} {
 		if _, err := EncodeValue(c.t, c.v); err == nil {
 			t.Errorf("EncodeValue(%s, %v) accepted", c.t, c.v)
 		}
@@ -182,11 +182,11 @@ func TestEncodeValue(t *testing.T) {
 // TestStimPIDRange: STIM DTOs must have PIDs below 0xC0 (the command codes).
 func TestStimPIDRange(t *testing.T) {
 	var daqList, stimList List
-	daqList = List{Name: "d", Measurements: []Measurement{{Name: "a", Addr: 0x1000, Type: U8}}}
+	daqList = List{Name: "d", Measurements: []Measurement{{Name: "a", Addr: 0x1000, Type: dto.U8}}}
 	for i := range 191 { // 192 ODTs: the STIM list would get PID 0xC0
-		daqList.Measurements = append(daqList.Measurements, Measurement{Name: fmt.Sprint("m", i), Addr: 0x2000 + uint32(16*i), Type: U32})
+		daqList.Measurements = append(daqList.Measurements, Measurement{Name: fmt.Sprint("m", i), Addr: 0x2000 + uint32(16*i), Type: dto.U32})
 	}
-	stimList = List{Name: "s", Stim: true, Event: 1, Measurements: []Measurement{{Name: "x", Addr: 0x1000, Type: U32}}}
+	stimList = List{Name: "s", Stim: true, Event: 1, Measurements: []Measurement{{Name: "x", Addr: 0x1000, Type: dto.U32}}}
 	lim := Limits{Order: xcp.Intel, IDField: xcp.IDAbsODT, MaxDTO: 8, MaxEntries: 1}
 	lay, err := Allocate([]List{daqList, stimList}, lim)
 	if err == nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim"
 )
@@ -17,10 +18,10 @@ const stimBase = sim.RAMBase + 0x100 // free simulator RAM (no variable)
 
 func stimLists() []daq.List {
 	ms := []daq.Measurement{
-		{Name: "u32", Addr: stimBase, Type: daq.U32},
-		{Name: "f32", Addr: stimBase + 4, Type: daq.F32},
-		{Name: "i16", Addr: stimBase + 10, Type: daq.I16},
-		{Name: "f64", Addr: stimBase + 0x40, Type: daq.F64},
+		{Name: "u32", Addr: stimBase, Type: dto.U32},
+		{Name: "f32", Addr: stimBase + 4, Type: dto.F32},
+		{Name: "i16", Addr: stimBase + 10, Type: dto.I16},
+		{Name: "f64", Addr: stimBase + 0x40, Type: dto.F64},
 	}
 	return []daq.List{
 		{Name: "stim", Event: 0, Stim: true, Measurements: ms},

@@ -10,6 +10,7 @@ import (
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/internal/vcan"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/seedkey"
 	"github.com/goxcp/goxcp/sim"
@@ -98,9 +99,9 @@ func TestSocketCANDAQRate(t *testing.T) {
 				t.Fatal(err)
 			}
 			var ms []daq.Measurement
-			ms = append(ms, daq.Measurement{Name: "counter", Addr: sim.RAMBase, Type: daq.U32})
+			ms = append(ms, daq.Measurement{Name: "counter", Addr: sim.RAMBase, Type: dto.U32})
 			for i := range 7 { // 32 bytes: 5 ODTs on classic CAN, 1 on CAN FD
-				ms = append(ms, daq.Measurement{Name: "m" + string(rune('a'+i)), Addr: sim.RAMBase + 0x40 + uint32(4*i), Type: daq.U32})
+				ms = append(ms, daq.Measurement{Name: "m" + string(rune('a'+i)), Addr: sim.RAMBase + 0x40 + uint32(4*i), Type: dto.U32})
 			}
 			ses, err := daq.Setup(ctx, m, []daq.List{{Name: "fast", Event: 0, Measurements: ms}}, daq.Options{})
 			if err != nil {

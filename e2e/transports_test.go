@@ -17,6 +17,7 @@ import (
 
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/seedkey"
 	"github.com/goxcp/goxcp/sim"
@@ -109,8 +110,8 @@ var scenarios = []scenario{
 		// PID and a 4-byte timestamp leave 3 bytes, too few for a U32.
 		ts := m.Format().MaxDTO >= 16
 		lists := []daq.List{{Name: "fast", Event: 0, Timestamps: ts, Measurements: []daq.Measurement{
-			{Name: "counter", Addr: sim.RAMBase + 0x00, Type: daq.U32},
-			{Name: "sine", Addr: sim.RAMBase + 0x08, Type: daq.F32},
+			{Name: "counter", Addr: sim.RAMBase + 0x00, Type: dto.U32},
+			{Name: "sine", Addr: sim.RAMBase + 0x08, Type: dto.F32},
 		}}}
 		ses, err := daq.Setup(ctx, m, lists, daq.Options{})
 		if err != nil {

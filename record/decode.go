@@ -9,19 +9,6 @@ import (
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
-// Value is one typed measurement value (see goxcp/dto).
-type Value = dto.Value
-
-// IntValue builds a Value of a signed type (for tests and producers of
-// samples).
-func IntValue(t Type, v int64) Value { return dto.IntValue(t, v) }
-
-// UintValue builds a Value of an unsigned type.
-func UintValue(t Type, v uint64) Value { return dto.UintValue(t, v) }
-
-// FloatValue builds a Value of a floating-point type.
-func FloatValue(t Type, v float64) Value { return dto.FloatValue(t, v) }
-
 // Sample is one complete sample of a DAQ list.
 type Sample struct {
 	// List is the index of the list in Meta.DAQ.Lists.
@@ -36,7 +23,7 @@ type Sample struct {
 	HasSlave bool
 	// Values are the values in the order of the list's Measurements. The
 	// slice is reused by the next sample.
-	Values []Value
+	Values []dto.Value
 }
 
 // ListStats are the decoder's counters for one DAQ list.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/recordtest"
 )
@@ -154,14 +155,14 @@ func TestSlaveTimestampWrapAround(t *testing.T) {
 
 func TestValueText(t *testing.T) {
 	for _, c := range []struct {
-		v    record.Value
+		v    dto.Value
 		want string
 	}{
-		{record.IntValue(record.I16, -3), "-3"},
-		{record.UintValue(record.U64, math.MaxUint64), "18446744073709551615"},
-		{record.FloatValue(record.F32, float64(float32(0.1))), "0.1"},
-		{record.FloatValue(record.F64, 0.1), "0.1"},
-		{record.FloatValue(record.F16, -1.5), "-1.5"},
+		{dto.IntValue(dto.I16, -3), "-3"},
+		{dto.UintValue(dto.U64, math.MaxUint64), "18446744073709551615"},
+		{dto.FloatValue(dto.F32, float64(float32(0.1))), "0.1"},
+		{dto.FloatValue(dto.F64, 0.1), "0.1"},
+		{dto.FloatValue(dto.F16, -1.5), "-1.5"},
 	} {
 		if got := c.v.String(); got != c.want {
 			t.Errorf("%v: %q, want %q", c.v.Type, got, c.want)
@@ -196,13 +197,13 @@ func TestLayoutValidate(t *testing.T) {
 func TestParseType(t *testing.T) {
 	for _, c := range []struct {
 		in   string
-		want record.Type
-	}{{"u8", record.U8}, {"SWORD", record.I16}, {"FLOAT32_IEEE", record.F32}, {"bf16", record.BF16}, {"A_UINT64", record.U64}} {
-		if got, err := record.ParseType(c.in); err != nil || got != c.want {
+		want dto.Type
+	}{{"u8", dto.U8}, {"SWORD", dto.I16}, {"FLOAT32_IEEE", dto.F32}, {"bf16", dto.BF16}, {"A_UINT64", dto.U64}} {
+		if got, err := dto.ParseType(c.in); err != nil || got != c.want {
 			t.Errorf("%s: %v %v", c.in, got, err)
 		}
 	}
-	if _, err := record.ParseType("u24"); err == nil {
+	if _, err := dto.ParseType("u24"); err == nil {
 		t.Error("u24 accepted")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 )
 
@@ -18,8 +19,8 @@ func Example() {
 			Lists: []record.List{{
 				Name: "engine", Number: 0, Event: 1, Timestamps: true, ODTs: 1,
 				Measurements: []record.Measurement{
-					{Name: "rpm", Type: record.U16, Offset: 3},
-					{Name: "temp", Type: record.I8, Offset: 5},
+					{Name: "rpm", Type: dto.U16, Offset: 3},
+					{Name: "temp", Type: dto.I8, Offset: 5},
 				},
 			}},
 		},

@@ -3,12 +3,12 @@ package record
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"math"
 	"strings"
 	"time"
 
 	"github.com/goxcp/goxcp/compu"
-	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
@@ -109,8 +109,8 @@ type List struct {
 
 // Measurement is one value in a DAQ list.
 type Measurement struct {
-	Name string `json:"name"`
-	Type Type   `json:"type"`
+	Name string   `json:"name"`
+	Type dto.Type `json:"type"`
 	// ODT is the ODT (relative to the list) that carries the value.
 	ODT int `json:"odt"`
 	// Offset is the byte offset of the value in the DTO packet, counted
@@ -138,37 +138,6 @@ type Measurement struct {
 type Limits struct {
 	Lower float64 `json:"lower"`
 	Upper float64 `json:"upper"`
-}
-
-// Type is the data type of a measurement (see goxcp/dto); recordings
-// store it in lower case ("u16").
-type Type = dto.Type
-
-// Measurement types (ASAM data types of A2L/XCP).
-const (
-	TypeInvalid Type = 0
-	U8               = dto.U8
-	I8               = dto.I8
-	U16              = dto.U16
-	I16              = dto.I16
-	U32              = dto.U32
-	I32              = dto.I32
-	U64              = dto.U64
-	I64              = dto.I64
-	F16              = dto.F16  // IEEE 754 half precision
-	BF16             = dto.BF16 // bfloat16
-	F32              = dto.F32
-	F64              = dto.F64
-)
-
-// ParseType parses a type name in any case ("u16", "F32"); it also
-// accepts the A2L names (UBYTE, SWORD, FLOAT32_IEEE, ...).
-func ParseType(s string) (Type, error) {
-	t, err := dto.ParseType(s)
-	if err != nil {
-		return TypeInvalid, fmt.Errorf("record: %w", err)
-	}
-	return t, nil
 }
 
 // byteOrder returns the byte order for a Slave.ByteOrder string.
@@ -246,7 +215,7 @@ func (l *Layout) Validate() error {
 		}
 		for j := range li.Measurements {
 			m := &li.Measurements[j]
-			if m.Type == TypeInvalid || m.Type.Size() == 0 {
+			if m.Type == 0 || m.Type.Size() == 0 {
 				return fmt.Errorf("record: list %q: measurement %q: invalid type", li.Name, m.Name)
 			}
 			if m.ODT < 0 || m.ODT >= li.ODTs {

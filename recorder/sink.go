@@ -27,6 +27,7 @@ import (
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert/mf4"
@@ -278,11 +279,7 @@ func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
 			if odt == 0 && rl.Timestamps {
 				pos += l.TimestampSize
 			}
-			t, err := record.ParseType(ms.Type.String())
-			if err != nil {
-				return nil, err
-			}
-			rl.Measurements = append(rl.Measurements, record.Measurement{Name: ms.Name, Type: t, ODT: odt, Offset: pos,
+			rl.Measurements = append(rl.Measurements, record.Measurement{Name: ms.Name, Type: ms.Type, ODT: odt, Offset: pos,
 				BitMask: ms.Mask, Address: ms.Addr, Extension: ms.Ext})
 		}
 		m.DAQ.Lists = append(m.DAQ.Lists, rl)
@@ -300,7 +297,7 @@ type sigKey struct {
 	name string
 	addr uint32
 	ext  uint8
-	typ  daq.Type
+	typ  dto.Type
 	mask uint64
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/protocol/dto"
 )
 
 // File is the content of a DAQ list file.
@@ -346,7 +347,7 @@ func parseMeasurement(v any, t tree) (daq.Measurement, error) {
 				err = t.in(k).errf("want a type name such as \"U16\"")
 				break
 			}
-			ms.Type, err = daq.ParseType(s)
+			ms.Type, err = dto.ParseType(s)
 			if err != nil {
 				err = t.in(k).errf("%v", err)
 			}

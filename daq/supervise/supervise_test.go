@@ -18,6 +18,7 @@ import (
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/daq/supervise"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/recorder"
@@ -151,7 +152,7 @@ func counterList() []daq.List {
 			addr = v.Addr
 		}
 	}
-	return []daq.List{{Name: "fast", Event: 0, Measurements: []daq.Measurement{{Name: "counter", Addr: addr, Type: daq.U32}}}}
+	return []daq.List{{Name: "fast", Event: 0, Measurements: []daq.Measurement{{Name: "counter", Addr: addr, Type: dto.U32}}}}
 }
 
 // TestLostConnection kills the slave mid-measurement: the recorder ends

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/goxcp/goxcp/compu"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 )
 
@@ -51,8 +52,8 @@ type Options struct {
 // Column is one output column.
 type Column struct {
 	Name string
-	Kind string      // ColHost, ColSlave, ColValue or ColText
-	Type record.Type // of a ColValue or ColText; host and slave times are int64
+	Kind string   // ColHost, ColSlave, ColValue or ColText
+	Type dto.Type // of a ColValue or ColText; host and slave times are int64
 	Unit string
 	// Conv is the conversion of a physical column: numeric physical
 	// values arrive as F64 values (Type F64); a ColText column gets the
@@ -61,7 +62,7 @@ type Column struct {
 }
 
 // Text returns the text of value v of a ColText column.
-func (c *Column) Text(v record.Value) string { return c.Conv.Text(v.Float64()) }
+func (c *Column) Text(v dto.Value) string { return c.Conv.Text(v.Float64()) }
 
 // Table is the output layout of one DAQ list: the host time, the slave
 // time (if the list has timestamps), then the measurements in layout
@@ -113,7 +114,7 @@ func Layout(m *record.Meta, o Options) ([]Table, error) {
 				case cv.Verbal():
 					c.Kind, c.Conv, c.Unit = ColText, cv, ""
 				case cv.Type != compu.Identical:
-					c.Type, c.Conv = record.F64, cv
+					c.Type, c.Conv = dto.F64, cv
 				}
 			}
 			t.Columns = append(t.Columns, c)
@@ -317,7 +318,7 @@ const batchSamples = 4096
 // batch is a set of decoded samples whose values live in vals.
 type batch struct {
 	samples []record.Sample
-	vals    []record.Value
+	vals    []dto.Value
 }
 
 // decode fills batches from d until the end (then closes full) or until
@@ -340,7 +341,7 @@ func decode(d Source, phys [][]*compu.Conv, free <-chan *batch, full chan<- *bat
 				vs := b.vals[off:]
 				for j, c := range cs {
 					if c != nil && j < len(vs) {
-						vs[j] = record.FloatValue(record.F64, c.Phys(vs[j].Float64()))
+						vs[j] = dto.FloatValue(dto.F64, c.Phys(vs[j].Float64()))
 					}
 				}
 			}

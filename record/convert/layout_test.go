@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/goxcp/goxcp/compu"
-	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/recordtest"
 )
@@ -26,12 +26,12 @@ func TestLayoutConversions(t *testing.T) {
 		first = 2
 	}
 	c := tabs[0].Columns[first]
-	if c.Kind != convert.ColValue || c.Type != record.F64 || c.Unit != "rpm" || c.Conv == nil {
+	if c.Kind != convert.ColValue || c.Type != dto.F64 || c.Unit != "rpm" || c.Conv == nil {
 		t.Errorf("linear column %+v", c)
 	}
 	if len(ms) > 1 {
 		c := tabs[0].Columns[first+1]
-		if c.Kind != convert.ColText || c.Text(record.UintValue(ms[1].Type, 1)) != "on" {
+		if c.Kind != convert.ColText || c.Text(dto.UintValue(ms[1].Type, 1)) != "on" {
 			t.Errorf("verbal column %+v", c)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/plot"
 )
@@ -27,9 +28,9 @@ type source struct {
 func newSource(n int) *source {
 	m := &record.Meta{Version: record.MetaVersion, DAQ: record.Layout{IDField: record.IDAbsolute, TimestampSize: 4, TimestampTickNS: 1000, Lists: []record.List{
 		{Name: "fast", Number: 0, Timestamps: true, ODTs: 1, Measurements: []record.Measurement{
-			{Name: "speed", Type: record.F64, Offset: 5, Unit: "rpm"},
-			{Name: "temp", Type: record.F64, Offset: 13, Unit: "degC"}}},
-		{Name: "slow", Number: 1, FirstPID: 1, ODTs: 1, Measurements: []record.Measurement{{Name: "gear", Type: record.F64, Offset: 1}}},
+			{Name: "speed", Type: dto.F64, Offset: 5, Unit: "rpm"},
+			{Name: "temp", Type: dto.F64, Offset: 13, Unit: "degC"}}},
+		{Name: "slow", Number: 1, FirstPID: 1, ODTs: 1, Measurements: []record.Measurement{{Name: "gear", Type: dto.F64, Offset: 1}}},
 	}}}
 	return &source{meta: m, n: n, spike: n / 3, hole: [2]int{n / 2, n/2 + 3000}}
 }
@@ -48,7 +49,7 @@ func (s *source) Next() bool {
 	s.i++
 	t := int64(i) * 1e6
 	if i%100 == 99 {
-		s.sample = record.Sample{List: 1, HostNS: t + 50000, Values: []record.Value{record.FloatValue(record.F64, float64(i/100%6))}}
+		s.sample = record.Sample{List: 1, HostNS: t + 50000, Values: []dto.Value{dto.FloatValue(dto.F64, float64(i/100%6))}}
 		return true
 	}
 	v := float64(i)
@@ -56,7 +57,7 @@ func (s *source) Next() bool {
 		v = 1e9
 	}
 	s.sample = record.Sample{List: 0, HostNS: t + 70000, SlaveNS: t, HasSlave: true,
-		Values: []record.Value{record.FloatValue(record.F64, v), record.FloatValue(record.F64, 20+math.Sin(float64(i)/1000))}}
+		Values: []dto.Value{dto.FloatValue(dto.F64, v), dto.FloatValue(dto.F64, 20+math.Sin(float64(i)/1000))}}
 	return true
 }
 

@@ -10,6 +10,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 )
 
@@ -26,7 +27,7 @@ func NarrowMeta() *record.Meta {
 			IDField: record.IDAbsolute, TimestampSize: 4, TimestampTickNS: 1000,
 			Lists: []record.List{{
 				Name: "narrow", Number: 0, Event: 0, EventName: "1ms", Timestamps: true, ODTs: 1,
-				Measurements: []record.Measurement{{Name: "counter", Type: record.U16, ODT: 0, Offset: 5}},
+				Measurements: []record.Measurement{{Name: "counter", Type: dto.U16, ODT: 0, Offset: 5}},
 			}},
 		},
 	}
@@ -40,7 +41,7 @@ func WideMeta(n int) *record.Meta {
 	m.Slave.MaxDTO = 255
 	l := &m.DAQ.Lists[0]
 	l.Name, l.Measurements = "wide", nil
-	types := []record.Type{record.U16, record.I32, record.F32, record.U8, record.F64}
+	types := []dto.Type{dto.U16, dto.I32, dto.F32, dto.U8, dto.F64}
 	odt, off := 0, 5 // PID and timestamp
 	for j := range n {
 		t := types[j%len(types)]
@@ -67,21 +68,21 @@ func MixedMeta(idField string, tsSize int, order string) *record.Meta {
 			IDField: idField, TimestampSize: tsSize, TimestampTickNS: 10000, OverloadPIDMSB: true,
 			Lists: []record.List{
 				{Name: "ints", Number: 0, Event: 1, Timestamps: tsSize > 0, FirstPID: 0, ODTs: 2, Measurements: []record.Measurement{
-					{Name: "u8", Type: record.U8, ODT: 0, Offset: o0},
-					{Name: "i8", Type: record.I8, ODT: 0, Offset: o0 + 1},
-					{Name: "u16", Type: record.U16, ODT: 0, Offset: o0 + 2},
-					{Name: "i16", Type: record.I16, ODT: 0, Offset: o0 + 4},
-					{Name: "u32", Type: record.U32, ODT: 1, Offset: hdr},
-					{Name: "i32", Type: record.I32, ODT: 1, Offset: hdr + 4},
-					{Name: "u64", Type: record.U64, ODT: 1, Offset: hdr + 8},
-					{Name: "i64", Type: record.I64, ODT: 1, Offset: hdr + 16},
-					{Name: "bits", Type: record.U8, ODT: 1, Offset: hdr + 24, BitMask: 0x38},
+					{Name: "u8", Type: dto.U8, ODT: 0, Offset: o0},
+					{Name: "i8", Type: dto.I8, ODT: 0, Offset: o0 + 1},
+					{Name: "u16", Type: dto.U16, ODT: 0, Offset: o0 + 2},
+					{Name: "i16", Type: dto.I16, ODT: 0, Offset: o0 + 4},
+					{Name: "u32", Type: dto.U32, ODT: 1, Offset: hdr},
+					{Name: "i32", Type: dto.I32, ODT: 1, Offset: hdr + 4},
+					{Name: "u64", Type: dto.U64, ODT: 1, Offset: hdr + 8},
+					{Name: "i64", Type: dto.I64, ODT: 1, Offset: hdr + 16},
+					{Name: "bits", Type: dto.U8, ODT: 1, Offset: hdr + 24, BitMask: 0x38},
 				}},
 				{Name: "floats", Number: 1, Event: 2, EventName: "10ms", Timestamps: tsSize > 0, FirstPID: 2, ODTs: 1, Measurements: []record.Measurement{
-					{Name: "f16", Type: record.F16, ODT: 0, Offset: o0},
-					{Name: "bf16", Type: record.BF16, ODT: 0, Offset: o0 + 2},
-					{Name: "f32", Type: record.F32, ODT: 0, Offset: o0 + 4},
-					{Name: "f64", Type: record.F64, ODT: 0, Offset: o0 + 8, Unit: "V"},
+					{Name: "f16", Type: dto.F16, ODT: 0, Offset: o0},
+					{Name: "bf16", Type: dto.BF16, ODT: 0, Offset: o0 + 2},
+					{Name: "f32", Type: dto.F32, ODT: 0, Offset: o0 + 4},
+					{Name: "f64", Type: dto.F64, ODT: 0, Offset: o0 + 8, Unit: "V"},
 				}},
 				{Name: "empty", Number: 2, Event: 3, Timestamps: false, FirstPID: 3, ODTs: 1},
 			},
@@ -92,29 +93,29 @@ func MixedMeta(idField string, tsSize int, order string) *record.Meta {
 
 // Value returns the synthetic value of measurement j of list l in sample k,
 // already reduced to what the type can hold.
-func Value(m *record.Meta, l, j, k int) record.Value {
+func Value(m *record.Meta, l, j, k int) dto.Value {
 	ms := m.DAQ.Lists[l].Measurements[j]
 	base := int64(k)*7919 + int64(j)*104729 - 50000
 	if ms.BitMask != 0 {
-		return record.UintValue(ms.Type, uint64(k+j)&(ms.BitMask>>trailing(ms.BitMask)))
+		return dto.UintValue(ms.Type, uint64(k+j)&(ms.BitMask>>trailing(ms.BitMask)))
 	}
 	switch ms.Type {
-	case record.U8, record.U16, record.U32, record.U64:
-		return record.UintValue(ms.Type, uint64(base)&mask(ms.Type.Size()))
-	case record.I8:
-		return record.IntValue(ms.Type, int64(int8(base)))
-	case record.I16:
-		return record.IntValue(ms.Type, int64(int16(base)))
-	case record.I32:
-		return record.IntValue(ms.Type, int64(int32(base)))
-	case record.I64:
-		return record.IntValue(ms.Type, base*1000003)
-	case record.F16, record.BF16:
-		return record.FloatValue(ms.Type, float64(k%256)-128) // exact in both
-	case record.F32:
-		return record.FloatValue(ms.Type, float64(float32(float64(k)*0.25+float64(j))))
+	case dto.U8, dto.U16, dto.U32, dto.U64:
+		return dto.UintValue(ms.Type, uint64(base)&mask(ms.Type.Size()))
+	case dto.I8:
+		return dto.IntValue(ms.Type, int64(int8(base)))
+	case dto.I16:
+		return dto.IntValue(ms.Type, int64(int16(base)))
+	case dto.I32:
+		return dto.IntValue(ms.Type, int64(int32(base)))
+	case dto.I64:
+		return dto.IntValue(ms.Type, base*1000003)
+	case dto.F16, dto.BF16:
+		return dto.FloatValue(ms.Type, float64(k%256)-128) // exact in both
+	case dto.F32:
+		return dto.FloatValue(ms.Type, float64(float32(float64(k)*0.25+float64(j))))
 	default:
-		return record.FloatValue(ms.Type, float64(k)*1e-3+float64(j))
+		return dto.FloatValue(ms.Type, float64(k)*1e-3+float64(j))
 	}
 }
 
@@ -210,13 +211,13 @@ func (e *Encoder) Frames(l, k int, emit func(frame []byte)) {
 			v := Value(e.m, l, j, k)
 			var u uint64
 			switch ms.Type {
-			case record.F16:
+			case dto.F16:
 				u = uint64(float32ToHalf(float32(v.Float64())))
-			case record.BF16:
+			case dto.BF16:
 				u = uint64(math.Float32bits(float32(v.Float64())) >> 16)
-			case record.F32:
+			case dto.F32:
 				u = uint64(math.Float32bits(float32(v.Float64())))
-			case record.F64:
+			case dto.F64:
 				u = math.Float64bits(v.Float64())
 			default:
 				u = v.Uint64()

@@ -30,6 +30,7 @@ import (
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/daq/supervise"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/record"
 	rconv "github.com/goxcp/goxcp/record/convert"
@@ -111,7 +112,7 @@ func setup(rate int) (sim.Config, []daq.List) {
 		n := min(per, 200)
 		l := daq.List{Name: fmt.Sprint("l", i), Event: event}
 		for j := range n {
-			l.Measurements = append(l.Measurements, daq.Measurement{Name: fmt.Sprint("v", j), Addr: sim.ScratchBase + uint32(8*j), Type: daq.U32})
+			l.Measurements = append(l.Measurements, daq.Measurement{Name: fmt.Sprint("v", j), Addr: sim.ScratchBase + uint32(8*j), Type: dto.U32})
 		}
 		lists = append(lists, l)
 		per -= n

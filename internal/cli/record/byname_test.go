@@ -14,6 +14,7 @@ import (
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/internal/cli/root"
 	"github.com/goxcp/goxcp/internal/cli/xcptest"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/sim"
 )
@@ -79,7 +80,7 @@ func TestRecordByName(t *testing.T) {
 	for _, ms := range l.Measurements {
 		got[ms.Name] = ms
 	}
-	if ms := got["raw_counter"]; ms.Type != record.U32 || ms.Conversion != nil {
+	if ms := got["raw_counter"]; ms.Type != dto.U32 || ms.Conversion != nil {
 		t.Errorf("address-based measurement: %+v", ms)
 	}
 	for name, want := range map[string]string{"counter": "IDENTICAL", "waves.sine": "IDENTICAL", "enabled": "TAB_VERB", "temp_limit": "FORM", "mode": "TAB_VERB"} {

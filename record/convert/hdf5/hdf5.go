@@ -23,13 +23,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 )
 
 type column struct {
 	size    int
-	typ     record.Type
+	typ     dto.Type
 	kind    string
 	name    string
 	at      uint64 // data address
@@ -89,9 +90,9 @@ func columnType(c convert.Column) (dtype, int) {
 		return fixedType(8, true), 8
 	}
 	switch c.Type {
-	case record.F16, record.BF16, record.F32:
+	case dto.F16, dto.BF16, dto.F32:
 		return floatType(4), 4
-	case record.F64:
+	case dto.F64:
 		return floatType(8), 8
 	}
 	return fixedType(c.Type.Size(), c.Type.Signed()), c.Type.Size()
@@ -300,7 +301,7 @@ func (s *Sink) Sample(sm *record.Sample) error {
 		switch {
 		case c.size == 4 && v.Type.Float():
 			u = uint64(math.Float32bits(float32(v.Float64())))
-		case v.Type == record.F64:
+		case v.Type == dto.F64:
 			u = math.Float64bits(v.Float64())
 		default:
 			u = v.Uint64()

@@ -12,6 +12,7 @@ import (
 
 	h5 "github.com/scigolib/hdf5"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/convert/hdf5"
@@ -75,7 +76,7 @@ func wideMeta() *record.Meta {
 	l.Name = "wide"
 	l.Measurements = nil
 	for i := range 300 { // more than one symbol table node (128 entries)
-		l.Measurements = append(l.Measurements, record.Measurement{Name: fmt.Sprintf("signal_%03d", 299-i), Type: record.I16, ODT: i / 100, Offset: map[bool]int{true: 5, false: 1}[i/100 == 0] + 2*(i%100)})
+		l.Measurements = append(l.Measurements, record.Measurement{Name: fmt.Sprintf("signal_%03d", 299-i), Type: dto.I16, ODT: i / 100, Offset: map[bool]int{true: 5, false: 1}[i/100 == 0] + 2*(i%100)})
 	}
 	l.ODTs = 3
 	return m
@@ -85,10 +86,10 @@ func TestLinkNames(t *testing.T) {
 	m := recordtest.NarrowMeta()
 	l := &m.DAQ.Lists[0]
 	l.Measurements = append(l.Measurements,
-		record.Measurement{Name: "a/b", Type: record.U8, Offset: 7},
-		record.Measurement{Name: "a_b", Type: record.U8, Offset: 8},
-		record.Measurement{Name: ".", Type: record.U8, Offset: 9},
-		record.Measurement{Name: "arr[0].x", Type: record.U8, Offset: 10})
+		record.Measurement{Name: "a/b", Type: dto.U8, Offset: 7},
+		record.Measurement{Name: "a_b", Type: dto.U8, Offset: 8},
+		record.Measurement{Name: ".", Type: dto.U8, Offset: 9},
+		record.Measurement{Name: "arr[0].x", Type: dto.U8, Offset: 10})
 	out := convertFile(t, m, 10)
 	f, err := h5.Open(out)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/mdf4"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 )
@@ -232,7 +233,7 @@ func channel(ms *record.Measurement, name string, off int, big bool) (*mdf4.Chan
 	c := &mdf4.Channel{Name: name, Unit: ms.Unit, Comment: ms.Comment, ByteOffset: uint32(off), BitCount: uint32(8 * size)}
 	f := field{off: off, size: size, be: big}
 	switch {
-	case ms.Type == record.F16 || ms.Type == record.BF16:
+	case ms.Type == dto.F16 || ms.Type == dto.BF16:
 		// MDF has no bfloat16 and few readers take half floats: both are
 		// stored exactly as float32.
 		f.size, f.float = 4, true

@@ -10,6 +10,7 @@ import (
 
 	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/mdf4"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/convert/mf4"
@@ -26,7 +27,7 @@ type collect struct {
 func (c *collect) Begin(m *record.Meta, t []convert.Table) error { c.tables = t; return nil }
 func (c *collect) Sample(s *record.Sample) error {
 	cp := *s
-	cp.Values = append([]record.Value(nil), s.Values...)
+	cp.Values = append([]dto.Value(nil), s.Values...)
 	c.samples = append(c.samples, cp)
 	return nil
 }

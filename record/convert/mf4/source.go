@@ -6,6 +6,7 @@ import (
 
 	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/mdf4"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 )
 
@@ -33,7 +34,7 @@ type srcGroup struct {
 	master *mdf4.Channel
 	host   *mdf4.Channel // host_time of a goxcp file, else nil
 	chans  []*mdf4.Channel
-	types  []record.Type
+	types  []dto.Type
 	n      uint64
 }
 
@@ -109,26 +110,26 @@ func NewSource(f *mdf4.File) (*Source, error) {
 // typeOf is the recording type that holds channel c's raw values: the
 // smallest integer of its bit count, the float of its size; a channel
 // with invalidation bits becomes f64 (invalid values are NaN).
-func typeOf(c *mdf4.Channel) record.Type {
+func typeOf(c *mdf4.Channel) dto.Type {
 	if c.Flags&(mdf4.FlagInvalBit|mdf4.FlagAllInvalid) != 0 {
-		return record.F64
+		return dto.F64
 	}
 	if c.IsFloat() {
 		if c.BitCount == 64 {
-			return record.F64
+			return dto.F64
 		}
-		return record.F32
+		return dto.F32
 	}
 	signed := c.Signed()
 	switch {
 	case c.BitCount <= 8:
-		return map[bool]record.Type{false: record.U8, true: record.I8}[signed]
+		return map[bool]dto.Type{false: dto.U8, true: dto.I8}[signed]
 	case c.BitCount <= 16:
-		return map[bool]record.Type{false: record.U16, true: record.I16}[signed]
+		return map[bool]dto.Type{false: dto.U16, true: dto.I16}[signed]
 	case c.BitCount <= 32:
-		return map[bool]record.Type{false: record.U32, true: record.I32}[signed]
+		return map[bool]dto.Type{false: dto.U32, true: dto.I32}[signed]
 	}
-	return map[bool]record.Type{false: record.U64, true: record.I64}[signed]
+	return map[bool]dto.Type{false: dto.U64, true: dto.I64}[signed]
 }
 
 // Spec returns the ASAP2 equivalent of an MDF conversion (nil for the
@@ -255,19 +256,19 @@ func (s *Source) Next() bool {
 		}
 		sm.Values = sm.Values[:0]
 		for i, c := range sg.chans {
-			var v record.Value
+			var v dto.Value
 			switch t := sg.types[i]; {
-			case t == record.F64 || t == record.F32:
+			case t == dto.F64 || t == dto.F32:
 				x := c.Float(rec)
 				if c.Invalid(rec) {
 					x = math.NaN()
 					s.invalid++
 				}
-				v = record.FloatValue(t, x)
+				v = dto.FloatValue(t, x)
 			case t.Signed():
-				v = record.IntValue(t, c.Int(rec))
+				v = dto.IntValue(t, c.Int(rec))
 			default:
-				v = record.UintValue(t, c.Uint(rec))
+				v = dto.UintValue(t, c.Uint(rec))
 			}
 			sm.Values = append(sm.Values, v)
 		}

@@ -17,6 +17,7 @@ import (
 	pq "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 )
@@ -85,23 +86,23 @@ func node(c convert.Column) pq.Node {
 		return pq.Int(64)
 	}
 	switch c.Type {
-	case record.U8:
+	case dto.U8:
 		return pq.Uint(8)
-	case record.I8:
+	case dto.I8:
 		return pq.Int(8)
-	case record.U16:
+	case dto.U16:
 		return pq.Uint(16)
-	case record.I16:
+	case dto.I16:
 		return pq.Int(16)
-	case record.U32:
+	case dto.U32:
 		return pq.Uint(32)
-	case record.I32:
+	case dto.I32:
 		return pq.Int(32)
-	case record.U64:
+	case dto.U64:
 		return pq.Uint(64)
-	case record.I64:
+	case dto.I64:
 		return pq.Int(64)
-	case record.F16, record.BF16, record.F32:
+	case dto.F16, dto.BF16, dto.F32:
 		return pq.Leaf(pq.FloatType)
 	}
 	return pq.Leaf(pq.DoubleType)
@@ -207,15 +208,15 @@ func (s *Sink) Sample(sm *record.Sample) error {
 	return nil
 }
 
-func value(v record.Value) pq.Value {
+func value(v dto.Value) pq.Value {
 	switch v.Type {
-	case record.U8, record.U16, record.U32:
+	case dto.U8, dto.U16, dto.U32:
 		return pq.Int32Value(int32(uint32(v.Uint64())))
-	case record.I8, record.I16, record.I32:
+	case dto.I8, dto.I16, dto.I32:
 		return pq.Int32Value(int32(v.Int64()))
-	case record.U64, record.I64:
+	case dto.U64, dto.I64:
 		return pq.Int64Value(int64(v.Uint64()))
-	case record.F64:
+	case dto.F64:
 		return pq.DoubleValue(v.Float64())
 	}
 	return pq.FloatValue(float32(v.Float64()))

@@ -9,6 +9,7 @@ import (
 
 	pq "github.com/parquet-go/parquet-go"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/convert/parquet"
@@ -85,11 +86,11 @@ func TestParquet(t *testing.T) {
 					got := row[c+j]
 					ok := false
 					switch {
-					case ms.Type == record.F64:
+					case ms.Type == dto.F64:
 						ok = got.Double() == want.Float64()
 					case ms.Type.Float():
 						ok = got.Float() == float32(want.Float64())
-					case ms.Type == record.U32:
+					case ms.Type == dto.U32:
 						ok = got.Uint32() == uint32(want.Uint64())
 					case ms.Type.Size() == 8:
 						ok = got.Int64() == want.Int64()

@@ -22,6 +22,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 )
@@ -73,7 +74,7 @@ func sqlType(c convert.Column) string {
 		return "TEXT"
 	case c.Kind != convert.ColValue:
 		return "INTEGER NOT NULL"
-	case c.Type == record.U64:
+	case c.Type == dto.U64:
 		return "" // no affinity: big values as exact TEXT
 	case c.Type.Float():
 		return "REAL"
@@ -193,7 +194,7 @@ func (s *Sink) Sample(sm *record.Sample) error {
 			t.args = append(t.args, t.text[j].Text(v))
 		case v.Type.Float():
 			t.args = append(t.args, v.Float64())
-		case v.Type == record.U64 && v.Uint64() > math.MaxInt64:
+		case v.Type == dto.U64 && v.Uint64() > math.MaxInt64:
 			t.args = append(t.args, v.String())
 		default:
 			t.args = append(t.args, v.Int64())
