@@ -240,7 +240,7 @@ func (f *File) newDataStream(link uint64) (ds, inval *dataStream, err error) {
 	default:
 		return nil, nil, unsupported(printable(b), int64(link), "data block type (want DT, DZ, DL, HL or LD)")
 	}
-	seen := map[uint64]bool{}
+	seen, listed := map[uint64]bool{}, map[uint64]bool{}
 	for link != 0 {
 		if seen[link] {
 			return nil, nil, corrupt(idDL, int64(link), "DL chain loops")
@@ -258,9 +258,14 @@ func (f *File) newDataStream(link uint64) (ds, inval *dataStream, err error) {
 			return nil, nil, corrupt(idDL, dl.off, "count %d but %d data links", n, len(dl.links)-1)
 		}
 		for _, d := range dl.links[1:] {
-			if d != 0 {
-				ds.blocks = append(ds.blocks, d)
+			if d == 0 {
+				continue
 			}
+			if listed[d] {
+				return nil, nil, corrupt(idDL, dl.off, "data block %d listed twice", d)
+			}
+			listed[d] = true
+			ds.blocks = append(ds.blocks, d)
 		}
 		link = dl.links[0]
 	}
@@ -274,7 +279,7 @@ const ldFlagInval = 1 << 31
 // storage).
 func (f *File) listData(link uint64) (ds, inval *dataStream, err error) {
 	ds = &dataStream{f: f}
-	seen := map[uint64]bool{}
+	seen, listed := map[uint64]bool{}, map[uint64]bool{}
 	for link != 0 {
 		if seen[link] {
 			return nil, nil, corrupt(idLD, int64(link), "LD chain loops")
@@ -297,9 +302,14 @@ func (f *File) listData(link uint64) (ds, inval *dataStream, err error) {
 			return nil, nil, corrupt(idLD, ld.off, "count %d but %d data links", n, len(ld.links)-1)
 		}
 		for _, d := range ld.links[1 : 1+n] {
-			if d != 0 {
-				ds.blocks = append(ds.blocks, d)
+			if d == 0 {
+				continue
 			}
+			if listed[d] {
+				return nil, nil, corrupt(idLD, ld.off, "data block %d listed twice", d)
+			}
+			listed[d] = true
+			ds.blocks = append(ds.blocks, d)
 		}
 		if flags&ldFlagInval != 0 {
 			if inval == nil {

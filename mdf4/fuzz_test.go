@@ -21,6 +21,7 @@ func FuzzRead(f *testing.F) {
 	for _, o := range []Options{{Compression: NoCompression}, {BlockSize: 256}, {Version: Version420, BlockSize: 256}} {
 		f.Add(writeTestFile(f, o, 20))
 	}
+	f.Add(buildUnsorted(f))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		file, err := Read(&memFile{b: b}, int64(len(b)))
 		if err != nil {
