@@ -61,7 +61,8 @@ func parquetSchema(list string, cols []Column) *pq.Schema {
 				n = pq.Encoded(n, &pq.RLEDictionary)
 			}
 		case TypeInt64:
-			n = pq.Int(64)
+			// Times grow steadily: delta encoding stores them in a few bits.
+			n = pq.Encoded(pq.Int(64), &pq.DeltaBinaryPacked)
 		default:
 			n = pq.Leaf(pq.DoubleType)
 		}

@@ -23,3 +23,25 @@ func RSS() uint64 {
 	}
 	return 0
 }
+
+// CPUSeconds returns the user plus system CPU time of the process, read
+// from /proc/self/stat (0 where that is unavailable; clock ticks taken as
+// 1/100 s, Linux's USER_HZ).
+func CPUSeconds() float64 {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	if i := strings.LastIndexByte(s, ')'); i >= 0 {
+		s = s[i+1:]
+	}
+	f := strings.Fields(s)
+	if len(f) < 13 {
+		return 0
+	}
+	// After the command: state is field 3; utime and stime are 14 and 15.
+	ut, _ := strconv.ParseUint(f[11], 10, 64)
+	st, _ := strconv.ParseUint(f[12], 10, 64)
+	return float64(ut+st) / 100
+}
