@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"time"
 
 	"github.com/goxcp/goxcp/internal/wait"
@@ -122,7 +121,6 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	pending := false
 	m.timer.Reset(timeout)
 	defer m.timer.Stop()
-	m.spin(start)
 	for {
 		select {
 		case r := <-m.respCh:
@@ -210,30 +208,6 @@ func (m *Master) sendErr(ctx context.Context, cmd xcp.Command, err error) error 
 		return fmt.Errorf("master: %w", &transport.LostError{Op: "send " + cmd.String(), Err: err})
 	}
 	return fmt.Errorf("master: send %s: %w", cmd, err)
-}
-
-// spinWait is how long a command waits for its answer actively before it
-// parks: about a loopback round trip. Parking costs a scheduler wake-up
-// (a futex wake of another thread) when the answer comes, which is as much
-// again as the round trip itself.
-const spinWait = 50 * time.Microsecond
-
-// spin waits actively (up to spinWait from start) until an answer is
-// queued, so that the select that follows takes it without parking. The
-// receive goroutine runs on another P meanwhile; with a single P there
-// is nothing to gain and spin returns at once.
-func (m *Master) spin(start time.Time) {
-	if m.spinOff {
-		return
-	}
-	for i := 0; len(m.respCh) == 0; i++ {
-		if i&63 == 63 {
-			if time.Since(start) > spinWait {
-				return
-			}
-			runtime.Gosched()
-		}
-	}
 }
 
 // lost ends the wait for an answer that did not come (in full, in time or

@@ -175,7 +175,6 @@ func New(conn transport.Conn, cfg Config) *Master {
 	info := conn.Info()
 	m.start = info.Start
 	m.padded = padsPackets(info.Kind)
-	m.spinOff = runtime.GOMAXPROCS(0) < 2
 	if m.start.IsZero() {
 		m.start = time.Now()
 	}

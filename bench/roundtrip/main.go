@@ -43,7 +43,13 @@ func main() {
 	n := flag.Int("n", 2000, "round trips per client and round")
 	rounds := flag.Int("rounds", 5, "alternating rounds of both clients")
 	addr := flag.String("addr", "", "an external slave (host:port on loopback); empty: the built-in simulator")
+	only := flag.String("only", "", "measure one client only: baseline or goxcp (for slaves that serve one connection per run, like XCPlite over TCP)")
 	flag.Parse()
+	if *only != "" && *only != "baseline" && *only != "goxcp" {
+		fmt.Fprintf(os.Stderr, "roundtrip: -only %q: want baseline or goxcp\n", *only)
+		os.Exit(2)
+	}
+	client = *only
 	fmt.Printf("roundtrip: GET_STATUS, %d×%d per client, GOMAXPROCS %d, slave %s\n", *rounds, *n, runtime.GOMAXPROCS(0), or(*addr, "built-in simulator"))
 	fmt.Printf("%-5s %-26s %10s %10s %8s %8s\n", "proto", "client", "median", "p99", "×median", "×p99")
 	for _, proto := range strings.Split(*protos, ",") {
@@ -53,6 +59,9 @@ func main() {
 		}
 	}
 }
+
+// client is -only.
+var client string
 
 func or(s, d string) string {
 	if s == "" {
@@ -89,21 +98,34 @@ func measure(proto, addr string, n, rounds int) error {
 	}
 	var base, gox []time.Duration
 	for range rounds {
-		b, err := baseline(proto, ap, n)
-		if err != nil {
-			return fmt.Errorf("baseline: %w", err)
+		if client != "goxcp" {
+			b, err := baseline(proto, ap, n)
+			if err != nil {
+				return fmt.Errorf("baseline: %w", err)
+			}
+			base = append(base, b...)
 		}
-		base = append(base, b...)
-		g, err := goxcp(ctx, proto, ap, n)
-		if err != nil {
-			return fmt.Errorf("goxcp: %w", err)
+		if client != "baseline" {
+			g, err := goxcp(ctx, proto, ap, n)
+			if err != nil {
+				return fmt.Errorf("goxcp: %w", err)
+			}
+			gox = append(gox, g...)
 		}
-		gox = append(gox, g...)
 	}
-	bm, bp := stats(base)
-	gm, gp := stats(gox)
-	fmt.Printf("%-5s %-26s %10s %10s\n", proto, "baseline (blocking, 1 thr)", us(bm), us(bp))
-	fmt.Printf("%-5s %-26s %10s %10s %7.2f× %7.2f×\n", proto, "goxcp master.GetStatus", us(gm), us(gp), float64(gm)/float64(bm), float64(gp)/float64(bp))
+	var bm, bp time.Duration
+	if len(base) > 0 {
+		bm, bp = stats(base)
+		fmt.Printf("%-5s %-26s %10s %10s\n", proto, "baseline (blocking, 1 thr)", us(bm), us(bp))
+	}
+	if len(gox) > 0 {
+		gm, gp := stats(gox)
+		fmt.Printf("%-5s %-26s %10s %10s", proto, "goxcp master.GetStatus", us(gm), us(gp))
+		if len(base) > 0 {
+			fmt.Printf(" %7.2f× %7.2f×", float64(gm)/float64(bm), float64(gp)/float64(bp))
+		}
+		fmt.Println()
+	}
 	return nil
 }
 
