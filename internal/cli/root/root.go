@@ -29,6 +29,7 @@ import (
 	"github.com/goxcp/goxcp/internal/cli/gdbserver"
 	"github.com/goxcp/goxcp/internal/cli/idscan"
 	"github.com/goxcp/goxcp/internal/cli/info"
+	"github.com/goxcp/goxcp/internal/cli/monitor"
 	"github.com/goxcp/goxcp/internal/cli/page"
 	"github.com/goxcp/goxcp/internal/cli/plotcmd"
 	"github.com/goxcp/goxcp/internal/cli/read"
@@ -58,6 +59,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		gdbserver.NewCmd(f),
 		idscan.NewCmd(f),
 		info.NewCmd(f),
+		monitor.NewCmd(f),
 		page.NewCmd(f),
 		plotcmd.NewCmd(f),
 		read.NewCmd(f),
