@@ -188,16 +188,6 @@ func (d *Desc) layoutFor(m *a2l.Module, name string) (*a2l.RecordLayout, error) 
 	if rl == nil {
 		return nil, errorf(d.Name, "RECORD_LAYOUT %s not found", name)
 	}
-	if f := rl.FncValues; f != nil {
-		if f.Addressing != "DIRECT" {
-			return nil, errorf(d.Name, "RECORD_LAYOUT %s: FNC_VALUES addressing %s (indirect) is not supported", name, f.Addressing)
-		}
-	}
-	for i, it := range rl.AxisPts {
-		if it != nil && it.Addressing != "DIRECT" {
-			return nil, errorf(d.Name, "RECORD_LAYOUT %s: AXIS_PTS_%s addressing %s (indirect) is not supported", name, "XYZ45"[i:i+1], it.Addressing)
-		}
-	}
 	return rl, nil
 }
 
@@ -381,7 +371,11 @@ type item struct {
 	dt    a2l.DataType
 	off   int
 	count int
+	ptr   a2l.DataType // indirect addressing: the type of the pointer at off (0: the data is at off)
 }
+
+// pointerTypes maps PBYTE ... PLONGLONG to the pointer's size as a type.
+var pointerTypes = map[string]a2l.DataType{"PBYTE": a2l.UByte, "PWORD": a2l.UWord, "PLONG": a2l.ULong, "PLONGLONG": a2l.UInt64}
 
 // items lists the record's elements in position order.
 func (d *Desc) items() []item {
@@ -389,7 +383,7 @@ func (d *Desc) items() []item {
 	var its []item
 	add := func(li *a2l.LayoutItem, role, axis int) {
 		if li != nil {
-			its = append(its, item{pos: li.Position, role: role, axis: axis, dt: li.DataType})
+			its = append(its, item{pos: li.Position, role: role, axis: axis, dt: li.DataType, ptr: pointerTypes[li.Addressing]})
 		}
 	}
 	if d.kind != "AXIS_PTS" {
@@ -457,7 +451,13 @@ func (d *Desc) place(b []byte, depCounts []int) ([]item, []int, int, error) {
 	off, altOff := 0, -1
 	for k := range its {
 		it := &its[k]
+		if it.ptr != 0 && d.alt >= 0 && (it.role == roleFnc || it.role == roleAxis && it.axis == d.alt) {
+			return nil, nil, 0, errorf(d.Name, "RECORD_LAYOUT %s: %s through a pointer is not supported", d.rl.Name, d.fncDir)
+		}
 		al := d.align.For(it.dt)
+		if it.ptr != 0 {
+			al = d.align.For(it.ptr)
+		}
 		if r := off % al; r != 0 {
 			off += al - r
 		}
@@ -511,11 +511,11 @@ func (d *Desc) place(b []byte, depCounts []int) ([]item, []int, int, error) {
 		case roleSkip:
 			it.count = 1
 		}
-		n := it.count
-		if d.rescale && it.role == roleAxis {
-			n = mulSize(n, 2) // pairs
+		if it.ptr != 0 { // the record holds a pointer to the data
+			off = addSize(off, it.ptr.Size())
+			continue
 		}
-		off = addSize(off, mulSize(n, it.dt.Size()))
+		off = addSize(off, mulSize(d.elems(*it), it.dt.Size()))
 	}
 	for i := range counts {
 		if counts[i] < 0 {
@@ -632,4 +632,13 @@ func (d *Desc) altLayout(counts []int) (axOffs, fncOffs []int, size int) {
 		}
 	}
 	return axOffs, fncOffs, off
+}
+
+// elems returns the number of elements of a placed item (rescale axes
+// hold pairs).
+func (d *Desc) elems(it item) int {
+	if d.rescale && it.role == roleAxis {
+		return mulSize(it.count, 2)
+	}
+	return it.count
 }

@@ -1,6 +1,8 @@
 package cal_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -8,20 +10,62 @@ import (
 	"github.com/goxcp/goxcp/cal"
 )
 
-func TestUnsupportedLayouts(t *testing.T) {
-	for _, tc := range []struct{ layout, want string }{
-		{"FNC_VALUES 1 UBYTE ROW_DIR PBYTE", "addressing PBYTE (indirect) is not supported"},
-	} {
-		src := `ASAP2_VERSION 1 71 /begin PROJECT p "" /begin MODULE m ""
-/begin RECORD_LAYOUT RL ` + tc.layout + ` /end RECORD_LAYOUT
-/begin CHARACTERISTIC c "" VALUE 0x1000 RL 0 NO_COMPU_METHOD 0 255 /end CHARACTERISTIC
+// Indirect addressing: the record holds a pointer (PBYTE, PWORD, PLONG,
+// PLONGLONG) to the values or axis points.
+func TestIndirectAddressing(t *testing.T) {
+	src := `ASAP2_VERSION 1 71 /begin PROJECT p "" /begin MODULE m ""
+/begin MOD_COMMON "" BYTE_ORDER MSB_FIRST /end MOD_COMMON
+/begin RECORD_LAYOUT RL_PLONG FNC_VALUES 1 UWORD ROW_DIR PLONG /end RECORD_LAYOUT
+/begin RECORD_LAYOUT RL_CURVE NO_AXIS_PTS_X 1 UBYTE AXIS_PTS_X 2 UBYTE INDEX_INCR PWORD FNC_VALUES 3 UBYTE ROW_DIR PWORD /end RECORD_LAYOUT
+/begin RECORD_LAYOUT RL_PBYTE FNC_VALUES 1 UBYTE ROW_DIR PBYTE /end RECORD_LAYOUT
+/begin RECORD_LAYOUT RL_ASCII FNC_VALUES 1 UBYTE ROW_DIR PLONGLONG /end RECORD_LAYOUT
+/begin CHARACTERISTIC blk "" VAL_BLK 0x1000 RL_PLONG 0 NO_COMPU_METHOD 0 65535 NUMBER 3 /end CHARACTERISTIC
+/begin CHARACTERISTIC crv "" CURVE 0x1004 RL_CURVE 0 NO_COMPU_METHOD 0 255
+ /begin AXIS_DESCR STD_AXIS NO_INPUT_QUANTITY NO_COMPU_METHOD 8 0 255 /end AXIS_DESCR /end CHARACTERISTIC
+/begin CHARACTERISTIC far "" VALUE 0x1009 RL_PBYTE 0 NO_COMPU_METHOD 0 255 /end CHARACTERISTIC
+/begin CHARACTERISTIC txt "" ASCII 0x1010 RL_ASCII 0 NO_COMPU_METHOD 0 255 NUMBER 4 /end CHARACTERISTIC
 /end MODULE /end PROJECT`
-		f, err := a2l.ParseString("u.a2l", src, a2l.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := cal.Describe(f.Modules[0], "c"); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v", tc.layout, err)
-		}
+	f, err := a2l.ParseString("ind.a2l", src, a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := f.Modules[0]
+	m := &mem{b: make([]byte, 0x80)}
+	copy(m.b[0x00:], []byte{0x00, 0x00, 0x10, 0x40})             // PLONG -> 0x1040
+	copy(m.b[0x04:], []byte{3, 0x10, 0x50, 0x10, 0x60})          // 3 points, PWORD -> 0x1050, PWORD -> 0x1060
+	m.b[0x09] = 0x60                                             // PBYTE -> 0x60, outside the memory
+	copy(m.b[0x10:], []byte{0, 0, 0, 0, 0, 0, 0x10, 0x70})       // PLONGLONG -> 0x1070
+	copy(m.b[0x40:], []byte{0x01, 0x02, 0x03, 0x04, 0x05, 0x06}) // 0x0102 0x0304 0x0506
+	copy(m.b[0x50:], []byte{10, 20, 30})                         // axis points
+	copy(m.b[0x60:], []byte{7, 8, 9})                            // values
+	copy(m.b[0x70:], []byte("abcd"))
+	v, err := cal.Read(context.Background(), mod, m, "blk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(v.Raw); got != "[258 772 1286]" {
+		t.Errorf("VAL_BLK through PLONG = %s", got)
+	}
+	if d, err := cal.Describe(mod, "blk"); err != nil || d.Size != 4 {
+		t.Errorf("record of a PLONG layout: %v %v", d, err)
+	}
+	v, err = cal.Read(context.Background(), mod, m, "crv")
+	if err != nil || fmt.Sprint(v.Raw, v.Axes[0].Raw) != "[7 8 9] [10 20 30]" {
+		t.Errorf("curve through PWORD pointers: %v %v", v, err)
+	}
+	// A PBYTE pointer (0x60) outside the memory.
+	if _, err := cal.Read(context.Background(), mod, m, "far"); err == nil || !strings.Contains(err.Error(), "through the pointer") || !strings.Contains(err.Error(), "0x60") {
+		t.Errorf("bad pointer: %v", err)
+	}
+	v, err = cal.Read(context.Background(), mod, m, "txt")
+	if err != nil || *v.String != "abcd" {
+		t.Errorf("ASCII through PLONGLONG: %v %v", v, err)
+	}
+	if _, err := cal.Write(context.Background(), mod, m, "blk", "1,2,3", cal.Options{}); err == nil || !strings.Contains(err.Error(), "writing through the pointer is not supported") {
+		t.Errorf("write through a pointer: %v", err)
+	}
+	d, _ := cal.Describe(mod, "blk")
+	if _, err := d.Decode(m.b[:4], nil); err == nil || !strings.Contains(err.Error(), "PLONG pointer (0x1040)") {
+		t.Errorf("Decode of a pointer record: %v", err)
 	}
 }

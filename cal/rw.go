@@ -28,7 +28,70 @@ func (d *Desc) Read(ctx context.Context, mem Memory) (*Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.Decode(b, deps)
+	ind, err := d.readIndirect(ctx, mem, b, deps)
+	if err != nil {
+		return nil, err
+	}
+	return d.decode(b, deps, ind)
+}
+
+// indirect holds the data that pointers in a record (PBYTE ... PLONGLONG
+// addressing) point to, by pointer value.
+type indirect map[uint64][]byte
+
+// readIndirect reads the data the record's pointers point to (nil when
+// the layout has none).
+func (d *Desc) readIndirect(ctx context.Context, mem Memory, b []byte, deps []*Value) (indirect, error) {
+	if d.rl == nil {
+		return nil, nil
+	}
+	its, _, size, err := d.place(b, depCounts(deps))
+	if err != nil {
+		return nil, err
+	}
+	var ind indirect
+	for _, it := range its {
+		if it.ptr == 0 || it.role != roleFnc && it.role != roleAxis {
+			continue
+		}
+		if it.off+it.ptr.Size() > len(b) || size > len(b) {
+			return nil, errorf(d.Name, "%d bytes, record needs %d", len(b), size)
+		}
+		p := rawBits(b[it.off:], it.ptr, d.order)
+		if p > 0xFFFFFFFF {
+			return nil, errorf(d.Name, "pointer 0x%X at record offset %d is beyond 32 bits", p, it.off)
+		}
+		n := mulSize(d.elems(it), it.dt.Size())
+		if d.kind == "ASCII" {
+			n = d.count
+		}
+		data, err := mem.Read(ctx, uint32(p), d.Ext, n)
+		if err != nil {
+			return nil, fmt.Errorf("values: read %s through the pointer at record offset %d (0x%X ext %d, %d bytes): %w", d.Name, it.off, p, d.Ext, n, err)
+		}
+		if len(data) < n {
+			return nil, errorf(d.Name, "read through a pointer returned %d bytes, need %d", len(data), n)
+		}
+		if ind == nil {
+			ind = indirect{}
+		}
+		ind[p] = data
+	}
+	return ind, nil
+}
+
+// at returns the bytes of a placed item: in the record, or where its
+// pointer points.
+func (d *Desc) at(b []byte, it item, ind indirect) ([]byte, error) {
+	if it.ptr == 0 {
+		return b[it.off:], nil
+	}
+	p := rawBits(b[it.off:], it.ptr, d.order)
+	data, ok := ind[p]
+	if !ok {
+		return nil, errorf(d.Name, "RECORD_LAYOUT %s holds a %s pointer (0x%X) to the data: read the object from memory (Read), the record alone does not hold it", d.rl.Name, map[int]string{1: "PBYTE", 2: "PWORD", 4: "PLONG", 8: "PLONGLONG"}[it.ptr.Size()], p)
+	}
+	return data, nil
 }
 
 func (d *Desc) readDeps(ctx context.Context, mem Memory) ([]*Value, error) {
@@ -62,7 +125,11 @@ func depCounts(deps []*Value) []int {
 
 // Decode decodes the record bytes b; deps holds the decoded values of
 // COM_AXIS/CURVE_AXIS references by axis index (nil entries otherwise).
-func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
+// Records that point to their data (PBYTE ... PLONGLONG addressing) need
+// Read.
+func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) { return d.decode(b, deps, nil) }
+
+func (d *Desc) decode(b []byte, deps []*Value, ind indirect) (*Value, error) {
 	v := &Value{Name: d.Name, Kind: d.kind, Unit: d.unit, Limits: d.limits, Format: d.format, conv: d.conv, bits: 64}
 	if d.dt == a2l.Float32 || d.dt == a2l.Float16 {
 		v.bits = 32
@@ -86,8 +153,15 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 	}
 	if d.kind == "AXIS_PTS" {
 		for _, it := range its {
-			if it.role == roleAxis && d.rescale {
-				if err := d.decodeValues(v, b[it.off:], 2*counts[0], it.dt, d.order, nil); err != nil {
+			if it.role != roleAxis {
+				continue
+			}
+			data, err := d.at(b, it, ind)
+			if err != nil {
+				return nil, err
+			}
+			if d.rescale {
+				if err := d.decodeValues(v, data, 2*counts[0], it.dt, d.order, nil); err != nil {
 					return nil, err
 				}
 				for k := 1; k < len(v.Raw); k += 2 {
@@ -96,13 +170,11 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 				v.Dims = []int{2, counts[0]}
 				return v, nil
 			}
-			if it.role == roleAxis {
-				if err := d.decodeValues(v, b[it.off:], counts[0], it.dt, d.order, nil); err != nil {
-					return nil, err
-				}
-				if d.rl.AxisPts[0].IndexMode == a2l.IndexDecr {
-					reverse(v)
-				}
+			if err := d.decodeValues(v, data, counts[0], it.dt, d.order, nil); err != nil {
+				return nil, err
+			}
+			if d.rl.AxisPts[0].IndexMode == a2l.IndexDecr {
+				reverse(v)
 			}
 		}
 		v.Dims = []int{len(v.Phys)}
@@ -115,8 +187,15 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 		if it.role != roleFnc {
 			continue
 		}
+		data, err := d.at(b, it, ind)
+		if err != nil {
+			return nil, err
+		}
 		if d.kind == "ASCII" {
-			raw := b[it.off : it.off+d.count]
+			if len(data) < d.count {
+				return nil, errorf(d.Name, "%d bytes, ASCII needs %d", len(data), d.count)
+			}
+			raw := data[:d.count]
 			if i := bytes.IndexByte(raw, 0); i >= 0 {
 				raw = raw[:i]
 			}
@@ -137,11 +216,11 @@ func (d *Desc) Decode(b []byte, deps []*Value) (*Value, error) {
 			v.Dims = d.dims
 			n = d.count
 		}
-		if err := d.decodeValues(v, b[it.off:], n, it.dt, d.order, byteOffsets(perm, it.dt.Size())); err != nil {
+		if err := d.decodeValues(v, data, n, it.dt, d.order, byteOffsets(perm, it.dt.Size())); err != nil {
 			return nil, err
 		}
 	}
-	return d.decodeAxes(v, b, its, counts, deps, nil)
+	return d.decodeAxes(v, b, its, counts, deps, ind, nil)
 }
 
 // decodeAlternating decodes a curve or map whose values alternate with the
@@ -161,7 +240,7 @@ func (d *Desc) decodeAlternating(v *Value, b []byte, its []item, counts []int, d
 	if err := d.decodeValues(v, b[start:], len(fncOffs), d.dt, d.order, fncOffs); err != nil {
 		return nil, err
 	}
-	return d.decodeAxes(v, b, its, counts, deps, func(i int) (int, []int) {
+	return d.decodeAxes(v, b, its, counts, deps, nil, func(i int) (int, []int) {
 		if i != d.alt {
 			return 0, nil
 		}
@@ -172,7 +251,7 @@ func (d *Desc) decodeAlternating(v *Value, b []byte, its []item, counts []int, d
 // decodeAxes decodes the axes of a curve, map, ... into v. alt, if not
 // nil, gives the start and byte offsets of an axis interleaved with the
 // values (nil offsets: not interleaved).
-func (d *Desc) decodeAxes(v *Value, b []byte, its []item, counts []int, deps []*Value, alt func(int) (int, []int)) (*Value, error) {
+func (d *Desc) decodeAxes(v *Value, b []byte, its []item, counts []int, deps []*Value, ind indirect, alt func(int) (int, []int)) (*Value, error) {
 	for i, ax := range d.axes {
 		a := &Axis{Attr: ax.d.Attr.String(), Input: ax.d.InputQuantity, Unit: ax.unit}
 		if alt != nil {
@@ -211,7 +290,11 @@ func (d *Desc) decodeAxes(v *Value, b []byte, its []item, counts []int, deps []*
 			for _, it := range its {
 				if it.role == roleAxis && it.axis == i {
 					tmp := &Value{}
-					if err := d.decodeValuesConv(tmp, b[it.off:], counts[i], it.dt, ax.order, ax, nil); err != nil {
+					data, err := d.at(b, it, ind)
+					if err != nil {
+						return nil, err
+					}
+					if err := d.decodeValuesConv(tmp, data, counts[i], it.dt, ax.order, ax, nil); err != nil {
 						return nil, err
 					}
 					if d.rl.AxisPts[i].IndexMode == a2l.IndexDecr {
@@ -460,6 +543,11 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 	}
 	if len(b) < size {
 		return errorf(d.Name, "%d bytes, record needs %d", len(b), size)
+	}
+	for _, it := range its {
+		if it.ptr != 0 && (it.role == roleFnc || it.role == roleAxis) {
+			return errorf(d.Name, "RECORD_LAYOUT %s points to the data (indirect addressing): writing through the pointer is not supported", d.rl.Name)
+		}
 	}
 	if len(in.Axes) > len(d.axes) {
 		return errorf(d.Name, "%d axes given, %s has %d", len(in.Axes), d.kind, len(d.axes))

@@ -4,7 +4,10 @@
 // as their RECORD_LAYOUT says (FNC_VALUES, AXIS_PTS_x, NO_AXIS_PTS_x,
 // FIX_NO_AXIS_PTS_x, positions, ROW_DIR/COLUMN_DIR, ALTERNATE_WITH_X/Y,
 // ALTERNATE_CURVES, alignment), with STD_AXIS, FIX_AXIS, COM_AXIS,
-// CURVE_AXIS and RES_AXIS axes (AXIS_PTS of rescale pairs, AXIS_RESCALE_X).
+// CURVE_AXIS and RES_AXIS axes (AXIS_PTS of rescale pairs, AXIS_RESCALE_X),
+// and records that point to their values or axis points (PBYTE, PWORD,
+// PLONG, PLONGLONG addressing: read through the pointer; writing through
+// one is refused).
 //
 // Memory is reached through the small Memory interface, so the same code
 // serves a live XCP connection and tests.
