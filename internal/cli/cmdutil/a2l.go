@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/goxcp/goxcp/a2l"
@@ -58,19 +60,39 @@ func (f *Factory) applyA2L(c *config.Config) error {
 	if err != nil || x == nil {
 		return err
 	}
+	// Keys the configuration file sets explicitly win, also when they
+	// are set to the default value.
+	inFile := map[string]bool{}
+	if c.File != "" {
+		if data, err := os.ReadFile(c.File); err == nil {
+			if keys, err := config.FileKeys(data); err == nil {
+				for _, k := range keys {
+					inFile[k] = true
+				}
+			}
+		}
+	}
+	free := func(flag, key string) bool { return !f.changed(flag) && !inFile[key] }
 	eth := &c.Transport.Eth
 	for _, t := range x.Transports {
 		if t.Kind != "TCP_IP" && t.Kind != "UDP_IP" {
 			continue
 		}
-		if !f.changed("host") && eth.Host == config.DefaultHost && t.Host != "" {
+		var took []string
+		if free("host", "transport.eth.host") && eth.Host == config.DefaultHost && t.Host != "" && t.Host != eth.Host {
 			eth.Host = t.Host
+			took = append(took, "host "+t.Host)
 		}
-		if !f.changed("port") && eth.Port == config.DefaultPort && t.Port != 0 {
+		if free("port", "transport.eth.port") && eth.Port == config.DefaultPort && t.Port != 0 && t.Port != eth.Port {
 			eth.Port = t.Port
+			took = append(took, fmt.Sprintf("port %d", t.Port))
 		}
-		if !f.changed("protocol") && eth.Protocol == config.DefaultProtocol {
-			eth.Protocol = map[string]string{"TCP_IP": "tcp", "UDP_IP": "udp"}[t.Kind]
+		if p := map[string]string{"TCP_IP": "tcp", "UDP_IP": "udp"}[t.Kind]; free("protocol", "transport.eth.protocol") && eth.Protocol == config.DefaultProtocol && p != eth.Protocol {
+			eth.Protocol = p
+			took = append(took, "protocol "+p)
+		}
+		if len(took) > 0 {
+			f.a2lAddr = fmt.Sprintf("%s from the IF_DATA XCP of %s", strings.Join(took, ", "), f.Global.A2L.File)
 		}
 		break
 	}

@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
@@ -97,6 +98,9 @@ type Factory struct {
 	cfgErr error
 	logMu  sync.Mutex // guards log
 	log    *slog.Logger
+	// a2lAddr says which address settings came from --a2l's IF_DATA
+	// ("" = none), for error messages.
+	a2lAddr string
 }
 
 // New returns a Factory on the given streams reading the process
@@ -294,6 +298,9 @@ func (f *Factory) Connect(ctx context.Context) (*master.Master, func() error, er
 	}
 	s, err := connect.Open(ctx, c, connect.Options{Logger: f.Logger(), Simulator: f.Global.Sim})
 	if err != nil {
+		if f.a2lAddr != "" {
+			return nil, nil, fmt.Errorf("%w (%s; set host/port with flags or in the configuration file to override)", err, f.a2lAddr)
+		}
 		return nil, nil, err
 	}
 	return s.Master, s.Close, nil

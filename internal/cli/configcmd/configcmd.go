@@ -15,7 +15,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
+	"github.com/goxcp/goxcp/master"
 )
 
 // NewCmd returns the `xcp config` command.
@@ -231,6 +233,40 @@ the value.`,
 	return cmd
 }
 
+type effValue struct {
+	value  any
+	source string
+}
+
+// effective returns the values the tools use for settings left at zero
+// ("use the default"): the retries and timeouts of the master, the log
+// level. Their source says where the value comes from.
+func effective(c *config.Config, source map[string]string) map[string]effValue {
+	out := map[string]effValue{}
+	g := c.General
+	if g.MaxRetries == 0 {
+		out["general.max_retries"] = effValue{master.DefaultMaxRetries, "default (master)"}
+	}
+	t := connect.Timeouts(c)
+	d := master.DefaultTimeouts()
+	for i, p := range []struct{ set, eff, def time.Duration }{
+		{g.T1, t.T1, d.T1}, {g.T2, t.T2, d.T2}, {g.T3, t.T3, d.T3}, {g.T4, t.T4, d.T4}, {g.T5, t.T5, d.T5}, {g.T6, t.T6, d.T6}, {g.T7, t.T7, d.T7}} {
+		if p.set != 0 {
+			continue
+		}
+		key := fmt.Sprintf("general.t%d", i+1)
+		if p.eff != 0 {
+			out[key] = effValue{p.eff, "transport.timeout (" + source["transport.timeout"] + ")"}
+		} else {
+			out[key] = effValue{p.def, "default (master)"}
+		}
+	}
+	if c.Logging.Level == "" {
+		out["logging.level"] = effValue{"off", source["logging.level"]}
+	}
+	return out
+}
+
 // Show returns the effective settings of f with their sources, and the
 // configuration file used ("" = none). Each stage is loaded like
 // Factory.Config does; a setting's source is the last stage that changed
@@ -301,13 +337,18 @@ func Show(f *cmdutil.Factory) ([]Origin, string, error) {
 			}
 		}
 	}
+	eff := effective(final, source)
 	var out []Origin
 	for _, s := range config.Settings(final) {
 		v := s.Value
+		src := source[s.Key]
+		if e, ok := eff[s.Key]; ok {
+			v, src = e.value, e.source
+		}
 		if d, ok := v.(time.Duration); ok {
 			v = d.String()
 		}
-		out = append(out, Origin{Key: s.Key, Value: v, Source: source[s.Key]})
+		out = append(out, Origin{Key: s.Key, Value: v, Source: src})
 	}
 	if i := slices.IndexFunc(out, func(o Origin) bool { return o.Source == "" }); i >= 0 {
 		return nil, "", fmt.Errorf("config show: no source for %s", out[i].Key)

@@ -227,6 +227,8 @@ func TestShow(t *testing.T) {
 		"transport.eth.host": "bench.toml 10.0.0.5", "transport.eth.port": "flag 6000", "general.t7": "bench.toml 50ms",
 		"logging.level": "env XCP_LOGLEVEL info", "transport.timeout": "flag 1s", "general.t1": "flag 1s",
 		"transport.layer": "default eth", "transport.eth.protocol": "default tcp",
+		// settings left at zero show what the tools use
+		"general.max_retries": "default (master) 5", "general.t2": "default (master) 2s",
 	} {
 		if src[k] != want {
 			t.Errorf("%s: %q, want %q", k, src[k], want)
@@ -236,7 +238,8 @@ func TestShow(t *testing.T) {
 		t.Errorf("file %q, %d settings", got.File, len(got.Settings))
 	}
 	code, out, _ = xcp(t, nil, "config", "show")
-	if code != 0 || !strings.Contains(out, "no configuration file (defaults)") || !strings.Contains(out, "transport.eth.port") {
+	if code != 0 || !strings.Contains(out, "no configuration file (defaults)") || !strings.Contains(out, "transport.eth.port") ||
+		!strings.Contains(out, `"off"`) || !strings.Contains(out, "transport.timeout (default)") {
 		t.Errorf("table: exit %d\n%s", code, out)
 	}
 }
