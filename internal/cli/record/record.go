@@ -194,7 +194,7 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer done()
-	signals, err := resolveNames(ctx, m, cfg.Lists, opts)
+	signals, mod, err := resolveNames(ctx, m, cfg.Lists, opts)
 	if err != nil {
 		return err
 	}
@@ -203,6 +203,12 @@ func run(ctx context.Context, opts *Options) error {
 	if opts.Output != "" {
 		slave := recorder.SlaveOf(m)
 		slave.Identifier = recorder.Identify(ctx, m)
+		if mod != nil { // the A2L the signals came from names the ECU software
+			slave.Properties["A2L module"] = mod.Name
+			if mod.ModPar.EPK != "" {
+				slave.Properties["EPK"] = mod.ModPar.EPK
+			}
+		}
 		file = &recorder.FileSink{Path: opts.Output, Tool: "goxcp xcp record", Slave: slave, Signals: signals}
 		dopts.Sink = file
 	}
@@ -259,25 +265,25 @@ func run(ctx context.Context, opts *Options) error {
 
 // resolveNames resolves the A2L signal and event names of lists in place
 // (see a2ldaq.Resolve) and returns the signals of the added measurements.
-func resolveNames(ctx context.Context, m *master.Master, lists []daq.List, opts *Options) (*recorder.Signals, error) {
+func resolveNames(ctx context.Context, m *master.Master, lists []daq.List, opts *Options) (*recorder.Signals, *a2l.Module, error) {
 	if !a2ldaq.Needs(lists, opts.A2LGiven) || opts.A2L == nil {
 		_, err := a2ldaq.Resolve(nil, lists)
-		return nil, err
+		return nil, nil, err
 	}
 	mod, err := opts.A2L(ctx, m)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if opts.CheckEPK != nil {
 		if err := opts.CheckEPK(ctx, m, mod, opts.IgnoreEPK); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	res, err := a2ldaq.Resolve(mod, lists)
 	if err != nil {
-		return nil, &cmdutil.UsageError{Err: fmt.Errorf("%s: %w", opts.DAQFile, err)}
+		return nil, nil, &cmdutil.UsageError{Err: fmt.Errorf("%s: %w", opts.DAQFile, err)}
 	}
-	return recorder.NewSignals(lists, res), nil
+	return recorder.NewSignals(lists, res), mod, nil
 }
 
 // Tables renders the summary.

@@ -159,7 +159,7 @@ func header(m *record.Meta) (mdf4.Header, *mdf4.Source) {
 	src := &mdf4.Source{Name: sl.Identifier, Type: mdf4.SourceECU, Properties: h.Properties}
 	if src.Name == "" {
 		src.Name = "XCP slave"
-		if p := sl.Properties["a2lProject"]; p != "" {
+		if p := sl.Properties["A2L module"]; p != "" {
 			src.Name = p
 		}
 	}
