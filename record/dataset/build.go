@@ -143,7 +143,8 @@ func open(path string) (convert.Source, io.Closer, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		src, err := xmraw.NewSource(r)
+		// Host times from the recording's start: wall-clock time in host_ns.
+		src, err := xmraw.NewSourceWith(r, xmraw.SourceOptions{HostSinceStart: true})
 		if err != nil {
 			r.Close()
 			return nil, nil, err

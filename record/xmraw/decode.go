@@ -19,6 +19,10 @@ type Sample struct {
 	// the list's first sample and continued across wrap-arounds; 0 for a
 	// list without timestamps.
 	Timestamp1 uint64
+	// Host is the recorded host time of the sample's last ODT (pyXCP's
+	// clock, ns since the Unix epoch unless the file has
+	// OptRelativeTimestamps); Timestamp0 is Host minus the list's first.
+	Host uint64
 	// Values in ODT entry order; reused by the next sample.
 	Values []dto.Value
 }
@@ -173,7 +177,7 @@ func (d *Decoder) Decode(f *Frame) bool {
 	if !st.based {
 		st.base0, st.base1, st.based = st.ts0, st.ts1, true
 	}
-	d.sample = Sample{List: li, Timestamp0: st.ts0 - st.base0, Timestamp1: st.ts1 - st.base1 + d.overflow*st.overflows, Values: st.vals}
+	d.sample = Sample{List: li, Host: st.ts0, Timestamp0: st.ts0 - st.base0, Timestamp1: st.ts1 - st.base1 + d.overflow*st.overflows, Values: st.vals}
 	return true
 }
 

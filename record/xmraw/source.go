@@ -55,15 +55,33 @@ type Source struct {
 	d    *Decoder
 	meta *record.Meta
 	s    record.Sample
+	// sinceStart: HostNS counts from Meta.Start (the recording's start
+	// time) instead of from the list's first sample.
+	sinceStart bool
+	start      uint64
 }
 
-// NewSource returns a Source reading r.
-func NewSource(r *Reader) (*Source, error) {
+// SourceOptions tune a Source.
+type SourceOptions struct {
+	// HostSinceStart makes HostNS count from Meta.Start, as in goxcp's own
+	// recordings, so that Meta.Start plus HostNS is the sample's wall-clock
+	// time (datasets need that); by default HostNS is pyXCP's timestamp0.
+	// Ignored for files with relative host timestamps.
+	HostSinceStart bool
+}
+
+// NewSource returns a Source reading r with pyXCP's timestamps.
+func NewSource(r *Reader) (*Source, error) { return NewSourceWith(r, SourceOptions{}) }
+
+// NewSourceWith returns a Source reading r.
+func NewSourceWith(r *Reader, o SourceOptions) (*Source, error) {
 	d, err := NewDecoder(r.Params())
 	if err != nil {
 		return nil, err
 	}
-	return &Source{r: r, d: d, meta: Meta(r.Params())}, nil
+	s := &Source{r: r, d: d, meta: Meta(r.Params()), start: r.Params().StartNS}
+	s.sinceStart = o.HostSinceStart && r.Header().Options&OptRelativeTimestamps == 0
+	return s, nil
 }
 
 // Meta returns the recording's description.
@@ -74,7 +92,11 @@ func (s *Source) Next() bool {
 	for s.r.Next() {
 		if s.d.Decode(s.r.Frame()) {
 			x := s.d.Sample()
-			s.s = record.Sample{List: x.List, HostNS: int64(x.Timestamp0), SlaveNS: int64(x.Timestamp1),
+			host := int64(x.Timestamp0)
+			if s.sinceStart {
+				host = int64(x.Host - s.start)
+			}
+			s.s = record.Sample{List: x.List, HostNS: host, SlaveNS: int64(x.Timestamp1),
 				HasSlave: s.meta.DAQ.Lists[x.List].Timestamps, Values: x.Values}
 			return true
 		}
