@@ -60,11 +60,11 @@ func Measurements(m *a2l.Module, name string) ([]daq.Measurement, *cal.Signal, e
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if s.Count == 1 {
-		return []daq.Measurement{{Name: s.Name, Addr: s.Address, Ext: s.Ext, Type: t, Mask: s.BitMask}}, s, nil
+		return []daq.Measurement{{Name: s.Name, Address: s.Address, Extension: s.Ext, Type: t, BitMask: s.BitMask}}, s, nil
 	}
 	out := make([]daq.Measurement, s.Count)
 	for i := range out {
-		out[i] = daq.Measurement{Name: s.Name + "[" + strconv.Itoa(i) + "]", Addr: s.Address + uint32(i*s.Type.Size()), Ext: s.Ext, Type: t, Mask: s.BitMask}
+		out[i] = daq.Measurement{Name: s.Name + "[" + strconv.Itoa(i) + "]", Address: s.Address + uint32(i*s.Type.Size()), Extension: s.Ext, Type: t, BitMask: s.BitMask}
 	}
 	return out, s, nil
 }

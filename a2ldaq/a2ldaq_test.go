@@ -30,10 +30,10 @@ func TestListFromSimA2L(t *testing.T) {
 	}
 	got := fmt.Sprint(l.Event, len(l.Measurements), l.Measurements[0], l.Measurements[1], l.Measurements[2], l.Measurements[10])
 	want := fmt.Sprint(uint16(0), 11,
-		daq.Measurement{Name: "counter", Addr: sim.RAMBase, Type: dto.U32},
-		daq.Measurement{Name: "waves.sine", Addr: sim.RAMBase + 8, Type: dto.F32},
-		daq.Measurement{Name: "enabled", Addr: sim.RAMBase + 7, Type: dto.U8, Mask: 2},
-		daq.Measurement{Name: "curve[7]", Addr: sim.CalBase + 0x20 + 14, Type: dto.U16})
+		daq.Measurement{Name: "counter", Address: sim.RAMBase, Type: dto.U32},
+		daq.Measurement{Name: "waves.sine", Address: sim.RAMBase + 8, Type: dto.F32},
+		daq.Measurement{Name: "enabled", Address: sim.RAMBase + 7, Type: dto.U8, BitMask: 2},
+		daq.Measurement{Name: "curve[7]", Address: sim.CalBase + 0x20 + 14, Type: dto.U16})
 	if got != want {
 		t.Errorf("list\n got %s\nwant %s", got, want)
 	}
@@ -53,7 +53,7 @@ func TestListFromXCPliteEvents(t *testing.T) {
 	m := f.Modules[0]
 	// event from the signals' DAQ_EVENT, and by its A2L name
 	l, err := a2ldaq.List(m, "heap", "", []string{"heap_struct1.word_field", "heap_struct1.struct_field.byte_field"}, false)
-	if err != nil || l.Event != 1 || l.Measurements[0].Addr != 0x400002 || l.Measurements[0].Ext != 3 || l.Measurements[1].Addr != 0x400106 {
+	if err != nil || l.Event != 1 || l.Measurements[0].Address != 0x400002 || l.Measurements[0].Extension != 3 || l.Measurements[1].Address != 0x400106 {
 		t.Errorf("list %+v %v", l, err)
 	}
 	l, err = a2ldaq.List(m, "ev", "struct_demo.event2", []string{"counter"}, false)
@@ -73,7 +73,7 @@ func TestResolve(t *testing.T) {
 	m := f.Modules[0]
 	lists := []daq.List{
 		{Name: "a", EventName: "struct_demo.event2", Signals: []string{"heap_struct1.byte_field"},
-			Measurements: []daq.Measurement{{Name: "raw", Addr: 0x10, Type: dto.U8}}},
+			Measurements: []daq.Measurement{{Name: "raw", Address: 0x10, Type: dto.U8}}},
 		{Name: "b", Signals: []string{"heap_struct1.word_field"}, EventFromSignals: true},
 	}
 	res, err := a2ldaq.Resolve(m, lists)
@@ -83,7 +83,7 @@ func TestResolve(t *testing.T) {
 	if l := lists[0]; l.Event != 1 || l.EventName != "" || len(l.Measurements) != 2 || l.Measurements[1].Name != "heap_struct1.byte_field" || res[0]["heap_struct1.byte_field"] == nil || res[0]["raw"] != nil {
 		t.Errorf("list a: %+v %v", l, res[0])
 	}
-	if l := lists[1]; l.Event != 1 || l.EventFromSignals || l.Signals != nil || l.Measurements[0].Addr != 0x400002 {
+	if l := lists[1]; l.Event != 1 || l.EventFromSignals || l.Signals != nil || l.Measurements[0].Address != 0x400002 {
 		t.Errorf("list b: %+v", l)
 	}
 	if err := daq.ValidateLists(lists); err != nil {

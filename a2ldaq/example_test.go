@@ -38,7 +38,7 @@ func ExampleResolve() {
 	fmt.Println("event channel", l.Event)
 	for _, m := range l.Measurements {
 		sig := resolved[0][m.Name]
-		fmt.Printf("%-10s 0x%08X %-4v unit %q\n", m.Name, m.Addr, m.Type, sig.Unit)
+		fmt.Printf("%-10s 0x%08X %-4v unit %q\n", m.Name, m.Address, m.Type, sig.Unit)
 	}
 	// Output:
 	// event channel 1

@@ -195,7 +195,7 @@ func (l *Layout) dto() (*dto.Layout, error) {
 			if !m.Type.Valid() || ll.Offsets[j] < 0 || ll.Offsets[j]+m.Type.Size() > size {
 				return nil, fmt.Errorf("daq: DAQ list %q: measurement %q lies outside the sample (%d bytes)", ll.Name, m.Name, size)
 			}
-			x.Fields = append(x.Fields, dto.Field{Offset: ll.Offsets[j], Type: m.Type, Mask: m.Mask})
+			x.Fields = append(x.Fields, dto.Field{Offset: ll.Offsets[j], Type: m.Type, Mask: m.BitMask})
 		}
 		dl.Lists = append(dl.Lists, x)
 	}

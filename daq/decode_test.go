@@ -10,7 +10,7 @@ import (
 func twoODTLayout(t testing.TB, idf xcp.IDField, tsSize int) *Layout {
 	t.Helper()
 	l := List{Name: "l", Timestamps: true, Measurements: []Measurement{
-		{Name: "a", Addr: 0x100, Type: dto.U32}, {Name: "b", Addr: 0x200, Type: dto.U32}, {Name: "c", Addr: 0x300, Type: dto.U32}}}
+		{Name: "a", Address: 0x100, Type: dto.U32}, {Name: "b", Address: 0x200, Type: dto.U32}, {Name: "c", Address: 0x300, Type: dto.U32}}}
 	lay, err := Allocate([]List{l}, Limits{MaxDTO: 8 + tsSize, IDField: idf, TimestampSize: tsSize, TimestampUnit: xcp.Unit1us,
 		TimestampTick: 2, OverloadMSB: true})
 	if err != nil {
@@ -137,7 +137,7 @@ func FuzzDecoder(f *testing.F) {
 func BenchmarkDecode(b *testing.B) {
 	l := List{Name: "l", Timestamps: true}
 	for i := range 4 {
-		l.Measurements = append(l.Measurements, Measurement{Name: string(rune('a' + i)), Addr: uint32(0x100 + 4*i), Type: dto.U32})
+		l.Measurements = append(l.Measurements, Measurement{Name: string(rune('a' + i)), Address: uint32(0x100 + 4*i), Type: dto.U32})
 	}
 	lay, err := Allocate([]List{l}, Limits{MaxDTO: 64, IDField: xcp.IDRelODTAbsDAQWord, TimestampSize: 4, TimestampUnit: xcp.Unit1us, TimestampTick: 1})
 	if err != nil {

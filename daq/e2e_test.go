@@ -38,16 +38,16 @@ func varAddr(t testing.TB, name string) uint32 {
 func testLists(t testing.TB) []daq.List {
 	return []daq.List{
 		{Name: "fast", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
-			{Name: "counter", Addr: varAddr(t, "counter"), Type: dto.U32},
-			{Name: "counter16", Addr: varAddr(t, "counter16"), Type: dto.U16},
-			{Name: "sine", Addr: varAddr(t, "sine"), Type: dto.F32},
-			{Name: "time_us", Addr: varAddr(t, "time_us"), Type: dto.U64},
-			{Name: "triangle", Addr: varAddr(t, "triangle"), Type: dto.I16},
+			{Name: "counter", Address: varAddr(t, "counter"), Type: dto.U32},
+			{Name: "counter16", Address: varAddr(t, "counter16"), Type: dto.U16},
+			{Name: "sine", Address: varAddr(t, "sine"), Type: dto.F32},
+			{Name: "time_us", Address: varAddr(t, "time_us"), Type: dto.U64},
+			{Name: "triangle", Address: varAddr(t, "triangle"), Type: dto.I16},
 		}},
 		{Name: "slow", Event: 1, Timestamps: true, Prescaler: 2, Measurements: []daq.Measurement{
-			{Name: "counter8", Addr: varAddr(t, "counter8"), Type: dto.U8},
-			{Name: "enable", Addr: varAddr(t, "status"), Type: dto.U8, Mask: 0x02},
-			{Name: "sine64", Addr: varAddr(t, "sine64"), Type: dto.F64},
+			{Name: "counter8", Address: varAddr(t, "counter8"), Type: dto.U8},
+			{Name: "enable", Address: varAddr(t, "status"), Type: dto.U8, BitMask: 0x02},
+			{Name: "sine64", Address: varAddr(t, "sine64"), Type: dto.F64},
 		}},
 	}
 }
@@ -311,7 +311,7 @@ func TestSetupErrors(t *testing.T) {
 		t.Error("event 99 accepted")
 	}
 	bad = testLists(t)[:1]
-	bad[0].Measurements[0].Addr = 0x7000_0000 // not mapped
+	bad[0].Measurements[0].Address = 0x7000_0000 // not mapped
 	_, err = daq.Setup(ctx, m, bad, daq.Options{})
 	if !errors.Is(err, xcp.ErrAccessDenied) {
 		t.Errorf("unmapped address: %v", err)
@@ -371,7 +371,7 @@ func TestEndToEndEth(t *testing.T) {
 
 			// The free-running event, with the slave's timestamps.
 			ses, err = daq.Setup(context.Background(), m, []daq.List{{Name: "max", Event: 3, Timestamps: true,
-				Measurements: []daq.Measurement{{Name: "time_us", Addr: varAddr(t, "time_us"), Type: dto.U64}}}}, daq.Options{})
+				Measurements: []daq.Measurement{{Name: "time_us", Address: varAddr(t, "time_us"), Type: dto.U64}}}}, daq.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -468,9 +468,9 @@ func TestPredefinedList(t *testing.T) {
 		m, s, stop := pair(t, cfg)
 		lists := testLists(t)
 		pre := daq.List{Name: "pre", Predefined: true, Number: 0, Event: 1, Timestamps: true, Measurements: []daq.Measurement{
-			{Name: "sine", Addr: varAddr(t, "sine"), Type: dto.F32},
-			{Name: "counter16", Addr: varAddr(t, "counter16"), Type: dto.U16},
-			{Name: "counter", Addr: varAddr(t, "counter"), Type: dto.U32},
+			{Name: "sine", Address: varAddr(t, "sine"), Type: dto.F32},
+			{Name: "counter16", Address: varAddr(t, "counter16"), Type: dto.U16},
+			{Name: "counter", Address: varAddr(t, "counter"), Type: dto.U32},
 		}}
 		lists = []daq.List{lists[0], pre}
 		ses, err := daq.Setup(context.Background(), m, lists, daq.Options{})
@@ -495,7 +495,7 @@ func TestPredefinedList(t *testing.T) {
 			}
 		}
 		// A measurement outside the predefined ODTs is an error naming it.
-		pre.Measurements = append(pre.Measurements, daq.Measurement{Name: "ramp", Addr: varAddr(t, "ramp"), Type: dto.F32})
+		pre.Measurements = append(pre.Measurements, daq.Measurement{Name: "ramp", Address: varAddr(t, "ramp"), Type: dto.F32})
 		if _, err := daq.Setup(context.Background(), m, []daq.List{pre}, daq.Options{}); err == nil || !strings.Contains(err.Error(), `"ramp"`) {
 			t.Errorf("measurement outside the predefined list: %v", err)
 		}

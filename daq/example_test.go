@@ -29,8 +29,8 @@ func Example() {
 	}
 
 	lists := []daq.List{{Name: "fast", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
-		{Name: "counter", Addr: sim.RAMBase + 0x00, Type: dto.U32},
-		{Name: "sine", Addr: sim.RAMBase + 0x08, Type: dto.F32},
+		{Name: "counter", Address: sim.RAMBase + 0x00, Type: dto.U32},
+		{Name: "sine", Address: sim.RAMBase + 0x08, Type: dto.F32},
 	}}}
 	ses, err := daq.Setup(ctx, m, lists, daq.Options{})
 	if err != nil {
@@ -68,9 +68,9 @@ func Example() {
 // ExampleAllocate shows how measurements are merged and packed into ODTs.
 func ExampleAllocate() {
 	l := daq.List{Name: "l", Timestamps: true, Measurements: []daq.Measurement{
-		{Name: "a", Addr: 0x1000, Type: dto.U32},
-		{Name: "b", Addr: 0x1004, Type: dto.U16}, // adjacent: merged with a
-		{Name: "c", Addr: 0x2000, Type: dto.F64},
+		{Name: "a", Address: 0x1000, Type: dto.U32},
+		{Name: "b", Address: 0x1004, Type: dto.U16}, // adjacent: merged with a
+		{Name: "c", Address: 0x2000, Type: dto.F64},
 	}}
 	lay, err := daq.Allocate([]daq.List{l}, daq.Limits{MaxDTO: 12, IDField: xcp.IDRelODTAbsDAQWord, TimestampSize: 2})
 	if err != nil {

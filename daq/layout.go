@@ -237,9 +237,9 @@ func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, e
 	ms := l.Measurements
 	if lim.AddrExt == xcp.AESameDaqLst || lim.AddrExt == xcp.AEReserved {
 		for i, m := range ms {
-			if m.Ext != ms[0].Ext {
+			if m.Extension != ms[0].Extension {
 				return nil, fmt.Errorf("daq: DAQ list %q: measurement %q (#%d) has address extension %d but %q has %d; the slave requires one extension per DAQ list",
-					l.Name, m.Name, i+1, m.Ext, ms[0].Name, ms[0].Ext)
+					l.Name, m.Name, i+1, m.Extension, ms[0].Name, ms[0].Extension)
 			}
 		}
 	}
@@ -314,8 +314,8 @@ func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, e
 			if p.filler {
 				continue
 			}
-			if p.ext == m.Ext && m.Addr >= p.start && m.Addr < p.end {
-				ll.Offsets[i] = p.off + int(m.Addr-p.start)
+			if p.ext == m.Extension && m.Address >= p.start && m.Address < p.end {
+				ll.Offsets[i] = p.off + int(m.Address-p.start)
 				found = true
 				break
 			}
@@ -415,24 +415,24 @@ func makeBlocks(ms []Measurement, g uint32) []block {
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
 		x, y := ms[idx[a]], ms[idx[b]]
-		if x.Ext != y.Ext {
-			return x.Ext < y.Ext
+		if x.Extension != y.Extension {
+			return x.Extension < y.Extension
 		}
-		return x.Addr < y.Addr
+		return x.Address < y.Address
 	})
 	var blocks []block
 	for _, i := range idx {
 		m := ms[i]
-		s := m.Addr - m.Addr%g
-		e := uint64(m.Addr) + uint64(m.Type.Size())
+		s := m.Address - m.Address%g
+		e := uint64(m.Address) + uint64(m.Type.Size())
 		e = (e + uint64(g) - 1) / uint64(g) * uint64(g)
-		if n := len(blocks); n > 0 && blocks[n-1].ext == m.Ext && s <= blocks[n-1].end {
+		if n := len(blocks); n > 0 && blocks[n-1].ext == m.Extension && s <= blocks[n-1].end {
 			b := &blocks[n-1]
 			b.end = max(b.end, uint32(min(e, 1<<32-1)))
 			b.meas = append(b.meas, i)
 			continue
 		}
-		blocks = append(blocks, block{ext: m.Ext, start: s, end: uint32(min(e, 1<<32-1)), meas: []int{i}})
+		blocks = append(blocks, block{ext: m.Extension, start: s, end: uint32(min(e, 1<<32-1)), meas: []int{i}})
 	}
 	return blocks
 }
@@ -445,8 +445,8 @@ func cutPoint(ms []Measurement, bl block, from, limit, g uint32) uint32 {
 		ok := true
 		for _, i := range bl.meas {
 			m := ms[i]
-			s := m.Addr - m.Addr%g
-			e := m.Addr + uint32(m.Type.Size())
+			s := m.Address - m.Address%g
+			e := m.Address + uint32(m.Type.Size())
 			if s < c && c < e {
 				ok = false
 				break

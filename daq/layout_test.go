@@ -30,7 +30,7 @@ func sampleFor(ll *ListLayout) []byte {
 func expected(m Measurement, order xcp.ByteOrder) dto.Value {
 	b := make([]byte, m.Type.Size())
 	for i := range b {
-		b[i] = memByte(m.Ext, m.Addr+uint32(i))
+		b[i] = memByte(m.Extension, m.Address+uint32(i))
 	}
 	var raw uint64
 	switch len(b) {
@@ -43,7 +43,7 @@ func expected(m Measurement, order xcp.ByteOrder) dto.Value {
 	default:
 		raw = order.Uint64(b)
 	}
-	return dto.Field{Type: m.Type, Mask: m.Mask}.FromRaw(raw)
+	return dto.Field{Type: m.Type, Mask: m.BitMask}.FromRaw(raw)
 }
 
 func genLimits(t *rapid.T) Limits {
@@ -79,15 +79,15 @@ func genLists(t *rapid.T, lim Limits) []List {
 		for j := range k {
 			typ := dto.Type(rapid.IntRange(1, 12).Draw(t, "type"))
 			m := Measurement{Name: fmt.Sprintf("m%d", j), Type: typ,
-				Addr: uint32(rapid.IntRange(0, 300).Draw(t, "addr")) + 0x1000,
-				Ext:  uint8(rapid.IntRange(0, exts-1).Draw(t, "ext"))}
+				Address:   uint32(rapid.IntRange(0, 300).Draw(t, "addr")) + 0x1000,
+				Extension: uint8(rapid.IntRange(0, exts-1).Draw(t, "ext"))}
 			if !typ.Float() && rapid.Bool().Draw(t, "masked") {
-				m.Mask = uint64(rapid.Uint64Range(1, math.MaxUint64).Draw(t, "mask"))
+				m.BitMask = uint64(rapid.Uint64Range(1, math.MaxUint64).Draw(t, "mask"))
 				if bitsN := 8 * typ.Size(); bitsN < 64 {
-					m.Mask &= 1<<bitsN - 1
+					m.BitMask &= 1<<bitsN - 1
 				}
-				if m.Mask == 0 {
-					m.Mask = 1
+				if m.BitMask == 0 {
+					m.BitMask = 1
 				}
 			}
 			l.Measurements = append(l.Measurements, m)
@@ -168,7 +168,7 @@ func TestAllocateProperties(t *testing.T) {
 					}
 					for i, m := range ll.Measurements {
 						if want := expected(m, lim.Order); s.Values[i] != want {
-							t.Fatalf("list %d %s %s@%X mask %X: got %v want %v", li, m.Name, m.Type, m.Addr, m.Mask, s.Values[i], want)
+							t.Fatalf("list %d %s %s@%X mask %X: got %v want %v", li, m.Name, m.Type, m.Address, m.BitMask, s.Values[i], want)
 						}
 					}
 				})
@@ -188,9 +188,9 @@ func TestAllocateProperties(t *testing.T) {
 
 func TestAllocateMerges(t *testing.T) {
 	l := List{Name: "a", Measurements: []Measurement{
-		{Name: "a", Addr: 0x100, Type: dto.U32}, {Name: "b", Addr: 0x104, Type: dto.U16},
-		{Name: "c", Addr: 0x106, Type: dto.U8}, {Name: "bit", Addr: 0x106, Type: dto.U8, Mask: 0x80},
-		{Name: "far", Addr: 0x200, Type: dto.F64},
+		{Name: "a", Address: 0x100, Type: dto.U32}, {Name: "b", Address: 0x104, Type: dto.U16},
+		{Name: "c", Address: 0x106, Type: dto.U8}, {Name: "bit", Address: 0x106, Type: dto.U8, BitMask: 0x80},
+		{Name: "far", Address: 0x200, Type: dto.F64},
 	}}
 	lay, err := Allocate([]List{l}, Limits{MaxDTO: 64})
 	if err != nil {
@@ -206,7 +206,7 @@ func TestAllocateMerges(t *testing.T) {
 }
 
 func TestAllocateErrors(t *testing.T) {
-	mixed := List{Name: "mixed", Measurements: []Measurement{{Name: "a", Addr: 1, Type: dto.U8}, {Name: "b", Addr: 2, Ext: 1, Type: dto.U8}}}
+	mixed := List{Name: "mixed", Measurements: []Measurement{{Name: "a", Address: 1, Type: dto.U8}, {Name: "b", Address: 2, Extension: 1, Type: dto.U8}}}
 	if _, err := Allocate([]List{mixed}, Limits{MaxDTO: 8, AddrExt: xcp.AESameDaqLst}); err == nil {
 		t.Error("mixed extensions accepted")
 	} else if want := `DAQ list "mixed": measurement "b" (#2) has address extension 1`; !contains(err.Error(), want) {
@@ -214,7 +214,7 @@ func TestAllocateErrors(t *testing.T) {
 	}
 	big := List{Name: "big", Timestamps: true}
 	for i := range 300 {
-		big.Measurements = append(big.Measurements, Measurement{Name: fmt.Sprint(i), Addr: uint32(i * 16), Type: dto.U64})
+		big.Measurements = append(big.Measurements, Measurement{Name: fmt.Sprint(i), Address: uint32(i * 16), Type: dto.U64})
 	}
 	if _, err := Allocate([]List{big}, Limits{MaxDTO: 8, IDField: xcp.IDRelODTAbsDAQWordAl, TimestampSize: 4}); err == nil {
 		t.Error("no room after header and timestamp accepted")
@@ -233,9 +233,9 @@ func contains(s, sub string) bool {
 // must not be cut in two. The first ODT then samples a filler granule.
 func TestAllocateKeepsValuesWholeBehindTimestamp(t *testing.T) {
 	l := List{Name: "can", Event: 1, Timestamps: true, Measurements: []Measurement{
-		{Name: "a", Addr: 0x1000, Type: dto.U32},
-		{Name: "b", Addr: 0x2000, Type: dto.F32},
-		{Name: "c", Addr: 0x3000, Type: dto.I32},
+		{Name: "a", Address: 0x1000, Type: dto.U32},
+		{Name: "b", Address: 0x2000, Type: dto.F32},
+		{Name: "c", Address: 0x3000, Type: dto.I32},
 	}}
 	lay, err := Allocate([]List{l}, Limits{MaxDTO: 8, TimestampSize: 4})
 	if err != nil {
@@ -269,7 +269,7 @@ func TestAllocateKeepsValuesWholeBehindTimestamp(t *testing.T) {
 	}
 	// Where filling the first ODT splits nothing, it is still filled.
 	small := List{Name: "s", Event: 1, Timestamps: true, Measurements: []Measurement{
-		{Name: "x", Addr: 0x10, Type: dto.U16}, {Name: "y", Addr: 0x20, Type: dto.U32},
+		{Name: "x", Address: 0x10, Type: dto.U16}, {Name: "y", Address: 0x20, Type: dto.U32},
 	}}
 	lay, err = Allocate([]List{small}, Limits{MaxDTO: 8, TimestampSize: 4})
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 )
 
 func TestMergeByEvent(t *testing.T) {
-	m := func(n string, a uint32) Measurement { return Measurement{Name: n, Addr: a, Type: dto.U8} }
+	m := func(n string, a uint32) Measurement { return Measurement{Name: n, Address: a, Type: dto.U8} }
 	lists := []List{
 		{Name: "a", Event: 0, Measurements: []Measurement{m("x", 1), m("y", 2)}},
 		{Name: "b", Event: 1, Measurements: []Measurement{m("z", 3)}},

@@ -15,15 +15,19 @@ import (
 	"github.com/goxcp/goxcp/protocol/dto"
 )
 
-// Measurement is one variable sampled by a DAQ list.
+// Measurement is one variable sampled by a DAQ list: what an ODT entry
+// points at. A recording stores it as record.Measurement with the same
+// names (Name, Address, Extension, Type, BitMask) plus where the value sits
+// in the DTOs.
 type Measurement struct {
-	Name string   `json:"name"`
-	Addr uint32   `json:"address"`
-	Ext  uint8    `json:"ext"`
-	Type dto.Type `json:"type"`
-	// Mask, if not 0, selects bits of the raw value: the decoded value is
-	// (raw & Mask) >> trailing zeros of Mask. Only for integer types.
-	Mask uint64 `json:"mask,omitempty"`
+	Name      string   `json:"name"`
+	Address   uint32   `json:"address"`
+	Extension uint8    `json:"extension"`
+	Type      dto.Type `json:"type"`
+	// BitMask, if not 0, selects bits of the raw value: the decoded value
+	// is (raw & BitMask) >> trailing zeros of BitMask. Only for integer
+	// types.
+	BitMask uint64 `json:"bitMask,omitempty"`
 }
 
 // List is one DAQ list: measurements sampled together on one event.
@@ -86,16 +90,16 @@ func (l *List) validate(signals bool) error {
 		if !m.Type.Valid() {
 			return fmt.Errorf("%s: no valid data type", where)
 		}
-		if m.Mask != 0 {
+		if m.BitMask != 0 {
 			if m.Type.Float() {
 				return fmt.Errorf("%s: a bit mask needs an integer type, not %s", where, m.Type)
 			}
-			if bits := 8 * m.Type.Size(); bits < 64 && m.Mask>>bits != 0 {
-				return fmt.Errorf("%s: mask 0x%X is wider than %s", where, m.Mask, m.Type)
+			if bits := 8 * m.Type.Size(); bits < 64 && m.BitMask>>bits != 0 {
+				return fmt.Errorf("%s: mask 0x%X is wider than %s", where, m.BitMask, m.Type)
 			}
 		}
-		if uint64(m.Addr)+uint64(m.Type.Size()) > math.MaxUint32+1 {
-			return fmt.Errorf("%s: address 0x%X + %d bytes passes the end of the 32-bit address space", where, m.Addr, m.Type.Size())
+		if uint64(m.Address)+uint64(m.Type.Size()) > math.MaxUint32+1 {
+			return fmt.Errorf("%s: address 0x%X + %d bytes passes the end of the 32-bit address space", where, m.Address, m.Type.Size())
 		}
 	}
 	return nil

@@ -119,8 +119,8 @@ func (s *Session) readPredefined(ctx context.Context, x Exchanger, l List, lim L
 		off, found := 0, false
 		for _, o := range ll.ODTs {
 			for _, e := range o.Entries {
-				if e.Ext == m.Ext && m.Addr >= e.Addr && uint64(m.Addr)+uint64(m.Type.Size()) <= uint64(e.Addr)+uint64(e.Size) {
-					ll.Offsets[i], found = off+int(m.Addr-e.Addr), true
+				if e.Ext == m.Extension && m.Address >= e.Addr && uint64(m.Address)+uint64(m.Type.Size()) <= uint64(e.Addr)+uint64(e.Size) {
+					ll.Offsets[i], found = off+int(m.Address-e.Addr), true
 				}
 				off += int(e.Size)
 			}
@@ -129,7 +129,7 @@ func (s *Session) readPredefined(ctx context.Context, x Exchanger, l List, lim L
 			}
 		}
 		if !found {
-			return nil, fmt.Errorf("daq: predefined DAQ list %q (%d): measurement %q (0x%X, %s) is not in any of its ODT entries", l.Name, l.Number, m.Name, m.Addr, m.Type)
+			return nil, fmt.Errorf("daq: predefined DAQ list %q (%d): measurement %q (0x%X, %s) is not in any of its ODT entries", l.Name, l.Number, m.Name, m.Address, m.Type)
 		}
 	}
 	return ll, nil

@@ -31,7 +31,7 @@ func (s *Session) checkStim(ctx context.Context, lists []List) error {
 			return fmt.Errorf("%w: STIM list %q: the slave does not offer the STIM resource (CONNECT resources %s)", ErrStimUnsupported, l.Name, res)
 		}
 		for _, m := range l.Measurements {
-			if m.Mask != 0 {
+			if m.BitMask != 0 {
 				return fmt.Errorf("daq: STIM list %q: measurement %q has a bit mask; a STIM entry writes whole elements and would overwrite the other bits", l.Name, m.Name)
 			}
 		}

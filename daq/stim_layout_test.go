@@ -34,7 +34,7 @@ func TestStimPackingProperties(t *testing.T) {
 			lists[i].Stim = rapid.Bool().Draw(t, "stim")
 			for j := range lists[i].Measurements {
 				if lists[i].Stim {
-					lists[i].Measurements[j].Mask = 0
+					lists[i].Measurements[j].BitMask = 0
 				}
 			}
 		}
@@ -113,7 +113,7 @@ func TestStimPackingProperties(t *testing.T) {
 			for i, m := range ll.Measurements {
 				overlapped := false
 				for j, o := range ll.Measurements {
-					if j != i && o.Ext == m.Ext && o.Addr < m.Addr+uint32(m.Type.Size()) && m.Addr < o.Addr+uint32(o.Type.Size()) {
+					if j != i && o.Extension == m.Extension && o.Address < m.Address+uint32(m.Type.Size()) && m.Address < o.Address+uint32(o.Type.Size()) {
 						overlapped = true
 					}
 				}
@@ -122,7 +122,7 @@ func TestStimPackingProperties(t *testing.T) {
 				}
 				b := make([]byte, 8)
 				for k := range m.Type.Size() {
-					v, ok := mem[[2]uint32{uint32(m.Ext), m.Addr + uint32(k)}]
+					v, ok := mem[[2]uint32{uint32(m.Extension), m.Address + uint32(k)}]
 					if !ok {
 						t.Fatalf("measurement %q byte %d not written by any entry", m.Name, k)
 					}
@@ -141,7 +141,7 @@ func TestStimPackingProperties(t *testing.T) {
 					w &= 1<<(8*n) - 1
 				}
 				if got != w {
-					t.Fatalf("measurement %q (%s at 0x%X): memory holds 0x%X, want 0x%X", m.Name, m.Type, m.Addr, got, w)
+					t.Fatalf("measurement %q (%s at 0x%X): memory holds 0x%X, want 0x%X", m.Name, m.Type, m.Address, got, w)
 				}
 			}
 		}
@@ -182,11 +182,11 @@ func TestEncodeValue(t *testing.T) {
 // TestStimPIDRange: STIM DTOs must have PIDs below 0xC0 (the command codes).
 func TestStimPIDRange(t *testing.T) {
 	var daqList, stimList List
-	daqList = List{Name: "d", Measurements: []Measurement{{Name: "a", Addr: 0x1000, Type: dto.U8}}}
+	daqList = List{Name: "d", Measurements: []Measurement{{Name: "a", Address: 0x1000, Type: dto.U8}}}
 	for i := range 191 { // 192 ODTs: the STIM list would get PID 0xC0
-		daqList.Measurements = append(daqList.Measurements, Measurement{Name: fmt.Sprint("m", i), Addr: 0x2000 + uint32(16*i), Type: dto.U32})
+		daqList.Measurements = append(daqList.Measurements, Measurement{Name: fmt.Sprint("m", i), Address: 0x2000 + uint32(16*i), Type: dto.U32})
 	}
-	stimList = List{Name: "s", Stim: true, Event: 1, Measurements: []Measurement{{Name: "x", Addr: 0x1000, Type: dto.U32}}}
+	stimList = List{Name: "s", Stim: true, Event: 1, Measurements: []Measurement{{Name: "x", Address: 0x1000, Type: dto.U32}}}
 	lim := Limits{Order: xcp.Intel, IDField: xcp.IDAbsODT, MaxDTO: 8, MaxEntries: 1}
 	lay, err := Allocate([]List{daqList, stimList}, lim)
 	if err == nil {

@@ -18,10 +18,10 @@ const stimBase = sim.RAMBase + 0x100 // free simulator RAM (no variable)
 
 func stimLists() []daq.List {
 	ms := []daq.Measurement{
-		{Name: "u32", Addr: stimBase, Type: dto.U32},
-		{Name: "f32", Addr: stimBase + 4, Type: dto.F32},
-		{Name: "i16", Addr: stimBase + 10, Type: dto.I16},
-		{Name: "f64", Addr: stimBase + 0x40, Type: dto.F64},
+		{Name: "u32", Address: stimBase, Type: dto.U32},
+		{Name: "f32", Address: stimBase + 4, Type: dto.F32},
+		{Name: "i16", Address: stimBase + 10, Type: dto.I16},
+		{Name: "f64", Address: stimBase + 0x40, Type: dto.F64},
 	}
 	return []daq.List{
 		{Name: "stim", Event: 0, Stim: true, Measurements: ms},
@@ -137,7 +137,7 @@ func TestStimErrors(t *testing.T) {
 		t.Fatalf("STIM on a DAQ-only event: %v", err)
 	}
 	l = stimLists()[:1]
-	l[0].Measurements[0].Mask = 1
+	l[0].Measurements[0].BitMask = 1
 	if _, err := daq.Setup(ctx, m, l, daq.Options{}); err == nil {
 		t.Fatal("masked STIM measurement accepted")
 	}

@@ -99,9 +99,9 @@ func TestSocketCANDAQRate(t *testing.T) {
 				t.Fatal(err)
 			}
 			var ms []daq.Measurement
-			ms = append(ms, daq.Measurement{Name: "counter", Addr: sim.RAMBase, Type: dto.U32})
+			ms = append(ms, daq.Measurement{Name: "counter", Address: sim.RAMBase, Type: dto.U32})
 			for i := range 7 { // 32 bytes: 5 ODTs on classic CAN, 1 on CAN FD
-				ms = append(ms, daq.Measurement{Name: "m" + string(rune('a'+i)), Addr: sim.RAMBase + 0x40 + uint32(4*i), Type: dto.U32})
+				ms = append(ms, daq.Measurement{Name: "m" + string(rune('a'+i)), Address: sim.RAMBase + 0x40 + uint32(4*i), Type: dto.U32})
 			}
 			ses, err := daq.Setup(ctx, m, []daq.List{{Name: "fast", Event: 0, Measurements: ms}}, daq.Options{})
 			if err != nil {

@@ -110,8 +110,8 @@ var scenarios = []scenario{
 		// PID and a 4-byte timestamp leave 3 bytes, too few for a U32.
 		ts := m.Format().MaxDTO >= 16
 		lists := []daq.List{{Name: "fast", Event: 0, Timestamps: ts, Measurements: []daq.Measurement{
-			{Name: "counter", Addr: sim.RAMBase + 0x00, Type: dto.U32},
-			{Name: "sine", Addr: sim.RAMBase + 0x08, Type: dto.F32},
+			{Name: "counter", Address: sim.RAMBase + 0x00, Type: dto.U32},
+			{Name: "sine", Address: sim.RAMBase + 0x08, Type: dto.F32},
 		}}}
 		ses, err := daq.Setup(ctx, m, lists, daq.Options{})
 		if err != nil {

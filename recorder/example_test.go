@@ -45,8 +45,8 @@ func ExampleFileSink() {
 	path := filepath.Join(dir, "run.xlog")
 	sink := &recorder.FileSink{Path: path, Tool: "example", Slave: recorder.SlaveOf(m)}
 	lists := []daq.List{{Name: "fast", Event: 1, Timestamps: true, Measurements: []daq.Measurement{
-		{Name: "counter", Addr: 0x00100000, Type: dto.U32},
-		{Name: "sine", Addr: 0x00100008, Type: dto.F32},
+		{Name: "counter", Address: 0x00100000, Type: dto.U32},
+		{Name: "sine", Address: 0x00100008, Type: dto.F32},
 	}}}
 	ses, err := daq.Setup(ctx, m, lists, daq.Options{Sink: sink})
 	if err != nil {

@@ -280,7 +280,7 @@ func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
 				pos += l.TimestampSize
 			}
 			rl.Measurements = append(rl.Measurements, record.Measurement{Name: ms.Name, Type: ms.Type, ODT: odt, Offset: pos,
-				BitMask: ms.Mask, Address: ms.Addr, Extension: ms.Ext})
+				BitMask: ms.BitMask, Address: ms.Address, Extension: ms.Extension})
 		}
 		m.DAQ.Lists = append(m.DAQ.Lists, rl)
 	}
@@ -310,7 +310,7 @@ func NewSignals(lists []daq.List, res []a2ldaq.Resolved) *Signals {
 		}
 		for _, ms := range l.Measurements {
 			if sig := res[i][ms.Name]; sig != nil {
-				s.m[sigKey{ms.Name, ms.Addr, ms.Ext, ms.Type, ms.Mask}] = sig
+				s.m[sigKey{ms.Name, ms.Address, ms.Extension, ms.Type, ms.BitMask}] = sig
 			}
 		}
 	}
@@ -323,7 +323,7 @@ func (s *Signals) lookup(list string, ms daq.Measurement) *cal.Signal {
 	if s == nil {
 		return nil
 	}
-	k := sigKey{ms.Name, ms.Addr, ms.Ext, ms.Type, ms.Mask}
+	k := sigKey{ms.Name, ms.Address, ms.Extension, ms.Type, ms.BitMask}
 	if sig := s.m[k]; sig != nil {
 		return sig
 	}

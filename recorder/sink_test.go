@@ -28,9 +28,9 @@ func allVariables() daq.List {
 	types := map[sim.Type]dto.Type{sim.UByte: dto.U8, sim.SByte: dto.I8, sim.UWord: dto.U16, sim.SWord: dto.I16,
 		sim.ULong: dto.U32, sim.SLong: dto.I32, sim.AUint64: dto.U64, sim.Float32: dto.F32, sim.Float64: dto.F64}
 	for _, v := range sim.Variables() {
-		l.Measurements = append(l.Measurements, daq.Measurement{Name: v.Name, Addr: v.Addr, Type: types[v.Type]})
+		l.Measurements = append(l.Measurements, daq.Measurement{Name: v.Name, Address: v.Addr, Type: types[v.Type]})
 	}
-	l.Measurements = append(l.Measurements, daq.Measurement{Name: "enable", Addr: l.Measurements[3].Addr, Type: dto.U8, Mask: 2})
+	l.Measurements = append(l.Measurements, daq.Measurement{Name: "enable", Address: l.Measurements[3].Address, Type: dto.U8, BitMask: 2})
 	return l
 }
 
@@ -71,7 +71,7 @@ func roundTrip(t *testing.T, idf xcp.IDField, order xcp.ByteOrder) {
 	path := filepath.Join(t.TempDir(), "r.xlog")
 	sink := &recorder.FileSink{Path: path, Tool: "test"}
 	var want []daq.Record
-	lists := []daq.List{allVariables(), {Name: "slow", Event: 1, Measurements: []daq.Measurement{{Name: "c", Addr: sim.RAMBase, Type: dto.U32}}}}
+	lists := []daq.List{allVariables(), {Name: "slow", Event: 1, Measurements: []daq.Measurement{{Name: "c", Address: sim.RAMBase, Type: dto.U32}}}}
 	ses, err := daq.Setup(ctx, m, lists, daq.Options{Sink: sink, OnSample: func(s *daq.Sample) {
 		want = append(want, daq.Record{List: s.List, Host: s.Host, Slave: s.Slave, HasSlave: s.HasSlave, Values: append([]dto.Value(nil), s.Values...)})
 	}})
@@ -138,7 +138,7 @@ func TestLiveLoss(t *testing.T) {
 	m := connectSim(t, sim.Config{})
 	path := filepath.Join(t.TempDir(), "live.xlog")
 	sink := &recorder.FileSink{Path: path, Tool: "test"}
-	ses, err := daq.Setup(ctx, m, []daq.List{{Name: "l", Event: 1, Measurements: []daq.Measurement{{Name: "c", Addr: sim.RAMBase, Type: dto.U32}}}}, daq.Options{Sink: sink})
+	ses, err := daq.Setup(ctx, m, []daq.List{{Name: "l", Event: 1, Measurements: []daq.Measurement{{Name: "c", Address: sim.RAMBase, Type: dto.U32}}}}, daq.Options{Sink: sink})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestSplitValues(t *testing.T) {
 	sink := &recorder.FileSink{Path: path, Tool: "test"}
 	var want []string
 	l := daq.List{Name: "wide", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
-		{Name: "time_us", Addr: sim.RAMBase + 0x18, Type: dto.U64}, {Name: "sine64", Addr: sim.RAMBase + 0x10, Type: dto.F64}}}
+		{Name: "time_us", Address: sim.RAMBase + 0x18, Type: dto.U64}, {Name: "sine64", Address: sim.RAMBase + 0x10, Type: dto.F64}}}
 	ses, err := daq.Setup(ctx, m, []daq.List{l}, daq.Options{Sink: sink, OnSample: func(s *daq.Sample) {
 		want = append(want, fmt.Sprint(s.HostNS, s.Slave, s.Values))
 	}})

@@ -336,11 +336,11 @@ func parseMeasurement(v any, t tree) (daq.Measurement, error) {
 		case "address", "addr":
 			var n uint64
 			n, err = t.in(k).uint(v, math.MaxUint32)
-			ms.Addr = uint32(n)
+			ms.Address = uint32(n)
 		case "ext", "extension", "address_extension":
 			var n uint64
 			n, err = t.in(k).uint(v, 255)
-			ms.Ext = uint8(n)
+			ms.Extension = uint8(n)
 		case "type", "datatype":
 			s, ok := v.(string)
 			if !ok {
@@ -352,7 +352,7 @@ func parseMeasurement(v any, t tree) (daq.Measurement, error) {
 				err = t.in(k).errf("%v", err)
 			}
 		case "mask", "bitmask":
-			ms.Mask, err = t.in(k).uint(v, math.MaxUint64)
+			ms.BitMask, err = t.in(k).uint(v, math.MaxUint64)
 		default:
 			err = t.errf("unknown key %q", k)
 		}

@@ -23,10 +23,10 @@ func TestLoadTOML(t *testing.T) {
 	if f.Name != "fast" || !f.Timestamps || f.Prescaler != 1 || len(f.Measurements) != 3 {
 		t.Errorf("fast = %+v", f)
 	}
-	if m := f.Measurements[1]; m.Name != "flags" || m.Addr != 0x1004 || m.Type != dto.U8 || m.Mask != 6 {
+	if m := f.Measurements[1]; m.Name != "flags" || m.Address != 0x1004 || m.Type != dto.U8 || m.BitMask != 6 {
 		t.Errorf("flags = %+v", m)
 	}
-	if m := cfg.Lists[1].Measurements[0]; m.Addr != 0x2000 || m.Type != dto.I16 || cfg.Lists[1].EventName != "10ms" {
+	if m := cfg.Lists[1].Measurements[0]; m.Address != 0x2000 || m.Type != dto.I16 || cfg.Lists[1].EventName != "10ms" {
 		t.Errorf("temp = %+v", m)
 	}
 	r := cfg.Override.Resolution
@@ -47,7 +47,7 @@ func TestLoadPyXCPJSON(t *testing.T) {
 	if l.Name != "pwm_stuff" || l.Event != 2 || !l.Timestamps || len(l.Measurements) != 2 {
 		t.Fatalf("list = %+v", l)
 	}
-	if m := l.Measurements[0]; m.Name != "channel1" || m.Addr != 0x1BD004 || m.Type != dto.F32 {
+	if m := l.Measurements[0]; m.Name != "channel1" || m.Address != 0x1BD004 || m.Type != dto.F32 {
 		t.Errorf("m = %+v", m)
 	}
 	if cfg.Runtime != 90*time.Second || cfg.OutputFile != "xcp_rec" || cfg.OutputType != "xmraw" {
@@ -63,7 +63,7 @@ func TestLoadPyXCPJSON(t *testing.T) {
 	}
 	// A plain array is accepted too.
 	arr := `[{"name": "a", "event_num": 0, "measurements": [["x", 16, 0, "U8"]]}]`
-	if c, err := ParseJSON([]byte(arr), "a.json"); err != nil || c.Lists[0].Measurements[0].Addr != 16 {
+	if c, err := ParseJSON([]byte(arr), "a.json"); err != nil || c.Lists[0].Measurements[0].Address != 16 {
 		t.Fatal(c, err)
 	}
 }

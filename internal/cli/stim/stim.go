@@ -567,7 +567,7 @@ func verify(ctx context.Context, m *master.Master, ses *daq.Session, last map[st
 			if err != nil {
 				return err
 			}
-			got, err := m.Read(ctx, ms.Addr, ms.Ext, ms.Type.Size())
+			got, err := m.Read(ctx, ms.Address, ms.Extension, ms.Type.Size())
 			if err != nil {
 				return fmt.Errorf("verify %q: %w", ms.Name, err)
 			}
@@ -583,7 +583,7 @@ func verify(ctx context.Context, m *master.Master, ses *daq.Session, last map[st
 				raw &= 1<<(8*n) - 1
 			}
 			if have != raw {
-				errs = append(errs, fmt.Errorf("verify: %q at 0x%X reads % X, but %v was sent (raw 0x%X)", ms.Name, ms.Addr, got, v, raw))
+				errs = append(errs, fmt.Errorf("verify: %q at 0x%X reads % X, but %v was sent (raw 0x%X)", ms.Name, ms.Address, got, v, raw))
 			}
 		}
 	}
