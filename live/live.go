@@ -21,6 +21,8 @@ import (
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/recorder"
 )
 
 // Options configure a Monitor.
@@ -38,6 +40,11 @@ type Options struct {
 	Points int
 	// DAQ are the options of the DAQ session (OnSample is taken).
 	DAQ daq.Options
+	// RecordTo, if set, records the DAQ-sampled signals into this file
+	// (.xlog, or .mf4) while they are followed, with their units and
+	// conversions; Tool names the program in the file header.
+	RecordTo string
+	Tool     string
 }
 
 // Value is the state of one signal.
@@ -66,6 +73,7 @@ type Value struct {
 // state is a signal's running state (guarded by Monitor.mu).
 type state struct {
 	Value
+	win       Window // since the last Drain
 	sig       *cal.Signal
 	elem      int   // element of an array signal
 	bucket    int64 // index of the newest history bucket
@@ -83,6 +91,7 @@ type Monitor struct {
 	byMeas  map[int]map[string]*state // the lists given to Setup: measurement name → state
 	indexes [][]*state                // DAQ list index → measurement index → state
 	ses     *daq.Session
+	sink    *recorder.FileSink
 	m       *master.Master
 	start   time.Time
 	cancel  context.CancelFunc
@@ -183,6 +192,14 @@ func Start(ctx context.Context, m *master.Master, mod *a2l.Module, names []strin
 		}
 		dopt := opt.DAQ
 		dopt.OnSample = mo.onSample
+		if opt.RecordTo != "" {
+			tool := opt.Tool
+			if tool == "" {
+				tool = "goxcp live"
+			}
+			mo.sink = &recorder.FileSink{Path: opt.RecordTo, Tool: tool, Slave: recorder.SlaveOf(m), Signals: recorder.NewSignals(lists, res)}
+			dopt.Sink = mo.sink
+		}
 		ses, err := daq.Setup(ctx, m, lists, dopt)
 		if err != nil {
 			return nil, fmt.Errorf("live: %w", err)
@@ -210,6 +227,10 @@ func Start(ctx context.Context, m *master.Master, mod *a2l.Module, names []strin
 	}
 	pctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	mo.cancel = cancel
+	if opt.RecordTo != "" && mo.ses == nil {
+		cancel()
+		return nil, errors.New("live: recording needs DAQ-sampled signals (these are all polled)")
+	}
 	if len(polled) > 0 {
 		mo.wg.Add(1)
 		go mo.poll(pctx)
@@ -272,7 +293,13 @@ func (mo *Monitor) update(st *state, raw float64, now time.Time) {
 	st.Time = now
 	if !math.IsNaN(phys) {
 		st.Min, st.Max = math.Min(st.Min, phys), math.Max(st.Max, phys)
+		if st.win.N == 0 {
+			st.win.Min, st.win.Max = phys, phys
+		}
+		st.win.Min, st.win.Max = math.Min(st.win.Min, phys), math.Max(st.win.Max, phys)
 	}
+	st.win.N++
+	st.win.Last = phys
 	width := mo.opt.Window / time.Duration(mo.opt.Points)
 	b := int64(now.Sub(mo.start) / width)
 	n := int64(len(st.hist))
@@ -358,6 +385,40 @@ func (mo *Monitor) Snapshot() []Value {
 		out[i] = v
 	}
 	return out
+}
+
+// Window is what arrived of a signal between two Drains: the number of
+// samples, their extremes and the last value (NaN when none).
+type Window struct {
+	N        uint64  `json:"n"`
+	Min, Max float64 `json:"-"`
+	Last     float64 `json:"-"`
+}
+
+// Drain returns, per signal in Snapshot order, what arrived since the
+// previous Drain: a decimated stream (extremes and last value per call)
+// for live plots, however fast the data comes.
+func (mo *Monitor) Drain() []Window {
+	mo.mu.Lock()
+	defer mo.mu.Unlock()
+	out := make([]Window, len(mo.states))
+	for i, st := range mo.states {
+		out[i] = st.win
+		if st.win.N == 0 {
+			out[i].Min, out[i].Max, out[i].Last = math.NaN(), math.NaN(), math.NaN()
+		}
+		st.win = Window{}
+	}
+	return out
+}
+
+// Recording returns the counters of the recording (ok false without
+// RecordTo).
+func (mo *Monitor) Recording() (st record.Stats, ok bool) {
+	if mo.sink == nil {
+		return record.Stats{}, false
+	}
+	return mo.sink.Stats(), true
 }
 
 // ResetMinMax starts the minimum and maximum anew.

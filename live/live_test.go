@@ -13,6 +13,7 @@ import (
 	"github.com/goxcp/goxcp/internal/simtest"
 	"github.com/goxcp/goxcp/live"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/sim"
 )
 
@@ -125,5 +126,52 @@ func TestMonitorErrors(t *testing.T) {
 	}
 	if _, err := live.Start(ctx, m, mod, []string{"counter"}, live.Options{Event: "nosuchevent"}); err == nil {
 		t.Error("unknown event: no error")
+	}
+}
+
+func TestDrainAndRecording(t *testing.T) {
+	m, mod := start(t, "tcp")
+	ctx := context.Background()
+	path := t.TempDir() + "/live.xlog"
+	mo, err := live.Start(ctx, m, mod, []string{"counter", "waves.sine"}, live.Options{Event: "1ms", RecordTo: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total uint64
+	deadline := time.Now().Add(5 * time.Second)
+	for total < 100 && time.Now().Before(deadline) {
+		time.Sleep(30 * time.Millisecond)
+		ws := mo.Drain()
+		if len(ws) != 2 {
+			t.Fatalf("%d windows", len(ws))
+		}
+		if ws[0].N > 0 && !(ws[0].Min <= ws[0].Last && ws[0].Last <= ws[0].Max) {
+			t.Errorf("window %+v", ws[0])
+		}
+		total += ws[0].N
+	}
+	if total < 100 {
+		t.Fatalf("drained %d counter samples", total)
+	}
+	if st, ok := mo.Recording(); !ok || st.Frames == 0 {
+		t.Errorf("recording stats %+v %v", st, ok)
+	}
+	if err := mo.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := record.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	frames := 0
+	for r.Next() {
+		frames++
+	}
+	if !r.Complete() || frames == 0 || len(r.Meta().DAQ.Lists) != 1 || r.Meta().DAQ.Lists[0].Measurements[0].Unit != "ms" {
+		t.Errorf("recording: complete %v, meta %+v", r.Complete(), r.Meta().DAQ)
+	}
+	if _, err := live.Start(ctx, m, mod, []string{"amplitude"}, live.Options{RecordTo: path + "2"}); err == nil {
+		t.Error("recording polled signals: no error")
 	}
 }
