@@ -33,7 +33,9 @@ func build(t *testing.T, dir string) []Binary {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// A cold build compiles the master, simulator and DAQ packages once
+	// more without cgo: bounded generously, as CI machines are busy.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	var bins []Binary
 	for _, g := range guestTests {

@@ -275,7 +275,8 @@ func TestVCANDropsCounted(t *testing.T) {
 }
 
 // Frame rate over the kernel: one node sends, another receives, for
-// classic CAN and CAN FD. Reported, not asserted (see BenchmarkVCAN).
+// classic CAN and CAN FD. Reported (the figures of the closing notes), not asserted: under emulation
+// they measure the machine more than the transport.
 func TestVCANRate(t *testing.T) {
 	ifname := vcan.ForTest(t)
 	for _, fd := range []bool{false, true} {
