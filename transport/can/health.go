@@ -70,21 +70,21 @@ func (s BusState) String() string {
 // Health counts what the bus reported through error frames.
 type Health struct {
 	// ErrorFrames counts every error frame received.
-	ErrorFrames uint64 `json:"error_frames"`
+	ErrorFrames uint64
 	// BusErrors counts protocol errors, missing ACKs, lost arbitration,
 	// transceiver and controller problems other than state changes.
-	BusErrors uint64 `json:"bus_errors"`
+	BusErrors uint64
 	// Warning, Passive and BusOff count entries into those states;
 	// Restarted counts recoveries from bus-off.
-	Warning   uint64 `json:"error_warning"`
-	Passive   uint64 `json:"error_passive"`
-	BusOff    uint64 `json:"bus_off"`
-	Restarted uint64 `json:"restarted"`
+	Warning   uint64
+	Passive   uint64
+	BusOff    uint64
+	Restarted uint64
 	// State is the controller state after the last error frame.
-	State BusState `json:"-"`
+	State BusState
 	// TxErrors and RxErrors are the last error counters reported.
-	TxErrors uint8 `json:"tx_errors"`
-	RxErrors uint8 `json:"rx_errors"`
+	TxErrors uint8
+	RxErrors uint8
 }
 
 // ErrorFrame builds an error frame with the given class bits and details

@@ -51,5 +51,17 @@ func run(opts *Options) error {
 		}
 		t.Add(d.Name, ok, d.Detail, d.Channel)
 	}
-	return opts.Printer(opts.JSON).Print(ds, t)
+	out := make([]driverJSON, len(ds))
+	for i, d := range ds {
+		out[i] = driverJSON(d)
+	}
+	return opts.Printer(opts.JSON).Print(out, t)
+}
+
+// driverJSON is the --json form of a canbus.Driver.
+type driverJSON struct {
+	Name      string `json:"name"`
+	Available bool   `json:"available"`
+	Detail    string `json:"detail"`
+	Channel   string `json:"channel"`
 }

@@ -118,7 +118,11 @@ func run(ctx context.Context, opts *Options) error {
 			t.Add(r.From.String(), r.MAC, fmt.Sprint(r.Status))
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "%d slave(s) acknowledged the new address %s\n", len(res), opts.SetIP)
-		return p.Print(res, t)
+		out := make([]setIPJSON, len(res))
+		for i, r := range res {
+			out[i] = setIPJSON(r)
+		}
+		return p.Print(out, t)
 	}
 	slaves, err := discovery.Discover(ctx, cfg)
 	if err != nil {
@@ -141,10 +145,31 @@ func run(ctx context.Context, opts *Options) error {
 		}
 		t.Add(row...)
 	}
-	if slaves == nil {
-		slaves = []discovery.Slave{}
+	out := make([]slaveJSON, len(slaves))
+	for i, s := range slaves {
+		out[i] = slaveJSON(s)
 	}
-	return p.Print(slaves, t)
+	return p.Print(out, t)
+}
+
+// slaveJSON and setIPJSON are the --json forms of discovery's results.
+type slaveJSON struct {
+	Interface string         `json:"interface"`
+	From      netip.AddrPort `json:"from"`
+	Addr      netip.Addr     `json:"address"`
+	Port      uint16         `json:"port"`
+	Protocol  string         `json:"protocol"`
+	Busy      bool           `json:"busy"`
+	Extended  bool           `json:"extended_supported"`
+	Resource  xcp.Resource   `json:"resource"`
+	ID        string         `json:"id"`
+	MAC       string         `json:"mac,omitempty"`
+}
+
+type setIPJSON struct {
+	From   netip.AddrPort `json:"from"`
+	Status uint8          `json:"status"`
+	MAC    string         `json:"mac"`
 }
 
 // startSim serves a simulator on TCP 127.0.0.1 (free port) and answers

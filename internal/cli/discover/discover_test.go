@@ -68,7 +68,7 @@ func TestSim(t *testing.T) {
 	if err := run(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
-	var got []discovery.Slave
+	var got []slaveJSON
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}

@@ -130,10 +130,10 @@ func Dial(ctx context.Context, cfg can.Config) (*can.Conn, error) {
 
 // Driver describes one backend for `xcp can-drivers`.
 type Driver struct {
-	Name      string `json:"name"`
-	Available bool   `json:"available"`
-	Detail    string `json:"detail"`  // why not, or what is there
-	Channel   string `json:"channel"` // what the channel setting means
+	Name      string
+	Available bool
+	Detail    string // why not, or what is there
+	Channel   string // what the channel setting means
 }
 
 // Drivers reports every backend and whether it is usable on this host.

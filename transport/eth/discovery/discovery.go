@@ -37,16 +37,16 @@ type Config struct {
 
 // Slave is one answer.
 type Slave struct {
-	Interface string         `json:"interface"` // where the answer came in
-	From      netip.AddrPort `json:"from"`      // sender of the answer
-	Addr      netip.Addr     `json:"address"`   // the slave's XCP server
-	Port      uint16         `json:"port"`
-	Protocol  string         `json:"protocol"` // tcp, udp, tcp+udp
-	Busy      bool           `json:"busy"`     // a master is connected
-	Extended  bool           `json:"extended_supported"`
-	Resource  xcp.Resource   `json:"resource"`
-	ID        string         `json:"id"`
-	MAC       string         `json:"mac,omitempty"` // extended answers only
+	Interface string         // where the answer came in
+	From      netip.AddrPort // sender of the answer
+	Addr      netip.Addr     // the slave's XCP server
+	Port      uint16
+	Protocol  string // tcp, udp, tcp+udp
+	Busy      bool   // a master is connected
+	Extended  bool   // the slave supports the extended discovery answers
+	Resource  xcp.Resource
+	ID        string
+	MAC       string // extended answers only
 }
 
 // ErrNoInterface is returned when no usable interface exists.
@@ -227,9 +227,9 @@ func Discover(ctx context.Context, c Config) ([]Slave, error) {
 
 // SetIPResult is an acknowledgement of SET_SLAVE_IP_ADDRESS.
 type SetIPResult struct {
-	From   netip.AddrPort `json:"from"`
-	Status uint8          `json:"status"`
-	MAC    string         `json:"mac"`
+	From   netip.AddrPort
+	Status uint8
+	MAC    string
 }
 
 // ErrNoAnswer is returned by SetIP when no slave acknowledged.
