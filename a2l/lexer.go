@@ -99,6 +99,14 @@ func tooLong(what string, n int) string {
 	return fmt.Sprintf("%s of %d bytes exceeds the limit of %d bytes", what, n, MaxTokenLen)
 }
 
+// strStop and rawStop mark the bytes a string scan and a raw block scan
+// must look at; the rest is skipped in a tight loop.
+var strStop, rawStop = func() (s, r [256]bool) {
+	s['"'], s['\\'], s['\n'] = true, true, true
+	r['"'], r['/'], r['\n'] = true, true, true
+	return
+}()
+
 // Lexer splits A2L source into tokens. It handles /* */ and // comments,
 // strings with \" or "" escapes, and the /begin, /end and /include
 // directives. It never allocates per token: token texts are substrings of
@@ -148,13 +156,13 @@ func (l *Lexer) skipSpace() (errTok Token, bad bool) {
 			startTok := l.tok(TokInvalid, start, "")
 			l.pos += 2
 			for {
-				i := strings.IndexAny(src[l.pos:], "*\n")
-				if i < 0 {
-					l.pos = len(src)
+				for l.pos < len(src) && src[l.pos] != '*' && src[l.pos] != '\n' {
+					l.pos++
+				}
+				if l.pos >= len(src) {
 					startTok.Text = "unterminated /* comment"
 					return startTok, true
 				}
-				l.pos += i
 				if src[l.pos] == '\n' {
 					l.line++
 					l.pos++
@@ -311,13 +319,14 @@ func (l *Lexer) str(start int) Token {
 	t := l.tok(TokString, start, "")
 	i := start + 1
 	for {
-		j := strings.IndexAny(src[i:], "\"\\\n")
-		if j < 0 {
+		for i < len(src) && !strStop[src[i]] {
+			i++
+		}
+		if i >= len(src) {
 			l.pos = len(src)
 			t.Kind, t.Text = TokInvalid, "unterminated string"
 			return t
 		}
-		i += j
 		switch src[i] {
 		case '\n':
 			l.line++
@@ -389,6 +398,13 @@ func (l *Lexer) skipRawBlock(kw string) (string, bool) {
 	src := l.src
 	start := l.pos
 	for l.pos < len(src) {
+		// Skip what cannot end the block or start a string or comment.
+		for l.pos < len(src) && !rawStop[src[l.pos]] {
+			l.pos++
+		}
+		if l.pos >= len(src) {
+			break
+		}
 		c := src[l.pos]
 		switch c {
 		case '\n':
