@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"log"
+	"os"
+	"path/filepath"
 
 	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
@@ -56,23 +58,56 @@ func Example() {
 	// closed cleanly: true
 }
 
-// Iterating the samples of one DAQ list of a recording file.
+// Iterating the samples of one DAQ list of a recording file: a file with
+// two lists is written, opened by name and the samples of list 1 read.
 func ExampleDecoder_List() {
-	r, err := record.Open("run.xlog")
+	dir, err := os.MkdirTemp("", "xlog")
 	if err != nil {
-		fmt.Println(err != nil)
-		return
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "run.xlog")
+	meta := &record.Meta{
+		Slave: record.Slave{ByteOrder: "intel"},
+		DAQ: record.Layout{
+			IDField: record.IDAbsolute,
+			Lists: []record.List{
+				{Name: "fast", Number: 0, Event: 0, ODTs: 1, FirstPID: 0,
+					Measurements: []record.Measurement{{Name: "counter", Type: dto.U16, Offset: 1}}},
+				{Name: "slow", Number: 1, Event: 1, ODTs: 1, FirstPID: 1,
+					Measurements: []record.Measurement{{Name: "temp", Type: dto.I8, Offset: 1}}},
+			},
+		},
+	}
+	w, err := record.Create(path, meta, record.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// DTOs: PID (0 = list "fast", 1 = list "slow"), then the values.
+	w.Write(1_000_000, []byte{0x00, 0x01, 0x00})
+	w.Write(1_500_000, []byte{0x01, 0xF6})
+	w.Write(2_000_000, []byte{0x00, 0x02, 0x00})
+	w.Write(2_500_000, []byte{0x01, 0xF7})
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+
+	r, err := record.Open(path)
+	if err != nil {
+		log.Fatal(err)
 	}
 	defer r.Close()
 	d, err := record.NewDecoder(r)
 	if err != nil {
 		log.Fatal(err)
 	}
-	for s := range d.List(0) {
-		fmt.Println(s.HostNS, s.SlaveNS, s.Values)
+	for s := range d.List(1) {
+		fmt.Println(s.HostNS, s.Values)
 	}
 	if err := d.Err(); err != nil {
 		log.Fatal(err)
 	}
-	// Output: true
+	// Output:
+	// 1500000 [-10]
+	// 2500000 [-9]
 }
