@@ -94,10 +94,9 @@ type Master struct {
 	ext            extState // session state of the command methods (cmdstate.go)
 	// desync is set when an answer did not come as expected (timeout,
 	// cancellation, wrong shape): the next command resynchronises first.
-	desync  bool
-	start   time.Time // the transport clock's origin (Info().Start)
-	padded  bool      // the transport may pad packets (checkShape)
-	spinOff bool      // no active wait for answers (a single P)
+	desync bool
+	start  time.Time // the transport clock's origin (Info().Start)
+	padded bool      // the transport may pad packets (checkShape)
 
 	// Response hand-off from the receive goroutine: expect is the number
 	// of responses still expected for the command in flight (several in
