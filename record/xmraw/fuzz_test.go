@@ -21,6 +21,9 @@ func FuzzReader(f *testing.F) {
 		f.Add(b)
 		f.Add(b[:len(b)-7])
 	}
+	if b, err := os.ReadFile("testdata/two_lists.xmraw"); err == nil {
+		f.Add(b)
+	}
 	if ref, err := os.ReadFile("../../../shared/recordings/pyxcp/pyxcp_hello_xcp.xmraw"); err == nil {
 		f.Add(ref[:0x1F8+12+200]) // header, metadata, the start of a container
 	}
