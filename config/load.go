@@ -18,6 +18,16 @@ import (
 	"github.com/goxcp/goxcp/internal/editdist"
 )
 
+// ErrSyntax is matched by the error of a configuration file that is not
+// valid TOML.
+var ErrSyntax = errors.New("not valid TOML")
+
+// syntaxError is a TOML syntax error; it matches ErrSyntax.
+type syntaxError struct{ err error }
+
+func (e *syntaxError) Error() string   { return e.err.Error() }
+func (e *syntaxError) Unwrap() []error { return []error{e.err, ErrSyntax} }
+
 // FileName is the configuration file name looked for in the working
 // directory and in the user configuration directory (<dir>/goxcp/xcp.toml).
 const FileName = "xcp.toml"
@@ -47,9 +57,9 @@ func Parse(name string, data []byte) (*Config, error) {
 		var de *gotoml.DecodeError
 		if errors.As(err, &de) {
 			row, col := de.Position()
-			return nil, fmt.Errorf("%s:%d:%d: %w", name, row, col, err)
+			return nil, &syntaxError{fmt.Errorf("%s:%d:%d: %w", name, row, col, err)}
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, &syntaxError{fmt.Errorf("%s: %w", name, err)}
 	}
 	known, sections := knownKeys(reflect.TypeFor[Config](), ""), map[string]bool{}
 	for k := range known {

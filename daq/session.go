@@ -77,6 +77,10 @@ type Session struct {
 	pending []byte // the configuration command in flight (for the recovery)
 }
 
+// ErrUnknownEvent is matched by the error of a list that names an event
+// the slave does not have.
+var ErrUnknownEvent = errors.New("the slave has no event")
+
 // ErrRunning is returned by Start on a running session.
 var ErrRunning = errors.New("daq: session is running")
 
@@ -155,7 +159,7 @@ func (s *Session) resolveEvents(ctx context.Context, lists []List) error {
 			for _, e := range s.info.Events {
 				names = append(names, strconv.Quote(e.Name))
 			}
-			return fmt.Errorf("daq: DAQ list %q: the slave has no event %q (it has %s)", l.Name, l.EventName, strings.Join(names, ", "))
+			return fmt.Errorf("daq: DAQ list %q: %w %q (it has %s)", l.Name, ErrUnknownEvent, l.EventName, strings.Join(names, ", "))
 		}
 		l.Event = n
 	}

@@ -4,17 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+
+	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/daq"
 
 	"github.com/goxcp/goxcp/config"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/transport"
 )
 
-// Exit codes of the xcp command.
+// Exit codes of the xcp command (the table in the README).
 const (
-	ExitOK       = 0
-	ExitError    = 1   // any failure, including XCP error responses
-	ExitUsage    = 2   // bad arguments, flags or configuration
+	ExitOK    = 0
+	ExitError = 1 // the operation failed: the slave refused (XCP error response), a verify mismatch, a write error, …
+	// ExitUsage: bad arguments, flags, configuration (TOML syntax or
+	// values) or input files (missing, malformed, naming signals, objects
+	// or events that do not exist).
+	ExitUsage    = 2
 	ExitTimeout  = 3   // the slave did not answer in time, or the connection to it was lost
 	ExitCanceled = 130 // interrupted (Ctrl-C)
 )
@@ -37,7 +44,8 @@ func ExitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.As(err, &ue), errors.As(err, &fe):
+	case errors.As(err, &ue), errors.As(err, &fe), errors.Is(err, config.ErrSyntax),
+		errors.Is(err, fs.ErrNotExist), errors.Is(err, a2l.ErrNotFound), errors.Is(err, daq.ErrUnknownEvent):
 		return ExitUsage
 	case errors.Is(err, xcp.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, transport.ErrConnectionLost):
 		return ExitTimeout

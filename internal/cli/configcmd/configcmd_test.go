@@ -192,7 +192,7 @@ func TestConvertErrors(t *testing.T) {
 		err  string
 	}{
 		{[]string{"config", "convert"}, cmdutil.ExitUsage, "needs one argument FILE"},
-		{[]string{"config", "convert", filepath.Join(dir, "none.toml")}, 1, "no such file"},
+		{[]string{"config", "convert", filepath.Join(dir, "none.toml")}, 2, "no such file"},
 		{[]string{"config", "convert", bad}, 1, "bad.toml:1:"},
 		{[]string{"config", "convert", badJSON}, 1, "bad.json: not a JSON object"},
 		{[]string{"config", "bogus"}, cmdutil.ExitUsage, `unknown command "bogus"`},

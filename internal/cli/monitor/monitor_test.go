@@ -62,7 +62,7 @@ func TestLinesWithoutATerminal(t *testing.T) {
 		want string
 	}{
 		{[]string{"--sim", "monitor"}, 2, "at least one measurement"},
-		{[]string{"--sim", "monitor", "countr", "--duration", "100ms"}, 1, "did you mean"},
+		{[]string{"--sim", "monitor", "countr", "--duration", "100ms"}, 2, "did you mean"},
 		{[]string{"--sim", "monitor", "counter", "--refresh", "1ms"}, 2, "at least 10ms"},
 	} {
 		code, _, errOut := xcptest.Run(tc.args...)

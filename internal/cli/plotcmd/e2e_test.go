@@ -37,7 +37,7 @@ func TestPlotARecording(t *testing.T) {
 		{[]string{"plot", rec, "waves.sine"}, 2, "needs -o"},
 		{[]string{"plot", rec}, 2, "at least one signal"},
 		{[]string{"plot", rec, "waves.sine", "--from", "2", "--to", "1", "-o", filepath.Join(dir, "x.png")}, 2, "must be after"},
-		{[]string{"plot", filepath.Join(dir, "missing.xlog"), "a", "-o", filepath.Join(dir, "x.png")}, 1, "no such file"},
+		{[]string{"plot", filepath.Join(dir, "missing.xlog"), "a", "-o", filepath.Join(dir, "x.png")}, 2, "no such file"},
 	} {
 		code, _, errOut := xcptest.Run(tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {

@@ -223,12 +223,12 @@ func TestSeedAndKey(t *testing.T) {
 	if code != 0 {
 		t.Errorf("with seed_n_key_command: exit %d: %s", code, errOut)
 	}
-	// A key program that cannot be run.
+	// A key program that does not exist: a configuration error (exit 2).
 	if err := os.WriteFile(cfg, []byte("[general]\nseed_n_key_command = '/nonexistent/keyprog'\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, errOut = xcp(t, "--config", cfg, "--port", port, "download", "0x20000", "01")
-	if code != 1 || !strings.Contains(errOut, "/nonexistent/keyprog") {
+	if code != 2 || !strings.Contains(errOut, "/nonexistent/keyprog") {
 		t.Errorf("missing key program: exit %d: %s", code, errOut)
 	}
 	// A bad command line is a configuration error naming the key.
