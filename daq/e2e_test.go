@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -397,36 +395,6 @@ func TestEndToEndEth(t *testing.T) {
 			}
 			t.Logf("%s: %d samples of the free-running event in 200 ms, loss indications %d", proto, len(rs), lost)
 		})
-	}
-}
-
-func TestCSVWriter(t *testing.T) {
-	m, _, stop := pair(t, sim.Config{})
-	defer stop()
-	dir := t.TempDir()
-	lists := testLists(t)
-	lists[1].Name = "slow,list"
-	ses, err := daq.Setup(context.Background(), m, lists, daq.Options{SampleSinks: []daq.SampleSink{daq.NewCSVWriter(dir)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, st := measure(t, ses, 100*time.Millisecond)
-	data, err := os.ReadFile(filepath.Join(dir, "fast.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if lines[0] != "timestamp0,timestamp1,counter,counter16,sine,time_us,triangle" {
-		t.Errorf("header %q", lines[0])
-	}
-	if uint64(len(lines)-1) != st.Lists[0].Samples {
-		t.Errorf("%d rows, %d samples", len(lines)-1, st.Lists[0].Samples)
-	}
-	if f := strings.Split(lines[1], ","); len(f) != 7 || f[0] == "" || f[1] == "" {
-		t.Errorf("row %q", lines[1])
-	}
-	if _, err := os.Stat(filepath.Join(dir, "slow,list.csv")); err != nil {
-		t.Error(err)
 	}
 }
 

@@ -23,7 +23,7 @@ type Options struct {
 	Override *Override
 	// Sink receives the raw frames (e.g. the recorder of package record).
 	Sink FrameSink
-	// SampleSinks receive decoded samples (e.g. a CSVWriter).
+	// SampleSinks receive decoded samples (e.g. goxcp/recorder.CSVSink).
 	SampleSinks []SampleSink
 	// OnSample is called for every decoded sample on the consumer
 	// goroutine; it must not keep the sample.

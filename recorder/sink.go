@@ -262,6 +262,9 @@ func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
 				}
 			}
 		}
+		if len(ll.Offsets) != len(ll.Measurements) || (len(ll.Measurements) > 0 && len(ll.ODTs) == 0) {
+			return nil, fmt.Errorf("recorder: DAQ list %q: %d offsets and %d ODTs for %d measurements (not a layout of daq.Allocate)", ll.Name, len(ll.Offsets), len(ll.ODTs), len(ll.Measurements))
+		}
 		starts := make([]int, len(ll.ODTs))
 		off := 0
 		for i, o := range ll.ODTs {

@@ -213,7 +213,7 @@ func run(ctx context.Context, opts *Options) error {
 		dopts.Sink = file
 	}
 	if opts.CSVDir != "" {
-		dopts.SampleSinks = append(dopts.SampleSinks, daq.NewCSVWriter(opts.CSVDir))
+		dopts.SampleSinks = append(dopts.SampleSinks, recorder.NewCSVSink(opts.CSVDir))
 	}
 	// Reading the event names lets the file name the events.
 	info, err := daq.ReadInfo(ctx, m, m.Format(), daq.InfoOptions{Events: true, Lists: true, Override: cfg.Override})

@@ -1,29 +1,61 @@
-// Package csv writes the samples of a goxcp recording as CSV (RFC 4180):
-// one file per DAQ list with a header row (column names, units in
-// brackets) and one row per sample. Numbers are formatted by hand with
-// strconv.Append* into a reused buffer, so conversion runs at millions of
+// Package csv writes samples as CSV (RFC 4180): one file per DAQ list with
+// a header row (host_ns, slave_ns for lists with slave timestamps, then the
+// measurement names, units in brackets) and one row per sample. It is the
+// one CSV writer of goxcp: `xcp convert --to csv` drives it from a recording
+// (package record/convert), `xcp record --csv` from the running measurement
+// (goxcp/recorder.CSVSink).
+//
+// The files only ever hold whole rows: rows are collected in memory and
+// written row-aligned, so a process killed with -9 leaves every file with
+// its header and complete rows. Numbers are formatted by hand with
+// strconv.Append* into reused buffers, so conversion runs at millions of
 // rows per second in constant memory.
 package csv
 
 import (
-	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 )
 
-// Sink writes CSV files. Create it with New.
+// Sink writes CSV files. Create it with New or NewDir.
 type Sink struct {
 	out   string
-	files []*os.File
-	ws    []*bufio.Writer
+	dir   bool          // always a directory with one file per list
+	flush time.Duration // > 0: write pending rows at least this often (sample host time)
+	last  int64         // HostNS of the last periodic flush
+	files []*file
 	line  []byte
 	paths []string
+	slave []bool              // per list: the table has a slave_ns column
 	text  [][]*convert.Column // per list and value: the ColText column, else nil
+}
+
+// file is one list's file with its pending whole rows.
+type file struct {
+	f       *os.File
+	pending []byte
+}
+
+// bufSize is how many bytes of rows a file collects before writing.
+const bufSize = 256 << 10
+
+func (f *file) write() error {
+	if len(f.pending) == 0 {
+		return nil
+	}
+	_, err := f.f.Write(f.pending)
+	f.pending = f.pending[:0]
+	if err != nil {
+		return fmt.Errorf("csv: write %s: %w", f.f.Name(), err)
+	}
+	return nil
 }
 
 // New returns a Sink writing to out: the CSV file for a recording with one
@@ -31,12 +63,29 @@ type Sink struct {
 // otherwise.
 func New(out string) *Sink { return &Sink{out: out} }
 
+// NewDir returns a Sink writing one <list>.csv per DAQ list into dir
+// (created if needed), also for a single list, for a measurement while it
+// runs: the header rows reach the disk at Begin and the pending rows at
+// least every flush of measurement time (by the samples' host time; 0 = 1 s).
+func NewDir(dir string, flush time.Duration) *Sink {
+	if flush <= 0 {
+		flush = time.Second
+	}
+	return &Sink{out: dir, dir: true, flush: flush}
+}
+
 // Paths returns the files written (valid after Begin).
 func (s *Sink) Paths() []string { return s.paths }
 
 // Begin implements convert.Sink.
 func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 	paths, dir := convert.PerListPaths(s.out, ".csv", tables)
+	if s.dir && !dir {
+		paths, dir = make([]string, len(tables)), true
+		for i, t := range tables {
+			paths[i] = filepath.Join(s.out, t.Name+".csv")
+		}
+	}
 	if dir {
 		if err := os.MkdirAll(s.out, 0o755); err != nil {
 			return fmt.Errorf("csv: %w", err)
@@ -44,7 +93,10 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 	}
 	s.paths = paths
 	s.text = make([][]*convert.Column, len(m.DAQ.Lists))
+	s.slave = make([]bool, len(m.DAQ.Lists))
+	s.last = 0
 	for _, t := range tables {
+		s.slave[t.List] = t.HasSlave
 		first := 1
 		if t.HasSlave {
 			first = 2
@@ -61,12 +113,12 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 	for i, t := range tables {
 		f, err := os.Create(paths[i])
 		if err != nil {
+			s.Close()
 			return fmt.Errorf("csv: %w", err)
 		}
-		s.files = append(s.files, f)
-		w := bufio.NewWriterSize(f, 256<<10)
-		s.ws = append(s.ws, w)
-		var hdr []byte
+		w := &file{f: f, pending: make([]byte, 0, bufSize+1024)}
+		s.files = append(s.files, w)
+		hdr := w.pending
 		for j, c := range t.Columns {
 			if j > 0 {
 				hdr = append(hdr, ',')
@@ -77,9 +129,12 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 			}
 			hdr = appendField(hdr, name)
 		}
-		hdr = append(hdr, '\n')
-		if _, err := w.Write(hdr); err != nil {
-			return fmt.Errorf("csv: %w", err)
+		w.pending = append(hdr, '\n')
+		if s.flush > 0 {
+			if err := w.write(); err != nil {
+				s.Close()
+				return err
+			}
 		}
 	}
 	return nil
@@ -96,9 +151,11 @@ func appendField(b []byte, s string) []byte {
 // Sample implements convert.Sink.
 func (s *Sink) Sample(sm *record.Sample) error {
 	b := strconv.AppendInt(s.line[:0], sm.HostNS, 10)
-	if sm.HasSlave {
+	if s.slave[sm.List] {
 		b = append(b, ',')
-		b = strconv.AppendInt(b, sm.SlaveNS, 10)
+		if sm.HasSlave {
+			b = strconv.AppendInt(b, sm.SlaveNS, 10)
+		}
 	}
 	text := s.text[sm.List]
 	for j, v := range sm.Values {
@@ -111,8 +168,21 @@ func (s *Sink) Sample(sm *record.Sample) error {
 	}
 	b = append(b, '\n')
 	s.line = b
-	if _, err := s.ws[sm.List].Write(b); err != nil {
-		return fmt.Errorf("csv: %w", err)
+	f := s.files[sm.List]
+	if len(f.pending)+len(b) > bufSize {
+		if err := f.write(); err != nil {
+			return err
+		}
+	}
+	f.pending = append(f.pending, b...)
+	// The sample's receive time is the clock: no time call per row.
+	if s.flush > 0 && (sm.HostNS-s.last >= int64(s.flush) || sm.HostNS < s.last) {
+		s.last = sm.HostNS
+		for _, f := range s.files {
+			if err := f.write(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -120,14 +190,14 @@ func (s *Sink) Sample(sm *record.Sample) error {
 // Close implements convert.Sink.
 func (s *Sink) Close() error {
 	var first error
-	for i, f := range s.files {
-		if err := s.ws[i].Flush(); err != nil && first == nil {
-			first = fmt.Errorf("csv: %w", err)
+	for _, f := range s.files {
+		if err := f.write(); err != nil && first == nil {
+			first = err
 		}
-		if err := f.Close(); err != nil && first == nil {
+		if err := f.f.Close(); err != nil && first == nil {
 			first = fmt.Errorf("csv: %w", err)
 		}
 	}
-	s.files, s.ws = nil, nil
+	s.files = nil
 	return first
 }
