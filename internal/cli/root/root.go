@@ -36,6 +36,7 @@ import (
 	"github.com/goxcp/goxcp/internal/cli/record"
 	"github.com/goxcp/goxcp/internal/cli/sim"
 	"github.com/goxcp/goxcp/internal/cli/stim"
+	"github.com/goxcp/goxcp/internal/cli/uicmd"
 	"github.com/goxcp/goxcp/internal/cli/upload"
 	"github.com/goxcp/goxcp/internal/cli/versioncmd"
 	"github.com/goxcp/goxcp/internal/cli/write"
@@ -68,6 +69,7 @@ func subcommands(f *cmdutil.Factory) []*cobra.Command {
 		flash.NewCmd(f),
 		sim.NewCmd(f),
 		stim.NewCmd(f),
+		uicmd.NewCmd(f),
 		upload.NewCmd(f),
 		versioncmd.NewCmd(f),
 		write.NewCmd(f),
