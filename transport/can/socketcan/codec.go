@@ -19,6 +19,10 @@ type Config struct {
 	Interface string
 	// FD enables CAN FD frames on the socket (CAN_RAW_FD_FRAMES).
 	FD bool
+	// RecvBuffer is the socket receive buffer in bytes (0 = 4 MiB, room
+	// for thousands of frames while the reader is descheduled; without
+	// CAP_NET_ADMIN the kernel caps it at net.core.rmem_max).
+	RecvBuffer int
 	// Logger receives reports about the bus (error frames, controller
 	// state changes); nil = silent.
 	Logger *slog.Logger

@@ -73,8 +73,12 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 		unix.Close(s)
 		return nil, fmt.Errorf("socketcan: SO_RXQ_OVFL on %s: %w", ifname, err)
 	}
-	if unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, recvBuffer) != nil {
-		_ = unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RCVBUF, recvBuffer) // capped by net.core.rmem_max
+	rb := cfg.RecvBuffer
+	if rb <= 0 {
+		rb = recvBuffer
+	}
+	if unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rb) != nil {
+		_ = unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RCVBUF, rb) // capped by net.core.rmem_max
 	}
 	if err := unix.Bind(s, &unix.SockaddrCAN{Ifindex: ifi.Index}); err != nil {
 		unix.Close(s)
@@ -89,7 +93,7 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 	return &Bus{ifname: ifname, fd: fd, f: f, rc: rc, closed: make(chan struct{})}, nil
 }
 
-// recvBuffer is the socket receive buffer asked for: about 4000 frames of
+// recvBuffer is the default socket receive buffer asked for: about 4000 frames of
 // headroom for a DAQ burst while the reader is descheduled.
 const recvBuffer = 4 << 20
 
@@ -113,11 +117,39 @@ func (b *Bus) Send(ctx context.Context, f can.Frame) error {
 	} else {
 		b.f.SetWriteDeadline(time.Time{})
 	}
-	if _, err := b.f.Write(b.wbuf); err != nil {
-		return b.ioErr("write", err)
+	// A full transmit queue (txqueuelen frames waiting for the bus) makes
+	// the kernel refuse the frame with ENOBUFS instead of blocking: wait
+	// for the controller to drain it, within ctx and at most
+	// maxQueueWait without a deadline (a bus without ACKs never drains).
+	var waited time.Duration
+	for pause := 50 * time.Microsecond; ; pause = min(2*pause, 5*time.Millisecond) {
+		_, err := b.f.Write(b.wbuf)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, unix.ENOBUFS) {
+			return b.ioErr("write", err)
+		}
+		if _, ok := ctx.Deadline(); !ok && waited >= maxQueueWait {
+			return b.ioErr("write", fmt.Errorf("transmit queue still full after %v (no ACK on the bus, bus-off, or txqueuelen too small): %w", waited, err))
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-t.C:
+			waited += pause
+		case <-ctx.Done():
+			t.Stop()
+			return b.ioErr("write", fmt.Errorf("transmit queue full: %w", ctx.Err()))
+		case <-b.closed:
+			t.Stop()
+			return net.ErrClosed
+		}
 	}
-	return nil
 }
+
+// maxQueueWait bounds the wait for room in a full transmit queue when the
+// context has no deadline.
+const maxQueueWait = 2 * time.Second
 
 func (b *Bus) ioErr(op string, err error) error {
 	select {
