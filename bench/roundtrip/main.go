@@ -2,7 +2,8 @@
 // against the limit a client can reach: a C-shaped baseline client doing
 // blocking send/recv system calls on one locked OS thread (no Go netpoller,
 // no goroutine hand-off), over the same socket kind to the same slave, in
-// the same run. Both talk XCP on Ethernet (CONNECT, then GET_STATUS
+// the same run, with goxcp's transport alone (the caller receives through
+// Go's netpoller, no master) as the middle line. All talk XCP on Ethernet (CONNECT, then GET_STATUS
 // frames with counting CTRs) to the built-in simulator on 127.0.0.1, or
 // with -addr to an external slave such as Vector's XCPlite. Rounds of the
 // two clients alternate so that both see the same machine load; the
@@ -96,7 +97,7 @@ func measure(proto, addr string, n, rounds int) error {
 	if !ap.Addr().IsLoopback() {
 		return fmt.Errorf("-addr %s: only loopback addresses are measured", addr)
 	}
-	var base, gox []time.Duration
+	var base, gox, tr []time.Duration
 	for range rounds {
 		if client != "goxcp" {
 			b, err := baseline(proto, ap, n)
@@ -104,6 +105,13 @@ func measure(proto, addr string, n, rounds int) error {
 				return fmt.Errorf("baseline: %w", err)
 			}
 			base = append(base, b...)
+		}
+		if client == "" {
+			g, err := transportOnly(ctx, proto, ap, n)
+			if err != nil {
+				return fmt.Errorf("transport: %w", err)
+			}
+			tr = append(tr, g...)
 		}
 		if client != "baseline" {
 			g, err := goxcp(ctx, proto, ap, n)
@@ -117,6 +125,10 @@ func measure(proto, addr string, n, rounds int) error {
 	if len(base) > 0 {
 		bm, bp = stats(base)
 		fmt.Printf("%-5s %-26s %10s %10s\n", proto, "baseline (blocking, 1 thr)", us(bm), us(bp))
+	}
+	if len(tr) > 0 {
+		tm, tp := stats(tr)
+		fmt.Printf("%-5s %-26s %10s %10s %7.2f× %7.2f×\n", proto, "goxcp eth Send+Recv", us(tm), us(tp), float64(tm)/float64(bm), float64(tp)/float64(bp))
 	}
 	if len(gox) > 0 {
 		gm, gp := stats(gox)
@@ -158,6 +170,51 @@ func goxcp(ctx context.Context, proto string, ap netip.AddrPort, n int) ([]time.
 	for i := range out {
 		t0 := time.Now()
 		if _, err := m.GetStatus(ctx); err != nil {
+			return nil, err
+		}
+		out[i] = time.Since(t0)
+	}
+	return out, nil
+}
+
+// transportOnly measures goxcp's XCP-on-Ethernet connection alone: the
+// caller sends GET_STATUS and receives the answer itself (through Go's
+// netpoller), with no master and no receive goroutine — the part of the
+// master's time that is not the hand-off between goroutines.
+func transportOnly(ctx context.Context, proto string, ap netip.AddrPort, n int) ([]time.Duration, error) {
+	conn, err := eth.Dial(ctx, eth.Config{Protocol: proto, Host: ap.Addr().String(), Port: int(ap.Port())})
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	ex := func(cmd []byte) error {
+		if err := conn.Send(ctx, cmd); err != nil {
+			return err
+		}
+		for {
+			p, err := conn.Recv(ctx)
+			if err != nil {
+				return err
+			}
+			if len(p.Data) > 0 && p.Data[0] >= xcp.PIDErr {
+				return nil
+			}
+		}
+	}
+	if err := ex([]byte{byte(xcp.CmdConnect), 0}); err != nil {
+		return nil, err
+	}
+	defer ex([]byte{byte(xcp.CmdDisconnect)})
+	gs := []byte{byte(xcp.CmdGetStatus)}
+	for range 100 {
+		if err := ex(gs); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]time.Duration, n)
+	for i := range out {
+		t0 := time.Now()
+		if err := ex(gs); err != nil {
 			return nil, err
 		}
 		out[i] = time.Since(t0)
