@@ -109,6 +109,14 @@ func runRepair(ctx context.Context, opts *Options) error {
 	if !mf4.IsPath(path) {
 		return cmdutil.UsageErrorf("--repair: %s is not an MDF file (.mf4) or its journal (.mf4.xlog)", opts.File)
 	}
+	if _, err := os.Stat(mf4.JournalPath(path)); os.IsNotExist(err) {
+		// Nothing to repair if the MDF file is there and complete.
+		if f, oerr := mdf4.Open(path); oerr == nil {
+			f.Close()
+			fmt.Fprintf(opts.IO.ErrOut, "%s is complete (no journal %s): nothing to repair\n", path, mf4.JournalPath(path))
+			return nil
+		}
+	}
 	v, _ := mdfVersion(opts.MDFVersion)
 	res, err := mf4.Finalize(ctx, path, mf4.Options{Version: v})
 	if err != nil {
