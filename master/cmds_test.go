@@ -5,13 +5,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"testing"
 	"time"
 
 	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/sim"
 )
 
 var testCfg = Config{Timeouts: Timeouts{T1: 100 * time.Millisecond, T6: 50 * time.Millisecond, T7: time.Millisecond}}
+
+// unlockCfg is testCfg with the simulator's seed & key algorithm.
+func unlockCfg() Config {
+	cfg := testCfg
+	cfg.Unlock = func(_ context.Context, res xcp.Resource, seed []byte) ([]byte, error) {
+		return sim.DemoKey(res, seed), nil
+	}
+	return cfg
+}
 
 type variant struct {
 	name                    string
@@ -28,38 +39,44 @@ var variants = []variant{
 	{"moto-byte-cto255", xcp.Format{Order: xcp.Motorola, AG: xcp.Byte, MaxCTO: 255, MaxDTO: 1024}, true, false},
 }
 
-func newVariant(t testing.TB, v variant) (*memSlave, *Master, func()) {
-	s := newMemSlave(v.f)
-	s.slaveBlock, s.masterBlock = v.slaveBlock, v.masterBlock
-	m, stop := connected(t, s, testCfg)
-	return s, m, stop
+// sim returns the simulator configuration of the variant (MAX_BS 4).
+func (v variant) sim() sim.Config {
+	return sim.Config{Order: v.f.Order, AG: v.f.AG, MaxCTO: v.f.MaxCTO, MaxDTO: v.f.MaxDTO, MaxBS: 4,
+		NoSlaveBlockMode: !v.slaveBlock, NoMasterBlockMode: !v.masterBlock}
 }
+
+func newVariant(t testing.TB, v variant, answer answerFunc) *simRig {
+	return newSimRig(t, v.sim(), testCfg, answer)
+}
+
+// errPacket is an ERR packet with code.
+func errPacket(code xcp.ErrorCode) []byte { return []byte{xcp.PIDErr, byte(code)} }
 
 func TestReadWriteVerify(t *testing.T) {
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
-			s, m, stop := newVariant(t, v)
-			defer stop()
+			r := newVariant(t, v, nil)
+			m := r.m
 			ctx := t.Context()
 			ag := v.f.AG.Size()
 			for _, n := range []int{ag, 4 * ag, 100 * ag, 1500 * ag} {
-				addr := uint32(0x100 + n)
+				addr := ram + uint32(0x100+n)
 				got, err := m.Read(ctx, addr, 0, n)
 				if err != nil {
 					t.Fatalf("Read %d: %v", n, err)
 				}
-				if !bytes.Equal(got, s.mem[addr:addr+uint32(n)]) {
+				if !bytes.Equal(got, r.mem(t, addr, n)) {
 					t.Fatalf("Read %d bytes differs", n)
 				}
 				data := make([]byte, n)
 				for i := range data {
 					data[i] = byte(i*13 + n)
 				}
-				waddr := uint32(0x4000 + n)
+				waddr := ram + uint32(0x4000+n)
 				if err := m.Write(ctx, waddr, 0, data); err != nil {
 					t.Fatalf("Write %d: %v", n, err)
 				}
-				if !bytes.Equal(s.mem[waddr:waddr+uint32(n)], data) {
+				if !bytes.Equal(r.mem(t, waddr, n), data) {
 					t.Fatalf("Write %d bytes: slave memory differs", n)
 				}
 				if err := m.Verify(ctx, waddr, 0, data); err != nil {
@@ -68,7 +85,7 @@ func TestReadWriteVerify(t *testing.T) {
 			}
 			// Block modes were used when offered.
 			var sawNext, sawMultiUpload bool
-			for _, req := range s.log {
+			for _, req := range r.requests() {
 				if xcp.Command(req[0]) == xcp.CmdDownloadNext {
 					sawNext = true
 				}
@@ -93,63 +110,76 @@ func TestReadWriteVerify(t *testing.T) {
 // cover whole elements are read through the enclosing elements and
 // written by read-modify-write, leaving the neighbouring bytes alone.
 func TestReadWriteOddObjects(t *testing.T) {
-	s, m, stop := newVariant(t, variants[2]) // WORD
-	defer stop()
+	r := newVariant(t, variants[2], nil) // WORD
+	m := r.m
 	ctx := t.Context()
-	for i := range 8 {
-		s.mem[0x100+i] = byte(0xA0 + i)
+	base := ram + 0x100
+	if err := r.slave.WriteMemory(base, 0, []byte{0xA0, 0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7}); err != nil {
+		t.Fatal(err)
 	}
-	got, err := m.Read(ctx, 0x101, 0, 3)
+	got, err := m.Read(ctx, base+1, 0, 3)
 	if err != nil || !bytes.Equal(got, []byte{0xA1, 0xA2, 0xA3}) {
 		t.Fatalf("Read 3 bytes at an odd address: % X %v", got, err)
 	}
-	if err := m.Write(ctx, 0x101, 0, []byte{1, 2, 3}); err != nil {
+	if err := m.Write(ctx, base+1, 0, []byte{1, 2, 3}); err != nil {
 		t.Fatal(err)
 	}
-	if want := []byte{0xA0, 1, 2, 3, 0xA4, 0xA5}; !bytes.Equal(s.mem[0x100:0x106], want) {
-		t.Fatalf("after the read-modify-write: % X, want % X", s.mem[0x100:0x106], want)
+	if got, want := r.mem(t, base, 6), []byte{0xA0, 1, 2, 3, 0xA4, 0xA5}; !bytes.Equal(got, want) {
+		t.Fatalf("after the read-modify-write: % X, want % X", got, want)
 	}
-	if err := m.Write(ctx, 0x104, 0, []byte{9}); err != nil || s.mem[0x104] != 9 || s.mem[0x105] != 0xA5 {
-		t.Fatalf("1 byte: % X %v", s.mem[0x104:0x106], err)
+	if err := m.Write(ctx, base+4, 0, []byte{9}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.mem(t, base+4, 2); got[0] != 9 || got[1] != 0xA5 {
+		t.Fatalf("1 byte: % X", got)
 	}
 	if _, err := m.Upload(ctx, 100); err == nil {
 		t.Fatal("UPLOAD beyond one packet without slave block mode succeeded")
 	}
 }
 
+// A slave without SHORT_UPLOAD and SHORT_DOWNLOAD (ERR_CMD_UNKNOWN): the
+// master falls back to SET_MTA with UPLOAD/DOWNLOAD and does not try again.
 func TestShortCommandsFallBack(t *testing.T) {
-	s, m, stop := newVariant(t, variants[0])
-	defer stop()
-	s.noShort = true
+	r := newVariant(t, variants[0], func(req []byte) ([][]byte, bool) {
+		switch xcp.Command(req[0]) {
+		case xcp.CmdShortUpload, xcp.CmdShortDownload:
+			return [][]byte{errPacket(xcp.ErrCmdUnknown)}, true
+		}
+		return nil, false
+	})
+	m := r.m
 	ctx := t.Context()
-	got, err := m.Read(ctx, 0x20, 0, 4)
-	if err != nil || !bytes.Equal(got, s.mem[0x20:0x24]) {
+	got, err := m.Read(ctx, ram+0x20, 0, 4)
+	if err != nil || !bytes.Equal(got, r.mem(t, ram+0x20, 4)) {
 		t.Fatalf("Read: % X %v", got, err)
 	}
-	if err := m.Write(ctx, 0x30, 0, []byte{9}); err != nil || s.mem[0x30] != 9 {
+	if err := m.Write(ctx, ram+0x30, 0, []byte{9}); err != nil || r.mem(t, ram+0x30, 1)[0] != 9 {
 		t.Fatalf("Write: %v", err)
 	}
 	// The second time SHORT_UPLOAD is not tried again.
-	before := len(s.log)
-	if _, err := m.Read(ctx, 0x20, 0, 4); err != nil {
+	before := len(r.requests())
+	if _, err := m.Read(ctx, ram+0x20, 0, 4); err != nil {
 		t.Fatal(err)
 	}
-	if xcp.Command(s.log[before][0]) != xcp.CmdSetMTA {
-		t.Fatalf("sent %s after SHORT_UPLOAD was found unknown", xcp.Command(s.log[before][0]))
+	if cmd := xcp.Command(r.requests()[before][0]); cmd != xcp.CmdSetMTA {
+		t.Fatalf("sent %s after SHORT_UPLOAD was found unknown", cmd)
 	}
 }
 
 func TestVerifySplitsAndDetectsMismatch(t *testing.T) {
-	s, m, stop := newVariant(t, variants[3])
-	defer stop()
-	s.maxChecksum = 100 // elements
+	v := variants[3]
+	cfg := v.sim()
+	cfg.MaxChecksumBlock = 100 // elements
+	r := newSimRig(t, cfg, testCfg, nil)
+	m := r.m
 	ctx := t.Context()
-	data := append([]byte(nil), s.mem[0x1000:0x1000+1000]...)
-	if err := m.Verify(ctx, 0x1000, 0, data); err != nil {
+	data := r.mem(t, ram+0x1000, 1000)
+	if err := m.Verify(ctx, ram+0x1000, 0, data); err != nil {
 		t.Fatal(err)
 	}
 	var checks int
-	for _, req := range s.log {
+	for _, req := range r.requests() {
 		if xcp.Command(req[0]) == xcp.CmdBuildChecksum {
 			checks++
 		}
@@ -158,47 +188,42 @@ func TestVerifySplitsAndDetectsMismatch(t *testing.T) {
 		t.Fatalf("%d BUILD_CHECKSUM commands", checks)
 	}
 	data[777] ^= 1
-	err := m.Verify(ctx, 0x1000, 0, data)
+	err := m.Verify(ctx, ram+0x1000, 0, data)
 	var me *MismatchError
-	if !errors.As(err, &me) || !errors.Is(err, ErrMismatch) || me.Addr != 0x1000+600 || me.Len != 200 {
+	if !errors.As(err, &me) || !errors.Is(err, ErrMismatch) || me.Addr != ram+0x1000+600 || me.Len != 200 {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestUploadTimeoutRestoresMTA(t *testing.T) {
-	s := newMemSlave(variants[0].f)
 	drop := 1
-	handle := func(req []byte) [][]byte {
-		r := s.handle(req)
-		if xcp.Command(req[0]) == xcp.CmdUpload && drop > 0 {
-			drop--
-			return nil
-		}
-		return r
-	}
-	m, stop := fakeSlaveCfg(t, handle, Config{Timeouts: Timeouts{T1: 30 * time.Millisecond, T7: time.Millisecond}})
-	defer stop()
+	r := newSimRig(t, variants[0].sim(), Config{Timeouts: Timeouts{T1: 30 * time.Millisecond, T7: time.Millisecond}},
+		func(req []byte) ([][]byte, bool) {
+			if xcp.Command(req[0]) == xcp.CmdUpload && drop > 0 {
+				drop--
+				return nil, true // lost: no answer
+			}
+			return nil, false
+		})
 	ctx := t.Context()
-	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
-		t.Fatal(err)
-	}
-	got, err := m.Read(ctx, 0x200, 0, 20)
-	if err != nil || !bytes.Equal(got, s.mem[0x200:0x214]) {
+	got, err := r.m.Read(ctx, ram+0x200, 0, 20)
+	if err != nil || !bytes.Equal(got, r.mem(t, ram+0x200, 20)) {
 		t.Fatalf("Read after a lost response: %v", err)
 	}
 	var seq []string
-	for _, req := range s.log {
+	log := r.requests()
+	for _, req := range log {
 		seq = append(seq, xcp.Command(req[0]).String())
 	}
-	want := "[CONNECT GET_COMM_MODE_INFO SET_MTA UPLOAD SYNCH SET_MTA UPLOAD UPLOAD UPLOAD]"
-	if got := fmt.Sprint(seq); got != want && got != "[CONNECT SET_MTA UPLOAD SYNCH SET_MTA UPLOAD UPLOAD UPLOAD]" {
-		t.Fatalf("sequence %s", got)
+	want := "[CONNECT SET_MTA UPLOAD SYNCH SET_MTA UPLOAD UPLOAD UPLOAD]" // GET_COMM_MODE_INFO may follow CONNECT
+	if got := fmt.Sprint(seq); got != want && got != "[CONNECT GET_COMM_MODE_INFO SET_MTA UPLOAD SYNCH SET_MTA UPLOAD UPLOAD UPLOAD]" {
+		t.Fatalf("sequence %s, want %s", got, want)
 	}
 	// The restored SET_MTA carries the address of the failed chunk.
-	for i, req := range s.log {
+	for i, req := range log {
 		if xcp.Command(req[0]) == xcp.CmdSynch {
 			var c xcp.SetMTA
-			if err := c.Decode(s.log[i+1], s.f); err != nil || c.Addr != 0x200 {
+			if err := c.Decode(log[i+1], r.f); err != nil || c.Addr != ram+0x200 {
 				t.Fatalf("restored MTA %#x %v", c.Addr, err)
 			}
 		}
@@ -206,17 +231,25 @@ func TestUploadTimeoutRestoresMTA(t *testing.T) {
 }
 
 func TestSessionCommands(t *testing.T) {
-	s := newMemSlave(variants[2].f)
-	s.a2l = bytes.Repeat([]byte("/begin PROJECT x \"\" /end PROJECT\n"), 300)
-	s.locked = xcp.ResCalPag | xcp.ResPgm
-	cfg := testCfg
-	cfg.Unlock = func(_ context.Context, _ xcp.Resource, seed []byte) ([]byte, error) { return demoKey(seed), nil }
-	m, stop := connected(t, s, cfg)
-	defer stop()
+	cfg := variants[2].sim()
+	cfg.Protect = xcp.ResCalPag | xcp.ResPgm
+	cfg.Name = "rig"
+	// TRANSPORT_LAYER_CMD and USER_CMD are echoed, TIME_CORRELATION_PROPERTIES
+	// answered: the simulator implements no such commands on this transport.
+	r := newSimRig(t, cfg, unlockCfg(), func(req []byte) ([][]byte, bool) {
+		switch xcp.Command(req[0]) {
+		case xcp.CmdTransportLayerCmd, xcp.CmdUserCmd:
+			return [][]byte{append([]byte{xcp.PIDRes}, req[1:]...)}, true
+		case xcp.CmdTimeCorrelationProps:
+			return [][]byte{xcp.TimeCorrelationPropertiesResponse{SlaveConfig: 1, ClusterID: 7}.Append(nil, xcp.Format{Order: xcp.Motorola})}, true
+		}
+		return nil, false
+	})
+	m := r.m
 	ctx := t.Context()
 
 	st, err := m.GetStatus(ctx)
-	if err != nil || st.Protection != xcp.ResCalPag|xcp.ResPgm || st.SessionConfigID != 0x1234 {
+	if err != nil || st.Protection != xcp.ResCalPag|xcp.ResPgm || st.SessionConfigID != 0 {
 		t.Fatalf("GetStatus %+v %v", st, err)
 	}
 	left, err := m.UnlockIfLocked(ctx, xcp.ResCalPag)
@@ -232,11 +265,11 @@ func TestSessionCommands(t *testing.T) {
 	if c, err := m.GetCommModeInfo(ctx); err != nil || c.MaxBS != 4 {
 		t.Fatalf("GetCommModeInfo %+v %v", c, err)
 	}
-	if id, err := m.GetID(ctx, xcp.IDASCII); err != nil || string(id) != "fake" {
+	if id, err := m.GetID(ctx, xcp.IDASCII); err != nil || string(id) != "rig" {
 		t.Fatalf("GetID %q %v", id, err)
 	}
 	a2l, err := m.FetchA2L(ctx)
-	if err != nil || !bytes.Equal(a2l, s.a2l) {
+	if err != nil || string(a2l) != r.slave.A2L() {
 		t.Fatalf("FetchA2L: %d bytes, %v", len(a2l), err)
 	}
 	if _, err := m.GetID(ctx, xcp.IDURL); !errors.Is(err, ErrNoID) {
@@ -245,8 +278,11 @@ func TestSessionCommands(t *testing.T) {
 	if v, err := m.GetVersion(ctx); err != nil || v.ProtocolMinor != 5 {
 		t.Fatalf("GetVersion %+v %v", v, err)
 	}
-	if err := m.SetRequest(ctx, xcp.RequestStoreCal, 1); err != nil {
+	if err := m.SetRequest(ctx, xcp.RequestStoreCal, 0x1234); err != nil {
 		t.Fatal(err)
+	}
+	if st, err := m.GetStatus(ctx); err != nil || st.SessionConfigID != 0x1234 {
+		t.Fatalf("GetStatus after SET_REQUEST %+v %v", st, err)
 	}
 	if r, err := m.TransportLayerCmd(ctx, 0xFF, []byte{1, 2}); err != nil || !bytes.Equal(r, []byte{0xFF, 1, 2}) {
 		t.Fatalf("TransportLayerCmd % X %v", r, err)
@@ -263,63 +299,77 @@ func TestSessionCommands(t *testing.T) {
 }
 
 func TestMemoryCommands(t *testing.T) {
-	s, m, stop := newVariant(t, variants[3]) // Motorola WORD, blocks
-	defer stop()
+	r := newVariant(t, variants[3], nil) // Motorola WORD, blocks
+	m := r.m
 	ctx := t.Context()
-	if err := m.SetMTA(ctx, 0x500, 0); err != nil {
+	if err := m.SetMTA(ctx, ram+0x500, 0); err != nil {
 		t.Fatal(err)
 	}
 	got, err := m.Upload(ctx, 20)
-	if err != nil || !bytes.Equal(got, s.mem[0x500:0x500+40]) {
+	if err != nil || !bytes.Equal(got, r.mem(t, ram+0x500, 40)) {
 		t.Fatalf("Upload: %v", err)
 	}
-	if got, err = m.ShortUpload(ctx, 0x600, 0, 3); err != nil || !bytes.Equal(got, s.mem[0x600:0x606]) {
+	if got, err = m.ShortUpload(ctx, ram+0x600, 0, 3); err != nil || !bytes.Equal(got, r.mem(t, ram+0x600, 6)) {
 		t.Fatalf("ShortUpload: %v", err)
 	}
-	if err := m.SetMTA(ctx, 0x700, 0); err != nil {
+	if err := m.SetMTA(ctx, ram+0x700, 0); err != nil {
 		t.Fatal(err)
 	}
 	max := make([]byte, 14)
 	for i := range max {
 		max[i] = 0xA0 + byte(i)
 	}
-	if err := m.DownloadMax(ctx, max); err != nil || !bytes.Equal(s.mem[0x700:0x70E], max) {
+	if err := m.DownloadMax(ctx, max); err != nil || !bytes.Equal(r.mem(t, ram+0x700, 14), max) {
 		t.Fatalf("DownloadMax: %v", err)
 	}
 	if err := m.DownloadMax(ctx, max[:4]); err == nil {
 		t.Fatal("short DOWNLOAD_MAX accepted")
 	}
 	// Download with master block mode, then a hand-driven block.
-	if err := m.SetMTA(ctx, 0x800, 0); err != nil {
+	if err := m.SetMTA(ctx, ram+0x800, 0); err != nil {
 		t.Fatal(err)
 	}
 	blk := bytes.Repeat([]byte{0x5A}, 40)
-	if err := m.Download(ctx, blk); err != nil || !bytes.Equal(s.mem[0x800:0x828], blk) {
+	if err := m.Download(ctx, blk); err != nil || !bytes.Equal(r.mem(t, ram+0x800, 40), blk) {
 		t.Fatalf("Download: %v", err)
 	}
-	if err := m.ShortDownload(ctx, 0x900, 0, []byte{1, 2, 3, 4}); err != nil || !bytes.Equal(s.mem[0x900:0x904], []byte{1, 2, 3, 4}) {
+	if err := m.ShortDownload(ctx, ram+0x900, 0, []byte{1, 2, 3, 4}); err != nil || !bytes.Equal(r.mem(t, ram+0x900, 4), []byte{1, 2, 3, 4}) {
 		t.Fatalf("ShortDownload: %v", err)
 	}
 	// MODIFY_BITS on the dword at 0x900 (Motorola 0x01020304).
-	if err := m.SetMTA(ctx, 0x900, 0); err != nil {
+	if err := m.SetMTA(ctx, ram+0x900, 0); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.ModifyBits(ctx, 8, 0xFF00, 0x0001); err != nil {
 		t.Fatal(err)
 	}
 	want := xcp.ModifyBits{Shift: 8, AndMask: 0xFF00, XorMask: 1}.Apply(0x01020304)
-	if got := xcp.Motorola.Uint32(s.mem[0x900:]); got != want {
+	if got := xcp.Motorola.Uint32(r.mem(t, ram+0x900, 4)); got != want {
 		t.Fatalf("MODIFY_BITS: %08X, want %08X", got, want)
 	}
-	r, err := m.Checksum(ctx, 0x800, 0, 40)
-	if err != nil || r.Type != xcp.ChecksumCRC16CITT {
-		t.Fatalf("Checksum %+v %v", r, err)
+	res, err := m.Checksum(ctx, ram+0x800, 0, 40)
+	if err != nil || res.Type != xcp.ChecksumCRC16CITT {
+		t.Fatalf("Checksum %+v %v", res, err)
 	}
 }
 
 func TestPagAndPgmCommands(t *testing.T) {
-	s, m, stop := newVariant(t, variants[1])
-	defer stop()
+	// The simulator's calibration segment has no address mappings; one is
+	// answered here so that SegmentInfo reads it.
+	r := newVariant(t, variants[1], func(req []byte) ([][]byte, bool) {
+		var c xcp.GetSegmentInfo
+		if xcp.Command(req[0]) != xcp.CmdGetSegmentInfo || c.Decode(req, xcp.Format{}) != nil {
+			return nil, false
+		}
+		switch c.Mode {
+		case xcp.SegmentInfoStandard:
+			return [][]byte{xcp.GetSegmentInfoStandardResponse{MaxPages: 2, MaxMapping: 1}.Append(nil, xcp.Format{})}, true
+		case xcp.SegmentInfoMapping:
+			return [][]byte{xcp.GetSegmentInfoValueResponse{Value: 0x10*uint32(c.Info) + 1}.Append(nil, xcp.Format{})}, true
+		}
+		return nil, false
+	})
+	m := r.m
 	ctx := t.Context()
 	if err := m.SetCalPage(ctx, xcp.CalPageXCP, 0, 1); err != nil {
 		t.Fatal(err)
@@ -330,15 +380,20 @@ func TestPagAndPgmCommands(t *testing.T) {
 	if err := m.SetCalPage(ctx, xcp.CalPageXCP, 0, 7); !errors.Is(err, xcp.ErrPageNotValid) {
 		t.Fatalf("SetCalPage page 7: %v", err)
 	}
-	if r, err := m.GetPagProcessorInfo(ctx); err != nil || r.MaxSegments != 1 {
-		t.Fatalf("GetPagProcessorInfo %+v %v", r, err)
+	if err := m.SetCalPage(ctx, xcp.CalPageXCP, 0, sim.PageWorking); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := m.GetPagProcessorInfo(ctx); err != nil || res.MaxSegments != 1 {
+		t.Fatalf("GetPagProcessorInfo %+v %v", res, err)
 	}
 	seg, err := m.SegmentInfo(ctx, 0)
-	if err != nil || seg.Address != 0x4000 || seg.Length != 0x1000 || seg.Info.MaxPages != 2 ||
+	if err != nil || seg.Address != sim.CalBase || seg.Length != sim.CalSize || seg.Info.MaxPages != 2 ||
 		len(seg.Mappings) != 1 || seg.Mappings[0] != (Mapping{1, 0x11, 0x21}) {
 		t.Fatalf("SegmentInfo %+v %v", seg, err)
 	}
-	if p, err := m.GetPageInfo(ctx, 0, 0); err != nil || p.Properties != 0x15 {
+	wantProps := xcp.PageECUAccessWithXCP | xcp.PageECUAccessWithoutXCP | xcp.PageXCPReadWithECU |
+		xcp.PageXCPReadWithoutECU | xcp.PageXCPWriteWithECU | xcp.PageXCPWriteWithoutECU
+	if p, err := m.GetPageInfo(ctx, 0, sim.PageWorking); err != nil || p.Properties != wantProps {
 		t.Fatalf("GetPageInfo %+v %v", p, err)
 	}
 	if err := m.SetSegmentMode(ctx, xcp.SegmentFreeze, 0); err != nil {
@@ -347,46 +402,54 @@ func TestPagAndPgmCommands(t *testing.T) {
 	if md, err := m.GetSegmentMode(ctx, 0); err != nil || md != 1 {
 		t.Fatalf("GetSegmentMode %d %v", md, err)
 	}
-	if err := m.CopyCalPage(ctx, 0, 1, 0, 0); err != nil {
+	if err := m.CopyCalPage(ctx, 0, sim.PageReference, 0, sim.PageWorking); err != nil {
 		t.Fatal(err)
 	}
 	// PGM
 	if err := m.Program(ctx, []byte{1}); !errors.Is(err, ErrNoProgramStart) {
 		t.Fatalf("Program before start: %v", err)
 	}
-	if r, err := m.ProgramStart(ctx); err != nil || r.MaxBSPgm != 3 {
-		t.Fatalf("ProgramStart %+v %v", r, err)
+	if res, err := m.ProgramStart(ctx); err != nil || res.MaxBSPgm != 4 {
+		t.Fatalf("ProgramStart %+v %v", res, err)
 	}
-	if err := m.SetMTA(ctx, 0xA000, 0); err != nil {
+	if err := m.SetMTA(ctx, sim.FlashBase, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.ProgramClear(ctx, xcp.ClearAbsolute, 0x100); err != nil {
+	if err := m.ProgramClear(ctx, xcp.ClearAbsolute, sim.SectorSize); err != nil {
 		t.Fatal(err)
 	}
 	img := make([]byte, 100)
 	for i := range img {
 		img[i] = byte(200 - i)
 	}
-	if err := m.Program(ctx, img); err != nil || !bytes.Equal(s.mem[0xA000:0xA000+100], img) {
+	if err := m.Program(ctx, img); err != nil || !bytes.Equal(r.mem(t, sim.FlashBase, 100), img) {
 		t.Fatalf("Program: %v", err)
 	}
 	if err := m.ProgramEnd(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := m.GetPgmProcessorInfo(ctx); err != nil || r.MaxSector != 2 {
-		t.Fatalf("GetPgmProcessorInfo %+v %v", r, err)
+	if res, err := m.GetPgmProcessorInfo(ctx); err != nil || res.MaxSector != sim.FlashSectors {
+		t.Fatalf("GetPgmProcessorInfo %+v %v", res, err)
 	}
-	if r, err := m.GetSectorInfo(ctx, xcp.SectorInfoLength, 1); err != nil || r.Info != 0x200 {
-		t.Fatalf("GetSectorInfo %+v %v", r, err)
+	if res, err := m.GetSectorInfo(ctx, xcp.SectorInfoLength, 1); err != nil || res.Info != sim.SectorSize {
+		t.Fatalf("GetSectorInfo %+v %v", res, err)
 	}
-	if name, err := m.SectorName(ctx, 0); err != nil || name != "boot" {
+	if name, err := m.SectorName(ctx, 0); err != nil || name != sim.SectorName(0) {
 		t.Fatalf("SectorName %q %v", name, err)
 	}
-	for _, err := range []error{m.ProgramPrepare(ctx, 16), m.ProgramFormat(ctx, xcp.ProgramFormat{}),
-		m.ProgramVerify(ctx, xcp.VerifyValue, 1, 2)} {
-		if err != nil {
-			t.Fatal(err)
-		}
+	// Downloading a flash kernel is not simulated.
+	if err := m.ProgramPrepare(ctx, 16); !errors.Is(err, xcp.ErrCmdUnknown) {
+		t.Fatalf("ProgramPrepare: %v", err)
+	}
+	if err := m.ProgramFormat(ctx, xcp.ProgramFormat{}); err != nil {
+		t.Fatal(err)
+	}
+	flash := r.mem(t, sim.FlashBase, sim.FlashSectors*sim.SectorSize)
+	if err := m.ProgramVerify(ctx, xcp.VerifyValue, 0x0002, crc32.ChecksumIEEE(flash)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.ProgramVerify(ctx, xcp.VerifyValue, 0x0002, crc32.ChecksumIEEE(flash)^1); !errors.Is(err, xcp.ErrVerify) {
+		t.Fatalf("ProgramVerify of a wrong value: %v", err)
 	}
 	if err := m.ProgramReset(ctx); err != nil {
 		t.Fatal(err)
@@ -408,20 +471,27 @@ func TestCommandsNeedSession(t *testing.T) {
 }
 
 // TestLockedUploadUnlocksEverythingLocked: UPLOAD has no resource of its
-// own, so ERR_ACCESS_LOCKED unlocks what GET_STATUS reports locked.
+// own, so ERR_ACCESS_LOCKED unlocks what GET_STATUS reports locked. (The
+// simulator does not protect UPLOAD; the first one is refused here.)
 func TestLockedUploadUnlocksEverythingLocked(t *testing.T) {
-	s := newMemSlave(variants[0].f)
-	s.locked = xcp.ResCalPag | xcp.ResDaq
-	cfg := testCfg
-	cfg.Unlock = func(_ context.Context, _ xcp.Resource, seed []byte) ([]byte, error) { return demoKey(seed), nil }
-	m, stop := connected(t, s, cfg)
-	defer stop()
-	got, err := m.Read(t.Context(), 0x40, 0, 3)
-	if err != nil || !bytes.Equal(got, s.mem[0x40:0x43]) {
+	cfg := variants[0].sim()
+	cfg.Protect = xcp.ResCalPag | xcp.ResDaq
+	refused := false
+	r := newSimRig(t, cfg, unlockCfg(), func(req []byte) ([][]byte, bool) {
+		if xcp.Command(req[0]) == xcp.CmdShortUpload || xcp.Command(req[0]) == xcp.CmdUpload {
+			if !refused {
+				refused = true
+				return [][]byte{errPacket(xcp.ErrAccessLocked)}, true
+			}
+		}
+		return nil, false
+	})
+	got, err := r.m.Read(t.Context(), ram+0x40, 0, 3)
+	if err != nil || !bytes.Equal(got, r.mem(t, ram+0x40, 3)) {
 		t.Fatalf("Read: % X %v", got, err)
 	}
-	st, err := m.GetStatus(t.Context())
-	if err != nil || st.Protection != 0 {
-		t.Fatalf("still locked: %+v %v", st, err)
+	st, err := r.m.GetStatus(t.Context())
+	if err != nil || st.Protection != 0 || !refused {
+		t.Fatalf("still locked: %+v %v (refused %v)", st, err, refused)
 	}
 }
