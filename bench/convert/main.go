@@ -34,12 +34,13 @@ import (
 	"github.com/goxcp/goxcp/record/convert/mf4"
 	"github.com/goxcp/goxcp/record/convert/parquet"
 	"github.com/goxcp/goxcp/record/convert/sqlite"
+	"github.com/goxcp/goxcp/record/convert/xlsx"
 	"github.com/goxcp/goxcp/record/recordtest"
 )
 
 func main() {
 	rows := flag.Int("rows", 10_000_000, "samples in the synthetic recording")
-	formats := flag.String("formats", "csv,parquet", "comma-separated output formats: csv, parquet, sqlite, hdf5, mf4, mf4-420")
+	formats := flag.String("formats", "csv,parquet", "comma-separated output formats: csv, parquet, sqlite, hdf5, xlsx, mf4, mf4-420")
 	dir := flag.String("dir", "", "work directory (default: a temporary directory, removed afterwards)")
 	wide := flag.Int("wide", 0, "values per sample (0: the narrow table, one U16)")
 	flag.Parse()
@@ -109,6 +110,8 @@ func run(rows int, formats []string, dir string, meta *record.Meta) error {
 			sink = sqlite.New(out, sqlite.Options{})
 		case "hdf5":
 			sink = hdf5.New(out, []uint64{uint64(rows)})
+		case "xlsx":
+			sink = xlsx.New(out, xlsx.Options{})
 		default:
 			return fmt.Errorf("unknown format %q", f)
 		}

@@ -7,11 +7,15 @@
 // holds (1,048,576 rows with the header) continues on numbered sheets
 // "<list> (2)", "<list> (3)", ... and the Recording sheet says so. Rows
 // are streamed: each sheet's stream writer spills to a temporary file
-// beyond 16 MB, so memory stays bounded.
+// beyond 16 MB, and the workbook's ZIP is written straight to the output
+// file, so memory stays bounded.
 package xlsx
 
 import (
+	"archive/zip"
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -255,18 +259,27 @@ func (s *Sink) Close() error {
 	if err := s.info(f); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
-	// WriteTo rather than SaveAs: the name need not end in .xlsx.
+	// No SetActiveSheet: it parses every worksheet, the streamed ones
+	// included, into memory; the Recording sheet is the first and active.
+	// excelize assembles the workbook's ZIP in a memory buffer; its ZIP
+	// writer hook sends it straight to the file instead, so memory stays
+	// bounded by the stream writers' chunks (the name need not end in
+	// .xlsx either, as it must for SaveAs).
 	out, err := os.Create(s.out)
 	if err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
-	if _, err := f.WriteTo(out); err != nil {
-		out.Close()
-		return fmt.Errorf("xlsx: %s: %w", s.out, err)
+	bw := bufio.NewWriterSize(out, 1<<20)
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(bw) })
+	_, err = f.WriteTo(io.Discard)
+	if err == nil {
+		err = bw.Flush()
 	}
-	if err := out.Close(); err != nil {
-		return fmt.Errorf("xlsx: %w", err)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("xlsx: %s: %w", s.out, err)
 	}
 	return nil
 }
