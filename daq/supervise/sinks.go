@@ -125,16 +125,16 @@ func sameLayout(a, b *daq.Layout) error {
 		return nil
 	}
 	if len(a.Lists) != len(b.Lists) {
-		return fmt.Errorf("daq: after reconnecting the slave has %d DAQ lists, the recording %d", len(b.Lists), len(a.Lists))
+		return fmt.Errorf("%w: the slave has %d DAQ lists, the recording %d", ErrLayoutChanged, len(b.Lists), len(a.Lists))
 	}
 	for i := range a.Lists {
 		x, y := a.Lists[i], b.Lists[i]
 		if x.Number != y.Number || x.FirstPID != y.FirstPID || len(x.ODTs) != len(y.ODTs) {
-			return fmt.Errorf("daq: after reconnecting, DAQ list %q is list %d with first PID %d and %d ODTs, the recording has list %d, PID %d, %d ODTs",
-				x.Name, y.Number, y.FirstPID, len(y.ODTs), x.Number, x.FirstPID, len(x.ODTs))
+			return fmt.Errorf("%w: DAQ list %q is list %d with first PID %d and %d ODTs, the recording has list %d, PID %d, %d ODTs",
+				ErrLayoutChanged, x.Name, y.Number, y.FirstPID, len(y.ODTs), x.Number, x.FirstPID, len(x.ODTs))
 		}
 	}
-	return fmt.Errorf("daq: after reconnecting, the slave's DTO layout (identification field, timestamps, ODTs) differs from the recording's")
+	return fmt.Errorf("%w (identification field, timestamps or ODTs)", ErrLayoutChanged)
 }
 
 // addStats adds the counters of b to a.

@@ -40,6 +40,12 @@ import (
 	"github.com/goxcp/goxcp/transport"
 )
 
+// ErrLayoutChanged is matched by Run's error when the slave, after
+// reconnecting, measures the lists with another DTO layout than the
+// recording has (other list numbers, PIDs or ODTs): resuming into the
+// same recording would mis-decode it.
+var ErrLayoutChanged = errors.New("daq: the slave's DTO layout changed after reconnecting")
+
 // errSinkFailed ends watch when a sink failed (Run returns a *SinkError).
 var errSinkFailed = errors.New("sink failed")
 
@@ -243,33 +249,57 @@ func (ru *run) loop(ctx context.Context, m *master.Master, opts daq.Options) err
 			release()
 		}
 	}()
-	first := true
+	first, resuming := true, false
+	// next waits for the slave after an interruption and switches to its
+	// connection; false when the end came first.
+	next := func() bool {
+		nm, rel, ok := ru.reconnect(ctx, m)
+		if !ok {
+			return false
+		}
+		if nm != m {
+			if release != nil {
+				release()
+			}
+			release = rel
+		}
+		m = nm
+		return true
+	}
 	for {
 		ses, err := ru.startSegment(ctx, m, opts)
-		if err != nil && first {
-			return err
-		}
-		var cause error
 		if err != nil {
-			cause = err // the slave came back but refused the measurement
-			if !errors.Is(err, transport.ErrConnectionLost) {
+			if first || errors.Is(err, ErrLayoutChanged) {
 				return err
 			}
-		} else {
-			first = false
-			_, failErr := ses.SinkFailed()
-			cause = ru.watch(ctx, m, ses)
-			if d, ok := ses.SinceLastFrame(); ok {
-				ru.lastAt = time.Now().Add(-d)
+			// The slave is back but not ready (answers lost right after a
+			// reset, …): the interruption goes on.
+			r.log().Info("resuming failed, still interrupted", "err", err)
+			if !next() {
+				return nil // the end came while waiting: the interruption stays open
 			}
-			st, stopErr := ru.stop(ctx, m, ses, cause)
-			ru.total = addStats(ru.total, st)
-			if fe := failErr(); fe != nil {
-				return &SinkError{Err: fe, Frames: ru.total.SinkDropped}
-			}
-			if cause == nil {
-				return stopErr
-			}
+			continue
+		}
+		if resuming {
+			in := &ru.res.Interruptions[len(ru.res.Interruptions)-1]
+			in.End = time.Now()
+			ru.noteInterruption(*in)
+			r.log().Info("measurement resumed", "after", in.End.Sub(in.Start).Round(time.Millisecond))
+			resuming = false
+		}
+		first = false
+		_, failErr := ses.SinkFailed()
+		cause := ru.watch(ctx, m, ses)
+		if d, ok := ses.SinceLastFrame(); ok {
+			ru.lastAt = time.Now().Add(-d)
+		}
+		st, stopErr := ru.stop(ctx, m, ses, cause)
+		ru.total = addStats(ru.total, st)
+		if fe := failErr(); fe != nil {
+			return &SinkError{Err: fe, Frames: ru.total.SinkDropped}
+		}
+		if cause == nil {
+			return stopErr
 		}
 		// Interrupted.
 		at := ru.lastAt
@@ -283,21 +313,10 @@ func (ru *run) loop(ctx context.Context, m *master.Master, opts daq.Options) err
 		if r.Reconnect == nil {
 			return &InterruptedError{in}
 		}
-		nm, rel, ok := ru.reconnect(ctx, m)
-		if !ok {
+		if !next() {
 			return nil // the end came while waiting: the interruption stays open
 		}
-		if nm != m && release != nil {
-			release()
-		}
-		if nm != m {
-			release = rel
-		}
-		m = nm
-		in.End = time.Now()
-		ru.res.Interruptions[len(ru.res.Interruptions)-1] = in
-		ru.noteInterruption(in)
-		r.log().Info("measurement resumed", "after", in.End.Sub(in.Start).Round(time.Millisecond))
+		resuming = true
 	}
 }
 

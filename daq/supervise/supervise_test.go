@@ -41,9 +41,19 @@ type slave struct {
 
 func startSlave(t *testing.T, proto string, port int) *slave {
 	t.Helper()
+	return startArmed(t, proto, port, nil)
+}
+
+// startArmed is startSlave with fault switches armed (arm) before the
+// slave listens.
+func startArmed(t *testing.T, proto string, port int, arm func(*sim.Slave)) *slave {
+	t.Helper()
 	s, err := sim.New(sim.Config{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if arm != nil {
+		arm(s)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	sl := &slave{t: t, proto: proto, cancel: cancel, done: make(chan struct{})}
@@ -219,7 +229,18 @@ func TestLostConnection(t *testing.T) {
 // and cause, and frame times that keep increasing.
 func TestReconnect(t *testing.T) {
 	for _, proto := range []string{"tcp", "udp"} {
-		t.Run(proto, func(t *testing.T) {
+		t.Run(proto, func(t *testing.T) { reconnect(t, proto, nil) })
+	}
+	// A slave that is back but refuses the first configuration command
+	// (busy right after its reset): the recorder keeps trying.
+	t.Run("refused-once", func(t *testing.T) {
+		reconnect(t, "tcp", func(s *sim.Slave) { s.InjectError(xcp.CmdFreeDaq, xcp.ErrGeneric, 1) })
+	})
+}
+
+func reconnect(t *testing.T, proto string, arm func(*sim.Slave)) {
+	{
+		{
 			sl := startSlave(t, proto, 0)
 			port := sl.port
 			connect := dial(proto, port)
@@ -241,7 +262,7 @@ func TestReconnect(t *testing.T) {
 			time.Sleep(400 * time.Millisecond)
 			sl.kill()
 			time.Sleep(500 * time.Millisecond)
-			startSlave(t, proto, port)
+			startArmed(t, proto, port, arm)
 			if err := <-ch; err != nil {
 				t.Fatalf("Run: %v", err)
 			}
@@ -275,7 +296,7 @@ func TestReconnect(t *testing.T) {
 			if before == 0 || after == 0 || uint64(len(sink.frames)) != res.Stats.Frames || sink.end.Frames != res.Stats.Frames {
 				t.Errorf("%d frames before and %d after the interruption; stats %d, sink end %d", before, after, res.Stats.Frames, sink.end.Frames)
 			}
-		})
+		}
 	}
 }
 

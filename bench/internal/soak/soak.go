@@ -19,6 +19,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -67,6 +68,7 @@ type Report struct {
 	InFlight                           int64 // sent but neither received nor counted, in files with interruptions
 	Faults                             map[string]int
 	RSSFirst, RSSMin, RSSMax, RSSLast  uint64 // after the first file
+	HeapMax                            uint64 // largest Go heap in use while recording
 	Elapsed                            time.Duration
 	LongestRun                         time.Duration // longest Recorder.Run beyond its duration
 	Problems                           []string
@@ -85,8 +87,8 @@ func (r *Report) String() string {
 		r.SlaveSent, r.SlaveDropped, r.Frames, float64(r.Frames)/r.Elapsed.Seconds(), r.FileFrames, r.Samples)
 	fmt.Fprintf(&b, "loss: missing ODTs %d, transport (CTR gaps) %d, receive buffers %d, recorder %d, incomplete samples %d, overload PIDs+events %d (armed %d); in flight at interruptions %d\n",
 		r.MissingODT, r.TransportLost, r.Dropped, r.SinkDropped, r.Incomplete, r.OverloadSeen, r.Overloads, r.InFlight)
-	fmt.Fprintf(&b, "RSS while recording, after the first file: first %.1f MiB, min %.1f, max %.1f, last %.1f MiB; longest stop after the duration %v\n",
-		mib(r.RSSFirst), mib(r.RSSMin), mib(r.RSSMax), mib(r.RSSLast), r.LongestRun.Round(time.Millisecond))
+	fmt.Fprintf(&b, "RSS while recording, after the first file: first %.1f MiB, min %.1f, max %.1f, last %.1f MiB; Go heap in use at most %.1f MiB; longest stop after the duration %v\n",
+		mib(r.RSSFirst), mib(r.RSSMin), mib(r.RSSMax), mib(r.RSSLast), mib(r.HeapMax), r.LongestRun.Round(time.Millisecond))
 	if len(r.Problems) == 0 {
 		b.WriteString("problems: none\n")
 	} else {
@@ -275,6 +277,15 @@ func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path 
 			return fmt.Errorf("restart the simulator: %w", err)
 		}
 	}
+	// Faults armed for a re-connection at the end of the previous file
+	// must not hit this file's first set-up (Run returns such errors).
+	sl.current().ClearFaults()
+	nProblems := len(rep.Problems)
+	defer func() {
+		for _, p := range rep.Problems[nProblems:] {
+			fmt.Fprintf(cfg.Log, "%s PROBLEM: %s\n", time.Now().UTC().Format("15:04:05"), p)
+		}
+	}()
 	m, release, err := connectRetry(ctx, sl)
 	if err != nil {
 		return err
@@ -314,6 +325,9 @@ loop:
 		case o = <-done:
 			break loop
 		case <-rss.C:
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			rep.HeapMax = max(rep.HeapMax, ms.HeapInuse)
 			if rep.Files > 0 { // after the first file: warmed up
 				r := procmem.RSS()
 				if rep.RSSFirst == 0 {
