@@ -13,18 +13,7 @@ import (
 // Indirect addressing: the record holds a pointer (PBYTE, PWORD, PLONG,
 // PLONGLONG) to the values or axis points.
 func TestIndirectAddressing(t *testing.T) {
-	src := `ASAP2_VERSION 1 71 /begin PROJECT p "" /begin MODULE m ""
-/begin MOD_COMMON "" BYTE_ORDER MSB_FIRST /end MOD_COMMON
-/begin RECORD_LAYOUT RL_PLONG FNC_VALUES 1 UWORD ROW_DIR PLONG /end RECORD_LAYOUT
-/begin RECORD_LAYOUT RL_CURVE NO_AXIS_PTS_X 1 UBYTE AXIS_PTS_X 2 UBYTE INDEX_INCR PWORD FNC_VALUES 3 UBYTE ROW_DIR PWORD /end RECORD_LAYOUT
-/begin RECORD_LAYOUT RL_PBYTE FNC_VALUES 1 UBYTE ROW_DIR PBYTE /end RECORD_LAYOUT
-/begin RECORD_LAYOUT RL_ASCII FNC_VALUES 1 UBYTE ROW_DIR PLONGLONG /end RECORD_LAYOUT
-/begin CHARACTERISTIC blk "" VAL_BLK 0x1000 RL_PLONG 0 NO_COMPU_METHOD 0 65535 NUMBER 3 /end CHARACTERISTIC
-/begin CHARACTERISTIC crv "" CURVE 0x1004 RL_CURVE 0 NO_COMPU_METHOD 0 255
- /begin AXIS_DESCR STD_AXIS NO_INPUT_QUANTITY NO_COMPU_METHOD 8 0 255 /end AXIS_DESCR /end CHARACTERISTIC
-/begin CHARACTERISTIC far "" VALUE 0x1009 RL_PBYTE 0 NO_COMPU_METHOD 0 255 /end CHARACTERISTIC
-/begin CHARACTERISTIC txt "" ASCII 0x1010 RL_ASCII 0 NO_COMPU_METHOD 0 255 NUMBER 4 /end CHARACTERISTIC
-/end MODULE /end PROJECT`
+	src := indSrc
 	f, err := a2l.ParseString("ind.a2l", src, a2l.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -68,4 +57,44 @@ func TestIndirectAddressing(t *testing.T) {
 	if _, err := d.Decode(m.b[:4], nil); err == nil || !strings.Contains(err.Error(), "PLONG pointer (0x1040)") {
 		t.Errorf("Decode of a pointer record: %v", err)
 	}
+}
+
+const indSrc = `ASAP2_VERSION 1 71 /begin PROJECT p "" /begin MODULE m ""
+/begin MOD_COMMON "" BYTE_ORDER MSB_FIRST /end MOD_COMMON
+/begin RECORD_LAYOUT RL_PLONG FNC_VALUES 1 UWORD ROW_DIR PLONG /end RECORD_LAYOUT
+/begin RECORD_LAYOUT RL_CURVE NO_AXIS_PTS_X 1 UBYTE AXIS_PTS_X 2 UBYTE INDEX_INCR PWORD FNC_VALUES 3 UBYTE ROW_DIR PWORD /end RECORD_LAYOUT
+/begin RECORD_LAYOUT RL_PBYTE FNC_VALUES 1 UBYTE ROW_DIR PBYTE /end RECORD_LAYOUT
+/begin RECORD_LAYOUT RL_ASCII FNC_VALUES 1 UBYTE ROW_DIR PLONGLONG /end RECORD_LAYOUT
+/begin CHARACTERISTIC blk "" VAL_BLK 0x1000 RL_PLONG 0 NO_COMPU_METHOD 0 65535 NUMBER 3 /end CHARACTERISTIC
+/begin CHARACTERISTIC crv "" CURVE 0x1004 RL_CURVE 0 NO_COMPU_METHOD 0 255
+ /begin AXIS_DESCR STD_AXIS NO_INPUT_QUANTITY NO_COMPU_METHOD 8 0 255 /end AXIS_DESCR /end CHARACTERISTIC
+/begin CHARACTERISTIC far "" VALUE 0x1009 RL_PBYTE 0 NO_COMPU_METHOD 0 255 /end CHARACTERISTIC
+/begin CHARACTERISTIC txt "" ASCII 0x1010 RL_ASCII 0 NO_COMPU_METHOD 0 255 NUMBER 4 /end CHARACTERISTIC
+/end MODULE /end PROJECT`
+
+// FuzzDecodeLayouts reads every object of the alternating, rescale and
+// pointer layouts from arbitrary memory: errors are fine, panics are not.
+func FuzzDecodeLayouts(f *testing.F) {
+	f.Add(make([]byte, 0x80))
+	f.Add([]byte{3, 2, 1, 11, 12, 2, 21, 22, 3, 31, 32, 100, 200})
+	f.Add([]byte{0x00, 0x00, 0x10, 0x40, 3, 0x10, 0x50, 0x10, 0x60, 0xFF})
+	var mods []*a2l.Module
+	for _, src := range []string{altSrc, resSrc, indSrc} {
+		file, err := a2l.ParseString("f.a2l", src, a2l.Options{})
+		if err != nil {
+			f.Fatal(err)
+		}
+		mods = append(mods, file.Modules[0])
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		mm := &mem{b: append(b, make([]byte, 0x80)...)[:0x80]}
+		for _, mod := range mods {
+			for _, name := range mod.Names() {
+				v, err := cal.Read(context.Background(), mod, mm, name)
+				if err == nil && v == nil {
+					t.Fatalf("%s: no value and no error", name)
+				}
+			}
+		}
+	})
 }
