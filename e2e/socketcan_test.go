@@ -4,14 +4,19 @@ package e2e
 
 import (
 	"context"
+	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/daq/supervise"
 	"github.com/goxcp/goxcp/internal/vcan"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/record"
+	"github.com/goxcp/goxcp/recorder"
 	"github.com/goxcp/goxcp/seedkey"
 	"github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport/can"
@@ -144,5 +149,110 @@ func TestSocketCANDAQRate(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// quietSlave is the simulator's socket without the error frames: on vcan
+// an injected error frame reaches every socket, while on a real bus
+// bus-off is the state of one node's own controller (here the master's).
+type quietSlave struct{ can.Bus }
+
+func (q quietSlave) Receive(ctx context.Context) (can.Frame, error) {
+	for {
+		f, err := q.Bus.Receive(ctx)
+		if err != nil || !f.Error {
+			return f, err
+		}
+	}
+}
+
+// TestSocketCANRecordBusOff injects error-passive and bus-off error frames
+// on vcan0 during an unattended recording: the recording is interrupted
+// with the bus-off as its cause, resumes by reconnecting, and the DAQ
+// statistics and the recording file count the error frames and the
+// bus-off.
+func TestSocketCANRecordBusOff(t *testing.T) {
+	ifname := vcan.ForTest(t)
+	ctx := t.Context()
+	cc := can.Config{Interface: canbus.SocketCAN, Channel: ifname, CanIDMaster: 0x151, CanIDSlave: 0x152}
+	bus, err := canbus.Open(ctx, cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slave := newSim(t, sim.Config{}, cc.MaxPacket())
+	sc, err := can.NewConn(quietSlave{bus}, cc, can.Slave)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer serveOn(t, slave, sc)()
+	connect := func(ctx context.Context) (*master.Master, func() error, error) {
+		c, err := canbus.Dial(ctx, cc)
+		if err != nil {
+			return nil, nil, err
+		}
+		m := master.New(c, master.Config{Timeouts: master.Timeouts{T1: 300 * time.Millisecond}})
+		if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
+			m.Close()
+			return nil, nil, err
+		}
+		return m, m.Close, nil
+	}
+	m, closeM, err := connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeM()
+	path := filepath.Join(t.TempDir(), "busoff.xlog")
+	sink := &recorder.FileSink{Path: path, Tool: "e2e", Options: record.Options{FlushInterval: 50 * time.Millisecond}}
+	rec := supervise.Recorder{Lists: []daq.List{{Name: "fast", Event: 1, Measurements: []daq.Measurement{{Name: "counter", Address: sim.RAMBase, Type: dto.U32}}}},
+		Options: daq.Options{Sink: sink}, Duration: 3 * time.Second, Reconnect: connect,
+		RetryInterval: 100 * time.Millisecond, AttemptTimeout: time.Second, Stall: 2 * time.Second}
+	type out struct {
+		res supervise.Result
+		err error
+	}
+	ch := make(chan out, 1)
+	go func() {
+		res, err := rec.Run(ctx, m)
+		ch <- out{res, err}
+	}()
+	time.Sleep(time.Second)
+	inj, err := canbus.Open(ctx, cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inj.Close()
+	for _, f := range []can.Frame{
+		can.ErrorFrame(can.ErrClassCtrl|can.ErrClassCnt, [8]byte{1: can.ErrCtrlTxPassive, 6: 128}),
+		can.ErrorFrame(can.ErrClassBusOff, [8]byte{}),
+	} {
+		if err := inj.Send(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := <-ch
+	if o.err != nil {
+		t.Fatalf("Run: %v", o.err)
+	}
+	if len(o.res.Interruptions) != 1 || !errors.Is(o.res.Interruptions[0].Cause, can.ErrBusOff) || o.res.Interruptions[0].End.IsZero() {
+		t.Fatalf("interruptions %+v, want one ended bus-off", o.res.Interruptions)
+	}
+	st := o.res.Stats
+	t.Logf("bus-off during record: %d frames, %d error frames, %d bus-off, interruption %v", st.Frames, st.ErrorFrames, st.BusOff,
+		o.res.Interruptions[0].End.Sub(o.res.Interruptions[0].Start).Round(time.Millisecond))
+	if st.ErrorFrames != 2 || st.BusOff != 1 || st.Frames == 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	r, err := record.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	n := 0
+	for range r.All() {
+		n++
+	}
+	if fs := r.Stats(); fs.BusOff != 1 || fs.BusErrorFrames != 2 || len(fs.Interruptions) != 1 || uint64(n) != st.Frames {
+		t.Fatalf("recording: %d frames (want %d), stats %+v", n, st.Frames, fs)
 	}
 }
