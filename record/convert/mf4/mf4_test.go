@@ -245,3 +245,39 @@ func TestConversionFallbacks(t *testing.T) {
 		}
 	}
 }
+
+// The recording's counters: interruptions become EV ranges, loss
+// counters go into the group comment and the header.
+func TestStatsAsEvents(t *testing.T) {
+	m := recordtest.NarrowMeta()
+	out := filepath.Join(t.TempDir(), "s.mf4")
+	st := record.Stats{Frames: 10, Dropped: 2,
+		Interruptions: []record.Interruption{{Start: 1e9, End: 3e9, Cause: "connection lost"}},
+		Lists:         []record.Loss{{List: 0, CtrGaps: 4, MissingODTs: 1}}}
+	s := mf4.New(out, mf4.Options{Stats: func() record.Stats { return st }})
+	if err := s.Begin(m, convert.Tables(m)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sample(&record.Sample{HasSlave: true, Values: []dto.Value{dto.UintValue(dto.U16, 7)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := mdf4.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if len(f.Events) != 2 || f.Events[0].Type != mdf4.EventRecordingInterrupt || f.Events[0].Time != 1 || f.Events[1].Time != 3 ||
+		f.Events[1].Begin != 0 || !strings.Contains(f.Events[0].Comment, "connection lost") {
+		t.Errorf("events %+v", f.Events)
+	}
+	if c := f.Groups[0].Comment; !strings.Contains(c, "4 transport counter gaps, 1 missing ODTs") {
+		t.Errorf("group comment %q", c)
+	}
+	props := fmt.Sprint(f.Header.Properties)
+	if !strings.Contains(props, "{frames dropped by the recorder 2}") {
+		t.Errorf("header %s", props)
+	}
+}
