@@ -115,51 +115,6 @@ func TestSeedSequencesAgainstSimulator(t *testing.T) {
 	})
 }
 
-// FuzzDbgCommand feeds arbitrary SW-DBG command packets to the simulated
-// target: it must answer every one with at most one RES or ERR (nothing for
-// a block-mode intermediate packet; events may come too) and never panic.
-// Every input gets a fresh slave and session, so a failure reproduces from
-// its input alone, and a SYNCH sent behind it marks the end of its answers
-// (the slave handles a connection's commands in order), so no wait guesses
-// when the answer is complete.
-func FuzzDbgCommand(f *testing.F) {
-	for _, seed := range []string{"00", "02", "05 00", "07 02 00 00 00 00 02 04 00 01", "09 03 01 00 05 00 03 00 01 08 7F 00",
-		"0A 02 00 00 1C 03 01 10 1A 07 4B", "0B 00 00 04 00 00 00 00 00 00 00 00 70 00 00 00 FF FF FF FF 12 34 56 78",
-		"0C 00 00 04 00 03 00 00 00 00 70 00 00 00 01 02 03 04 05 06 07 08 09 0A 0B 0C", "0D 00 00 02 00 00 01 02 03 04",
-		"0E 00 70 00 00 00", "0F 01 04", "10 04 01 02 03 04", "11 00 00 04 00 10 00 00 00 00 70 00 00 00", "12 00 70 00 00 00", "13 04 02"} {
-		f.Add(hx(seed))
-	}
-	synchErr := errPacket(xcp.ErrCmdSynch)
-	f.Fuzz(func(t *testing.T, body []byte) {
-		s, err := New(Config{Dbg: DbgConfig{MaxCTODbg: 40, DAP: false}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := serve(t, s)
-		c.connect(xcp.ConnectNormal)
-		c.ok(hx(attach))
-		req := append([]byte{0xC0, 0xFC}, body...)
-		c.send(req)
-		c.send(xcp.Synch{}.Append(nil, c.f))
-		answers := 0
-		for {
-			p := c.recv()
-			if bytes.Equal(p, synchErr) {
-				return
-			}
-			switch {
-			case len(p) > 0 && p[0] == xcp.PIDEv:
-			case len(p) > 0 && (p[0] == xcp.PIDRes || p[0] == xcp.PIDErr):
-				if answers++; answers > 1 {
-					t.Fatalf("% X answered twice, second % X", req, p)
-				}
-			default:
-				t.Fatalf("% X answered with % X", req, p)
-			}
-		}
-	})
-}
-
 // Exclusive target access belongs to the XCP session: it is released
 // with DBG_EXCLUSIVE_TARGET_ACCESS mode 1 or when another connection takes
 // the session over.

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"net"
+	"sync"
 	"testing"
 
 	"github.com/goxcp/goxcp/protocol/xcp"
@@ -10,9 +11,14 @@ import (
 )
 
 // captureConn is a transport.Conn that records what the slave sends.
-type captureConn struct{ sent [][]byte }
+type captureConn struct {
+	mu   sync.Mutex // DAQ event channels send from their goroutines
+	sent [][]byte
+}
 
 func (c *captureConn) Send(_ context.Context, p []byte) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.sent = append(c.sent, append([]byte(nil), p...))
 	return nil
 }
@@ -25,8 +31,10 @@ func (c *captureConn) Stats() transport.Stats { return transport.Stats{} }
 
 // FuzzCommands feeds arbitrary command packets to a connected, unlocked
 // session (the input is split into packets at 0x00 0x00 pairs) and checks
-// that the slave never panics and only ever sends well-formed packets that
-// fit MAX_CTO: a RES/ERR/EV/SERV PID first.
+// that the slave never panics and only ever sends well-formed packets:
+// RES/ERR/EV/SERV within MAX_CTO, DTOs of lists it started within MAX_DTO.
+// The session is driven directly (no connection, no goroutine) and ends
+// like a connection, stopping what the input started.
 func FuzzCommands(f *testing.F) {
 	fm := xcp.Format{MaxCTO: 16}
 	seeds := [][]byte{
@@ -57,27 +65,51 @@ func FuzzCommands(f *testing.F) {
 	})
 }
 
+// fuzzConfig makes a slave small enough to create for every input: 4 KiB
+// of RAM and one 4 KiB region of SW-DBG target memory.
+func fuzzConfig(cfg Config) Config {
+	cfg.RAMSize = 4096
+	cfg.Dbg.Regions = []DbgRegion{{TRI: 0, Base: 0x70000000, Size: 4096, Init: []byte{1, 2, 3, 4}}}
+	return cfg
+}
+
 func fuzzSession(t *testing.T, cfg Config, data []byte) {
 	fm := xcp.Format{MaxCTO: 16}
-	s, err := New(cfg)
+	s, err := New(fuzzConfig(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
 	conn := &captureConn{}
-	ss := &session{slave: s, conn: conn, ctx: context.Background(), out: make([]byte, 0, 64)}
+	ctx, cancel := context.WithCancel(context.Background())
+	ss := &session{slave: s, conn: conn, ctx: ctx, cancel: cancel, out: make([]byte, 0, 64)}
+	defer func() {
+		// End the connection as Serve does: DAQ event channels and a
+		// delayed STORE_CAL stop, and are waited for.
+		cancel()
+		ss.wg.Wait()
+	}()
 	check := func(req []byte) {
 		if len(req) > 1 && xcp.Command(req[0]) == xcp.CmdUserCmd && req[1] == UserSlow {
 			return // sleeps up to a minute by design
 		}
+		conn.mu.Lock()
+		conn.sent = conn.sent[:0]
+		conn.mu.Unlock()
 		if err := ss.handle(req); err != nil {
 			t.Fatalf("handle % X: %v", req, err)
 		}
+		conn.mu.Lock()
+		defer conn.mu.Unlock()
 		for _, p := range conn.sent {
-			if len(p) == 0 || len(p) > 16 || p[0] < xcp.PIDServ {
-				t.Fatalf("command % X: bad packet % X", req, p)
+			switch {
+			case len(p) == 0:
+				t.Fatalf("command % X: empty packet", req)
+			case p[0] >= xcp.PIDServ && len(p) > 16:
+				t.Fatalf("command % X: packet of %d bytes exceeds MAX_CTO: % X", req, len(p), p)
+			case p[0] < xcp.PIDServ && len(p) > s.cfg.MaxDTO: // a DTO of a running DAQ list
+				t.Fatalf("command % X: DTO of %d bytes exceeds MAX_DTO: % X", req, len(p), p)
 			}
 		}
-		conn.sent = conn.sent[:0]
 	}
 	check(xcp.Connect{}.Append(nil, fm))
 	start := 0

@@ -2,6 +2,8 @@ package dbgtarget
 
 import (
 	"bytes"
+	"encoding/hex"
+	"strings"
 	"testing"
 
 	"github.com/goxcp/goxcp/protocol/swdbg"
@@ -119,3 +121,54 @@ func TestDetach(t *testing.T) {
 		t.Fatalf("detached session read: % X", got)
 	}
 }
+
+// FuzzCommand sends an arbitrary SW-DBG command body to an attached
+// session, then DBG_GET_VENDOR_INFO: no panic, each answer a RES or ERR
+// within MAX_CTO_DBG (or none), and everything else the target sends an
+// EV packet or a leading packet of a slave-block read. sel picks the
+// dialect (bit 0: DAP), the CAN command set (bit 1), the block modes
+// (bits 2, 3) and the byte order (bit 7). Every input gets a fresh target
+// and is driven without connection or goroutine.
+func FuzzCommand(f *testing.F) {
+	for _, seed := range []string{"00", "02", "05 00", "07 02 00 00 00 00 02 04 00 01", "09 03 01 00 05 00 03 00 01 08 7F 00",
+		"0A 02 00 00 1C 03 01 10 1A 07 4B", "0B 00 00 04 00 00 00 00 00 00 00 00 70 00 00 00 FF FF FF FF 12 34 56 78",
+		"0C 00 00 04 00 03 00 00 00 00 70 00 00 00 01 02 03 04 05 06 07 08 09 0A 0B 0C", "0D 00 00 02 00 00 01 02 03 04",
+		"0E 00 70 00 00 00", "0F 01 04", "10 04 01 02 03 04", "11 00 00 04 00 10 00 00 00 00 70 00 00 00", "12 00 70 00 00 00", "13 04 02"} {
+		b, err := hex.DecodeString(strings.ReplaceAll(seed, " ", ""))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(byte(0), b)
+		f.Add(byte(3), b)
+	}
+	f.Fuzz(func(t *testing.T, sel byte, body []byte) {
+		cfg := Config{MaxCTODbg: 40, DAP: sel&1 != 0}
+		if sel&2 != 0 {
+			cfg.MaxCTODbg = 16 // the CAN command set
+		}
+		tg := New(cfg, Base{Order: xcp.ByteOrder(sel >> 7), SlaveBlock: sel&4 == 0, MasterBlock: sel&8 == 0, MaxBS: 4})
+		var ss Session
+		link := &captureLink{}
+		if r := tg.Command(&ss, link, swdbg.Attach{}.Append(nil, f0), false); len(r) == 0 || r[0] != xcp.PIDRes {
+			t.Fatalf("DBG_ATTACH answered % X", r)
+		}
+		req := append([]byte{byte(xcp.CmdLevel1), byte(xcp.L1SwDbg)}, body...)
+		for _, p := range [][]byte{req, swdbg.GetVendorInfo{}.Append(nil, f0)} {
+			link.sent = nil
+			resp := tg.Command(&ss, link, p, false)
+			if len(resp) > 0 && resp[0] != xcp.PIDRes && resp[0] != xcp.PIDErr {
+				t.Fatalf("% X answered % X", p, resp)
+			}
+			if len(resp) > cfg.MaxCTODbg {
+				t.Fatalf("% X answered %d bytes, MAX_CTO_DBG %d", p, len(resp), cfg.MaxCTODbg)
+			}
+			for _, q := range link.sent {
+				if len(q) == 0 || (q[0] != xcp.PIDEv && q[0] != xcp.PIDRes) || len(q) > cfg.MaxCTODbg {
+					t.Fatalf("% X: sent % X besides the answer", p, q)
+				}
+			}
+		}
+	})
+}
+
+var f0 = xcp.Format{}
