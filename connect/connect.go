@@ -132,17 +132,21 @@ func Timeouts(c *config.Config) master.Timeouts {
 // external program of general.seed_n_key_command, or nil if none is set.
 // The program runs only if the configuration may start programs
 // (config.Config.Trusted: a file the user chose or trusted); otherwise the
-// error (*config.UntrustedError) says how to trust the file.
+// returned function never runs it and fails every unlock with an
+// *config.UntrustedError saying how to trust the file.
 func KeyFunc(c *config.Config) (master.KeyFunc, error) {
 	if c.General.SeedNKeyCommand == "" {
 		return nil, nil
 	}
-	if err := c.CheckPrograms(); err != nil {
-		return nil, err // a file the user did not choose names the program
-	}
 	kf, err := seedkey.Command(c.General.SeedNKeyCommand)
 	if err != nil {
 		return nil, &config.FieldError{File: c.File, Key: "general.seed_n_key_command", Msg: err.Error()}
+	}
+	if err := c.CheckPrograms(); err != nil {
+		// A file the user did not choose names the program: it is never
+		// run; an unlock fails with the error saying how to trust the file,
+		// everything else works.
+		return func(context.Context, xcp.Resource, []byte) ([]byte, error) { return nil, err }, nil
 	}
 	return kf, nil
 }
