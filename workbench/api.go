@@ -126,7 +126,7 @@ func (s *Server) objects(w http.ResponseWriter, r *http.Request) {
 			out = append(out, o)
 		}
 	}
-	var groups []string
+	groups := []string{}
 	for _, f := range mod.Functions {
 		groups = append(groups, f.Name)
 	}

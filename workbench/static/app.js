@@ -60,7 +60,7 @@ async function loadObjects() {
   $("count").textContent = d.total > d.objects.length ? `${d.objects.length} of ${d.total}` : `${d.total} object(s)`;
   const g = $("group");
   if (g.options.length === 1) {
-    for (const name of d.groups) g.append(new Option(name, name));
+    for (const name of d.groups || []) g.append(new Option(name, name));
   }
 }
 

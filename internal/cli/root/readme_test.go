@@ -172,7 +172,7 @@ func missingInput(args []string) string {
 			continue // an output file
 		}
 		switch filepath.Ext(a) {
-		case ".toml", ".json", ".a2l", ".xlog", ".mf4", ".s19", ".srec", ".hex", ".bin", ".mot", ".dcm", ".cdfx":
+		case ".toml", ".json", ".a2l", ".xlog", ".mf4", ".xmraw", ".s19", ".srec", ".hex", ".bin", ".mot", ".dcm", ".cdfx":
 			if _, err := os.Stat(a); err != nil {
 				return a
 			}
