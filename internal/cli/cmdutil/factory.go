@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -132,6 +133,22 @@ func (f *Factory) Config() (*config.Config, error) {
 	return f.cfg, f.cfgErr
 }
 
+// looksLikePython reports whether the file at path reads like a pyXCP
+// traitlets configuration ("c = get_config()", "c.Transport.…").
+func looksLikePython(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		if strings.Contains(l, "get_config()") || strings.HasPrefix(l, "c.Transport.") || strings.HasPrefix(l, "c.General.") {
+			return true
+		}
+	}
+	return false
+}
+
 func (f *Factory) loadConfig() (*config.Config, error) {
 	path, origin, err := config.Locate(f.Global.ConfigFile, f.getenv)
 	if err != nil {
@@ -139,6 +156,11 @@ func (f *Factory) loadConfig() (*config.Config, error) {
 	}
 	c := config.Default()
 	if path != "" {
+		if strings.EqualFold(filepath.Ext(path), ".py") || looksLikePython(path) {
+			// pyXCP's configuration is a Python program: goxcp never runs
+			// it, but translates it once.
+			return nil, UsageErrorf("%s is a pyXCP (Python) configuration; goxcp reads TOML: convert it once with 'xcp config convert %s -o xcp.toml' and pass --config xcp.toml", path, path)
+		}
 		if c, err = config.Load(path); err != nil {
 			return nil, err
 		}

@@ -194,3 +194,21 @@ func TestSecondToolRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordRefusesExistingFile: like 'xcp config init', -o does not
+// replace an existing file without --force.
+func TestRecordRefusesExistingFile(t *testing.T) {
+	dir, lists := writeLists(t)
+	out := filepath.Join(dir, "run.xlog")
+	os.WriteFile(out, []byte("a finished recording"), 0o644)
+	code, _, stderr := xcptest.Run("--sim", "record", "--daq", lists, "-o", out, "--duration", "100ms", "--no-status")
+	if code != cmdutil.ExitUsage || !strings.Contains(stderr, "--force") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "a finished recording" {
+		t.Fatal("the existing file was replaced")
+	}
+	if code, _, stderr := xcptest.Run("--sim", "record", "--daq", lists, "-o", out, "--duration", "100ms", "--no-status", "--force"); code != 0 {
+		t.Fatalf("--force: exit %d: %s", code, stderr)
+	}
+}

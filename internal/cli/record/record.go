@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -60,6 +61,7 @@ type Options struct {
 	Reconnect bool
 	Stall     time.Duration
 	ErrTTY    bool // stderr is a terminal (status line with \r)
+	Force     bool // replace an existing -o file
 }
 
 // NewCmd returns the `xcp record` command.
@@ -114,6 +116,7 @@ refused unless --ignore-epk.`,
 	fl.BoolVar(&opts.Separate, "separate-lists", false, "configure lists that share an event as separate DAQ lists (default: one list \"a+b\")")
 	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	fl.BoolVar(&opts.IgnoreEPK, "ignore-epk", false, "record by name even when the A2L's EPK differs from the ECU's")
+	fl.BoolVar(&opts.Force, "force", false, "replace an existing recording file (-o)")
 	fl.BoolVar(&opts.Reconnect, "reconnect", false, "after a lost connection, keep reconnecting and resume into the same recording")
 	fl.DurationVar(&opts.Stall, "stall-timeout", 0, "end (or with --reconnect, resume) when no DTO arrives for this long (default: max(1s, 10 × the slowest list's period); negative: off)")
 	return cmd
@@ -173,6 +176,13 @@ func run(ctx context.Context, opts *Options) error {
 		}
 		if opts.Output == "" && opts.CSVDir == "" {
 			return cmdutil.UsageErrorf("give -o FILE and/or --csv DIR (%s names no output)", opts.DAQFile)
+		}
+	}
+	if opts.Output != "" && !opts.Force {
+		// Like 'xcp config init': an existing file is only replaced with
+		// --force (a finished recording is not lost to a repeated command).
+		if _, err := os.Stat(opts.Output); err == nil {
+			return cmdutil.UsageErrorf("%s exists; use --force to replace it", opts.Output)
 		}
 	}
 	for _, l := range cfg.Lists {
