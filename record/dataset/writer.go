@@ -107,7 +107,7 @@ type part struct {
 	tmp    string
 	path   string // relative final path
 	f      *os.File
-	w      *pq.Writer
+	w      *pq.GenericWriter[any]
 	cols   []*pq.ColumnWriter
 	rows   uint64
 	inRG   int
@@ -239,7 +239,7 @@ func (s *sink) open(lw *listWriter, date string) error {
 		return fmt.Errorf("dataset: %w", err)
 	}
 	p.f = f
-	p.w = pq.NewWriter(f, lw.schema,
+	p.w = pq.NewGenericWriter[any](f, lw.schema,
 		pq.Compression(&pq.Zstd),
 		pq.CreatedBy("goxcp", "", ""),
 		pq.KeyValueMetadata("goxcp.units", lw.units),

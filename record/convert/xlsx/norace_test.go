@@ -1,0 +1,5 @@
+//go:build !race
+
+package xlsx_test
+
+const raceEnabled = false
