@@ -138,15 +138,20 @@ func (l *Lexer) tok(kind TokKind, start int, text string) Token {
 func (l *Lexer) skipSpace() (errTok Token, bad bool) {
 	src := l.src
 	for l.pos < len(src) {
-		c := src[l.pos]
-		if class[c]&cSpace != 0 {
-			if c == '\n' {
-				l.line++
-				l.lineStart = l.pos + 1
+		// White space in locals: the common case, kept in registers.
+		pos, line, lineStart := l.pos, l.line, l.lineStart
+		for pos < len(src) && class[src[pos]]&cSpace != 0 {
+			if src[pos] == '\n' {
+				line++
+				lineStart = pos + 1
 			}
-			l.pos++
-			continue
+			pos++
 		}
+		l.pos, l.line, l.lineStart = pos, line, lineStart
+		if pos >= len(src) {
+			return
+		}
+		c := src[pos]
 		if c != '/' || l.pos+1 >= len(src) {
 			return
 		}

@@ -148,14 +148,21 @@ type ByteOrder uint8
 // Byte orders. LITTLE_ENDIAN/BIG_ENDIAN (deprecated synonyms, with inverted
 // meaning in the standard's text) map as real tools use them.
 const (
-	MSBLast  ByteOrder = iota // Intel, little endian
-	MSBFirst                  // Motorola, big endian
+	MSBLast         ByteOrder = iota // Intel, little endian
+	MSBFirst                         // Motorola, big endian
+	MSBFirstMSWLast                  // ASAP2 1.70: big endian within 16-bit words, words in reverse order
+	MSBLastMSWFirst                  // ASAP2 1.70: little endian within 16-bit words, words in reverse order
 )
 
 // String returns the ByteOrder's name as the specification spells it.
 func (b ByteOrder) String() string {
-	if b == MSBFirst {
+	switch b {
+	case MSBFirst:
 		return "MSB_FIRST"
+	case MSBFirstMSWLast:
+		return "MSB_FIRST_MSW_LAST"
+	case MSBLastMSWFirst:
+		return "MSB_LAST_MSW_FIRST"
 	}
 	return "MSB_LAST"
 }

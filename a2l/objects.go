@@ -167,8 +167,10 @@ func (p *parser) byteOrder() ByteOrder {
 		return MSBLast
 	case "MSB_FIRST", "BIG_ENDIAN":
 		return MSBFirst
-	case "MSB_FIRST_MSW_LAST", "MSB_LAST_MSW_FIRST":
-		p.fail(t, "byte order %s is not supported", t.Text)
+	case "MSB_FIRST_MSW_LAST":
+		return MSBFirstMSWLast
+	case "MSB_LAST_MSW_FIRST":
+		return MSBLastMSWFirst
 	}
 	p.fail(t, "expected byte order MSB_FIRST or MSB_LAST, found %s", t.describe())
 	return 0

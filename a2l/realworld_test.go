@@ -193,3 +193,13 @@ func TestAxisPtsRefToInstances(t *testing.T) {
 		t.Errorf("unknown THIS component: %v", err)
 	}
 }
+
+// The word-swapped byte orders of ASAP2 1.70 parse (cal refuses them
+// rather than decode wrong values).
+func TestWordSwappedByteOrders(t *testing.T) {
+	m := parse(t, wrap(`/begin MEASUREMENT a "" ULONG NO_COMPU_METHOD 0 0 0 1 BYTE_ORDER MSB_FIRST_MSW_LAST /end MEASUREMENT
+/begin MEASUREMENT b "" ULONG NO_COMPU_METHOD 0 0 0 1 BYTE_ORDER MSB_LAST_MSW_FIRST /end MEASUREMENT`))
+	if a, b := *m.Measurement("a").ByteOrder, *m.Measurement("b").ByteOrder; a != a2l.MSBFirstMSWLast || b != a2l.MSBLastMSWFirst || a.String() != "MSB_FIRST_MSW_LAST" {
+		t.Errorf("byte orders %v %v", a, b)
+	}
+}

@@ -113,6 +113,9 @@ func describe(m *a2l.Module, o *a2l.Object, depth int) (*Desc, error) {
 	if err := d.checkSize(); err != nil {
 		return nil, err
 	}
+	if err := d.checkOrders(); err != nil {
+		return nil, err
+	}
 	cv, err := conv.New(m, convName)
 	if err != nil {
 		return nil, errorf(d.Name, "%w", err)
@@ -641,4 +644,20 @@ func (d *Desc) elems(it item) int {
 		return mulSize(it.count, 2)
 	}
 	return it.count
+}
+
+// checkOrders refuses the word-swapped byte orders of ASAP2 1.70
+// (MSB_FIRST_MSW_LAST, MSB_LAST_MSW_FIRST): their values would be decoded
+// wrongly.
+func (d *Desc) checkOrders() error {
+	bad := func(o a2l.ByteOrder) bool { return o != a2l.MSBFirst && o != a2l.MSBLast }
+	if bad(d.order) {
+		return errorf(d.Name, "BYTE_ORDER %s (word-swapped) is not supported", d.order)
+	}
+	for i, ax := range d.axes {
+		if bad(ax.order) {
+			return errorf(d.Name, "axis %d: BYTE_ORDER %s (word-swapped) is not supported", i+1, ax.order)
+		}
+	}
+	return nil
 }

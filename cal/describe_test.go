@@ -98,3 +98,15 @@ func FuzzDecodeLayouts(f *testing.F) {
 		}
 	})
 }
+
+func TestWordSwappedOrderRefused(t *testing.T) {
+	f, err := a2l.ParseString("w.a2l", `ASAP2_VERSION 1 71 /begin PROJECT p "" /begin MODULE m ""
+/begin MEASUREMENT a "" ULONG NO_COMPU_METHOD 0 0 0 1 ECU_ADDRESS 0x1000 BYTE_ORDER MSB_FIRST_MSW_LAST /end MEASUREMENT
+/end MODULE /end PROJECT`, a2l.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cal.Describe(f.Modules[0], "a"); err == nil || !strings.Contains(err.Error(), "BYTE_ORDER MSB_FIRST_MSW_LAST (word-swapped) is not supported") {
+		t.Errorf("Describe: %v", err)
+	}
+}
