@@ -65,7 +65,7 @@ func TestDAQByName(t *testing.T) {
 	// blocking it, and wait for the samples rather than for a time.
 	const want = 5
 	got := make(chan []dto.Value, 1024)
-	ses, err := daq.Setup(ctx, m, []daq.List{l}, daq.Options{OnSample: func(s *daq.Sample) {
+	ses, err := daq.Setup(ctx, m, []daq.List{l}, daq.Options{OnSample: func(s *dto.Sample) {
 		select {
 		case got <- append([]dto.Value(nil), s.Values...):
 		default:

@@ -7,13 +7,6 @@ import (
 	"github.com/goxcp/goxcp/protocol/dto"
 )
 
-// Frame is one raw DAQ packet (a DTO, PID first) with its host receive
-// time in nanoseconds since Header.Start.
-type Frame struct {
-	Time int64
-	Data []byte
-}
-
 // Header describes a measurement to a FrameSink before the first frame.
 type Header struct {
 	// Start is the wall-clock time that Frame.Time counts from.
@@ -34,7 +27,7 @@ type Header struct {
 // (no further calls except End) and is reported by Measurement.Stop.
 type FrameSink interface {
 	Begin(h Header) error
-	Frames(batch []Frame) error
+	Frames(batch []dto.Frame) error
 	// End is called once when the measurement stops, with the final
 	// statistics (also after an error).
 	End(st Stats) error
@@ -46,26 +39,6 @@ type FrameSink interface {
 // from any goroutine.
 type DropCounter interface {
 	Dropped() uint64
-}
-
-// Sample is one complete acquisition of a DAQ list.
-type Sample struct {
-	List int // index into Layout.Lists
-	// Host is the host receive time of the first ODT in ns since the first
-	// frame of the measurement.
-	Host int64
-	// HostNS is the same receive time in ns since Header.Start: the origin
-	// of the online CSV's timestamp0 and, for a recording, of its frames
-	// and of `xcp convert`'s host_ns column.
-	HostNS int64
-	// Slave is the slave's DAQ timestamp, linearised across wrap-arounds
-	// and scaled to ns, since the first timestamp of the measurement;
-	// valid if HasSlave.
-	Slave    int64
-	HasSlave bool
-	// Values are the measurement values in list order; reused for the
-	// next sample: copy what you keep.
-	Values []dto.Value
 }
 
 // ListStats counts what happened to one DAQ list.
@@ -143,7 +116,6 @@ type Decoder struct {
 	slow    []uint64
 	host0   int64
 	started bool
-	sample  Sample
 }
 
 // NewDecoder returns a decoder for the layout.
@@ -206,12 +178,12 @@ func (l *Layout) dto() (*dto.Layout, error) {
 func (d *Decoder) Layout() *Layout { return d.lay }
 
 // HostStart returns the Frame.Time of the first frame decoded (the host
-// time origin of Sample.Host).
+// time origin of Record.Host).
 func (d *Decoder) HostStart() int64 { return d.host0 }
 
 // Decode processes one frame and calls emit for a sample it completes. The
 // sample is valid only during emit.
-func (d *Decoder) Decode(f Frame, emit func(*Sample)) {
+func (d *Decoder) Decode(f dto.Frame, emit func(*dto.Sample)) {
 	if len(f.Data) == 0 {
 		return
 	}
@@ -222,9 +194,7 @@ func (d *Decoder) Decode(f Frame, emit func(*Sample)) {
 	if x == nil || emit == nil {
 		return
 	}
-	s := &d.sample
-	s.List, s.Host, s.HostNS, s.Slave, s.HasSlave, s.Values = x.List, x.Host-d.host0, x.Host, x.Slave, x.HasSlave, x.Values
-	emit(s)
+	emit(x)
 }
 
 // Stats returns the decoder's counters (UnknownPID and Lists).

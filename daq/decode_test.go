@@ -35,12 +35,12 @@ func TestDecoderTimestampWrap(t *testing.T) {
 		var got []int64
 		raw := mask - 5
 		for i := range 10 {
-			_, err := lay.EncodeSample(nil, 0, sample, raw&mask, func(dto []byte) {
-				dec.Decode(Frame{Time: 1000 + int64(i), Data: dto}, func(s *Sample) {
+			_, err := lay.EncodeSample(nil, 0, sample, raw&mask, func(p []byte) {
+				dec.Decode(dto.Frame{Time: 1000 + int64(i), Data: p}, func(s *dto.Sample) {
 					if !s.HasSlave {
 						t.Fatal("no slave timestamp")
 					}
-					got = append(got, s.Slave)
+					got = append(got, s.SlaveNS)
 				})
 			})
 			if err != nil {
@@ -70,7 +70,7 @@ func TestDecoderLoss(t *testing.T) {
 		samples := 0
 		feed := func(ds ...[]byte) {
 			for _, d := range ds {
-				dec.Decode(Frame{Data: d}, func(*Sample) { samples++ })
+				dec.Decode(dto.Frame{Data: d}, func(*dto.Sample) { samples++ })
 			}
 		}
 		feed(dtos...)                   // complete
@@ -120,7 +120,7 @@ func FuzzDecoder(f *testing.F) {
 				t.Fatal(err)
 			}
 			for range 3 {
-				dec.Decode(Frame{Data: p}, func(s *Sample) {
+				dec.Decode(dto.Frame{Data: p}, func(s *dto.Sample) {
 					if len(s.Values) != 3 {
 						t.Fatal("values")
 					}
@@ -150,11 +150,11 @@ func BenchmarkDecode(b *testing.B) {
 	}
 	dec, _ := NewDecoder(lay)
 	var sum float64
-	emit := func(s *Sample) { sum += s.Values[0].Float64() }
+	emit := func(s *dto.Sample) { sum += s.Values[0].Float64() }
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		dec.Decode(Frame{Time: int64(i), Data: frames[i&1023]}, emit)
+		dec.Decode(dto.Frame{Time: int64(i), Data: frames[i&1023]}, emit)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msamples/s")
 }
@@ -173,11 +173,11 @@ func TestDecoderMultiWrap(t *testing.T) {
 		jitter := int64(i%3-1) * 50_000 // ±50 µs of host jitter
 		raw := uint64(i * 1000)
 		n := 0
-		lay.EncodeSample(nil, 0, sample, raw, func(dto []byte) {
-			dec.Decode(Frame{Time: int64(i)*1_000_000 + jitter, Data: dto}, func(s *Sample) {
+		lay.EncodeSample(nil, 0, sample, raw, func(p []byte) {
+			dec.Decode(dto.Frame{Time: int64(i)*1_000_000 + jitter, Data: p}, func(s *dto.Sample) {
 				n++
-				if want := int64(i) * 1_000_000; s.Slave != want {
-					t.Fatalf("sample %d: slave %d, want %d", i, s.Slave, want)
+				if want := int64(i) * 1_000_000; s.SlaveNS != want {
+					t.Fatalf("sample %d: slave %d, want %d", i, s.SlaveNS, want)
 				}
 			})
 		})

@@ -157,11 +157,11 @@ func TestAllocateProperties(t *testing.T) {
 		for li := range lay.Lists {
 			ll := &lay.Lists[li]
 			got := 0
-			_, err := lay.EncodeSample(nil, li, sampleFor(ll), 5, func(dto []byte) {
-				if len(dto) > lim.MaxDTO {
-					t.Fatalf("encoded DTO of %d bytes", len(dto))
+			_, err := lay.EncodeSample(nil, li, sampleFor(ll), 5, func(p []byte) {
+				if len(p) > lim.MaxDTO {
+					t.Fatalf("encoded DTO of %d bytes", len(p))
 				}
-				dec.Decode(Frame{Time: 1, Data: dto}, func(s *Sample) {
+				dec.Decode(dto.Frame{Time: 1, Data: p}, func(s *dto.Sample) {
 					got++
 					if s.List != li {
 						t.Fatalf("sample for list %d, want %d", s.List, li)

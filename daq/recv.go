@@ -17,7 +17,7 @@ import (
 // order Begin, Sample…, End. A sample is valid only during the call.
 type SampleSink interface {
 	Begin(h Header) error
-	Sample(s *Sample) error
+	Sample(s *dto.Sample) error
 	End(st Stats) error
 }
 
@@ -99,7 +99,7 @@ type receiver struct {
 	failOnce sync.Once
 
 	// consumer goroutine state
-	batch   []Frame
+	batch   []dto.Frame
 	err     error
 	statMu  sync.Mutex
 	decSnap Stats
@@ -292,7 +292,7 @@ func (r *receiver) process(c *chunk) {
 	for len(b) >= recHdr {
 		t := int64(binary.LittleEndian.Uint64(b))
 		n := int(binary.LittleEndian.Uint16(b[8:]))
-		r.batch = append(r.batch, Frame{Time: t, Data: b[recHdr : recHdr+n]})
+		r.batch = append(r.batch, dto.Frame{Time: t, Data: b[recHdr : recHdr+n]})
 		b = b[recHdr+n:]
 	}
 	if r.sink != nil {
@@ -317,7 +317,7 @@ func (r *receiver) process(c *chunk) {
 	r.free <- c
 }
 
-func (r *receiver) emit(s *Sample) {
+func (r *receiver) emit(s *dto.Sample) {
 	if f := r.s.opts.OnSample; f != nil {
 		f(s)
 	}
@@ -334,7 +334,7 @@ func (r *receiver) emit(s *Sample) {
 	if len(r.chans) == 0 {
 		return
 	}
-	rec := Record{List: s.List, Name: r.dec.lay.Lists[s.List].Name, Host: s.Host, Slave: s.Slave, HasSlave: s.HasSlave,
+	rec := Record{List: s.List, Name: r.dec.lay.Lists[s.List].Name, Host: s.HostNS - r.dec.HostStart(), Slave: s.SlaveNS, HasSlave: s.HasSlave,
 		Values: append([]dto.Value(nil), s.Values...)}
 	for _, ch := range r.chans {
 		select {

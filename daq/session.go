@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,7 +28,7 @@ type Options struct {
 	SampleSinks []SampleSink
 	// OnSample is called for every decoded sample on the consumer
 	// goroutine; it must not keep the sample.
-	OnSample func(*Sample)
+	OnSample func(*dto.Sample)
 	// ChunkSize and Chunks size the receive buffers (bytes per chunk,
 	// number of chunks): the memory that absorbs a slow consumer.
 	// 0 means 1 MiB and 16.
@@ -394,8 +395,8 @@ func (s *Session) clean(ctx context.Context) error {
 	return nil
 }
 
-// HostOrigin returns the wall-clock time of host time 0 (Sample.Host,
-// Record.Host): the arrival of the first DTO of the running or last
+// HostOrigin returns the wall-clock time of host time 0 of Record.Host
+// (Sample.HostNS counts from Header.Start instead): the arrival of the first DTO of the running or last
 // measurement. ok is false before the first DTO.
 func (s *Session) HostOrigin() (t time.Time, ok bool) {
 	s.mu.Lock()

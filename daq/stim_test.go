@@ -39,7 +39,7 @@ func TestStimRamp(t *testing.T) {
 			ctx := context.Background()
 			var mu sync.Mutex
 			var seen []float64
-			ses, err := daq.Setup(ctx, m, stimLists(), daq.Options{SeparateLists: true, OnSample: func(smp *daq.Sample) {
+			ses, err := daq.Setup(ctx, m, stimLists(), daq.Options{SeparateLists: true, OnSample: func(smp *dto.Sample) {
 				mu.Lock()
 				seen = append(seen, smp.Values[0].Float64())
 				mu.Unlock()

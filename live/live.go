@@ -21,6 +21,7 @@ import (
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/recorder"
 )
@@ -263,7 +264,7 @@ func (mo *Monitor) newState(name string, sig *cal.Signal, elem, list int, source
 }
 
 // indexes[list][measurement] is the state of each DAQ value.
-func (mo *Monitor) onSample(s *daq.Sample) {
+func (mo *Monitor) onSample(s *dto.Sample) {
 	now := time.Now()
 	mo.mu.Lock()
 	defer mo.mu.Unlock()

@@ -9,23 +9,6 @@ import (
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
-// Sample is one complete sample of a DAQ list.
-type Sample struct {
-	// List is the index of the list in Meta.DAQ.Lists.
-	List int
-	// HostNS is the host receive time of the sample's first ODT in
-	// nanoseconds since Meta.Start.
-	HostNS int64
-	// SlaveNS is the slave timestamp of the sample, linearised across
-	// wrap-arounds and scaled to nanoseconds, counted from the first slave
-	// timestamp in the recording. Valid if HasSlave.
-	SlaveNS  int64
-	HasSlave bool
-	// Values are the values in the order of the list's Measurements. The
-	// slice is reused by the next sample.
-	Values []dto.Value
-}
-
 // ListStats are the decoder's counters for one DAQ list.
 type ListStats struct {
 	Samples     uint64 // complete samples
@@ -49,7 +32,7 @@ type DecodeStats struct {
 type Decoder struct {
 	r      *Reader
 	dec    *dto.Decoder
-	sample Sample
+	sample dto.Sample
 	n      uint64
 }
 
@@ -149,7 +132,7 @@ func (d *Decoder) Err() error {
 }
 
 // Sample returns the last completed sample; it is overwritten by the next.
-func (d *Decoder) Sample() *Sample { return &d.sample }
+func (d *Decoder) Sample() *dto.Sample { return &d.sample }
 
 // Stats returns the decoder's counters.
 func (d *Decoder) Stats() DecodeStats {
@@ -169,15 +152,15 @@ func (d *Decoder) Decode(hostNS int64, p []byte) bool {
 		return false
 	}
 	d.n++
-	d.sample = Sample{List: x.List, HostNS: x.Host, SlaveNS: x.Slave, HasSlave: x.HasSlave, Values: x.Values}
+	d.sample = dto.Sample{List: x.List, HostNS: x.HostNS, SlaveNS: x.SlaveNS, HasSlave: x.HasSlave, Values: x.Values}
 	return true
 }
 
 // All returns an iterator over the remaining samples of all DAQ lists in
 // file order (the *Sample is reused: copy what you keep). Check Err after
 // the loop.
-func (d *Decoder) All() iter.Seq[*Sample] {
-	return func(yield func(*Sample) bool) {
+func (d *Decoder) All() iter.Seq[*dto.Sample] {
+	return func(yield func(*dto.Sample) bool) {
 		for d.Next() {
 			if !yield(&d.sample) {
 				return
@@ -189,8 +172,8 @@ func (d *Decoder) All() iter.Seq[*Sample] {
 // List returns an iterator over the remaining samples of the DAQ list with
 // index list in Meta.DAQ.Lists; samples of other lists are decoded (and
 // counted) but skipped.
-func (d *Decoder) List(list int) iter.Seq[*Sample] {
-	return func(yield func(*Sample) bool) {
+func (d *Decoder) List(list int) iter.Seq[*dto.Sample] {
+	return func(yield func(*dto.Sample) bool) {
 		for d.Next() {
 			if d.sample.List == list && !yield(&d.sample) {
 				return

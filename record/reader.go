@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"hash/crc32"
 	"io"
 	"iter"
@@ -15,15 +16,6 @@ import (
 
 	"github.com/pierrec/lz4/v4"
 )
-
-// Frame is one recorded frame.
-type Frame struct {
-	// Time is the host receive time in nanoseconds since Meta.Start.
-	Time int64
-	// Data is the XCP packet, PID first. It is valid until the next call
-	// to Reader.Next or Reader.NextChunk.
-	Data []byte
-}
 
 // ChunkInfo describes a frame block.
 type ChunkInfo struct {
@@ -72,7 +64,7 @@ type Reader struct {
 	pos      int
 	left     uint32 // frames not yet returned from the current chunk
 	prevT    int64
-	frame    Frame
+	frame    dto.Frame
 	stats    Stats
 	index    []IndexEntry
 	complete bool
@@ -173,8 +165,8 @@ func (r *Reader) Next() bool {
 
 // All returns an iterator over the remaining frames (Frame.Data valid
 // until the next iteration). Check Err, Damage and Tail after the loop.
-func (r *Reader) All() iter.Seq[Frame] {
-	return func(yield func(Frame) bool) {
+func (r *Reader) All() iter.Seq[dto.Frame] {
+	return func(yield func(dto.Frame) bool) {
 		for r.Next() {
 			if !yield(r.frame) {
 				return
@@ -184,7 +176,7 @@ func (r *Reader) All() iter.Seq[Frame] {
 }
 
 // Frame returns the current frame.
-func (r *Reader) Frame() Frame { return r.frame }
+func (r *Reader) Frame() dto.Frame { return r.frame }
 
 // Chunk describes the frame block of the current frame.
 func (r *Reader) Chunk() ChunkInfo { return r.chunk }
@@ -227,7 +219,7 @@ func (r *Reader) decodeFrame() bool {
 	}
 	start := n1 + n2
 	r.prevT += unzigzag(dt)
-	r.frame = Frame{Time: r.prevT, Data: p[start : start+int(ln) : start+int(ln)]}
+	r.frame = dto.Frame{Time: r.prevT, Data: p[start : start+int(ln) : start+int(ln)]}
 	r.pos += start + int(ln)
 	r.left--
 	if r.left == 0 && r.pos != len(r.payload) {

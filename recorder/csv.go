@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/convert/csv"
@@ -24,7 +25,7 @@ type CSVSink struct {
 	FlushInterval time.Duration
 
 	w  *csv.Sink
-	rs record.Sample
+	rs dto.Sample
 }
 
 // NewCSVSink returns a CSVSink writing into dir (created at Begin if
@@ -47,9 +48,9 @@ func (s *CSVSink) Begin(h daq.Header) error {
 }
 
 // Sample implements daq.SampleSink.
-func (s *CSVSink) Sample(sm *daq.Sample) error {
+func (s *CSVSink) Sample(sm *dto.Sample) error {
 	r := &s.rs
-	r.List, r.HostNS, r.SlaveNS, r.HasSlave, r.Values = sm.List, sm.HostNS, sm.Slave, sm.HasSlave, sm.Values
+	r.List, r.HostNS, r.SlaveNS, r.HasSlave, r.Values = sm.List, sm.HostNS, sm.SlaveNS, sm.HasSlave, sm.Values
 	return s.w.Sample(r)
 }
 

@@ -40,9 +40,9 @@ func TestCSVWholeRows(t *testing.T) {
 			t.Errorf("%s right after Begin: %q, want its header %q", name, b, hdr)
 		}
 	}
-	s := &daq.Sample{List: 0, Values: []dto.Value{dto.UintValue(dto.U32, 123456)}}
+	s := &dto.Sample{List: 0, Values: []dto.Value{dto.UintValue(dto.U32, 123456)}}
 	for i := range 200000 {
-		s.HostNS, s.Slave, s.HasSlave = int64(i)*1000, int64(i)*999, i%2 == 0
+		s.HostNS, s.SlaveNS, s.HasSlave = int64(i)*1000, int64(i)*999, i%2 == 0
 		if err := w.Sample(s); err != nil {
 			t.Fatal(err)
 		}

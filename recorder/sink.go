@@ -127,7 +127,7 @@ func (s *FileSink) RecordInterruption(start, end time.Time, cause string) {
 // Frames implements daq.FrameSink. When the disk falls behind it waits
 // for the writer instead of letting it drop frames: the measurement's
 // receive buffers absorb the delay (and over TCP the slave is throttled).
-func (s *FileSink) Frames(batch []daq.Frame) error {
+func (s *FileSink) Frames(batch []dto.Frame) error {
 	for i, f := range batch {
 		if i%256 == 0 {
 			s.waitDisk()

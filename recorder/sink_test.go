@@ -72,8 +72,8 @@ func roundTrip(t *testing.T, idf xcp.IDField, order xcp.ByteOrder) {
 	sink := &recorder.FileSink{Path: path, Tool: "test"}
 	var want []daq.Record
 	lists := []daq.List{allVariables(), {Name: "slow", Event: 1, Measurements: []daq.Measurement{{Name: "c", Address: sim.RAMBase, Type: dto.U32}}}}
-	ses, err := daq.Setup(ctx, m, lists, daq.Options{Sink: sink, OnSample: func(s *daq.Sample) {
-		want = append(want, daq.Record{List: s.List, Host: s.Host, Slave: s.Slave, HasSlave: s.HasSlave, Values: append([]dto.Value(nil), s.Values...)})
+	ses, err := daq.Setup(ctx, m, lists, daq.Options{Sink: sink, OnSample: func(s *dto.Sample) {
+		want = append(want, daq.Record{List: s.List, Host: s.HostNS, Slave: s.SlaveNS, HasSlave: s.HasSlave, Values: append([]dto.Value(nil), s.Values...)})
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -176,8 +176,8 @@ func TestSplitValues(t *testing.T) {
 	var want []string
 	l := daq.List{Name: "wide", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
 		{Name: "time_us", Address: sim.RAMBase + 0x18, Type: dto.U64}, {Name: "sine64", Address: sim.RAMBase + 0x10, Type: dto.F64}}}
-	ses, err := daq.Setup(ctx, m, []daq.List{l}, daq.Options{Sink: sink, OnSample: func(s *daq.Sample) {
-		want = append(want, fmt.Sprint(s.HostNS, s.Slave, s.Values))
+	ses, err := daq.Setup(ctx, m, []daq.List{l}, daq.Options{Sink: sink, OnSample: func(s *dto.Sample) {
+		want = append(want, fmt.Sprint(s.HostNS, s.SlaveNS, s.Values))
 	}})
 	if err != nil {
 		t.Fatal(err)

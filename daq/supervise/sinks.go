@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/goxcp/goxcp/daq"
+	"github.com/goxcp/goxcp/protocol/dto"
 )
 
 // frameSink makes the segments of a supervised measurement one
@@ -16,7 +17,7 @@ type frameSink struct {
 	begun bool
 	first daq.Header
 	off   int64 // ns from the first segment's start to this one's
-	buf   []daq.Frame
+	buf   []dto.Frame
 	base  uint64 // inner's Dropped at the segment's Begin
 }
 
@@ -38,7 +39,7 @@ func (s *frameSink) Begin(h daq.Header) error {
 	return nil
 }
 
-func (s *frameSink) Frames(batch []daq.Frame) error {
+func (s *frameSink) Frames(batch []dto.Frame) error {
 	if s.off == 0 {
 		return s.inner.Frames(batch)
 	}
@@ -70,8 +71,6 @@ type sampleSink struct {
 	ended bool // the session ended it after an error
 	first daq.Header
 	off   int64
-	base  int64 // Sample.HostNS - Sample.Host of the first sample
-	based bool
 }
 
 func (s *sampleSink) Begin(h daq.Header) error {
@@ -92,17 +91,13 @@ func (s *sampleSink) Begin(h daq.Header) error {
 	return nil
 }
 
-func (s *sampleSink) Sample(x *daq.Sample) error {
+func (s *sampleSink) Sample(x *dto.Sample) error {
 	if s.ended {
 		return nil
-	}
-	if !s.based {
-		s.base, s.based = x.HostNS+s.off-x.Host, true
 	}
 	if s.off != 0 {
 		y := *x
 		y.HostNS += s.off
-		y.Host = y.HostNS - s.base
 		return s.inner.Sample(&y)
 	}
 	return s.inner.Sample(x)

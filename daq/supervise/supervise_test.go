@@ -122,18 +122,18 @@ type memSink struct {
 	mu     sync.Mutex
 	begins int
 	ends   int
-	frames []daq.Frame
+	frames []dto.Frame
 	ints   [][2]time.Time
 	causes []string
 	end    daq.Stats
 }
 
 func (s *memSink) Begin(daq.Header) error { s.mu.Lock(); s.begins++; s.mu.Unlock(); return nil }
-func (s *memSink) Frames(b []daq.Frame) error {
+func (s *memSink) Frames(b []dto.Frame) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range b {
-		s.frames = append(s.frames, daq.Frame{Time: f.Time, Data: append([]byte(nil), f.Data...)})
+		s.frames = append(s.frames, dto.Frame{Time: f.Time, Data: append([]byte(nil), f.Data...)})
 	}
 	return nil
 }
@@ -374,7 +374,7 @@ func TestDiskFull(t *testing.T) {
 type failingSamples struct{ n int }
 
 func (f *failingSamples) Begin(daq.Header) error { return nil }
-func (f *failingSamples) Sample(*daq.Sample) error {
+func (f *failingSamples) Sample(*dto.Sample) error {
 	if f.n--; f.n < 0 {
 		return &os.PathError{Op: "write", Path: "out/fast.csv", Err: syscall.ENOSPC}
 	}

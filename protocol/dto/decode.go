@@ -41,15 +41,31 @@ type Field struct {
 	Mask uint64
 }
 
-// Sample is one complete acquisition of a DAQ list.
+// Frame is one raw DAQ packet (a DTO, PID first) with its host receive
+// time in nanoseconds (since the start of the measurement or recording):
+// what a measurement hands to a recorder and what a recording holds.
+type Frame struct {
+	Time int64
+	// Data is the XCP packet, PID first; who hands out a Frame says how
+	// long Data stays valid.
+	Data []byte
+}
+
+// Sample is one complete acquisition of a DAQ list: what a live
+// measurement (goxcp/daq) and a recording's decoder (goxcp/record) yield.
 type Sample struct {
-	List int   // index into Layout.Lists
-	Host int64 // the time given with the sample's ODT 0
-	// Slave is the DAQ timestamp linearised across wrap-arounds and scaled
-	// to ns since the first timestamp the decoder saw; valid if HasSlave.
-	Slave    int64
+	List int // index of the DAQ list in the layout
+	// HostNS is the host receive time of the sample's first ODT: the time
+	// given with its frame (ns since the start of the measurement or
+	// recording).
+	HostNS int64
+	// SlaveNS is the slave's DAQ timestamp linearised across wrap-arounds
+	// and scaled to ns since the first timestamp the decoder saw; valid if
+	// HasSlave.
+	SlaveNS  int64
 	HasSlave bool
-	// Values are the values in field order; reused by the next sample.
+	// Values are the values in field order; reused by the next sample:
+	// copy what you keep.
 	Values []Value
 }
 
@@ -304,7 +320,7 @@ func (d *Decoder) Decode(host int64, p []byte) *Sample {
 	st.stats.Samples++
 	d.decodeValues(st)
 	s := &d.sample
-	s.List, s.Host, s.Slave, s.HasSlave, s.Values = li, st.host, st.slave, st.hasTS, st.vals
+	s.List, s.HostNS, s.SlaveNS, s.HasSlave, s.Values = li, st.host, st.slave, st.hasTS, st.vals
 	return s
 }
 

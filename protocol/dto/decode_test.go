@@ -46,7 +46,7 @@ func TestDecode(t *testing.T) {
 			if s == nil {
 				t.Fatalf("%v: no sample", idf)
 			}
-			got = append(got, fmt.Sprint(s.Host, s.Slave, s.Values))
+			got = append(got, fmt.Sprint(s.HostNS, s.SlaveNS, s.Values))
 		}
 		// ODT 1 without ODT 0, and an unknown PID
 		d.Decode(0, append(header(idf, 1), 1, 2))
@@ -112,6 +112,6 @@ func Example() {
 		panic(err)
 	}
 	s := d.Decode(1000, []byte{0x00, 0x2A, 0, 0, 0, 0xFE, 0xFF})
-	fmt.Println(s.Host, s.Values[0], s.Values[1])
+	fmt.Println(s.HostNS, s.Values[0], s.Values[1])
 	// Output: 1000 42 -2
 }

@@ -25,7 +25,7 @@ type Sink interface {
 	Begin(m *record.Meta, tables []Table) error
 	// Sample is called for each complete sample in file order; s is only
 	// valid during the call.
-	Sample(s *record.Sample) error
+	Sample(s *dto.Sample) error
 	// Close finishes the output; it is called once after the last sample
 	// (also after an error, to release resources).
 	Close() error
@@ -218,7 +218,7 @@ type Source interface {
 	// Next advances to the next complete sample.
 	Next() bool
 	// Sample returns the current sample, valid until the next Next.
-	Sample() *record.Sample
+	Sample() *dto.Sample
 	// Err returns the error that ended Next early, if any.
 	Err() error
 }
@@ -317,7 +317,7 @@ const batchSamples = 4096
 
 // batch is a set of decoded samples whose values live in vals.
 type batch struct {
-	samples []record.Sample
+	samples []dto.Sample
 	vals    []dto.Value
 }
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/recordtest"
@@ -19,7 +20,7 @@ type countSink struct {
 }
 
 func (c *countSink) Begin(_ *record.Meta, t []convert.Table) error { c.tables = t; return nil }
-func (c *countSink) Sample(*record.Sample) error {
+func (c *countSink) Sample(*dto.Sample) error {
 	c.n++
 	if c.n == c.failAt {
 		return errors.New("sink full")

@@ -11,6 +11,7 @@ import (
 
 	pq "github.com/parquet-go/parquet-go"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 )
@@ -186,7 +187,7 @@ func (s *sink) Begin(m *record.Meta, tables []convert.Table) error {
 	return nil
 }
 
-func (s *sink) Sample(sm *record.Sample) error {
+func (s *sink) Sample(sm *dto.Sample) error {
 	lw := s.lists[sm.List]
 	host := s.start + sm.HostNS
 	date := time.Unix(0, host).UTC().Format(time.DateOnly)

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 )
@@ -235,7 +236,7 @@ func names(tables []convert.Table) string {
 	return strings.Join(out, ", ")
 }
 
-func (c *collector) Sample(s *record.Sample) error {
+func (c *collector) Sample(s *dto.Sample) error {
 	trs := c.byList[s.List]
 	if len(trs) == 0 {
 		return nil

@@ -22,7 +22,7 @@ type source struct {
 	n, i   int
 	spike  int
 	hole   [2]int // fast samples [hole[0], hole[1]) are missing
-	sample record.Sample
+	sample dto.Sample
 }
 
 func newSource(n int) *source {
@@ -35,9 +35,9 @@ func newSource(n int) *source {
 	return &source{meta: m, n: n, spike: n / 3, hole: [2]int{n / 2, n/2 + 3000}}
 }
 
-func (s *source) Meta() *record.Meta     { return s.meta }
-func (s *source) Sample() *record.Sample { return &s.sample }
-func (s *source) Err() error             { return nil }
+func (s *source) Meta() *record.Meta  { return s.meta }
+func (s *source) Sample() *dto.Sample { return &s.sample }
+func (s *source) Err() error          { return nil }
 func (s *source) Next() bool {
 	for s.i >= s.hole[0] && s.i < s.hole[1] {
 		s.i++
@@ -49,14 +49,14 @@ func (s *source) Next() bool {
 	s.i++
 	t := int64(i) * 1e6
 	if i%100 == 99 {
-		s.sample = record.Sample{List: 1, HostNS: t + 50000, Values: []dto.Value{dto.FloatValue(dto.F64, float64(i/100%6))}}
+		s.sample = dto.Sample{List: 1, HostNS: t + 50000, Values: []dto.Value{dto.FloatValue(dto.F64, float64(i/100%6))}}
 		return true
 	}
 	v := float64(i)
 	if i == s.spike {
 		v = 1e9
 	}
-	s.sample = record.Sample{List: 0, HostNS: t + 70000, SlaveNS: t, HasSlave: true,
+	s.sample = dto.Sample{List: 0, HostNS: t + 70000, SlaveNS: t, HasSlave: true,
 		Values: []dto.Value{dto.FloatValue(dto.F64, v), dto.FloatValue(dto.F64, 20+math.Sin(float64(i)/1000))}}
 	return true
 }

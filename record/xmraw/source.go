@@ -3,6 +3,7 @@ package xmraw
 import (
 	"fmt"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 )
 
@@ -54,7 +55,7 @@ type Source struct {
 	r    *Reader
 	d    *Decoder
 	meta *record.Meta
-	s    record.Sample
+	s    dto.Sample
 	// sinceStart: HostNS counts from Meta.Start (the recording's start
 	// time) instead of from the list's first sample.
 	sinceStart bool
@@ -96,7 +97,7 @@ func (s *Source) Next() bool {
 			if s.sinceStart {
 				host = int64(x.Host - s.start)
 			}
-			s.s = record.Sample{List: x.List, HostNS: host, SlaveNS: int64(x.Timestamp1),
+			s.s = dto.Sample{List: x.List, HostNS: host, SlaveNS: int64(x.Timestamp1),
 				HasSlave: s.meta.DAQ.Lists[x.List].Timestamps, Values: x.Values}
 			return true
 		}
@@ -105,7 +106,7 @@ func (s *Source) Next() bool {
 }
 
 // Sample returns the current sample (reused by Next).
-func (s *Source) Sample() *record.Sample { return &s.s }
+func (s *Source) Sample() *dto.Sample { return &s.s }
 
 // Err returns why reading stopped early (see Reader.Err).
 func (s *Source) Err() error { return s.r.Err() }

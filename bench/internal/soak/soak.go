@@ -443,7 +443,7 @@ func checkFile(path string, res supervise.Result, samples uint64, rep *Report) {
 type countSink struct{ n uint64 }
 
 func (c *countSink) Begin(*record.Meta, []rconv.Table) error { return nil }
-func (c *countSink) Sample(*record.Sample) error             { c.n++; return nil }
+func (c *countSink) Sample(*dto.Sample) error                { c.n++; return nil }
 func (c *countSink) Close() error                            { return nil }
 
 func nextFault(every time.Duration, rng *rand.Rand) time.Duration {

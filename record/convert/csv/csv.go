@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 )
@@ -149,7 +150,7 @@ func appendField(b []byte, s string) []byte {
 }
 
 // Sample implements convert.Sink.
-func (s *Sink) Sample(sm *record.Sample) error {
+func (s *Sink) Sample(sm *dto.Sample) error {
 	b := strconv.AppendInt(s.line[:0], sm.HostNS, 10)
 	if s.slave[sm.List] {
 		b = append(b, ',')

@@ -246,7 +246,7 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 }
 
 // Sample implements convert.Sink.
-func (s *Sink) Sample(sm *record.Sample) error {
+func (s *Sink) Sample(sm *dto.Sample) error {
 	tb := s.tables[sm.List]
 	if tb.seen++; tb.seen > tb.rows {
 		return fmt.Errorf("hdf5: DAQ list %s has more samples than counted (%d)", tb.name, tb.rows)

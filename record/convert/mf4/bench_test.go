@@ -6,7 +6,6 @@ import (
 
 	"github.com/goxcp/goxcp/mdf4"
 	"github.com/goxcp/goxcp/protocol/dto"
-	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/convert/mf4"
 	"github.com/goxcp/goxcp/record/recordtest"
@@ -22,7 +21,7 @@ func BenchmarkSink(b *testing.B) {
 			if err := s.Begin(m, convert.Tables(m)); err != nil {
 				b.Fatal(err)
 			}
-			sm := record.Sample{HasSlave: true, Values: []dto.Value{{}}}
+			sm := dto.Sample{HasSlave: true, Values: []dto.Value{{}}}
 			for i := 0; b.Loop(); i++ {
 				sm.HostNS, sm.SlaveNS = int64(i)*1000000, int64(i)*1000000
 				sm.Values[0] = recordtest.Value(m, 0, 0, i)

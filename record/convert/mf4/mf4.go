@@ -481,7 +481,7 @@ func formula(src string) (string, bool) {
 }
 
 // Sample implements convert.Sink.
-func (s *Sink) Sample(sm *record.Sample) error {
+func (s *Sink) Sample(sm *dto.Sample) error {
 	l := s.lists[sm.List]
 	rec := l.rec
 	t := float64(sm.HostNS) / 1e9

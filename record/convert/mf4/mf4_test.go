@@ -21,11 +21,11 @@ import (
 // them so).
 type collect struct {
 	tables  []convert.Table
-	samples []record.Sample
+	samples []dto.Sample
 }
 
 func (c *collect) Begin(m *record.Meta, t []convert.Table) error { c.tables = t; return nil }
-func (c *collect) Sample(s *record.Sample) error {
+func (c *collect) Sample(s *dto.Sample) error {
 	cp := *s
 	cp.Values = append([]dto.Value(nil), s.Values...)
 	c.samples = append(c.samples, cp)
@@ -127,7 +127,7 @@ func TestMF4MatchesPhysicalValues(t *testing.T) {
 					t.Errorf("%s: %+v %q", c.Name, c.Conversion, c.Comment)
 				}
 			}
-			var rows []record.Sample
+			var rows []dto.Sample
 			for _, s := range want.samples {
 				if s.List == 0 {
 					rows = append(rows, s)

@@ -23,7 +23,7 @@ type Source struct {
 	groups  []*srcGroup
 	gi      int
 	recs    *mdf4.Records
-	sample  record.Sample
+	sample  dto.Sample
 	skipped []string
 	invalid uint64
 	err     error
@@ -279,7 +279,7 @@ func (s *Source) Next() bool {
 }
 
 // Sample implements convert.Source.
-func (s *Source) Sample() *record.Sample { return &s.sample }
+func (s *Source) Sample() *dto.Sample { return &s.sample }
 
 // Err implements convert.Source.
 func (s *Source) Err() error { return s.err }

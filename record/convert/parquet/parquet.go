@@ -184,7 +184,7 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 }
 
 // Sample implements convert.Sink.
-func (s *Sink) Sample(sm *record.Sample) error {
+func (s *Sink) Sample(sm *dto.Sample) error {
 	t := s.tables[sm.List]
 	c := 0
 	t.vals[c] = append(t.vals[c], pq.Int64Value(sm.HostNS))

@@ -182,7 +182,7 @@ func (s *Sink) beginTx() error {
 }
 
 // Sample implements convert.Sink.
-func (s *Sink) Sample(sm *record.Sample) error {
+func (s *Sink) Sample(sm *dto.Sample) error {
 	t := s.tables[sm.List]
 	t.args = append(t.args, sm.HostNS)
 	if sm.HasSlave {

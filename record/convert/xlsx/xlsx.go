@@ -23,6 +23,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
 )
@@ -195,7 +196,7 @@ func (s *Sink) newSheet(sh *sheet) error {
 }
 
 // Sample implements convert.Sink.
-func (s *Sink) Sample(sm *record.Sample) error {
+func (s *Sink) Sample(sm *dto.Sample) error {
 	sh := s.sheets[sm.List]
 	if sh.row > s.opts.MaxRows {
 		if err := s.newSheet(sh); err != nil {
