@@ -258,7 +258,7 @@ func TestStatsAsEvents(t *testing.T) {
 	if err := s.Begin(m, convert.Tables(m)); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Sample(&record.Sample{HasSlave: true, Values: []dto.Value{dto.UintValue(dto.U16, 7)}}); err != nil {
+	if err := s.Sample(&dto.Sample{HasSlave: true, Values: []dto.Value{dto.UintValue(dto.U16, 7)}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
