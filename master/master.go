@@ -9,6 +9,15 @@
 // serialised, as XCP allows only one outstanding command per slave (in
 // standard communication mode).
 //
+// An answer is believed only if it can belong to the command: after a
+// timeout, a cancelled call or an answer that does not fit (its length is
+// checked against the command's), the master resynchronises with SYNCH and
+// discards everything up to the slave's ERR_CMD_SYNCH before the next
+// command (ErrNotSynchronised if the slave never answers it); answers
+// received before their command was sent are dropped, and so are repeated
+// frames on XCP on Ethernet (see transport/eth). EV_CMD_PENDING extends a
+// command only up to Config.CommandDeadline (ErrCommandDeadline).
+//
 // Every command of ASAM MCD-1 XCP 1.5 outside DAQ and SW-DBG has a method
 // with a decoded Go result: session and standard commands (Connect,
 // GetStatus, Synch, GetCommModeInfo, GetID/FetchA2L, GetVersion,
