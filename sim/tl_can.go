@@ -34,54 +34,58 @@ func (ss *session) isCANSlaveID(req []byte) bool {
 		req[1] == xcp.CANGetSlaveID && ss.canConn() != nil
 }
 
+// canCommands are the XCP on CAN sub-commands of TRANSPORT_LAYER_CMD.
+var canCommands = map[uint8]handler{
+	xcp.CANGetSlaveID: (*session).canSlaveID,
+	xcp.CANGetDaqID:   decoded((*session).getDaqID),
+	xcp.CANSetDaqID:   decoded((*session).setDaqID),
+}
+
 // transportLayerCmd answers TRANSPORT_LAYER_CMD. s.mu is held.
 func (ss *session) transportLayerCmd(req []byte) []byte {
-	cc := ss.canConn()
-	if cc == nil {
+	if ss.canConn() == nil {
 		return errPacket(xcp.ErrCmdUnknown)
 	}
 	if len(req) < 2 {
 		return syntax()
 	}
-	f := ss.format()
-	switch req[1] {
-	case xcp.CANGetSlaveID:
-		return ss.canSlaveID(req)
-	case xcp.CANGetDaqID:
-		var c xcp.GetDaqID
-		if c.Decode(req, f) != nil {
-			return syntax()
-		}
-		if int(c.List) >= ss.slave.daq.Lists() {
-			return errPacket(xcp.ErrOutOfRange)
-		}
-		id, ok := ss.can.daqIDs[c.List]
-		raw := cc.Config().CanIDSlave
-		if ok {
-			raw = id.Raw()
-		}
-		return xcp.GetDaqIDResponse{ID: raw}.Append(ss.out[:0], f)
-	case xcp.CANSetDaqID:
-		var c xcp.SetDaqID
-		if c.Decode(req, f) != nil {
-			return syntax()
-		}
-		if int(c.List) >= ss.slave.daq.Lists() {
-			return errPacket(xcp.ErrOutOfRange)
-		}
-		id, err := can.ParseID(c.ID)
-		if err != nil {
-			return errPacket(xcp.ErrOutOfRange)
-		}
-		m := make(map[uint16]can.ID, len(ss.can.daqIDs)+1)
-		for k, v := range ss.can.daqIDs {
-			m[k] = v
-		}
-		m[c.List] = id
-		ss.can.daqIDs = m
-		return ss.ok()
+	h, ok := canCommands[req[1]]
+	if !ok {
+		return errPacket(xcp.ErrSubcmdUnknown)
 	}
-	return errPacket(xcp.ErrSubcmdUnknown)
+	return h(ss, req)
+}
+
+// getDaqID answers GET_DAQ_ID: the identifier of a DAQ list's DTOs.
+func (ss *session) getDaqID(c *xcp.GetDaqID) []byte {
+	if int(c.List) >= ss.slave.daq.Lists() {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	id, ok := ss.can.daqIDs[c.List]
+	raw := ss.canConn().Config().CanIDSlave
+	if ok {
+		raw = id.Raw()
+	}
+	return xcp.GetDaqIDResponse{ID: raw}.Append(ss.out[:0], ss.format())
+}
+
+// setDaqID answers SET_DAQ_ID: a DAQ list's DTOs go out on their own
+// identifier.
+func (ss *session) setDaqID(c *xcp.SetDaqID) []byte {
+	if int(c.List) >= ss.slave.daq.Lists() {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	id, err := can.ParseID(c.ID)
+	if err != nil {
+		return errPacket(xcp.ErrOutOfRange)
+	}
+	m := make(map[uint16]can.ID, len(ss.can.daqIDs)+1)
+	for k, v := range ss.can.daqIDs {
+		m[k] = v
+	}
+	m[c.List] = id
+	ss.can.daqIDs = m
+	return ss.ok()
 }
 
 // canSlaveID answers GET_SLAVE_ID with the command identifier.
