@@ -30,6 +30,9 @@ func AppendFrame(dst []byte, f can.Frame) ([]byte, error) {
 	if err := f.Validate(); err != nil {
 		return dst, err
 	}
+	if f.Error {
+		return dst, fmt.Errorf("slcan: an error frame (%s) cannot be sent: the Lawicel protocol has no error frames", can.DescribeError(f))
+	}
 	var c byte
 	switch {
 	case f.FD && f.BRS:

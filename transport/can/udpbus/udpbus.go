@@ -10,7 +10,8 @@
 //
 //	0  4 bytes  magic "XCAN"
 //	4  1 byte   version (1)
-//	5  1 byte   flags: bit 0 extended id, bit 1 CAN FD, bit 2 bit rate switch
+//	5  1 byte   flags: bit 0 extended id, bit 1 CAN FD, bit 2 bit rate switch,
+//	            bit 3 error frame (identifier = CAN error class bits)
 //	6  1 byte   data length (0..8, or a CAN FD length up to 64)
 //	7  1 byte   reserved (0)
 //	8  4 bytes  identifier, big endian
@@ -57,6 +58,9 @@ func Encode(dst []byte, f can.Frame, sender uint64) []byte {
 	if f.BRS {
 		flags |= 4
 	}
+	if f.Error {
+		flags |= 8
+	}
 	dst = append(dst, 'X', 'C', 'A', 'N', version, flags, f.Len, 0)
 	dst = binary.BigEndian.AppendUint32(dst, f.ID)
 	dst = binary.BigEndian.AppendUint64(dst, sender)
@@ -76,13 +80,13 @@ func Decode(b []byte) (can.Frame, uint64, error) {
 		return f, 0, fmt.Errorf("%w: version %d, want %d", ErrDatagram, b[4], version)
 	}
 	flags := b[5]
-	if flags&^7 != 0 {
+	if flags&^15 != 0 {
 		return f, 0, fmt.Errorf("%w: unknown flags 0x%02X", ErrDatagram, flags)
 	}
 	if b[7] != 0 {
 		return f, 0, fmt.Errorf("%w: reserved byte 0x%02X is not 0", ErrDatagram, b[7])
 	}
-	f.Extended, f.FD, f.BRS = flags&1 != 0, flags&2 != 0, flags&4 != 0
+	f.Extended, f.FD, f.BRS, f.Error = flags&1 != 0, flags&2 != 0, flags&4 != 0, flags&8 != 0
 	f.Len = b[6]
 	f.ID = binary.BigEndian.Uint32(b[8:])
 	sender := binary.BigEndian.Uint64(b[12:])
@@ -264,7 +268,7 @@ func (p *Port) Receive(ctx context.Context) (can.Frame, error) {
 			continue
 		}
 		p.fmu.RLock()
-		ok := p.filter == nil || p.filter[f.Key()]
+		ok := f.Error || p.filter == nil || p.filter[f.Key()] // error frames pass every filter, as on SocketCAN
 		p.fmu.RUnlock()
 		if ok {
 			return f, nil

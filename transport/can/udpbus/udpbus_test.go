@@ -21,6 +21,7 @@ func TestEncodeDecode(t *testing.T) {
 	for _, f := range []can.Frame{
 		{ID: 0x7E1, Len: 2, Data: [64]byte{0xFF, 0x01}},
 		{ID: 0x1ABCDEF, Extended: true, FD: true, BRS: true, Len: 64},
+		can.ErrorFrame(can.ErrClassBusOff|can.ErrClassCnt, [8]byte{6: 255}), // error frames travel as error frames
 	} {
 		b := Encode(nil, f, 42)
 		g, s, err := Decode(b)
