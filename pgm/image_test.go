@@ -40,8 +40,14 @@ func TestReadSRec(t *testing.T) {
 		{"not a record", srecLine('1', []byte{0, 0}, []byte{1}) + "\n:00000001FF\n", "pgm: S-record line 2: does not start with S and a record type: \":00000001FF\""},
 		{"too short for the address", "S2030000FC\n", "pgm: S-record line 1: record type S2 is too short for its 3-byte address and checksum"},
 		{"wrong record count", srecLine('1', []byte{0, 0}, []byte{1}) + "\n" + srecLine('5', []byte{0, 2}, nil), "pgm: S-record line 2: record count 2, but 1 data records precede it"},
-		{"overlap", srecLine('1', []byte{0, 0}, []byte{1, 2}) + "\n" + srecLine('1', []byte{0, 1}, []byte{3}), "pgm: S-record: pgm: image segments overlap: 0x00000000..0x00000001 and 0x00000001..0x00000001"},
+		{"overlap", srecLine('1', []byte{0, 0}, []byte{1, 2}) + "\n" + srecLine('1', []byte{0, 1}, []byte{3}) + "\nS9030000FC\n", "pgm: S-record: pgm: image segments overlap: 0x00000000..0x00000001 and 0x00000001..0x00000001"},
 		{"no data", "S9030000FC\n", "pgm: S-record: no data records (S1, S2 or S3)"},
+		// A file cut off before its termination record is refused, like a
+		// truncated Intel HEX file.
+		{"truncated: no S7/S8/S9", srecLine('1', []byte{0, 0}, []byte{1, 2}) + "\n" + srecLine('1', []byte{0, 2}, []byte{3}) + "\n",
+			"pgm: S-record line 2: the file ends without a termination record (S7, S8 or S9): it is truncated"},
+		{"record after S9", srecLine('1', []byte{0, 0}, []byte{1}) + "\nS9030000FC\n" + srecLine('1', []byte{0, 2}, []byte{3}) + "\n",
+			"pgm: S-record line 3: record after the termination record of line 2"},
 		{"past 4 GiB", srecLine('3', []byte{0xFF, 0xFF, 0xFF, 0xFF}, []byte{1, 2}), "pgm: S-record line 1: data at 0xFFFFFFFF runs past the 32-bit address space"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

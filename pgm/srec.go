@@ -19,24 +19,33 @@ func (e *SRecError) Error() string { return fmt.Sprintf("pgm: S-record line %d: 
 // ReadSRec reads a Motorola S-record file: S1/S2/S3 data records (16-,
 // 24- and 32-bit addresses) are the image; S0 (header), S5/S6 (record
 // count) and S7/S8/S9 (start address) are checked and skipped. Every
-// record's length and checksum is checked; blank lines are allowed.
+// record's length and checksum is checked; blank lines are allowed. The
+// file must end with its termination record (S7, S8 or S9) and nothing
+// but blank lines after it: a file without one is truncated (like an
+// Intel HEX file without its end-of-file record) and is refused.
 func ReadSRec(r io.Reader) (*Image, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 1024), 1024)
 	var segs []Segment
 	data := 0
 	line := 0
+	end := 0 // line of the termination record
 	for sc.Scan() {
 		line++
 		text := strings.TrimSpace(sc.Text())
 		if text == "" {
 			continue
 		}
+		if end > 0 {
+			return nil, &SRecError{Line: line, Msg: fmt.Sprintf("record after the termination record of line %d", end)}
+		}
 		seg, kind, err := parseSRecLine(text)
 		if err != nil {
 			return nil, &SRecError{Line: line, Msg: err.Error()}
 		}
 		switch kind {
+		case '7', '8', '9':
+			end = line
 		case '1', '2', '3':
 			data++
 			if len(seg.Data) > 0 {
@@ -53,6 +62,9 @@ func ReadSRec(r io.Reader) (*Image, error) {
 	}
 	if len(segs) == 0 {
 		return nil, fmt.Errorf("pgm: S-record: no data records (S1, S2 or S3)")
+	}
+	if end == 0 {
+		return nil, &SRecError{Line: line, Msg: "the file ends without a termination record (S7, S8 or S9): it is truncated"}
 	}
 	img, err := NewImage(segs)
 	if err != nil {
