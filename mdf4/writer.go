@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/zlib"
@@ -75,9 +76,10 @@ type Writer struct {
 	hdr  []byte
 
 	// The block writer goroutine (started by the first full block).
-	jobs chan dataJob
-	done chan struct{}
-	mu   sync.Mutex // guards err
+	jobs   chan dataJob
+	done   chan struct{}
+	mu     sync.Mutex // guards err
+	hasErr atomic.Bool
 }
 
 // GroupWriter writes the records of one channel group (one sorted data
@@ -364,6 +366,9 @@ func (w *Writer) wait() {
 }
 
 func (w *Writer) failed() error {
+	if !w.hasErr.Load() { // the common case, without the lock
+		return nil
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.err
@@ -374,6 +379,7 @@ func (w *Writer) fail(err error) {
 	defer w.mu.Unlock()
 	if w.err == nil {
 		w.err = err
+		w.hasErr.Store(true)
 	}
 }
 

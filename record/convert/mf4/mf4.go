@@ -9,6 +9,7 @@
 package mf4
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/bits"
@@ -547,6 +548,20 @@ func putF64(b []byte, be bool, v float64) { putU(b[:8], be, math.Float64bits(v))
 // putU stores the low len(b) bytes of v.
 func putU(b []byte, be bool, v uint64) {
 	n := len(b)
+	switch {
+	case n == 8 && !be:
+		binary.LittleEndian.PutUint64(b, v)
+		return
+	case n == 4 && !be:
+		binary.LittleEndian.PutUint32(b, uint32(v))
+		return
+	case n == 2 && !be:
+		binary.LittleEndian.PutUint16(b, uint16(v))
+		return
+	case n == 8:
+		binary.BigEndian.PutUint64(b, v)
+		return
+	}
 	if be {
 		for i := n - 1; i >= 0; i-- {
 			b[i] = byte(v)
