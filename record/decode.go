@@ -9,18 +9,10 @@ import (
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
-// ListStats are the decoder's counters for one DAQ list.
-type ListStats struct {
-	Samples     uint64 // complete samples
-	MissingODTs uint64 // ODTs missing or out of order (the sample is dropped)
-	Overloads   uint64 // DTOs with the overload bit in the PID
-	Malformed   uint64 // DTOs too short for the layout
-}
-
 // DecodeStats are the decoder's counters.
 type DecodeStats struct {
 	Samples uint64
-	Lists   []ListStats // by index in Meta.DAQ.Lists
+	Lists   []dto.ListStats // by index in Meta.DAQ.Lists (the live decoder's counters)
 	// Unknown counts DTOs whose identification matches no list; Other
 	// counts non-DTO packets (EV, SERV, RES, ERR) in the recording.
 	Unknown, Other uint64
@@ -137,11 +129,7 @@ func (d *Decoder) Sample() *dto.Sample { return &d.sample }
 // Stats returns the decoder's counters.
 func (d *Decoder) Stats() DecodeStats {
 	ds := d.dec.Stats()
-	s := DecodeStats{Samples: d.n, Unknown: ds.Unknown, Other: ds.Other, Lists: make([]ListStats, len(ds.Lists))}
-	for i, l := range ds.Lists {
-		s.Lists[i] = ListStats{Samples: l.Samples, MissingODTs: l.MissingODT + l.OutOfOrder, Overloads: l.Overload, Malformed: l.Malformed}
-	}
-	return s
+	return DecodeStats{Samples: d.n, Unknown: ds.Unknown, Other: ds.Other, Lists: ds.Lists}
 }
 
 // Decode feeds one frame received at hostNS; it reports whether it

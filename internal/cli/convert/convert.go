@@ -306,7 +306,7 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	for i, l := range m.DAQ.Lists {
 		ds := res.Decode.Lists[i]
-		ls := ListSummary{Name: l.Name, Samples: ds.Samples, MissingODTs: ds.MissingODTs, Overloads: ds.Overloads, Malformed: ds.Malformed}
+		ls := ListSummary{Name: l.Name, Samples: ds.Samples, MissingODTs: ds.MissingODT + ds.OutOfOrder, Overloads: ds.Overload, Malformed: ds.Malformed}
 		for _, rl := range res.Stats.Lists {
 			if rl.List == l.Number {
 				rl := rl
