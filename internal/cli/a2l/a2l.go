@@ -482,7 +482,9 @@ definitions) do not fail the check.`,
 					switch {
 					case err != nil:
 						badConv[cm.Name] = true
-						r.Problems = append(r.Problems, cm.Pos.String()+": "+err.Error())
+						if !mentions(f.Problems, "COMPU_METHOD "+cm.Name+" ") { // the parser has not said it already
+							r.Problems = append(r.Problems, cm.Pos.String()+": "+err.Error())
+						}
 					case c.RuntimeFunc() != "":
 						r.Warnings = append(r.Warnings, fmt.Sprintf("%s: COMPU_METHOD %s: formula %q uses %s(), which needs the measurement's run-time context: its physical values cannot be computed from raw values alone", cm.Pos, cm.Name, cm.Formula, c.RuntimeFunc()))
 					}
@@ -545,6 +547,16 @@ func usesBadConv(err error, bad map[string]bool) bool {
 	msg := err.Error()
 	for name := range bad {
 		if strings.Contains(msg, "conv: COMPU_METHOD "+name+" (") {
+			return true
+		}
+	}
+	return false
+}
+
+// mentions reports whether one of the problems contains s.
+func mentions(problems []*asap2.Problem, s string) bool {
+	for _, p := range problems {
+		if strings.Contains(p.Msg, s) {
 			return true
 		}
 	}
