@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,5 +144,12 @@ func TestSetupErrors(t *testing.T) {
 	}
 	if _, err := slcan.Open(context.Background(), slcan.Config{Port: "/nonexistent/ttyACM9"}); err == nil {
 		t.Error("missing device accepted")
+	}
+}
+
+func TestErrorFrameNotSent(t *testing.T) {
+	_, err := slcan.AppendFrame(nil, can.ErrorFrame(can.ErrClassBusOff, [8]byte{}))
+	if err == nil || !strings.Contains(err.Error(), "cannot be sent") {
+		t.Fatalf("error frame encoded for slcan: %v", err)
 	}
 }
