@@ -140,6 +140,17 @@ type SinkError struct {
 func (e *SinkError) Error() string { return "recording stopped: " + e.Err.Error() }
 func (e *SinkError) Unwrap() error { return e.Err }
 
+// StopError is returned by Run when the measurement ran to its end and
+// everything received is in the sinks, but stopping the lists or freeing
+// the DAQ configuration on the slave failed (the slave may still send). It
+// unwraps to that error.
+type StopError struct{ Err error }
+
+func (e *StopError) Error() string {
+	return "the recording is complete, but stopping DAQ on the slave failed: " + e.Err.Error()
+}
+func (e *StopError) Unwrap() error { return e.Err }
+
 // InterruptionRecorder is implemented by sinks that store interruptions
 // (the recording file does). RecordInterruption is called when an
 // interruption begins (end zero) and again with the same start when it
@@ -299,7 +310,10 @@ func (ru *run) loop(ctx context.Context, m *master.Master, opts daq.Options) err
 			return &SinkError{Err: fe, Frames: ru.total.SinkDropped}
 		}
 		if cause == nil {
-			return stopErr
+			if stopErr != nil {
+				return &StopError{Err: stopErr}
+			}
+			return nil
 		}
 		// Interrupted.
 		at := ru.lastAt

@@ -13,6 +13,7 @@ package soak
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -65,6 +66,8 @@ type Report struct {
 	TransportLost, Incomplete, Dropped uint64
 	MissingODT                         uint64
 	SinkDropped, OverloadSeen          uint64
+	OpenAtEnd                          int   // files that ended during an interruption
+	StopFailures                       int   // files whose final STOP/FREE_DAQ failed (a fault at the end)
 	InFlight                           int64 // sent but neither received nor counted, in files with interruptions
 	Faults                             map[string]int
 	RSSFirst, RSSMin, RSSMax, RSSLast  uint64 // after the first file
@@ -82,7 +85,7 @@ func (r *Report) String() string {
 		faults = append(faults, fmt.Sprintf("%s %d", k, v))
 	}
 	sort.Strings(faults)
-	fmt.Fprintf(&b, "elapsed %v, %d files, %d interruptions; faults: %s\n", r.Elapsed.Round(time.Second), r.Files, r.Interruptions, strings.Join(faults, ", "))
+	fmt.Fprintf(&b, "elapsed %v, %d files, %d interruptions (%d files ended during one, %d with a failed final stop); faults: %s\n", r.Elapsed.Round(time.Second), r.Files, r.Interruptions, r.OpenAtEnd, r.StopFailures, strings.Join(faults, ", "))
 	fmt.Fprintf(&b, "frames: slave sent %d (dropped on purpose %d), received %d = %.0f DTO/s, in the files %d; samples %d\n",
 		r.SlaveSent, r.SlaveDropped, r.Frames, float64(r.Frames)/r.Elapsed.Seconds(), r.FileFrames, r.Samples)
 	fmt.Fprintf(&b, "loss: missing ODTs %d, transport (CTR gaps) %d, receive buffers %d, recorder %d, incomplete samples %d, overload PIDs+events %d (armed %d); in flight at interruptions %d\n",
@@ -338,7 +341,7 @@ loop:
 		case <-hang.C:
 			return fmt.Errorf("%s: HANG: the recording of %v still runs after %v", path, dur, time.Since(t0).Round(time.Second))
 		case <-fault.C:
-			if time.Since(t0) < dur-min(2*time.Second, dur/3) { // no fault at the end: the file ends with a resumed measurement
+			if time.Since(t0) < dur-min(10*time.Second, dur/3) { // no fault at the end: the file ends with a resumed measurement
 				inject(sl, rng, rep, &restarts)
 			}
 			fault.Reset(nextFault(cfg.FaultEvery, rng))
@@ -349,7 +352,12 @@ loop:
 		rep.LongestRun = over
 	}
 	res := o.res
-	if o.err != nil {
+	var se *supervise.StopError
+	if errors.As(o.err, &se) {
+		// The slave was being faulted as the file ended: the recording is
+		// complete, the slave's DAQ could not be stopped.
+		rep.StopFailures++
+	} else if o.err != nil {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: recording ended with %v", path, o.err))
 	}
 	if sl.current() == nil {
@@ -432,9 +440,14 @@ func checkFile(path string, res supervise.Result, samples uint64, rep *Report) {
 	case len(fs.Interruptions) != len(res.Interruptions):
 		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %d interruptions stored, %d happened", path, len(fs.Interruptions), len(res.Interruptions)))
 	}
-	for _, in := range fs.Interruptions {
-		if in.End == 0 || in.End < in.Start || in.Cause == "" {
+	for i, in := range fs.Interruptions {
+		// Only the last one may be open: the recording ended during it.
+		open := in.End == 0 && i == len(fs.Interruptions)-1
+		if (in.End == 0 && !open) || (!open && in.End < in.Start) || in.Cause == "" {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("%s: interruption %+v not resumed or without cause", path, in))
+		}
+		if open {
+			rep.OpenAtEnd++
 		}
 	}
 }
