@@ -88,7 +88,7 @@ func (s *Server) objects(w http.ResponseWriter, r *http.Request) {
 	var in map[string]bool
 	if group != "" {
 		in = map[string]bool{}
-		for _, n := range members(mod, group, map[string]bool{}) {
+		for _, n := range mod.Members(group) {
 			in[n] = true
 		}
 	}
@@ -138,31 +138,6 @@ func (s *Server) objects(w http.ResponseWriter, r *http.Request) {
 		out = []Object{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"objects": out, "total": total, "groups": groups})
-}
-
-// members lists the objects of a FUNCTION or GROUP, recursively.
-func members(m *a2l.Module, name string, seen map[string]bool) []string {
-	if seen[name] {
-		return nil
-	}
-	seen[name] = true
-	var out []string
-	if f := m.Function(name); f != nil {
-		out = slices.Concat(f.DefCharacteristic, f.RefCharacteristic, f.InMeasurement, f.OutMeasurement, f.LocMeasurement)
-		for _, sub := range f.SubFunctions {
-			out = append(out, members(m, sub, seen)...)
-		}
-	}
-	if g := m.Group(name); g != nil {
-		out = append(out, slices.Concat(g.RefCharacteristic, g.RefMeasurement)...)
-		for _, sub := range g.SubGroups {
-			out = append(out, members(m, sub, seen)...)
-		}
-		for _, fn := range g.FunctionList {
-			out = append(out, members(m, fn, seen)...)
-		}
-	}
-	return out
 }
 
 func comment(o *a2l.Object) string {

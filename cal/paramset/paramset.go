@@ -117,7 +117,7 @@ func Select(m *a2l.Module, selectors ...string) ([]string, error) {
 		case isCal[sel]:
 			chosen[sel] = true
 		case m.Function(sel) != nil || m.Group(sel) != nil:
-			for _, name := range members(m, sel, map[string]bool{}) {
+			for _, name := range m.Members(sel) {
 				if isCal[name] || isCalName(m, name) {
 					chosen[name] = true
 				}
@@ -157,38 +157,12 @@ func anyChosen(m *a2l.Module, sel string, chosen map[string]bool) bool {
 	if m.Function(sel) == nil && m.Group(sel) == nil {
 		return false
 	}
-	for _, name := range members(m, sel, map[string]bool{}) {
+	for _, name := range m.Members(sel) {
 		if chosen[name] {
 			return true
 		}
 	}
 	return false
-}
-
-// members lists the characteristics of a FUNCTION or GROUP, recursively.
-func members(m *a2l.Module, name string, seen map[string]bool) []string {
-	if seen[name] {
-		return nil
-	}
-	seen[name] = true
-	var out []string
-	if f := m.Function(name); f != nil {
-		out = append(out, f.DefCharacteristic...)
-		out = append(out, f.RefCharacteristic...)
-		for _, sub := range f.SubFunctions {
-			out = append(out, members(m, sub, seen)...)
-		}
-	}
-	if g := m.Group(name); g != nil {
-		out = append(out, g.RefCharacteristic...)
-		for _, sub := range g.SubGroups {
-			out = append(out, members(m, sub, seen)...)
-		}
-		for _, fn := range g.FunctionList {
-			out = append(out, members(m, fn, seen)...)
-		}
-	}
-	return out
 }
 
 // Names returns the names of every calibration object of m: the

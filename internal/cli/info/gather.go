@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
@@ -318,25 +319,7 @@ func (g *gatherer) segment(seg uint8) (Segment, error) {
 }
 
 // pageAccess describes PAGE_PROPERTIES.
-func pageAccess(p uint8) string {
-	var parts []string
-	for _, b := range []struct {
-		bit  uint8
-		name string
-	}{
-		{xcp.PageECUAccessWithoutXCP, "ECU w/o XCP"}, {xcp.PageECUAccessWithXCP, "ECU with XCP"},
-		{xcp.PageXCPReadWithoutECU, "XCP read w/o ECU"}, {xcp.PageXCPReadWithECU, "XCP read with ECU"},
-		{xcp.PageXCPWriteWithoutECU, "XCP write w/o ECU"}, {xcp.PageXCPWriteWithECU, "XCP write with ECU"},
-	} {
-		if p&b.bit != 0 {
-			parts = append(parts, b.name)
-		}
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ", ")
-}
+func pageAccess(p uint8) string { return master.CalPage{Properties: p}.Access() }
 
 func (g *gatherer) pgm() error {
 	if g.s.ConnectInfo().Resource&xcp.ResPgm == 0 {
