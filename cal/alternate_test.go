@@ -101,8 +101,18 @@ func TestRescaleAxis(t *testing.T) {
 	if _, err := cal.Describe(mod, "com"); err == nil || !strings.Contains(err.Error(), "use RES_AXIS") {
 		t.Errorf("COM_AXIS to rescale pairs: %v", err)
 	}
-	if _, err := cal.Write(context.Background(), mod, m, "res", "1 2", cal.Options{}); err == nil || !strings.Contains(err.Error(), "not supported") {
-		t.Errorf("write rescale pairs: %v", err)
+	// Pairs are written as X0 Y0 X1 Y1 ...: X physical, Y raw.
+	if _, err := cal.Write(context.Background(), mod, m, "res", "1 2", cal.Options{}); err == nil || !strings.Contains(err.Error(), "expects 3 rescale pairs") {
+		t.Errorf("write 1 of 3 rescale pairs: %v", err)
+	}
+	if _, err := cal.Write(context.Background(), mod, m, "res", "6,0,12,1,30,3", cal.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(m.b[:8]); got != "[3 0 12 0 24 1 60 3]" {
+		t.Errorf("rescale pairs written as %v", got)
+	}
+	if _, err := cal.Write(context.Background(), mod, m, "res", "6,0,12,1,300,3", cal.Options{}); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("X beyond the limits: %v", err)
 	}
 }
 

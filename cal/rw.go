@@ -612,7 +612,9 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 				return err
 			}
 		case it.role == roleAxis && d.kind == "AXIS_PTS" && d.rescale && in.Values != nil:
-			return errorf(d.Name, "writing the rescale pairs of an AXIS_RESCALE axis is not supported")
+			if err := d.encodeRescale(b[it.off:], in.Values, counts[0], it.dt, opt); err != nil {
+				return err
+			}
 		case it.role == roleAxis && d.kind == "AXIS_PTS" && in.Values != nil:
 			if err := d.encodeList(b[it.off:], in.Values, counts[0], it.dt, d.order, byteOffsets(d.decrPerm(0, counts[0]), it.dt.Size()), d.limits, d.ext, opt, ""); err != nil {
 				return err
@@ -778,4 +780,25 @@ func evens[T any](s []T) []T {
 		out = append(out, s[i])
 	}
 	return out
+}
+
+// encodeRescale writes the n rescale pairs of an AXIS_RESCALE axis from
+// vals = X0 Y0 X1 Y1 ...: X (the axis point) in physical units through the
+// conversion, within the limits; Y (the index on the rescaled axis) raw.
+func (d *Desc) encodeRescale(b []byte, vals []string, n int, dt a2l.DataType, opt Options) error {
+	if len(vals) != 2*n {
+		return errorf(d.Name, "expects %d rescale pairs (X0 Y0 X1 Y1 ...), got %d values", n, len(vals))
+	}
+	xs, ys := make([]string, n), make([]string, n)
+	xOffs, yOffs := make([]int, n), make([]int, n)
+	for i := range n {
+		xs[i], ys[i] = vals[2*i], vals[2*i+1]
+		xOffs[i], yOffs[i] = 2*i*dt.Size(), (2*i+1)*dt.Size()
+	}
+	if err := d.encodeList(b, xs, n, dt, d.order, xOffs, d.limits, d.ext, opt, "axis point "); err != nil {
+		return err
+	}
+	lo, hi := rawRange(dt)
+	idx := &Desc{Name: d.Name, conv: compu.Identity()}
+	return idx.encodeList(b, ys, n, dt, d.order, yOffs, a2l.Limits{Lower: lo, Upper: hi}, nil, opt, "rescale index ")
 }
