@@ -263,8 +263,10 @@ func (m *Master) resync(ctx context.Context) error {
 }
 
 // settleQuiet is how many t1 the slave must be quiet before settle takes
-// every outstanding SYNCH answer for lost.
-const settleQuiet = 4
+// every outstanding SYNCH answer for lost. It is a heuristic: a slave that
+// answers a command still later than this after it lost a SYNCH answer
+// could have that answer taken for a later command's.
+const settleQuiet = 10
 
 // settle discards packets until the slave has been quiet for settleQuiet
 // t1 (at most 4 times as long), then forgets the outstanding SYNCHs.
