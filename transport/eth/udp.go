@@ -121,10 +121,17 @@ func (c *udpConn) Recv(ctx context.Context) (transport.Packet, error) {
 				return transport.Packet{}, e
 			}
 			if errors.Is(err, syscall.ECONNREFUSED) {
-				// An ICMP "port unreachable" for an earlier datagram:
-				// the slave is not (yet, or no longer) there. UDP has no
-				// connection to lose; the master's timeouts handle a
-				// slave that stays silent.
+				// An ICMP "port unreachable" for an earlier datagram.
+				// Before anything arrived from the peer, nothing listens
+				// there: say so at once instead of letting CONNECT time
+				// out. Later, the slave is gone for now (a reset): UDP has
+				// no connection to lose, the master's timeouts and the
+				// recorder's watchdog handle it, and the same socket works
+				// again when the slave is back.
+				if c.st.pr.Load() == 0 {
+					return transport.Packet{}, &transport.LostError{Op: "receive",
+						Err: fmt.Errorf("eth: udp: nothing listens on %s (ICMP port unreachable): %w", c.info.Remote, err)}
+				}
 				if c.r.log != nil {
 					c.r.log.Warn("xcp on udp: slave port unreachable", "slave", c.info.Remote)
 				}

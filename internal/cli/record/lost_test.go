@@ -212,3 +212,22 @@ func TestRecordRefusesExistingFile(t *testing.T) {
 		t.Fatalf("--force: exit %d: %s", code, stderr)
 	}
 }
+
+// TestUDPNobodyListens: a UDP port where nothing listens fails within a
+// second with a message that says so (not after 12 s of CONNECT retries).
+func TestUDPNobodyListens(t *testing.T) {
+	pc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := pc.LocalAddr().(*net.UDPAddr).Port
+	pc.Close()
+	start := time.Now()
+	code, _, stderr := xcptest.Run("--host", "127.0.0.1", "--port", strconv.Itoa(port), "--protocol", "udp", "info")
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v", d)
+	}
+	if code != cmdutil.ExitTimeout || !strings.Contains(stderr, "nothing listens") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
