@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
-	"time"
 
 	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/a2l/ifxcp"
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/master"
 )
 
@@ -56,55 +53,7 @@ func (f *Factory) applyA2L(c *config.Config) error {
 	if len(file.Modules) == 0 {
 		return nil
 	}
-	x, err := ifxcp.Decode(file.Modules[0])
-	if err != nil || x == nil {
-		return err
-	}
-	// Keys the configuration file sets explicitly win, also when they
-	// are set to the default value.
-	inFile := map[string]bool{}
-	if c.File != "" {
-		if data, err := os.ReadFile(c.File); err == nil {
-			if keys, err := config.FileKeys(data); err == nil {
-				for _, k := range keys {
-					inFile[k] = true
-				}
-			}
-		}
-	}
-	free := func(flag, key string) bool { return !f.changed(flag) && !inFile[key] }
-	eth := &c.Transport.Eth
-	for _, t := range x.Transports {
-		if t.Kind != "TCP_IP" && t.Kind != "UDP_IP" {
-			continue
-		}
-		var took []string
-		if free("host", "transport.eth.host") && eth.Host == config.DefaultHost && t.Host != "" && t.Host != eth.Host {
-			eth.Host = t.Host
-			took = append(took, "host "+t.Host)
-		}
-		if free("port", "transport.eth.port") && eth.Port == config.DefaultPort && t.Port != 0 && t.Port != eth.Port {
-			eth.Port = t.Port
-			took = append(took, fmt.Sprintf("port %d", t.Port))
-		}
-		if p := map[string]string{"TCP_IP": "tcp", "UDP_IP": "udp"}[t.Kind]; free("protocol", "transport.eth.protocol") && eth.Protocol == config.DefaultProtocol && p != eth.Protocol {
-			eth.Protocol = p
-			took = append(took, "protocol "+p)
-		}
-		if len(took) > 0 {
-			f.a2lAddr = fmt.Sprintf("%s from the IF_DATA XCP of %s", strings.Join(took, ", "), f.Global.A2L.File)
-		}
-		break
-	}
-	if p := x.Protocol; p != nil && !f.changed("timeout") {
-		g := &c.General
-		for i, dst := range []*time.Duration{&g.T1, &g.T2, &g.T3, &g.T4, &g.T5, &g.T6, &g.T7} {
-			if *dst == 0 && p.T[i] > 0 {
-				*dst = p.T[i]
-			}
-		}
-	}
-	return nil
+	return connect.ApplyA2L(c, file.Modules[0], f.changed)
 }
 
 // ErrNoA2L is returned by Factory.A2L when no A2L source was given.
