@@ -75,8 +75,7 @@ type Server struct {
 	mon    *live.Monitor
 	names  []string
 	event  string
-	record string // file being recorded, "" if none
-	recErr error
+	record string     // file being recorded, "" if none
 	calMu  sync.Mutex // one calibration access (page switching) at a time
 	closed bool
 }

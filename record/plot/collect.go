@@ -291,13 +291,9 @@ func (tr *track) add(t, v float64, max int) {
 		idx = int64(math.Floor((t - tr.t0) / tr.width))
 	}
 	n := len(tr.buckets)
-	if n == 0 || tr.buckets[n-1].idx != idx {
-		if n > 0 && tr.buckets[n-1].idx > idx {
-			// Out of order: into the last bucket.
-			idx = tr.buckets[n-1].idx
-		} else {
-			tr.buckets = append(tr.buckets, bucket{idx: idx, min: math.Inf(1), max: math.Inf(-1)})
-		}
+	// A sample older than the last bucket (out of order) goes into it.
+	if n == 0 || tr.buckets[n-1].idx < idx {
+		tr.buckets = append(tr.buckets, bucket{idx: idx, min: math.Inf(1), max: math.Inf(-1)})
 	}
 	b := &tr.buckets[len(tr.buckets)-1]
 	b.n++
