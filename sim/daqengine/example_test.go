@@ -29,8 +29,8 @@ func (m *memory) Span(addr uint32, ext uint8, n int, _ bool) ([]byte, error) {
 type link struct{}
 
 func (link) SendDTOs(context.Context, [][]byte, []uint16) error { return nil }
-func (link) SendEvent([]byte) error                            { return nil }
-func (link) Go(func(context.Context))                          {}
+func (link) SendEvent([]byte) error                             { return nil }
+func (link) Go(func(context.Context))                           {}
 func (link) SetInfo([]byte)                                     {}
 
 // A slave hands DAQ commands to its engine with the memory's lock held:
