@@ -50,8 +50,18 @@ func TestIndirectAddressing(t *testing.T) {
 	if err != nil || *v.String != "abcd" {
 		t.Errorf("ASCII through PLONGLONG: %v %v", v, err)
 	}
-	if _, err := cal.Write(context.Background(), mod, m, "blk", "1,2,3", cal.Options{}); err == nil || !strings.Contains(err.Error(), "writing through the pointer is not supported") {
-		t.Errorf("write through a pointer: %v", err)
+	// Writing goes through the pointer too; the record stays as it is.
+	if _, err := cal.Write(context.Background(), mod, m, "blk", "1,2,3", cal.Options{}); err != nil {
+		t.Fatalf("write through a pointer: %v", err)
+	}
+	if got := fmt.Sprint(m.b[0x40:0x46], m.b[0:4]); got != "[0 1 0 2 0 3] [0 0 16 64]" {
+		t.Errorf("written through PLONG: %s", got)
+	}
+	if _, err := cal.Write(context.Background(), mod, m, "crv", "4,5,6", cal.Options{}); err != nil {
+		t.Fatalf("write a curve through pointers: %v", err)
+	}
+	if got := fmt.Sprint(m.b[0x60:0x63]); got != "[4 5 6]" {
+		t.Errorf("curve values written as %s", got)
 	}
 	d, _ := cal.Describe(mod, "blk")
 	if _, err := d.Decode(m.b[:4], nil); err == nil || !strings.Contains(err.Error(), "PLONG pointer (0x1040)") {

@@ -462,10 +462,11 @@ func (d *Desc) Write(ctx context.Context, mem Memory, in Input, opt Options) (*V
 // Pending is a checked write, ready to commit: Prepare all writes of a
 // command first so that a bad value refuses the whole command.
 type Pending struct {
-	d        *Desc
-	old, b   []byte
-	deps     []*Value
-	noVerify bool
+	d           *Desc
+	old, b      []byte
+	deps        []*Value
+	noVerify    bool
+	oldInd, ind indirect // data behind the record's pointers, before and after
 }
 
 // Desc returns the object the write is for.
@@ -493,16 +494,53 @@ func (d *Desc) Prepare(ctx context.Context, mem Memory, in Input, opt Options) (
 		return nil, err
 	}
 	b := append([]byte(nil), old...)
-	if err := d.encode(b, deps, in, opt); err != nil {
+	oldInd, err := d.readIndirect(ctx, mem, old, deps)
+	if err != nil {
 		return nil, err
 	}
-	return &Pending{d: d, old: old, b: b, deps: deps, noVerify: opt.NoVerify}, nil
+	var ind indirect // what the record points to, changed
+	for p, data := range oldInd {
+		if ind == nil {
+			ind = indirect{}
+		}
+		ind[p] = append([]byte(nil), data...)
+	}
+	if err := d.encode(b, deps, ind, in, opt); err != nil {
+		return nil, err
+	}
+	return &Pending{d: d, old: old, b: b, deps: deps, noVerify: opt.NoVerify, oldInd: oldInd, ind: ind}, nil
 }
 
 // Commit writes the changed bytes and, unless NoVerify, reads them back
 // and compares. It returns the value as written (read back).
 func (w *Pending) Commit(ctx context.Context, mem Memory) (*Value, error) {
-	d, b, old := w.d, w.b, w.old
+	d, b := w.d, w.b
+	if err := d.writeChanged(ctx, mem, d.Address, w.old, b); err != nil {
+		return nil, err
+	}
+	for p, nb := range w.ind { // through the record's pointers
+		if err := d.writeChanged(ctx, mem, uint32(p), w.oldInd[p], nb); err != nil {
+			return nil, err
+		}
+	}
+	if w.noVerify {
+		return d.decode(b, w.deps, w.ind)
+	}
+	back, err := d.readBack(ctx, mem, d.Address, b)
+	if err != nil {
+		return nil, err
+	}
+	backInd := indirect{}
+	for p, nb := range w.ind {
+		if backInd[p], err = d.readBack(ctx, mem, uint32(p), nb); err != nil {
+			return nil, err
+		}
+	}
+	return d.decode(back, w.deps, backInd)
+}
+
+// writeChanged writes the bytes of b that differ from old, at addr.
+func (d *Desc) writeChanged(ctx context.Context, mem Memory, addr uint32, old, b []byte) error {
 	first, last := -1, -1
 	for i := range b {
 		if b[i] != old[i] {
@@ -512,25 +550,28 @@ func (w *Pending) Commit(ctx context.Context, mem Memory) (*Value, error) {
 			last = i
 		}
 	}
-	if first >= 0 {
-		if err := mem.Write(ctx, d.Address+uint32(first), d.Ext, b[first:last+1]); err != nil {
-			return nil, fmt.Errorf("values: write %s (0x%X ext %d, %d bytes): %w", d.Name, d.Address+uint32(first), d.Ext, last+1-first, err)
-		}
+	if first < 0 {
+		return nil
 	}
-	if w.noVerify {
-		return d.Decode(b, w.deps)
+	if err := mem.Write(ctx, addr+uint32(first), d.Ext, b[first:last+1]); err != nil {
+		return fmt.Errorf("values: write %s (0x%X ext %d, %d bytes): %w", d.Name, addr+uint32(first), d.Ext, last+1-first, err)
 	}
-	back, err := mem.Read(ctx, d.Address, d.Ext, d.Size)
+	return nil
+}
+
+// readBack reads len(want) bytes at addr and compares them with want.
+func (d *Desc) readBack(ctx context.Context, mem Memory, addr uint32, want []byte) ([]byte, error) {
+	back, err := mem.Read(ctx, addr, d.Ext, len(want))
 	if err != nil {
 		return nil, fmt.Errorf("values: read back %s: %w", d.Name, err)
 	}
-	if len(back) < d.Size || !bytes.Equal(back[:d.Size], b) {
-		return nil, errorf(d.Name, "read-back mismatch: wrote % X, read % X", b, back)
+	if len(back) < len(want) || !bytes.Equal(back[:len(want)], want) {
+		return nil, errorf(d.Name, "read-back mismatch at 0x%X: wrote % X, read % X", addr, want, back)
 	}
-	return d.Decode(back, w.deps)
+	return back, nil
 }
 
-func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
+func (d *Desc) encode(b []byte, deps []*Value, ind indirect, in Input, opt Options) error {
 	if d.rl == nil {
 		if d.kind == "BLOB" {
 			return d.encodeBlob(b, in)
@@ -543,11 +584,6 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 	}
 	if len(b) < size {
 		return errorf(d.Name, "%d bytes, record needs %d", len(b), size)
-	}
-	for _, it := range its {
-		if it.ptr != 0 && (it.role == roleFnc || it.role == roleAxis) {
-			return errorf(d.Name, "RECORD_LAYOUT %s points to the data (indirect addressing): writing through the pointer is not supported", d.rl.Name)
-		}
 	}
 	if len(in.Axes) > len(d.axes) {
 		return errorf(d.Name, "%d axes given, %s has %d", len(in.Axes), d.kind, len(d.axes))
@@ -565,6 +601,13 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 		}
 	}
 	for _, it := range its {
+		data := b[it.off:]
+		if it.ptr != 0 && (it.role == roleFnc || it.role == roleAxis) {
+			var err error
+			if data, err = d.at(b, it, ind); err != nil {
+				return err
+			}
+		}
 		switch {
 		case d.alt >= 0 && it.role == roleFnc && in.Values != nil:
 			if err := d.encodeList(b, in.Values, len(fncOffs), it.dt, d.order, fncOffs, d.limits, d.ext, opt, ""); err != nil {
@@ -591,7 +634,7 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 				if len(s) > d.count {
 					return fmt.Errorf("values: %s: %w: string of %d bytes, room for %d", d.Name, ErrLimit, len(s), d.count)
 				}
-				dst := b[it.off : it.off+d.count]
+				dst := data[:d.count]
 				for i := range dst {
 					dst[i] = 0
 				}
@@ -608,15 +651,15 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 			} else {
 				n = d.count
 			}
-			if err := d.encodeList(b[it.off:], in.Values, n, it.dt, d.order, byteOffsets(perm, it.dt.Size()), d.limits, d.ext, opt, ""); err != nil {
+			if err := d.encodeList(data, in.Values, n, it.dt, d.order, byteOffsets(perm, it.dt.Size()), d.limits, d.ext, opt, ""); err != nil {
 				return err
 			}
 		case it.role == roleAxis && d.kind == "AXIS_PTS" && d.rescale && in.Values != nil:
-			if err := d.encodeRescale(b[it.off:], in.Values, counts[0], it.dt, opt); err != nil {
+			if err := d.encodeRescale(data, in.Values, counts[0], it.dt, opt); err != nil {
 				return err
 			}
 		case it.role == roleAxis && d.kind == "AXIS_PTS" && in.Values != nil:
-			if err := d.encodeList(b[it.off:], in.Values, counts[0], it.dt, d.order, byteOffsets(d.decrPerm(0, counts[0]), it.dt.Size()), d.limits, d.ext, opt, ""); err != nil {
+			if err := d.encodeList(data, in.Values, counts[0], it.dt, d.order, byteOffsets(d.decrPerm(0, counts[0]), it.dt.Size()), d.limits, d.ext, opt, ""); err != nil {
 				return err
 			}
 		case it.role == roleAxis && it.axis < len(in.Axes) && in.Axes[it.axis] != nil:
@@ -628,7 +671,7 @@ func (d *Desc) encode(b []byte, deps []*Value, in Input, opt Options) error {
 				ext = &l
 			}
 			what := fmt.Sprintf("axis %d ", it.axis+1)
-			if err := sub.encodeList(b[it.off:], in.Axes[it.axis], counts[it.axis], it.dt, ax.order, byteOffsets(d.decrPerm(it.axis, counts[it.axis]), it.dt.Size()), ax.limits, ext, opt, what); err != nil {
+			if err := sub.encodeList(data, in.Axes[it.axis], counts[it.axis], it.dt, ax.order, byteOffsets(d.decrPerm(it.axis, counts[it.axis]), it.dt.Size()), ax.limits, ext, opt, what); err != nil {
 				return err
 			}
 		}

@@ -6,8 +6,7 @@
 // ALTERNATE_CURVES, alignment), with STD_AXIS, FIX_AXIS, COM_AXIS,
 // CURVE_AXIS and RES_AXIS axes (AXIS_PTS of rescale pairs, AXIS_RESCALE_X),
 // and records that point to their values or axis points (PBYTE, PWORD,
-// PLONG, PLONGLONG addressing: read through the pointer; writing through
-// one is refused).
+// PLONG, PLONGLONG addressing: read and written through the pointer).
 //
 // Memory is reached through the small Memory interface, so the same code
 // serves a live XCP connection and tests.
