@@ -1,6 +1,8 @@
 package connect
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/goxcp/goxcp/a2l"
@@ -12,34 +14,41 @@ import (
 // module where c still has its defaults: host, port and protocol from the
 // first XCP_ON_TCP_IP / XCP_ON_UDP_IP, and T1…T7 from PROTOCOL_LAYER for the
 // timeouts c leaves at 0. fixed reports settings the caller set explicitly
-// (command-line flags), which are kept: "host", "port", "protocol",
-// "timeout" (nil: none). An A2L without IF_DATA XCP changes nothing; a
-// malformed one is an error naming the problem.
-func ApplyA2L(c *config.Config, m *a2l.Module, fixed func(setting string) bool) error {
+// (by configuration key: "transport.eth.host", "transport.eth.port",
+// "transport.eth.protocol", "general.timeouts"), which are kept even when
+// set to the default value (nil: none). It returns what it took from the
+// A2L ("host 127.0.0.2, port 6123"; "" for nothing), so that a connection
+// error can name where the address came from. An A2L without IF_DATA XCP
+// changes nothing; a malformed one is an error naming the problem.
+func ApplyA2L(c *config.Config, m *a2l.Module, fixed func(key string) bool) (took string, err error) {
 	if fixed == nil {
 		fixed = func(string) bool { return false }
 	}
 	x, err := ifxcp.Decode(m)
 	if err != nil || x == nil {
-		return err
+		return "", err
 	}
+	var parts []string
 	eth := &c.Transport.Eth
 	for _, t := range x.Transports {
 		if t.Kind != "TCP_IP" && t.Kind != "UDP_IP" {
 			continue
 		}
-		if !fixed("host") && eth.Host == config.DefaultHost && t.Host != "" {
+		if !fixed("transport.eth.host") && eth.Host == config.DefaultHost && t.Host != "" && t.Host != eth.Host {
 			eth.Host = t.Host
+			parts = append(parts, "host "+t.Host)
 		}
-		if !fixed("port") && eth.Port == config.DefaultPort && t.Port != 0 {
+		if !fixed("transport.eth.port") && eth.Port == config.DefaultPort && t.Port != 0 && t.Port != eth.Port {
 			eth.Port = t.Port
+			parts = append(parts, fmt.Sprintf("port %d", t.Port))
 		}
-		if !fixed("protocol") && eth.Protocol == config.DefaultProtocol {
-			eth.Protocol = map[string]string{"TCP_IP": "tcp", "UDP_IP": "udp"}[t.Kind]
+		if p := map[string]string{"TCP_IP": "tcp", "UDP_IP": "udp"}[t.Kind]; !fixed("transport.eth.protocol") && eth.Protocol == config.DefaultProtocol && p != eth.Protocol {
+			eth.Protocol = p
+			parts = append(parts, "protocol "+p)
 		}
 		break
 	}
-	if p := x.Protocol; p != nil && !fixed("timeout") {
+	if p := x.Protocol; p != nil && !fixed("general.timeouts") {
 		g := &c.General
 		for i, dst := range []*time.Duration{&g.T1, &g.T2, &g.T3, &g.T4, &g.T5, &g.T6, &g.T7} {
 			if *dst == 0 && p.T[i] > 0 {
@@ -47,5 +56,5 @@ func ApplyA2L(c *config.Config, m *a2l.Module, fixed func(setting string) bool) 
 			}
 		}
 	}
-	return nil
+	return strings.Join(parts, ", "), nil
 }

@@ -28,8 +28,8 @@ func TestApplyA2L(t *testing.T) {
 
 	c := config.Default()
 	c.General.T2 = time.Second // set by the user: kept
-	if err := connect.ApplyA2L(c, m, nil); err != nil {
-		t.Fatal(err)
+	if took, err := connect.ApplyA2L(c, m, nil); err != nil || took != "host 127.0.0.2, port 5566, protocol udp" {
+		t.Fatalf("ApplyA2L took %q, %v", took, err)
 	}
 	e, g := c.Transport.Eth, c.General
 	if e.Host != "127.0.0.2" || e.Port != 5566 || e.Protocol != "udp" {
@@ -42,8 +42,8 @@ func TestApplyA2L(t *testing.T) {
 	// Settings given explicitly (flags) and non-default ones stay.
 	c = config.Default()
 	c.Transport.Eth.Port = 1234
-	fixed := func(s string) bool { return s == "host" || s == "timeout" }
-	if err := connect.ApplyA2L(c, m, fixed); err != nil {
+	fixed := func(k string) bool { return k == "transport.eth.host" || k == "general.timeouts" }
+	if _, err := connect.ApplyA2L(c, m, fixed); err != nil {
 		t.Fatal(err)
 	}
 	e = c.Transport.Eth
