@@ -65,9 +65,17 @@ type CorruptError struct {
 	Offset int64  // file offset of the damaged block or header
 	Reason string // what was wrong
 	Err    error  // ErrCorrupt or ErrTruncated
+	// Frames is how many frames the damaged frame block held that could
+	// not be read (0 if unknown), First and Last their host time range
+	// (ns since Meta.Start).
+	Frames      uint32
+	First, Last int64
 }
 
 func (e *CorruptError) Error() string {
+	if e.Frames > 0 {
+		return fmt.Sprintf("%v at offset %d: %s (%d frames lost, host time %.3f..%.3f s)", e.Err, e.Offset, e.Reason, e.Frames, float64(e.First)/1e9, float64(e.Last)/1e9)
+	}
 	return fmt.Sprintf("%v at offset %d: %s", e.Err, e.Offset, e.Reason)
 }
 

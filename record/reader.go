@@ -230,7 +230,8 @@ func (r *Reader) decodeFrame() bool {
 }
 
 func (r *Reader) chunkDamaged(reason string) bool {
-	r.damage = append(r.damage, CorruptError{Offset: r.chunk.Offset, Reason: "frame block: " + reason, Err: ErrCorrupt})
+	r.damage = append(r.damage, CorruptError{Offset: r.chunk.Offset, Reason: "frame block: " + reason, Err: ErrCorrupt,
+		Frames: r.left, First: r.prevT, Last: r.chunk.Last})
 	r.left = 0
 	return false
 }
@@ -292,7 +293,11 @@ func (r *Reader) readBlock() (uint8, bool) {
 	r.off = start + int64(len(pb))
 	payload := pb[blockHeaderSize:]
 	if crc32.Checksum(payload, castagnoli) != h.payloadCRC {
-		r.damage = append(r.damage, CorruptError{Offset: start, Reason: "block payload CRC mismatch", Err: ErrCorrupt})
+		ce := CorruptError{Offset: start, Reason: "block payload CRC mismatch", Err: ErrCorrupt}
+		if h.typ == blockFrames {
+			ce.Frames, ce.First, ce.Last = h.records, h.first, h.last
+		}
+		r.damage = append(r.damage, ce)
 		r.nextSeq = h.seq + 1
 		return 0, false
 	}
@@ -304,7 +309,11 @@ func (r *Reader) readBlock() (uint8, bool) {
 		r.raw = grow(r.raw, int(h.raw))
 		n, err := lz4.UncompressBlock(payload, r.raw)
 		if err != nil || n != int(h.raw) {
-			r.damage = append(r.damage, CorruptError{Offset: start, Reason: "LZ4 payload does not decompress to its size", Err: ErrCorrupt})
+			ce := CorruptError{Offset: start, Reason: "LZ4 payload does not decompress to its size", Err: ErrCorrupt}
+			if h.typ == blockFrames {
+				ce.Frames, ce.First, ce.Last = h.records, h.first, h.last
+			}
+			r.damage = append(r.damage, ce)
 			return 0, false
 		}
 		payload = r.raw

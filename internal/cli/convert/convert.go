@@ -40,6 +40,9 @@ type Options struct {
 	Out   string
 	JSON  bool
 	Raw   bool // raw values instead of physical ones
+	// Strict fails the conversion (exit 1, after writing what is intact)
+	// when the recording is damaged, truncated or lost frames.
+	Strict bool
 	// Dataset, ECU and Workers: --dataset DIR, --ecu, --workers.
 	Dataset string
 	ECU     string
@@ -189,6 +192,7 @@ the slave identification the recording holds (GET_ID), or --ecu.`,
 	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "output file or directory (default: derived from FILE)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "write raw ECU values instead of physical values")
+	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "fail (exit 1) if the recording is damaged or truncated, or frames were lost (after converting what is intact)")
 	cmd.Flags().BoolVar(&opts.Repair, "repair", false, "complete the MDF file FILE (.mf4) of a killed 'xcp record -o FILE' from its journal FILE.xlog")
 	cmd.Flags().StringVar(&opts.Dataset, "dataset", "", "add the recordings to the Hive-partitioned Parquet dataset in `DIR`")
 	cmd.Flags().StringVar(&opts.ECU, "ecu", "", "ECU `id` of the recordings in the dataset (default: the slave identification recorded, else unknown)")
@@ -237,6 +241,8 @@ type Summary struct {
 	Complete  bool          `json:"complete"`
 	Tail      *record.Tail  `json:"tail,omitempty"`
 	Damage    []string      `json:"damage,omitempty"`
+	// DamagedFrames is how many frames the damaged blocks held.
+	DamagedFrames uint64 `json:"damagedFrames,omitempty"`
 	Dropped   uint64        `json:"droppedByRecorder"`
 	Unknown   uint64        `json:"unknownFrames"`
 	NonDTO    uint64        `json:"nonDtoFrames"`
@@ -315,8 +321,18 @@ func run(ctx context.Context, opts *Options) error {
 		}
 		s.Lists = append(s.Lists, ls)
 	}
+	for _, d := range res.Damage {
+		s.DamagedFrames += uint64(d.Frames)
+	}
 	warn(opts, &s)
-	return opts.Printer(opts.JSON).Print(s, tables(&s)...)
+	if err := opts.Printer(opts.JSON).Print(s, tables(&s)...); err != nil {
+		return err
+	}
+	if opts.Strict && (len(s.Damage) > 0 || s.Tail != nil || s.Dropped > 0 || s.Unwritten > 0) {
+		return fmt.Errorf("convert %s: --strict: the recording is damaged or incomplete (%d damaged blocks with %d frames, truncated %v, %d frames dropped, %d unwritten); the intact part was converted",
+			opts.File, len(s.Damage), s.DamagedFrames, s.Tail != nil, s.Dropped, s.Unwritten)
+	}
+	return nil
 }
 
 // newSink returns the writer of format opts.To; counts are the samples per list
@@ -347,6 +363,9 @@ func warn(opts *Options, s *Summary) {
 	}
 	for _, d := range s.Damage {
 		fmt.Fprintf(w, "warning: %s: skipped damaged data: %s\n", s.File, d)
+	}
+	if s.DamagedFrames > 0 {
+		fmt.Fprintf(w, "warning: %s: %d frames lost in damaged blocks (their samples are missing from the output)\n", s.File, s.DamagedFrames)
 	}
 	if s.Dropped > 0 {
 		fmt.Fprintf(w, "warning: %s: the recorder dropped %d frames (disk too slow)\n", s.File, s.Dropped)
