@@ -233,20 +233,20 @@ type ListSummary struct {
 
 // Summary is the output of `xcp convert`.
 type Summary struct {
-	File      string        `json:"file"`
-	Format    string        `json:"format"`
-	Output    []string      `json:"output"`
-	Samples   uint64        `json:"samples"`
-	Lists     []ListSummary `json:"lists"`
-	Complete  bool          `json:"complete"`
-	Tail      *record.Tail  `json:"tail,omitempty"`
-	Damage    []string      `json:"damage,omitempty"`
+	File     string        `json:"file"`
+	Format   string        `json:"format"`
+	Output   []string      `json:"output"`
+	Samples  uint64        `json:"samples"`
+	Lists    []ListSummary `json:"lists"`
+	Complete bool          `json:"complete"`
+	Tail     *record.Tail  `json:"tail,omitempty"`
+	Damage   []string      `json:"damage,omitempty"`
 	// DamagedFrames is how many frames the damaged blocks held.
 	DamagedFrames uint64 `json:"damagedFrames,omitempty"`
-	Dropped   uint64        `json:"droppedByRecorder"`
-	Unknown   uint64        `json:"unknownFrames"`
-	NonDTO    uint64        `json:"nonDtoFrames"`
-	FramesRec uint64        `json:"framesRecorded"`
+	Dropped       uint64 `json:"droppedByRecorder"`
+	Unknown       uint64 `json:"unknownFrames"`
+	NonDTO        uint64 `json:"nonDtoFrames"`
+	FramesRec     uint64 `json:"framesRecorded"`
 	// Unwritten are frames the recorder accepted but could not write
 	// (disk full, I/O error).
 	Unwritten uint64 `json:"framesUnwritten,omitempty"`
