@@ -147,11 +147,15 @@ func (sl *slave) start() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	ready := make(chan error, 1)
+	addr := "127.0.0.1:" + strconv.Itoa(sl.getPort())
 	go func() {
 		defer close(done)
-		err := s.ListenAndServe(ctx, sl.proto, "127.0.0.1:"+strconv.Itoa(sl.port), func(a net.Addr) {
+		err := s.ListenAndServe(ctx, sl.proto, addr, func(a net.Addr) {
 			_, p, _ := net.SplitHostPort(a.String())
-			sl.port, _ = strconv.Atoi(p)
+			n, _ := strconv.Atoi(p)
+			sl.mu.Lock()
+			sl.port = n
+			sl.mu.Unlock()
 			ready <- nil
 		})
 		if err != nil {
@@ -207,8 +211,14 @@ func (sl *slave) current() *sim.Slave {
 	return sl.s
 }
 
+func (sl *slave) getPort() int {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	return sl.port
+}
+
 func (sl *slave) connect(ctx context.Context) (*master.Master, func() error, error) {
-	c, err := eth.Dial(ctx, eth.Config{Protocol: sl.proto, Host: "127.0.0.1", Port: sl.port})
+	c, err := eth.Dial(ctx, eth.Config{Protocol: sl.proto, Host: "127.0.0.1", Port: sl.getPort()})
 	if err != nil {
 		return nil, nil, err
 	}
