@@ -29,6 +29,7 @@ package eth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -131,6 +132,10 @@ func Dial(ctx context.Context, cfg Config) (transport.Conn, error) {
 	addr := cfg.Address()
 	nc, err := d.DialContext(ctx, network, addr)
 	if err != nil {
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			return nil, fmt.Errorf("eth: %w", err) // it names the network and address itself
+		}
 		return nil, fmt.Errorf("eth: dial %s %s: %w", network, addr, err)
 	}
 	switch nc := nc.(type) {

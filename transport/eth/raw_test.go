@@ -471,3 +471,18 @@ func TestTCPSendTimeoutNeverCorruptsTheStream(t *testing.T) {
 		t.Errorf("peer counted %d lost frames", st.Lost)
 	}
 }
+
+// TestDialErrorSaysItOnce: a refused TCP connection names network and
+// address once ("eth: dial tcp4 127.0.0.1:N: connect: connection refused").
+func TestDialErrorSaysItOnce(t *testing.T) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	_, err = eth.Dial(testCtx(t), eth.Config{Protocol: "tcp", Host: "127.0.0.1", Port: port})
+	if err == nil || strings.Count(err.Error(), "dial tcp4") != 1 {
+		t.Fatalf("error %v, want 'dial tcp4' once", err)
+	}
+}
