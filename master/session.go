@@ -8,6 +8,11 @@ import (
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
+// ErrKeyRejected is matched by the error of an UNLOCK the slave answered
+// with ERR_ACCESS_LOCKED: it rejected the key (a wrong seed & key
+// function or program for this ECU).
+var ErrKeyRejected = errors.New("the slave rejected the key (wrong seed & key algorithm for this ECU?)")
+
 // ErrConnectRefused is matched by the error of a CONNECT the slave refused
 // with ERR_ACCESS_DENIED: it serves another master (an XCP slave has one
 // master at a time; goxcp's simulator refuses a second one this way).
@@ -125,6 +130,11 @@ func (m *Master) unlock(ctx context.Context, res xcp.Resource, depth int) error 
 		n := min(chunk, len(key)-sent)
 		req := xcp.Unlock{Remaining: uint8(len(key) - sent), Key: key[sent : sent+n]}.Append(m.aux[:0], m.format)
 		p, err := m.callDepth(ctx, [][]byte{req}, 0, CallOptions{}, depth+1)
+		if errors.Is(err, xcp.ErrAccessLocked) {
+			// UNLOCK answered ERR_ACCESS_LOCKED: the key was wrong (and
+			// the slave may have ended the session).
+			return fmt.Errorf("master: UNLOCK %s: %w: %w", res, ErrKeyRejected, err)
+		}
 		if err != nil {
 			return fmt.Errorf("master: UNLOCK %s: %w", res, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -357,8 +358,8 @@ func TestSimWrongKey(t *testing.T) {
 	wrong := func(_ context.Context, _ xcp.Resource, seed []byte) ([]byte, error) { return []byte{1, 2, 3}, nil }
 	s, m := startSimWith(t, "tcp", sim.Config{Protect: xcp.ResCalPag}, master.Config{Timeouts: e2eTimeouts, Unlock: wrong})
 	err := m.Write(t.Context(), sim.CalBase, 0, []byte{1})
-	if !errors.Is(err, xcp.ErrAccessLocked) {
-		t.Fatalf("write with a wrong key: %v", err)
+	if !errors.Is(err, xcp.ErrAccessLocked) || !errors.Is(err, master.ErrKeyRejected) || !strings.Contains(err.Error(), "rejected the key") {
+		t.Fatalf("write with a wrong key: %v, want it to say the slave rejected the key", err)
 	}
 	var unlocks int
 	for _, c := range s.History() {
