@@ -32,7 +32,7 @@ func start(t *testing.T, network string) (*master.Master, *a2l.Module) {
 // waitFor polls the monitor until cond holds for every value.
 func waitFor(t *testing.T, mo *live.Monitor, cond func(live.Value) bool) []live.Value {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		vs := mo.Snapshot()
 		ok := true
@@ -138,7 +138,7 @@ func TestDrainAndRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	var total uint64
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for total < 100 && time.Now().Before(deadline) {
 		time.Sleep(30 * time.Millisecond)
 		ws := mo.Drain()

@@ -194,7 +194,7 @@ func TestLiveStreamAndRecording(t *testing.T) {
 	if code, body := e.do(t, "POST", "/api/watch", `{"names":["counter","waves.sine"],"event":"1ms"}`, auth...); code != 200 {
 		t.Fatalf("watch: %d %s", code, body)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.base, "http")+"/api/stream", &websocket.DialOptions{HTTPHeader: http.Header{"X-XCP-Token": {token}}})
 	if err != nil {

@@ -45,7 +45,7 @@ func TestInATerminal(t *testing.T) {
 	screen := func() string { return tmux("capture-pane", "-p", "-t", "m") }
 	waitScreen := func(what string, ok func(string) bool) string {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(60 * time.Second) // generous: CI machines are shared
 		for {
 			s := screen()
 			if ok(s) {
