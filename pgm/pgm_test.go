@@ -299,3 +299,18 @@ func TestNewImage(t *testing.T) {
 		t.Errorf("binary past 4 GiB: %v", err)
 	}
 }
+
+func TestPropertiesString(t *testing.T) {
+	for _, tc := range []struct {
+		p    uint8
+		want string
+	}{
+		{0, "none"},
+		{0x43, "absolute mode, functional mode, non-sequential supported"},
+		{0xFF, "absolute mode, functional mode, compression supported, compression required, encryption supported, encryption required, non-sequential supported, non-sequential required"},
+	} {
+		if got := pgm.PropertiesString(tc.p); got != tc.want {
+			t.Errorf("PropertiesString(0x%02X) = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+}

@@ -19,6 +19,23 @@ const (
 	PropNonSeqRequire = 0x80 // non-sequential programming required
 )
 
+// PropertiesString names the set bits of PGM_PROPERTIES, e.g. "absolute
+// mode, functional mode, non-sequential supported"; "none" for 0.
+func PropertiesString(p uint8) string {
+	names := [8]string{"absolute mode", "functional mode", "compression supported", "compression required",
+		"encryption supported", "encryption required", "non-sequential supported", "non-sequential required"}
+	var out []string
+	for i, n := range names {
+		if p&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return "none"
+	}
+	return strings.Join(out, ", ")
+}
+
 // Sector is one flash sector as the slave describes it (GET_SECTOR_INFO).
 type Sector struct {
 	Index      uint8

@@ -99,7 +99,7 @@ func ScanConnect(ctx context.Context, bus Bus, cfg Config, first, last uint32, w
 		return nil, fmt.Errorf("can: scan end: %w", err)
 	}
 	if lo.Extended != hi.Extended || lo.Value > hi.Value {
-		return nil, fmt.Errorf("can: scan range %s..%s is empty or mixes 11- and 29-bit identifiers", lo, hi)
+		return nil, fmt.Errorf("can: scan range 0x%s..0x%s is empty or mixes 11- and 29-bit identifiers", lo, hi)
 	}
 	connect := xcp.Connect{Mode: xcp.ConnectNormal}.Append(nil, xcp.Format{})
 	disconnect := xcp.Disconnect{}.Append(nil, xcp.Format{})

@@ -147,7 +147,8 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	out := make([]slaveJSON, len(slaves))
 	for i, s := range slaves {
-		out[i] = slaveJSON(s)
+		out[i] = slaveJSON{Interface: s.Interface, From: s.From, Addr: s.Addr, Port: s.Port, Protocol: s.Protocol, Busy: s.Busy,
+			Extended: s.Extended, Resource: s.Resource.String(), ID: s.ID, MAC: s.MAC}
 	}
 	return p.Print(out, t)
 }
@@ -161,7 +162,7 @@ type slaveJSON struct {
 	Protocol  string         `json:"protocol"`
 	Busy      bool           `json:"busy"`
 	Extended  bool           `json:"extended_supported"`
-	Resource  xcp.Resource   `json:"resource"`
+	Resource  string         `json:"resource"` // e.g. "CAL/PAG|DAQ|PGM"
 	ID        string         `json:"id"`
 	MAC       string         `json:"mac,omitempty"`
 }

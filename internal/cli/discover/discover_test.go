@@ -72,7 +72,8 @@ func TestSim(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if len(got) != 1 || got[0].Addr.String() != "127.0.0.1" || got[0].Port == 0 || got[0].ID != "goxcp-sim" || got[0].MAC != "02:00:00:00:00:01" {
+	if len(got) != 1 || got[0].Addr.String() != "127.0.0.1" || got[0].Port == 0 || got[0].ID != "goxcp-sim" || got[0].MAC != "02:00:00:00:00:01" ||
+		!strings.Contains(got[0].Resource, "DAQ") {
 		t.Fatalf("answers %+v", got)
 	}
 	if errOut.String() != "1 slave(s) answered within 300ms\n" {

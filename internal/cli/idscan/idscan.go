@@ -76,7 +76,7 @@ convention: bit 31 (0x80000000) marks a 29-bit identifier.`,
 				lo, _ := can.ParseID(opts.First)
 				hi, _ := can.ParseID(opts.Last)
 				if lo.Extended != hi.Extended || lo.Value > hi.Value {
-					return cmdutil.UsageErrorf("--range: %s-%s is empty or mixes 11- and 29-bit identifiers", lo, hi)
+					return cmdutil.UsageErrorf("--range: 0x%s-0x%s is empty or mixes 11- and 29-bit identifiers", lo, hi)
 				}
 				opts.RangeSet = true
 			}

@@ -21,7 +21,7 @@ func TestOptions(t *testing.T) {
 		{[]string{"--range", "0x700-0x7FF"}, Options{RangeSet: true, First: 0x700, Last: 0x7FF, Wait: 50 * time.Millisecond}, ""},
 		{[]string{"--range", "0x80000100-0x80000110", "--wait", "5ms", "--json"}, Options{RangeSet: true, First: 0x80000100, Last: 0x80000110, Wait: 5 * time.Millisecond, JSON: true}, ""},
 		{[]string{"--broadcast", "256"}, Options{Broadcast: 0x100, Wait: 500 * time.Millisecond}, ""},
-		{[]string{"--range", "0x7FF-0x700"}, Options{}, "is empty or mixes"},
+		{[]string{"--range", "0x7FF-0x700"}, Options{}, "0x7FF-0x700 is empty or mixes"},
 		{[]string{"--range", "0x700-0x80000800"}, Options{}, "is empty or mixes"},
 		{[]string{"--range", "x-y"}, Options{}, `not a CAN identifier: "x"`},
 		{[]string{"--broadcast", "0x40000000"}, Options{}, "exceeds 29 bits"},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/pgm"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
@@ -161,7 +162,7 @@ func (r *Report) Tables() []cmdutil.Table {
 		if p.NotSupported != "" {
 			ts = append(ts, cmdutil.KV("Flash programming (PGM)", "PGM", p.NotSupported))
 		} else {
-			ts = append(ts, cmdutil.KV("Flash programming (PGM)", "Properties", fmt.Sprintf("0x%02X", p.Properties), "Sectors", strconv.Itoa(p.MaxSectors)))
+			ts = append(ts, cmdutil.KV("Flash programming (PGM)", "Properties", fmt.Sprintf("0x%02X (%s)", p.Properties, pgm.PropertiesString(p.Properties)), "Sectors", strconv.Itoa(p.MaxSectors)))
 			t := cmdutil.Table{Title: "Sectors", Header: []string{"Sector", "Address", "Length", "Clear seq", "Program seq", "Method"}}
 			for _, s := range p.Sectors {
 				if s.Error != "" {
