@@ -483,6 +483,31 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	}
 	defer c.CloseNow()
 	ctx := c.CloseRead(r.Context())
+	for {
+		s.bmu.Lock()
+		ready := s.ready
+		s.bmu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-ready:
+		}
+		s.bmu.Lock()
+		b := s.latest
+		s.bmu.Unlock()
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := c.Write(wctx, websocket.MessageText, b)
+		cancel()
+		if err != nil {
+			return
+		}
+	}
+}
+
+// broadcast drains the live monitor every streamInterval into one frame
+// that every stream client sends: several pages see the same data.
+func (s *Server) broadcast(ctx context.Context) {
+	defer close(s.bcastDone)
 	t := time.NewTicker(streamInterval)
 	defer t.Stop()
 	for {
@@ -491,14 +516,16 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 			return
 		case <-t.C:
 		}
-		f := s.frame()
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		b, _ := json.Marshal(f)
-		err := c.Write(wctx, websocket.MessageText, b)
-		cancel()
+		b, err := json.Marshal(s.frame())
 		if err != nil {
-			return
+			s.log.Error("workbench: frame", "err", err)
+			continue
 		}
+		s.bmu.Lock()
+		s.latest = b
+		close(s.ready)
+		s.ready = make(chan struct{})
+		s.bmu.Unlock()
 	}
 }
 

@@ -78,6 +78,14 @@ type Server struct {
 	record string     // file being recorded, "" if none
 	calMu  sync.Mutex // one calibration access (page switching) at a time
 	closed bool
+
+	// The live stream: one goroutine drains the monitor every
+	// streamInterval and publishes the frame to every client.
+	bmu       sync.Mutex
+	latest    []byte
+	ready     chan struct{} // closed when latest changes
+	stopBcast context.CancelFunc
+	bcastDone chan struct{}
 }
 
 // New returns a Server for cfg. Call SetAddr with the listener's address
@@ -106,6 +114,10 @@ func New(cfg Config) (*Server, error) {
 		http.ServeFileFS(w, r, sub, "index.html")
 	})
 	s.routes()
+	s.ready = make(chan struct{})
+	bctx, cancel := context.WithCancel(context.Background())
+	s.stopBcast, s.bcastDone = cancel, make(chan struct{})
+	go s.broadcast(bctx)
 	return s, nil
 }
 
@@ -187,8 +199,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// Close stops a running live view or recording.
+// Close stops the live stream and a running live view or recording.
 func (s *Server) Close(ctx context.Context) error {
+	s.stopBcast()
+	<-s.bcastDone
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true

@@ -272,3 +272,53 @@ func TestLiveStreamAndRecording(t *testing.T) {
 		t.Error("a recording escaped the record directory")
 	}
 }
+
+// Two pages watching at once see the same frames (one drain of the live
+// monitor per interval, published to every client), not half the samples
+// each.
+func TestTwoClientsShareFrames(t *testing.T) {
+	e := serve(t, false)
+	if code, body := e.do(t, "POST", "/api/watch", `{"names":["counter"],"event":"1ms"}`, "X-XCP-Token", token); code != 200 {
+		t.Fatalf("watch: %d %s", code, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dial := func() *websocket.Conn {
+		c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.base, "http")+"/api/stream", &websocket.DialOptions{HTTPHeader: http.Header{"X-XCP-Token": {token}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b := dial(), dial()
+	defer a.CloseNow()
+	defer b.CloseNow()
+	times := func(c *websocket.Conn, n int) map[float64]uint64 {
+		out := map[float64]uint64{}
+		for len(out) < n {
+			_, msg, err := c.Read(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var f workbench.Frame
+			json.Unmarshal(msg, &f)
+			if len(f.N) == 1 {
+				out[f.T] = f.N[0]
+			}
+		}
+		return out
+	}
+	ta, tb := times(a, 20), times(b, 20)
+	same := 0
+	for tm, n := range ta {
+		if m, ok := tb[tm]; ok {
+			if m != n {
+				t.Errorf("frame at %v: %d samples for one client, %d for the other", tm, n, m)
+			}
+			same++
+		}
+	}
+	if same < 10 {
+		t.Errorf("only %d of 20 frames are the same for both clients", same)
+	}
+}
