@@ -57,30 +57,20 @@ func Open(path string) (*Recording, error) {
 	n, _ := io.ReadFull(f, head)
 	f.Close()
 	if mdf4.IsMDF(head[:n]) {
-		mf, err := mdf4.Open(path)
+		src, c, err := OpenMDF(path)
 		if err != nil {
 			return nil, err
 		}
-		src, err := mf4.NewSource(mf)
-		if err != nil {
-			mf.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return &Recording{Format: MDF4, Source: src, closer: mf}, nil
+		return &Recording{Format: MDF4, Source: src, closer: c}, nil
 	}
 	if py, err := xmraw.IsFile(path); err != nil {
 		return nil, err
 	} else if py {
-		xr, err := xmraw.Open(path)
+		src, c, err := OpenXMRaw(path)
 		if err != nil {
 			return nil, err
 		}
-		src, err := xmraw.NewSource(xr)
-		if err != nil {
-			xr.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return &Recording{Format: XMRaw, Source: src, closer: xr}, nil
+		return &Recording{Format: XMRaw, Source: src, closer: c}, nil
 	}
 	r, err := record.Open(path)
 	if err != nil {
@@ -92,4 +82,34 @@ func Open(path string) (*Recording, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &Recording{Format: XLog, Source: src, xlog: r, closer: r}, nil
+}
+
+// OpenMDF opens an MDF 4 file as a sample source (with the MDF-specific
+// counters of *mf4.Source); the Closer closes the file.
+func OpenMDF(path string) (*mf4.Source, io.Closer, error) {
+	mf, err := mdf4.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := mf4.NewSource(mf)
+	if err != nil {
+		mf.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return src, mf, nil
+}
+
+// OpenXMRaw opens a pyXCP recording as a sample source (with the
+// pyXCP-specific reader behind *xmraw.Source); the Closer closes the file.
+func OpenXMRaw(path string) (*xmraw.Source, io.Closer, error) {
+	xr, err := xmraw.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := xmraw.NewSource(xr)
+	if err != nil {
+		xr.Close()
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return src, xr, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/goxcp/goxcp/mdf4"
 	rconv "github.com/goxcp/goxcp/record/convert"
 	"github.com/goxcp/goxcp/record/convert/mf4"
+	"github.com/goxcp/goxcp/record/opener"
 )
 
 // isMDF reports whether file starts like an MDF file.
@@ -29,16 +30,11 @@ func isMDF(file string) (bool, error) {
 
 // openMDF opens an MDF 4 file as a sample source.
 func openMDF(file string) (*mf4.Source, func(), error) {
-	f, err := mdf4.Open(file)
+	src, c, err := opener.OpenMDF(file)
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := mf4.NewSource(f)
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return src, func() { f.Close() }, nil
+	return src, func() { c.Close() }, nil
 }
 
 // runMDF converts an MDF 4 file (another tool's or goxcp's own).

@@ -6,21 +6,17 @@ import (
 	"fmt"
 
 	rconv "github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/opener"
 	"github.com/goxcp/goxcp/record/xmraw"
 )
 
 // openXmraw opens a pyXCP recording as a sample source.
 func openXmraw(file string) (*xmraw.Source, func(), error) {
-	r, err := xmraw.Open(file)
+	src, c, err := opener.OpenXMRaw(file)
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := xmraw.NewSource(r)
-	if err != nil {
-		r.Close()
-		return nil, nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return src, func() { r.Close() }, nil
+	return src, func() { c.Close() }, nil
 }
 
 // runXmraw converts a pyXCP recording; damage ends it with an error after
