@@ -22,7 +22,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/goxcp/goxcp/bench/internal/procmem"
@@ -116,7 +115,7 @@ func run(rows int, formats []string, dir string, meta *record.Meta) error {
 			return fmt.Errorf("unknown format %q", f)
 		}
 		runtime.GC()
-		stop, peak := sampleMemory()
+		stop, peak := procmem.Sample()
 		r, err := record.Open(src)
 		if err != nil {
 			return err
@@ -132,7 +131,7 @@ func run(rows int, formats []string, dir string, meta *record.Meta) error {
 		ost, _ := os.Stat(out)
 		fmt.Printf("%-8s %d rows in %v = %.2f M rows/s, output %.1f MB, peak heap in use %.1f MB, peak RSS %.1f MB\n",
 			f+":", res.Samples, dt.Round(time.Millisecond), float64(res.Samples)/dt.Seconds()/1e6,
-			float64(ost.Size())/1e6, float64(peak.heap)/1e6, float64(peak.rss)/1e6)
+			float64(ost.Size())/1e6, float64(peak.Heap)/1e6, float64(peak.RSS)/1e6)
 		if raw {
 			if err := readMDF(out, dir); err != nil {
 				return err
@@ -147,7 +146,7 @@ func run(rows int, formats []string, dir string, meta *record.Meta) error {
 // converted to CSV.
 func readMDF(path, dir string) error {
 	runtime.GC()
-	stop, peak := sampleMemory()
+	stop, peak := procmem.Sample()
 	t0 := time.Now()
 	f, err := mdf4.Open(path)
 	if err != nil {
@@ -167,10 +166,10 @@ func readMDF(path, dir string) error {
 	f.Close()
 	stop()
 	fmt.Printf("  mdf4-read:  %d records, every channel decoded, in %v = %.2f M rows/s, peak heap in use %.1f MB, peak RSS %.1f MB (checksum %g)\n",
-		n, dt.Round(time.Millisecond), float64(n)/dt.Seconds()/1e6, float64(peak.heap)/1e6, float64(peak.rss)/1e6, sum)
+		n, dt.Round(time.Millisecond), float64(n)/dt.Seconds()/1e6, float64(peak.Heap)/1e6, float64(peak.RSS)/1e6, sum)
 
 	runtime.GC()
-	stop, peak = sampleMemory()
+	stop, peak = procmem.Sample()
 	t0 = time.Now()
 	if f, err = mdf4.Open(path); err != nil {
 		return err
@@ -188,39 +187,7 @@ func readMDF(path, dir string) error {
 		return err
 	}
 	fmt.Printf("  mf4-to-csv: %d rows in %v = %.2f M rows/s, peak heap in use %.1f MB, peak RSS %.1f MB\n",
-		res.Samples, dt.Round(time.Millisecond), float64(res.Samples)/dt.Seconds()/1e6, float64(peak.heap)/1e6, float64(peak.rss)/1e6)
+		res.Samples, dt.Round(time.Millisecond), float64(res.Samples)/dt.Seconds()/1e6, float64(peak.Heap)/1e6, float64(peak.RSS)/1e6)
 	os.Remove(out)
 	return nil
-}
-
-type peaks struct{ heap, rss uint64 }
-
-// sampleMemory samples the heap in use and the RSS every 20 ms until stop
-// is called; the peaks are valid after stop.
-func sampleMemory() (stop func(), p *peaks) {
-	p = &peaks{}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	sample := func() {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		p.heap = max(p.heap, ms.HeapInuse)
-		p.rss = max(p.rss, procmem.RSS())
-	}
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				sample()
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }, p
 }

@@ -16,7 +16,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"time"
 
 	"github.com/goxcp/goxcp/bench/internal/procmem"
@@ -70,7 +69,7 @@ func run(n, rows, wide, workers int, dir string) error {
 	for _, w := range []int{1, workers} {
 		out := filepath.Join(dir, fmt.Sprintf("lake-%d", w))
 		runtime.GC()
-		stop, peak := sampleMemory()
+		stop, peak := procmem.Sample()
 		t0, c0 := time.Now(), procmem.CPUSeconds()
 		res, err := dataset.Build(context.Background(), out, files, dataset.Options{Workers: w})
 		dt, cpu := time.Since(t0), procmem.CPUSeconds()-c0
@@ -96,40 +95,8 @@ func run(n, rows, wide, workers int, dir string) error {
 		})
 		fmt.Printf("build %d worker(s): %d rows into %d files in %v = %.2f M rows/s (CPU %.1f s = %.2f M rows per CPU-second), dataset %.1f MB, peak heap in use %.1f MB, peak RSS %.1f MB\n",
 			w, total, nfiles, dt.Round(time.Millisecond), float64(total)/dt.Seconds()/1e6, cpu, float64(total)/cpu/1e6,
-			float64(outSize)/1e6, float64(peak.heap)/1e6, float64(peak.rss)/1e6)
+			float64(outSize)/1e6, float64(peak.Heap)/1e6, float64(peak.RSS)/1e6)
 		os.RemoveAll(out)
 	}
 	return nil
-}
-
-type peaks struct{ heap, rss uint64 }
-
-// sampleMemory samples the heap in use and the RSS every 20 ms until stop
-// is called; the peaks are valid after stop.
-func sampleMemory() (stop func(), p *peaks) {
-	p = &peaks{}
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	sample := func() {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		p.heap = max(p.heap, ms.HeapInuse)
-		p.rss = max(p.rss, procmem.RSS())
-	}
-	go func() {
-		defer wg.Done()
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				sample()
-				return
-			case <-t.C:
-				sample()
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }, p
 }

@@ -4,8 +4,11 @@ package procmem
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // RSS returns the resident set size of the process in bytes, read from
@@ -44,4 +47,37 @@ func CPUSeconds() float64 {
 	ut, _ := strconv.ParseUint(f[11], 10, 64)
 	st, _ := strconv.ParseUint(f[12], 10, 64)
 	return float64(ut+st) / 100
+}
+
+// Peaks are the largest heap in use and RSS seen by Sample.
+type Peaks struct{ Heap, RSS uint64 }
+
+// Sample samples the heap in use and the RSS every 20 ms until stop is
+// called; the peaks are valid after stop.
+func Sample() (stop func(), p *Peaks) {
+	p = &Peaks{}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		p.Heap = max(p.Heap, ms.HeapInuse)
+		p.RSS = max(p.RSS, RSS())
+	}
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				sample()
+				return
+			case <-t.C:
+				sample()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }, p
 }
