@@ -9,12 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/config/pyxcp"
 	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
@@ -154,12 +154,7 @@ pyXCP issue #130); --keep-can-ids copies them unchanged.`,
 				return err
 			}
 			name := filepath.Base(args[0])
-			var c *Conversion
-			if strings.EqualFold(filepath.Ext(name), ".py") {
-				c, err = ConvertPy(name, data)
-			} else {
-				c, err = ConvertLegacy(name, data, keepIDs)
-			}
+			c, err := pyxcp.Convert(name, data, pyxcp.Options{KeepCANIDs: keepIDs})
 			if err != nil {
 				return err
 			}

@@ -1,10 +1,10 @@
-package configcmd_test
+package pyxcp_test
 
 import (
 	"testing"
 
 	"github.com/goxcp/goxcp/config"
-	"github.com/goxcp/goxcp/internal/cli/configcmd"
+	"github.com/goxcp/goxcp/config/pyxcp"
 )
 
 // Whatever a pyXCP file holds, conversion never panics and its output
@@ -16,12 +16,12 @@ func FuzzConvert(f *testing.F) {
 	f.Add([]byte("c.Transport.Eth.host = 'a\\x01\x02\\\\\xff\\u1234'\n"), false)
 	f.Add([]byte(`{"CAN": {"CAN_ID_MASTER": 2147483649, "DAQ_IDENTIFIER": [1, -1]}}`), true)
 	f.Fuzz(func(t *testing.T, data []byte, legacy bool) {
-		var c *configcmd.Conversion
+		var c *pyxcp.Conversion
 		var err error
 		if legacy {
-			c, err = configcmd.ConvertLegacy("f.toml", data, false)
+			c, err = pyxcp.ConvertLegacy("f.toml", data, false)
 		} else {
-			c, err = configcmd.ConvertPy("f.py", data)
+			c, err = pyxcp.ConvertPy("f.py", data)
 		}
 		if err != nil {
 			return

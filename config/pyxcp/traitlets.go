@@ -1,4 +1,4 @@
-package configcmd
+package pyxcp
 
 import (
 	"bufio"
