@@ -1,10 +1,9 @@
-// Package info is `xcp info`: everything the slave tells about itself —
-// the CONNECT properties, GET_VERSION, GET_COMM_MODE_INFO, GET_STATUS with
-// the protection of every resource, the GET_ID identifications, the DAQ
-// processor, resolution and event channels, and the calibration paging
-// (PAG) and flash programming (PGM) layout — as tables
-// or JSON. Optional commands the slave lacks are reported as not
-// supported, never as a failure.
+// Package info is `xcp info`: it prints what slaveinfo.Gather finds out
+// about the slave — the CONNECT properties, GET_VERSION,
+// GET_COMM_MODE_INFO, GET_STATUS with the protection of every resource, the
+// GET_ID identifications, the DAQ processor, resolution and event channels,
+// and the calibration paging (PAG) and flash programming (PGM) layout — as
+// tables or JSON.
 package info
 
 import (
@@ -19,6 +18,7 @@ import (
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/pgm"
 	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/slaveinfo"
 )
 
 // Options are the parsed arguments of `xcp info`.
@@ -26,7 +26,7 @@ type Options struct {
 	Connect func(context.Context) (*master.Master, func() error, error)
 	Printer func(json bool) *cmdutil.Printer
 
-	Parts Parts
+	Parts slaveinfo.Parts
 	JSON  bool
 }
 
@@ -43,7 +43,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
   xcp --host 192.168.1.10 --protocol udp info --json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Parts = Parts{IDs: !noIDs, DAQ: !noDAQ, PAG: !noPAG, PGM: !noPGM}
+			opts.Parts = slaveinfo.Parts{IDs: !noIDs, DAQ: !noDAQ, PAG: !noPAG, PGM: !noPGM}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -65,17 +65,15 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer done()
-	r, err := gather(ctx, m, opts.Parts)
+	r, err := slaveinfo.Gather(ctx, m, opts.Parts)
 	if err != nil {
 		return err
 	}
-	ci := m.Conn().Info()
-	r.Transport = Transport{Kind: ci.Kind, Local: ci.Local, Remote: ci.Remote}
-	return opts.Printer(opts.JSON).Print(r, r.Tables()...)
+	return opts.Printer(opts.JSON).Print(r, tables(r)...)
 }
 
-// Tables renders the report for people.
-func (r *Report) Tables() []cmdutil.Table {
+// tables renders the report for people.
+func tables(r *slaveinfo.Report) []cmdutil.Table {
 	c := r.Connect
 	ts := []cmdutil.Table{
 		cmdutil.KV("Transport", "Kind", r.Transport.Kind, "Local", r.Transport.Local, "Remote", r.Transport.Remote),
@@ -134,7 +132,7 @@ func (r *Report) Tables() []cmdutil.Table {
 		}
 		ts = append(ts, t)
 	}
-	ts = append(ts, r.DAQ.tables()...)
+	ts = append(ts, daqTables(r.DAQ)...)
 	if p := r.PAG; p != nil {
 		if p.NotSupported != "" {
 			ts = append(ts, cmdutil.KV("Calibration paging (PAG)", "PAG", p.NotSupported))

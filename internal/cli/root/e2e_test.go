@@ -16,9 +16,9 @@ import (
 
 	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
-	"github.com/goxcp/goxcp/internal/cli/info"
 	xcpproto "github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/slaveinfo"
 	"github.com/goxcp/goxcp/transport/eth"
 )
 
@@ -108,7 +108,7 @@ func TestSimInfoJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var r info.Report
+	var r slaveinfo.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v:\n%s", err, out)
 	}

@@ -1,4 +1,4 @@
-package info
+package slaveinfo
 
 import (
 	"context"
@@ -9,12 +9,21 @@ import (
 
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 )
 
-// Parts selects what Gather asks for beyond CONNECT and GET_STATUS.
+// Parts selects what Gather asks for beyond CONNECT, GET_VERSION,
+// GET_COMM_MODE_INFO and GET_STATUS. The zero value asks for nothing more;
+// All asks for everything.
 type Parts struct {
-	IDs, DAQ, PAG, PGM bool
+	IDs bool // GET_ID of every identification type
+	DAQ bool // DAQ processor, resolution and event channels
+	PAG bool // calibration segments and pages
+	PGM bool // flash sectors
 }
+
+// All selects every part.
+var All = Parts{IDs: true, DAQ: true, PAG: true, PGM: true}
 
 // maxIDShown is the largest identification (in bytes) uploaded for
 // display; longer ones (e.g. the A2L of type 4) are reported by length.
@@ -25,16 +34,25 @@ var idTypes = []xcp.IDType{xcp.IDASCII, xcp.IDFilename, xcp.IDFilePath, xcp.IDUR
 
 type gatherer struct {
 	ctx     context.Context
-	s       session
+	s       Session
 	r       *Report
 	keyHint bool // the seed & key note was added
 }
 
-// gather collects the report from a connected session. Optional commands
-// the slave lacks or refuses are recorded in the report; only failures of
-// the connection (timeouts, closed connection) end it with an error.
-func gather(ctx context.Context, s session, parts Parts) (*Report, error) {
+// Gather asks a connected slave everything it tells about itself and
+// returns it as a Report. Optional commands the slave lacks are reported as
+// not supported (the part's NotSupported reason, or a note), other negative
+// responses are collected in Report.Errors (a locked resource adds a note on
+// seed & key); only failures of the connection (timeouts, a closed
+// connection) end it with an error, returned with the report gathered so far.
+// When s also has Conn() transport.Conn (as *master.Master does), the
+// report's Transport describes that connection.
+func Gather(ctx context.Context, s Session, parts Parts) (*Report, error) {
 	g := &gatherer{ctx: ctx, s: s, r: &Report{}}
+	if c, ok := s.(interface{ Conn() transport.Conn }); ok && c.Conn() != nil {
+		ci := c.Conn().Info()
+		g.r.Transport = Transport{Kind: ci.Kind, Local: ci.Local, Remote: ci.Remote}
+	}
 	g.connect()
 	for _, step := range []struct {
 		on   bool

@@ -1,4 +1,4 @@
-package info
+package slaveinfo
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
-// Report is everything `xcp info` found out about the slave. Optional parts
+// Report is everything Gather found out about the slave. Optional parts
 // the slave does not implement carry a NotSupported reason instead of data.
 type Report struct {
 	Transport Transport  `json:"transport"`
@@ -137,8 +137,11 @@ type CmdError struct {
 	Error string `json:"error"`
 }
 
-// session is what the report needs from a connected master.
-type session interface {
+// Session is what Gather needs from a connected master; *master.Master
+// satisfies it. Do sends one command packet and returns the positive
+// response (a negative one as *xcp.Error); Upload reads elements from the
+// MTA the slave set.
+type Session interface {
 	ConnectInfo() xcp.ConnectResponse
 	Format() xcp.Format
 	Do(ctx context.Context, req []byte) ([]byte, error)
@@ -165,7 +168,7 @@ func optional(err error) (notSupported string, fatal error) {
 
 // do sends req (built with the session format) and decodes the positive
 // response into resp.
-func do(ctx context.Context, s session, req interface {
+func do(ctx context.Context, s Session, req interface {
 	Append([]byte, xcp.Format) []byte
 }, resp interface {
 	Decode([]byte, xcp.Format) error
