@@ -312,8 +312,14 @@ func Count(ctx context.Context, src Source) ([]uint64, error) {
 	return counts, src.Err()
 }
 
-// batchSamples is the number of samples handed over at once.
-const batchSamples = 4096
+// batchSamples is the number of samples handed over at once, fewer when
+// they hold more than batchValues values together: the batches' memory
+// stays bounded however wide a list is (4096 samples of 200 values each
+// were 20 MB a batch).
+const (
+	batchSamples = 4096
+	batchValues  = 1 << 16
+)
 
 // batch is a set of decoded samples whose values live in vals.
 type batch struct {
@@ -333,7 +339,11 @@ func decode(d Source, phys [][]*compu.Conv, free <-chan *batch, full chan<- *bat
 			return nil
 		}
 		b.samples, b.vals = b.samples[:0], b.vals[:0]
-		for len(b.samples) < batchSamples && d.Next() {
+		more := true
+		for len(b.samples) < batchSamples && len(b.vals) < batchValues {
+			if more = d.Next(); !more {
+				break
+			}
 			s := d.Sample()
 			off := len(b.vals)
 			b.vals = append(b.vals, s.Values...)
@@ -364,7 +374,7 @@ func decode(d Source, phys [][]*compu.Conv, free <-chan *batch, full chan<- *bat
 		case <-done:
 			return nil
 		}
-		if len(b.samples) < batchSamples {
+		if !more {
 			return d.Err()
 		}
 	}

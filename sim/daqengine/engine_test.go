@@ -284,7 +284,7 @@ func BenchmarkEmit(b *testing.B) {
 	start := time.Now()
 	for i := 0; i < b.N; i += 8 * maxRateBatch {
 		for range maxRateBatch {
-			em.cycle(3)
+			em.cycle(3, 0)
 		}
 		if err := em.flush(context.Background()); err != nil {
 			b.Fatal(err)
@@ -294,3 +294,42 @@ func BenchmarkEmit(b *testing.B) {
 }
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// slowLink blocks its first SendDTOs for block (a transport that stalls,
+// a loaded machine), so that the event's ticker drops ticks.
+type slowLink struct {
+	fakeLink
+	block time.Duration
+	once  sync.Once
+}
+
+func (l *slowLink) SendDTOs(ctx context.Context, pkts [][]byte, lists []uint16) error {
+	l.once.Do(func() { time.Sleep(l.block) })
+	return l.fakeLink.SendDTOs(ctx, pkts, lists)
+}
+
+// TestPeriodicCatchUp: an event whose goroutine was held up runs the
+// cycles it missed, so the slave keeps its nominal rate (a ticker alone
+// drops the missed ticks: here 15 of ~40).
+func TestPeriodicCatchUp(t *testing.T) {
+	const period = 10 * time.Millisecond
+	e, mem, _ := newEngine(t, Config{Events: []EventConfig{{Name: "10ms", Period: period}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	link := &slowLink{fakeLink: fakeLink{ctx: ctx}, block: 150 * time.Millisecond}
+	defer func() { cancel(); link.wg.Wait() }()
+	mem.Lock()
+	e.lists = []list{{event: 0, prescaler: 1, odts: []odt{{entries: []xcp.DaqElement{{BitOffset: xcp.NoBitOffset, Size: 4, Addr: ramBase}}}}}}
+	start := time.Now()
+	e.startLists(link, []*list{&e.lists[0]})
+	mem.Unlock()
+	time.Sleep(400 * time.Millisecond)
+	mem.Lock()
+	elapsed := time.Since(start)
+	stopped := e.stopRunners(func(*list) bool { return true })
+	mem.Unlock()
+	stopped.Wait()
+	want := uint64(elapsed / period)
+	if got := e.Stats().Samples; got+2 < want || got > want+1 {
+		t.Fatalf("%d samples in %v of a %v event, want %d (±2)", got, elapsed, period, want)
+	}
+}

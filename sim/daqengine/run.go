@@ -19,6 +19,13 @@ type runner struct {
 // before handing the DTOs to the transport in one batch.
 const maxRateBatch = 64
 
+// maxCatchUp is how many missed cycles of a periodic event the engine
+// runs late when its goroutine wakes up late: a ticker drops the ticks
+// its goroutine misses (a loaded machine, a GC pause), while an ECU's
+// timer task keeps its nominal rate. Further behind, the engine skips the
+// missed cycles (an ECU whose task overran).
+const maxCatchUp = 100
+
 // startLists starts lists and the event channels they need, on link.
 // Lock held.
 func (e *Engine) startLists(link Link, ls []*list) {
@@ -67,6 +74,7 @@ func (e *Engine) runEvent(link Link, r *runner, period time.Duration) {
 		defer close(r.done)
 		em := &emitter{e: e, link: link, buf: make([]byte, 0, 64<<10)}
 		if period > 0 {
+			next := time.Now().Add(period) // wall time of the next cycle
 			t := time.NewTicker(period)
 			defer t.Stop()
 			for {
@@ -77,7 +85,18 @@ func (e *Engine) runEvent(link Link, r *runner, period time.Duration) {
 					return
 				case <-t.C:
 				}
-				em.cycle(r.event)
+				// Every cycle that is due, each at its own slave time.
+				wall, n := time.Now(), 0
+				for ; !next.After(wall) && n < maxCatchUp; n++ {
+					next = next.Add(period)
+				}
+				if !next.After(wall) {
+					next = wall.Add(period) // too far behind: skip the missed cycles
+				}
+				now := e.mem.Now()
+				for k := n - 1; k >= 0; k-- {
+					em.cycle(r.event, max(0, now-time.Duration(k)*period))
+				}
 				if em.flush(ctx) != nil {
 					return
 				}
@@ -92,7 +111,7 @@ func (e *Engine) runEvent(link Link, r *runner, period time.Duration) {
 			default:
 			}
 			for range maxRateBatch {
-				em.cycle(r.event)
+				em.cycle(r.event, e.mem.Now())
 			}
 			if em.flush(ctx) != nil {
 				return
@@ -118,14 +137,13 @@ type emitter struct {
 	samples      uint64
 }
 
-// cycle samples every running list of event ev once.
-func (em *emitter) cycle(ev uint16) {
+// cycle samples every running list of event ev once, at slave time now.
+func (em *emitter) cycle(ev uint16, now time.Duration) {
 	e := em.e
 	c := &e.cfg
 	o := e.f.Order
 	e.mem.Lock()
 	defer e.mem.Unlock()
-	now := e.mem.Now()
 	e.mem.Refresh(now)
 	ts := e.ticks(now)
 	for li := range e.lists {
