@@ -1,14 +1,16 @@
-package stim
+package stimulus_test
 
 import (
-	"os"
-	"path/filepath"
+	"bytes"
+	"errors"
 	"testing"
+
+	"github.com/goxcp/goxcp/daq/stimulus"
 )
 
-// FuzzReadCSV: any values file gives rows of the header's width or an
+// FuzzReadTable: any values file gives rows of the header's width or an
 // error naming the file, never a panic.
-func FuzzReadCSV(f *testing.F) {
+func FuzzReadTable(f *testing.F) {
 	f.Add([]byte("time,a,b\n0,1,2\n1,3,4\n"))
 	f.Add([]byte("a\n1\n"))
 	f.Add([]byte("timestamp_ns,\"x\"\n# comment\n5, 1e3\n"))
@@ -16,14 +18,12 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte("time\n0\n"))
 	f.Add([]byte(""))
 	f.Add([]byte("a,,c\n1,2,3\n"))
-	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(dir, "v.csv")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cols, rows, err := readCSV(path)
+		cols, rows, err := stimulus.ReadTable(bytes.NewReader(data), "v.csv")
 		if err != nil {
+			if !bytes.HasPrefix([]byte(err.Error()), []byte("v.csv")) {
+				t.Fatalf("error does not name the file: %v", err)
+			}
 			return
 		}
 		if len(cols) == 0 || len(rows) == 0 {
@@ -32,6 +32,13 @@ func FuzzReadCSV(f *testing.F) {
 		for _, r := range rows {
 			if len(r) != len(cols) {
 				t.Fatalf("row of %d values for %d columns", len(r), len(cols))
+			}
+		}
+		var s stimulus.Source
+		if err := s.Table(cols, rows, false, "v.csv"); err != nil {
+			var dup *stimulus.DuplicateError
+			if !errors.As(err, &dup) {
+				t.Fatalf("table refused: %v", err)
 			}
 		}
 	})
