@@ -55,10 +55,13 @@ type Config struct {
 	// Unlock computes keys for GET_SEED/UNLOCK. Nil means resources that
 	// are locked stay locked (commands fail with ERR_ACCESS_LOCKED).
 	Unlock KeyFunc
-	// CommandDeadline bounds the total wait for one answer while the slave
-	// extends the command's timeout with EV_CMD_PENDING (0 =
-	// DefaultCommandDeadline, 30 s). Past it the command fails with
-	// ErrCommandDeadline and is not repeated.
+	// CommandDeadline bounds one command as a whole: every attempt the
+	// error-handling matrix makes, its pre-actions (SYNCH, waits, unlock,
+	// recoveries) and every EV_CMD_PENDING extension the slave asks for
+	// (0 = DefaultCommandDeadline, 30 s; never less than the command's own
+	// timeout, so one full attempt always fits). Past it the command fails
+	// with an error naming it and the deadline, matching
+	// ErrCommandDeadline, and is not repeated.
 	CommandDeadline time.Duration
 	// ConnectRetries bounds the repetitions of a CONNECT the slave does
 	// not answer (0 = DefaultConnectRetries, 1; negative = none): with the

@@ -121,6 +121,12 @@ func (m *Master) callDepth(ctx context.Context, reqs [][]byte, gap time.Duration
 	if nresp <= 0 {
 		nresp = 1
 	}
+	if m.cmdEnd.IsZero() {
+		// The outermost command: the deadline bounds it whole, with its
+		// repetitions, pre-actions and EV_CMD_PENDING extensions.
+		m.cmdEnd, m.cmdOf, m.cmdLimit = time.Now().Add(max(m.cfg.commandDeadline(), timeout)), cmd, max(m.cfg.commandDeadline(), timeout)
+		defer func() { m.cmdEnd = time.Time{} }()
+	}
 	attempts := 0
 	for {
 		attempts++
@@ -161,6 +167,9 @@ func (m *Master) callDepth(ctx context.Context, reqs [][]byte, gap time.Duration
 		if attempts > limit {
 			return nil, err
 		}
+		if m.pastDeadline() {
+			return nil, m.deadlineErr(attempts, err)
+		}
 		m.log.Debug("xcp error handling", "cmd", cmd.String(), "error", codeName(code),
 			"rule", rule.String(), "attempt", attempts)
 		pres, npre := rule.PreActions()
@@ -180,6 +189,10 @@ func (m *Master) preAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Comma
 	case xcp.PreNone:
 		return nil
 	case xcp.PreWaitT7, xcp.PreDisplayError:
+		if left := time.Until(m.cmdEnd); left < m.tmo.T7 {
+			wait.For(ctx, max(left, 0))
+			return m.deadlineErr(0, nil)
+		}
 		return wait.For(ctx, m.tmo.T7)
 	case xcp.PreSynch:
 		// Late answers to the command that failed may still arrive: they
@@ -187,6 +200,10 @@ func (m *Master) preAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Comma
 		// that answer is a failure to synchronise, not a success.
 		return m.resync(ctx)
 	}
+	// Recoveries and key functions run code that is not the master's:
+	// the command deadline bounds them through ctx.
+	ctx, cancel := context.WithDeadline(ctx, m.cmdEnd)
+	defer cancel()
 	if f, ok := m.recovery[pre]; ok {
 		return f(ctx, nested{m, depth + 1})
 	}

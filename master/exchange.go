@@ -26,9 +26,9 @@ func newStoppedTimer() *time.Timer {
 // leaves the master unsynchronised, and the next command tries again.
 var ErrNotSynchronised = errors.New("master: not synchronised with the slave")
 
-// ErrCommandDeadline is matched (errors.Is) by the error of a command the
-// slave kept pending (EV_CMD_PENDING) for longer than the command deadline
-// (Config.CommandDeadline).
+// ErrCommandDeadline is matched (errors.Is) by the error of a command that
+// did not end within the command deadline (Config.CommandDeadline) with
+// all its attempts, pre-actions and EV_CMD_PENDING extensions.
 var ErrCommandDeadline = errors.New("master: command deadline exceeded")
 
 // now returns the time in the transport's clock (ns since Info().Start),
@@ -52,6 +52,7 @@ func (m *Master) arm(cmd xcp.Command, nresp int, synch bool) {
 	m.synching = synch
 	if synch {
 		m.synchOut++
+		m.synchSince++
 	}
 	m.pendCmd = cmd
 	m.sentAt = m.now()
@@ -79,6 +80,9 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	cmd := xcp.Command(reqs[0][0])
 	if cmd == xcp.CmdSynch && len(reqs) == 1 {
 		// SYNCH is always the resynchronisation: its answer is ERR_CMD_SYNCH.
+		if !m.desync {
+			m.expectSynch() // answers to earlier SYNCHs must not end it
+		}
 		if err := m.resync(ctx); err != nil {
 			return nil, err
 		}
@@ -116,10 +120,8 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 		}
 		sent++
 	}
-	start := time.Now()
-	deadline := m.cfg.commandDeadline()
 	pending := false
-	m.timer.Reset(timeout)
+	m.timer.Reset(m.bounded(timeout))
 	defer m.timer.Stop()
 	for {
 		select {
@@ -130,7 +132,7 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 				if sent > 1 { // a master block: later packets may be answered too
 					p = append([]byte(nil), p...)
 					if !m.drainBlock(sent-1-len(m.resps), timeout) {
-						m.desync = true
+						m.lost()
 					}
 				}
 				e, err := xcp.DecodeError(cmd, p)
@@ -149,30 +151,34 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 			m.resps = append(m.resps, r)
 			if len(m.resps) == nresp {
 				if cmd == xcp.CmdConnect {
-					// The slave answered in order up to here.
+					// The slave answered in order up to here. (SYNCH
+					// answers may still be on their way: synchOut keeps
+					// counting them.)
 					m.desync = false
 					m.respMu.Lock()
-					m.synchOut = 0
+					m.synchNeed = 0
 					m.respMu.Unlock()
 				}
 				f := m.resps[0]
 				return m.respBuf[f.off : f.off+f.n], nil
 			}
-			m.timer.Reset(timeout)
+			m.timer.Reset(m.bounded(timeout))
 		case <-m.extendCh:
 			// EV_CMD_PENDING: the slave asks for more time, within the
 			// command deadline.
 			pending = true
-			left := deadline - time.Since(start)
-			if left <= 0 {
+			if m.pastDeadline() {
 				m.lost()
-				return nil, m.deadlineErr(cmd, deadline)
+				return nil, m.deadlineErr(1, errPending)
 			}
-			m.timer.Reset(min(timeout, left))
+			m.timer.Reset(m.bounded(timeout))
 		case <-m.timer.C:
 			m.lost()
-			if pending && time.Since(start) >= deadline {
-				return nil, m.deadlineErr(cmd, deadline)
+			if m.pastDeadline() {
+				if pending {
+					return nil, m.deadlineErr(1, errPending)
+				}
+				return nil, m.deadlineErr(1, &xcp.TimeoutError{Cmd: cmd, Attempts: 1})
 			}
 			return nil, &xcp.TimeoutError{Cmd: cmd, Attempts: 1}
 		case <-ctx.Done():
@@ -185,8 +191,40 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	}
 }
 
-func (m *Master) deadlineErr(cmd xcp.Command, d time.Duration) error {
-	return fmt.Errorf("master: %s: the slave kept the command pending (EV_CMD_PENDING) for longer than the command deadline of %v (Config.CommandDeadline): %w", cmd, d, ErrCommandDeadline)
+// errPending is the last error of a command the slave kept pending.
+var errPending = errors.New("the slave kept it pending (EV_CMD_PENDING)")
+
+// bounded returns d, or less if the command deadline comes sooner.
+// Callers hold m.mu.
+func (m *Master) bounded(d time.Duration) time.Duration {
+	if m.cmdEnd.IsZero() {
+		return d
+	}
+	return max(min(d, time.Until(m.cmdEnd)), 0)
+}
+
+// pastDeadline reports whether the command deadline has passed. Callers
+// hold m.mu.
+func (m *Master) pastDeadline() bool {
+	return !m.cmdEnd.IsZero() && !time.Now().Before(m.cmdEnd)
+}
+
+// deadlineErr is the error of a command that ran out of its deadline
+// after attempts attempts (0: unknown) with last as its last error.
+// Callers hold m.mu.
+func (m *Master) deadlineErr(attempts int, last error) error {
+	how := ""
+	switch {
+	case attempts > 1:
+		how = fmt.Sprintf(" (%d attempts)", attempts)
+	case attempts == 1:
+		how = " (1 attempt)"
+	}
+	if last != nil {
+		how += ": last " + last.Error()
+	}
+	return fmt.Errorf("master: %s: no answer within the command deadline of %v%s (Config.CommandDeadline, general.command_deadline): %w",
+		m.cmdOf, m.cmdLimit, how, ErrCommandDeadline)
 }
 
 // goneErr is the error of a command after the receive goroutine ended:
@@ -214,29 +252,94 @@ func (m *Master) sendErr(ctx context.Context, cmd xcp.Command, err error) error 
 // in the right shape): its late packets must never answer a later command,
 // so the master resynchronises before the next one. Callers hold m.mu.
 func (m *Master) lost() {
-	m.cancelExpect()
+	m.expectSynch()
 	m.desync = true
 }
 
-// resync sends SYNCH and waits (t1) for the slave's ERR_CMD_SYNCH,
-// discarding every packet before it: late answers to commands that timed
-// out. The slave answers in order, so once its ERR_CMD_SYNCH has arrived
-// every later packet answers a later command. Like the error-handling
-// matrix for SYNCH, an unanswered SYNCH is repeated twice; without
-// ERR_CMD_SYNCH the master stays unsynchronised (ErrNotSynchronised).
-// Callers hold m.mu.
+// expectSynch starts the wait for an ERR_CMD_SYNCH that certainly answers
+// a SYNCH sent from now on. SYNCHs sent earlier may still be answered
+// (at most synchOut of them): only the synchOut+1-th ERR_CMD_SYNCH from
+// now on is certainly the answer to a later one (synchAnswered).
+func (m *Master) expectSynch() {
+	m.respMu.Lock()
+	m.expect = 0
+	m.synching = false
+	m.synchNeed = m.synchOut + 1
+	m.synchSince = 0
+	m.respMu.Unlock()
+}
+
+// synchAnswered counts an ERR_CMD_SYNCH and reports whether it ends the
+// resynchronisation. The rule, and why it is right:
+//
+//   - The slave answers in order and SYNCH only with ERR_CMD_SYNCH, which
+//     answers no other command. Answers may be lost (a datagram, a faulty
+//     slave), never invented.
+//   - When an answer goes missing (lost), every SYNCH sent before is
+//     "old", and at most synchOut of their answers are still on their way
+//     (synchOut counts SYNCHs sent minus ERR_CMD_SYNCH received).
+//     synchNeed is set to synchOut+1.
+//   - Of the next synchOut+1 ERR_CMD_SYNCH received, at most synchOut
+//     answer old SYNCHs, so the last one answers a SYNCH sent after the
+//     missing answer. In order, every answer to a command sent before that
+//     SYNCH has then arrived or is lost for good: whatever comes next
+//     answers a later command (or a later SYNCH, which is dropped).
+//   - Lost SYNCH answers only make synchOut too large, which costs
+//     more SYNCHs but never a wrong answer; and since the ending answer
+//     answers one of the synchSince SYNCHs sent since the missing answer,
+//     at most synchSince-1 can still come: synchOut is tightened to that,
+//     so lost answers are forgotten without any guess about time.
+//
+// Callers hold m.respMu.
+func (m *Master) synchAnswered() bool {
+	m.synchSeen++
+	if m.synchOut > 0 {
+		m.synchOut--
+	}
+	if m.synchNeed == 0 {
+		return false
+	}
+	m.synchNeed--
+	if m.synchNeed > 0 {
+		return false
+	}
+	m.synchOut = max(0, min(m.synchOut, m.synchSince-1))
+	return true
+}
+
+// resync sends SYNCH until an ERR_CMD_SYNCH certainly answers one of them
+// (synchAnswered), discarding every packet before it: late answers to
+// commands that timed out. Like the error-handling matrix for SYNCH, a
+// SYNCH the slave does not answer is repeated twice; a SYNCH that is
+// answered, but not yet certainly by its own answer, does not count
+// against that. Without the certain answer the master stays
+// unsynchronised (ErrNotSynchronised) and the next command goes on from
+// there. Callers hold m.mu.
 func (m *Master) resync(ctx context.Context) error {
-	attempts := 1 + min(2, m.maxRetries())
+	silentMax := 1 + min(2, m.maxRetries())
 	discarded := 0
 	m.respMu.Lock()
-	seen := m.synchSeen
+	need := m.synchNeed
 	m.respMu.Unlock()
-	for a := 1; ; a++ {
+	if need == 0 { // the certain answer came after the last resync gave up
+		m.desync = false
+		return nil
+	}
+	silent, sent := 0, 0
+	for {
+		sent++
+		m.respMu.Lock()
+		seen := m.synchSeen
+		m.respMu.Unlock()
 		ok, err := m.synchOnce(ctx, &discarded)
 		if err != nil {
 			m.desync = true
 			return err
 		}
+		m.respMu.Lock()
+		ok = ok || m.synchNeed == 0
+		answered := m.synchSeen != seen
+		m.respMu.Unlock()
 		if ok {
 			m.desync = false
 			if discarded > 0 {
@@ -244,65 +347,28 @@ func (m *Master) resync(ctx context.Context) error {
 			}
 			return nil
 		}
-		if a == attempts {
+		if m.pastDeadline() {
+			m.desync = true
+			return m.deadlineErr(0, fmt.Errorf("%w: %d SYNCH sent", ErrNotSynchronised, sent))
+		}
+		if answered {
+			silent = 0
+		} else {
+			silent++
+		}
+		// Each answered SYNCH brings the certain answer one closer, so
+		// need+silentMax SYNCHs are enough unless the slave stops answering.
+		if silent == silentMax || sent >= need+silentMax {
 			break
 		}
 	}
 	m.desync = true
-	m.respMu.Lock()
-	alive, out := m.synchSeen != seen, m.synchOut
-	m.respMu.Unlock()
-	if alive && out > 0 {
-		// The slave answers SYNCH, but not as often as it was sent: an
-		// answer was lost. Once the slave has been quiet for a while no
-		// answer is still on its way and counting starts afresh.
-		m.settle(ctx)
-	}
-	return fmt.Errorf("SYNCH got no ERR_CMD_SYNCH within t1 (%v, %d attempts), so answers cannot be matched to commands: %w (%w)",
-		m.tmo.T1, attempts, ErrNotSynchronised, &xcp.TimeoutError{Cmd: xcp.CmdSynch, Attempts: attempts})
+	return fmt.Errorf("SYNCH got no ERR_CMD_SYNCH that certainly answers it within t1 (%v, %d attempts, %d unanswered), so answers cannot be matched to commands: %w (%w)",
+		m.tmo.T1, sent, silent, ErrNotSynchronised, &xcp.TimeoutError{Cmd: xcp.CmdSynch, Attempts: sent})
 }
 
-// settleQuiet is how many t1 the slave must be quiet before settle takes
-// every outstanding SYNCH answer for lost. It is a heuristic: a slave that
-// answers a command still later than this after it lost a SYNCH answer
-// could have that answer taken for a later command's.
-const settleQuiet = 10
-
-// settle discards packets until the slave has been quiet for settleQuiet
-// t1 (at most 4 times as long), then forgets the outstanding SYNCHs.
-// Callers hold m.mu.
-func (m *Master) settle(ctx context.Context) {
-	quiet := settleQuiet * m.tmo.T1
-	m.arm(xcp.CmdSynch, 1<<30, false)
-	m.respMu.Lock()
-	m.synching = true
-	m.respMu.Unlock()
-	defer m.cancelExpect()
-	end := time.Now().Add(4 * quiet)
-	m.timer.Reset(quiet)
-	defer m.timer.Stop()
-	for time.Now().Before(end) {
-		select {
-		case <-m.respCh:
-			m.timer.Reset(quiet)
-		case <-m.extendCh:
-			m.timer.Reset(quiet)
-		case <-m.timer.C:
-			m.respMu.Lock()
-			m.synchOut = 0
-			m.respMu.Unlock()
-			m.log.Warn("xcp SYNCH answers lost: counting afresh")
-			return
-		case <-ctx.Done():
-			return
-		case <-m.done:
-			return
-		}
-	}
-}
-
-// synchOnce sends one SYNCH and waits t1 for an ERR_CMD_SYNCH; ok is
-// false if none came.
+// synchOnce sends one SYNCH and waits t1 for the ERR_CMD_SYNCH that ends
+// the resynchronisation; ok is false if it did not come.
 func (m *Master) synchOnce(ctx context.Context, discarded *int) (ok bool, err error) {
 	m.arm(xcp.CmdSynch, 1<<30, true)
 	req := [1]byte{byte(xcp.CmdSynch)}
@@ -313,7 +379,7 @@ func (m *Master) synchOnce(ctx context.Context, discarded *int) (ok bool, err er
 		m.cancelExpect()
 		return false, m.sendErr(ctx, xcp.CmdSynch, err)
 	}
-	m.timer.Reset(m.tmo.T1)
+	m.timer.Reset(m.bounded(m.tmo.T1))
 	defer m.timer.Stop()
 	for {
 		select {

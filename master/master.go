@@ -104,8 +104,14 @@ type Master struct {
 	// desync is set when an answer did not come as expected (timeout,
 	// cancellation, wrong shape): the next command resynchronises first.
 	desync bool
-	start  time.Time // the transport clock's origin (Info().Start)
-	padded bool      // the transport may pad packets (checkShape)
+	// The command deadline (Config.CommandDeadline) of the outermost
+	// command in progress: cmdEnd (zero between commands), its command
+	// and its length.
+	cmdEnd   time.Time
+	cmdOf    xcp.Command
+	cmdLimit time.Duration
+	start    time.Time // the transport clock's origin (Info().Start)
+	padded   bool      // the transport may pad packets (checkShape)
 
 	// Response hand-off from the receive goroutine: expect is the number
 	// of responses still expected for the command in flight (several in
@@ -115,15 +121,18 @@ type Master struct {
 	expect   int
 	respOff  int
 	synching bool // resync: only ERR_CMD_SYNCH ends the wait
-	// synchOut counts the SYNCHs sent whose ERR_CMD_SYNCH has not
-	// arrived: only the answer to the last one ends a resync (resync).
-	synchOut  int
-	synchSeen uint64      // ERR_CMD_SYNCH packets received
-	pendCmd   xcp.Command // the command in flight (masking seeds in traces)
-	sentAt    int64       // packets received before this time answer nothing
-	respCh    chan respMsg
-	respBuf   []byte
-	extendCh  chan struct{}
+	// SYNCH bookkeeping (resync, synchAnswered): synchOut bounds the
+	// ERR_CMD_SYNCH answers still on their way; synchNeed is how many
+	// more must arrive before one certainly answers a SYNCH sent after
+	// the last command whose answer went missing (0: none awaited);
+	// synchSince counts the SYNCHs sent since that command.
+	synchOut, synchNeed, synchSince int
+	synchSeen                       uint64      // ERR_CMD_SYNCH packets received
+	pendCmd                         xcp.Command // the command in flight (masking seeds in traces)
+	sentAt                          int64       // packets received before this time answer nothing
+	respCh                          chan respMsg
+	respBuf                         []byte
+	extendCh                        chan struct{}
 
 	dto atomic.Pointer[DTOHandler]
 
@@ -340,6 +349,23 @@ func (m *Master) recvLoop() {
 			if trace {
 				m.log.Debug("<- " + traceResp(m.pendCmd, p.Data))
 			}
+			code := -1
+			if pid == xcp.PIDErr && len(p.Data) > 1 {
+				code = int(p.Data[1])
+			}
+			if pid == xcp.PIDErr && code == int(xcp.ErrCmdSynch) {
+				// Only SYNCH is answered with ERR_CMD_SYNCH: it is counted
+				// whenever it comes, answers no other command, and ends a
+				// resync once it certainly answers a SYNCH sent after the
+				// last missing answer (synchAnswered).
+				if m.synchAnswered() && m.synching {
+					m.respCh <- respMsg{time: p.Time, pid: pid, code: code}
+				}
+				cmd, need := m.pendCmd, m.synchNeed
+				m.respMu.Unlock()
+				m.log.Debug("xcp ERR_CMD_SYNCH counted", "cmd", cmd.String(), "still needed", need)
+				continue
+			}
 			if m.expect <= 0 {
 				m.respMu.Unlock()
 				m.log.Warn("xcp response without a pending command, dropped", "packet", packetHead(p.Data))
@@ -352,25 +378,6 @@ func (m *Master) recvLoop() {
 				m.respMu.Unlock()
 				m.log.Warn("xcp response received before its command was sent, dropped", "cmd", cmd.String(), "packet", packetHead(p.Data))
 				continue
-			}
-			code := -1
-			if pid == xcp.PIDErr && len(p.Data) > 1 {
-				code = int(p.Data[1])
-			}
-			if pid == xcp.PIDErr && code == int(xcp.ErrCmdSynch) {
-				m.synchSeen++
-				if m.synchOut > 0 {
-					m.synchOut--
-				}
-				if !m.synching || m.synchOut > 0 {
-					// Only SYNCH is answered with ERR_CMD_SYNCH, and the
-					// slave answers in order: this one answers an earlier
-					// SYNCH that timed out.
-					cmd, out := m.pendCmd, m.synchOut
-					m.respMu.Unlock()
-					m.log.Debug("xcp answer to an earlier SYNCH dropped", "cmd", cmd.String(), "outstanding", out)
-					continue
-				}
 			}
 			off, n := 0, 0
 			if !m.synching {

@@ -7,15 +7,23 @@
 // (by kind) and wrong results — calls that returned a wrong value without
 // an error, which must be 0 — and exits with status 1 if there was any.
 //
+// For every wrong result it writes the call, the bytes expected and
+// received and the last frames of the master's trace (a ring of -ring
+// lines of its debug log) to the -dump file, so that a cause can be seen.
+// -workers runs several callers on each master at once (each on its own
+// memory region), -faults sets the share of calls with a fault armed.
+//
 // Usage:
 //
-//	go run ./bench/cmdsoak [-duration 30m] [-proto tcp,udp] [-t1 40ms] [-every 1m] [-seed N]
+//	go run ./bench/cmdsoak [-duration 30m] [-proto tcp,udp] [-t1 40ms] [-faults 60] [-workers 1] [-every 1m] [-seed N] [-dump cmdsoak-wrong.log]
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -38,26 +46,40 @@ func (s randSource) Int(lo, hi int, _ string) int { return lo + s.r.IntN(hi-lo+1
 
 // run is one protocol's soak.
 type run struct {
-	proto string
-	mu    sync.Mutex
-	c     *cmdcheck.Checker
-	wrong []string
-	err   error
-	start time.Time
+	proto  string
+	mu     sync.Mutex
+	counts []cmdcheck.Counts // per worker, copied after each step
+	wrong  []string
+	err    error
+	start  time.Time
 }
 
+// snapshot sums the workers' counts.
 func (r *run) snapshot() (cmdcheck.Counts, []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.c == nil {
-		return cmdcheck.Counts{}, nil
-	}
-	c := r.c.Counts
-	c.ByError = make(map[string]uint64, len(r.c.Counts.ByError))
-	for k, v := range r.c.Counts.ByError {
-		c.ByError[k] = v
+	c := cmdcheck.Counts{ByError: map[string]uint64{}}
+	for _, w := range r.counts {
+		c.Calls += w.Calls
+		c.Errors += w.Errors
+		c.Wrong += w.Wrong
+		for k, v := range w.ByError {
+			c.ByError[k] += v
+		}
 	}
 	return c, append([]string(nil), r.wrong...)
+}
+
+// record copies worker w's counts (called by that worker after a step).
+func (r *run) record(w int, c cmdcheck.Counts) {
+	by := make(map[string]uint64, len(c.ByError))
+	for k, v := range c.ByError {
+		by[k] = v
+	}
+	c.ByError = by
+	r.mu.Lock()
+	r.counts[w] = c
+	r.mu.Unlock()
 }
 
 func main() {
@@ -66,12 +88,21 @@ func main() {
 	t1 := flag.Duration("t1", 40*time.Millisecond, "the master's t1 (fault delays are drawn around it)")
 	every := flag.Duration("every", time.Minute, "progress report interval (0: none)")
 	seed := flag.Uint64("seed", 0, "random seed (0: from the clock)")
-	trace := flag.String("trace", "", "write the master's debug log (frame trace) of each transport to this file prefix (PREFIX-tcp.log, ...)")
+	trace := flag.String("trace", "", "write the master's whole debug log (frame trace) of each transport to this file prefix (PREFIX-tcp.log, ...)")
+	faults := flag.Int("faults", 60, "percentage of calls with a fault armed (1..100)")
+	workers := flag.Int("workers", 1, "concurrent callers per master (1..16), each on its own memory region")
+	ringN := flag.Int("ring", 400, "trace lines kept for the dump of a wrong result (0: no trace)")
+	dump := flag.String("dump", "cmdsoak-wrong.log", "file for the wrong results with their frame traces")
 	flag.Parse()
 	if *seed == 0 {
 		*seed = uint64(time.Now().UnixNano())
 	}
-	fmt.Printf("cmdsoak: %v over %s, t1 %v, seed %d\n", *dur, *protos, *t1, *seed)
+	if *faults < 1 || *faults > 100 || *workers < 1 || *workers > 16 || *t1 <= 0 {
+		fmt.Fprintln(os.Stderr, "cmdsoak: -faults must be 1..100, -workers 1..16, -t1 positive")
+		os.Exit(2)
+	}
+	opt := options{t1: *t1, faults: *faults, workers: *workers, ring: *ringN, trace: *trace, dump: &dumper{path: *dump}}
+	fmt.Printf("cmdsoak: %v over %s, t1 %v, faults %d%%, %d worker(s) per master, seed %d\n", *dur, *protos, *t1, *faults, *workers, *seed)
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()
 	var runs []*run
@@ -86,7 +117,7 @@ func main() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.err = r.soak(ctx, *t1, *seed+uint64(i), *trace)
+			r.err = r.soak(ctx, opt, *seed+uint64(100*i))
 		}()
 	}
 	if *every > 0 {
@@ -131,13 +162,26 @@ func main() {
 			bad = true
 		}
 	}
+	if opt.dump.n > 0 {
+		fmt.Printf("\n%d wrong result(s) with their frame traces in %s\n", opt.dump.n, opt.dump.path)
+	}
 	if bad {
 		os.Exit(1)
 	}
 }
 
+// options are the soak's settings.
+type options struct {
+	t1      time.Duration
+	faults  int
+	workers int
+	ring    int
+	trace   string
+	dump    *dumper
+}
+
 // soak serves a simulator over r.proto and runs checks until ctx ends.
-func (r *run) soak(ctx context.Context, t1 time.Duration, seed uint64, trace string) error {
+func (r *run) soak(ctx context.Context, o options, seed uint64) error {
 	r.start = time.Now()
 	s, err := sim.New(sim.Config{})
 	if err != nil {
@@ -163,53 +207,139 @@ func (r *run) soak(ctx context.Context, t1 time.Duration, seed uint64, trace str
 	if err != nil {
 		return err
 	}
-	mcfg := master.Config{Timeouts: master.Timeouts{T1: t1, T7: 2 * time.Millisecond}}
-	if trace != "" {
-		f, err := os.Create(trace + "-" + r.proto + ".log")
+	mcfg := master.Config{Timeouts: master.Timeouts{T1: o.t1, T7: 2 * time.Millisecond}}
+	var logw []io.Writer
+	if o.trace != "" {
+		f, err := os.Create(o.trace + "-" + r.proto + ".log")
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		mcfg.Logger = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		logw = append(logw, f)
+	}
+	ring := newRing(o.ring)
+	if o.ring > 0 {
+		logw = append(logw, ring)
+	}
+	var logger *slog.Logger
+	if len(logw) > 0 {
+		logger = slog.New(slog.NewTextHandler(io.MultiWriter(logw...), &slog.HandlerOptions{Level: slog.LevelDebug}))
+		mcfg.Logger = logger
 	}
 	m := master.New(conn, mcfg)
 	defer m.Close()
 	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
 		return err
 	}
-	src := randSource{rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))}
-	init := make([]byte, cmdcheck.Size)
-	for i := range init {
-		init[i] = byte(src.Int(1, 255, ""))
-	}
-	c, err := cmdcheck.New(ctx, s, m, t1, init)
-	if err != nil {
-		return err
-	}
-	if mcfg.Logger != nil {
-		c.Log = func(msg string) { mcfg.Logger.Info(msg) }
-	}
-	c.Wrong = func(msg string) {
-		if mcfg.Logger != nil {
-			mcfg.Logger.Error("WRONG " + msg)
+	checkers := make([]*cmdcheck.Checker, o.workers)
+	srcs := make([]randSource, o.workers)
+	for w := range checkers {
+		src := randSource{rand.New(rand.NewPCG(seed+uint64(w), seed^0x9E3779B97F4A7C15))}
+		init := make([]byte, cmdcheck.Size)
+		for i := range init {
+			init[i] = byte(src.Int(1, 255, ""))
 		}
-		if len(r.wrong) < 20 {
-			r.wrong = append(r.wrong, msg)
+		c, err := cmdcheck.NewAt(ctx, s, m, o.t1, cmdcheck.Base+uint32(w*cmdcheck.Size), init)
+		if err != nil {
+			return err
 		}
+		c.FaultPercent = o.faults
+		if logger != nil {
+			c.Log = func(msg string) { logger.Info(fmt.Sprintf("worker %d: %s", w, msg)) }
+		}
+		c.Wrong = func(msg string) {
+			msg = fmt.Sprintf("worker %d: %s", w, msg)
+			if logger != nil {
+				logger.Error("WRONG " + msg)
+			}
+			o.dump.write(r.proto, msg, ring.lines())
+			r.mu.Lock()
+			if len(r.wrong) < 20 {
+				r.wrong = append(r.wrong, msg)
+			}
+			r.mu.Unlock()
+		}
+		checkers[w], srcs[w] = c, src
 	}
 	r.mu.Lock()
-	r.c = c
+	r.counts = make([]cmdcheck.Counts, o.workers)
 	r.mu.Unlock()
-	for ctx.Err() == nil {
-		r.mu.Lock()
-		err := c.Step(ctx, src)
-		r.mu.Unlock()
-		if err != nil {
-			if dl, _ := ctx.Deadline(); time.Now().Before(dl) {
-				return err
+	var wg sync.WaitGroup
+	errs := make([]error, o.workers)
+	for w := range checkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := checkers[w]
+			for ctx.Err() == nil {
+				err := c.Step(ctx, srcs[w])
+				r.record(w, c.Counts)
+				if err != nil {
+					if dl, _ := ctx.Deadline(); time.Now().Before(dl) {
+						errs[w] = err
+						return
+					}
+				}
 			}
+		}()
+	}
+	wg.Wait()
+	s.ClearFaults()
+	return errors.Join(errs...)
+}
+
+// ring keeps the last lines written to it (the master's trace).
+type ring struct {
+	mu   sync.Mutex
+	buf  []string
+	next int
+	full bool
+}
+
+func newRing(n int) *ring { return &ring{buf: make([]string, max(n, 1))} }
+
+func (r *ring) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, l := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		r.buf[r.next] = l
+		r.next++
+		if r.next == len(r.buf) {
+			r.next, r.full = 0, true
 		}
 	}
-	s.ClearFaults()
-	return nil
+	return len(p), nil
+}
+
+func (r *ring) lines() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.full {
+		return append([]string(nil), r.buf[:r.next]...)
+	}
+	return append(append([]string(nil), r.buf[r.next:]...), r.buf[:r.next]...)
+}
+
+// dumper appends wrong results and their traces to a file.
+type dumper struct {
+	mu   sync.Mutex
+	path string
+	n    int
+}
+
+func (d *dumper) write(proto, msg string, trace []string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.n++
+	f, err := os.OpenFile(d.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cmdsoak: %v\n", err)
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "=== WRONG #%d over %s at %s\n%s\n--- the last %d trace lines:\n", d.n, proto, time.Now().UTC().Format(time.RFC3339Nano), msg, len(trace))
+	for _, l := range trace {
+		fmt.Fprintln(f, l)
+	}
+	fmt.Fprintln(f)
 }

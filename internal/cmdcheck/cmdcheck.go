@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"strings"
 	"time"
 
 	"github.com/goxcp/goxcp/master"
@@ -48,6 +49,13 @@ type Checker struct {
 	S  *sim.Slave
 	M  *master.Master
 	T1 time.Duration // the master's t1 (fault delays are drawn around it)
+	// Addr is the start of the region this checker reads and writes
+	// (Size bytes; 0 means Base). Checkers that share a master and a
+	// simulator (concurrent callers) each need their own region.
+	Addr uint32
+	// FaultPercent is the share of steps that arm a fault (0 means 60;
+	// at most 100).
+	FaultPercent int
 
 	// allowed[i] is the set of values byte i of the region may hold: one
 	// after a successful write or read; old and new after a failed write
@@ -64,18 +72,23 @@ type Checker struct {
 // New fills the region with init (Size bytes, written without faults) and
 // records the slave's status as the model's.
 func New(ctx context.Context, s *sim.Slave, m *master.Master, t1 time.Duration, init []byte) (*Checker, error) {
+	return NewAt(ctx, s, m, t1, Base, init)
+}
+
+// NewAt is New for the region at addr (Size bytes of simulator RAM).
+func NewAt(ctx context.Context, s *sim.Slave, m *master.Master, t1 time.Duration, addr uint32, init []byte) (*Checker, error) {
 	if len(init) != Size {
 		return nil, fmt.Errorf("cmdcheck: initial contents of %d bytes, want %d", len(init), Size)
 	}
 	s.ClearFaults()
-	if err := m.Write(ctx, Base, 0, init); err != nil {
+	if err := m.Write(ctx, addr, 0, init); err != nil {
 		return nil, fmt.Errorf("cmdcheck: initial write: %w", err)
 	}
 	st, err := m.GetStatus(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("cmdcheck: initial GET_STATUS: %w", err)
 	}
-	c := &Checker{S: s, M: m, T1: t1, status: st, Counts: Counts{ByError: map[string]uint64{}}}
+	c := &Checker{S: s, M: m, T1: t1, Addr: addr, status: st, Counts: Counts{ByError: map[string]uint64{}}}
 	for i, b := range init {
 		c.set(i, b)
 	}
@@ -95,9 +108,14 @@ var delays = []int{2, 5, 9, 10, 11, 15, 20, 25, 35}
 // Fault arms one random fault switch (or none) and returns its name.
 func (c *Checker) Fault(src Source) string {
 	c.S.ClearFaults()
-	switch src.Int(0, 9, "fault") {
-	case 0, 1, 2, 3:
+	pct := c.FaultPercent
+	if pct <= 0 {
+		pct = 60
+	}
+	if src.Int(1, 100, "fault?") > min(pct, 100) {
 		return "none"
+	}
+	switch src.Int(4, 9, "fault") {
 	case 4, 5:
 		d := time.Duration(delays[src.Int(0, len(delays)-1, "delay")]) * c.T1 / 10
 		n := src.Int(1, 2, "delayed answers")
@@ -178,18 +196,18 @@ func (c *Checker) wrong(format string, args ...any) {
 func (c *Checker) read(ctx context.Context, src Source, fault string) error {
 	n := src.Int(1, 48, "read length")
 	off := src.Int(0, Size-n, "read offset")
-	got, err := c.M.Read(ctx, Base+uint32(off), 0, n)
+	got, err := c.M.Read(ctx, c.base()+uint32(off), 0, n)
 	if err != nil {
 		return err
 	}
 	if len(got) != n {
-		c.wrong("read 0x%X+%d (%s): %d bytes", Base+uint32(off), n, fault, len(got))
+		c.wrong("read 0x%X+%d (%s): %d bytes (% X), want %s", c.base()+uint32(off), n, fault, len(got), got, c.expected(off, n))
 		return nil
 	}
 	for i, b := range got {
 		if !c.ok(off+i, b) {
-			c.wrong("read 0x%X+%d (%s): byte %d is %02X, the slave's memory holds %s (got % X)",
-				Base+uint32(off), n, fault, i, b, c.describe(off+i), got)
+			c.wrong("read 0x%X+%d (%s): byte %d is %02X, the slave's memory holds %s; got [% X], want %s",
+				c.base()+uint32(off), n, fault, i, b, c.describe(off+i), got, c.expected(off, n))
 			return nil
 		}
 	}
@@ -197,6 +215,31 @@ func (c *Checker) read(ctx context.Context, src Source, fault string) error {
 		c.set(off+i, b)
 	}
 	return nil
+}
+
+// base returns the start of the checker's region.
+func (c *Checker) base() uint32 {
+	if c.Addr == 0 {
+		return Base
+	}
+	return c.Addr
+}
+
+// expected formats what the model allows for n bytes at offset off:
+// [11 22 (33|44) ...].
+func (c *Checker) expected(off, n int) string {
+	s := "["
+	for i := off; i < off+n; i++ {
+		if i > off {
+			s += " "
+		}
+		if d := c.describe(i); len(d) > 2 {
+			s += "(" + strings.ReplaceAll(d, " or ", "|") + ")"
+		} else {
+			s += d
+		}
+	}
+	return s + "]"
 }
 
 func (c *Checker) describe(i int) string {
@@ -219,7 +262,7 @@ func (c *Checker) write(ctx context.Context, src Source) error {
 	for i := range data {
 		data[i] = byte(src.Int(1, 255, "byte"))
 	}
-	err := c.M.Write(ctx, Base+uint32(off), 0, data)
+	err := c.M.Write(ctx, c.base()+uint32(off), 0, data)
 	for i, b := range data {
 		if err == nil {
 			c.set(off+i, b)
