@@ -168,7 +168,10 @@ func (b ByteOrder) String() string {
 }
 
 // Limits is a lower/upper pair.
-type Limits struct{ Lower, Upper float64 }
+type Limits struct {
+	Lower float64 `json:"lower"`
+	Upper float64 `json:"upper"`
+}
 
 // Measurement is a MEASUREMENT (or a measurement created by resolving an
 // INSTANCE component).

@@ -13,7 +13,7 @@ import (
 func ExampleFromSpec() {
 	var specs []compu.Spec
 	err := json.Unmarshal([]byte(`[
-		{"name": "temp", "type": "FORM", "unit": "degC", "formula": "X1/10-40", "formulaInv": "(X1+40)*10"},
+		{"name": "temp", "type": "FORM", "unit": "degC", "formula": "X1/10-40", "formula_inv": "(X1+40)*10"},
 		{"name": "onoff", "type": "TAB_VERB", "in": [0, 1], "text": ["off", "on"]}
 	]`), &specs)
 	if err != nil {

@@ -1,6 +1,7 @@
 package compu
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -31,10 +32,33 @@ type Spec struct {
 	// Default is the numeric default of a COMPU_TAB; DefaultText that of a
 	// verbal table.
 	Default     *float64 `json:"default,omitempty"`
-	DefaultText string   `json:"defaultText,omitempty"`
+	DefaultText string   `json:"default_text,omitempty"`
 	// Formula and FormulaInv are the FORM formulas in X1.
 	Formula    string `json:"formula,omitempty"`
-	FormulaInv string `json:"formulaInv,omitempty"`
+	FormulaInv string `json:"formula_inv,omitempty"`
+}
+
+// UnmarshalJSON reads a Spec in the current snake_case keys and also in
+// the camelCase keys recordings written before 2026-12 used
+// ("defaultText", "formulaInv"), so those files keep their conversions.
+func (s *Spec) UnmarshalJSON(b []byte) error {
+	type plain Spec // without the method: no recursion
+	var v struct {
+		plain
+		OldDefaultText *string `json:"defaultText"` // old key
+		OldFormulaInv  *string `json:"formulaInv"`  // old key
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Spec(v.plain)
+	if v.OldDefaultText != nil && s.DefaultText == "" {
+		s.DefaultText = *v.OldDefaultText
+	}
+	if v.OldFormulaInv != nil && s.FormulaInv == "" {
+		s.FormulaInv = *v.OldFormulaInv
+	}
+	return nil
 }
 
 // Spec returns c as plain data.

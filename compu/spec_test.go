@@ -54,3 +54,34 @@ func FuzzFromSpec(f *testing.F) {
 		c.Raw(raw)
 	})
 }
+
+// TestSpecJSONKeys: a Spec is written with snake_case keys and read in
+// both those and the camelCase keys of recordings written before
+// (defaultText, formulaInv).
+func TestSpecJSONKeys(t *testing.T) {
+	def := 7.0
+	want := compu.Spec{Type: "FORM", Formula: "X1*2", FormulaInv: "X1/2", DefaultText: "n/a", Default: &def}
+	b, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := string(b); !strings.Contains(s, `"formula_inv":"X1/2"`) || !strings.Contains(s, `"default_text":"n/a"`) {
+		t.Errorf("marshalled %s, want snake_case keys", s)
+	}
+	for _, js := range []string{
+		string(b),
+		`{"type":"FORM","formula":"X1*2","formulaInv":"X1/2","defaultText":"n/a","default":7}`,
+	} {
+		var got compu.Spec
+		if err := json.Unmarshal([]byte(js), &got); err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		if got.FormulaInv != want.FormulaInv || got.DefaultText != want.DefaultText || got.Formula != want.Formula || got.Default == nil || *got.Default != def {
+			t.Errorf("%s: got %+v", js, got)
+		}
+	}
+	var bad compu.Spec
+	if err := json.Unmarshal([]byte(`{"type":"FORM","formulaInv":3}`), &bad); err == nil {
+		t.Error("a number as formulaInv: no error")
+	}
+}

@@ -59,8 +59,9 @@ type Value struct {
 	Value float64 `json:"value"`
 	Text  string  `json:"text,omitempty"`
 	// Min and Max since start or the last ResetMinMax.
-	Min, Max float64
-	Samples  uint64 `json:"samples"`
+	Min     float64 `json:"min"`
+	Max     float64 `json:"max"`
+	Samples uint64  `json:"samples"`
 	// Rate is samples per second, measured between the last two
 	// snapshots at least 250 ms apart (the first as soon as samples came).
 	Rate float64 `json:"rate"`

@@ -13,24 +13,25 @@ import (
 // CalPages is the calibration page layout of a slave: its segments, the
 // pages of each, and which page the ECU and XCP use.
 type CalPages struct {
-	MaxSegments     int
-	FreezeSupported bool
-	Segments        []CalSegment
+	MaxSegments     int          `json:"max_segments"`
+	FreezeSupported bool         `json:"freeze_supported"`
+	Segments        []CalSegment `json:"segments"`
 }
 
 // CalSegment is one segment with its pages.
 type CalSegment struct {
 	Segment
-	Pages []CalPage
+	Pages []CalPage `json:"pages"`
 	// ECUPage and XCPPage are the active pages (GET_CAL_PAGE).
-	ECUPage, XCPPage uint8
+	ECUPage uint8 `json:"ecu_page"`
+	XCPPage uint8 `json:"xcp_page"`
 }
 
 // CalPage is one page of a segment (GET_PAGE_INFO).
 type CalPage struct {
-	Number      uint8
-	Properties  uint8 // xcp.Page* bits
-	InitSegment uint8
+	Number      uint8 `json:"number"`
+	Properties  uint8 `json:"properties"` // xcp.Page* bits
+	InitSegment uint8 `json:"init_segment"`
 }
 
 // Access describes the page's PAGE_PROPERTIES in words.

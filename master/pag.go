@@ -93,16 +93,18 @@ func (m *Master) segmentStandard(ctx context.Context, segment uint8) (xcp.GetSeg
 
 // Mapping is one address mapping of a segment.
 type Mapping struct {
-	Source, Destination, Length uint32
+	Source      uint32 `json:"source"`
+	Destination uint32 `json:"destination"`
+	Length      uint32 `json:"length"`
 }
 
 // Segment is everything GET_SEGMENT_INFO tells about one segment.
 type Segment struct {
-	Number   uint8
-	Address  uint32
-	Length   uint32
-	Info     xcp.GetSegmentInfoStandardResponse
-	Mappings []Mapping
+	Number   uint8                              `json:"number"`
+	Address  uint32                             `json:"address"`
+	Length   uint32                             `json:"length"`
+	Info     xcp.GetSegmentInfoStandardResponse `json:"info"`
+	Mappings []Mapping                          `json:"mappings"`
 }
 
 // SegmentInfo queries every GET_SEGMENT_INFO mode for segment: address,

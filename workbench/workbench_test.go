@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/internal/jsonstyle"
 	"github.com/goxcp/goxcp/internal/simtest"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/record"
@@ -82,7 +84,34 @@ func (e *env) do(t *testing.T, method, path, body string, hdr ...string) (int, s
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		checkKeys(t, method+" "+path, b)
+	}
 	return resp.StatusCode, string(b)
+}
+
+// checkKeys fails t if the JSON the API sent has a key that is not
+// snake_case (the one JSON key style of goxcp; the page's app.js reads
+// these keys).
+func checkKeys(t *testing.T, what string, b []byte) {
+	t.Helper()
+	bad, err := jsonstyle.CheckJSON(b)
+	bad = jsonstyle.WithoutPending(bad, t.Logf)
+	if err != nil || len(bad) > 0 {
+		t.Errorf("%s: keys not snake_case %q (%v): %s", what, bad, err, b)
+	}
+}
+
+func TestAPITypesKeyStyle(t *testing.T) {
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[workbench.Info](), reflect.TypeFor[workbench.Object](), reflect.TypeFor[workbench.Detail](),
+		reflect.TypeFor[workbench.WriteRequest](), reflect.TypeFor[workbench.WatchRequest](), reflect.TypeFor[workbench.RecordRequest](),
+		reflect.TypeFor[workbench.Frame](), reflect.TypeFor[workbench.RecState](),
+	} {
+		if bad := jsonstyle.CheckType(typ); len(bad) > 0 {
+			t.Errorf("%v: %q", typ, bad)
+		}
+	}
 }
 
 func TestSecurity(t *testing.T) {
@@ -210,6 +239,9 @@ func TestLiveStreamAndRecording(t *testing.T) {
 			t.Fatalf("after %d frames: %v", frames, err)
 		}
 		frames++
+		if frames == 1 {
+			checkKeys(t, "stream frame", b)
+		}
 		f = workbench.Frame{}
 		if err := json.Unmarshal(b, &f); err != nil {
 			t.Fatal(err)
@@ -249,6 +281,7 @@ func TestLiveStreamAndRecording(t *testing.T) {
 		f = workbench.Frame{}
 		json.Unmarshal(b, &f)
 		if f.Record != nil && f.Record.Frames > 50 {
+			checkKeys(t, "stream frame while recording", b)
 			break
 		}
 	}

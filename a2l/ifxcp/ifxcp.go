@@ -17,28 +17,29 @@ import (
 
 // XCP is the decoded module-level IF_DATA XCP.
 type XCP struct {
-	Protocol   *ProtocolLayer // nil if absent
-	DAQ        *DAQ           // nil if absent
-	PAG        *PAG
-	PGM        *PGM
-	Transports []*Transport
+	Protocol   *ProtocolLayer `json:"protocol,omitempty"` // nil if absent
+	DAQ        *DAQ           `json:"daq,omitempty"`      // nil if absent
+	PAG        *PAG           `json:"pag,omitempty"`
+	PGM        *PGM           `json:"pgm,omitempty"`
+	Transports []*Transport   `json:"transports"`
 }
 
 // ProtocolLayer is the PROTOCOL_LAYER block.
 type ProtocolLayer struct {
-	Version            uint16           // e.g. 0x0104
-	T                  [7]time.Duration // T1..T7
-	MaxCTO             int
-	MaxDTO             int
-	ByteOrder          a2l.ByteOrder // BYTE_ORDER_MSB_LAST / _MSB_FIRST
-	AddressGranularity int           // 1, 2 or 4
-	OptionalCmds       []string
-	OptionalLevel1Cmds []string
-	MaxDTOStim         int
-	SeedKeyFunction    string
-	CommModeBlock      bool
-	MaxBS, MinST       int // COMMUNICATION_MODE_SUPPORTED BLOCK MASTER
-	Interleaved        int // queue size, 0 = not supported
+	Version            uint16           `json:"version"` // e.g. 0x0104
+	T                  [7]time.Duration `json:"t_ns"`    // T1..T7
+	MaxCTO             int              `json:"max_cto"`
+	MaxDTO             int              `json:"max_dto"`
+	ByteOrder          a2l.ByteOrder    `json:"byte_order"`          // BYTE_ORDER_MSB_LAST / _MSB_FIRST
+	AddressGranularity int              `json:"address_granularity"` // 1, 2 or 4
+	OptionalCmds       []string         `json:"optional_cmds"`
+	OptionalLevel1Cmds []string         `json:"optional_level1_cmds"`
+	MaxDTOStim         int              `json:"max_dto_stim"`
+	SeedKeyFunction    string           `json:"seed_key_function"`
+	CommModeBlock      bool             `json:"comm_mode_block"`
+	MaxBS              int              `json:"max_bs"` // COMMUNICATION_MODE_SUPPORTED BLOCK MASTER
+	MinST              int              `json:"min_st"`
+	Interleaved        int              `json:"interleaved"` // queue size, 0 = not supported
 }
 
 // Timeout returns Tn (1..7).
@@ -46,100 +47,103 @@ func (p *ProtocolLayer) Timeout(n int) time.Duration { return p.T[n-1] }
 
 // DAQ is the DAQ block.
 type DAQ struct {
-	Dynamic             bool
-	MaxDAQ              int
-	MaxEventChannels    int
-	MinDAQ              int
-	Optimisation        string
-	AddressExtension    string // ADDRESS_EXTENSION_FREE / _ODT / _DAQ
-	IdentificationField string // IDENTIFICATION_FIELD_TYPE_...
-	ODTEntryGranularity int    // bytes
-	MaxODTEntrySize     int
-	OverloadIndication  string
-	PrescalerSupported  bool
-	ResumeSupported     bool
-	StoreDAQSupported   bool
-	PIDOffSupported     bool
-	Timestamp           *Timestamp
-	Events              []*Event
-	DAQLists            []*DAQList
+	Dynamic             bool       `json:"dynamic"`
+	MaxDAQ              int        `json:"max_daq"`
+	MaxEventChannels    int        `json:"max_event_channels"`
+	MinDAQ              int        `json:"min_daq"`
+	Optimisation        string     `json:"optimisation"`
+	AddressExtension    string     `json:"address_extension"`     // ADDRESS_EXTENSION_FREE / _ODT / _DAQ
+	IdentificationField string     `json:"identification_field"`  // IDENTIFICATION_FIELD_TYPE_...
+	ODTEntryGranularity int        `json:"odt_entry_granularity"` // bytes
+	MaxODTEntrySize     int        `json:"max_odt_entry_size"`
+	OverloadIndication  string     `json:"overload_indication"`
+	PrescalerSupported  bool       `json:"prescaler_supported"`
+	ResumeSupported     bool       `json:"resume_supported"`
+	StoreDAQSupported   bool       `json:"store_daq_supported"`
+	PIDOffSupported     bool       `json:"pid_off_supported"`
+	Timestamp           *Timestamp `json:"timestamp,omitempty"`
+	Events              []*Event   `json:"events"`
+	DAQLists            []*DAQList `json:"daq_lists"`
 }
 
 // Timestamp is TIMESTAMP_SUPPORTED.
 type Timestamp struct {
-	TicksPerUnit int
-	Size         int    // bytes: 0, 1, 2 or 4
-	Unit         string // UNIT_1NS ...
-	Tick         time.Duration
-	Fixed        bool
+	TicksPerUnit int           `json:"ticks_per_unit"`
+	Size         int           `json:"size"` // bytes: 0, 1, 2 or 4
+	Unit         string        `json:"unit"` // UNIT_1NS ...
+	Tick         time.Duration `json:"tick_ns"`
+	Fixed        bool          `json:"fixed"`
 }
 
 // Event is one EVENT of the DAQ block.
 type Event struct {
-	Name, ShortName string
-	Channel         uint16
-	Direction       string // DAQ, STIM, DAQ_STIM
-	MaxDAQList      int
-	TimeCycle       int
-	TimeUnit        int           // 0 = 1 ns ... 9 = 1 s (as GET_DAQ_EVENT_INFO)
-	Period          time.Duration // TimeCycle × TimeUnit (0 = not cyclic)
-	Priority        int
-	Consistency     string
+	Name        string        `json:"name"`
+	ShortName   string        `json:"short_name"`
+	Channel     uint16        `json:"channel"`
+	Direction   string        `json:"direction"` // DAQ, STIM, DAQ_STIM
+	MaxDAQList  int           `json:"max_daq_list"`
+	TimeCycle   int           `json:"time_cycle"`
+	TimeUnit    int           `json:"time_unit"` // 0 = 1 ns ... 9 = 1 s (as GET_DAQ_EVENT_INFO)
+	Period      time.Duration `json:"period_ns"` // TimeCycle × TimeUnit (0 = not cyclic)
+	Priority    int           `json:"priority"`
+	Consistency string        `json:"consistency"`
 }
 
 // DAQList is a DAQ_LIST (static or predefined).
 type DAQList struct {
-	Number        int
-	Type          string
-	MaxODT        int
-	MaxODTEntries int
-	FirstPID      int
-	EventFixed    int // -1 if not fixed
+	Number        int    `json:"number"`
+	Type          string `json:"type"`
+	MaxODT        int    `json:"max_odt"`
+	MaxODTEntries int    `json:"max_odt_entries"`
+	FirstPID      int    `json:"first_pid"`
+	EventFixed    int    `json:"event_fixed"` // -1 if not fixed
 }
 
 // PAG is the PAG block.
 type PAG struct {
-	MaxSegments     int
-	FreezeSupported bool
+	MaxSegments     int  `json:"max_segments"`
+	FreezeSupported bool `json:"freeze_supported"`
 }
 
 // PGM is the PGM block.
 type PGM struct {
-	Mode       string
-	MaxSectors int
-	MaxCTOPGM  int
+	Mode       string `json:"mode"`
+	MaxSectors int    `json:"max_sectors"`
+	MaxCTOPGM  int    `json:"max_cto_pgm"`
 }
 
 // Transport is one XCP_ON_xxx block.
 type Transport struct {
-	Kind    string // TCP_IP, UDP_IP, CAN, SxI
-	Version uint16
+	Kind    string `json:"kind"` // TCP_IP, UDP_IP, CAN, SxI
+	Version uint16 `json:"version"`
 	// Ethernet
-	Port    int
-	Host    string // HOST_NAME, ADDRESS or IPV6
-	IPv6    bool
-	Options map[string]int64 // further numeric tags (MAX_BUS_LOAD, ...)
+	Port    int              `json:"port"`
+	Host    string           `json:"host"` // HOST_NAME, ADDRESS or IPV6
+	IPv6    bool             `json:"ipv6"`
+	Options map[string]int64 `json:"options"` // further numeric tags (MAX_BUS_LOAD, ...)
 	// CAN
-	CANIDBroadcast, CANIDMaster, CANIDSlave uint32
-	HasBroadcast                            bool
-	Baudrate                                uint32
-	SamplePoint                             int
-	MaxDLCRequired                          bool
-	CANFD                                   *CANFD
+	CANIDBroadcast uint32 `json:"can_id_broadcast"`
+	CANIDMaster    uint32 `json:"can_id_master"`
+	CANIDSlave     uint32 `json:"can_id_slave"`
+	HasBroadcast   bool   `json:"has_broadcast"`
+	Baudrate       uint32 `json:"baudrate"`
+	SamplePoint    int    `json:"sample_point"`
+	MaxDLCRequired bool   `json:"max_dlc_required"`
+	CANFD          *CANFD `json:"can_fd,omitempty"`
 	// SxI
-	Parity       string
-	StopBits     int
-	HeaderLen    string
-	Checksum     string
-	Protocol     *ProtocolLayer // PROTOCOL_LAYER overriding the module's, if any
-	DAQ          *DAQ
-	Unrecognised []string
+	Parity       string         `json:"parity"`
+	StopBits     int            `json:"stop_bits"`
+	HeaderLen    string         `json:"header_len"`
+	Checksum     string         `json:"checksum"`
+	Protocol     *ProtocolLayer `json:"protocol,omitempty"` // PROTOCOL_LAYER overriding the module's, if any
+	DAQ          *DAQ           `json:"daq,omitempty"`
+	Unrecognised []string       `json:"unrecognised"`
 }
 
 // CANFD is the CAN_FD block of XCP_ON_CAN.
 type CANFD struct {
-	MaxDLC       int
-	DataBaudrate uint32
+	MaxDLC       int    `json:"max_dlc"`
+	DataBaudrate uint32 `json:"data_baudrate"`
 }
 
 // Decode decodes the module's IF_DATA XCP (nil, nil if there is none).

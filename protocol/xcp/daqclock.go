@@ -14,15 +14,15 @@ const (
 // EV_TIME_SYNC event. In the legacy format (PAYLOAD_FMT 0) only Slave is
 // present, as a DWORD.
 type DaqClock struct {
-	TriggerInfo uint8 // TRIGGER_INFO: trigger initiator (bits 0..2), time of sampling (bits 3..4)
-	PayloadFmt  uint8 // PAYLOAD_FMT: FMT_XCP_SLV (0..1), FMT_GRANDM (2..3), FMT_ECU (4..5), CLUSTER_IDENTIFIER (6)
-	Slave       uint64
-	Grandmaster uint64
-	ECU         uint64
-	ClusterID   uint16
-	Counter     uint8
-	SyncState   uint8 // present when a grandmaster or ECU clock is
-	HasSync     bool
+	TriggerInfo uint8  `json:"trigger_info"` // TRIGGER_INFO: trigger initiator (bits 0..2), time of sampling (bits 3..4)
+	PayloadFmt  uint8  `json:"payload_fmt"`  // PAYLOAD_FMT: FMT_XCP_SLV (0..1), FMT_GRANDM (2..3), FMT_ECU (4..5), CLUSTER_IDENTIFIER (6)
+	Slave       uint64 `json:"slave"`
+	Grandmaster uint64 `json:"grandmaster"`
+	ECU         uint64 `json:"ecu"`
+	ClusterID   uint16 `json:"cluster_id"`
+	Counter     uint8  `json:"counter"`
+	SyncState   uint8  `json:"sync_state"` // present when a grandmaster or ECU clock is
+	HasSync     bool   `json:"has_sync"`
 }
 
 func (c DaqClock) fmts() (slv, gm, ecu int, cluster bool) {

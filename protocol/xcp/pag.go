@@ -163,11 +163,11 @@ func (r *GetSegmentInfoValueResponse) Decode(p []byte, f Format) error {
 // GetSegmentInfoStandardResponse is the response to GET_SEGMENT_INFO in
 // mode 1 (standard info).
 type GetSegmentInfoStandardResponse struct {
-	MaxPages    uint8
-	Ext         uint8 // address extension of the segment
-	MaxMapping  uint8
-	Compression uint8
-	Encryption  uint8
+	MaxPages    uint8 `json:"max_pages"`
+	Ext         uint8 `json:"ext"` // address extension of the segment
+	MaxMapping  uint8 `json:"max_mapping"`
+	Compression uint8 `json:"compression"`
+	Encryption  uint8 `json:"encryption"`
 }
 
 // Append encodes the response.

@@ -224,11 +224,11 @@ func DefaultOut(file, to string, lists int) string {
 type ListSummary struct {
 	Name        string `json:"name"`
 	Samples     uint64 `json:"samples"`
-	MissingODTs uint64 `json:"missingOdts"`
+	MissingODTs uint64 `json:"missing_odts"`
 	Overloads   uint64 `json:"overloads"`
 	Malformed   uint64 `json:"malformed"`
 	// Recorded are the loss counters the recorder stored in the file.
-	RecordedLoss *record.Loss `json:"recordedLoss,omitempty"`
+	RecordedLoss *record.Loss `json:"recorded_loss,omitempty"`
 }
 
 // Summary is the output of `xcp convert`.
@@ -242,14 +242,14 @@ type Summary struct {
 	Tail     *record.Tail  `json:"tail,omitempty"`
 	Damage   []string      `json:"damage,omitempty"`
 	// DamagedFrames is how many frames the damaged blocks held.
-	DamagedFrames uint64 `json:"damagedFrames,omitempty"`
-	Dropped       uint64 `json:"droppedByRecorder"`
-	Unknown       uint64 `json:"unknownFrames"`
-	NonDTO        uint64 `json:"nonDtoFrames"`
-	FramesRec     uint64 `json:"framesRecorded"`
+	DamagedFrames uint64 `json:"damaged_frames,omitempty"`
+	Dropped       uint64 `json:"dropped_by_recorder"`
+	Unknown       uint64 `json:"unknown_frames"`
+	NonDTO        uint64 `json:"non_dto_frames"`
+	FramesRec     uint64 `json:"frames_recorded"`
 	// Unwritten are frames the recorder accepted but could not write
 	// (disk full, I/O error).
-	Unwritten uint64 `json:"framesUnwritten,omitempty"`
+	Unwritten uint64 `json:"frames_unwritten,omitempty"`
 	// Interruptions are the times the recorder lost the slave.
 	Interruptions []record.Interruption `json:"interruptions,omitempty"`
 }
