@@ -56,15 +56,23 @@ func (f *File) Records(g *ChannelGroup) *Records {
 		return r
 	}
 	r.ds = ds
-	r.br = bufio.NewReaderSize(ds, 64<<10)
+	r.br = bufio.NewReaderSize(ds, f.bufSize(64<<10))
 	if inval != nil {
 		if g.dg.recIDSize != 0 {
 			r.err = corrupt(idDG, g.dg.off, "list data (LD) with record IDs")
 			return r
 		}
-		r.inv = bufio.NewReaderSize(inval, 16<<10)
+		r.inv = bufio.NewReaderSize(inval, f.bufSize(16<<10))
 	}
 	return r
+}
+
+// bufSize is a read buffer size of at most limit bytes, smaller for a
+// small file (whose uncompressed data rarely fills the limit): opening
+// many small files, or one file many times, does not allocate buffers
+// far larger than the file.
+func (f *File) bufSize(limit int) int {
+	return int(max(4<<10, min(int64(limit), f.size)))
 }
 
 // Next advances to the next record; it returns false at the end or on an
