@@ -7,7 +7,9 @@ package convert
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -380,15 +382,60 @@ func decode(d Source, phys [][]*compu.Conv, free <-chan *batch, full chan<- *bat
 	}
 }
 
-// PerListPaths returns the output file of each table for formats that
-// write one file per DAQ list: out itself for a single list, else
-// out/<table name><ext> with out a directory (created by the caller).
-func PerListPaths(out, ext string, tables []Table) (paths []string, dir bool) {
-	if len(tables) == 1 {
-		return []string{out}, false
+// IsDirOutput reports whether out names a directory for the formats that
+// write one file per DAQ list: it ends in a path separator ("out/") or is
+// an existing directory. Anything else names one file.
+func IsDirOutput(out string) bool {
+	if out == "" {
+		return false
 	}
-	for _, t := range tables {
-		paths = append(paths, filepath.Join(out, t.Name+ext))
+	if os.IsPathSeparator(out[len(out)-1]) {
+		return true
 	}
-	return paths, true
+	st, err := os.Stat(out)
+	return err == nil && st.IsDir()
+}
+
+// ErrSeveralLists is returned (wrapped in a *SeveralListsError) when a
+// format that holds one DAQ list per file is given one file name for a
+// recording with several lists.
+var ErrSeveralLists = errors.New("several DAQ lists for one file")
+
+// SeveralListsError says that out names one file but the recording has
+// several DAQ lists; name a directory instead (IsDirOutput).
+type SeveralListsError struct {
+	Out   string
+	Lists []string // the table names
+}
+
+func (e *SeveralListsError) Error() string {
+	return fmt.Sprintf("%s names one file, but the recording has %d DAQ lists (%s) and this format holds one list per file: name a directory (%s%c) for one file per list",
+		e.Out, len(e.Lists), strings.Join(e.Lists, ", "), strings.TrimRight(e.Out, string(filepath.Separator)), filepath.Separator)
+}
+
+// Unwrap returns ErrSeveralLists.
+func (e *SeveralListsError) Unwrap() error { return ErrSeveralLists }
+
+// PerListPaths returns the output file of each table for the formats that
+// write one file per DAQ list (CSV, Parquet), by a rule that depends on out
+// alone: when out names a directory (IsDirOutput: "out/" or an existing
+// directory) every table goes to out/<table name><ext>, also a single one
+// (dir is true; the caller creates the directory); otherwise out is the one
+// file, which needs exactly one table — with several the error is a
+// *SeveralListsError.
+func PerListPaths(out, ext string, tables []Table) (paths []string, dir bool, err error) {
+	if IsDirOutput(out) {
+		for _, t := range tables {
+			paths = append(paths, filepath.Join(out, t.Name+ext))
+		}
+		return paths, true, nil
+	}
+	if len(tables) > 1 {
+		e := &SeveralListsError{Out: out}
+		for _, t := range tables {
+			e.Lists = append(e.Lists, t.Name)
+		}
+		return nil, false, e
+	}
+	return []string{out}, false, nil
 }

@@ -6,6 +6,7 @@ package convert
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -80,10 +81,20 @@ into another format, streaming in bounded memory:
 
 Columns: host_ns (host receive time, ns since the recording's start),
 slave_ns (slave timestamp linearised to ns, if the list has timestamps),
-then the measurements. With one DAQ list OUT is the output file; with
-several, CSV and Parquet write a directory OUT with <list>.csv/.parquet.
-The default OUT is FILE without .xlog plus .csv/.parquet/.db/.h5 (or _csv/,
-_parquet/ for several lists).
+then the measurements.
+
+Where the output goes (-o OUT) follows from the command line alone:
+  -o DIR/ (ending in /) or an existing directory: CSV and Parquet write one
+      DIR/<list>.csv / .parquet per DAQ list (also for a single list); the
+      other formats write DIR/<FILE's name>.db / .h5 / .xlsx / .mf4
+  -o NAME (anything else): the output file NAME. sqlite, hdf5, xlsx and mf4
+      hold every DAQ list in that one file; CSV and Parquet hold one list
+      per file, so NAME with a recording of several lists is an error that
+      names the lists and suggests -o NAME/
+  no -o: FILE without its extension plus .db, .h5, .xlsx, .mf4; for CSV and
+      Parquet FILE.csv / FILE.parquet with one DAQ list, the directory
+      FILE_csv/ / FILE_parquet/ with several.
+The summary lists every file written.
 
 Measurements recorded from A2L signals (xcp record with signals = [...])
 carry their conversion and unit in the recording: they are written as
@@ -129,6 +140,7 @@ the slave identification the recording holds (GET_ID), or --ecu.`,
   xcp convert runs/*.xlog old/*.xmraw --to parquet --dataset lake/
   xcp convert pyxcp_run.xmraw --to csv
   xcp convert run1.xlog --to sqlite -o run1.db
+  xcp convert run1.xlog --to csv -o run1/
   xcp convert run1.xlog --to mf4 --mdf-version 4.20`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if opts.Dataset != "" {
@@ -189,7 +201,7 @@ the slave identification the recording holds (GET_ID), or --ecu.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.To, "to", "", "output `format`: "+strings.Join(Formats(), ", "))
-	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "output file or directory (default: derived from FILE)")
+	cmd.Flags().StringVarP(&opts.Out, "output", "o", "", "output `OUT`: a file, or a directory (ending in / or existing) for one file per DAQ list (default: derived from FILE)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
 	cmd.Flags().BoolVar(&opts.Raw, "raw", false, "write raw ECU values instead of physical values")
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "fail (exit 1) if the recording is damaged or truncated, or frames were lost (after converting what is intact)")
@@ -201,23 +213,61 @@ the slave identification the recording holds (GET_ID), or --ecu.`,
 	return cmd
 }
 
-// DefaultOut returns the default output path for a recording with lists
-// DAQ lists.
+// perList reports whether format writes one file per DAQ list.
+func perList(format string) bool { return format == "csv" || format == "parquet" }
+
+// ext is the file name extension of a single-file format.
+func ext(format string) string {
+	switch format {
+	case "sqlite":
+		return ".db"
+	case "hdf5":
+		return ".h5"
+	}
+	return "." + format
+}
+
+// DefaultOut returns the output path when -o is not given, for a
+// recording with lists DAQ lists: FILE without its extension plus .db,
+// .h5, .xlsx or .mf4 for the formats holding every list in one file; for
+// CSV and Parquet the file FILE.csv / FILE.parquet with one list, else the
+// directory FILE_csv/ / FILE_parquet/ with one file per list.
 func DefaultOut(file, to string, lists int) string {
 	base := strings.TrimSuffix(file, filepath.Ext(file))
-	switch {
-	case to == "mf4":
-		return base + ".mf4"
-	case to == "sqlite":
-		return base + ".db"
-	case to == "hdf5":
-		return base + ".h5"
-	case to == "xlsx":
-		return base + ".xlsx"
-	case lists > 1:
-		return base + "_" + to
+	if perList(to) && lists > 1 {
+		return base + "_" + to + string(filepath.Separator)
 	}
-	return base + "." + to
+	return base + ext(to)
+}
+
+// output returns where the conversion of a recording with meta m goes, by
+// a rule that follows from the command line: -o ending in a path separator
+// or naming an existing directory is a directory — CSV and Parquet write
+// one <list>.csv/.parquet per DAQ list into it, the other formats the file
+// named after FILE (run.xlog → DIR/run.db); any other -o is the output
+// file, which for CSV and Parquet needs a recording with one DAQ list.
+func output(opts *Options, m *record.Meta) (string, error) {
+	if opts.Out == "" {
+		return DefaultOut(opts.File, opts.To, len(m.DAQ.Lists)), nil
+	}
+	out := opts.Out
+	dir := rconv.IsDirOutput(out)
+	switch {
+	case perList(opts.To) && !dir && len(m.DAQ.Lists) > 1:
+		var names []string
+		for _, t := range rconv.Tables(m) {
+			names = append(names, t.Name)
+		}
+		return "", cmdutil.UsageErrorf("-o %s names one file, but %s has %d DAQ lists (%s) and %s writes one file per list: give a directory, -o %s%c, or a format that holds every list in one file (sqlite, hdf5, xlsx, mf4)",
+			out, opts.File, len(m.DAQ.Lists), strings.Join(names, ", "), opts.To, strings.TrimRight(out, string(filepath.Separator)), filepath.Separator)
+	case !perList(opts.To) && dir:
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return "", fmt.Errorf("convert: -o %s: %w", out, err)
+		}
+		base := filepath.Base(opts.File)
+		return filepath.Join(out, strings.TrimSuffix(base, filepath.Ext(base))+ext(opts.To)), nil
+	}
+	return out, nil
 }
 
 // ListSummary is one DAQ list in the summary.
@@ -279,9 +329,9 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	defer r.Close()
 	m := r.Meta()
-	out := opts.Out
-	if out == "" {
-		out = DefaultOut(opts.File, opts.To, len(m.DAQ.Lists))
+	out, err := output(opts, m)
+	if err != nil {
+		return err
 	}
 	var counts []uint64
 	if opts.To == "hdf5" {

@@ -45,9 +45,9 @@ func runMDF(ctx context.Context, opts *Options) error {
 	}
 	defer func() { closeSrc() }() // the source may be reopened below
 	m := src.Meta()
-	out := opts.Out
-	if out == "" {
-		out = DefaultOut(opts.File, opts.To, len(m.DAQ.Lists))
+	out, err := output(opts, m)
+	if err != nil {
+		return err
 	}
 	if same, _ := sameFile(opts.File, out); same {
 		return fmt.Errorf("convert %s: the output %s is the input file", opts.File, out)

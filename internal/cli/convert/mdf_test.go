@@ -47,7 +47,11 @@ func TestConvertAsammdfFiles(t *testing.T) {
 	for _, name := range []string{"asammdf_410_plain.mf4", "asammdf_410_deflate.mf4", "asammdf_420_transposed_deflate.mf4"} {
 		in := filepath.Join("..", "..", "..", "..", "shared", "mdf", "asammdf", name)
 		for _, to := range Formats() {
-			runConvert(t, in, "--to", to, "-o", filepath.Join(dir, name+"."+to))
+			out := filepath.Join(dir, name+"."+to)
+			if perList(to) { // two lists: a directory
+				out += string(filepath.Separator)
+			}
+			runConvert(t, in, "--to", to, "-o", out)
 		}
 		fast := readCSV(t, filepath.Join(dir, name+".csv", "fast_list.csv"))
 		slow := readCSV(t, filepath.Join(dir, name+".csv", "slow_list.csv"))
@@ -80,9 +84,9 @@ func TestConvertViaMDF(t *testing.T) {
 		if err := recordtest.WriteFile(src, meta, 1200); err != nil {
 			t.Fatal(err)
 		}
-		runConvert(t, src, "--to", "csv", "-o", filepath.Join(dir, "direct"))
+		runConvert(t, src, "--to", "csv", "-o", filepath.Join(dir, "direct")+string(filepath.Separator))
 		runConvert(t, src, "--to", "mf4", "--mdf-version", v, "-o", filepath.Join(dir, "run.mf4"))
-		if e := runConvert(t, filepath.Join(dir, "run.mf4"), "--to", "csv", "-o", filepath.Join(dir, "via")); e != "" {
+		if e := runConvert(t, filepath.Join(dir, "run.mf4"), "--to", "csv", "-o", filepath.Join(dir, "via")+string(filepath.Separator)); e != "" {
 			t.Errorf("stderr %q", e)
 		}
 		for _, l := range []string{"ints", "floats"} {

@@ -34,7 +34,7 @@ func TestDamagedBlockCountedAndStrict(t *testing.T) {
 	for _, strict := range []bool{false, true} {
 		ios, _, out, errOut := cmdutil.Test()
 		cmd := NewCmd(cmdutil.New(ios))
-		args := []string{src, "--to", "csv", "-o", filepath.Join(dir, "out"), "--json"}
+		args := []string{src, "--to", "csv", "-o", filepath.Join(dir, "out") + string(filepath.Separator), "--json"}
 		if strict {
 			args = append(args, "--strict")
 		}

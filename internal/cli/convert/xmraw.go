@@ -28,9 +28,9 @@ func runXmraw(ctx context.Context, opts *Options) error {
 	}
 	defer func() { closeSrc() }() // the source may be reopened below
 	m := src.Meta()
-	out := opts.Out
-	if out == "" {
-		out = DefaultOut(opts.File, opts.To, len(m.DAQ.Lists))
+	out, err := output(opts, m)
+	if err != nil {
+		return err
 	}
 	var counts []uint64
 	if opts.To == "hdf5" {

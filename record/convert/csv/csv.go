@@ -59,9 +59,11 @@ func (f *file) write() error {
 	return nil
 }
 
-// New returns a Sink writing to out: the CSV file for a recording with one
-// DAQ list, a directory (created if needed) with one <list>.csv per list
-// otherwise.
+// New returns a Sink writing to out by the rule of convert.PerListPaths:
+// when out names a directory ("out/" or an existing directory) one
+// <list>.csv per DAQ list in it (created if needed); otherwise the one CSV
+// file out, for a recording with one DAQ list (several are an error at
+// Begin, convert.ErrSeveralLists).
 func New(out string) *Sink { return &Sink{out: out} }
 
 // NewDir returns a Sink writing one <list>.csv per DAQ list into dir
@@ -80,11 +82,18 @@ func (s *Sink) Paths() []string { return s.paths }
 
 // Begin implements convert.Sink.
 func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
-	paths, dir := convert.PerListPaths(s.out, ".csv", tables)
-	if s.dir && !dir {
-		paths, dir = make([]string, len(tables)), true
-		for i, t := range tables {
-			paths[i] = filepath.Join(s.out, t.Name+".csv")
+	var (
+		paths []string
+		dir   = s.dir
+	)
+	if dir {
+		for _, t := range tables {
+			paths = append(paths, filepath.Join(s.out, t.Name+".csv"))
+		}
+	} else {
+		var err error
+		if paths, dir, err = convert.PerListPaths(s.out, ".csv", tables); err != nil {
+			return fmt.Errorf("csv: %w", err)
 		}
 	}
 	if dir {

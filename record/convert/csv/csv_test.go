@@ -28,7 +28,7 @@ func TestCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	out := filepath.Join(dir, "out")
+	out := filepath.Join(dir, "out") + string(filepath.Separator) // a directory: one file per list
 	sink := csv.New(out)
 	res, err := convert.Run(context.Background(), r, sink)
 	if err != nil {

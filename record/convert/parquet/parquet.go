@@ -56,9 +56,11 @@ type Sink struct {
 	paths  []string
 }
 
-// New returns a Sink writing to out: the Parquet file for a recording with
-// one DAQ list, a directory (created if needed) with one <list>.parquet
-// per list otherwise.
+// New returns a Sink writing to out by the rule of convert.PerListPaths:
+// when out names a directory ("out/" or an existing directory) one
+// <list>.parquet per DAQ list in it (created if needed); otherwise the one
+// Parquet file out, for a recording with one DAQ list (several are an
+// error at Begin, convert.ErrSeveralLists).
 func New(out string, opts Options) *Sink {
 	if opts.Compression == nil {
 		opts.Compression = &pq.Snappy
@@ -134,7 +136,10 @@ func (f field) Value(base reflect.Value) reflect.Value { return base.FieldByName
 
 // Begin implements convert.Sink.
 func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
-	paths, dir := convert.PerListPaths(s.out, ".parquet", tables)
+	paths, dir, err := convert.PerListPaths(s.out, ".parquet", tables)
+	if err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
 	if dir {
 		if err := os.MkdirAll(s.out, 0o755); err != nil {
 			return fmt.Errorf("parquet: %w", err)

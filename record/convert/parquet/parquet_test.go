@@ -29,7 +29,7 @@ func TestParquet(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	sink := parquet.New(filepath.Join(dir, "out"), parquet.Options{RowGroupRows: 4000})
+	sink := parquet.New(filepath.Join(dir, "out")+string(filepath.Separator), parquet.Options{RowGroupRows: 4000})
 	res, err := convert.Run(context.Background(), r, sink)
 	if err != nil {
 		t.Fatal(err)
