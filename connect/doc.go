@@ -11,6 +11,10 @@
 // on an in-process medium of the configured transport (loopback for
 // Ethernet) and connects to it — what `xcp --sim` does.
 //
+// The other direction, [Serve], serves a simulated slave (goxcp/sim) on
+// TCP, UDP, XCP-on-Ethernet discovery, CAN buses and serial lines for
+// other programs to connect to — what `xcp sim` does.
+//
 // Everything after connecting is done with the master and the feature
 // packages: calibration by A2L name (goxcp/cal), DAQ lists by A2L name
 // (goxcp/a2ldaq), measurement (goxcp/daq), recording (goxcp/recorder).

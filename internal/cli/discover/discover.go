@@ -5,7 +5,6 @@ package discover
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -18,7 +17,6 @@ import (
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	xsim "github.com/goxcp/goxcp/sim"
-	"github.com/goxcp/goxcp/transport/eth"
 	"github.com/goxcp/goxcp/transport/eth/discovery"
 )
 
@@ -177,44 +175,18 @@ type setIPJSON struct {
 // discovery on the loopback interface on group's address with a free
 // port. It returns the group address joined and the loopback interface.
 func startSim(ctx context.Context, group string, log *slog.Logger) (string, string, func() error, error) {
+	ga, err := netip.ParseAddrPort(group)
+	if err != nil {
+		return "", "", nil, cmdutil.UsageErrorf("--group: want IPv4:PORT, got %q", group)
+	}
 	slave, err := xsim.New(xsim.Config{Logger: log.With("side", "sim")})
 	if err != nil {
 		return "", "", nil, err
 	}
-	l, err := eth.ListenConfig{Logger: log}.Listen("tcp4", "127.0.0.1:0")
+	srv, err := connect.Serve(context.WithoutCancel(ctx), slave, connect.ServeConfig{TCP: []string{"127.0.0.1:0"},
+		Discovery: true, DiscoveryGroup: netip.AddrPortFrom(ga.Addr(), 0).String(), Logger: log})
 	if err != nil {
 		return "", "", nil, fmt.Errorf("simulator: %w", err)
 	}
-	stopXCP := connect.ServeListeners(context.WithoutCancel(ctx), slave, l)
-	ga, err := netip.ParseAddrPort(group)
-	if err != nil {
-		return "", "", nil, errors.Join(cmdutil.UsageErrorf("--group: want IPv4:PORT, got %q", group), stopXCP())
-	}
-	served, _ := netip.ParseAddrPort(l.Addr().String())
-	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	ready := make(chan *net.UDPAddr, 1)
-	done := make(chan error, 1)
-	var lo string
-	go func() {
-		done <- slave.ServeDiscovery(dctx, xsim.DiscoveryConfig{Group: netip.AddrPortFrom(ga.Addr(), 0).String(),
-			Served: served, Protocol: "tcp", Ready: func(a *net.UDPAddr) { ready <- a }})
-	}()
-	stop := func() error {
-		cancel()
-		return errors.Join(<-done, stopXCP())
-	}
-	select {
-	case a := <-ready:
-		ifs, _ := net.Interfaces()
-		for _, ifi := range ifs {
-			if ifi.Flags&net.FlagLoopback != 0 && ifi.Flags&net.FlagUp != 0 {
-				lo = ifi.Name
-				break
-			}
-		}
-		return a.String(), lo, stop, nil
-	case err := <-done:
-		cancel()
-		return "", "", nil, errors.Join(err, stopXCP())
-	}
+	return srv.DiscoveryGroup(), srv.DiscoveryInterface(), srv.Close, nil
 }

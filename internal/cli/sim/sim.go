@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/netip"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,7 +16,6 @@ import (
 	"github.com/goxcp/goxcp/protocol/xcp"
 	xsim "github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport/can"
-	"github.com/goxcp/goxcp/transport/eth"
 	"github.com/goxcp/goxcp/transport/sxi"
 )
 
@@ -101,13 +98,13 @@ Without --tcp or --udp it listens on TCP ` + DefaultAddr + `.`,
 				return cmdutil.UsageErrorf("--max-dto: want 8..65535, got %d", maxDTO)
 			}
 			opts.Slave.MaxCTO, opts.Slave.MaxDTO = maxCTO, maxDTO
-			res, err := parseResources(protect)
+			res, err := xcp.ParseResources(protect)
 			if err != nil {
-				return err
+				return cmdutil.UsageErrorf("--protect: %v", err)
 			}
 			opts.Slave.Protect = res
-			if opts.Slave.Checksum, err = parseChecksum(csum); err != nil {
-				return err
+			if opts.Slave.Checksum, err = xcp.ParseChecksumType(csum); err != nil {
+				return cmdutil.UsageErrorf("--checksum: %v", err)
 			}
 			if opts.Slave.SeedLen < 0 || opts.Slave.SeedLen > 255 {
 				return cmdutil.UsageErrorf("--seed-len: want 1..255 (0 = default), got %d", opts.Slave.SeedLen)
@@ -169,51 +166,20 @@ func run(ctx context.Context, opts *Options) error {
 	log := opts.Log()
 	cfg := opts.Slave
 	cfg.Logger = log
-	var ls []*eth.Listener
-	closeAll := func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}
-	var addrs []string
-	for _, a := range []struct {
-		network string
-		addrs   []string
-	}{{"tcp", opts.TCP}, {"udp", opts.UDP}} {
-		for _, addr := range a.addrs {
-			l, err := eth.ListenConfig{Logger: log}.Listen(a.network, addr)
-			if err != nil {
-				closeAll()
-				return err
-			}
-			ls = append(ls, l)
-			addrs = append(addrs, a.network+" "+l.Addr().String())
-		}
-	}
 	slave, err := xsim.New(cfg)
 	if err != nil {
-		closeAll()
 		if errors.Is(err, xsim.ErrConfig) {
 			return &cmdutil.UsageError{Err: err}
 		}
 		return err
 	}
-	stopEth := connect.ServeListeners(ctx, slave, ls...)
-	if opts.Discovery {
-		group, stopDisc, err := serveDiscovery(ctx, opts, slave, ls)
-		if err != nil {
-			return errors.Join(err, stopEth())
-		}
-		addrs = append(addrs, "discovery "+group)
-		stopXCP := stopEth
-		stopEth = func() error { return errors.Join(stopDisc(), stopXCP()) }
-	}
-	more, stopMedia, err := serveMedia(ctx, opts, slave, log)
+	srv, err := connect.Serve(ctx, slave, connect.ServeConfig{TCP: opts.TCP, UDP: opts.UDP,
+		Discovery: opts.Discovery, DiscoveryGroup: opts.DiscoveryGroup,
+		CAN: opts.CAN, CANConfig: opts.CANConfig, SxI: opts.SxI, SxiConfig: opts.SxiConfig, Logger: log})
 	if err != nil {
-		return errors.Join(err, stopEth())
+		return err
 	}
-	addrs = append(addrs, more...)
-	stop := func() error { return errors.Join(stopEth(), stopMedia()) }
+	addrs := srv.Addrs()
 	for _, a := range addrs {
 		fmt.Fprintf(opts.IO.Out, "xcp simulator listening on %s\n", a)
 	}
@@ -222,80 +188,9 @@ func run(ctx context.Context, opts *Options) error {
 		opts.Ready(addrs)
 	}
 	<-ctx.Done()
-	err = stop()
+	err = srv.Close()
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return err // Ctrl-C is the normal end
 	}
 	return errors.Join(err, ctx.Err())
-}
-
-// serveDiscovery answers discovery on the loopback interface for the
-// first TCP listener of ls (else the first UDP one); it returns the joined
-// group address and a function that stops it.
-func serveDiscovery(ctx context.Context, opts *Options, slave *xsim.Slave, ls []*eth.Listener) (string, func() error, error) {
-	l := ls[0] // TCP listeners come first
-	proto := "udp"
-	if len(opts.TCP) > 0 {
-		proto = "tcp"
-	}
-	served, err := netip.ParseAddrPort(l.Addr().String())
-	if err != nil {
-		return "", nil, fmt.Errorf("--discovery: server address: %w", err)
-	}
-	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	ready := make(chan *net.UDPAddr, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- slave.ServeDiscovery(dctx, xsim.DiscoveryConfig{Group: opts.DiscoveryGroup, Served: served, Protocol: proto,
-			Ready: func(a *net.UDPAddr) { ready <- a }})
-	}()
-	select {
-	case a := <-ready:
-		return a.String(), func() error { cancel(); return <-done }, nil
-	case err := <-done:
-		cancel()
-		if err == nil {
-			err = errors.New("discovery ended before it served")
-		}
-		return "", nil, fmt.Errorf("--discovery: %w", err)
-	}
-}
-
-// parseResources parses a comma list of resource names.
-func parseResources(s string) (xcp.Resource, error) {
-	var r xcp.Resource
-	for _, name := range strings.Split(s, ",") {
-		switch strings.ToLower(strings.TrimSpace(name)) {
-		case "":
-		case "cal", "pag", "calpag", "cal/pag":
-			r |= xcp.ResCalPag
-		case "daq":
-			r |= xcp.ResDaq
-		case "stim":
-			r |= xcp.ResStim
-		case "pgm":
-			r |= xcp.ResPgm
-		case "dbg":
-			r |= xcp.ResDbg
-		case "all":
-			r |= xcp.ResCalPag | xcp.ResDaq | xcp.ResStim | xcp.ResPgm | xcp.ResDbg
-		default:
-			return 0, cmdutil.UsageErrorf("--protect: unknown resource %q (want cal, daq, stim, pgm, dbg or all)", name)
-		}
-	}
-	return r, nil
-}
-
-// parseChecksum parses a checksum type name like XCP_CRC_32 or crc_32.
-func parseChecksum(s string) (xcp.ChecksumType, error) {
-	want := strings.TrimPrefix(strings.ToUpper(s), "XCP_")
-	var names []string
-	for t := xcp.ChecksumAdd11; t <= xcp.ChecksumCRC32; t++ {
-		n := t.String()
-		names = append(names, n)
-		if strings.TrimPrefix(n, "XCP_") == want {
-			return t, nil
-		}
-	}
-	return 0, cmdutil.UsageErrorf("--checksum: unknown type %q (want one of %s)", s, strings.Join(names, ", "))
 }

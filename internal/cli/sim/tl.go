@@ -1,17 +1,13 @@
 package sim
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
-	xsim "github.com/goxcp/goxcp/sim"
 	"github.com/goxcp/goxcp/transport/can"
 	"github.com/goxcp/goxcp/transport/can/canbus"
 	"github.com/goxcp/goxcp/transport/sxi"
@@ -20,9 +16,7 @@ import (
 // The CAN and SxI media of `xcp sim` (--can, --sxi).
 
 // CANSpec is one --can BACKEND[:CHANNEL] argument.
-type CANSpec struct {
-	Interface, Channel string
-}
+type CANSpec = connect.CANMedium
 
 // tlFlags are the raw CAN/SxI flag values.
 type tlFlags struct {
@@ -118,68 +112,4 @@ func (t *tlFlags) parse(cmd *cobra.Command, opts *Options, cto, dto *int) error 
 		}
 	}
 	return nil
-}
-
-// serveMedia serves slave on the CAN buses and SxI lines of opts. It
-// returns the descriptions of what it serves and the stop function.
-func serveMedia(ctx context.Context, opts *Options, slave *xsim.Slave, log *slog.Logger) ([]string, func() error, error) {
-	var stops []func() error
-	stopAll := func() error {
-		var errs []error
-		for _, s := range stops {
-			errs = append(errs, s())
-		}
-		return errors.Join(errs...)
-	}
-	var addrs []string
-	for _, spec := range opts.CAN {
-		k := opts.CANConfig
-		k.Interface, k.Channel, k.Logger = spec.Interface, spec.Channel, log
-		bus, err := canbus.Open(ctx, k)
-		if err != nil {
-			return nil, nil, errors.Join(err, stopAll())
-		}
-		c, err := can.NewConn(bus, k, can.Slave)
-		if err != nil {
-			bus.Close()
-			return nil, nil, errors.Join(err, stopAll())
-		}
-		stops = append(stops, connect.ServeConn(ctx, slave, c))
-		kind := "can"
-		if k.FD {
-			kind = "canfd"
-		}
-		addrs = append(addrs, fmt.Sprintf("%s %s (commands on 0x%X, answers on 0x%X, broadcast 0x%X)", kind, c.Info().Remote[strings.Index(c.Info().Remote, " on ")+4:], k.CanIDMaster, k.CanIDSlave, k.CanIDBroadcast))
-	}
-	f, _ := opts.SxiConfig.FramingOf()
-	desc := fmt.Sprintf("%s, %s", f.Header, f.Tail)
-	if f.SyncEsc {
-		desc += ", SYNC/ESC"
-	}
-	for _, dev := range opts.SxI {
-		if dev == "pty" {
-			p, err := sxi.OpenPTY()
-			if err != nil {
-				return nil, nil, errors.Join(err, stopAll())
-			}
-			c, err := sxi.NewConn(p.Master, f, sxi.Options{Name: "pty " + p.TTYPath, Logger: log})
-			if err != nil {
-				p.Close()
-				return nil, nil, errors.Join(err, stopAll())
-			}
-			stopSim := connect.ServeConn(ctx, slave, c)
-			stops = append(stops, func() error { return errors.Join(stopSim(), p.Close()) })
-			addrs = append(addrs, fmt.Sprintf("sxi %s (%s)", p.TTYPath, desc))
-			continue
-		}
-		k := opts.SxiConfig
-		k.Port, k.Logger = dev, log
-		c, err := sxi.Dial(ctx, k)
-		if err != nil {
-			return nil, nil, errors.Join(err, stopAll())
-		}
-		stops = append(stops, connect.ServeConn(ctx, slave, c))
-		addrs = append(addrs, fmt.Sprintf("sxi %s (%s)", dev, desc))
-	}
-	return addrs, stopAll, nil
 }

@@ -28,12 +28,12 @@ func TestMediaOptions(t *testing.T) {
 		canCfg   can.Config
 		wantErr  string
 	}{
-		{args: []string{"--can", "udp"}, can: []CANSpec{{"udp", ""}}, cto: 8, dto: 8,
+		{args: []string{"--can", "udp"}, can: []CANSpec{{Interface: "udp"}}, cto: 8, dto: 8,
 			canCfg: can.Config{CanIDMaster: 0x101, CanIDSlave: 0x102, CanIDBroadcast: 0x100}},
 		{args: []string{"--can", "udpmcast:239.1.2.3:4000", "--fd", "--can-id-master", "0x80000701", "--can-id-slave", "0x702", "--max-dlc-required", "--padding-value", "0xAA"},
-			can: []CANSpec{{"udp", "239.1.2.3:4000"}}, cto: 64, dto: 64,
+			can: []CANSpec{{Interface: "udp", Channel: "239.1.2.3:4000"}}, cto: 64, dto: 64,
 			canCfg: can.Config{CanIDMaster: 0x80000701, CanIDSlave: 0x702, CanIDBroadcast: 0x100, FD: true, MaxDLCRequired: true, PaddingValue: 0xAA}},
-		{args: []string{"--can", "udp", "--max-dto", "8", "--fd", "--max-can-fd-dlc", "16"}, can: []CANSpec{{"udp", ""}}, cto: 16, dto: 8,
+		{args: []string{"--can", "udp", "--max-dto", "8", "--fd", "--max-can-fd-dlc", "16"}, can: []CANSpec{{Interface: "udp"}}, cto: 16, dto: 8,
 			canCfg: can.Config{CanIDMaster: 0x101, CanIDSlave: 0x102, CanIDBroadcast: 0x100, FD: true, MaxFDLen: 16}},
 		{args: []string{"--sxi", "pty", "--header-format", "LEN_BYTE"}, sxi: []string{"pty"}, cto: 255, dto: 255,
 			canCfg: can.Config{CanIDMaster: 0x101, CanIDSlave: 0x102, CanIDBroadcast: 0x100}},
