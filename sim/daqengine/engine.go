@@ -120,7 +120,7 @@ type daqPtr struct {
 
 // Stats counts what the DAQ engine sent.
 type Stats struct {
-	DTOs       uint64 // DTOs sent
+	DTOs       uint64 // DTOs sent (handed to the transport, counted before they leave)
 	Dropped    uint64 // DTOs dropped by the DropDTOs fault switch
 	Overloaded uint64 // DTOs flagged as overloaded (or EV_DAQ_OVERLOAD sent)
 	Samples    uint64 // DAQ list samples taken

@@ -235,9 +235,15 @@ func (e *Engine) appendEntry(b []byte, en xcp.DaqElement) []byte {
 	return append(b, src...)
 }
 
-// flush sends the DTOs built so far, then the events they caused.
+// flush sends the DTOs built so far, then the events they caused. The
+// DTOs count as sent when they are handed to the transport: a batch cut
+// off by a lost connection counts whole (some of it may have left), and a
+// master never receives a DTO before it was counted.
 func (em *emitter) flush(ctx context.Context) error {
 	e := em.e
+	e.nDTO.Add(em.dtos)
+	e.nSamples.Add(em.samples)
+	em.dtos, em.samples = 0, 0
 	if len(em.ends) > 0 {
 		em.pkts = em.pkts[:0]
 		start := 0
@@ -260,8 +266,6 @@ func (em *emitter) flush(ctx context.Context) error {
 		}
 	}
 	em.stimTimeouts = em.stimTimeouts[:0]
-	e.nDTO.Add(em.dtos)
-	e.nSamples.Add(em.samples)
-	em.buf, em.ends, em.lists, em.dtos, em.samples = em.buf[:0], em.ends[:0], em.lists[:0], 0, 0
+	em.buf, em.ends, em.lists = em.buf[:0], em.ends[:0], em.lists[:0]
 	return nil
 }

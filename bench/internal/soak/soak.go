@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/goxcp/goxcp/bench/internal/procmem"
@@ -56,6 +57,12 @@ type Config struct {
 	Log        io.Writer // progress lines (nil: none)
 	// Keep keeps the recording files.
 	Keep bool
+
+	// phantom, for the tests, adds this many frames to the slave's
+	// count of sent frames in the middle of the first file: frames that
+	// went missing without any loss counter or interruption noticing, which
+	// the soak must report as a problem.
+	phantom uint64
 }
 
 // Report is what a soak run found.
@@ -68,13 +75,36 @@ type Report struct {
 	SinkDropped, OverloadSeen          uint64
 	OpenAtEnd                          int   // files that ended during an interruption
 	StopFailures                       int   // files whose final STOP/FREE_DAQ failed (a fault at the end)
-	InFlight                           int64 // sent but neither received nor counted, in files with interruptions
+	InFlight                           int64 // sent during interruptions, not received (see Gaps)
+	// Gaps lists, per interruption, the frames the slave sent between the
+	// last frame the master received and the detection of the
+	// interruption, which nobody received (a dying slave's last datagrams).
+	Gaps []Gap
 	Faults                             map[string]int
 	RSSFirst, RSSMin, RSSMax, RSSLast  uint64 // after the first file
 	HeapMax                            uint64 // largest Go heap in use while recording
 	Elapsed                            time.Duration
 	LongestRun                         time.Duration // longest Recorder.Run beyond its duration
 	Problems                           []string
+}
+
+// Gap is the account of one interruption: the slave's frames that were
+// sent after the last frame received before it (the stored start) and
+// before it was detected, and never received.
+type Gap struct {
+	File       string
+	Start, End time.Time // as stored in the file (End zero: open at the file's end)
+	Cause      string
+	Lost       uint64 // frames sent in the window, not received
+}
+
+func (g Gap) String() string {
+	end := "open"
+	if !g.End.IsZero() {
+		end = g.End.UTC().Format("15:04:05.000")
+	}
+	return fmt.Sprintf("%d frames sent during the interruption %s–%s not received (%s, %s)",
+		g.Lost, g.Start.UTC().Format("15:04:05.000"), end, filepath.Base(g.File), g.Cause)
 }
 
 // String formats the report.
@@ -88,8 +118,15 @@ func (r *Report) String() string {
 	fmt.Fprintf(&b, "elapsed %v, %d files, %d interruptions (%d files ended during one, %d with a failed final stop); faults: %s\n", r.Elapsed.Round(time.Second), r.Files, r.Interruptions, r.OpenAtEnd, r.StopFailures, strings.Join(faults, ", "))
 	fmt.Fprintf(&b, "frames: slave sent %d (dropped on purpose %d), received %d = %.0f DTO/s, in the files %d; samples %d\n",
 		r.SlaveSent, r.SlaveDropped, r.Frames, float64(r.Frames)/r.Elapsed.Seconds(), r.FileFrames, r.Samples)
-	fmt.Fprintf(&b, "loss: missing ODTs %d, transport (CTR gaps) %d, receive buffers %d, recorder %d, incomplete samples %d, overload PIDs+events %d (armed %d); in flight at interruptions %d\n",
+	fmt.Fprintf(&b, "loss: missing ODTs %d, transport (CTR gaps) %d, receive buffers %d, recorder %d, incomplete samples %d, overload PIDs+events %d (armed %d); sent during interruptions, not received %d\n",
 		r.MissingODT, r.TransportLost, r.Dropped, r.SinkDropped, r.Incomplete, r.OverloadSeen, r.Overloads, r.InFlight)
+	fmt.Fprintf(&b, "account: slave sent %d = received %d + counted lost %d + sent during interruptions %d (%d of %d interruptions lost frames)\n",
+		r.SlaveSent, r.Frames, r.TransportLost, r.InFlight, lossyGaps(r.Gaps), len(r.Gaps))
+	for _, g := range r.Gaps {
+		if g.Lost > 0 {
+			fmt.Fprintf(&b, "  %v\n", g)
+		}
+	}
 	fmt.Fprintf(&b, "RSS while recording, after the first file: first %.1f MiB, min %.1f, max %.1f, last %.1f MiB; Go heap in use at most %.1f MiB; longest stop after the duration %v\n",
 		mib(r.RSSFirst), mib(r.RSSMin), mib(r.RSSMax), mib(r.RSSLast), mib(r.HeapMax), r.LongestRun.Round(time.Millisecond))
 	if len(r.Problems) == 0 {
@@ -101,6 +138,15 @@ func (r *Report) String() string {
 }
 
 func mib(v uint64) float64 { return float64(v) / (1 << 20) }
+
+func lossyGaps(gs []Gap) (n int) {
+	for _, g := range gs {
+		if g.Lost > 0 {
+			n++
+		}
+	}
+	return n
+}
 
 // setup returns the simulator configuration and lists for rate DTO/s:
 // one-value ODTs, rate/100 per cycle of the 10 ms event, or from 100 k
@@ -133,6 +179,7 @@ type slave struct {
 
 	mu     sync.Mutex
 	s      *sim.Slave
+	dying  *sim.Slave // being killed: its counts are not in sent yet
 	cancel context.CancelFunc
 	done   chan struct{}
 	// counters of the instances that were killed
@@ -177,7 +224,7 @@ func (sl *slave) start() error {
 func (sl *slave) kill() {
 	sl.mu.Lock()
 	s, cancel, done := sl.s, sl.cancel, sl.done
-	sl.s = nil
+	sl.s, sl.dying = nil, s
 	sl.mu.Unlock()
 	if s == nil {
 		return
@@ -188,6 +235,7 @@ func (sl *slave) kill() {
 	sl.mu.Lock()
 	sl.sent += st.DTOs
 	sl.dropped += st.Dropped
+	sl.dying = nil
 	sl.mu.Unlock()
 }
 
@@ -196,12 +244,64 @@ func (sl *slave) totals() (sent, dropped uint64) {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
 	sent, dropped = sl.sent, sl.dropped
-	if sl.s != nil {
-		st := sl.s.DAQStats()
-		sent += st.DTOs
-		dropped += st.Dropped
+	for _, s := range []*sim.Slave{sl.s, sl.dying} {
+		if s != nil {
+			st := s.DAQStats()
+			sent += st.DTOs
+			dropped += st.Dropped
+		}
 	}
 	return sent, dropped
+}
+
+// addPhantom counts n frames as sent that were never sent (tests).
+func (sl *slave) addPhantom(n uint64) {
+	sl.mu.Lock()
+	sl.sent += n
+	sl.mu.Unlock()
+}
+
+// sentAt is the slave's count of sent frames at a time.
+type sentAt struct {
+	t    time.Time
+	sent uint64
+}
+
+// sampleSent samples the slave's count of sent frames every millisecond
+// into *into until stop is closed (the slice is reused from file to file).
+func sampleSent(sl *slave, into *[]sentAt, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			sent, _ := sl.totals()
+			*into = append(*into, sentAt{now, sent})
+		}
+	}
+}
+
+// sentBefore returns the last sampled count at or before t (0 if none).
+func sentBefore(samples []sentAt, t time.Time) uint64 {
+	i := sort.Search(len(samples), func(i int) bool { return samples[i].t.After(t) })
+	if i == 0 {
+		return 0
+	}
+	return samples[i-1].sent
+}
+
+// countingSink counts the frames handed to the recording file.
+type countingSink struct {
+	*recorder.FileSink
+	n atomic.Uint64
+}
+
+func (c *countingSink) Frames(batch []dto.Frame) error {
+	c.n.Add(uint64(len(batch)))
+	return c.FileSink.Frames(batch)
 }
 
 // current returns the running simulator (nil while killed).
@@ -266,13 +366,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	defer sl.kill()
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed))
 	rep := &Report{Faults: map[string]int{}}
+	var samples []sentAt
 	start := time.Now()
 	for i := 0; time.Since(start) < cfg.Duration && ctx.Err() == nil; i++ {
 		fd := min(cfg.FileDuration, cfg.Duration-time.Since(start))
 		if fd < time.Second {
 			break
 		}
-		if err := runFile(ctx, cfg, sl, lists, filepath.Join(dir, fmt.Sprintf("soak-%03d.xlog", i)), fd, rng, rep); err != nil {
+		if err := runFile(ctx, cfg, sl, lists, filepath.Join(dir, fmt.Sprintf("soak-%03d.xlog", i)), fd, rng, rep, &samples); err != nil {
 			rep.Problems = append(rep.Problems, err.Error())
 			break
 		}
@@ -284,7 +385,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 // runFile records one file while injecting faults, then checks it.
-func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path string, dur time.Duration, rng *rand.Rand, rep *Report) error {
+func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path string, dur time.Duration, rng *rand.Rand, rep *Report, counts *[]sentAt) error {
 	if sl.current() == nil {
 		if err := sl.start(); err != nil {
 			return fmt.Errorf("restart the simulator: %w", err)
@@ -305,13 +406,20 @@ func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path 
 	}
 	defer release()
 	sent0, dropped0 := sl.totals()
-	file := &recorder.FileSink{Path: path, Tool: "goxcp soak"}
-	var ints int
+	*counts = (*counts)[:0]
+	stopSampling, sampled := make(chan struct{}), make(chan struct{})
+	go sampleSent(sl, counts, stopSampling, sampled)
+	file := &countingSink{FileSink: &recorder.FileSink{Path: path, Tool: "goxcp soak"}}
+	// At each interruption's detection: what the slave had sent and the
+	// file had received so far. The slave sends nothing more until the
+	// measurement resumes (its connection is gone, its DAQ stopped).
+	var dets []struct{ sent, recv uint64 }
 	rec := supervise.Recorder{Lists: lists, Options: daq.Options{Sink: file}, Duration: dur,
 		Reconnect: sl.connect, RetryInterval: 200 * time.Millisecond, AttemptTimeout: time.Second, Stall: time.Second,
 		OnInterruption: func(in supervise.Interruption) {
 			if in.End.IsZero() {
-				ints++
+				sent, _ := sl.totals()
+				dets = append(dets, struct{ sent, recv uint64 }{sent - sent0, file.n.Load()})
 			}
 		}}
 	type out struct {
@@ -325,6 +433,10 @@ func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path 
 		done <- out{res, err}
 	}()
 	var o out
+	var phantom <-chan time.Time
+	if cfg.phantom > 0 && rep.Files == 0 {
+		phantom = time.After(dur / 2)
+	}
 	fault := time.NewTimer(nextFault(cfg.FaultEvery, rng))
 	hang := time.NewTimer(dur + 30*time.Second)
 	rss := time.NewTicker(5 * time.Second)
@@ -348,6 +460,8 @@ loop:
 				}
 				rep.RSSMin, rep.RSSMax, rep.RSSLast = min(rep.RSSMin, r), max(rep.RSSMax, r), r
 			}
+		case <-phantom:
+			sl.addPhantom(cfg.phantom)
 		case <-hang.C:
 			return fmt.Errorf("%s: HANG: the recording of %v still runs after %v", path, dur, time.Since(t0).Round(time.Second))
 		case <-fault.C:
@@ -358,6 +472,8 @@ loop:
 		}
 	}
 	restarts.Wait()
+	close(stopSampling)
+	<-sampled
 	if over := time.Since(t0) - dur; over > rep.LongestRun {
 		rep.LongestRun = over
 	}
@@ -401,20 +517,14 @@ loop:
 	rep.Dropped += st.Dropped
 	rep.SinkDropped += st.SinkDropped
 	rep.OverloadSeen += overload + st.OverloadEvents
-	missing := int64(sent1-sent0) - int64(st.Frames) - int64(st.TransportLost)
-	if len(res.Interruptions) == 0 && missing != 0 {
-		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: without an interruption the slave sent %d DTOs, received %d + %d counted lost: %d unaccounted",
-			path, sent1-sent0, st.Frames, st.TransportLost, missing))
-	} else if len(res.Interruptions) > 0 {
-		rep.InFlight += missing
-	}
 	if st.Dropped > 0 || st.SinkDropped > 0 {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: the master lost %d frames in its buffers and %d in the recorder", path, st.Dropped, st.SinkDropped))
 	}
-	if ints != len(res.Interruptions) {
-		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %d interruptions announced, %d in the result", path, ints, len(res.Interruptions)))
+	if len(dets) != len(res.Interruptions) {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %d interruptions announced, %d in the result", path, len(dets), len(res.Interruptions)))
 	}
-	checkFile(path, res, samples, rep)
+	stored, fileStart := checkFile(path, res, samples, rep)
+	account(path, sent1-sent0, file.n.Load(), st, dets, stored, fileStart, sent0, *counts, rep)
 	if !cfg.Keep {
 		os.Remove(path)
 	}
@@ -422,19 +532,80 @@ loop:
 	return nil
 }
 
-// checkFile converts the file (counting samples) and compares it with
-// what the recorder saw.
-func checkFile(path string, res supervise.Result, samples uint64, rep *Report) {
+// account checks that every frame the slave sent (sent, since the file
+// began) was received (recv, handed to the file) or counted lost:
+// between interruptions exactly; for each interruption, the frames sent
+// after the last frame received before it and before its detection (dets:
+// the counts at each detection) are listed as a Gap with the window the
+// file stores, after checking that everything the slave had sent before
+// that window was received (samples: the slave's count over time).
+func account(path string, sent, recv uint64, st daq.Stats, dets []struct{ sent, recv uint64 }, stored []record.Interruption, fileStart time.Time,
+	sent0 uint64, samples []sentAt, rep *Report) {
+	if recv != st.Frames {
+		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: the recorder received %d frames, the file was given %d", path, st.Frames, recv))
+	}
+	var prevSent, prevRecv uint64
+	for i, d := range dets {
+		g := Gap{File: path}
+		if i < len(stored) {
+			in := stored[i]
+			g.Start, g.Cause = fileStart.Add(time.Duration(in.Start)), in.Cause
+			if in.End != 0 {
+				g.End = fileStart.Add(time.Duration(in.End))
+			}
+		}
+		dSent, dRecv := d.sent-prevSent, d.recv-prevRecv
+		if d.sent < prevSent || dRecv > dSent {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("%s: up to the interruption at %s the slave sent %d frames, %d were received",
+				path, g.Start.UTC().Format("15:04:05.000"), dSent, dRecv))
+			prevSent, prevRecv = d.sent, d.recv
+			continue
+		}
+		g.Lost = dSent - dRecv
+		// The frames not received were sent inside the window: all the
+		// slave had sent until shortly before the last frame received
+		// arrived (the stored start), was received.
+		if before := sentBefore(samples, g.Start.Add(-gapSlack)); before > sent0+prevSent {
+			if n := before - sent0 - prevSent; n > dRecv+st.TransportLost {
+				rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %d frames sent before the interruption at %s (by %s) were not received nor counted lost",
+					path, n-dRecv-st.TransportLost, g.Start.UTC().Format("15:04:05.000"), g.Start.Add(-gapSlack).UTC().Format("15:04:05.000")))
+			}
+		}
+		rep.Gaps = append(rep.Gaps, g)
+		rep.InFlight += int64(g.Lost)
+		prevSent, prevRecv = d.sent, d.recv
+	}
+	// After the last interruption (or in a file without one) the account
+	// is exact: every frame received or counted lost.
+	lastSent, lastRecv := sent-prevSent, recv-prevRecv
+	if lastSent != lastRecv+st.TransportLost && (len(dets) == 0 || lastSent > lastRecv+st.TransportLost) {
+		what := "without an interruption"
+		if len(dets) > 0 {
+			what = "after the last interruption"
+		}
+		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %s the slave sent %d DTOs, received %d + %d counted lost: %d unaccounted",
+			path, what, lastSent, lastRecv, st.TransportLost, int64(lastSent)-int64(lastRecv)-int64(st.TransportLost)))
+	}
+}
+
+// gapSlack is how long before the stored start of an interruption (when
+// the last frame arrived) a frame may have been sent and still be lost
+// with the connection: the slave's count is sampled every millisecond.
+const gapSlack = 2 * time.Millisecond
+
+// checkFile converts the file (counting samples), compares it with what
+// the recorder saw and returns the interruptions it stores and its start.
+func checkFile(path string, res supervise.Result, samples uint64, rep *Report) ([]record.Interruption, time.Time) {
 	r, err := record.Open(path)
 	if err != nil {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %v", path, err))
-		return
+		return nil, time.Time{}
 	}
 	defer r.Close()
 	cr, err := rconv.RunWith(context.Background(), r, &countSink{}, rconv.Options{})
 	if err != nil {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: convert: %v", path, err))
-		return
+		return nil, time.Time{}
 	}
 	fs := cr.Stats
 	rep.FileFrames += fs.Frames - fs.Unwritten
@@ -460,6 +631,7 @@ func checkFile(path string, res supervise.Result, samples uint64, rep *Report) {
 			rep.OpenAtEnd++
 		}
 	}
+	return fs.Interruptions, r.Meta().Start
 }
 
 // countSink is a convert.Sink that only counts.

@@ -1,6 +1,7 @@
 package soak
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +39,38 @@ func TestShortSoak(t *testing.T) {
 				return
 			}(); sum < 4 {
 				t.Errorf("only %d faults injected", sum)
+			}
+		})
+	}
+}
+
+// TestShortSoakCatchesMissingFrames: frames the slave counts as sent that
+// never arrive, without any loss counter or interruption noticing, are a
+// problem — whether they fall between interruptions or before one.
+func TestShortSoakCatchesMissingFrames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	for _, tc := range []struct {
+		name  string
+		every time.Duration
+	}{{"no faults", time.Hour}, {"faults", 400 * time.Millisecond}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rep, err := Run(t.Context(), Config{Proto: "tcp", Rate: 10000, Duration: 3 * time.Second, FileDuration: 3 * time.Second,
+				FaultEvery: tc.every, Seed: 3, phantom: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Problems) == 0 {
+				t.Fatalf("7 frames went missing unnoticed, the soak found no problem:\n%s", rep)
+			}
+			found := false
+			for _, p := range rep.Problems {
+				found = found || strings.Contains(p, "7 unaccounted") || strings.Contains(p, "7 frames sent before the interruption")
+			}
+			if !found {
+				t.Errorf("the problems do not name the 7 missing frames:\n%s", rep)
 			}
 		})
 	}
