@@ -182,7 +182,7 @@ func TestDTOs(t *testing.T) {
 	}
 	command(e, mem, link, xcp.StartStopSynch{Mode: xcp.SynchStopAll}.Append(nil, format))
 	link.mu.Lock()
-	got := link.dtos[0]
+	got := link.dtos[len(link.dtos)-1] // the last cycle of a batch runs at the slave time (5 ms)
 	link.mu.Unlock()
 	want := []byte{0x00, 0x88, 0x13, 0x00, 0x00, 0xAB, 0xCD} // PID 0, timestamp 5000, data
 	if !bytes.Equal(got, want) {
@@ -308,28 +308,49 @@ func (l *slowLink) SendDTOs(ctx context.Context, pkts [][]byte, lists []uint16) 
 	return l.fakeLink.SendDTOs(ctx, pkts, lists)
 }
 
+// realClock is fakeMemory whose slave time runs with the wall clock.
+type realClock struct {
+	fakeMemory
+	start time.Time
+}
+
+func (m *realClock) Now() time.Duration { return time.Since(m.start) }
+
 // TestPeriodicCatchUp: an event whose goroutine was held up runs the
-// cycles it missed, so the slave keeps its nominal rate (a ticker alone
-// drops the missed ticks: here 15 of ~40).
+// cycles it missed, each at its own slave time, so the slave keeps its
+// nominal rate: the DTO timestamps have no gap (a ticker alone drops the
+// missed ticks: here a gap of 150 ms).
 func TestPeriodicCatchUp(t *testing.T) {
 	const period = 10 * time.Millisecond
-	e, mem, _ := newEngine(t, Config{Events: []EventConfig{{Name: "10ms", Period: period}}})
+	mem := &realClock{start: time.Now()}
+	e, err := New(Config{Events: []EventConfig{{Name: "10ms", Period: period}}}, format, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	link := &slowLink{fakeLink: fakeLink{ctx: ctx}, block: 150 * time.Millisecond}
 	defer func() { cancel(); link.wg.Wait() }()
 	mem.Lock()
-	e.lists = []list{{event: 0, prescaler: 1, odts: []odt{{entries: []xcp.DaqElement{{BitOffset: xcp.NoBitOffset, Size: 4, Addr: ramBase}}}}}}
-	start := time.Now()
+	e.lists = []list{{event: 0, prescaler: 1, mode: xcp.ModeTimestamp,
+		odts: []odt{{entries: []xcp.DaqElement{{BitOffset: xcp.NoBitOffset, Size: 4, Addr: ramBase}}}}}}
 	e.startLists(link, []*list{&e.lists[0]})
 	mem.Unlock()
 	time.Sleep(400 * time.Millisecond)
 	mem.Lock()
-	elapsed := time.Since(start)
 	stopped := e.stopRunners(func(*list) bool { return true })
 	mem.Unlock()
 	stopped.Wait()
-	want := uint64(elapsed / period)
-	if got := e.Stats().Samples; got+2 < want || got > want+1 {
-		t.Fatalf("%d samples in %v of a %v event, want %d (±2)", got, elapsed, period, want)
+	link.mu.Lock()
+	defer link.mu.Unlock()
+	if len(link.dtos) < 20 {
+		t.Fatalf("%d DTOs in 400 ms of a 10 ms event", len(link.dtos))
+	}
+	var prev uint32
+	for i, d := range link.dtos {
+		ts := format.Order.Uint32(d[1:5]) // µs
+		if gap := time.Duration(ts-prev) * time.Microsecond; i > 0 && (gap <= 0 || gap > 3*period) {
+			t.Fatalf("DTO %d of %d: %v after the one before, want about %v", i, len(link.dtos), gap, period)
+		}
+		prev = ts
 	}
 }

@@ -79,13 +79,13 @@ type Report struct {
 	// Gaps lists, per interruption, the frames the slave sent between the
 	// last frame the master received and the detection of the
 	// interruption, which nobody received (a dying slave's last datagrams).
-	Gaps []Gap
-	Faults                             map[string]int
-	RSSFirst, RSSMin, RSSMax, RSSLast  uint64 // after the first file
-	HeapMax                            uint64 // largest Go heap in use while recording
-	Elapsed                            time.Duration
-	LongestRun                         time.Duration // longest Recorder.Run beyond its duration
-	Problems                           []string
+	Gaps                              []Gap
+	Faults                            map[string]int
+	RSSFirst, RSSMin, RSSMax, RSSLast uint64 // after the first file
+	HeapMax                           uint64 // largest Go heap in use while recording
+	Elapsed                           time.Duration
+	LongestRun                        time.Duration // longest Recorder.Run beyond its duration
+	Problems                          []string
 }
 
 // Gap is the account of one interruption: the slave's frames that were
