@@ -53,6 +53,7 @@ func (m *Master) arm(cmd xcp.Command, nresp int, synch bool) {
 	if synch {
 		m.synchOut++
 		m.synchSince++
+		m.synchSent = true
 	}
 	m.pendCmd = cmd
 	m.sentAt = m.now()
@@ -135,6 +136,9 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 						m.lost()
 					}
 				}
+				if sent == 1 {
+					m.believed()
+				}
 				e, err := xcp.DecodeError(cmd, p)
 				if err != nil {
 					return nil, err
@@ -151,14 +155,13 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 			m.resps = append(m.resps, r)
 			if len(m.resps) == nresp {
 				if cmd == xcp.CmdConnect {
-					// The slave answered in order up to here. (SYNCH
-					// answers may still be on their way: synchOut keeps
-					// counting them.)
+					// The slave answered in order up to here.
 					m.desync = false
 					m.respMu.Lock()
 					m.synchNeed = 0
 					m.respMu.Unlock()
 				}
+				m.believed()
 				f := m.resps[0]
 				return m.respBuf[f.off : f.off+f.n], nil
 			}
@@ -269,6 +272,19 @@ func (m *Master) expectSynch() {
 	m.respMu.Unlock()
 }
 
+// believed notes that the command in flight got its own answer: the
+// slave answers in order, so every SYNCH sent before it has been answered
+// or never will be, and synchOut starts again from 0. Callers hold m.mu.
+func (m *Master) believed() {
+	if !m.synchSent {
+		return
+	}
+	m.synchSent = false
+	m.respMu.Lock()
+	m.synchOut = 0
+	m.respMu.Unlock()
+}
+
 // synchAnswered counts an ERR_CMD_SYNCH and reports whether it ends the
 // resynchronisation. The rule, and why it is right:
 //
@@ -285,10 +301,15 @@ func (m *Master) expectSynch() {
 //     SYNCH has then arrived or is lost for good: whatever comes next
 //     answers a later command (or a later SYNCH, which is dropped).
 //   - Lost SYNCH answers only make synchOut too large, which costs
-//     more SYNCHs but never a wrong answer; and since the ending answer
-//     answers one of the synchSince SYNCHs sent since the missing answer,
-//     at most synchSince-1 can still come: synchOut is tightened to that,
-//     so lost answers are forgotten without any guess about time.
+//     more SYNCHs but never a wrong answer. The ending answer answers one
+//     of the synchSince SYNCHs sent since the missing answer, so at most
+//     synchSince-1 can still come; and once a later command gets its own
+//     answer, none can (believed): lost answers are forgotten without any
+//     guess about time.
+//   - Where the transport numbers the slave's packets (stale.go), an
+//     ERR_CMD_SYNCH sent before a response already received is not
+//     counted: a network reordered it, and it answers a SYNCH already
+//     accounted for.
 //
 // Callers hold m.respMu.
 func (m *Master) synchAnswered() bool {
@@ -367,8 +388,8 @@ func (m *Master) resync(ctx context.Context) error {
 		m.tmo.T1, sent, silent, ErrNotSynchronised, &xcp.TimeoutError{Cmd: xcp.CmdSynch, Attempts: sent})
 }
 
-// synchOnce sends one SYNCH and waits t1 for the ERR_CMD_SYNCH that ends
-// the resynchronisation; ok is false if it did not come.
+// synchOnce sends one SYNCH and waits t1 for an ERR_CMD_SYNCH; ok is
+// true if it ends the resynchronisation.
 func (m *Master) synchOnce(ctx context.Context, discarded *int) (ok bool, err error) {
 	m.arm(xcp.CmdSynch, 1<<30, true)
 	req := [1]byte{byte(xcp.CmdSynch)}
@@ -385,8 +406,11 @@ func (m *Master) synchOnce(ctx context.Context, discarded *int) (ok bool, err er
 		select {
 		case r := <-m.respCh:
 			if r.pid == xcp.PIDErr && r.code == int(xcp.ErrCmdSynch) {
+				// An answer that does not end the resynchronisation
+				// still brings it one answer closer: the next SYNCH
+				// goes out at once.
 				m.cancelExpect()
-				return true, nil
+				return r.done, nil
 			}
 			*discarded++
 		case <-m.extendCh:

@@ -104,6 +104,9 @@ type Master struct {
 	// desync is set when an answer did not come as expected (timeout,
 	// cancellation, wrong shape): the next command resynchronises first.
 	desync bool
+	// synchSent is set when a SYNCH was sent; the next answer believed
+	// clears synchOut (noteBelieved).
+	synchSent bool
 	// The command deadline (Config.CommandDeadline) of the outermost
 	// command in progress: cmdEnd (zero between commands), its command
 	// and its length.
@@ -112,6 +115,9 @@ type Master struct {
 	cmdLimit time.Duration
 	start    time.Time // the transport clock's origin (Info().Start)
 	padded   bool      // the transport may pad packets (checkShape)
+	ctr      ctrSeq    // the slave's packet counter (receive goroutine; stale.go)
+	// staleDrops counts responses dropped as stale by their counter.
+	staleDrops atomic.Uint64
 
 	// Response hand-off from the receive goroutine: expect is the number
 	// of responses still expected for the command in flight (several in
@@ -151,7 +157,8 @@ type respMsg struct {
 	off, n int
 	time   int64
 	pid    byte
-	code   int // ERR: the error code, -1 if the packet has none
+	done   bool // ERR_CMD_SYNCH: it ends the resynchronisation
+	code   int  // ERR: the error code, -1 if the packet has none
 }
 
 type mtaState struct {
@@ -192,6 +199,7 @@ func New(conn transport.Conn, cfg Config) *Master {
 	info := conn.Info()
 	m.start = info.Start
 	m.padded = padsPackets(info.Kind)
+	m.ctr = newCtrSeq(info)
 	if m.start.IsZero() {
 		m.start = time.Now()
 	}
@@ -336,6 +344,7 @@ func (m *Master) recvLoop() {
 		if len(p.Data) == 0 {
 			continue
 		}
+		m.ctr.packet(p.Ctr)
 		pid := p.Data[0]
 		if pid < xcp.PIDServ {
 			if h := m.dto.Load(); h != nil {
@@ -353,17 +362,26 @@ func (m *Master) recvLoop() {
 			if pid == xcp.PIDErr && len(p.Data) > 1 {
 				code = int(p.Data[1])
 			}
-			if pid == xcp.PIDErr && code == int(xcp.ErrCmdSynch) {
+			stale := m.ctr.stale(m.pendCmd)
+			if pid == xcp.PIDErr && code == int(xcp.ErrCmdSynch) && !stale {
 				// Only SYNCH is answered with ERR_CMD_SYNCH: it is counted
 				// whenever it comes, answers no other command, and ends a
 				// resync once it certainly answers a SYNCH sent after the
 				// last missing answer (synchAnswered).
-				if m.synchAnswered() && m.synching {
-					m.respCh <- respMsg{time: p.Time, pid: pid, code: code}
+				done := m.synchAnswered()
+				if m.synching {
+					m.respCh <- respMsg{time: p.Time, pid: pid, code: code, done: done}
 				}
 				cmd, need := m.pendCmd, m.synchNeed
 				m.respMu.Unlock()
 				m.log.Debug("xcp ERR_CMD_SYNCH counted", "cmd", cmd.String(), "still needed", need)
+				continue
+			}
+			if stale {
+				cmd := m.pendCmd
+				m.respMu.Unlock()
+				m.staleDrops.Add(1)
+				m.log.Warn("xcp response sent before one already received (transport counter), dropped", "cmd", cmd.String(), "ctr", p.Ctr, "packet", packetHead(p.Data))
 				continue
 			}
 			if m.expect <= 0 {

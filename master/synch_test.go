@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/transport"
 	"github.com/goxcp/goxcp/transport/memconn"
 )
 
@@ -18,19 +21,47 @@ import (
 // decides exactly which answer is late, lost or on time. It knows CONNECT,
 // SYNCH, GET_STATUS and SHORT_UPLOAD (data byte i of address a is a+i);
 // everything else gets ERR_CMD_UNKNOWN.
+//
+// With counter set, the slave numbers its packets like XCP on Ethernet
+// (ctrConn carries the number to the master's Packet.Ctr), and the test
+// can release a held answer out of order, as a datagram network may
+// deliver it.
 type heldSlave struct {
-	conn *memconn.Conn
-	mu   sync.Mutex
-	got  []xcp.Command
-	fifo [][]byte
-	auto bool // answer at once
-	base int  // commands received before hold
+	conn    *memconn.Conn
+	counter bool
+	mu      sync.Mutex
+	got     []xcp.Command
+	fifo    [][]byte
+	ctr     uint16
+	auto    bool // answer at once
+	base    int  // commands received before hold
 }
 
-func newHeldSlave(t *testing.T, cfg master.Config) (*heldSlave, *master.Master) {
+// ctrConn is the master's end of a held slave with a counter: each packet
+// starts with its CTR (2 bytes, Intel order), which Recv moves to
+// Packet.Ctr; Info reports a 16-bit counter.
+type ctrConn struct{ *memconn.Conn }
+
+func (c ctrConn) Recv(ctx context.Context) (transport.Packet, error) {
+	p, err := c.Conn.Recv(ctx)
+	if err != nil || len(p.Data) < 2 {
+		return p, err
+	}
+	p.Ctr = uint16(p.Data[0]) | uint16(p.Data[1])<<8
+	p.Data = p.Data[2:]
+	return p, nil
+}
+
+func (c ctrConn) Info() transport.Info {
+	i := c.Conn.Info()
+	i.CounterBits = 16
+	return i
+}
+
+func newHeldSlave(t *testing.T, cfg master.Config, counter bool) (*heldSlave, *master.Master) {
 	t.Helper()
 	a, b := memconn.Pipe(256)
-	h := &heldSlave{conn: b, auto: true}
+	h := &heldSlave{conn: b, auto: true, counter: counter}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -42,7 +73,12 @@ func newHeldSlave(t *testing.T, cfg master.Config) (*heldSlave, *master.Master) 
 			}
 			h.mu.Lock()
 			h.got = append(h.got, xcp.Command(p.Data[0]))
-			h.fifo = append(h.fifo, heldAnswer(p.Data))
+			ans := heldAnswer(p.Data)
+			if h.counter {
+				ans = append([]byte{byte(h.ctr), byte(h.ctr >> 8)}, ans...)
+				h.ctr++
+			}
+			h.fifo = append(h.fifo, ans)
 			auto := h.auto
 			h.mu.Unlock()
 			if auto {
@@ -50,7 +86,11 @@ func newHeldSlave(t *testing.T, cfg master.Config) (*heldSlave, *master.Master) 
 			}
 		}
 	}()
-	m := master.New(a, cfg)
+	var conn transport.Conn = a
+	if counter {
+		conn = ctrConn{a}
+	}
+	m := master.New(conn, cfg)
 	t.Cleanup(func() {
 		m.Close()
 		cancel()
@@ -112,6 +152,16 @@ func (h *heldSlave) release(n int) {
 	}
 }
 
+// releaseAt sends the i-th oldest held answer (0 = the oldest) before
+// the others: a reordering network.
+func (h *heldSlave) releaseAt(i int) {
+	h.mu.Lock()
+	p := h.fifo[i]
+	h.fifo = append(h.fifo[:i:i], h.fifo[i+1:]...)
+	h.mu.Unlock()
+	h.conn.Send(context.Background(), p)
+}
+
 // drop loses the n oldest held answers.
 func (h *heldSlave) drop(n int) {
 	h.mu.Lock()
@@ -141,7 +191,7 @@ func (h *heldSlave) waitCommands(n int) {
 // returned the bytes of 0x40.)
 func TestLostAndLateSynchAnswersNeverMisattribute(t *testing.T) {
 	const t1 = 20 * time.Millisecond
-	h, m := newHeldSlave(t, master.Config{Timeouts: master.Timeouts{T1: t1, T7: time.Millisecond}})
+	h, m := newHeldSlave(t, master.Config{Timeouts: master.Timeouts{T1: t1, T7: time.Millisecond}}, false)
 	ctx := context.Background()
 	read := func(addr byte, noRetry bool) ([]byte, error) {
 		req := []byte{byte(xcp.CmdShortUpload), 4, 0, 0, addr, 0, 0, 0}
@@ -204,4 +254,46 @@ func TestLostAndLateSynchAnswersNeverMisattribute(t *testing.T) {
 		}
 	}
 	t.Fatal("the master did not resynchronise with a slave that answers every SYNCH")
+}
+
+// On a medium whose slave numbers its packets (XCP on Ethernet, SxI with a
+// CTR), a late answer that a datagram network delivers after the
+// ERR_CMD_SYNCH meant to flush it is recognised by its counter and
+// dropped; without a counter nothing could tell it from the next answer.
+func TestReorderedLateAnswerRecognisedByCounter(t *testing.T) {
+	const t1 = 20 * time.Millisecond
+	var logs logBuf
+	h, m := newHeldSlave(t, master.Config{
+		Timeouts: master.Timeouts{T1: t1, T7: time.Millisecond},
+		Logger:   slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}, true)
+	ctx := context.Background()
+	read := func(addr byte, noRetry bool) ([]byte, error) {
+		req := []byte{byte(xcp.CmdShortUpload), 4, 0, 0, addr, 0, 0, 0}
+		return m.DoWith(ctx, req, master.CallOptions{NoRetry: noRetry})
+	}
+	h.hold()
+	// The read of 0x40 times out; its answer is on its way.
+	if _, err := read(0x40, true); !errors.Is(err, xcp.ErrTimeout) {
+		t.Fatalf("read of 0x40: %v", err)
+	}
+	type result struct {
+		p   []byte
+		err error
+	}
+	c := make(chan result, 1)
+	go func() { p, err := read(0x70, false); c <- result{p, err} }()
+	h.waitCommands(2) // the SYNCH: its answer overtakes the late one
+	h.releaseAt(1)
+	h.waitCommands(3) // the read of 0x70
+	h.release(1)      // the late answer of 0x40 (counter 0)
+	h.answerAll()
+	r := <-c
+	want := []byte{xcp.PIDRes, 0x70, 0x71, 0x72, 0x73}
+	if r.err != nil || !bytes.Equal(r.p, want) {
+		t.Fatalf("read of 0x70: % X, %v; want % X", r.p, r.err, want)
+	}
+	if !strings.Contains(logs.String(), "transport counter") {
+		t.Fatalf("the late answer was not recognised by its counter:\n%s", logs.String())
+	}
 }

@@ -87,6 +87,11 @@ type Info struct {
 	// frame (e.g. 8 for classic CAN, 64 for CAN FD), or 0 if unlimited by
 	// the medium (XCP on Ethernet: 65535 minus header).
 	MaxPacket int
+	// CounterBits is the width of Packet.Ctr when the peer numbers every
+	// packet it sends with it, one more each (16 on XCP on Ethernet, 8 or
+	// 16 on SxI and USB with a CTR header), or 0 where the medium has no
+	// such counter (CAN). A master uses it to recognise stale packets.
+	CounterBits int
 }
 
 // Stats are the counters a connection keeps. All counts start at zero when

@@ -179,5 +179,5 @@ func bindAddr(network, bind string) (net.Addr, error) {
 
 // newInfo describes a connection opened now.
 func newInfo(kind string, local, remote net.Addr, max int) transport.Info {
-	return transport.Info{Kind: kind, Local: local.String(), Remote: remote.String(), Start: time.Now(), MaxPacket: max}
+	return transport.Info{Kind: kind, Local: local.String(), Remote: remote.String(), Start: time.Now(), MaxPacket: max, CounterBits: 16}
 }

@@ -76,7 +76,7 @@ func NewConn(rwc io.ReadWriteCloser, f Framing, opts Options) (*Conn, error) {
 	now := time.Now()
 	c := &Conn{
 		rwc: rwc, f: f, opts: opts, log: log, start: now,
-		info: transport.Info{Kind: "sxi", Local: "master", Remote: opts.Name, Start: now, MaxPacket: f.maxPacket()},
+		info: transport.Info{Kind: "sxi", Local: "master", Remote: opts.Name, Start: now, MaxPacket: f.maxPacket(), CounterBits: f.Header.CounterBits()},
 		pkts: make(chan transport.Packet, opts.Queue),
 		done: make(chan struct{}),
 	}

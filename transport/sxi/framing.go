@@ -80,6 +80,18 @@ func (h HeaderFormat) size() int {
 
 func (h HeaderFormat) hasCtr() bool { return h == LenCtrByte || h == LenCtrWord }
 
+// CounterBits is the width of the header's CTR in bits (0: the header
+// has none), as transport.Info.CounterBits reports it.
+func (h HeaderFormat) CounterBits() int {
+	switch h {
+	case LenCtrByte:
+		return 8
+	case LenCtrWord:
+		return 16
+	}
+	return 0
+}
+
 // maxLen is the largest packet LEN can describe.
 func (h HeaderFormat) maxLen() int {
 	if h.word() {

@@ -132,7 +132,7 @@ func NewConn(ep Endpoints, opts Options) (*Conn, error) {
 	now := time.Now()
 	return &Conn{
 		ep: ep, f: f, dec: sxi.NewDecoder(f), start: now, log: log,
-		info: transport.Info{Kind: "usb", Start: now, MaxPacket: maxPacketFor(f, maxTransfer)},
+		info: transport.Info{Kind: "usb", Start: now, MaxPacket: maxPacketFor(f, maxTransfer), CounterBits: f.Header.CounterBits()},
 		rbuf: make([]byte, maxTransfer),
 	}, nil
 }
