@@ -18,6 +18,7 @@
 //	max_retries        = 5
 //	seed_n_key_command = "./mykey"   # gets resource and seed as hex, prints the key as hex
 //	t1 = "2s"                        # … t7: XCP command timeouts
+//	command_deadline = "30s"         # bound of one command with all its repetitions
 //
 //	[logging]
 //	level = "warn"        # debug | info | warn | error | off
@@ -103,6 +104,10 @@ type General struct {
 	T5 time.Duration `koanf:"t5"`
 	T6 time.Duration `koanf:"t6"`
 	T7 time.Duration `koanf:"t7"`
+	// CommandDeadline bounds one command as a whole: all its attempts,
+	// error-handling pre-actions and EV_CMD_PENDING extensions (0 = the
+	// master's default, 30 s).
+	CommandDeadline time.Duration `koanf:"command_deadline"`
 }
 
 // Logging configures the log output ([logging]).
@@ -224,7 +229,7 @@ func (g General) Validate() error {
 	for _, t := range []struct {
 		key string
 		d   time.Duration
-	}{{"t1", g.T1}, {"t2", g.T2}, {"t3", g.T3}, {"t4", g.T4}, {"t5", g.T5}, {"t6", g.T6}, {"t7", g.T7}} {
+	}{{"t1", g.T1}, {"t2", g.T2}, {"t3", g.T3}, {"t4", g.T4}, {"t5", g.T5}, {"t6", g.T6}, {"t7", g.T7}, {"command_deadline", g.CommandDeadline}} {
 		if t.d < 0 {
 			return fieldErr(t.key, "must not be negative, got %s", t.d)
 		}

@@ -30,6 +30,7 @@ func TestParseErrorsNameFileAndKey(t *testing.T) {
 		{"timeout string", "[transport]\ntimeout = \"3x\"\n", `xcp.toml: transport.timeout: not a duration (like "2s" or "250ms"): "3x"`},
 		{"timeout negative", "[transport]\ntimeout = \"-1s\"\n", "xcp.toml: transport.timeout: must not be negative, got -1s"},
 		{"t7 negative", "[general]\nt7 = -0.5\n", "xcp.toml: general.t7: must not be negative, got -500ms"},
+		{"command deadline negative", "[general]\ncommand_deadline = \"-1s\"\n", "xcp.toml: general.command_deadline: must not be negative, got -1s"},
 		{"retries fraction", "[general]\nmax_retries = 2.5\n", "xcp.toml: general.max_retries: expected an integer, got number 2.5"},
 		{"retries huge", "[general]\nmax_retries = 100000\n", "xcp.toml: general.max_retries: must be at most 1000, got 100000"},
 		{"log level", "[logging]\nlevel = \"loud\"\n", `xcp.toml: logging.level: must be one of debug, info, warn, error, off, got "loud"`},
@@ -64,6 +65,7 @@ max_retries = 3
 seed_n_key_command = "./key"
 t1 = "250ms"
 t7 = 0.01
+command_deadline = "45s"
 [logging]
 level = "debug"
 `))
@@ -73,7 +75,7 @@ level = "debug"
 	want := &Config{
 		File:      "a.toml",
 		Transport: Transport{Layer: "eth", Timeout: 1500 * time.Millisecond, Eth: eth.Config{Host: "::1", Port: 5556, Protocol: "udp", IPv6: true, Bind: "::1"}},
-		General:   General{MaxRetries: 3, SeedNKeyCommand: "./key", T1: 250 * time.Millisecond, T7: 10 * time.Millisecond},
+		General:   General{MaxRetries: 3, SeedNKeyCommand: "./key", T1: 250 * time.Millisecond, T7: 10 * time.Millisecond, CommandDeadline: 45 * time.Second},
 		Logging:   Logging{Level: "debug"},
 	}
 	if d := cmp.Diff(want, c); d != "" {

@@ -203,6 +203,7 @@ var docs = map[string]string{
 	"general.t5":                         "XCP timeout t5 (0 = 2s).",
 	"general.t6":                         "XCP timeout t6 (0 = 2s).",
 	"general.t7":                         "XCP timeout t7: wait before repeating (0 = 200ms).",
+	"general.command_deadline":           "Bound of one command with all its repetitions, pre-actions and EV_CMD_PENDING extensions (0 = 30s).",
 	"logging":                            "Log output (stderr).",
 	"logging.level":                      "debug | info | warn | error | off (\"\" = off); debug traces every frame.",
 }

@@ -87,6 +87,8 @@ func Open(ctx context.Context, c *config.Config, o Options) (*Session, error) {
 		MaxRetries: c.General.MaxRetries,
 		Logger:     log,
 		Unlock:     keyFn,
+		// The whole command, retries and EV_CMD_PENDING included.
+		CommandDeadline: c.General.CommandDeadline,
 	})
 	cr, err := m.Connect(ctx, o.Mode)
 	if err != nil {

@@ -28,11 +28,13 @@ type GlobalOptions struct {
 	Protocol   string        // --protocol: tcp, udp
 	IPv6       bool          // --ipv6
 	Timeout    time.Duration // --timeout: connection and command timeout (t1)
-	LogLevel   string        // --log-level: debug, info, warn, error, off
-	Sim        bool          // --sim: connect to an embedded simulator
-	A2L        A2LOptions    // --a2l, --a2l-from-slave
-	CAN        CANOptions    // --can-interface, --channel, --can-bitrate, …
-	Serial     SerialOptions // --serial-port, --baudrate
+	// CommandDeadline is --command-deadline (general.command_deadline).
+	CommandDeadline time.Duration
+	LogLevel        string        // --log-level: debug, info, warn, error, off
+	Sim             bool          // --sim: connect to an embedded simulator
+	A2L             A2LOptions    // --a2l, --a2l-from-slave
+	CAN             CANOptions    // --can-interface, --channel, --can-bitrate, …
+	Serial          SerialOptions // --serial-port, --baudrate
 }
 
 // CANOptions are the global CAN flags; they override [transport.can].
@@ -223,6 +225,7 @@ func (f *Factory) loadConfig() (*config.Config, error) {
 		{"baudrate", func() { c.Transport.Sxi.Bitrate = g.Serial.Baudrate }},
 		{"ipv6", func() { c.Transport.Eth.IPv6 = g.IPv6 }},
 		{"timeout", func() { c.Transport.Timeout, c.General.T1 = g.Timeout, g.Timeout }},
+		{"command-deadline", func() { c.General.CommandDeadline = g.CommandDeadline }},
 		{"log-level", func() { c.Logging.Level = g.LogLevel }},
 	} {
 		if !f.changed(o.flag) {

@@ -242,6 +242,9 @@ func effective(c *config.Config, source map[string]string) map[string]effValue {
 	if g.MaxRetries == 0 {
 		out["general.max_retries"] = effValue{master.DefaultMaxRetries, "default (master)"}
 	}
+	if g.CommandDeadline == 0 {
+		out["general.command_deadline"] = effValue{master.DefaultCommandDeadline, "default (master)"}
+	}
 	t := connect.Timeouts(c)
 	d := master.DefaultTimeouts()
 	for i, p := range []struct{ set, eff, def time.Duration }{

@@ -110,6 +110,7 @@ With --sim every command runs against a built-in simulated ECU.`,
 	pf.StringVar(&g.Protocol, "protocol", "", "Ethernet protocol: tcp, udp (any case; default from config, tcp)")
 	pf.BoolVar(&g.IPv6, "ipv6", false, "use IPv6")
 	pf.DurationVar(&g.Timeout, "timeout", 0, "connection and command timeout (t1), e.g. 500ms (default from config, 2s)")
+	pf.DurationVar(&g.CommandDeadline, "command-deadline", 0, "bound of one command with all its repetitions and EV_CMD_PENDING extensions (default from config, 30s)")
 	pf.StringVar(&g.LogLevel, "log-level", "", "log to stderr at level debug, info, warn or error (debug traces every frame)")
 	pf.BoolVar(&g.Sim, "sim", false, "start a simulated ECU in this process and connect to it")
 	pf.StringVar(&g.A2L.File, "a2l", "", "A2L `file` describing the ECU (for commands that take names)")

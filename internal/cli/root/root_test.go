@@ -56,10 +56,11 @@ func TestFlagsOverrideConfig(t *testing.T) {
 	}{
 		{"file only", nil, []string{"--config", file, "probe"}, func(c *config.Config) {}},
 		{"env file", map[string]string{"XCP_CONFIG": file}, []string{"probe"}, func(c *config.Config) { c.Origin = config.OriginEnv }},
-		{"flags", nil, []string{"--config", file, "--host", "::1", "--port", "6000", "--protocol", "tcp", "--ipv6", "-t", "eth", "--timeout", "300ms", "--log-level", "debug", "probe"},
+		{"flags", nil, []string{"--config", file, "--host", "::1", "--port", "6000", "--protocol", "tcp", "--ipv6", "-t", "eth", "--timeout", "300ms", "--command-deadline", "5s", "--log-level", "debug", "probe"},
 			func(c *config.Config) {
 				c.Transport.Eth.Host, c.Transport.Eth.Port, c.Transport.Eth.Protocol, c.Transport.Eth.IPv6 = "::1", 6000, "tcp", true
 				c.Transport.Timeout, c.General.T1 = 300*time.Millisecond, 300*time.Millisecond
+				c.General.CommandDeadline = 5 * time.Second
 				c.Logging.Level = "debug"
 			}},
 		{"upper-case enums", nil, []string{"--config", file, "-t", "ETH", "--protocol", "TCP", "probe"},
