@@ -10,6 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	a2lpkg "github.com/goxcp/goxcp/a2l"
+	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
 )
@@ -20,6 +23,9 @@ type Options struct {
 	Connect func(context.Context) (*master.Master, func() error, error)
 
 	Output string // file; "" = stdout
+	// Sim is set with --sim: the A2L is the embedded simulator's, whose
+	// IF_DATA XCP names an address that is gone when the command ends.
+	Sim bool
 }
 
 // NewCmd returns the `xcp fetch-a2l` command.
@@ -34,6 +40,7 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
   xcp --host 192.168.1.10 fetch-a2l > ecu.a2l`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Sim = f.Global.Sim
 			if runF != nil {
 				return runF(opts)
 			}
@@ -59,11 +66,32 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	if opts.Output == "" {
 		_, err = opts.IO.Out.Write(a2l)
-		return err
+	} else if err = os.WriteFile(opts.Output, a2l, 0o644); err == nil {
+		fmt.Fprintf(opts.IO.ErrOut, "wrote %d bytes to %s\n", len(a2l), opts.Output)
 	}
-	if err := os.WriteFile(opts.Output, a2l, 0o644); err != nil {
-		return err
+	if err == nil && opts.Sim {
+		simNote(opts, a2l)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "wrote %d bytes to %s\n", len(a2l), opts.Output)
-	return nil
+	return err
+}
+
+// simNote warns that the A2L of the embedded simulator names its address
+// (a random port on 127.0.0.1), which is gone when this command ends.
+func simNote(opts *Options, data []byte) {
+	name := opts.Output
+	if name == "" {
+		name = "the A2L"
+	}
+	file, err := a2lpkg.Parse(name, data, a2lpkg.Options{Lenient: true})
+	if err != nil || len(file.Modules) == 0 {
+		return
+	}
+	c := config.Default()
+	if took, err := connect.ApplyA2L(c, file.Modules[0], nil); err != nil || took == "" {
+		return
+	}
+	e := c.Transport.Eth
+	fmt.Fprintf(opts.IO.ErrOut, "note: the IF_DATA XCP of %s names the embedded simulator's address %s:%d (%s), which is gone when this command ends; "+
+		"with --a2l it is used unless --host/--port or the configuration file set the address (run 'xcp sim' to serve the simulator on a fixed port)\n",
+		name, e.Host, e.Port, e.Protocol)
 }
