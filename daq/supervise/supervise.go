@@ -167,13 +167,21 @@ type LossRecorder interface {
 	UpdateLoss(st daq.Stats)
 }
 
-// Status is a progress report.
+// Status is a progress report, given to OnStatus every StatusInterval.
 type Status struct {
+	// Elapsed is the time since the measurement started.
 	Elapsed time.Duration
 	// Stats are the totals over all connections so far.
 	Stats daq.Stats
+	// Samples is the number of samples of all lists so far (the sum of
+	// Stats.Lists[i].Samples).
+	Samples uint64
+	// Rate is the samples per second since the previous report (since the
+	// start for the first one); 0 while the measurement is interrupted.
+	Rate float64
 	// Interrupted is set while the measurement waits for the slave.
-	Interrupted   bool
+	Interrupted bool
+	// Interruptions is the number of interruptions so far.
 	Interruptions int
 }
 
@@ -206,6 +214,22 @@ type run struct {
 	res      Result
 	lastLoss time.Time
 	lastAt   time.Time // when the last DTO arrived before an interruption
+	// The previous progress report, for Status.Rate.
+	lastElapsed time.Duration
+	lastSamples uint64
+}
+
+// status reports progress to OnStatus: st are the totals so far.
+func (ru *run) status(st daq.Stats, interrupted bool) {
+	s := Status{Elapsed: time.Since(ru.start), Stats: st, Interrupted: interrupted, Interruptions: len(ru.res.Interruptions)}
+	for _, l := range st.Lists {
+		s.Samples += l.Samples
+	}
+	if d := (s.Elapsed - ru.lastElapsed).Seconds(); d > 0 && s.Samples >= ru.lastSamples {
+		s.Rate = float64(s.Samples-ru.lastSamples) / d
+	}
+	ru.lastElapsed, ru.lastSamples = s.Elapsed, s.Samples
+	ru.r.OnStatus(s)
 }
 
 // Run measures on m (connected; owned by the caller) until the duration
@@ -398,7 +422,7 @@ func (ru *run) watch(ctx context.Context, m *master.Master, ses *daq.Session) er
 				}
 			}
 		case <-status:
-			r.OnStatus(Status{Elapsed: time.Since(ru.start), Stats: addStats(ru.total, ses.Stats()), Interruptions: len(ru.res.Interruptions)})
+			ru.status(addStats(ru.total, ses.Stats()), false)
 		}
 	}
 }
@@ -524,7 +548,7 @@ func (ru *run) reconnect(ctx context.Context, m *master.Master) (*master.Master,
 				wait.Stop()
 				return nil, nil, false
 			case <-status:
-				r.OnStatus(Status{Elapsed: time.Since(ru.start), Stats: ru.total, Interrupted: true, Interruptions: len(ru.res.Interruptions)})
+				ru.status(ru.total, true)
 			case <-wait.C:
 				waiting = false
 			}

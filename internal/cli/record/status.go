@@ -13,12 +13,10 @@ import (
 // rewritten with \r, elsewhere (a log file) a plain line every
 // plainEvery reports.
 type statusLine struct {
-	w     io.Writer
-	file  *recorder.FileSink
-	tty   bool
-	n     int
-	last  time.Duration
-	lastN uint64
+	w    io.Writer
+	file *recorder.FileSink
+	tty  bool
+	n    int
 }
 
 // plainEvery is how many status reports make one plain line.
@@ -33,15 +31,6 @@ func (s *statusLine) print(st supervise.Status) {
 	if !s.tty && s.n%plainEvery != 1 && plainEvery > 1 {
 		return
 	}
-	var n uint64
-	for _, l := range st.Stats.Lists {
-		n += l.Samples
-	}
-	rate := 0.0
-	if d := (st.Elapsed - s.last).Seconds(); d > 0 {
-		rate = float64(n-s.lastN) / d
-	}
-	s.last, s.lastN = st.Elapsed, n
 	mb := float64(st.Stats.Bytes) / 1e6
 	what := "received"
 	if s.file != nil {
@@ -56,7 +45,7 @@ func (s *statusLine) print(st supervise.Status) {
 		state += "  WRITE ERROR: " + st.Stats.SinkError
 	}
 	line := fmt.Sprintf("%7.1fs  %10.0f samples/s  %8.2f MB %s  %d frames  lost %d  interruptions %d%s",
-		st.Elapsed.Seconds(), rate, mb, what, st.Stats.Frames, st.Stats.Lost(), st.Interruptions, state)
+		st.Elapsed.Seconds(), st.Rate, mb, what, st.Stats.Frames, st.Stats.Lost(), st.Interruptions, state)
 	if s.tty {
 		fmt.Fprintf(s.w, "\r%s   ", line)
 		return
