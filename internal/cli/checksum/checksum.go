@@ -1,6 +1,6 @@
 // Package checksum is `xcp checksum`: let the slave compute BUILD_CHECKSUM
 // over a memory range, read the same range, compute the checksum locally
-// (package xcp/checksum) and compare. Ranges larger than the slave's
+// and compare (master.CompareChecksum). Ranges larger than the slave's
 // MAX_CHECKSUM_BLOCKSIZE are split into blocks, one row each.
 package checksum
 
@@ -13,8 +13,6 @@ import (
 
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
-	xcs "github.com/goxcp/goxcp/protocol/checksum"
-	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // Options are the parsed arguments of `xcp checksum`.
@@ -89,40 +87,19 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer done()
-	f := m.Format()
+	blocks, err := m.CompareChecksum(ctx, opts.Addr, opts.Ext, opts.Len)
+	if err != nil {
+		return err
+	}
 	res := Result{Ext: opts.Ext, Match: true}
-	block := opts.Len
-	for off := 0; off < opts.Len; {
-		n := min(block, opts.Len-off)
-		addr := opts.Addr + uint32(off)
-		r, err := m.Checksum(ctx, addr, opts.Ext, n)
-		var xe *xcp.Error
-		if errors.As(err, &xe) {
-			if max, ok := xcp.ChecksumBlockLimit(xe, f); ok && int(max)*f.AG.Size() < n {
-				block = int(max) * f.AG.Size()
-				continue // retry this block with the slave's limit
-			}
-		}
-		if err != nil {
-			return err
-		}
-		data, err := m.Read(ctx, addr, opts.Ext, n)
-		if err != nil {
-			return err
-		}
-		b := Block{Address: addr, Length: n, Type: r.Type.String(), Slave: r.Checksum}
-		local, err := xcs.Checksum(r.Type, f.Order, data)
-		switch {
-		case errors.Is(err, xcs.ErrUnsupported):
-			b.Note = "no local implementation of " + r.Type.String()
-		case err != nil:
-			return fmt.Errorf("local %s over %d bytes: %w", r.Type, n, err)
-		default:
-			b.Local, b.Match = local, local == r.Checksum
+	for _, cb := range blocks {
+		b := Block{Address: cb.Addr, Length: cb.Len, Type: cb.Type.String(), Slave: cb.Slave, Local: cb.Local, Match: cb.Match}
+		if !cb.Computed {
+			b.Note = "no local implementation of " + cb.Type.String()
+		} else {
 			res.Match = res.Match && b.Match
 		}
 		res.Blocks = append(res.Blocks, b)
-		off += n
 	}
 	t := cmdutil.Table{Title: fmt.Sprintf("BUILD_CHECKSUM (ext %d)", opts.Ext), Header: []string{"Address", "Length", "Type", "Slave", "Local", "Result"}}
 	for _, b := range res.Blocks {
