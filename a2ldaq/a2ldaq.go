@@ -50,7 +50,7 @@ func Type(t a2l.DataType) (dto.Type, error) {
 
 // Measurements resolves one signal name to DAQ measurements: one for a
 // scalar, one per element (named name[i]) for an array.
-func Measurements(m *a2l.Module, name string) ([]daq.Measurement, *cal.Signal, error) {
+func Measurements(m *a2l.Module, name string) ([]dto.Measurement, *cal.Signal, error) {
 	s, err := cal.ResolveSignal(m, name)
 	if err != nil {
 		return nil, nil, err
@@ -60,11 +60,11 @@ func Measurements(m *a2l.Module, name string) ([]daq.Measurement, *cal.Signal, e
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if s.Count == 1 {
-		return []daq.Measurement{{Name: s.Name, Address: s.Address, Extension: s.Ext, Type: t, BitMask: s.BitMask}}, s, nil
+		return []dto.Measurement{{Name: s.Name, Address: s.Address, Extension: s.Ext, Type: t, BitMask: s.BitMask}}, s, nil
 	}
-	out := make([]daq.Measurement, s.Count)
+	out := make([]dto.Measurement, s.Count)
 	for i := range out {
-		out[i] = daq.Measurement{Name: s.Name + "[" + strconv.Itoa(i) + "]", Address: s.Address + uint32(i*s.Type.Size()), Extension: s.Ext, Type: t, BitMask: s.BitMask}
+		out[i] = dto.Measurement{Name: s.Name + "[" + strconv.Itoa(i) + "]", Address: s.Address + uint32(i*s.Type.Size()), Extension: s.Ext, Type: t, BitMask: s.BitMask}
 	}
 	return out, s, nil
 }
@@ -128,7 +128,7 @@ func Resolve(m *a2l.Module, lists []daq.List) ([]Resolved, error) {
 		}
 		out[i] = Resolved{}
 		ch := -1
-		var added []daq.Measurement
+		var added []dto.Measurement
 		for _, n := range l.Signals {
 			ms, s, err := Measurements(m, n)
 			if err != nil {

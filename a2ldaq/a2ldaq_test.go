@@ -30,10 +30,10 @@ func TestListFromSimA2L(t *testing.T) {
 	}
 	got := fmt.Sprint(l.Event, len(l.Measurements), l.Measurements[0], l.Measurements[1], l.Measurements[2], l.Measurements[10])
 	want := fmt.Sprint(uint16(0), 11,
-		daq.Measurement{Name: "counter", Address: sim.RAMBase, Type: dto.U32},
-		daq.Measurement{Name: "waves.sine", Address: sim.RAMBase + 8, Type: dto.F32},
-		daq.Measurement{Name: "enabled", Address: sim.RAMBase + 7, Type: dto.U8, BitMask: 2},
-		daq.Measurement{Name: "curve[7]", Address: sim.CalBase + 0x20 + 14, Type: dto.U16})
+		dto.Measurement{Name: "counter", Address: sim.RAMBase, Type: dto.U32},
+		dto.Measurement{Name: "waves.sine", Address: sim.RAMBase + 8, Type: dto.F32},
+		dto.Measurement{Name: "enabled", Address: sim.RAMBase + 7, Type: dto.U8, BitMask: 2},
+		dto.Measurement{Name: "curve[7]", Address: sim.CalBase + 0x20 + 14, Type: dto.U16})
 	if got != want {
 		t.Errorf("list\n got %s\nwant %s", got, want)
 	}
@@ -73,7 +73,7 @@ func TestResolve(t *testing.T) {
 	m := f.Modules[0]
 	lists := []daq.List{
 		{Name: "a", EventName: "struct_demo.event2", Signals: []string{"heap_struct1.byte_field"},
-			Measurements: []daq.Measurement{{Name: "raw", Address: 0x10, Type: dto.U8}}},
+			Measurements: []dto.Measurement{{Name: "raw", Address: 0x10, Type: dto.U8}}},
 		{Name: "b", Signals: []string{"heap_struct1.word_field"}, EventFromSignals: true},
 	}
 	res, err := a2ldaq.Resolve(m, lists)

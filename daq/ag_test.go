@@ -30,7 +30,7 @@ func TestAddressGranularity(t *testing.T) {
 				for _, l := range ses.Layout().Lists {
 					for _, o := range l.ODTs {
 						for _, e := range o.Entries {
-							if int(e.Size)%ag.Size() != 0 || int(e.Addr)%ag.Size() != 0 {
+							if int(e.Size)%ag.Size() != 0 || int(e.Address)%ag.Size() != 0 {
 								t.Fatalf("entry %+v not aligned to %s", e, ag)
 							}
 						}

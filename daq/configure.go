@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
@@ -145,7 +146,7 @@ func (s *Session) configureOnce(ctx context.Context, x Exchanger) error {
 	return nil
 }
 
-func (s *Session) writeODT(ctx context.Context, x Exchanger, l *ListLayout, o int, odt ODT) error {
+func (s *Session) writeODT(ctx context.Context, x Exchanger, l *dto.List, o int, odt dto.ODT) error {
 	f := s.f
 	what := fmt.Sprintf("list %q ODT %d", l.Name, o)
 	if _, err := s.do(ctx, x, "SET_DAQ_PTR ("+what+")", xcp.SetDaqPtr{List: l.Number, ODT: uint8(o)}.Append(nil, f)); err != nil {
@@ -155,7 +156,7 @@ func (s *Session) writeODT(ctx context.Context, x Exchanger, l *ListLayout, o in
 	for i, e := range odt.Entries {
 		// Entry sizes are bytes (multiples of the AG, see LimitsFromInfo);
 		// WRITE_DAQ counts AG elements.
-		els[i] = xcp.DaqElement{BitOffset: xcp.NoBitOffset, Size: e.Size / uint8(f.AG.Size()), Ext: e.Ext, Addr: e.Addr}
+		els[i] = xcp.DaqElement{BitOffset: xcp.NoBitOffset, Size: e.Size / uint8(f.AG.Size()), Ext: e.Extension, Addr: e.Address}
 	}
 	if !s.opts.NoWriteMultiple && len(els) > 1 && f.MaxWriteDaqMultiple() > 1 {
 		per := f.MaxWriteDaqMultiple()

@@ -7,9 +7,9 @@ import (
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
-func twoODTLayout(t testing.TB, idf xcp.IDField, tsSize int) *Layout {
+func twoODTLayout(t testing.TB, idf xcp.IDField, tsSize int) *dto.Layout {
 	t.Helper()
-	l := List{Name: "l", Timestamps: true, Measurements: []Measurement{
+	l := List{Name: "l", Timestamps: true, Measurements: []dto.Measurement{
 		{Name: "a", Address: 0x100, Type: dto.U32}, {Name: "b", Address: 0x200, Type: dto.U32}, {Name: "c", Address: 0x300, Type: dto.U32}}}
 	lay, err := Allocate([]List{l}, Limits{MaxDTO: 8 + tsSize, IDField: idf, TimestampSize: tsSize, TimestampUnit: xcp.Unit1us,
 		TimestampTick: 2, OverloadMSB: true})
@@ -25,7 +25,7 @@ func twoODTLayout(t testing.TB, idf xcp.IDField, tsSize int) *Layout {
 func TestDecoderTimestampWrap(t *testing.T) {
 	for _, size := range []int{1, 2, 4} {
 		lay := twoODTLayout(t, xcp.IDAbsODT, size)
-		dec, err := NewDecoder(lay)
+		dec, err := newDecoder(lay)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +36,7 @@ func TestDecoderTimestampWrap(t *testing.T) {
 		raw := mask - 5
 		for i := range 10 {
 			_, err := lay.EncodeSample(nil, 0, sample, raw&mask, func(p []byte) {
-				dec.Decode(dto.Frame{Time: 1000 + int64(i), Data: p}, func(s *dto.Sample) {
+				dec.decode(dto.Frame{Time: 1000 + int64(i), Data: p}, func(s *dto.Sample) {
 					if !s.HasSlave {
 						t.Fatal("no slave timestamp")
 					}
@@ -60,7 +60,7 @@ func TestDecoderTimestampWrap(t *testing.T) {
 func TestDecoderLoss(t *testing.T) {
 	for idf := xcp.IDAbsODT; idf <= xcp.IDRelODTAbsDAQWordAl; idf++ {
 		lay := twoODTLayout(t, idf, 0)
-		dec, err := NewDecoder(lay)
+		dec, err := newDecoder(lay)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func TestDecoderLoss(t *testing.T) {
 		samples := 0
 		feed := func(ds ...[]byte) {
 			for _, d := range ds {
-				dec.Decode(dto.Frame{Data: d}, func(*dto.Sample) { samples++ })
+				dec.decode(dto.Frame{Data: d}, func(*dto.Sample) { samples++ })
 			}
 		}
 		feed(dtos...)                   // complete
@@ -85,7 +85,7 @@ func TestDecoderLoss(t *testing.T) {
 		feed(dtos[1:]...) // completes the overloaded sample
 		feed([]byte{0x7B})
 		feed(dtos[0][:len(dtos[0])-1]) // short
-		st := dec.Stats()
+		st := dec.stats()
 		ls := st.Lists[0]
 		if samples != 3 || ls.Samples != 3 {
 			t.Errorf("%s: %d samples", idf, samples)
@@ -115,18 +115,18 @@ func FuzzDecoder(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p []byte) {
 		for idf := xcp.IDAbsODT; idf <= xcp.IDRelODTAbsDAQWordAl; idf++ {
 			lay := twoODTLayout(t, idf, 4)
-			dec, err := NewDecoder(lay)
+			dec, err := newDecoder(lay)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for range 3 {
-				dec.Decode(dto.Frame{Data: p}, func(s *dto.Sample) {
+				dec.decode(dto.Frame{Data: p}, func(s *dto.Sample) {
 					if len(s.Values) != 3 {
 						t.Fatal("values")
 					}
 				})
 			}
-			st := dec.Stats()
+			st := dec.stats()
 			if st.Lists[0].Samples > 3 {
 				t.Fatal("more samples than frames")
 			}
@@ -137,7 +137,7 @@ func FuzzDecoder(f *testing.F) {
 func BenchmarkDecode(b *testing.B) {
 	l := List{Name: "l", Timestamps: true}
 	for i := range 4 {
-		l.Measurements = append(l.Measurements, Measurement{Name: string(rune('a' + i)), Address: uint32(0x100 + 4*i), Type: dto.U32})
+		l.Measurements = append(l.Measurements, dto.Measurement{Name: string(rune('a' + i)), Address: uint32(0x100 + 4*i), Type: dto.U32})
 	}
 	lay, err := Allocate([]List{l}, Limits{MaxDTO: 64, IDField: xcp.IDRelODTAbsDAQWord, TimestampSize: 4, TimestampUnit: xcp.Unit1us, TimestampTick: 1})
 	if err != nil {
@@ -148,13 +148,13 @@ func BenchmarkDecode(b *testing.B) {
 	for i := range 1024 {
 		lay.EncodeSample(nil, 0, sample, uint64(i*10), func(d []byte) { frames = append(frames, append([]byte(nil), d...)) })
 	}
-	dec, _ := NewDecoder(lay)
+	dec, _ := newDecoder(lay)
 	var sum float64
 	emit := func(s *dto.Sample) { sum += s.Values[0].Float64() }
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		dec.Decode(dto.Frame{Time: int64(i), Data: frames[i&1023]}, emit)
+		dec.decode(dto.Frame{Time: int64(i), Data: frames[i&1023]}, emit)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds()/1e6, "Msamples/s")
 }
@@ -163,8 +163,8 @@ func BenchmarkDecode(b *testing.B) {
 // samples; the host clock tells how many times.
 func TestDecoderMultiWrap(t *testing.T) {
 	lay := twoODTLayout(t, xcp.IDRelODTAbsDAQByte, 1)
-	lay.TimestampTick = 1
-	dec, err := NewDecoder(lay)
+	lay.TickPS = 1e6
+	dec, err := newDecoder(lay)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestDecoderMultiWrap(t *testing.T) {
 		raw := uint64(i * 1000)
 		n := 0
 		lay.EncodeSample(nil, 0, sample, raw, func(p []byte) {
-			dec.Decode(dto.Frame{Time: int64(i)*1_000_000 + jitter, Data: p}, func(s *dto.Sample) {
+			dec.decode(dto.Frame{Time: int64(i)*1_000_000 + jitter, Data: p}, func(s *dto.Sample) {
 				n++
 				if want := int64(i) * 1_000_000; s.SlaveNS != want {
 					t.Fatalf("sample %d: slave %d, want %d", i, s.SlaveNS, want)

@@ -35,14 +35,14 @@ func varAddr(t testing.TB, name string) uint32 {
 
 func testLists(t testing.TB) []daq.List {
 	return []daq.List{
-		{Name: "fast", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
+		{Name: "fast", Event: 0, Timestamps: true, Measurements: []dto.Measurement{
 			{Name: "counter", Address: varAddr(t, "counter"), Type: dto.U32},
 			{Name: "counter16", Address: varAddr(t, "counter16"), Type: dto.U16},
 			{Name: "sine", Address: varAddr(t, "sine"), Type: dto.F32},
 			{Name: "time_us", Address: varAddr(t, "time_us"), Type: dto.U64},
 			{Name: "triangle", Address: varAddr(t, "triangle"), Type: dto.I16},
 		}},
-		{Name: "slow", Event: 1, Timestamps: true, Prescaler: 2, Measurements: []daq.Measurement{
+		{Name: "slow", Event: 1, Timestamps: true, Prescaler: 2, Measurements: []dto.Measurement{
 			{Name: "counter8", Address: varAddr(t, "counter8"), Type: dto.U8},
 			{Name: "enable", Address: varAddr(t, "status"), Type: dto.U8, BitMask: 0x02},
 			{Name: "sine64", Address: varAddr(t, "sine64"), Type: dto.F64},
@@ -369,7 +369,7 @@ func TestEndToEndEth(t *testing.T) {
 
 			// The free-running event, with the slave's timestamps.
 			ses, err = daq.Setup(context.Background(), m, []daq.List{{Name: "max", Event: 3, Timestamps: true,
-				Measurements: []daq.Measurement{{Name: "time_us", Address: varAddr(t, "time_us"), Type: dto.U64}}}}, daq.Options{})
+				Measurements: []dto.Measurement{{Name: "time_us", Address: varAddr(t, "time_us"), Type: dto.U64}}}}, daq.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -435,7 +435,7 @@ func TestPredefinedList(t *testing.T) {
 		cfg.DAQ.Static = static
 		m, s, stop := pair(t, cfg)
 		lists := testLists(t)
-		pre := daq.List{Name: "pre", Predefined: true, Number: 0, Event: 1, Timestamps: true, Measurements: []daq.Measurement{
+		pre := daq.List{Name: "pre", Predefined: true, Number: 0, Event: 1, Timestamps: true, Measurements: []dto.Measurement{
 			{Name: "sine", Address: varAddr(t, "sine"), Type: dto.F32},
 			{Name: "counter16", Address: varAddr(t, "counter16"), Type: dto.U16},
 			{Name: "counter", Address: varAddr(t, "counter"), Type: dto.U32},
@@ -463,7 +463,7 @@ func TestPredefinedList(t *testing.T) {
 			}
 		}
 		// A measurement outside the predefined ODTs is an error naming it.
-		pre.Measurements = append(pre.Measurements, daq.Measurement{Name: "ramp", Address: varAddr(t, "ramp"), Type: dto.F32})
+		pre.Measurements = append(pre.Measurements, dto.Measurement{Name: "ramp", Address: varAddr(t, "ramp"), Type: dto.F32})
 		if _, err := daq.Setup(context.Background(), m, []daq.List{pre}, daq.Options{}); err == nil || !strings.Contains(err.Error(), `"ramp"`) {
 			t.Errorf("measurement outside the predefined list: %v", err)
 		}

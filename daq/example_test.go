@@ -28,7 +28,7 @@ func Example() {
 		return
 	}
 
-	lists := []daq.List{{Name: "fast", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
+	lists := []daq.List{{Name: "fast", Event: 0, Timestamps: true, Measurements: []dto.Measurement{
 		{Name: "counter", Address: sim.RAMBase + 0x00, Type: dto.U32},
 		{Name: "sine", Address: sim.RAMBase + 0x08, Type: dto.F32},
 	}}}
@@ -67,7 +67,7 @@ func Example() {
 
 // ExampleAllocate shows how measurements are merged and packed into ODTs.
 func ExampleAllocate() {
-	l := daq.List{Name: "l", Timestamps: true, Measurements: []daq.Measurement{
+	l := daq.List{Name: "l", Timestamps: true, Measurements: []dto.Measurement{
 		{Name: "a", Address: 0x1000, Type: dto.U32},
 		{Name: "b", Address: 0x1004, Type: dto.U16}, // adjacent: merged with a
 		{Name: "c", Address: 0x2000, Type: dto.F64},
@@ -81,6 +81,6 @@ func ExampleAllocate() {
 		fmt.Printf("ODT %d: %+v\n", i, odt.Entries)
 	}
 	// Output:
-	// ODT 0: [{Addr:4096 Ext:0 Size:6}]
-	// ODT 1: [{Addr:8192 Ext:0 Size:8}]
+	// ODT 0: [{Address:4096 Extension:0 Size:6}]
+	// ODT 1: [{Address:8192 Extension:0 Size:8}]
 }

@@ -4,64 +4,9 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
-
-// Layout is the complete description of how DAQ lists travel in DTOs: the
-// slave's DTO format and, per list, the ODTs with their entries and where
-// every measurement sits in a sample. It is what a recording stores in its
-// header to decode frames later (it marshals to JSON).
-type Layout struct {
-	Order         xcp.ByteOrder     `json:"byte_order"`
-	IDField       xcp.IDField       `json:"id_field"`
-	TimestampSize int               `json:"timestamp_size"` // bytes, 0 = none
-	TimestampUnit xcp.TimestampUnit `json:"timestamp_unit"`
-	TimestampTick uint16            `json:"timestamp_ticks"`
-	OverloadMSB   bool              `json:"overload_msb"` // PID bit 7 flags an overload
-	Lists         []ListLayout      `json:"lists"`
-}
-
-// ListLayout is one DAQ list as configured on the slave.
-type ListLayout struct {
-	List
-	Number   uint16 `json:"number"`    // DAQ list number on the slave
-	FirstPID uint8  `json:"first_pid"` // PID of ODT 0 (absolute ODT numbering)
-	// ODTs in transmission order; the sample buffer is the concatenation
-	// of their payloads.
-	ODTs []ODT `json:"odts"`
-	// Offsets[i] is where Measurements[i] starts in the sample buffer.
-	Offsets []int `json:"offsets"`
-}
-
-// ODT is one object descriptor table: the entries it samples.
-type ODT struct {
-	Entries []Entry `json:"entries"`
-}
-
-// Entry is one ODT entry: a contiguous memory range.
-type Entry struct {
-	Addr uint32 `json:"address"`
-	Ext  uint8  `json:"ext"`
-	Size uint8  `json:"size"` // bytes
-}
-
-// Payload returns the number of data bytes the ODT carries.
-func (o ODT) Payload() int {
-	n := 0
-	for _, e := range o.Entries {
-		n += int(e.Size)
-	}
-	return n
-}
-
-// SampleSize returns the size of the list's sample buffer.
-func (l *ListLayout) SampleSize() int {
-	n := 0
-	for _, o := range l.ODTs {
-		n += o.Payload()
-	}
-	return n
-}
 
 // Limits are the slave's constraints for allocating ODTs.
 type Limits struct {
@@ -69,7 +14,7 @@ type Limits struct {
 	IDField       xcp.IDField
 	MaxDTO        int
 	TimestampSize int               // size of the DAQ timestamp (0 = slave has none)
-	TimestampUnit xcp.TimestampUnit // for the Layout
+	TimestampUnit xcp.TimestampUnit // with TimestampTick: the layout's TickPS
 	TimestampTick uint16
 	Granularity   int // GRANULARITY_ODT_ENTRY_SIZE_DAQ (0 = 1)
 	MaxEntrySize  int // MAX_ODT_ENTRY_SIZE_DAQ (0 = 255)
@@ -123,6 +68,15 @@ func LimitsFromInfo(info *Info, f xcp.Format) Limits {
 	return lim
 }
 
+// layout returns an empty layout with the DTO format of lim.
+func (lim Limits) layout() *dto.Layout {
+	lay := &dto.Layout{Order: lim.Order, IDField: lim.IDField, TimestampSize: lim.TimestampSize, OverloadMSB: lim.OverloadMSB}
+	if lim.TimestampSize > 0 {
+		lay.TickPS = lim.TimestampUnit.Picoseconds() * uint64(max(lim.TimestampTick, 1))
+	}
+	return lay
+}
+
 // pidSpace is the number of PIDs available for DTOs.
 func (lim Limits) pidSpace() int {
 	if lim.OverloadMSB {
@@ -157,12 +111,11 @@ type bin struct {
 // timestamp in the first ODT, the maximum entry size and entries per ODT
 // and the address extension rule. A block larger than an ODT is split,
 // at a measurement boundary where possible.
-func Allocate(lists []List, lim Limits) (*Layout, error) {
+func Allocate(lists []List, lim Limits) (*dto.Layout, error) {
 	if err := ValidateLists(lists); err != nil {
 		return nil, fmt.Errorf("daq: %w", err)
 	}
-	lay := &Layout{Order: lim.Order, IDField: lim.IDField, TimestampSize: lim.TimestampSize,
-		TimestampUnit: lim.TimestampUnit, TimestampTick: lim.TimestampTick, OverloadMSB: lim.OverloadMSB}
+	lay := lim.layout()
 	totalODT := 0
 	for li := range lists {
 		l := &lists[li]
@@ -233,7 +186,7 @@ func (lim Limits) entryLimits(stim bool) (g, maxEntry, maxEntries int, err error
 	return g, maxEntry, maxEntries, nil
 }
 
-func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, error) {
+func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*dto.List, error) {
 	ms := l.Measurements
 	if lim.AddrExt == xcp.AESameDaqLst || lim.AddrExt == xcp.AEReserved {
 		for i, m := range ms {
@@ -286,8 +239,7 @@ func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, e
 			}
 		}
 	}
-	ll := &ListLayout{List: *l, Offsets: make([]int, len(ms))}
-	ll.Measurements = append([]Measurement(nil), ms...)
+	ll := l.placed()
 	// Sample buffer positions of every byte range placed.
 	type placedPiece struct {
 		piece
@@ -296,17 +248,17 @@ func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, e
 	var placedAll []placedPiece
 	off := 0
 	for _, b := range bins {
-		var odt ODT
+		var odt dto.ODT
 		for _, p := range b.pieces {
 			placedAll = append(placedAll, placedPiece{p, off})
 			off += int(p.end - p.start)
 			for a := p.start; a < p.end; {
 				n := min(uint32(maxEntry), p.end-a)
-				odt.Entries = append(odt.Entries, Entry{Addr: a, Ext: p.ext, Size: uint8(n)})
+				odt.Entries = append(odt.Entries, dto.Entry{Address: a, Extension: p.ext, Size: uint8(n)})
 				a += n
 			}
 		}
-		ll.ODTs = append(ll.ODTs, odt)
+		ll.ODTs = append(ll.ODTs, dto.NewODT(odt.Entries...))
 	}
 	for i, m := range ms {
 		found := false
@@ -331,7 +283,7 @@ func allocList(l *List, lim Limits, g, maxEntry, maxEntries int) (*ListLayout, e
 // capFirst bytes, the others capOther. Unless fillFirst is set, a block
 // too big for the first ODT but not for another leaves the first ODT for
 // smaller blocks.
-func pack(ms []Measurement, blocks []block, lim Limits, g, maxEntry, maxEntries, capFirst, capOther int, fillFirst bool) []*bin {
+func pack(ms []dto.Measurement, blocks []block, lim Limits, g, maxEntry, maxEntries, capFirst, capOther int, fillFirst bool) []*bin {
 	var bins []*bin
 	newBin := func() *bin {
 		c := capOther
@@ -408,7 +360,7 @@ func splits(bins []*bin) bool {
 
 // makeBlocks merges measurements (by extension and address) into
 // contiguous blocks aligned to g.
-func makeBlocks(ms []Measurement, g uint32) []block {
+func makeBlocks(ms []dto.Measurement, g uint32) []block {
 	idx := make([]int, len(ms))
 	for i := range idx {
 		idx[i] = i
@@ -439,7 +391,7 @@ func makeBlocks(ms []Measurement, g uint32) []block {
 
 // cutPoint returns the largest address c with from < c <= limit, c a
 // multiple of g, inside bl, that no measurement of bl spans; 0 if none.
-func cutPoint(ms []Measurement, bl block, from, limit, g uint32) uint32 {
+func cutPoint(ms []dto.Measurement, bl block, from, limit, g uint32) uint32 {
 	limit = min(limit, bl.end)
 	for c := limit - limit%g; c > from; c -= g {
 		ok := true

@@ -14,12 +14,12 @@ import (
 func memByte(ext uint8, addr uint32) byte { return byte(addr*7 + uint32(ext)*13 + addr>>8) }
 
 // sampleFor fills a list's sample buffer from memory as the slave would.
-func sampleFor(ll *ListLayout) []byte {
+func sampleFor(ll *dto.List) []byte {
 	var s []byte
 	for _, o := range ll.ODTs {
 		for _, e := range o.Entries {
-			for a := e.Addr; a < e.Addr+uint32(e.Size); a++ {
-				s = append(s, memByte(e.Ext, a))
+			for a := e.Address; a < e.Address+uint32(e.Size); a++ {
+				s = append(s, memByte(e.Extension, a))
 			}
 		}
 	}
@@ -27,7 +27,7 @@ func sampleFor(ll *ListLayout) []byte {
 }
 
 // expected decodes measurement m straight from memory.
-func expected(m Measurement, order xcp.ByteOrder) dto.Value {
+func expected(m dto.Measurement, order xcp.ByteOrder) dto.Value {
 	b := make([]byte, m.Type.Size())
 	for i := range b {
 		b[i] = memByte(m.Extension, m.Address+uint32(i))
@@ -43,7 +43,7 @@ func expected(m Measurement, order xcp.ByteOrder) dto.Value {
 	default:
 		raw = order.Uint64(b)
 	}
-	return dto.Field{Type: m.Type, Mask: m.BitMask}.FromRaw(raw)
+	return m.FromRaw(raw)
 }
 
 func genLimits(t *rapid.T) Limits {
@@ -78,7 +78,7 @@ func genLists(t *rapid.T, lim Limits) []List {
 		k := rapid.IntRange(1, 30).Draw(t, "meas")
 		for j := range k {
 			typ := dto.Type(rapid.IntRange(1, 12).Draw(t, "type"))
-			m := Measurement{Name: fmt.Sprintf("m%d", j), Type: typ,
+			m := dto.Measurement{Name: fmt.Sprintf("m%d", j), Type: typ,
 				Address:   uint32(rapid.IntRange(0, 300).Draw(t, "addr")) + 0x1000,
 				Extension: uint8(rapid.IntRange(0, exts-1).Draw(t, "ext"))}
 			if !typ.Float() && rapid.Bool().Draw(t, "masked") {
@@ -123,7 +123,7 @@ func TestAllocateProperties(t *testing.T) {
 		for li, ll := range lay.Lists {
 			totalODT += len(ll.ODTs)
 			for o, odt := range ll.ODTs {
-				size := lim.IDField.Len() + odt.Payload()
+				size := lim.IDField.Len() + odt.Size
 				if o == 0 && ll.Timestamps {
 					size += lim.TimestampSize
 				}
@@ -134,13 +134,13 @@ func TestAllocateProperties(t *testing.T) {
 					t.Fatalf("list %d ODT %d: %d entries (max %d)", li, o, len(odt.Entries), maxEntries)
 				}
 				for _, e := range odt.Entries {
-					if int(e.Size)%g != 0 || int(e.Addr)%g != 0 || int(e.Size) > lim.MaxEntrySize || e.Size == 0 {
+					if int(e.Size)%g != 0 || int(e.Address)%g != 0 || int(e.Size) > lim.MaxEntrySize || e.Size == 0 {
 						t.Fatalf("entry %+v violates granularity %d / max size %d", e, g, lim.MaxEntrySize)
 					}
-					if lim.AddrExt == xcp.AESameODT && e.Ext != odt.Entries[0].Ext {
+					if lim.AddrExt == xcp.AESameODT && e.Extension != odt.Entries[0].Extension {
 						t.Fatalf("ODT mixes address extensions")
 					}
-					if lim.AddrExt == xcp.AESameDaqLst && e.Ext != ll.ODTs[0].Entries[0].Ext {
+					if lim.AddrExt == xcp.AESameDaqLst && e.Extension != ll.ODTs[0].Entries[0].Extension {
 						t.Fatalf("DAQ list mixes address extensions")
 					}
 				}
@@ -150,7 +150,7 @@ func TestAllocateProperties(t *testing.T) {
 			t.Fatalf("%d ODTs exceed the PID space", totalODT)
 		}
 		// Round trip through DTOs and the decoder.
-		dec, err := NewDecoder(lay)
+		dec, err := newDecoder(lay)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestAllocateProperties(t *testing.T) {
 				if len(p) > lim.MaxDTO {
 					t.Fatalf("encoded DTO of %d bytes", len(p))
 				}
-				dec.Decode(dto.Frame{Time: 1, Data: p}, func(s *dto.Sample) {
+				dec.decode(dto.Frame{Time: 1, Data: p}, func(s *dto.Sample) {
 					got++
 					if s.List != li {
 						t.Fatalf("sample for list %d, want %d", s.List, li)
@@ -180,14 +180,14 @@ func TestAllocateProperties(t *testing.T) {
 				t.Fatalf("list %d: %d samples, want 1", li, got)
 			}
 		}
-		if st := dec.Stats(); st.Lost() != 0 {
+		if st := dec.stats(); st.Lost() != 0 {
 			t.Fatalf("losses in a clean round trip: %+v", st)
 		}
 	})
 }
 
 func TestAllocateMerges(t *testing.T) {
-	l := List{Name: "a", Measurements: []Measurement{
+	l := List{Name: "a", Measurements: []dto.Measurement{
 		{Name: "a", Address: 0x100, Type: dto.U32}, {Name: "b", Address: 0x104, Type: dto.U16},
 		{Name: "c", Address: 0x106, Type: dto.U8}, {Name: "bit", Address: 0x106, Type: dto.U8, BitMask: 0x80},
 		{Name: "far", Address: 0x200, Type: dto.F64},
@@ -206,7 +206,7 @@ func TestAllocateMerges(t *testing.T) {
 }
 
 func TestAllocateErrors(t *testing.T) {
-	mixed := List{Name: "mixed", Measurements: []Measurement{{Name: "a", Address: 1, Type: dto.U8}, {Name: "b", Address: 2, Extension: 1, Type: dto.U8}}}
+	mixed := List{Name: "mixed", Measurements: []dto.Measurement{{Name: "a", Address: 1, Type: dto.U8}, {Name: "b", Address: 2, Extension: 1, Type: dto.U8}}}
 	if _, err := Allocate([]List{mixed}, Limits{MaxDTO: 8, AddrExt: xcp.AESameDaqLst}); err == nil {
 		t.Error("mixed extensions accepted")
 	} else if want := `DAQ list "mixed": measurement "b" (#2) has address extension 1`; !contains(err.Error(), want) {
@@ -214,7 +214,7 @@ func TestAllocateErrors(t *testing.T) {
 	}
 	big := List{Name: "big", Timestamps: true}
 	for i := range 300 {
-		big.Measurements = append(big.Measurements, Measurement{Name: fmt.Sprint(i), Address: uint32(i * 16), Type: dto.U64})
+		big.Measurements = append(big.Measurements, dto.Measurement{Name: fmt.Sprint(i), Address: uint32(i * 16), Type: dto.U64})
 	}
 	if _, err := Allocate([]List{big}, Limits{MaxDTO: 8, IDField: xcp.IDRelODTAbsDAQWordAl, TimestampSize: 4}); err == nil {
 		t.Error("no room after header and timestamp accepted")
@@ -232,7 +232,7 @@ func contains(s, sub string) bool {
 // with a 4-byte timestamp the first ODT has 3 data bytes; 4-byte values
 // must not be cut in two. The first ODT then samples a filler granule.
 func TestAllocateKeepsValuesWholeBehindTimestamp(t *testing.T) {
-	l := List{Name: "can", Event: 1, Timestamps: true, Measurements: []Measurement{
+	l := List{Name: "can", Event: 1, Timestamps: true, Measurements: []dto.Measurement{
 		{Name: "a", Address: 0x1000, Type: dto.U32},
 		{Name: "b", Address: 0x2000, Type: dto.F32},
 		{Name: "c", Address: 0x3000, Type: dto.I32},
@@ -247,9 +247,9 @@ func TestAllocateKeepsValuesWholeBehindTimestamp(t *testing.T) {
 	off := 0
 	for _, o := range ll.ODTs {
 		bounds = append(bounds, off)
-		off += o.Payload()
+		off += o.Size
 	}
-	if p := ll.ODTs[0].Payload(); p > 3 {
+	if p := ll.ODTs[0].Size; p > 3 {
 		t.Fatalf("first ODT carries %d bytes behind the timestamp, max 3", p)
 	}
 	for i, m := range ll.Measurements {
@@ -259,7 +259,7 @@ func TestAllocateKeepsValuesWholeBehindTimestamp(t *testing.T) {
 				t.Fatalf("%s (offsets %d..%d) is cut at ODT boundary %d; ODTs %+v", m.Name, start, end, b, ll.ODTs)
 			}
 		}
-		if start < ll.ODTs[0].Payload() {
+		if start < ll.ODTs[0].Size {
 			t.Fatalf("%s is decoded from the filler of the first ODT", m.Name)
 		}
 	}
@@ -268,14 +268,14 @@ func TestAllocateKeepsValuesWholeBehindTimestamp(t *testing.T) {
 		t.Fatalf("%d ODTs: %+v", len(ll.ODTs), ll.ODTs)
 	}
 	// Where filling the first ODT splits nothing, it is still filled.
-	small := List{Name: "s", Event: 1, Timestamps: true, Measurements: []Measurement{
+	small := List{Name: "s", Event: 1, Timestamps: true, Measurements: []dto.Measurement{
 		{Name: "x", Address: 0x10, Type: dto.U16}, {Name: "y", Address: 0x20, Type: dto.U32},
 	}}
 	lay, err = Allocate([]List{small}, Limits{MaxDTO: 8, TimestampSize: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := lay.Lists[0].ODTs[0]; len(o.Entries) != 1 || o.Entries[0].Addr != 0x10 {
+	if o := lay.Lists[0].ODTs[0]; len(o.Entries) != 1 || o.Entries[0].Address != 0x10 {
 		t.Fatalf("first ODT %+v, want the U16", o)
 	}
 }

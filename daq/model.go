@@ -15,22 +15,11 @@ import (
 	"github.com/goxcp/goxcp/protocol/dto"
 )
 
-// Measurement is one variable sampled by a DAQ list: what an ODT entry
-// points at. A recording stores it as record.Measurement with the same
-// names (Name, Address, Extension, Type, BitMask) plus where the value sits
-// in the DTOs.
-type Measurement struct {
-	Name      string   `json:"name"`
-	Address   uint32   `json:"address"`
-	Extension uint8    `json:"extension"`
-	Type      dto.Type `json:"type"`
-	// BitMask, if not 0, selects bits of the raw value: the decoded value
-	// is (raw & BitMask) >> trailing zeros of BitMask. Only for integer
-	// types.
-	BitMask uint64 `json:"bitMask,omitempty"`
-}
-
-// List is one DAQ list: measurements sampled together on one event.
+// List asks for one DAQ list: measurements sampled together on one event,
+// given by address or still by A2L name (Signals), to be configured
+// (Allocate, Session.Setup) or found among the slave's predefined lists.
+// The configured list, with its ODTs and the place of every measurement,
+// is a dto.List in the session's dto.Layout.
 type List struct {
 	Name  string `json:"name"`
 	Event uint16 `json:"event"`
@@ -40,8 +29,8 @@ type List struct {
 	Prescaler uint8  `json:"prescaler"` // 0 and 1 both mean every event cycle
 	Priority  uint8  `json:"priority"`
 	// Timestamps asks the slave for a timestamp in the first ODT.
-	Timestamps   bool          `json:"timestamps"`
-	Measurements []Measurement `json:"measurements"`
+	Timestamps   bool              `json:"timestamps"`
+	Measurements []dto.Measurement `json:"measurements"`
 	// Predefined uses the slave's predefined DAQ list Number instead of
 	// configuring one: its ODTs are read back (READ_DAQ) and every
 	// measurement must lie in one of its entries.
@@ -59,6 +48,13 @@ type List struct {
 	// the master sends its DTOs (Stimulator) and the slave writes them into
 	// its memory when the list's event occurs.
 	Stim bool `json:"stim,omitempty"`
+}
+
+// placed returns the list as configured, without ODTs yet.
+func (l *List) placed() *dto.List {
+	return &dto.List{Name: l.Name, Number: l.Number, Event: l.Event, EventName: l.EventName, Prescaler: l.Prescaler,
+		Priority: l.Priority, Timestamps: l.Timestamps, Stim: l.Stim, Predefined: l.Predefined,
+		Measurements: append([]dto.Measurement(nil), l.Measurements...), Offsets: make([]int, len(l.Measurements))}
 }
 
 // Validate checks the list for errors a slave could not catch: names,

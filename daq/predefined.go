@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // layout allocates ODTs for the configurable lists and reads the ODTs of
 // the predefined ones, keeping the order of lists.
-func (s *Session) layout(ctx context.Context, x Exchanger, lists []List) (*Layout, error) {
+func (s *Session) layout(ctx context.Context, x Exchanger, lists []List) (*dto.Layout, error) {
 	info, f := s.info, s.f
 	lim := LimitsFromInfo(info, f)
 	var conf []List
@@ -36,9 +37,8 @@ func (s *Session) layout(ctx context.Context, x Exchanger, lists []List) (*Layou
 			return nil, fmt.Errorf("daq: static DAQ configuration: GET_DAQ_LIST_INFO gave no ODT/entry limits for lists %d..%d", lim.FirstList, int(lim.FirstList)+len(conf)-1)
 		}
 	}
-	lay := &Layout{Order: lim.Order, IDField: lim.IDField, TimestampSize: lim.TimestampSize,
-		TimestampUnit: lim.TimestampUnit, TimestampTick: lim.TimestampTick, OverloadMSB: lim.OverloadMSB}
-	var alloc *Layout
+	lay := lim.layout()
+	var alloc *dto.Layout
 	if len(conf) > 0 {
 		var err error
 		if alloc, err = Allocate(conf, lim); err != nil {
@@ -63,7 +63,7 @@ func (s *Session) layout(ctx context.Context, x Exchanger, lists []List) (*Layou
 
 // readPredefined reads the ODTs of a predefined list (SET_DAQ_PTR and
 // READ_DAQ) and places the list's measurements in them.
-func (s *Session) readPredefined(ctx context.Context, x Exchanger, l List, lim Limits) (*ListLayout, error) {
+func (s *Session) readPredefined(ctx context.Context, x Exchanger, l List, lim Limits) (*dto.List, error) {
 	maxODT, maxEntries := 0xFC, 0xFF
 	for _, li := range s.info.Lists {
 		if li.Number == l.Number {
@@ -71,9 +71,9 @@ func (s *Session) readPredefined(ctx context.Context, x Exchanger, l List, lim L
 		}
 	}
 	f := s.f
-	ll := &ListLayout{List: l, Number: l.Number, Offsets: make([]int, len(l.Measurements))}
+	ll := l.placed()
 	for o := range maxODT {
-		var odt ODT
+		var odt dto.ODT
 		for e := range maxEntries {
 			if e == 0 {
 				_, err := x.Do(ctx, xcp.SetDaqPtr{List: l.Number, ODT: uint8(o)}.Append(nil, f))
@@ -105,12 +105,12 @@ func (s *Session) readPredefined(ctx context.Context, x Exchanger, l List, lim L
 			if bytes > 255 {
 				return nil, fmt.Errorf("daq: predefined DAQ list %q: ODT %d entry %d has %d bytes (%d elements of %s), more than 255", l.Name, o, e, bytes, r.Size, f.AG)
 			}
-			odt.Entries = append(odt.Entries, Entry{Addr: r.Addr, Ext: r.Ext, Size: uint8(bytes)})
+			odt.Entries = append(odt.Entries, dto.Entry{Address: r.Addr, Extension: r.Ext, Size: uint8(bytes)})
 		}
 		if len(odt.Entries) == 0 {
 			break
 		}
-		ll.ODTs = append(ll.ODTs, odt)
+		ll.ODTs = append(ll.ODTs, dto.NewODT(odt.Entries...))
 	}
 	if len(ll.ODTs) == 0 {
 		return nil, fmt.Errorf("daq: predefined DAQ list %q (%d) has no ODT entries", l.Name, l.Number)
@@ -119,8 +119,8 @@ func (s *Session) readPredefined(ctx context.Context, x Exchanger, l List, lim L
 		off, found := 0, false
 		for _, o := range ll.ODTs {
 			for _, e := range o.Entries {
-				if e.Ext == m.Extension && m.Address >= e.Addr && uint64(m.Address)+uint64(m.Type.Size()) <= uint64(e.Addr)+uint64(e.Size) {
-					ll.Offsets[i], found = off+int(m.Address-e.Addr), true
+				if e.Extension == m.Extension && m.Address >= e.Address && uint64(m.Address)+uint64(m.Type.Size()) <= uint64(e.Address)+uint64(e.Size) {
+					ll.Offsets[i], found = off+int(m.Address-e.Address), true
 				}
 				off += int(e.Size)
 			}

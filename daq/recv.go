@@ -55,7 +55,7 @@ type chunk struct {
 // copies bytes under an uncontended mutex and never blocks or allocates.
 type receiver struct {
 	s     *Session
-	dec   *Decoder
+	dec   *decoder
 	hdr   Header
 	sink  FrameSink
 	sinks []SampleSink
@@ -119,7 +119,7 @@ func newReceiver(s *Session) (*receiver, error) {
 	if n < 2 {
 		n = 2
 	}
-	dec, err := NewDecoder(s.lay)
+	dec, err := newDecoder(s.lay)
 	if err != nil {
 		return nil, err
 	}
@@ -305,12 +305,12 @@ func (r *receiver) process(c *chunk) {
 		}
 	}
 	for _, f := range r.batch {
-		r.dec.Decode(f, r.emit)
+		r.dec.decode(f, r.emit)
 	}
 	if len(r.batch) > 0 && r.host0.Load() == 0 {
-		r.host0.Store(r.dec.HostStart() + 1)
+		r.host0.Store(r.dec.host0 + 1)
 	}
-	st := r.dec.Stats()
+	st := r.dec.stats()
 	r.statMu.Lock()
 	r.decSnap = st
 	r.statMu.Unlock()
@@ -334,13 +334,13 @@ func (r *receiver) emit(s *dto.Sample) {
 	if len(r.chans) == 0 {
 		return
 	}
-	rec := Record{List: s.List, Name: r.dec.lay.Lists[s.List].Name, Host: s.HostNS - r.dec.HostStart(), Slave: s.SlaveNS, HasSlave: s.HasSlave,
+	rec := Record{List: s.List, Name: r.dec.lay.Lists[s.List].Name, Host: s.HostNS - r.dec.host0, Slave: s.SlaveNS, HasSlave: s.HasSlave,
 		Values: append([]dto.Value(nil), s.Values...)}
 	for _, ch := range r.chans {
 		select {
 		case ch <- rec:
 		default:
-			r.dec.addSlow(s.List)
+			r.dec.slow[s.List]++
 		}
 	}
 }
@@ -435,4 +435,46 @@ func (r *receiver) finish() (Stats, error) {
 		close(ch)
 	}
 	return st, errors.Join(errs...)
+}
+
+// decoder is the consumer goroutine's dto.Decoder with what a session
+// adds: list names, the samples a slow channel missed and the host time
+// of the first frame.
+type decoder struct {
+	dec     *dto.Decoder
+	lay     *dto.Layout
+	slow    []uint64
+	host0   int64 // Frame.Time of the first frame (the origin of Record.Host)
+	started bool
+}
+
+func newDecoder(l *dto.Layout) (*decoder, error) {
+	d, err := dto.NewDecoder(l)
+	if err != nil {
+		return nil, fmt.Errorf("daq: %w", err)
+	}
+	return &decoder{dec: d, lay: l, slow: make([]uint64, len(l.Lists))}, nil
+}
+
+// decode processes one frame and calls emit for a sample it completes.
+func (d *decoder) decode(f dto.Frame, emit func(*dto.Sample)) {
+	if len(f.Data) == 0 {
+		return
+	}
+	if !d.started {
+		d.started, d.host0 = true, f.Time
+	}
+	if x := d.dec.Decode(f.Time, f.Data); x != nil {
+		emit(x)
+	}
+}
+
+// stats returns the decoder's counters (UnknownPID and Lists).
+func (d *decoder) stats() Stats {
+	ds := d.dec.Stats()
+	s := Stats{UnknownPID: ds.Unknown + ds.Other, Lists: make([]ListStats, len(ds.Lists))}
+	for i, l := range ds.Lists {
+		s.Lists[i] = ListStats{Name: d.lay.Lists[i].Name, ListStats: l, SlowConsumer: d.slow[i]}
+	}
+	return s
 }

@@ -59,7 +59,7 @@ type Session struct {
 	m      *master.Master
 	f      xcp.Format
 	info   *Info
-	lay    *Layout
+	lay    *dto.Layout
 	opts   Options
 	static bool
 
@@ -225,7 +225,7 @@ func maxConfigurable(p xcp.GetDaqProcessorInfoResponse) int {
 
 // Layout returns the DTO layout (valid after Setup; the first PIDs are
 // final after Start).
-func (s *Session) Layout() *Layout { return s.lay }
+func (s *Session) Layout() *dto.Layout { return s.lay }
 
 // Info returns the DAQ info used.
 func (s *Session) Info() *Info { return s.info }

@@ -74,7 +74,7 @@ const maxStimPID = 0xBF
 type Stimulator struct {
 	s      *Session
 	li     int
-	ll     *ListLayout
+	ll     *dto.List
 	sample []byte
 	buf    []byte
 	pkts   [][]byte
@@ -110,9 +110,9 @@ func (s *Session) Stimulator(ctx context.Context, name string) (*Stimulator, err
 	for _, o := range ll.ODTs {
 		for _, e := range o.Entries {
 			n := int(e.Size)
-			b, err := s.m.Read(ctx, e.Addr, e.Ext, n)
+			b, err := s.m.Read(ctx, e.Address, e.Extension, n)
 			if err != nil {
-				return nil, fmt.Errorf("daq: STIM list %q: reading the initial contents of 0x%X (%d bytes): %w", name, e.Addr, n, err)
+				return nil, fmt.Errorf("daq: STIM list %q: reading the initial contents of 0x%X (%d bytes): %w", name, e.Address, n, err)
 			}
 			st.sample = append(st.sample, b...)
 		}
@@ -124,7 +124,7 @@ func (s *Session) Stimulator(ctx context.Context, name string) (*Stimulator, err
 }
 
 // Measurements returns the measurements of the list.
-func (st *Stimulator) Measurements() []Measurement { return st.ll.Measurements }
+func (st *Stimulator) Measurements() []dto.Measurement { return st.ll.Measurements }
 
 // Set sets the value of a measurement for the next Send. The value is
 // converted to the measurement's type; integers must be whole numbers in
@@ -151,15 +151,14 @@ func (st *Stimulator) Send(ctx context.Context) error {
 	lay := st.s.lay
 	var ts uint64
 	if st.ll.Timestamps && lay.TimestampSize > 0 {
-		ps := lay.TimestampUnit.Picoseconds() * uint64(max(lay.TimestampTick, 1))
-		if ps > 0 {
+		if ps := lay.TickPS; ps > 0 {
 			ts = uint64(time.Since(st.start).Nanoseconds()) * 1000 / ps
 		}
 	}
 	st.pkts = st.pkts[:0]
 	var err error
-	st.buf, err = lay.EncodeSample(st.buf[:0], st.li, st.sample, ts, func(dto []byte) {
-		st.pkts = append(st.pkts, dto)
+	st.buf, err = lay.EncodeSample(st.buf[:0], st.li, st.sample, ts, func(p []byte) {
+		st.pkts = append(st.pkts, p)
 	})
 	if err != nil {
 		return err

@@ -30,7 +30,7 @@ func ExampleSession_Stimulator() {
 	}
 
 	target := sim.RAMBase + 0x100 // free RAM
-	lists := []daq.List{{Name: "drive", Event: 0, Stim: true, Measurements: []daq.Measurement{
+	lists := []daq.List{{Name: "drive", Event: 0, Stim: true, Measurements: []dto.Measurement{
 		{Name: "target", Address: target, Type: dto.U16},
 	}}}
 	ses, err := daq.Setup(ctx, m, lists, daq.Options{})

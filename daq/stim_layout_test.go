@@ -56,7 +56,7 @@ func TestStimPackingProperties(t *testing.T) {
 			}
 			for _, odt := range ll.ODTs {
 				for _, e := range odt.Entries {
-					if int(e.Size)%g != 0 || int(e.Addr)%g != 0 || int(e.Size) > maxEntry {
+					if int(e.Size)%g != 0 || int(e.Address)%g != 0 || int(e.Size) > maxEntry {
 						t.Fatalf("STIM entry %+v violates granularity %d / max size %d", e, g, maxEntry)
 					}
 				}
@@ -98,7 +98,7 @@ func TestStimPackingProperties(t *testing.T) {
 				p := dto[n:]
 				for _, e := range ll.ODTs[o].Entries {
 					for k := range uint32(e.Size) {
-						mem[[2]uint32{uint32(e.Ext), e.Addr + k}] = p[k]
+						mem[[2]uint32{uint32(e.Extension), e.Address + k}] = p[k]
 					}
 					p = p[e.Size:]
 				}
@@ -164,7 +164,7 @@ func TestEncodeValue(t *testing.T) {
 			t.Errorf("EncodeValue(%s, %v) = 0x%X, %v; want 0x%X", c.t, c.v, got, err, c.want)
 		}
 		if err == nil && c.t.Float() {
-			if back := (dto.Field{Type: c.t}).FromRaw(got).Float64(); back != c.v && !math.IsInf(back, 0) {
+			if back := (dto.Measurement{Type: c.t}).FromRaw(got).Float64(); back != c.v && !math.IsInf(back, 0) {
 				t.Errorf("%s %v decodes back to %v", c.t, c.v, back)
 			}
 		}
@@ -182,11 +182,11 @@ func TestEncodeValue(t *testing.T) {
 // TestStimPIDRange: STIM DTOs must have PIDs below 0xC0 (the command codes).
 func TestStimPIDRange(t *testing.T) {
 	var daqList, stimList List
-	daqList = List{Name: "d", Measurements: []Measurement{{Name: "a", Address: 0x1000, Type: dto.U8}}}
+	daqList = List{Name: "d", Measurements: []dto.Measurement{{Name: "a", Address: 0x1000, Type: dto.U8}}}
 	for i := range 191 { // 192 ODTs: the STIM list would get PID 0xC0
-		daqList.Measurements = append(daqList.Measurements, Measurement{Name: fmt.Sprint("m", i), Address: 0x2000 + uint32(16*i), Type: dto.U32})
+		daqList.Measurements = append(daqList.Measurements, dto.Measurement{Name: fmt.Sprint("m", i), Address: 0x2000 + uint32(16*i), Type: dto.U32})
 	}
-	stimList = List{Name: "s", Stim: true, Event: 1, Measurements: []Measurement{{Name: "x", Address: 0x1000, Type: dto.U32}}}
+	stimList = List{Name: "s", Stim: true, Event: 1, Measurements: []dto.Measurement{{Name: "x", Address: 0x1000, Type: dto.U32}}}
 	lim := Limits{Order: xcp.Intel, IDField: xcp.IDAbsODT, MaxDTO: 8, MaxEntries: 1}
 	lay, err := Allocate([]List{daqList, stimList}, lim)
 	if err == nil {

@@ -17,7 +17,7 @@ import (
 const stimBase = sim.RAMBase + 0x100 // free simulator RAM (no variable)
 
 func stimLists() []daq.List {
-	ms := []daq.Measurement{
+	ms := []dto.Measurement{
 		{Name: "u32", Address: stimBase, Type: dto.U32},
 		{Name: "f32", Address: stimBase + 4, Type: dto.F32},
 		{Name: "i16", Address: stimBase + 10, Type: dto.I16},
@@ -199,7 +199,7 @@ func TestStimTimeout(t *testing.T) {
 }
 
 // TestStimStaticTimestamps: a STIM list with timestamps (the master sends
-// one in the first ODT) in a static DAQ configuration (DAQ consistency).
+// one in the first dto.ODT) in a static DAQ configuration (DAQ consistency).
 func TestStimStaticTimestamps(t *testing.T) {
 	ctx := context.Background()
 	// DAQ consistency: the list's ODTs in use (not the static list's

@@ -103,10 +103,10 @@ func TestSocketCANDAQRate(t *testing.T) {
 			if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
 				t.Fatal(err)
 			}
-			var ms []daq.Measurement
-			ms = append(ms, daq.Measurement{Name: "counter", Address: sim.RAMBase, Type: dto.U32})
+			var ms []dto.Measurement
+			ms = append(ms, dto.Measurement{Name: "counter", Address: sim.RAMBase, Type: dto.U32})
 			for i := range 7 { // 32 bytes: 5 ODTs on classic CAN, 1 on CAN FD
-				ms = append(ms, daq.Measurement{Name: "m" + string(rune('a'+i)), Address: sim.RAMBase + 0x40 + uint32(4*i), Type: dto.U32})
+				ms = append(ms, dto.Measurement{Name: "m" + string(rune('a'+i)), Address: sim.RAMBase + 0x40 + uint32(4*i), Type: dto.U32})
 			}
 			ses, err := daq.Setup(ctx, m, []daq.List{{Name: "fast", Event: 0, Measurements: ms}}, daq.Options{})
 			if err != nil {
@@ -204,7 +204,7 @@ func TestSocketCANRecordBusOff(t *testing.T) {
 	defer closeM()
 	path := filepath.Join(t.TempDir(), "busoff.xlog")
 	sink := &recorder.FileSink{Path: path, Tool: "e2e", Options: record.Options{FlushInterval: 50 * time.Millisecond}}
-	rec := supervise.Recorder{Lists: []daq.List{{Name: "fast", Event: 1, Measurements: []daq.Measurement{{Name: "counter", Address: sim.RAMBase, Type: dto.U32}}}},
+	rec := supervise.Recorder{Lists: []daq.List{{Name: "fast", Event: 1, Measurements: []dto.Measurement{{Name: "counter", Address: sim.RAMBase, Type: dto.U32}}}},
 		Options: daq.Options{Sink: sink}, Duration: 3 * time.Second, Reconnect: connect,
 		RetryInterval: 100 * time.Millisecond, AttemptTimeout: time.Second, Stall: 2 * time.Second}
 	type out struct {

@@ -109,7 +109,7 @@ var scenarios = []scenario{
 		// Timestamps need room in the first ODT: on classic CAN (MAX_DTO 8)
 		// PID and a 4-byte timestamp leave 3 bytes, too few for a U32.
 		ts := m.Format().MaxDTO >= 16
-		lists := []daq.List{{Name: "fast", Event: 0, Timestamps: ts, Measurements: []daq.Measurement{
+		lists := []daq.List{{Name: "fast", Event: 0, Timestamps: ts, Measurements: []dto.Measurement{
 			{Name: "counter", Address: sim.RAMBase + 0x00, Type: dto.U32},
 			{Name: "sine", Address: sim.RAMBase + 0x08, Type: dto.F32},
 		}}}

@@ -80,23 +80,27 @@ func (m *Meta) dto() (*dto.Layout, error) {
 			}
 			return hdr
 		}
-		x := dto.List{Number: uint16(rl.Number), FirstPID: uint8(rl.FirstPID), Timestamps: rl.Timestamps, ODTs: make([]int, rl.ODTs)}
+		x := dto.List{Name: rl.Name, Number: uint16(rl.Number), FirstPID: uint8(rl.FirstPID), Event: uint16(rl.Event), EventName: rl.EventName,
+			Prescaler: uint8(rl.Prescaler), Priority: uint8(rl.Priority), Timestamps: rl.Timestamps, ODTs: make([]dto.ODT, rl.ODTs)}
 		if len(rl.ODTBytes) > 0 {
 			if len(rl.ODTBytes) != rl.ODTs {
 				return nil, fmt.Errorf("record: list %q: %d ODT sizes for %d ODTs", rl.Name, len(rl.ODTBytes), rl.ODTs)
 			}
-			copy(x.ODTs, rl.ODTBytes)
+			for o, n := range rl.ODTBytes {
+				x.ODTs[o].Size = n
+			}
 		} else {
 			for _, ms := range rl.Measurements {
-				x.ODTs[ms.ODT] = max(x.ODTs[ms.ODT], ms.Offset-start(ms.ODT)+ms.Type.Size())
+				x.ODTs[ms.ODT].Size = max(x.ODTs[ms.ODT].Size, ms.Offset-start(ms.ODT)+ms.Type.Size())
 			}
 		}
 		off := make([]int, rl.ODTs)
 		for o := 1; o < rl.ODTs; o++ {
-			off[o] = off[o-1] + x.ODTs[o-1]
+			off[o] = off[o-1] + x.ODTs[o-1].Size
 		}
 		for _, ms := range rl.Measurements {
-			x.Fields = append(x.Fields, dto.Field{Offset: off[ms.ODT] + ms.Offset - start(ms.ODT), Type: ms.Type, Mask: ms.BitMask})
+			x.Measurements = append(x.Measurements, dto.Measurement{Name: ms.Name, Address: ms.Address, Extension: ms.Extension, Type: ms.Type, BitMask: ms.BitMask})
+			x.Offsets = append(x.Offsets, off[ms.ODT]+ms.Offset-start(ms.ODT))
 		}
 		l.Lists = append(l.Lists, x)
 	}

@@ -16,12 +16,12 @@ import (
 
 // twoLists is an allocated layout of two lists, "fast" with a slave
 // timestamp and "slow" without.
-func twoLists() *daq.Layout {
-	return &daq.Layout{IDField: xcp.IDAbsODT, TimestampSize: 2, TimestampUnit: xcp.Unit1us, TimestampTick: 1, Lists: []daq.ListLayout{
-		{List: daq.List{Name: "fast", Timestamps: true, Measurements: []daq.Measurement{{Name: "a", Type: dto.U32}}},
-			ODTs: []daq.ODT{{Entries: []daq.Entry{{Size: 4}}}}, Offsets: []int{0}},
-		{List: daq.List{Name: "slow", Measurements: []daq.Measurement{{Name: "b", Type: dto.U8}}}, FirstPID: 1,
-			ODTs: []daq.ODT{{Entries: []daq.Entry{{Size: 1}}}}, Offsets: []int{0}},
+func twoLists() *dto.Layout {
+	return &dto.Layout{IDField: xcp.IDAbsODT, TimestampSize: 2, TickPS: 1e6, Lists: []dto.List{
+		{Name: "fast", Timestamps: true, Measurements: []dto.Measurement{{Name: "a", Type: dto.U32}},
+			ODTs: []dto.ODT{dto.NewODT(dto.Entry{Size: 4})}, Offsets: []int{0}},
+		{Name: "slow", Measurements: []dto.Measurement{{Name: "b", Type: dto.U8}}, FirstPID: 1,
+			ODTs: []dto.ODT{dto.NewODT(dto.Entry{Size: 1})}, Offsets: []int{0}},
 	}}
 }
 
@@ -69,7 +69,7 @@ func TestCSVWholeRows(t *testing.T) {
 
 // A layout that daq.Allocate did not produce is an error, not a panic.
 func TestCSVBadLayout(t *testing.T) {
-	lay := &daq.Layout{Lists: []daq.ListLayout{{List: daq.List{Name: "x", Measurements: []daq.Measurement{{Name: "a", Type: dto.U8}}}}}}
+	lay := &dto.Layout{Lists: []dto.List{{Name: "x", Measurements: []dto.Measurement{{Name: "a", Type: dto.U8}}}}}
 	if err := recorder.NewCSVSink(t.TempDir()).Begin(daq.Header{Layout: lay}); err == nil || !strings.Contains(err.Error(), `DAQ list "x"`) {
 		t.Errorf("Begin = %v", err)
 	}
@@ -82,9 +82,9 @@ func TestCSVFromSimulator(t *testing.T) {
 	m := connectSim(t, sim.Config{})
 	dir := t.TempDir()
 	lists := []daq.List{
-		{Name: "fast", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
+		{Name: "fast", Event: 0, Timestamps: true, Measurements: []dto.Measurement{
 			{Name: "counter", Address: sim.RAMBase, Type: dto.U32}, {Name: "counter16", Address: sim.RAMBase + 4, Type: dto.U16}}},
-		{Name: "slow,list", Event: 1, Measurements: []daq.Measurement{{Name: "c", Address: sim.RAMBase, Type: dto.U32}}},
+		{Name: "slow,list", Event: 1, Measurements: []dto.Measurement{{Name: "c", Address: sim.RAMBase, Type: dto.U32}}},
 	}
 	ses, err := daq.Setup(ctx, m, lists, daq.Options{SampleSinks: []daq.SampleSink{recorder.NewCSVSink(dir)}})
 	if err != nil {

@@ -44,7 +44,7 @@ func ExampleFileSink() {
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "run.xlog")
 	sink := &recorder.FileSink{Path: path, Tool: "example", Slave: recorder.SlaveOf(m)}
-	lists := []daq.List{{Name: "fast", Event: 1, Timestamps: true, Measurements: []daq.Measurement{
+	lists := []daq.List{{Name: "fast", Event: 1, Timestamps: true, Measurements: []dto.Measurement{
 		{Name: "counter", Address: 0x00100000, Type: dto.U32},
 		{Name: "sine", Address: 0x00100008, Type: dto.F32},
 	}}}

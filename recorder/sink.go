@@ -249,7 +249,7 @@ func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
 	m.DAQ.IDField = [...]string{record.IDAbsolute, record.IDRelativeByte, record.IDRelativeWord, record.IDRelativeWordAligned}[l.IDField&3]
 	m.DAQ.TimestampSize = l.TimestampSize
 	if l.TimestampSize > 0 {
-		m.DAQ.TimestampTickNS = float64(l.TimestampUnit.Picoseconds()) * float64(max(l.TimestampTick, 1)) / 1000
+		m.DAQ.TimestampTickNS = float64(l.TickPS) / 1000
 	}
 	m.DAQ.OverloadPIDMSB = l.OverloadMSB
 	for _, ll := range l.Lists {
@@ -269,8 +269,8 @@ func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
 		off := 0
 		for i, o := range ll.ODTs {
 			starts[i] = off
-			off += o.Payload()
-			rl.ODTBytes = append(rl.ODTBytes, o.Payload())
+			off += o.Size
+			rl.ODTBytes = append(rl.ODTBytes, o.Size)
 		}
 		for i, ms := range ll.Measurements {
 			mo := ll.Offsets[i]
@@ -322,7 +322,7 @@ func NewSignals(lists []daq.List, res []a2ldaq.Resolved) *Signals {
 
 // lookup returns the signal of measurement ms of the measured list named
 // list, or nil.
-func (s *Signals) lookup(list string, ms daq.Measurement) *cal.Signal {
+func (s *Signals) lookup(list string, ms dto.Measurement) *cal.Signal {
 	if s == nil {
 		return nil
 	}

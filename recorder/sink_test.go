@@ -28,9 +28,9 @@ func allVariables() daq.List {
 	types := map[sim.Type]dto.Type{sim.UByte: dto.U8, sim.SByte: dto.I8, sim.UWord: dto.U16, sim.SWord: dto.I16,
 		sim.ULong: dto.U32, sim.SLong: dto.I32, sim.AUint64: dto.U64, sim.Float32: dto.F32, sim.Float64: dto.F64}
 	for _, v := range sim.Variables() {
-		l.Measurements = append(l.Measurements, daq.Measurement{Name: v.Name, Address: v.Addr, Type: types[v.Type]})
+		l.Measurements = append(l.Measurements, dto.Measurement{Name: v.Name, Address: v.Addr, Type: types[v.Type]})
 	}
-	l.Measurements = append(l.Measurements, daq.Measurement{Name: "enable", Address: l.Measurements[3].Address, Type: dto.U8, BitMask: 2})
+	l.Measurements = append(l.Measurements, dto.Measurement{Name: "enable", Address: l.Measurements[3].Address, Type: dto.U8, BitMask: 2})
 	return l
 }
 
@@ -71,7 +71,7 @@ func roundTrip(t *testing.T, idf xcp.IDField, order xcp.ByteOrder) {
 	path := filepath.Join(t.TempDir(), "r.xlog")
 	sink := &recorder.FileSink{Path: path, Tool: "test"}
 	var want []daq.Record
-	lists := []daq.List{allVariables(), {Name: "slow", Event: 1, Measurements: []daq.Measurement{{Name: "c", Address: sim.RAMBase, Type: dto.U32}}}}
+	lists := []daq.List{allVariables(), {Name: "slow", Event: 1, Measurements: []dto.Measurement{{Name: "c", Address: sim.RAMBase, Type: dto.U32}}}}
 	ses, err := daq.Setup(ctx, m, lists, daq.Options{Sink: sink, OnSample: func(s *dto.Sample) {
 		want = append(want, daq.Record{List: s.List, Host: s.HostNS, Slave: s.SlaveNS, HasSlave: s.HasSlave, Values: append([]dto.Value(nil), s.Values...)})
 	}})
@@ -138,7 +138,7 @@ func TestLiveLoss(t *testing.T) {
 	m := connectSim(t, sim.Config{})
 	path := filepath.Join(t.TempDir(), "live.xlog")
 	sink := &recorder.FileSink{Path: path, Tool: "test"}
-	ses, err := daq.Setup(ctx, m, []daq.List{{Name: "l", Event: 1, Measurements: []daq.Measurement{{Name: "c", Address: sim.RAMBase, Type: dto.U32}}}}, daq.Options{Sink: sink})
+	ses, err := daq.Setup(ctx, m, []daq.List{{Name: "l", Event: 1, Measurements: []dto.Measurement{{Name: "c", Address: sim.RAMBase, Type: dto.U32}}}}, daq.Options{Sink: sink})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestLiveLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ses.Stop(context.Background())
-	sink.UpdateLoss(daq.Stats{TransportLost: 7, Lists: []daq.ListStats{{MissingODT: 3, Overload: 2}}})
+	sink.UpdateLoss(daq.Stats{TransportLost: 7, Lists: []daq.ListStats{{ListStats: dto.ListStats{MissingODT: 3, Overload: 2}}}})
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		r, err := record.Open(path)
@@ -174,7 +174,7 @@ func TestSplitValues(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "split.xlog")
 	sink := &recorder.FileSink{Path: path, Tool: "test"}
 	var want []string
-	l := daq.List{Name: "wide", Event: 0, Timestamps: true, Measurements: []daq.Measurement{
+	l := daq.List{Name: "wide", Event: 0, Timestamps: true, Measurements: []dto.Measurement{
 		{Name: "time_us", Address: sim.RAMBase + 0x18, Type: dto.U64}, {Name: "sine64", Address: sim.RAMBase + 0x10, Type: dto.F64}}}
 	ses, err := daq.Setup(ctx, m, []daq.List{l}, daq.Options{Sink: sink, OnSample: func(s *dto.Sample) {
 		want = append(want, fmt.Sprint(s.HostNS, s.SlaveNS, s.Values))

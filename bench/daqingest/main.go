@@ -110,7 +110,7 @@ func (d *discard) SendBatch(_ context.Context, p [][]byte) error {
 
 // oneU32 is a DAQ list with one 4-byte value: the smallest useful DTO.
 func oneU32(name string, event uint16, addr uint32) daq.List {
-	return daq.List{Name: name, Event: event, Measurements: []daq.Measurement{{Name: "v", Address: addr, Type: dto.U32}}}
+	return daq.List{Name: name, Event: event, Measurements: []dto.Measurement{{Name: "v", Address: addr, Type: dto.U32}}}
 }
 
 func emit(dur time.Duration) error {
@@ -169,7 +169,7 @@ func benchSetup(rate int) (sim.Config, []daq.List, string) {
 			n := min(per, 200)
 			l := daq.List{Name: fmt.Sprint("l", i), Event: 1}
 			for j := range n {
-				l.Measurements = append(l.Measurements, daq.Measurement{Name: fmt.Sprint("v", j),
+				l.Measurements = append(l.Measurements, dto.Measurement{Name: fmt.Sprint("v", j),
 					Address: sim.ScratchBase + uint32(8*j), Type: dto.U32})
 			}
 			lists = append(lists, l)

@@ -288,7 +288,7 @@ func parseList(m map[string]any, t tree) (daq.List, error) {
 				return l, t.in(k).errf("want an array")
 			}
 			for i, mv := range arr {
-				var ms daq.Measurement
+				var ms dto.Measurement
 				ms, err = parseMeasurement(mv, t.in(fmt.Sprintf("measurement #%d", i+1)))
 				if err != nil {
 					break
@@ -308,8 +308,8 @@ func parseList(m map[string]any, t tree) (daq.List, error) {
 	return l, nil
 }
 
-func parseMeasurement(v any, t tree) (daq.Measurement, error) {
-	var ms daq.Measurement
+func parseMeasurement(v any, t tree) (dto.Measurement, error) {
+	var ms dto.Measurement
 	switch x := v.(type) {
 	case []any: // pyXCP: [name, address, ext, type]
 		if len(x) != 4 {

@@ -115,7 +115,7 @@ func (s *sampleSink) End(st daq.Stats) error {
 
 // sameLayout checks that a segment measures what the first one did: the
 // recording's decoding depends on it.
-func sameLayout(a, b *daq.Layout) error {
+func sameLayout(a, b *dto.Layout) error {
 	if reflect.DeepEqual(a, b) {
 		return nil
 	}

@@ -31,6 +31,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"log/slog"
 	"time"
 
@@ -193,7 +194,7 @@ type Result struct {
 	Stats         daq.Stats
 	Interruptions []Interruption
 	// Layout is the measured DTO layout.
-	Layout *daq.Layout
+	Layout *dto.Layout
 }
 
 func (r *Recorder) log() *slog.Logger {

@@ -162,7 +162,7 @@ func counterList() []daq.List {
 			addr = v.Addr
 		}
 	}
-	return []daq.List{{Name: "fast", Event: 0, Measurements: []daq.Measurement{{Name: "counter", Address: addr, Type: dto.U32}}}}
+	return []daq.List{{Name: "fast", Event: 0, Measurements: []dto.Measurement{{Name: "counter", Address: addr, Type: dto.U32}}}}
 }
 
 // TestLostConnection kills the slave mid-measurement: the recorder ends

@@ -8,39 +8,6 @@ import (
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
-// Layout tells a Decoder how the DTOs of a measurement are built.
-type Layout struct {
-	IDField       xcp.IDField
-	Order         xcp.ByteOrder
-	TimestampSize int    // bytes of the DAQ timestamp in ODT 0: 0, 1, 2 or 4
-	TickPS        uint64 // picoseconds per timestamp tick (unit × ticks); needed with timestamps
-	OverloadMSB   bool   // bit 7 of the PID flags an overload
-	Lists         []List
-}
-
-// List is one DAQ list: its ODTs and the values of a sample.
-type List struct {
-	Number   uint16 // DAQ list number (relative identification)
-	FirstPID uint8  // PID of ODT 0 (absolute identification)
-	// Timestamps: ODT 0 carries the timestamp after the identification
-	// field (if TimestampSize > 0).
-	Timestamps bool
-	// ODTs holds the payload bytes of each ODT (after identification
-	// field and timestamp); a sample is their concatenation.
-	ODTs []int
-	// Fields are the values, in sample order, at offsets into the sample.
-	Fields []Field
-}
-
-// Field is one value of a sample.
-type Field struct {
-	Offset int // into the sample (the concatenated ODT payloads)
-	Type   Type
-	// Mask, if not 0, selects bits of an integer: the value is
-	// (raw & Mask) >> trailing zeros of Mask, unsigned.
-	Mask uint64
-}
-
 // Frame is one raw DAQ packet (a DTO, PID first) with its host receive
 // time in nanoseconds (since the start of the measurement or recording):
 // what a measurement hands to a recorder and what a recording holds.
@@ -71,24 +38,28 @@ type Sample struct {
 
 // ListStats count what happened to one DAQ list.
 type ListStats struct {
-	Samples uint64
+	Samples uint64 `json:"samples"`
 	// Incomplete counts samples discarded because ODTs were missing or
 	// out of order (MissingODT: ODTs known missing, OutOfOrder: ODTs that
 	// came back in the sequence).
-	Incomplete uint64
-	MissingODT uint64
-	OutOfOrder uint64
-	Overload   uint64 // DTOs with the overload bit in the PID
-	Malformed  uint64 // DTOs too short for their ODT
+	Incomplete uint64 `json:"incomplete"`
+	MissingODT uint64 `json:"missing_odt"`
+	OutOfOrder uint64 `json:"out_of_order"`
+	Overload   uint64 `json:"overload"`  // DTOs with the overload bit in the PID
+	Malformed  uint64 `json:"malformed"` // DTOs too short for their ODT
 }
+
+// Lost reports the number of loss indications for the list.
+func (s ListStats) Lost() uint64 { return s.Incomplete + s.Overload + s.Malformed }
 
 // Stats are a Decoder's counters.
 type Stats struct {
-	Lists []ListStats
+	Lists []ListStats `json:"lists"`
 	// Unknown counts DTOs that belong to no list or ODT (and empty
 	// packets); Other counts packets with PID 0xFC…0xFF (EV, SERV, ERR,
 	// RES), which are no DTOs.
-	Unknown, Other uint64
+	Unknown uint64 `json:"unknown"`
+	Other   uint64 `json:"other"`
 }
 
 type field struct {
@@ -137,7 +108,8 @@ type Decoder struct {
 }
 
 // NewDecoder returns a decoder for l; it checks l (timestamp size, PIDs,
-// list numbers, fields inside their sample) and names what is wrong.
+// list numbers, ODT sizes, measurements inside their sample) and names
+// what is wrong.
 func NewDecoder(l *Layout) (*Decoder, error) {
 	d := &Decoder{idf: l.IDField, order: l.Order, ovl: l.OverloadMSB, tsSize: l.TimestampSize, psTick: l.TickPS}
 	switch l.TimestampSize {
@@ -166,41 +138,44 @@ func NewDecoder(l *Layout) (*Decoder, error) {
 		st := &d.lists[i]
 		st.nODT = len(ll.ODTs)
 		if st.nODT == 0 || st.nODT > pidMax {
-			return nil, fmt.Errorf("dto: DAQ list #%d (number %d) has %d ODTs (want 1..%d)", i, ll.Number, st.nODT, pidMax)
+			return nil, fmt.Errorf("dto: DAQ list %q (number %d) has %d ODTs (want 1..%d)", ll.Name, ll.Number, st.nODT, pidMax)
 		}
 		off := 0
-		for o, n := range ll.ODTs {
-			if n < 0 || n > 0xFFFF {
-				return nil, fmt.Errorf("dto: DAQ list #%d: ODT %d has %d bytes", i, o, n)
+		for o, odt := range ll.ODTs {
+			if odt.Size < 0 || odt.Size > 0xFFFF {
+				return nil, fmt.Errorf("dto: DAQ list %q: ODT %d has %d bytes", ll.Name, o, odt.Size)
+			}
+			if odt.Entries != nil && NewODT(odt.Entries...).Size != odt.Size {
+				return nil, fmt.Errorf("dto: DAQ list %q: ODT %d has %d bytes but its entries %d", ll.Name, o, odt.Size, NewODT(odt.Entries...).Size)
 			}
 			st.odtOff = append(st.odtOff, off)
-			st.odtLen = append(st.odtLen, n)
-			off += n
+			st.odtLen = append(st.odtLen, odt.Size)
+			off += odt.Size
 		}
 		st.buf = make([]byte, off)
-		for j, f := range ll.Fields {
-			if !f.Type.Valid() || f.Offset < 0 || f.Offset+f.Type.Size() > off {
-				return nil, fmt.Errorf("dto: DAQ list #%d: value %d (%v at %d) lies outside the sample of %d bytes", i, j, f.Type, f.Offset, off)
-			}
-			fd := field{off: f.Offset, typ: f.Type, mask: f.Mask}
-			if f.Mask != 0 {
-				fd.shift = uint8(bits.TrailingZeros64(f.Mask))
-			}
-			st.fields = append(st.fields, fd)
+		if len(ll.Offsets) != len(ll.Measurements) {
+			return nil, fmt.Errorf("dto: DAQ list %q: %d offsets for %d measurements", ll.Name, len(ll.Offsets), len(ll.Measurements))
 		}
-		st.vals = make([]Value, len(ll.Fields))
-		for j, f := range ll.Fields {
-			st.vals[j].Type = f.Type
+		for j, m := range ll.Measurements {
+			o := ll.Offsets[j]
+			if !m.Type.Valid() || o < 0 || o+m.Type.Size() > off {
+				return nil, fmt.Errorf("dto: DAQ list %q: measurement %q (%v at %d) lies outside the sample of %d bytes", ll.Name, m.Name, m.Type, o, off)
+			}
+			st.fields = append(st.fields, newField(o, m))
+		}
+		st.vals = make([]Value, len(ll.Measurements))
+		for j, m := range ll.Measurements {
+			st.vals[j].Type = m.Type
 		}
 		st.hasTS = ll.Timestamps && l.TimestampSize > 0
 		if l.IDField == xcp.IDAbsODT {
 			if int(ll.FirstPID)+st.nODT > pidMax {
-				return nil, fmt.Errorf("dto: DAQ list #%d: PIDs %d..%d exceed the PID range", i, ll.FirstPID, int(ll.FirstPID)+st.nODT-1)
+				return nil, fmt.Errorf("dto: DAQ list %q: PIDs %d..%d exceed the PID range", ll.Name, ll.FirstPID, int(ll.FirstPID)+st.nODT-1)
 			}
 			for o := range st.nODT {
 				p := int(ll.FirstPID) + o
 				if d.byPID[p] >= 0 {
-					return nil, fmt.Errorf("dto: DAQ list #%d: PID %d is used twice", i, p)
+					return nil, fmt.Errorf("dto: DAQ list %q: PID %d is used twice", ll.Name, p)
 				}
 				d.byPID[p] = int32(i<<8 | o)
 			}
@@ -218,6 +193,15 @@ func NewDecoder(l *Layout) (*Decoder, error) {
 		d.byNumber[ll.Number] = int32(i)
 	}
 	return d, nil
+}
+
+// newField prepares the extraction of m at offset off of a sample.
+func newField(off int, m Measurement) field {
+	f := field{off: off, typ: m.Type, mask: m.BitMask}
+	if m.BitMask != 0 {
+		f.shift = uint8(bits.TrailingZeros64(m.BitMask))
+	}
+	return f
 }
 
 // Decode processes one DTO received at time host (any monotonic ns
@@ -450,14 +434,3 @@ func (d *Decoder) Stats() Stats {
 
 // ListStats returns the counters of list i (no allocation).
 func (d *Decoder) ListStats(i int) ListStats { return d.lists[i].stats }
-
-// FromRaw returns the value of f for the raw bits read from the DTO in
-// the slave's byte order (zero-extended to 64 bits): sign extension,
-// float widening and bit mask applied.
-func (f Field) FromRaw(raw uint64) Value {
-	fd := field{typ: f.Type, mask: f.Mask}
-	if f.Mask != 0 {
-		fd.shift = uint8(bits.TrailingZeros64(f.Mask))
-	}
-	return fd.value(raw)
-}

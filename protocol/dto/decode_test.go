@@ -12,8 +12,9 @@ import (
 // and 2-byte timestamps of 1 µs.
 func layout(idf xcp.IDField) *dto.Layout {
 	return &dto.Layout{IDField: idf, Order: xcp.Intel, TimestampSize: 2, TickPS: 1e6, Lists: []dto.List{{
-		Number: 3, FirstPID: 4, Timestamps: true, ODTs: []int{3, 2},
-		Fields: []dto.Field{{Offset: 0, Type: dto.U16}, {Offset: 2, Type: dto.U16}, {Offset: 4, Type: dto.U8, Mask: 0x0C}},
+		Name: "l", Number: 3, FirstPID: 4, Timestamps: true, ODTs: []dto.ODT{{Size: 3}, {Size: 2}},
+		Measurements: []dto.Measurement{{Name: "a", Type: dto.U16}, {Name: "b", Type: dto.U16}, {Name: "c", Type: dto.U8, BitMask: 0x0C}},
+		Offsets:      []int{0, 2, 4},
 	}}}
 }
 
@@ -65,7 +66,9 @@ func TestNewDecoderErrors(t *testing.T) {
 		"timestamp size": func(l *dto.Layout) { l.TimestampSize = 3 },
 		"no tick":        func(l *dto.Layout) { l.TickPS = 0 },
 		"no ODTs":        func(l *dto.Layout) { l.Lists[0].ODTs = nil },
-		"outside":        func(l *dto.Layout) { l.Lists[0].Fields[2].Offset = 5 },
+		"outside":        func(l *dto.Layout) { l.Lists[0].Offsets[2] = 5 },
+		"offsets":        func(l *dto.Layout) { l.Lists[0].Offsets = l.Lists[0].Offsets[:2] },
+		"entries":        func(l *dto.Layout) { l.Lists[0].ODTs[1].Entries = []dto.Entry{{Size: 3}} },
 		"pid range":      func(l *dto.Layout) { l.Lists[0].FirstPID = 0xFB },
 		"pid twice":      func(l *dto.Layout) { l.Lists = append(l.Lists, l.Lists[0]) },
 	} {
@@ -106,7 +109,9 @@ func FuzzDecode(f *testing.F) {
 // Example decodes a DAQ list of one ODT with absolute ODT numbers.
 func Example() {
 	d, err := dto.NewDecoder(&dto.Layout{IDField: xcp.IDAbsODT, Order: xcp.Intel, Lists: []dto.List{{
-		FirstPID: 0, ODTs: []int{6}, Fields: []dto.Field{{Offset: 0, Type: dto.U32}, {Offset: 4, Type: dto.I16}},
+		Name: "fast", ODTs: []dto.ODT{{Size: 6}},
+		Measurements: []dto.Measurement{{Name: "counter", Type: dto.U32}, {Name: "delta", Type: dto.I16}},
+		Offsets:      []int{0, 4},
 	}}})
 	if err != nil {
 		panic(err)

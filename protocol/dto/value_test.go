@@ -16,16 +16,16 @@ func TestValues(t *testing.T) {
 		{F32, uint64(math.Float32bits(1.5)), 1.5}, {F64, math.Float64bits(-2.25), -2.25},
 	}
 	for _, c := range cases {
-		v := Field{Type: c.typ}.FromRaw(c.raw)
+		v := Measurement{Type: c.typ}.FromRaw(c.raw)
 		if v.Float64() != c.want {
 			t.Errorf("%s %X: %v, want %v", c.typ, c.raw, v.Float64(), c.want)
 		}
 	}
-	if v := (Field{Type: U8, Mask: 0x0C}).FromRaw(0xFB); v.Uint64() != 2 || v.String() != "2" {
+	if v := (Measurement{Type: U8, BitMask: 0x0C}).FromRaw(0xFB); v.Uint64() != 2 || v.String() != "2" {
 		t.Errorf("mask: %v", v)
 	}
 	// A masked signed field is an unsigned bit field (as in a2l/values).
-	if v := (Field{Type: I16, Mask: 0xF0}).FromRaw(0xF0); v.Int64() != 15 {
+	if v := (Measurement{Type: I16, BitMask: 0xF0}).FromRaw(0xF0); v.Int64() != 15 {
 		t.Errorf("masked signed: %v", v)
 	}
 	if h := halfToFloat32(0x7C00); !math.IsInf(float64(h), 1) {

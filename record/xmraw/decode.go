@@ -43,7 +43,7 @@ type DecodeStats struct {
 }
 
 type field struct {
-	dto.Field
+	dto.Measurement
 	size int
 }
 
@@ -101,7 +101,7 @@ func NewDecoder(p *Params) (*Decoder, error) {
 		for _, o := range l.ODTs {
 			fs := make([]field, len(o))
 			for j, e := range o {
-				fs[j] = field{Field: dto.Field{Type: e.Type}, size: e.Type.Size()}
+				fs[j] = field{Measurement: dto.Measurement{Name: e.Name, Type: e.Type}, size: e.Type.Size()}
 			}
 			st.odts = append(st.odts, fs)
 		}

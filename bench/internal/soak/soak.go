@@ -163,7 +163,7 @@ func setup(rate int) (sim.Config, []daq.List) {
 		n := min(per, 200)
 		l := daq.List{Name: fmt.Sprint("l", i), Event: event}
 		for j := range n {
-			l.Measurements = append(l.Measurements, daq.Measurement{Name: fmt.Sprint("v", j), Address: sim.ScratchBase + uint32(8*j), Type: dto.U32})
+			l.Measurements = append(l.Measurements, dto.Measurement{Name: fmt.Sprint("v", j), Address: sim.ScratchBase + uint32(8*j), Type: dto.U32})
 		}
 		lists = append(lists, l)
 		per -= n

@@ -1,4 +1,4 @@
-package daq
+package dto
 
 import (
 	"fmt"
@@ -11,13 +11,13 @@ import (
 // ODT payloads) and ts the raw timestamp for the first ODT. Each DTO is
 // appended to buf and its bounds reported to out. It is the inverse of
 // Decoder, for tests, benchmarks and synthetic recordings.
-func (l *Layout) EncodeSample(buf []byte, li int, sample []byte, ts uint64, out func(dto []byte)) ([]byte, error) {
+func (l *Layout) EncodeSample(buf []byte, li int, sample []byte, ts uint64, out func(p []byte)) ([]byte, error) {
 	if li < 0 || li >= len(l.Lists) {
-		return buf, fmt.Errorf("daq: no DAQ list #%d", li)
+		return buf, fmt.Errorf("dto: no DAQ list #%d", li)
 	}
 	ll := &l.Lists[li]
 	if len(sample) != ll.SampleSize() {
-		return buf, fmt.Errorf("daq: DAQ list %q: sample of %d bytes, want %d", ll.Name, len(sample), ll.SampleSize())
+		return buf, fmt.Errorf("dto: DAQ list %q: sample of %d bytes, want %d", ll.Name, len(sample), ll.SampleSize())
 	}
 	f := xcp.Format{Order: l.Order}
 	off := 0
@@ -38,7 +38,7 @@ func (l *Layout) EncodeSample(buf []byte, li int, sample []byte, ts uint64, out 
 				buf = l.Order.AppendUint32(buf, uint32(ts))
 			}
 		}
-		n := odt.Payload()
+		n := odt.Size
 		buf = append(buf, sample[off:off+n]...)
 		off += n
 		if out != nil {
