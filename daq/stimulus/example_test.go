@@ -29,7 +29,7 @@ func ExampleRun() {
 		return
 	}
 
-	lists := []daq.List{{Name: "drive", Event: 0, Stim: true, Measurements: []daq.Measurement{
+	lists := []daq.List{{Name: "drive", Event: 0, Stim: true, Measurements: []dto.Measurement{
 		{Name: "target", Address: sim.RAMBase + 0x100, Type: dto.U16},
 		{Name: "gain", Address: sim.RAMBase + 0x104, Type: dto.F32},
 	}}}

@@ -144,7 +144,7 @@ func Run(ctx context.Context, m *master.Master, lists []daq.List, src *Source, o
 	var stimLists []string
 	var lay []daq.List
 	for _, l := range ses.Layout().Lists {
-		lay = append(lay, l.List)
+		lay = append(lay, daq.List{Name: l.Name, Stim: l.Stim, Measurements: l.Measurements})
 		if l.Stim {
 			stimLists = append(stimLists, l.Name)
 		}

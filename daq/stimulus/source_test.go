@@ -1,6 +1,7 @@
 package stimulus_test
 
 import (
+	"github.com/goxcp/goxcp/protocol/dto"
 	"errors"
 	"math"
 	"strings"
@@ -96,8 +97,8 @@ func TestSource(t *testing.T) {
 		t.Fatal("the table did not end")
 	}
 
-	lists := []daq.List{{Name: "watch", Measurements: []daq.Measurement{{Name: "a"}}},
-		{Name: "drive", Stim: true, Measurements: []daq.Measurement{{Name: "b"}, {Name: "c"}}}}
+	lists := []daq.List{{Name: "watch", Measurements: []dto.Measurement{{Name: "a"}}},
+		{Name: "drive", Stim: true, Measurements: []dto.Measurement{{Name: "b"}, {Name: "c"}}}}
 	var un *stimulus.UnknownNameError
 	if err := stimulus.Check(lists, &s); !errors.As(err, &un) || un.Name != "a" || strings.Join(un.Have, ",") != "b,c" {
 		t.Fatalf("unknown name: %v", err)
@@ -105,7 +106,7 @@ func TestSource(t *testing.T) {
 	if err := stimulus.Check(lists[:1], &s); !errors.Is(err, stimulus.ErrNoStimList) {
 		t.Fatalf("no STIM list: %v", err)
 	}
-	lists[1].Measurements = append(lists[1].Measurements, daq.Measurement{Name: "a"})
+	lists[1].Measurements = append(lists[1].Measurements, dto.Measurement{Name: "a"})
 	if err := stimulus.Check(lists, &s); err != nil {
 		t.Fatal(err)
 	}
