@@ -1,8 +1,8 @@
 package stimulus_test
 
 import (
-	"github.com/goxcp/goxcp/protocol/dto"
 	"errors"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"math"
 	"strings"
 	"testing"
