@@ -219,14 +219,14 @@ func (m *Master) deadlineErr(attempts int, last error) error {
 	how := ""
 	switch {
 	case attempts > 1:
-		how = fmt.Sprintf(" (%d attempts)", attempts)
+		how = fmt.Sprintf(" after %d attempts", attempts)
 	case attempts == 1:
-		how = " (1 attempt)"
+		how = " after 1 attempt"
 	}
 	if last != nil {
-		how += ": last " + last.Error()
+		how += "; last: " + last.Error()
 	}
-	return fmt.Errorf("master: %s: no answer within the command deadline of %v%s (Config.CommandDeadline, general.command_deadline): %w",
+	return fmt.Errorf("master: %s: no answer within the command deadline of %v (Config.CommandDeadline, general.command_deadline)%s: %w",
 		m.cmdOf, m.cmdLimit, how, ErrCommandDeadline)
 }
 

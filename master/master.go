@@ -12,11 +12,15 @@
 // An answer is believed only if it can belong to the command: after a
 // timeout, a cancelled call or an answer that does not fit (its length is
 // checked against the command's), the master resynchronises with SYNCH and
-// discards everything up to the slave's ERR_CMD_SYNCH before the next
-// command (ErrNotSynchronised if the slave never answers it); answers
-// received before their command was sent are dropped, and so are repeated
-// frames on XCP on Ethernet (see transport/eth). EV_CMD_PENDING extends a
-// command only up to Config.CommandDeadline (ErrCommandDeadline).
+// discards everything up to an ERR_CMD_SYNCH that certainly answers a SYNCH
+// sent after the missing answer (counted, not timed: see synchAnswered)
+// before the next command (ErrNotSynchronised if the slave does not answer
+// it); answers received before their command was sent are dropped, and
+// where the transport numbers the slave's packets (XCP on Ethernet, SxI and
+// USB with a CTR; not CAN) so are repeated frames and responses sent before
+// a response already received (stale.go). Config.CommandDeadline bounds a
+// command with all its repetitions, pre-actions and EV_CMD_PENDING
+// extensions (ErrCommandDeadline).
 //
 // Every command of ASAM MCD-1 XCP 1.5 outside DAQ and SW-DBG has a method
 // with a decoded Go result: session and standard commands (Connect,

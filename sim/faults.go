@@ -62,8 +62,10 @@ func (s *Slave) DuplicateResponses(n int) {
 	s.faults.mu.Unlock()
 }
 
-// DelayResponses delays each of the next n response packets by d (the
-// slave keeps processing in order, like a slow ECU).
+// DelayResponses delays each of the next n response packets by d, as a
+// slow ECU does: the slave answers in order, so the commands after a
+// delayed answer wait behind it and no answer ever overtakes another
+// (reordering is what a datagram network adds, not a slave).
 func (s *Slave) DelayResponses(n int, d time.Duration) {
 	s.faults.mu.Lock()
 	s.faults.delayN, s.faults.delay = max(0, n), d
