@@ -79,6 +79,10 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	default:
 	}
 	cmd := xcp.Command(reqs[0][0])
+	if cmd == xcp.CmdSynch || m.desync {
+		// The resynchronisation waits for the receive goroutine.
+		m.releaseReader(true)
+	}
 	if cmd == xcp.CmdSynch && len(reqs) == 1 {
 		// SYNCH is always the resynchronisation: its answer is ERR_CMD_SYNCH.
 		if !m.desync {
@@ -97,11 +101,17 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	m.arm(cmd, nresp, false)
 	m.resps = m.resps[:0]
 	trace := m.log.Enabled(ctx, slog.LevelDebug)
+	if len(reqs) > 1 {
+		// Master block mode: answers to the first packets (errors) must
+		// be seen while the rest is sent.
+		m.releaseReader(true)
+	}
 	sent := 0
 	for i, req := range reqs {
 		if i > 0 && gap > 0 {
 			if err := wait.For(ctx, gap); err != nil {
 				m.lost()
+				m.releaseReader(true)
 				return nil, err
 			}
 		}
@@ -114,6 +124,7 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 		if err := m.conn.Send(ctx, req); err != nil {
 			if sent > 0 {
 				m.lost()
+				m.releaseReader(true)
 			} else {
 				m.cancelExpect()
 			}
@@ -121,17 +132,53 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 		}
 		sent++
 	}
+	// The answer is received by this goroutine itself if it gets the
+	// reader token (reader.go), else handed over by the receive goroutine.
+	have := sent == 1 && m.takeReader()
+	p, err := m.await(ctx, reqs, cmd, sent, nresp, timeout, have, trace)
+	// After a failed exchange the resynchronisation (and drainBlock) wait
+	// for the receive goroutine.
+	m.releaseReader(m.desync)
+	return p, err
+}
+
+// await is the wait of transact for the answers, holding the reader token
+// (have) or taking the answers from the receive goroutine. Callers hold
+// m.mu.
+func (m *Master) await(ctx context.Context, reqs [][]byte, cmd xcp.Command, sent, nresp int, timeout time.Duration, have, trace bool) ([]byte, error) {
 	pending := false
-	m.timer.Reset(m.bounded(timeout))
-	defer m.timer.Stop()
+	m.setWait(m.bounded(timeout))
+	defer m.waitTimer.Stop()
 	for {
-		select {
-		case r := <-m.respCh:
+		var ev waitEvent
+		var r respMsg
+		if have {
+			ev, r = m.readDirect(ctx, trace)
+		} else {
+			select {
+			case r = <-m.respCh:
+				ev = evResp
+			case <-m.extendCh:
+				ev = evExtend
+			case <-m.waitTick:
+				ev = evTick
+			case <-m.rdGive:
+				have = true // the receive goroutine handed the token over
+				continue
+			case <-ctx.Done():
+				ev = evCtx
+			case <-m.done:
+				ev = evGone
+			}
+		}
+		switch ev {
+		case evResp:
 			p := m.respBuf[r.off : r.off+r.n]
 			if p[0] == xcp.PIDErr {
 				m.cancelExpect()
 				if sent > 1 { // a master block: later packets may be answered too
 					p = append([]byte(nil), p...)
+					m.releaseReader(true)
 					if !m.drainBlock(sent-1-len(m.resps), timeout) {
 						m.lost()
 					}
@@ -165,8 +212,8 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 				f := m.resps[0]
 				return m.respBuf[f.off : f.off+f.n], nil
 			}
-			m.timer.Reset(m.bounded(timeout))
-		case <-m.extendCh:
+			m.setWait(m.bounded(timeout))
+		case evExtend:
 			// EV_CMD_PENDING: the slave asks for more time, within the
 			// command deadline.
 			pending = true
@@ -174,8 +221,11 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 				m.lost()
 				return nil, m.deadlineErr(1, errPending)
 			}
-			m.timer.Reset(m.bounded(timeout))
-		case <-m.timer.C:
+			m.setWait(m.bounded(timeout))
+		case evTick:
+			if !m.waitExpired() {
+				continue // a stale tick or Wake
+			}
 			m.lost()
 			if m.pastDeadline() {
 				if pending {
@@ -184,10 +234,10 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 				return nil, m.deadlineErr(1, &xcp.TimeoutError{Cmd: cmd, Attempts: 1})
 			}
 			return nil, &xcp.TimeoutError{Cmd: cmd, Attempts: 1}
-		case <-ctx.Done():
+		case evCtx:
 			m.lost()
 			return nil, ctx.Err()
-		case <-m.done:
+		case evGone:
 			m.cancelExpect()
 			return nil, m.goneErr()
 		}

@@ -9,6 +9,15 @@
 // serialised, as XCP allows only one outstanding command per slave (in
 // standard communication mode).
 //
+// One goroutine at a time reads the connection. On XCP on Ethernet (a
+// connection implementing transport.Waker) and while no DTO handler is
+// installed, a command's caller receives its own answer, with no hand-off
+// between goroutines; otherwise, and whenever no command has run for 5 ms,
+// the master's receive goroutine reads. Events and service requests are
+// therefore delivered while a command waits (by its caller) and at most
+// 5 ms after a command ended while no other follows; with a DTO handler
+// installed, at once.
+//
 // An answer is believed only if it can belong to the command: after a
 // timeout, a cancelled call or an answer that does not fit (its length is
 // checked against the command's), the master resynchronises with SYNCH and
@@ -79,8 +88,11 @@ func (n Notice) String() string {
 	return fmt.Sprintf("%s % X", n.Event, n.Data)
 }
 
-// DTOHandler receives DAQ packets on the master's receive goroutine. It must
-// not block and must not keep p.Data after returning.
+// DTOHandler receives DAQ packets on the goroutine reading the connection:
+// the master's receive goroutine, or a command's caller for DTOs arriving
+// during a command that started before the handler was installed — never
+// two calls at once. It must not block and must not keep p.Data after
+// returning.
 type DTOHandler func(p transport.Packet)
 
 // Master is an XCP master session on one connection.
@@ -146,6 +158,21 @@ type Master struct {
 
 	dto atomic.Pointer[DTOHandler]
 
+	// The reader token (reader.go); waker is nil if the connection cannot
+	// be woken (then only the receive goroutine reads).
+	waker     transport.Waker
+	rdMu      sync.Mutex
+	rdState   rdState
+	rdWant    bool          // a command asked the receive goroutine for the token
+	rdFreed   int64         // m.now() when a command last freed the token
+	rdErr     error         // rdDead: the receive error the caller saw
+	rdGive    chan struct{} // the receive goroutine grants a request
+	rdKick    chan struct{} // wakes the receive goroutine waiting for the token
+	bgTimer   *time.Timer   // the receive goroutine's wait for the token
+	waitTimer *time.Timer   // a command's wait for its answer (onWaitTimer)
+	waitTick  chan struct{}
+	waitUntil time.Time // when the command's wait expires; guarded by mu
+
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
 
@@ -199,6 +226,16 @@ func New(conn transport.Conn, cfg Config) *Master {
 		subs:     map[*subscriber]struct{}{},
 		unusable: map[xcp.Command]bool{},
 		done:     make(chan struct{}),
+		rdGive:   make(chan struct{}, 1),
+		rdKick:   make(chan struct{}, 1),
+		waitTick: make(chan struct{}, 1),
+		bgTimer:  newStoppedTimer(),
+		rdFreed:  noLinger,
+	}
+	m.waitTimer = time.AfterFunc(time.Hour, m.onWaitTimer)
+	m.waitTimer.Stop()
+	if w, ok := conn.(transport.Waker); ok {
+		m.waker = w
 	}
 	info := conn.Info()
 	m.start = info.Start
@@ -218,7 +255,9 @@ func (m *Master) Close() error {
 	m.closeMu.Do(func() {
 		m.closed.Store(true)
 		err = m.conn.Close()
+		m.kickBack()
 		<-m.done
+		m.waitTimer.Stop()
 		m.subMu.Lock()
 		for s := range m.subs {
 			close(s.ch)
@@ -266,6 +305,7 @@ func (m *Master) Abandon(cause error) {
 	}
 	m.lostMu.Unlock()
 	m.conn.Close()
+	m.kickBack()
 	<-m.done
 }
 
@@ -286,13 +326,16 @@ func (m *Master) Format() xcp.Format {
 }
 
 // SetDTOHandler installs h to receive DAQ packets (nil removes it). DTOs that
-// arrive without a handler are counted and dropped.
+// arrive without a handler are counted and dropped. While a handler is
+// installed the receive goroutine reads the connection without pause and
+// hands the answers to the commands.
 func (m *Master) SetDTOHandler(h DTOHandler) {
 	if h == nil {
 		m.dto.Store(nil)
 		return
 	}
 	m.dto.Store(&h)
+	m.kickBack() // the receive goroutine reads from now on
 }
 
 // Subscribe returns a channel that receives every event and service request
@@ -327,122 +370,146 @@ func (m *Master) recvLoop() {
 	ctx := context.Background()
 	trace := m.log.Enabled(ctx, slog.LevelDebug)
 	for {
-		p, err := m.conn.Recv(ctx)
-		if err != nil {
-			m.lostMu.Lock()
-			abandoned := m.lostErr
-			m.lostMu.Unlock()
-			switch {
-			case abandoned != nil:
-				m.recvErr = abandoned
-			case m.closed.Load():
-				m.recvErr = err
-			default:
-				if !errors.Is(err, net.ErrClosed) {
-					m.log.Error("xcp receive failed", "err", err)
-				}
-				m.recvErr = &transport.LostError{Op: "receive", Err: err}
-			}
+		if !m.backgroundTurn() {
+			m.recvErr = m.receiveErr(m.rdErr)
 			return
 		}
-		if len(p.Data) == 0 {
-			continue
-		}
-		m.ctr.packet(p.Ctr)
-		pid := p.Data[0]
-		if pid < xcp.PIDServ {
-			if h := m.dto.Load(); h != nil {
-				(*h)(p)
-			}
-			continue
-		}
-		switch pid {
-		case xcp.PIDRes, xcp.PIDErr:
-			m.respMu.Lock()
-			if trace {
-				m.log.Debug("<- " + traceResp(m.pendCmd, p.Data))
-			}
-			code := -1
-			if pid == xcp.PIDErr && len(p.Data) > 1 {
-				code = int(p.Data[1])
-			}
-			stale := m.ctr.stale(m.pendCmd)
-			if pid == xcp.PIDErr && code == int(xcp.ErrCmdSynch) && !stale {
-				// Only SYNCH is answered with ERR_CMD_SYNCH: it is counted
-				// whenever it comes, answers no other command, and ends a
-				// resync once it certainly answers a SYNCH sent after the
-				// last missing answer (synchAnswered).
-				done := m.synchAnswered()
-				if m.synching {
-					m.respCh <- respMsg{time: p.Time, pid: pid, code: code, done: done}
+		for {
+			p, err := m.conn.Recv(ctx)
+			if err != nil {
+				if m.waker != nil && errors.Is(err, transport.ErrWoken) {
+					if m.yieldToCaller() {
+						break
+					}
+					continue
 				}
-				cmd, need := m.pendCmd, m.synchNeed
-				m.respMu.Unlock()
-				m.log.Debug("xcp ERR_CMD_SYNCH counted", "cmd", cmd.String(), "still needed", need)
-				continue
+				m.recvErr = m.receiveErr(err)
+				return
 			}
-			if stale {
-				cmd := m.pendCmd
-				m.respMu.Unlock()
-				m.staleDrops.Add(1)
-				m.log.Warn("xcp response sent before one already received (transport counter), dropped", "cmd", cmd.String(), "ctr", p.Ctr, "packet", packetHead(p.Data))
-				continue
+			m.dispatch(p, trace, true)
+		}
+	}
+}
+
+// receiveErr says why receiving ended with err (recvErr).
+func (m *Master) receiveErr(err error) error {
+	m.lostMu.Lock()
+	abandoned := m.lostErr
+	m.lostMu.Unlock()
+	switch {
+	case abandoned != nil:
+		return abandoned
+	case m.closed.Load():
+		return err
+	}
+	if !errors.Is(err, net.ErrClosed) {
+		m.log.Error("xcp receive failed", "err", err)
+	}
+	return &transport.LostError{Op: "receive", Err: err}
+}
+
+// dispatch handles one received packet: a response goes to the command
+// waiting for it, an event or service request to the subscribers, a DTO to
+// the DTO handler. It runs on the goroutine holding the reader token:
+// the receive goroutine (back) or a command's caller.
+func (m *Master) dispatch(p transport.Packet, trace, back bool) {
+	if len(p.Data) == 0 {
+		return
+	}
+	m.ctr.packet(p.Ctr)
+	pid := p.Data[0]
+	if pid < xcp.PIDServ {
+		if h := m.dto.Load(); h != nil {
+			(*h)(p)
+		}
+		return
+	}
+	switch pid {
+	case xcp.PIDRes, xcp.PIDErr:
+		m.respMu.Lock()
+		if trace {
+			m.log.Debug("<- " + traceResp(m.pendCmd, p.Data))
+		}
+		code := -1
+		if pid == xcp.PIDErr && len(p.Data) > 1 {
+			code = int(p.Data[1])
+		}
+		stale := m.ctr.stale(m.pendCmd)
+		if pid == xcp.PIDErr && code == int(xcp.ErrCmdSynch) && !stale {
+			// Only SYNCH is answered with ERR_CMD_SYNCH: it is counted
+			// whenever it comes, answers no other command, and ends a
+			// resync once it certainly answers a SYNCH sent after the
+			// last missing answer (synchAnswered).
+			done := m.synchAnswered()
+			if m.synching {
+				m.respCh <- respMsg{time: p.Time, pid: pid, code: code, done: done}
 			}
-			if m.expect <= 0 {
-				m.respMu.Unlock()
-				m.log.Warn("xcp response without a pending command, dropped", "packet", packetHead(p.Data))
-				continue
-			}
-			if p.Time != 0 && p.Time < m.sentAt {
-				// Received before the command was sent: a late or repeated
-				// answer to an earlier one.
-				cmd := m.pendCmd
-				m.respMu.Unlock()
-				m.log.Warn("xcp response received before its command was sent, dropped", "cmd", cmd.String(), "packet", packetHead(p.Data))
-				continue
-			}
-			off, n := 0, 0
-			if !m.synching {
-				off = m.respOff
-				n = copy(m.respBuf[off:], p.Data)
-				m.respOff += n
-				m.expect--
-				if pid == xcp.PIDErr {
-					m.expect = 0
-				}
-			}
-			m.respCh <- respMsg{off: off, n: n, time: p.Time, pid: pid, code: code}
-			last := m.expect == 0
+			cmd, need := m.pendCmd, m.synchNeed
 			m.respMu.Unlock()
-			if last {
-				// Let the waiting command run now rather than after this
-				// goroutine's next read (which would find nothing and
-				// park): about 8% off a loopback round trip.
-				runtime.Gosched()
-			}
-		case xcp.PIDEv:
-			if trace {
-				m.log.Debug(fmt.Sprintf("<- % X", p.Data))
-			}
-			ev, _ := xcp.DecodeEvent(p.Data)
-			if ev.Code == xcp.EvCmdPending {
-				select {
-				case m.extendCh <- struct{}{}:
-				default:
-				}
-			}
-			m.publish(Notice{Kind: xcp.KindEv, Event: ev.Code, Data: append([]byte(nil), ev.Data...), Time: p.Time})
-		case xcp.PIDServ:
-			if trace {
-				m.log.Debug(fmt.Sprintf("<- % X", p.Data))
-			}
-			sr, _ := xcp.DecodeServiceRequest(p.Data)
-			n := Notice{Kind: xcp.KindServ, Serv: sr.Code, Data: append([]byte(nil), sr.Data...), Time: p.Time}
-			if sr.Code == xcp.ServText {
-				m.log.Info("slave text", "text", string(n.Data))
-			}
-			m.publish(n)
+			m.log.Debug("xcp ERR_CMD_SYNCH counted", "cmd", cmd.String(), "still needed", need)
+			return
 		}
+		if stale {
+			cmd := m.pendCmd
+			m.respMu.Unlock()
+			m.staleDrops.Add(1)
+			m.log.Warn("xcp response sent before one already received (transport counter), dropped", "cmd", cmd.String(), "ctr", p.Ctr, "packet", packetHead(p.Data))
+			return
+		}
+		if m.expect <= 0 {
+			m.respMu.Unlock()
+			m.log.Warn("xcp response without a pending command, dropped", "packet", packetHead(p.Data))
+			return
+		}
+		if p.Time != 0 && p.Time < m.sentAt {
+			// Received before the command was sent: a late or repeated
+			// answer to an earlier one.
+			cmd := m.pendCmd
+			m.respMu.Unlock()
+			m.log.Warn("xcp response received before its command was sent, dropped", "cmd", cmd.String(), "packet", packetHead(p.Data))
+			return
+		}
+		off, n := 0, 0
+		if !m.synching {
+			off = m.respOff
+			n = copy(m.respBuf[off:], p.Data)
+			m.respOff += n
+			m.expect--
+			if pid == xcp.PIDErr {
+				m.expect = 0
+			}
+		}
+		m.respCh <- respMsg{off: off, n: n, time: p.Time, pid: pid, code: code}
+		last := m.expect == 0
+		m.respMu.Unlock()
+		if last && back {
+			// Let the waiting command run now rather than after this
+			// goroutine's next read (which would find nothing and
+			// park): about 8% off a loopback round trip.
+			runtime.Gosched()
+		}
+	case xcp.PIDEv:
+		if trace {
+			m.log.Debug(fmt.Sprintf("<- % X", p.Data))
+		}
+		ev, _ := xcp.DecodeEvent(p.Data)
+		if ev.Code == xcp.EvCmdPending {
+			select {
+			case m.extendCh <- struct{}{}:
+			default:
+			}
+		}
+		m.publish(Notice{Kind: xcp.KindEv, Event: ev.Code, Data: append([]byte(nil), ev.Data...), Time: p.Time})
+	case xcp.PIDServ:
+		if trace {
+			m.log.Debug(fmt.Sprintf("<- % X", p.Data))
+		}
+		sr, _ := xcp.DecodeServiceRequest(p.Data)
+		n := Notice{Kind: xcp.KindServ, Serv: sr.Code, Data: append([]byte(nil), sr.Data...), Time: p.Time}
+		if sr.Code == xcp.ServText {
+			m.log.Info("slave text", "text", string(n.Data))
+		}
+		m.publish(n)
 	}
 }
 

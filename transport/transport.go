@@ -153,3 +153,20 @@ func (e *LostError) Unwrap() []error {
 	}
 	return []error{ErrConnectionLost, e.Err}
 }
+
+// Waker is implemented by connections whose Recv can be woken from another
+// goroutine without losing or damaging data. The master uses it to let a
+// command's caller receive its own answer (no hand-off between goroutines)
+// and to take the connection back from its receive goroutine.
+type Waker interface {
+	// Wake makes the Recv that is blocked now, or else the next one to
+	// block, return an error matching ErrWoken. It may be called from any
+	// goroutine at any time; several Wakes before a Recv count as one. A
+	// Recv may return ErrWoken while packets are still buffered: they are
+	// delivered by the next Recv.
+	Wake()
+}
+
+// ErrWoken is matched (errors.Is) by the error of a Recv ended by
+// Waker.Wake. The connection stays usable.
+var ErrWoken = errors.New("transport: receive woken")

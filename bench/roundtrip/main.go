@@ -288,7 +288,7 @@ func (c *rawClient) exchange(cmd []byte) ([]byte, error) {
 	binary.LittleEndian.PutUint16(f[2:], c.ctr)
 	copy(f[4:], cmd)
 	c.ctr++
-	if _, err := unix.Write(c.fd, f); err != nil {
+	if _, err := eintr(func() (int, error) { return unix.Write(c.fd, f) }); err != nil {
 		return nil, err
 	}
 	for {
@@ -305,7 +305,7 @@ func (c *rawClient) exchange(cmd []byte) ([]byte, error) {
 // read returns the next packet (one frame of a stream or datagram).
 func (c *rawClient) read() ([]byte, error) {
 	if !c.stream {
-		k, err := unix.Read(c.fd, c.buf)
+		k, err := eintr(func() (int, error) { return unix.Read(c.fd, c.buf) })
 		if err != nil {
 			return nil, err
 		}
@@ -330,7 +330,7 @@ func (c *rawClient) read() ([]byte, error) {
 
 func (c *rawClient) full(b []byte) error {
 	for len(b) > 0 {
-		k, err := unix.Read(c.fd, b)
+		k, err := eintr(func() (int, error) { return unix.Read(c.fd, b) })
 		if err != nil {
 			return err
 		}
@@ -340,4 +340,15 @@ func (c *rawClient) full(b []byte) error {
 		b = b[k:]
 	}
 	return nil
+}
+
+// eintr repeats a system call the Go runtime's preemption signal
+// interrupted (a C client installs its handlers with SA_RESTART).
+func eintr(call func() (int, error)) (int, error) {
+	for {
+		n, err := call()
+		if err != unix.EINTR {
+			return n, err
+		}
+	}
 }

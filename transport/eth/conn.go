@@ -115,6 +115,17 @@ func ctxErr(ctx context.Context, err error) (error, bool) {
 	return err, false
 }
 
+// The errors of a Recv ended by Wake.
+var (
+	errWokenTCP = fmt.Errorf("eth: tcp receive: %w", transport.ErrWoken)
+	errWokenUDP = fmt.Errorf("eth: udp receive: %w", transport.ErrWoken)
+)
+
+var (
+	_ transport.Waker = (*tcpConn)(nil)
+	_ transport.Waker = (*udpConn)(nil)
+)
+
 // stats are a connection's counters. The receive counters are written by
 // the single receiving goroutine, the send counters under the send mutex.
 type stats struct {

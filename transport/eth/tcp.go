@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 
@@ -22,7 +23,8 @@ type tcpConn struct {
 	rs   *stream
 	rd   *deadliner
 	ctr  ctrTracker
-	rerr error // fatal receive error (bad framing)
+	rerr error       // fatal receive error (bad framing)
+	wake atomic.Bool // set by Wake: Recv returns ErrWoken
 
 	// send side, guarded by snd.mu
 	snd  sender
@@ -56,14 +58,24 @@ func (c *tcpConn) Recv(ctx context.Context) (transport.Packet, error) {
 	if c.rerr != nil {
 		return transport.Packet{}, c.rerr
 	}
-	if err := c.rd.arm(ctx); err != nil {
-		return transport.Packet{}, err
-	}
 	for {
+		if err := c.rd.arm(ctx); err != nil {
+			return transport.Packet{}, err
+		}
+		if c.wake.Load() && c.wake.Swap(false) {
+			return transport.Packet{}, errWokenTCP
+		}
 		pkt, ctr, err := c.rs.next()
 		if err != nil {
 			if e, ok := ctxErr(ctx, err); ok {
 				return transport.Packet{}, e
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				// Only Wake expires the deadline without ctx: either
+				// its flag is still set, or a Wake whose flag the check
+				// above consumed left the deadline expired (the next arm
+				// sets it again).
+				continue
 			}
 			err = fmt.Errorf("eth: tcp receive: %w", err)
 			var fe *FrameError
@@ -81,6 +93,12 @@ func (c *tcpConn) Recv(ctx context.Context) (transport.Packet, error) {
 		addLost(&c.st.lost, c.ctr.observe(ctr))
 		return transport.Packet{Data: pkt, Time: c.rs.time, Ctr: ctr}, nil
 	}
+}
+
+// Wake implements transport.Waker.
+func (c *tcpConn) Wake() {
+	c.wake.Store(true)
+	c.rd.interrupt()
 }
 
 // Send implements transport.Conn: one write call per frame.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -75,9 +76,10 @@ type udpConn struct {
 	st   stats
 
 	// receive side, used by one goroutine at a time
-	buf []byte
-	rd  *deadliner
-	r   udpRecv
+	buf  []byte
+	rd   *deadliner
+	r    udpRecv
+	wake atomic.Bool // set by Wake: Recv returns ErrWoken
 
 	// send side
 	snd sender
@@ -115,10 +117,16 @@ func (c *udpConn) Recv(ctx context.Context) (transport.Packet, error) {
 		if err := c.rd.arm(ctx); err != nil {
 			return transport.Packet{}, err
 		}
+		if c.wake.Load() && c.wake.Swap(false) {
+			return transport.Packet{}, errWokenUDP
+		}
 		n, err := c.nc.Read(c.buf)
 		if err != nil {
 			if e, ok := ctxErr(ctx, err); ok {
 				return transport.Packet{}, e
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				continue // expired by Wake (see tcpConn.Recv)
 			}
 			if errors.Is(err, syscall.ECONNREFUSED) {
 				// An ICMP "port unreachable" for an earlier datagram.
@@ -141,6 +149,12 @@ func (c *udpConn) Recv(ctx context.Context) (transport.Packet, error) {
 		}
 		c.r.load(c.buf[:n], c.clk.now())
 	}
+}
+
+// Wake implements transport.Waker.
+func (c *udpConn) Wake() {
+	c.wake.Store(true)
+	c.rd.interrupt()
 }
 
 // Send implements transport.Conn: one datagram per packet.

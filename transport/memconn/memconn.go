@@ -6,6 +6,7 @@ package memconn
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,7 @@ type pipe struct {
 type Conn struct {
 	in, out *pipe
 	self    chan struct{} // closed by this end's Close
+	wake    chan struct{} // Wake: the next blocked Recv returns ErrWoken
 	selfOne sync.Once
 	info    transport.Info
 	start   time.Time
@@ -39,8 +41,8 @@ func Pipe(buf int) (a, b *Conn) {
 	p1 := &pipe{ch: make(chan []byte, buf), closed: make(chan struct{})}
 	p2 := &pipe{ch: make(chan []byte, buf), closed: make(chan struct{})}
 	now := time.Now()
-	a = &Conn{in: p1, out: p2, self: make(chan struct{}), start: now, info: transport.Info{Kind: "mem", Local: "a", Remote: "b", Start: now}}
-	b = &Conn{in: p2, out: p1, self: make(chan struct{}), start: now, info: transport.Info{Kind: "mem", Local: "b", Remote: "a", Start: now}}
+	a = &Conn{wake: make(chan struct{}, 1), in: p1, out: p2, self: make(chan struct{}), start: now, info: transport.Info{Kind: "mem", Local: "a", Remote: "b", Start: now}}
+	b = &Conn{wake: make(chan struct{}, 1), in: p2, out: p1, self: make(chan struct{}), start: now, info: transport.Info{Kind: "mem", Local: "b", Remote: "a", Start: now}}
 	return a, b
 }
 
@@ -65,6 +67,16 @@ func (c *Conn) Send(ctx context.Context, packet []byte) error {
 		return net.ErrClosed
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+var errWoken = fmt.Errorf("memconn: receive: %w", transport.ErrWoken)
+
+// Wake implements transport.Waker.
+func (c *Conn) Wake() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -93,6 +105,8 @@ func (c *Conn) Recv(ctx context.Context) (transport.Packet, error) {
 		default:
 			return transport.Packet{}, net.ErrClosed
 		}
+	case <-c.wake:
+		return transport.Packet{}, errWoken
 	case <-ctx.Done():
 		return transport.Packet{}, ctx.Err()
 	}

@@ -2,7 +2,8 @@
 // implementation runs (in the manner of golang.org/x/net/nettest): packet
 // round trips of all sizes up to the medium's maximum, ordering, concurrent
 // senders, Close unblocking Recv and Send with net.ErrClosed, double Close,
-// context cancellation and deadlines, Stats, monotonic receive times and
+// context cancellation and deadlines, Wake (transport.Waker) where
+// implemented, Stats, monotonic receive times and
 // goroutine leaks.
 //
 // A transport's test calls TestConn with a function that opens a connected
@@ -55,6 +56,7 @@ func TestConn(t *testing.T, mp MakePipe) {
 		{"CloseUnblocksSend", testCloseUnblocksSend},
 		{"DoubleClose", testDoubleClose},
 		{"RecvContext", testRecvContext},
+		{"Wake", testWake},
 		{"SendAll", testSendAll},
 		{"Stats", testStats},
 		{"Time", testTime},
@@ -403,6 +405,60 @@ func testRecvContext(t *testing.T, m, s transport.Conn) {
 		if _, err := m.Recv(canceled()); !errors.Is(err, context.Canceled) {
 			t.Fatalf("Recv with a cancelled context returned %v", err)
 		}
+	}
+}
+
+// testWake checks transport.Waker: a Wake before Recv and one during a
+// blocked Recv end it with ErrWoken, several Wakes count as one, and the
+// connection stays usable with nothing lost, also for packets sent around
+// the Wakes (woken Recvs may come before them, never instead of them).
+func testWake(t *testing.T, m, s transport.Conn) {
+	w, ok := m.(transport.Waker)
+	if !ok {
+		t.Skipf("%T does not implement transport.Waker", m)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	w.Wake()
+	w.Wake()
+	if _, err := m.Recv(ctx); !errors.Is(err, transport.ErrWoken) {
+		t.Fatalf("Recv after Wake returned %v, want ErrWoken", err)
+	}
+	// Woken while blocked.
+	time.AfterFunc(20*time.Millisecond, w.Wake)
+	if _, err := m.Recv(ctx); !errors.Is(err, transport.ErrWoken) {
+		t.Fatalf("Recv woken while waiting returned %v, want ErrWoken", err)
+	}
+	// Packets and Wakes interleaved: every packet arrives once, in order.
+	const n = 200
+	sent := make(chan error, 1)
+	go func() {
+		for i := range n {
+			if i%3 == 0 {
+				w.Wake()
+			}
+			if err := s.Send(ctx, packet(i, min(8, maxPacket(s)))); err != nil {
+				sent <- err
+				return
+			}
+		}
+		sent <- nil
+	}()
+	for i := 0; i < n; {
+		p, err := m.Recv(ctx)
+		if errors.Is(err, transport.ErrWoken) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Recv of packet %d: %v", i, err)
+		}
+		if want := packet(i, min(8, maxPacket(s))); !bytes.Equal(p.Data, want) {
+			t.Fatalf("packet %d: got % X, want % X", i, p.Data, want)
+		}
+		i++
+	}
+	if err := <-sent; err != nil {
+		t.Fatalf("Send: %v", err)
 	}
 }
 
