@@ -34,7 +34,7 @@ func Example() {
 				Name: "engine", Number: 0, Event: 1, Timestamps: true, ODTs: 1,
 				Measurements: []record.Measurement{
 					{Name: "rpm", Type: dto.U16, Offset: 3, Unit: "1/min"},
-					{Name: "temp", Type: dto.U16, Offset: 5,
+					{Name: "temp", Type: dto.U16, Offset: 5, Unit: "degC",
 						Conversion: &compu.Spec{Type: "LINEAR", Unit: "degC", Coeffs: []float64{0.1, -40}}},
 				},
 			}},
