@@ -7,7 +7,6 @@ package dbg
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -191,35 +190,11 @@ func parseJPL(o *Options, args []string) error {
 func parseLLT(o *Options, args []string) error {
 	o.Telegrams = nil
 	for _, a := range args {
-		parts := strings.Split(a, ":")
-		if len(parts) < 3 || len(parts) > 4 {
-			return cmdutil.UsageErrorf("telegram %q: want CMD:BITS:VALUE[:RESPBITS]", a)
-		}
-		cmdv, err := cmdutil.ParseUint("telegram CMD", parts[0], 8)
+		tg, err := swdbg.ParseTelegram(a)
 		if err != nil {
-			return err
+			return cmdutil.UsageErrorf("telegram %q: %v", a, err)
 		}
-		bits, err := cmdutil.ParseUint("telegram BITS", parts[1], 8)
-		if err != nil {
-			return err
-		}
-		if bits > 64 {
-			return cmdutil.UsageErrorf("telegram %q: at most 64 data bits on the command line", a)
-		}
-		val, err := cmdutil.ParseUint("telegram VALUE", parts[2], 64)
-		if err != nil {
-			return err
-		}
-		if bits < 64 && val>>bits != 0 {
-			return cmdutil.UsageErrorf("telegram %q: VALUE does not fit into %d bits", a, bits)
-		}
-		var resp uint64
-		if len(parts) == 4 {
-			if resp, err = cmdutil.ParseUint("telegram RESPBITS", parts[3], 8); err != nil {
-				return err
-			}
-		}
-		o.Telegrams = append(o.Telegrams, swdbg.NewTelegram(uint8(cmdv), uint8(bits), val, uint8(resp)))
+		o.Telegrams = append(o.Telegrams, tg)
 	}
 	return nil
 }
@@ -231,43 +206,18 @@ func hwioFlags(cmd *cobra.Command, o *Options) {
 	cmd.PreRunE = func(*cobra.Command, []string) error {
 		o.Sets = nil
 		for _, s := range sets {
-			pin, st, ok := strings.Cut(s, "=")
-			idx, err := strconv.ParseUint(pin, 0, 8)
-			if !ok || err != nil {
-				return cmdutil.UsageErrorf("--set %q: want PIN=STATE", s)
-			}
-			pc := swdbg.PinControl{Index: uint8(idx)}
-			state, freq, _ := strings.Cut(st, ":")
-			switch state {
-			case "low":
-				pc.State = swdbg.StateLow
-			case "high":
-				pc.State = swdbg.StateHigh
-			case "tristate":
-				pc.State = swdbg.StateTristate
-			case "clock":
-				hz, err := strconv.ParseUint(freq, 0, 16)
-				if err != nil || hz == 0 {
-					return cmdutil.UsageErrorf("--set %q: clock needs a frequency 1..65535 Hz (clock:HZ)", s)
-				}
-				pc.State, pc.Freq = swdbg.StateClock, uint16(hz)
-			default:
-				return cmdutil.UsageErrorf("--set %q: state %q is not low, high, tristate or clock:HZ", s, state)
+			pc, err := swdbg.ParsePinControl(s)
+			if err != nil {
+				return cmdutil.UsageErrorf("--set %q: %v", s, err)
 			}
 			o.Sets = append(o.Sets, pc)
 		}
 		for _, e := range events {
-			pin, tr, ok := strings.Cut(e, "=")
-			idx, err := strconv.ParseUint(pin, 0, 8)
-			if !ok || err != nil {
-				return cmdutil.UsageErrorf("--event %q: want PIN=TRIGGER", e)
+			pin, t, err := swdbg.ParsePinEvent(e)
+			if err != nil {
+				return cmdutil.UsageErrorf("--event %q: %v", e, err)
 			}
-			t, ok := map[string]swdbg.Trigger{"low": swdbg.TriggerLow, "high": swdbg.TriggerHigh,
-				"change": swdbg.TriggerChange, "off": swdbg.TriggerDisable}[tr]
-			if !ok {
-				return cmdutil.UsageErrorf("--event %q: trigger %q is not low, high, change or off", e, tr)
-			}
-			o.Events[uint8(idx)] = t
+			o.Events[pin] = t
 		}
 		return nil
 	}

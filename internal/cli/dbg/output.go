@@ -144,38 +144,14 @@ func jtagID(ctx context.Context, s *debug.Session, p *cmdutil.Printer, scan bool
 }
 
 func hwio(ctx context.Context, s *debug.Session, p *cmdutil.Printer, o *Options) error {
-	for pin, t := range o.Events {
-		if err := s.SetHWIOEvent(ctx, pin, t); err != nil {
-			return err
-		}
+	res, err := s.SetPins(ctx, o.Events, o.Sets)
+	if errors.Is(err, debug.ErrNoSuchPin) {
+		return cmdutil.UsageErrorf("--set: %v", err)
 	}
-	pins, err := s.HWIOInfo(ctx)
 	if err != nil {
 		return err
 	}
-	ctl := make([]swdbg.PinControl, len(pins))
-	for i, pin := range pins {
-		ctl[i] = swdbg.PinControl{Index: pin.Index, State: swdbg.StateUnchanged}
-		for _, set := range o.Sets {
-			if set.Index == pin.Index {
-				ctl[i] = set
-			}
-		}
-	}
-	for _, set := range o.Sets {
-		found := false
-		for _, pin := range pins {
-			found = found || pin.Index == set.Index
-		}
-		if !found {
-			return cmdutil.UsageErrorf("--set: the slave has no HW-IO pin %d", set.Index)
-		}
-	}
-	states, err := s.HWIOControl(ctx, ctl)
-	if err != nil {
-		return err
-	}
-	rows, t := pinRows(pins, states)
+	rows, t := pinRows(res.Pins, res.States)
 	return p.Print(rows, t)
 }
 
