@@ -81,3 +81,24 @@ func ExampleMaster_FetchA2L() {
 	fmt.Println(len(a2l) > 1000, err)
 	// Output: true <nil>
 }
+
+// Follow a long read with a progress callback (bytes done of the total).
+func ExampleMaster_ReadWith() {
+	ctx := context.Background()
+	conn, stop := serveSim(ctx, sim.Config{MaxCTO: 8, NoSlaveBlockMode: true})
+	defer stop()
+	m := master.New(conn, master.Config{})
+	defer m.Close()
+	if _, err := m.Connect(ctx, xcp.ConnectNormal); err != nil {
+		log.Fatal(err)
+	}
+	calls, last := 0, int64(0)
+	data, err := m.ReadWith(ctx, sim.RAMBase, 0, 64<<10, master.ReadOptions{Progress: func(done, total int64) {
+		calls++
+		if done == total {
+			last = done
+		}
+	}})
+	fmt.Println(len(data), last, calls > 100, err)
+	// Output: 65536 65536 true <nil>
+}

@@ -145,11 +145,27 @@ func (m *Master) checkLen(op string, n int) error {
 // end on element boundaries is read through the elements that enclose it
 // (addresses are byte addresses).
 func (m *Master) Read(ctx context.Context, addr uint32, ext uint8, n int) ([]byte, error) {
+	return m.ReadWith(ctx, addr, ext, n, ReadOptions{})
+}
+
+// ReadOptions are the options of ReadWith and FetchA2LWith.
+type ReadOptions struct {
+	// Progress, if not nil, is called after each packet or block of a
+	// transfer (SHORT_UPLOAD, UPLOAD) with the bytes read so far and the
+	// total: done grows monotonically and the last call of a transfer
+	// that succeeds has done == total. It runs on the reading goroutine
+	// while the master is busy with the transfer: it must return quickly
+	// and must not call the master.
+	Progress func(done, total int64)
+}
+
+// ReadWith is Read with options (a progress callback for long reads).
+func (m *Master) ReadWith(ctx context.Context, addr uint32, ext uint8, n int, o ReadOptions) ([]byte, error) {
 	if n < 0 {
 		return nil, opErr("read", fmt.Errorf("negative length %d", n))
 	}
 	dst := make([]byte, n)
-	if err := m.ReadInto(ctx, addr, ext, dst); err != nil {
+	if err := m.readIntoWith(ctx, addr, ext, dst, o.Progress); err != nil {
 		return nil, err
 	}
 	return dst, nil
@@ -158,6 +174,10 @@ func (m *Master) Read(ctx context.Context, addr uint32, ext uint8, n int) ([]byt
 // ReadInto is Read into a caller-supplied buffer (len(dst) bytes); it does
 // not allocate in steady state (for whole, aligned elements).
 func (m *Master) ReadInto(ctx context.Context, addr uint32, ext uint8, dst []byte) error {
+	return m.readIntoWith(ctx, addr, ext, dst, nil)
+}
+
+func (m *Master) readIntoWith(ctx context.Context, addr uint32, ext uint8, dst []byte, progress func(done, total int64)) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.needSession("read"); err != nil {
@@ -167,13 +187,27 @@ func (m *Master) ReadInto(ctx context.Context, addr uint32, ext uint8, dst []byt
 		// An object that does not cover whole elements (AG WORD or DWORD):
 		// read the elements that enclose it.
 		buf := make([]byte, total)
-		if err := m.readInto(ctx, start, ext, buf); err != nil {
+		if err := m.readInto(ctx, start, ext, buf, scaleProgress(progress, int64(len(dst)))); err != nil {
 			return err
 		}
 		copy(dst, buf[addr-start:])
 		return nil
 	}
-	return m.readInto(ctx, addr, ext, dst)
+	return m.readInto(ctx, addr, ext, dst, progress)
+}
+
+// scaleProgress reports a transfer of any total as n bytes (the enclosing
+// elements of an unaligned read as the bytes asked for).
+func scaleProgress(p func(done, total int64), n int64) func(done, total int64) {
+	if p == nil {
+		return nil
+	}
+	return func(done, total int64) {
+		if total > 0 {
+			done = done * n / total
+		}
+		p(done, n)
+	}
 }
 
 // enclosing returns the element-aligned range [start, start+total) that
@@ -189,8 +223,9 @@ func (m *Master) enclosing(addr uint32, n int) (start uint32, total int, ok bool
 	return start, total, start == addr && total == n
 }
 
-// readInto reads whole elements at an aligned address; callers hold m.mu.
-func (m *Master) readInto(ctx context.Context, addr uint32, ext uint8, dst []byte) error {
+// readInto reads whole elements at an aligned address, calling progress
+// (if not nil) after each packet; callers hold m.mu.
+func (m *Master) readInto(ctx context.Context, addr uint32, ext uint8, dst []byte, progress func(done, total int64)) error {
 	if err := m.checkLen("read", len(dst)); err != nil {
 		return err
 	}
@@ -202,6 +237,9 @@ func (m *Master) readInto(ctx context.Context, addr uint32, ext uint8, dst []byt
 	elems := len(dst) / ag
 	if elems <= f.MaxUploadElements() && !m.unusable[xcp.CmdShortUpload] {
 		err := m.shortUpload(ctx, dst, addr, ext, elems)
+		if err == nil && progress != nil {
+			progress(int64(len(dst)), int64(len(dst)))
+		}
 		if !errors.Is(err, xcp.ErrCmdUnknown) {
 			return err
 		}
@@ -219,6 +257,9 @@ func (m *Master) readInto(ctx context.Context, addr uint32, ext uint8, dst []byt
 			return fmt.Errorf("%w (reading 0x%X+%d)", err, addr, off*ag)
 		}
 		off += n
+		if progress != nil {
+			progress(int64(off*ag), int64(len(dst)))
+		}
 	}
 	return nil
 }
@@ -387,7 +428,7 @@ func (m *Master) Write(ctx context.Context, addr uint32, ext uint8, data []byte)
 		// bytes of those elements are written back unchanged (the slave
 		// must not change them meanwhile).
 		buf := make([]byte, total)
-		if err := m.readInto(ctx, start, ext, buf); err != nil {
+		if err := m.readInto(ctx, start, ext, buf, nil); err != nil {
 			return fmt.Errorf("%w (reading the enclosing elements for a read-modify-write)", err)
 		}
 		copy(buf[addr-start:], data)

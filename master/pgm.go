@@ -176,7 +176,7 @@ func (m *Master) SectorName(ctx context.Context, sector uint8) (string, error) {
 	if r.NameLength == 0 {
 		return "", nil
 	}
-	b, err := m.uploadBytes(ctx, int(r.NameLength))
+	b, err := m.uploadBytes(ctx, int(r.NameLength), nil)
 	return string(b), err
 }
 

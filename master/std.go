@@ -105,6 +105,10 @@ var ErrNoID = errors.New("master: the slave offers no identification of this typ
 // URL, the A2L file itself, EPK, ...): taken from the response when the
 // slave sends it inline, otherwise uploaded from the MTA the slave set.
 func (m *Master) GetID(ctx context.Context, typ xcp.IDType) ([]byte, error) {
+	return m.getID(ctx, typ, nil)
+}
+
+func (m *Master) getID(ctx context.Context, typ xcp.IDType, progress func(done, total int64)) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r, err := m.getIDInfo(ctx, typ)
@@ -115,18 +119,22 @@ func (m *Master) GetID(ctx context.Context, typ xcp.IDType) ([]byte, error) {
 		return nil, fmt.Errorf("master: GET_ID %s: %w", typ, ErrNoID)
 	}
 	if r.Inline() {
+		if progress != nil {
+			progress(int64(len(r.Data)), int64(len(r.Data)))
+		}
 		return append([]byte(nil), r.Data...), nil
 	}
 	const maxID = 256 << 20
 	if r.Length > maxID {
 		return nil, fmt.Errorf("master: GET_ID %s: identification of %d bytes exceeds the %d-byte limit", typ, r.Length, maxID)
 	}
-	return m.uploadBytes(ctx, int(r.Length))
+	return m.uploadBytes(ctx, int(r.Length), progress)
 }
 
 // uploadBytes reads n bytes from the current MTA (rounding up to whole
-// elements and trimming), in UPLOADs of up to 255 elements.
-func (m *Master) uploadBytes(ctx context.Context, n int) ([]byte, error) {
+// elements and trimming), in UPLOADs of up to 255 elements, calling
+// progress (if not nil) after each.
+func (m *Master) uploadBytes(ctx context.Context, n int, progress func(done, total int64)) ([]byte, error) {
 	ag := m.format.AG.Size()
 	elems := (n + ag - 1) / ag
 	dst := make([]byte, elems*ag)
@@ -140,6 +148,9 @@ func (m *Master) uploadBytes(ctx context.Context, n int) ([]byte, error) {
 			return nil, fmt.Errorf("%w (after %d of %d bytes)", err, off*ag, n)
 		}
 		off += k
+		if progress != nil {
+			progress(int64(min(off*ag, n)), int64(n))
+		}
 	}
 	return dst[:n], nil
 }
@@ -147,7 +158,13 @@ func (m *Master) uploadBytes(ctx context.Context, n int) ([]byte, error) {
 // FetchA2L returns the A2L file the slave holds (GET_ID type 4, uploaded
 // when not sent inline).
 func (m *Master) FetchA2L(ctx context.Context) ([]byte, error) {
-	return m.GetID(ctx, xcp.IDFile)
+	return m.getID(ctx, xcp.IDFile, nil)
+}
+
+// FetchA2LWith is FetchA2L with options: o.Progress follows the upload
+// of the file (bytes done of its length).
+func (m *Master) FetchA2LWith(ctx context.Context, o ReadOptions) ([]byte, error) {
+	return m.getID(ctx, xcp.IDFile, o.Progress)
 }
 
 // GetVersion sends the level-1 GET_VERSION command: the detailed protocol

@@ -85,8 +85,10 @@ type Responder struct {
 // positive CONNECT response answered, waiting at most wait per identifier.
 // A slave that answers is sent DISCONNECT again. cfg supplies the frame
 // format (FD, padding); its identifiers are not used. bus must not filter
-// identifiers. progress, if not nil, is called before each identifier.
-func ScanConnect(ctx context.Context, bus Bus, cfg Config, first, last uint32, wait time.Duration, progress func(ID)) ([]Responder, error) {
+// identifiers. progress, if not nil, is called after each identifier
+// with the identifiers done and the size of the range (done counts up to
+// total; a scan of 0x700-0x7FF ends with progress(256, 256)).
+func ScanConnect(ctx context.Context, bus Bus, cfg Config, first, last uint32, wait time.Duration, progress func(done, total int64)) ([]Responder, error) {
 	if err := cfg.validateFormat(); err != nil {
 		return nil, err
 	}
@@ -106,9 +108,6 @@ func ScanConnect(ctx context.Context, bus Bus, cfg Config, first, last uint32, w
 	var found []Responder
 	for v := lo.Value; ; v++ {
 		id := ID{Value: v, Extended: lo.Extended}
-		if progress != nil {
-			progress(id)
-		}
 		f, err := cfg.frame(id, connect)
 		if err != nil {
 			return found, err
@@ -143,6 +142,9 @@ func ScanConnect(ctx context.Context, bus Bus, cfg Config, first, last uint32, w
 					return found, err
 				}
 			}
+		}
+		if progress != nil {
+			progress(int64(v-lo.Value)+1, int64(hi.Value-lo.Value)+1)
 		}
 		if v == hi.Value {
 			return found, nil

@@ -58,9 +58,18 @@ func TestDetectSlavesAndScan(t *testing.T) {
 		if !slices.Equal(found, want) {
 			t.Fatalf("pad %v: DetectSlaves = %+v, want %+v", pad, found, want)
 		}
-		rs, err := can.ScanConnect(ctx, port, can.Config{CanIDMaster: 1, CanIDSlave: 2, MaxDLCRequired: pad}, 0x6FD, 0x703, 50*time.Millisecond, nil)
+		var done []int64
+		rs, err := can.ScanConnect(ctx, port, can.Config{CanIDMaster: 1, CanIDSlave: 2, MaxDLCRequired: pad}, 0x6FD, 0x703, 50*time.Millisecond, func(d, total int64) {
+			if total != 7 {
+				t.Errorf("progress total %d, want 7 identifiers", total)
+			}
+			done = append(done, d)
+		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if want := []int64{1, 2, 3, 4, 5, 6, 7}; !slices.Equal(done, want) {
+			t.Errorf("progress done %v, want %v", done, want)
 		}
 		if len(rs) != 1 || rs[0].MasterID != (can.ID{Value: 0x701}) || rs[0].SlaveID != (can.ID{Value: 0x702}) {
 			t.Fatalf("ScanConnect = %+v", rs)

@@ -14,8 +14,9 @@ type IOStreams struct {
 	Out    io.Writer // data (stdout)
 	ErrOut io.Writer // status, progress, logs, errors (stderr)
 
-	outTTY bool
-	errTTY bool
+	outTTY   bool
+	errTTY   bool
+	progress *ProgressTiming // nil: DefaultProgressTiming
 }
 
 // System returns the process's streams.

@@ -36,6 +36,9 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "fetch-a2l",
 		Short: "Download the slave's A2L file (GET_ID type 4)",
+		Long: `Download the A2L file the slave holds (GET_ID type 4, uploaded when not
+sent inline) to a file (-o) or stdout. A long download shows its progress
+on stderr: in place on a terminal, a plain line every 5 s otherwise.`,
 		Example: `  xcp --sim fetch-a2l -o sim.a2l
   xcp --host 192.168.1.10 fetch-a2l > ecu.a2l`,
 		Args: cmdutil.NoArgs,
@@ -57,7 +60,9 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer done()
-	a2l, err := m.FetchA2L(ctx)
+	prog := opts.IO.Progress("fetch-a2l", cmdutil.ProgressBytes)
+	a2l, err := m.FetchA2LWith(ctx, master.ReadOptions{Progress: prog.Update})
+	prog.Done()
 	if errors.Is(err, master.ErrNoID) {
 		return fmt.Errorf("the slave offers no A2L file (GET_ID type 4 answered length 0): %w", err)
 	}

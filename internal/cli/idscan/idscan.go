@@ -49,7 +49,9 @@ command identifier it reports (its can_id_master).
 
 With --range FIRST-LAST, CONNECT is sent on every identifier of the range
 (--wait per identifier); a slave that answers is listed with the identifier
-of its answer and sent DISCONNECT again. Identifiers use the A2L
+of its answer and sent DISCONNECT again; the identifiers done, the rate
+and the time left show on stderr (in place on a terminal, a plain line
+every 5 s otherwise). Identifiers use the A2L
 convention: bit 31 (0x80000000) marks a 29-bit identifier.`,
 		Example: `  xcp --sim id-scan
   xcp --sim id-scan --range 0x100-0x10F
@@ -171,7 +173,9 @@ func run(ctx context.Context, opts *Options) error {
 }
 
 func scanRange(ctx context.Context, opts *Options, b *connect.CANBus) error {
-	rs, err := can.ScanConnect(ctx, b.Bus, b.Config, opts.First, opts.Last, opts.Wait, nil)
+	prog := opts.IO.Progress("id-scan", cmdutil.ProgressItems)
+	rs, err := can.ScanConnect(ctx, b.Bus, b.Config, opts.First, opts.Last, opts.Wait, prog.Update)
+	prog.Done()
 	if err != nil {
 		return err
 	}

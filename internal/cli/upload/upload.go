@@ -41,7 +41,8 @@ func newCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Read LEN bytes of slave memory at ADDR (decimal or 0x hex) and print them
 as a hex dump (default), raw bytes (--format raw, for redirection to a
 file), an Intel HEX or S-record image (--format ihex, --format srec) or
-JSON (--json).`,
+JSON (--json). A long upload shows its progress (bytes, rate, time left)
+on stderr: in place on a terminal, a plain line every 5 s otherwise.`,
 		Example: `  xcp --sim upload 0x20000 64
   xcp --sim upload 0x20000 4096 --format raw > cal.bin
   xcp --sim upload 0x20000 4096 --format ihex > cal.hex`,
@@ -92,7 +93,9 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer done()
-	data, err := m.Read(ctx, opts.Addr, opts.Ext, opts.Len)
+	prog := opts.IO.Progress("upload", cmdutil.ProgressBytes)
+	data, err := m.ReadWith(ctx, opts.Addr, opts.Ext, opts.Len, master.ReadOptions{Progress: prog.Update})
+	prog.Done()
 	if err != nil {
 		return err
 	}
