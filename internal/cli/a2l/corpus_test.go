@@ -14,8 +14,8 @@ import (
 
 	asap2 "github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/a2l/a2ltest"
+	"github.com/goxcp/goxcp/a2linfo"
 	"github.com/goxcp/goxcp/cal"
-	a2lcmd "github.com/goxcp/goxcp/internal/cli/a2l"
 	"github.com/goxcp/goxcp/internal/cli/xcptest"
 )
 
@@ -107,7 +107,7 @@ func TestCorpus(t *testing.T) {
 		t.Run(c.file, func(t *testing.T) {
 			path := filepath.Join(dir, filepath.FromSlash(c.file))
 			code, out, errOut := xcptest.Run("a2l", "check", "--json", path)
-			var r a2lcmd.Report
+			var r a2linfo.CheckReport
 			if err := json.Unmarshal([]byte(out), &r); err != nil {
 				t.Fatalf("check --json: %v\nstdout %s\nstderr %s", err, out, errOut)
 			}
@@ -159,7 +159,7 @@ func TestCorpus(t *testing.T) {
 					continue
 				}
 				for _, n := range names {
-					if _, err := a2lcmd.ShowDetail(m, n); err != nil {
+					if _, err := a2linfo.Describe(m, n); err != nil {
 						t.Errorf("show %s: %v", n, err)
 						continue
 					}
@@ -288,7 +288,7 @@ func TestCheckFormulaExtensions(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := xcptest.Run("a2l", "check", "--json", path)
-	var r a2lcmd.Report
+	var r a2linfo.CheckReport
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v: %s %s", err, out, errOut)
 	}
