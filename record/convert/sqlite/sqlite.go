@@ -3,7 +3,9 @@
 // columns host_ns, slave_ns (if the list has timestamps) and one column
 // per measurement (INTEGER or REAL), plus the tables goxcp_meta (key,
 // value: start time, tool, the recording's metadata as JSON) and
-// goxcp_columns (table, column, type, unit). Rows are inserted with
+// goxcp_columns (tbl, col, type, unit, list_number, event, conversion:
+// the table and column, its SQL type and unit, the DAQ list's number and
+// event, the COMPU_METHOD name or NULL for raw values). Rows are inserted with
 // multi-row INSERT statements in transactions of BatchRows rows.
 //
 // SQLite integers are signed 64-bit: U64 columns have no type affinity and
