@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"strings"
 	"time"
 
@@ -424,9 +423,7 @@ func runDiff(ctx context.Context, opts *Options) error {
 				return err
 			}
 			files[s] = set
-			for _, it := range set.Items {
-				fileNames = append(fileNames, it.Name)
-			}
+			fileNames = append(fileNames, set.Names()...)
 		}
 	}
 	load := func(s string) (*paramset.Set, error) {
@@ -448,11 +445,7 @@ func runDiff(ctx context.Context, opts *Options) error {
 				return nil, cmdutil.UsageErrorf("%v", err)
 			}
 		} else {
-			for _, n := range fileNames {
-				if d, err := cal.Describe(src.mod, n); err == nil && d.Kind() != "MEASUREMENT" && d.Kind() != "BLOB" {
-					names = append(names, n)
-				}
-			}
+			names = paramset.Calibratable(src.mod, fileNames)
 		}
 		set, skips, err := paramset.Save(ctx, src.mod, src.mem, names)
 		for _, sk := range skips {
@@ -470,7 +463,7 @@ func runDiff(ctx context.Context, opts *Options) error {
 	}
 	dopt := paramset.DiffOptions{Tolerance: opts.Tolerance}
 	if len(selectors) > 0 && (ka == "file" || kb == "file") {
-		dopt.Names = selectorNames(sa, sb, selectors)
+		dopt.Names = paramset.Match(selectors, sa, sb)
 	}
 	diffs := paramset.Diff(sa, sb, dopt)
 	p := opts.Printer(opts.JSON)
@@ -496,23 +489,6 @@ func runDiff(ctx context.Context, opts *Options) error {
 		t.Add(d.Name, Summary(d.A), Summary(d.B), details)
 	}
 	return p.Tables(t)
-}
-
-// selectorNames applies name/glob selectors to the names of two sets
-// (FUNCTION and GROUP names need an A2L and select nothing here).
-func selectorNames(a, b *paramset.Set, selectors []string) []string {
-	var out []string
-	for _, set := range []*paramset.Set{a, b} {
-		for _, it := range set.Items {
-			for _, sel := range selectors {
-				if ok, _ := path.Match(sel, it.Name); ok {
-					out = append(out, it.Name)
-					break
-				}
-			}
-		}
-	}
-	return out
 }
 
 func isImage(name string) bool {
