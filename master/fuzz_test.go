@@ -18,8 +18,9 @@ import (
 //
 // The slave never leaves the master waiting, so that an input takes
 // microseconds rather than timeouts: when resp does not end the command
-// (an EV, SERV or DTO packet, or nothing), a final RES or ERR packet made
-// of tail follows; a slave-block UPLOAD gets as many packets as it asks
+// (an EV, SERV or DTO packet, ERR_CMD_SYNCH, or nothing), a final RES or
+// ERR packet made of tail follows (a bare RES if that would be
+// ERR_CMD_SYNCH too); a slave-block UPLOAD gets as many packets as it asks
 // for; SYNCH is answered with ERR_CMD_SYNCH (after resp when sel bit 3 is
 // set, to exercise the discarding of packets up to it). The timeouts and
 // the resynchronisation after a silent slave have tests of their own.
@@ -37,88 +38,100 @@ func FuzzResponses(f *testing.F) {
 		f.Add(byte(0x16), p, []byte{0x22})
 		f.Add(byte(0x29), p, []byte{1, 2, 3, 4})
 	}
-	f.Fuzz(func(t *testing.T, sel byte, resp, tail []byte) {
-		format := xcp.Format{Order: xcp.ByteOrder(sel & 1), AG: []xcp.Granularity{xcp.Byte, xcp.Word, xcp.DWord, xcp.Byte}[(sel>>1)&3], MaxCTO: 16, MaxDTO: 16}
-		final := append([]byte{xcp.PIDRes}, tail...)
-		if sel&0x20 != 0 {
-			final[0] = xcp.PIDErr
+	f.Fuzz(runResponses)
+}
+
+// runResponses is one input of FuzzResponses.
+func runResponses(t *testing.T, sel byte, resp, tail []byte) {
+	format := xcp.Format{Order: xcp.ByteOrder(sel & 1), AG: []xcp.Granularity{xcp.Byte, xcp.Word, xcp.DWord, xcp.Byte}[(sel>>1)&3], MaxCTO: 16, MaxDTO: 16}
+	final := append([]byte{xcp.PIDRes}, tail...)
+	if sel&0x20 != 0 {
+		final[0] = xcp.PIDErr
+	}
+	// ends reports whether p ends a command: RES, or ERR other than
+	// ERR_CMD_SYNCH (which the master takes for a late SYNCH answer and
+	// drops, waiting on).
+	ends := func(p []byte) bool {
+		return len(p) > 0 && (p[0] == xcp.PIDRes || p[0] == xcp.PIDErr && (len(p) < 2 || p[1] != byte(xcp.ErrCmdSynch)))
+	}
+	if !ends(final) {
+		final = []byte{xcp.PIDRes} // the tail said ERR_CMD_SYNCH: a short RES ends the command
+	}
+	terminal := ends(resp)
+	// answer is what the slave sends for a command that wants parts
+	// response packets.
+	answer := func(parts int) [][]byte {
+		out := make([][]byte, 0, parts+1)
+		end := resp
+		if !terminal {
+			out = append(out, resp)
+			end = final
 		}
-		terminal := len(resp) > 0 && (resp[0] == xcp.PIDRes || resp[0] == xcp.PIDErr)
-		// answer is what the slave sends for a command that wants parts
-		// response packets.
-		answer := func(parts int) [][]byte {
-			out := make([][]byte, 0, parts+1)
-			end := resp
-			if !terminal {
-				out = append(out, resp)
-				end = final
-			}
-			for range parts {
-				out = append(out, end)
-			}
-			return out
+		for range parts {
+			out = append(out, end)
 		}
-		reply := func(req []byte) [][]byte {
-			switch xcp.Command(req[0]) {
-			case xcp.CmdConnect:
-				basic := byte(format.Order) | format.AG.Bits()<<1 | xcp.CommModeOptional
-				if sel&0x10 != 0 {
-					basic |= xcp.CommModeSlaveBlockMode
-				}
-				return [][]byte{xcp.ConnectResponse{CommModeBasic: basic, MaxCTO: 16, MaxDTO: 16}.Append(nil, format)}
-			case xcp.CmdSynch:
-				synch := []byte{xcp.PIDErr, byte(xcp.ErrCmdSynch)}
-				if sel&0x08 != 0 {
-					return [][]byte{resp, synch}
-				}
-				return [][]byte{synch}
-			case xcp.CmdUpload:
-				var c xcp.Upload
-				if c.Decode(req, format) == nil && sel&0x10 != 0 {
-					per := format.MaxUploadElements()
-					return answer(max(1, (int(c.N)+per-1)/per)) // one packet per block-mode part
-				}
+		return out
+	}
+	reply := func(req []byte) [][]byte {
+		switch xcp.Command(req[0]) {
+		case xcp.CmdConnect:
+			basic := byte(format.Order) | format.AG.Bits()<<1 | xcp.CommModeOptional
+			if sel&0x10 != 0 {
+				basic |= xcp.CommModeSlaveBlockMode
 			}
-			return answer(1)
-		}
-		// Short timeouts: the few inputs that still leave the master
-		// waiting (a master block answered early, a misfit answer during
-		// the resynchronisation) cost milliseconds, not tenths of seconds.
-		const to = 5 * time.Millisecond
-		m := New(newScriptConn(reply), Config{MaxRetries: -1, ConnectRetries: -1, Timeouts: Timeouts{T1: to,
-			T2: to, T3: to, T4: to, T5: to, T6: to, T7: time.Millisecond}})
-		defer m.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		// CONNECT's short timeout can expire on a loaded machine: retry.
-		var err error
-		for range 20 {
-			if _, err = m.Connect(ctx, xcp.ConnectNormal); err == nil {
-				break
+			return [][]byte{xcp.ConnectResponse{CommModeBasic: basic, MaxCTO: 16, MaxDTO: 16}.Append(nil, format)}
+		case xcp.CmdSynch:
+			synch := []byte{xcp.PIDErr, byte(xcp.ErrCmdSynch)}
+			if sel&0x08 != 0 {
+				return [][]byte{resp, synch}
+			}
+			return [][]byte{synch}
+		case xcp.CmdUpload:
+			var c xcp.Upload
+			if c.Decode(req, format) == nil && sel&0x10 != 0 {
+				per := format.MaxUploadElements()
+				return answer(max(1, (int(c.N)+per-1)/per)) // one packet per block-mode part
 			}
 		}
-		if err != nil {
-			t.Fatal(err)
+		return answer(1)
+	}
+	// Short timeouts: the few inputs that still leave the master
+	// waiting (a master block answered early, a misfit answer during
+	// the resynchronisation) cost milliseconds, not tenths of seconds.
+	const to = 5 * time.Millisecond
+	m := New(newScriptConn(reply), Config{MaxRetries: -1, ConnectRetries: -1, Timeouts: Timeouts{T1: to,
+		T2: to, T3: to, T4: to, T5: to, T6: to, T7: time.Millisecond}})
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// CONNECT's short timeout can expire on a loaded machine: retry.
+	var err error
+	for range 20 {
+		if _, err = m.Connect(ctx, xcp.ConnectNormal); err == nil {
+			break
 		}
-		ag := format.AG.Size()
-		m.GetStatus(ctx)
-		m.Synch(ctx)
-		m.GetCommModeInfo(ctx)
-		m.GetID(ctx, xcp.IDFile)
-		m.GetVersion(ctx)
-		m.Read(ctx, 0x100, 0, 40*ag)
-		m.Write(ctx, 0x100, 0, make([]byte, 40*ag))
-		m.Verify(ctx, 0x100, 0, make([]byte, 8*ag))
-		m.UserCmd(ctx, 1, nil)
-		m.SegmentInfo(ctx, 0)
-		m.GetCalPage(ctx, xcp.CalPageXCP, 0)
-		m.ProgramStart(ctx)
-		m.GetSectorInfo(ctx, 0, 0)
-		m.SectorName(ctx, 0)
-		if ctx.Err() != nil {
-			t.Fatal("commands did not finish in time")
-		}
-	})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ag := format.AG.Size()
+	m.GetStatus(ctx)
+	m.Synch(ctx)
+	m.GetCommModeInfo(ctx)
+	m.GetID(ctx, xcp.IDFile)
+	m.GetVersion(ctx)
+	m.Read(ctx, 0x100, 0, 40*ag)
+	m.Write(ctx, 0x100, 0, make([]byte, 40*ag))
+	m.Verify(ctx, 0x100, 0, make([]byte, 8*ag))
+	m.UserCmd(ctx, 1, nil)
+	m.SegmentInfo(ctx, 0)
+	m.GetCalPage(ctx, xcp.CalPageXCP, 0)
+	m.ProgramStart(ctx)
+	m.GetSectorInfo(ctx, 0, 0)
+	m.SectorName(ctx, 0)
+	if ctx.Err() != nil {
+		t.Fatal("commands did not finish in time")
+	}
 }
 
 // scriptConn is a slave scripted by reply, answering in Send itself: no

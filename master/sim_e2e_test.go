@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/goxcp/goxcp/internal/fuzzmin"
 
 	"github.com/goxcp/goxcp/internal/simtest"
 	"github.com/goxcp/goxcp/master"
@@ -18,7 +21,16 @@ import (
 	"github.com/goxcp/goxcp/sim"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain checks for leaked goroutines and bounds the fuzzer's
+// minimisation of each new input to a second (fuzzmin): every input of
+// FuzzResponses is a whole session with a scripted slave.
+func TestMain(m *testing.M) {
+	if err := fuzzmin.Bound(time.Second); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	goleak.VerifyTestMain(m)
+}
 
 var e2eTimeouts = master.Timeouts{T1: 500 * time.Millisecond, T6: 200 * time.Millisecond, T7: 5 * time.Millisecond}
 

@@ -1,8 +1,10 @@
 package mdf4
 
 import (
-	"flag"
+	"time"
+
 	"fmt"
+	"github.com/goxcp/goxcp/internal/fuzzmin"
 	"os"
 	"path/filepath"
 	"testing"
@@ -49,19 +51,13 @@ func FuzzRead(f *testing.F) {
 	})
 }
 
-// TestMain bounds how long the fuzzer minimises each new interesting input
-// to a second, unless -test.fuzzminimizetime is given. A valid MDF file is
-// kilobytes of blocks and the default (a minute per input) kept the
-// fuzzer minimising instead of fuzzing: FuzzRead ran tens of inputs in 30 s.
+// TestMain bounds the fuzzer's minimisation of each new input to a second
+// (fuzzmin): a valid MDF file is kilobytes of blocks, and minimising each
+// for the default minute kept FuzzRead from fuzzing.
 func TestMain(m *testing.M) {
-	flag.Parse()
-	given := false
-	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.fuzzminimizetime" })
-	if !given {
-		if err := flag.Set("test.fuzzminimizetime", "1s"); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
+	if err := fuzzmin.Bound(time.Second); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
 	os.Exit(m.Run())
 }
