@@ -226,3 +226,27 @@ func TestTraceMasksSeedAndKeyAndNamesTimeouts(t *testing.T) {
 		t.Fatalf("timeouts not named as such:\n%s", out)
 	}
 }
+
+// The command deadline also bounds the pre-actions that run code of the
+// program's: a key function that does not return in time is cancelled
+// and the command fails at its deadline, naming it.
+func TestDeadlineBoundsTheKeyFunction(t *testing.T) {
+	cfg := master.Config{
+		Timeouts:        master.Timeouts{T1: 100 * time.Millisecond},
+		CommandDeadline: 300 * time.Millisecond,
+		Unlock: func(ctx context.Context, _ xcp.Resource, _ []byte) ([]byte, error) {
+			<-ctx.Done() // a key program that hangs
+			return nil, ctx.Err()
+		},
+	}
+	_, m := simtest.Start(t, "tcp", sim.Config{Protect: xcp.ResCalPag}, cfg)
+	start := time.Now()
+	err := m.Write(context.Background(), areaA, 0, patA)
+	el := time.Since(start)
+	if !errors.Is(err, master.ErrCommandDeadline) || !strings.Contains(err.Error(), "command deadline of 300ms") {
+		t.Fatalf("err = %v after %v", err, el)
+	}
+	if el < 300*time.Millisecond || el > 3*time.Second {
+		t.Fatalf("failed after %v, want the 300 ms deadline", el)
+	}
+}

@@ -181,6 +181,9 @@ func (m *Master) callDepth(ctx context.Context, reqs [][]byte, gap time.Duration
 				return nil, fmt.Errorf("%w (error handling %q failed: %w)", err, pre, perr)
 			}
 		}
+		if m.pastDeadline() { // the pre-actions took the rest: do not send again
+			return nil, m.deadlineErr(attempts, err)
+		}
 	}
 }
 
@@ -202,8 +205,18 @@ func (m *Master) preAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Comma
 	}
 	// Recoveries and key functions run code that is not the master's:
 	// the command deadline bounds them through ctx.
-	ctx, cancel := context.WithDeadline(ctx, m.cmdEnd)
+	dctx, cancel := context.WithDeadline(ctx, m.cmdEnd)
 	defer cancel()
+	err := m.runPreAction(dctx, pre, cmd, depth)
+	if err != nil && ctx.Err() == nil && errors.Is(dctx.Err(), context.DeadlineExceeded) && !errors.Is(err, ErrCommandDeadline) {
+		return m.deadlineErr(0, err)
+	}
+	return err
+}
+
+// runPreAction runs the pre-actions that need state or code beyond the
+// master's own waits and SYNCH.
+func (m *Master) runPreAction(ctx context.Context, pre xcp.PreAction, cmd xcp.Command, depth int) error {
 	if f, ok := m.recovery[pre]; ok {
 		return f(ctx, nested{m, depth + 1})
 	}

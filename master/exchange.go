@@ -98,6 +98,10 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 			return nil, fmt.Errorf("master: %s not sent: %w", cmd, err)
 		}
 	}
+	// An answer proves the order of everything before it (believed) only
+	// if the master was in step when the command went out (a CONNECT may
+	// be sent while it is not).
+	trusted := !m.desync
 	m.arm(cmd, nresp, false)
 	m.resps = m.resps[:0]
 	trace := m.log.Enabled(ctx, slog.LevelDebug)
@@ -183,7 +187,7 @@ func (m *Master) await(ctx context.Context, reqs [][]byte, cmd xcp.Command, sent
 						m.lost()
 					}
 				}
-				if sent == 1 {
+				if sent == 1 && trusted {
 					m.believed()
 				}
 				e, err := xcp.DecodeError(cmd, p)
@@ -208,7 +212,9 @@ func (m *Master) await(ctx context.Context, reqs [][]byte, cmd xcp.Command, sent
 					m.synchNeed = 0
 					m.respMu.Unlock()
 				}
-				m.believed()
+				if trusted {
+					m.believed()
+				}
 				f := m.resps[0]
 				return m.respBuf[f.off : f.off+f.n], nil
 			}

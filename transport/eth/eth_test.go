@@ -84,3 +84,20 @@ func TestConformance(t *testing.T) {
 		}
 	}
 }
+
+// Both ends report the 16-bit CTR that numbers every packet: the master
+// recognises stale answers by it.
+func TestInfoCounterBits(t *testing.T) {
+	for _, proto := range []string{"tcp", "udp"} {
+		m, s, l, err := openPair(proto, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mb, sb := m.Info().CounterBits, s.Info().CounterBits; mb != 16 || sb != 16 {
+			t.Errorf("%s: CounterBits %d (master), %d (slave), want 16", proto, mb, sb)
+		}
+		m.Close()
+		s.Close()
+		l.Close()
+	}
+}

@@ -142,6 +142,18 @@ func TestCounterGapsCountAsLost(t *testing.T) {
 	if lost := m.Stats().Lost; lost != 2 {
 		t.Fatalf("lost %d, want 2", lost)
 	}
+	if b := m.Info().CounterBits; b != 8 {
+		t.Fatalf("Info().CounterBits = %d, want 8 (LEN_CTR_BYTE)", b)
+	}
+}
+
+// The header's counter width, as the master learns it from Info.
+func TestHeaderCounterBits(t *testing.T) {
+	for h, want := range map[HeaderFormat]int{LenByte: 0, LenCtrByte: 8, LenFillByte: 0, LenWord: 0, LenCtrWord: 16, LenFillWord: 0} {
+		if got := h.CounterBits(); got != want {
+			t.Errorf("%v.CounterBits() = %d, want %d", h, got, want)
+		}
+	}
 }
 
 func TestCloseUnblocksRecv(t *testing.T) {
