@@ -139,7 +139,7 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	// The answer is received by this goroutine itself if it gets the
 	// reader token (reader.go), else handed over by the receive goroutine.
 	have := sent == 1 && m.takeReader()
-	p, err := m.await(ctx, reqs, cmd, sent, nresp, timeout, have, trace)
+	p, err := m.await(ctx, reqs, cmd, sent, nresp, timeout, have, trace, trusted)
 	// After a failed exchange the resynchronisation (and drainBlock) wait
 	// for the receive goroutine.
 	m.releaseReader(m.desync)
@@ -147,9 +147,9 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 }
 
 // await is the wait of transact for the answers, holding the reader token
-// (have) or taking the answers from the receive goroutine. Callers hold
-// m.mu.
-func (m *Master) await(ctx context.Context, reqs [][]byte, cmd xcp.Command, sent, nresp int, timeout time.Duration, have, trace bool) ([]byte, error) {
+// (have) or taking the answers from the receive goroutine; trusted says
+// the master was in step when the command went out. Callers hold m.mu.
+func (m *Master) await(ctx context.Context, reqs [][]byte, cmd xcp.Command, sent, nresp int, timeout time.Duration, have, trace, trusted bool) ([]byte, error) {
 	pending := false
 	m.setWait(m.bounded(timeout))
 	defer m.waitTimer.Stop()
