@@ -143,14 +143,18 @@ func Dial(ctx context.Context, cfg Config) (transport.Conn, error) {
 		if cfg.RecvBuffer > 0 {
 			_ = nc.SetReadBuffer(cfg.RecvBuffer)
 		}
-		return newTCPConn(nc), nil
+		c := newTCPConn(nc)
+		c.raw()
+		return c, nil
 	case *net.UDPConn:
 		rb := cfg.RecvBuffer
 		if rb == 0 {
 			rb = defaultUDPBuffer
 		}
 		_ = nc.SetReadBuffer(rb)
-		return newUDPConn(nc, cfg.Logger), nil
+		c := newUDPConn(nc, cfg.Logger)
+		c.raw()
+		return c, nil
 	}
 	nc.Close()
 	return nil, fmt.Errorf("eth: dial %s: unexpected connection type %T", network, nc)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -15,6 +16,7 @@ import (
 // tcpConn is XCP on TCP, master or slave side.
 type tcpConn struct {
 	nc   *net.TCPConn
+	io   io.ReadWriteCloser // nc, or the rawSock that replaced it (raw)
 	info transport.Info
 	clk  clock
 	st   stats
@@ -40,6 +42,7 @@ func newTCPConn(nc *net.TCPConn) *tcpConn {
 	c := &tcpConn{nc: nc, info: newInfo("tcp", nc.LocalAddr(), nc.RemoteAddr(), MaxPacket)}
 	c.ctr.ordered = true // a TCP stream cannot reorder: every CTR jump is a loss
 	c.clk = clock{start: c.info.Start}
+	c.io = nc
 	c.rs = newStream(nc, c.clk.now)
 	c.rd = newDeadliner(nc.SetReadDeadline)
 	c.wd = newDeadliner(nc.SetWriteDeadline)
@@ -47,6 +50,19 @@ func newTCPConn(nc *net.TCPConn) *tcpConn {
 	c.snd.buf = make([]byte, 0, 1024)
 	c.snd.ready, c.snd.write = c.sendReady, c.write
 	return c
+}
+
+// raw takes the socket out of Go's netpoller (rawSock), for the master
+// side. Where that is not possible the connection stays as it is.
+func (c *tcpConn) raw() {
+	rs, err := newRawSock(c.nc)
+	if err != nil {
+		return
+	}
+	c.io = rs
+	c.rs.rd = rs
+	c.rd = newDeadliner(rs.setReadDeadline)
+	c.wd = newDeadliner(rs.setWriteDeadline)
 }
 
 // Recv implements transport.Conn.
@@ -125,7 +141,7 @@ func (c *tcpConn) sendReady(ctx context.Context) error {
 
 // write writes the frames f (n packets); callers hold snd.mu.
 func (c *tcpConn) write(ctx context.Context, f []byte, n int) error {
-	w, err := c.nc.Write(f)
+	w, err := c.io.Write(f)
 	if err == nil {
 		c.st.ps.Add(uint64(n))
 		c.st.bs.Add(uint64(w))
@@ -149,7 +165,7 @@ func (c *tcpConn) write(ctx context.Context, f []byte, n int) error {
 func (c *tcpConn) Close() error {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
-		c.closeErr = c.nc.Close()
+		c.closeErr = c.io.Close()
 		c.rd.release()
 		c.wd.release()
 	})

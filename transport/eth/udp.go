@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -71,6 +72,7 @@ func (r *udpRecv) load(d []byte, t int64) bool {
 // udpConn is the master side of XCP on UDP: a connected socket of its own.
 type udpConn struct {
 	nc   *net.UDPConn
+	io   io.ReadWriteCloser // nc, or the rawSock that replaced it (raw)
 	info transport.Info
 	clk  clock
 	st   stats
@@ -94,6 +96,7 @@ func newUDPConn(nc *net.UDPConn, log *slog.Logger) *udpConn {
 	max := maxUDPFor(nc.RemoteAddr())
 	c := &udpConn{nc: nc, info: newInfo("udp", nc.LocalAddr(), nc.RemoteAddr(), max)}
 	c.clk = clock{start: c.info.Start}
+	c.io = nc
 	c.buf = make([]byte, datagramBuf)
 	c.rd = newDeadliner(nc.SetReadDeadline)
 	c.wd = newDeadliner(nc.SetWriteDeadline)
@@ -102,6 +105,19 @@ func newUDPConn(nc *net.UDPConn, log *slog.Logger) *udpConn {
 	c.snd.buf = make([]byte, 0, 1024)
 	c.snd.ready, c.snd.write = c.wd.arm, c.write
 	return c
+}
+
+// raw takes the socket out of Go's netpoller (rawSock). Where that is
+// not possible the connection stays as it is.
+func (c *udpConn) raw() {
+	rs, err := newRawSock(c.nc)
+	if err != nil {
+		return
+	}
+	c.io = rs
+	c.rd = newDeadliner(rs.setReadDeadline)
+	c.wd = newDeadliner(rs.setWriteDeadline)
+	c.snd.ready = c.wd.arm
 }
 
 // Recv implements transport.Conn.
@@ -120,7 +136,7 @@ func (c *udpConn) Recv(ctx context.Context) (transport.Packet, error) {
 		if c.wake.Load() && c.wake.Swap(false) {
 			return transport.Packet{}, errWokenUDP
 		}
-		n, err := c.nc.Read(c.buf)
+		n, err := c.io.Read(c.buf)
 		if err != nil {
 			if e, ok := ctxErr(ctx, err); ok {
 				return transport.Packet{}, e
@@ -172,7 +188,7 @@ func (c *udpConn) SendBatch(ctx context.Context, packets [][]byte) error {
 }
 
 func (c *udpConn) write(ctx context.Context, f []byte, n int) error {
-	w, err := c.nc.Write(f)
+	w, err := c.io.Write(f)
 	if err != nil {
 		c.snd.ctr -= uint16(n) // the datagram never left
 		if e, ok := ctxErr(ctx, err); ok {
@@ -189,7 +205,7 @@ func (c *udpConn) write(ctx context.Context, f []byte, n int) error {
 func (c *udpConn) Close() error {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
-		c.closeErr = c.nc.Close()
+		c.closeErr = c.io.Close()
 		c.rd.release()
 		c.wd.release()
 	})
