@@ -514,3 +514,31 @@ func TestSameEventMerged(t *testing.T) {
 	}
 	ses.Stop(context.Background())
 }
+
+// TestBuffersReused: measurements one after the other on the same
+// Buffers take the receive buffers the last one gave back.
+func TestBuffersReused(t *testing.T) {
+	m, _, stop := pair(t, sim.Config{})
+	defer stop()
+	var b daq.Buffers
+	opts := daq.Options{Buffers: &b, Chunks: 4, ChunkSize: 256 << 10}
+	for i := range 3 {
+		ses, err := daq.Setup(context.Background(), m, testLists(t), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ses.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 && b.Held() != 0 {
+			t.Fatalf("measurement %d: the Buffers still hold %d bytes, the measurement should have taken them", i, b.Held())
+		}
+		waitFor(t, func() bool { return ses.Stats().Frames > 0 })
+		if _, err := ses.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.Held(); got != 4*256<<10 {
+			t.Fatalf("measurement %d: the Buffers hold %d bytes after the stop, want 4 × 256 KiB", i, got)
+		}
+	}
+}

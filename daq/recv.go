@@ -144,9 +144,79 @@ func newReceiver(s *Session) (*receiver, error) {
 	s.mu.Unlock()
 	r.timer.Stop()
 	for range n {
-		r.free <- &chunk{buf: make([]byte, 0, size)}
+		r.free <- s.opts.Buffers.get(size)
 	}
+	r.batch = s.opts.Buffers.frames()
 	return r, nil
+}
+
+// Buffers keeps the receive buffers of stopped measurements for the next
+// one (Options.Buffers). The zero value is ready to use; it is safe for
+// concurrent use.
+type Buffers struct {
+	mu     sync.Mutex
+	chunks []*chunk
+	batch  []dto.Frame
+}
+
+// Held returns the bytes of receive buffers b holds for the next
+// measurement.
+func (b *Buffers) Held() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, c := range b.chunks {
+		n += cap(c.buf)
+	}
+	return n
+}
+
+// get returns a chunk of at least size bytes, from b if it has one.
+func (b *Buffers) get(size int) *chunk {
+	if b != nil {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for i := len(b.chunks) - 1; i >= 0; i-- {
+			if c := b.chunks[i]; cap(c.buf) >= size {
+				b.chunks = append(b.chunks[:i], b.chunks[i+1:]...)
+				return c
+			}
+		}
+	}
+	return &chunk{buf: make([]byte, 0, size)}
+}
+
+// frames returns the kept frame batch (nil if none).
+func (b *Buffers) frames() []dto.Frame {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	f := b.batch
+	b.batch = nil
+	return f[:0]
+}
+
+// put takes back the chunks in free and the frame batch of a stopped
+// receiver.
+func (b *Buffers) put(free chan *chunk, batch []dto.Frame) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for {
+		select {
+		case c := <-free:
+			b.chunks = append(b.chunks, c)
+		default:
+			if cap(batch) > cap(b.batch) {
+				b.batch = batch[:0]
+			}
+			return
+		}
+	}
 }
 
 // begin starts the sinks and the consumer goroutine.
@@ -434,6 +504,9 @@ func (r *receiver) finish() (Stats, error) {
 	for _, ch := range r.chans {
 		close(ch)
 	}
+	// The consumer is done and onDTO closed: every chunk is free.
+	r.s.opts.Buffers.put(r.free, r.batch)
+	r.batch = nil
 	return st, errors.Join(errs...)
 }
 

@@ -33,6 +33,11 @@ type Options struct {
 	// number of chunks): the memory that absorbs a slow consumer.
 	// 0 means 1 MiB and 16.
 	ChunkSize, Chunks int
+	// Buffers, if set, lends the receive buffers to the measurement and
+	// takes them back when it stops, for the next measurement on the same
+	// Buffers (supervise resumes a recording after an interruption this
+	// way): the memory is allocated once instead of once per measurement.
+	Buffers *Buffers
 	// FlushInterval bounds how long received frames wait before the
 	// consumer sees them (0 = 50 ms).
 	FlushInterval time.Duration

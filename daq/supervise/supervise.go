@@ -254,6 +254,10 @@ func (r *Recorder) Run(ctx context.Context, m *master.Master) (Result, error) {
 		}
 		opts.Info = info
 	}
+	if opts.Buffers == nil {
+		// The segments after interruptions reuse the receive buffers.
+		opts.Buffers = &daq.Buffers{}
+	}
 	if opts.Sink != nil {
 		ru.frames = &frameSink{inner: opts.Sink}
 		opts.Sink = ru.frames

@@ -13,6 +13,7 @@ package soak
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -95,7 +96,12 @@ type Gap struct {
 	File       string
 	Start, End time.Time // as stored in the file (End zero: open at the file's end)
 	Cause      string
-	Lost       uint64 // frames sent in the window, not received
+	// LastSent is when the slave took the last sample received before
+	// the interruption (its clock in the DTO): the lost frames were sent
+	// after it (to within gapSlack and one event cycle) and before
+	// Detected; Start - LastSent is how far the master was behind.
+	LastSent, Detected time.Time
+	Lost               uint64 // frames sent in the window, not received
 }
 
 func (g Gap) String() string {
@@ -103,8 +109,9 @@ func (g Gap) String() string {
 	if !g.End.IsZero() {
 		end = g.End.UTC().Format("15:04:05.000")
 	}
-	return fmt.Sprintf("%d frames sent during the interruption %s–%s not received (%s, %s)",
-		g.Lost, g.Start.UTC().Format("15:04:05.000"), end, filepath.Base(g.File), g.Cause)
+	return fmt.Sprintf("%d frames sent during the interruption %s–%s not received (sent %s–%s, the master %v behind; %s, %s)",
+		g.Lost, g.Start.UTC().Format("15:04:05.000"), end, g.LastSent.UTC().Format("15:04:05.000"), g.Detected.UTC().Format("15:04:05.000"),
+		g.Start.Sub(g.LastSent).Round(time.Millisecond), filepath.Base(g.File), g.Cause)
 }
 
 // String formats the report.
@@ -163,12 +170,30 @@ func setup(rate int) (sim.Config, []daq.List) {
 		n := min(per, 200)
 		l := daq.List{Name: fmt.Sprint("l", i), Event: event}
 		for j := range n {
-			l.Measurements = append(l.Measurements, dto.Measurement{Name: fmt.Sprint("v", j), Address: sim.ScratchBase + uint32(8*j), Type: dto.U32})
+			m := dto.Measurement{Name: fmt.Sprint("v", j), Address: sim.ScratchBase + uint32(8*j), Type: dto.U32}
+			if i == 0 && j == 0 {
+				// The first DTO of each cycle carries the slave's clock
+				// (time_us, its low word): when the slave took the sample.
+				m = dto.Measurement{Name: "time_us", Address: timeUSAddr, Type: dto.U32}
+			}
+			l.Measurements = append(l.Measurements, m)
 		}
 		lists = append(lists, l)
 		per -= n
 	}
 	return cfg, lists
+}
+
+// timeUSAddr is the simulator's variable time_us (µs since its start).
+const timeUSAddr = sim.RAMBase + 0x18
+
+// slaveTime returns the slave clock (µs, low word) in a DTO of the first
+// ODT of the first DAQ list (IDRelODTAbsDAQWord: PID, fill, DAQ word).
+func slaveTime(d []byte) (uint32, bool) {
+	if len(d) != 8 || d[0] != 0 || d[2] != 0 || d[3] != 0 {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint32(d[4:]), true
 }
 
 // slave is the simulator that faults kill and restart on one port.
@@ -184,13 +209,20 @@ type slave struct {
 	done   chan struct{}
 	// counters of the instances that were killed
 	sent, dropped uint64
+	// starts are the start times of the instances (just before sim.New:
+	// at most a few µs before the slave clock's zero).
+	starts []time.Time
 }
 
 func (sl *slave) start() error {
+	t0 := time.Now()
 	s, err := sim.New(sl.cfg)
 	if err != nil {
 		return err
 	}
+	sl.mu.Lock()
+	sl.starts = append(sl.starts, t0)
+	sl.mu.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	ready := make(chan error, 1)
@@ -293,15 +325,61 @@ func sentBefore(samples []sentAt, t time.Time) uint64 {
 	return samples[i-1].sent
 }
 
-// countingSink counts the frames handed to the recording file.
+// sendTime returns when the slave instance that ran at wall time read
+// took a sample with clock us (µs, low word), or false if no instance
+// fits.
+func (sl *slave) sendTime(us uint32, read time.Time) (time.Time, bool) {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	for i := len(sl.starts) - 1; i >= 0; i-- {
+		st := sl.starts[i]
+		if st.After(read) {
+			continue
+		}
+		// The clock's low word wrapped every 71.6 minutes.
+		wraps := uint64(read.Sub(st)/time.Microsecond) >> 32
+		t := st.Add(time.Duration(wraps<<32+uint64(us)) * time.Microsecond)
+		if t.After(read.Add(time.Millisecond)) && wraps > 0 {
+			t = t.Add(-(1 << 32) * time.Microsecond)
+		}
+		if !t.After(read.Add(time.Millisecond)) {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// countingSink counts the frames handed to the recording file and keeps
+// the slave clock of the last sample that carries it, with the wall time
+// it was handed over.
 type countingSink struct {
 	*recorder.FileSink
 	n atomic.Uint64
+
+	mu     sync.Mutex
+	lastUS uint32
+	lastAt time.Time
+	has    bool
 }
 
 func (c *countingSink) Frames(batch []dto.Frame) error {
 	c.n.Add(uint64(len(batch)))
+	for i := len(batch) - 1; i >= 0 && i >= len(batch)-1000; i-- {
+		if us, ok := slaveTime(batch[i].Data); ok {
+			c.mu.Lock()
+			c.lastUS, c.lastAt, c.has = us, time.Now(), true
+			c.mu.Unlock()
+			break
+		}
+	}
 	return c.FileSink.Frames(batch)
+}
+
+// last returns the slave clock of the last sample seen and when.
+func (c *countingSink) last() (uint32, time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastUS, c.lastAt, c.has
 }
 
 // current returns the running simulator (nil while killed).
@@ -413,13 +491,17 @@ func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path 
 	// At each interruption's detection: what the slave had sent and the
 	// file had received so far. The slave sends nothing more until the
 	// measurement resumes (its connection is gone, its DAQ stopped).
-	var dets []struct{ sent, recv uint64 }
+	var dets []detection
 	rec := supervise.Recorder{Lists: lists, Options: daq.Options{Sink: file}, Duration: dur,
 		Reconnect: sl.connect, RetryInterval: 200 * time.Millisecond, AttemptTimeout: time.Second, Stall: time.Second,
 		OnInterruption: func(in supervise.Interruption) {
 			if in.End.IsZero() {
 				sent, _ := sl.totals()
-				dets = append(dets, struct{ sent, recv uint64 }{sent - sent0, file.n.Load()})
+				d := detection{sent: sent - sent0, recv: file.n.Load(), at: time.Now()}
+				if us, at, ok := file.last(); ok {
+					d.lastSent, d.hasLast = sl.sendTime(us, at)
+				}
+				dets = append(dets, d)
 			}
 		}}
 	type out struct {
@@ -539,7 +621,17 @@ loop:
 // the counts at each detection) are listed as a Gap with the window the
 // file stores, after checking that everything the slave had sent before
 // that window was received (samples: the slave's count over time).
-func account(path string, sent, recv uint64, st daq.Stats, dets []struct{ sent, recv uint64 }, stored []record.Interruption, fileStart time.Time,
+// detection is the state at an interruption's detection: the frames the
+// slave had sent and the file had received since the file began, and when
+// the slave took the last sample received (its clock in the DTO).
+type detection struct {
+	sent, recv uint64
+	at         time.Time
+	lastSent   time.Time
+	hasLast    bool
+}
+
+func account(path string, sent, recv uint64, st daq.Stats, dets []detection, stored []record.Interruption, fileStart time.Time,
 	sent0 uint64, samples []sentAt, rep *Report) {
 	if recv != st.Frames {
 		rep.Problems = append(rep.Problems, fmt.Sprintf("%s: the recorder received %d frames, the file was given %d", path, st.Frames, recv))
@@ -562,13 +654,22 @@ func account(path string, sent, recv uint64, st daq.Stats, dets []struct{ sent, 
 			continue
 		}
 		g.Lost = dSent - dRecv
-		// The frames not received were sent inside the window: all the
-		// slave had sent until shortly before the last frame received
-		// arrived (the stored start), was received.
-		if before := sentBefore(samples, g.Start.Add(-gapSlack)); before > sent0+prevSent {
+		g.Detected = d.at
+		// The frames not received were sent inside the interruption: all
+		// the slave had sent until shortly before it took the last sample
+		// received (its clock in the DTO, whatever the master's lag in
+		// reading it) was received.
+		g.LastSent = g.Start
+		if d.hasLast {
+			g.LastSent = d.lastSent
+		} else if g.Lost > 0 {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %d frames lost at the interruption at %s, no sample with the slave's clock received before it",
+				path, g.Lost, g.Start.UTC().Format("15:04:05.000")))
+		}
+		if before := sentBefore(samples, g.LastSent.Add(-gapSlack)); before > sent0+prevSent {
 			if n := before - sent0 - prevSent; n > dRecv+st.TransportLost {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %d frames sent before the interruption at %s (by %s) were not received nor counted lost",
-					path, n-dRecv-st.TransportLost, g.Start.UTC().Format("15:04:05.000"), g.Start.Add(-gapSlack).UTC().Format("15:04:05.000")))
+					path, n-dRecv-st.TransportLost, g.Start.UTC().Format("15:04:05.000"), g.LastSent.Add(-gapSlack).UTC().Format("15:04:05.000")))
 			}
 		}
 		rep.Gaps = append(rep.Gaps, g)
