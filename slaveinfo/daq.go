@@ -81,19 +81,7 @@ func (g *gatherer) daq() error {
 	if pi.Properties&xcp.DaqConfigDynamic != 0 {
 		d.ConfigType = "dynamic"
 	}
-	for _, p := range []struct {
-		bit  xcp.DaqProperties
-		name string
-	}{
-		{xcp.DaqPrescalerSupported, "PRESCALER"}, {xcp.DaqResumeSupported, "RESUME"},
-		{xcp.DaqBitStimSupported, "BIT_STIM"}, {xcp.DaqTimestampSupported, "TIMESTAMP"},
-		{xcp.DaqPIDOffSupported, "PID_OFF"}, {xcp.DaqOverloadMSB, "OVERLOAD_MSB"},
-		{xcp.DaqOverloadEvent, "OVERLOAD_EVENT"},
-	} {
-		if pi.Properties&p.bit != 0 {
-			d.Properties = append(d.Properties, p.name)
-		}
-	}
+	d.Properties = daqProperties(pi.Properties)
 	g.r.DAQ = d
 
 	if info.ResolutionSource == daq.FromNone {
@@ -142,4 +130,24 @@ func cycle(n uint8, unit xcp.TimestampUnit) string {
 		return time.Duration(ps / 1000).String()
 	}
 	return fmt.Sprintf("%dps", ps)
+}
+
+// daqProperties names the bits of DAQ_PROPERTIES other than the
+// configuration type.
+func daqProperties(p xcp.DaqProperties) []string {
+	var names []string
+	for _, n := range []struct {
+		bit  xcp.DaqProperties
+		name string
+	}{
+		{xcp.DaqPrescalerSupported, "PRESCALER"}, {xcp.DaqResumeSupported, "RESUME"},
+		{xcp.DaqBitStimSupported, "BIT_STIM"}, {xcp.DaqTimestampSupported, "TIMESTAMP"},
+		{xcp.DaqPIDOffSupported, "PID_OFF"}, {xcp.DaqOverloadMSB, "OVERLOAD_MSB"},
+		{xcp.DaqOverloadEvent, "OVERLOAD_EVENT"},
+	} {
+		if p&n.bit != 0 {
+			names = append(names, n.name)
+		}
+	}
+	return names
 }

@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
@@ -142,3 +143,23 @@ func TestGatherRecordsErrors(t *testing.T) {
 }
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// ReadDAQ: a slave without the optional DAQ commands and without
+// GET_DAQ_CLOCK gives a report with the parts missing, not an error; a
+// timeout of GET_DAQ_CLOCK is an error.
+func TestReadDAQMinimal(t *testing.T) {
+	s := minimal()
+	r, err := ReadDAQ(context.Background(), s, daq.InfoOptions{Events: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Processor != nil || r.Resolution != nil || len(r.Events) != 0 || r.Clock != nil || r.Sources.Processor != daq.FromNone {
+		t.Errorf("report %+v", r)
+	}
+	s.resp[xcp.CmdGetDaqClock] = func([]byte) ([]byte, error) {
+		return nil, &xcp.TimeoutError{Cmd: xcp.CmdGetDaqClock, Attempts: 2}
+	}
+	if _, err := ReadDAQ(context.Background(), s, daq.InfoOptions{}); !errors.Is(err, xcp.ErrTimeout) || !strings.Contains(err.Error(), "GET_DAQ_CLOCK") {
+		t.Errorf("got %v, want a GET_DAQ_CLOCK timeout", err)
+	}
+}

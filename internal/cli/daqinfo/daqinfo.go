@@ -1,4 +1,5 @@
-// Package daqinfo is `xcp daq-info`: the slave's DAQ processor
+// Package daqinfo is `xcp daq-info`: it prints slaveinfo.ReadDAQ — the
+// slave's DAQ processor
 // (GET_DAQ_PROCESSOR_INFO), resolution (GET_DAQ_RESOLUTION_INFO), event
 // channels with their names (GET_DAQ_EVENT_INFO) and predefined or static
 // DAQ lists (GET_DAQ_LIST_INFO), with the source of every part: the slave,
@@ -7,11 +8,9 @@ package daqinfo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,7 +18,7 @@ import (
 	"github.com/goxcp/goxcp/daq/listfile"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
-	"github.com/goxcp/goxcp/protocol/xcp"
+	"github.com/goxcp/goxcp/slaveinfo"
 )
 
 // Options are the parsed arguments of `xcp daq-info`.
@@ -74,150 +73,15 @@ func run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer done()
-	info, err := daq.ReadInfo(ctx, m, m.Format(), daq.InfoOptions{Events: !opts.NoEvents, Lists: true, Override: ov})
+	r, err := slaveinfo.ReadDAQ(ctx, m, daq.InfoOptions{Events: !opts.NoEvents, Override: ov})
 	if err != nil {
 		return err
 	}
-	r := MakeReport(info)
-	if p, err := m.Do(ctx, []byte{byte(xcp.CmdGetDaqClock)}); err == nil {
-		var c xcp.GetDaqClockResponse
-		if c.Decode(p, m.Format()) == nil {
-			r.Clock = &c.DaqClock
-		}
-	} else if !errors.Is(err, xcp.ErrCmdUnknown) {
-		return fmt.Errorf("GET_DAQ_CLOCK: %w", err)
-	}
-	return opts.Printer(opts.JSON).Print(r, r.Tables()...)
+	return opts.Printer(opts.JSON).Print(r, tables(r)...)
 }
 
-// Report is the printable DAQ information.
-type Report struct {
-	Processor  *Processor    `json:"processor"`
-	Resolution *Resolution   `json:"resolution"`
-	Events     []Event       `json:"events"`
-	Lists      []List        `json:"lists,omitempty"`
-	Sources    Sources       `json:"sources"`
-	Clock      *xcp.DaqClock `json:"clock,omitempty"`
-}
-
-// Sources tells where each part came from.
-type Sources struct {
-	Processor  daq.Source `json:"processor"`
-	Resolution daq.Source `json:"resolution"`
-	Events     daq.Source `json:"events"`
-	Lists      daq.Source `json:"lists"`
-}
-
-// Processor is GET_DAQ_PROCESSOR_INFO in words.
-type Processor struct {
-	ConfigType   string   `json:"config_type"`
-	MaxDaq       uint16   `json:"max_daq"`
-	MinDaq       uint8    `json:"min_daq"`
-	MaxEvent     uint16   `json:"max_event"`
-	Properties   []string `json:"properties"`
-	IDField      string   `json:"identification_field"`
-	AddrExt      string   `json:"address_extension"`
-	Optimisation string   `json:"optimisation"`
-}
-
-// Resolution is GET_DAQ_RESOLUTION_INFO in words.
-type Resolution struct {
-	GranularityDaq  uint8  `json:"granularity_odt_entry_size_daq"`
-	MaxEntrySizeDaq uint8  `json:"max_odt_entry_size_daq"`
-	GranularityStim uint8  `json:"granularity_odt_entry_size_stim"`
-	MaxEntrySizeSt  uint8  `json:"max_odt_entry_size_stim"`
-	TimestampSize   int    `json:"timestamp_size"`
-	TimestampUnit   string `json:"timestamp_unit"`
-	TimestampTicks  uint16 `json:"timestamp_ticks"`
-	TimestampFixed  bool   `json:"timestamp_fixed"`
-	TickNs          string `json:"tick"`
-}
-
-// Event is one event channel.
-type Event struct {
-	Number      uint16 `json:"number"`
-	Name        string `json:"name"`
-	Cycle       string `json:"cycle"`
-	Priority    uint8  `json:"priority"`
-	MaxLists    uint8  `json:"max_daq_list"`
-	Direction   string `json:"direction"`
-	Consistency string `json:"consistency"`
-}
-
-// List is one predefined or static DAQ list.
-type List struct {
-	Number     uint16 `json:"number"`
-	Predefined bool   `json:"predefined"`
-	EventFixed bool   `json:"event_fixed"`
-	FixedEvent uint16 `json:"fixed_event"`
-	MaxODT     uint8  `json:"max_odt"`
-	MaxEntries uint8  `json:"max_odt_entries"`
-}
-
-// MakeReport turns DAQ info into a Report.
-func MakeReport(info *daq.Info) *Report {
-	r := &Report{Sources: Sources{info.ProcessorSource, info.ResolutionSource, info.EventsSource, info.ListsSource}}
-	if info.ProcessorSource != daq.FromNone {
-		p := info.Processor
-		pr := &Processor{ConfigType: "static", MaxDaq: p.MaxDaq, MinDaq: p.MinDaq, MaxEvent: p.MaxEvent,
-			IDField: p.Key.IDField().String(), AddrExt: p.Key.AddrExt().String(), Optimisation: p.Key.Optimisation().String()}
-		if p.Properties&xcp.DaqConfigDynamic != 0 {
-			pr.ConfigType = "dynamic"
-		}
-		names := []struct {
-			b xcp.DaqProperties
-			s string
-		}{{xcp.DaqPrescalerSupported, "PRESCALER"}, {xcp.DaqResumeSupported, "RESUME"},
-			{xcp.DaqBitStimSupported, "BIT_STIM"}, {xcp.DaqTimestampSupported, "TIMESTAMP"},
-			{xcp.DaqPIDOffSupported, "PID_OFF"}, {xcp.DaqOverloadMSB, "OVERLOAD_MSB"}, {xcp.DaqOverloadEvent, "OVERLOAD_EVENT"}}
-		pr.Properties = []string{}
-		for _, n := range names {
-			if p.Properties&n.b != 0 {
-				pr.Properties = append(pr.Properties, n.s)
-			}
-		}
-		r.Processor = pr
-	}
-	if info.ResolutionSource != daq.FromNone {
-		x := info.Resolution
-		tm := x.TimestampMode
-		r.Resolution = &Resolution{GranularityDaq: x.GranularityDaq, MaxEntrySizeDaq: x.MaxEntrySizeDaq,
-			GranularityStim: x.GranularityStim, MaxEntrySizeSt: x.MaxEntrySizeSt, TimestampSize: tm.Size(),
-			TimestampUnit: tm.Unit().String(), TimestampTicks: x.TimestampTicks, TimestampFixed: tm.Fixed(),
-			TickNs: tickString(tm.Unit().Picoseconds() * uint64(x.TimestampTicks))}
-	}
-	r.Events = []Event{}
-	for _, e := range info.Events {
-		dir := []string{}
-		if e.Properties&xcp.EventDAQ != 0 {
-			dir = append(dir, "DAQ")
-		}
-		if e.Properties&xcp.EventSTIM != 0 {
-			dir = append(dir, "STIM")
-		}
-		cyc := "not cyclic"
-		if e.TimeCycle != 0 {
-			cyc = time.Duration(e.CycleNanos()).String()
-		}
-		r.Events = append(r.Events, Event{Number: e.Number, Name: e.Name, Cycle: cyc, Priority: e.Priority,
-			MaxLists: e.MaxDaqList, Direction: strings.Join(dir, "/"), Consistency: e.Properties.Consistency()})
-	}
-	for _, l := range info.Lists {
-		r.Lists = append(r.Lists, List{Number: l.Number, Predefined: l.Properties&xcp.ListPredefined != 0,
-			EventFixed: l.Properties&xcp.ListEventFixed != 0, FixedEvent: l.FixedEvent, MaxODT: l.MaxODT, MaxEntries: l.MaxEntries})
-	}
-	return r
-}
-
-func tickString(ps uint64) string {
-	if ps%1000 == 0 {
-		return time.Duration(ps / 1000).String()
-	}
-	return strconv.FormatUint(ps, 10) + "ps"
-}
-
-// Tables renders the report for people.
-func (r *Report) Tables() []cmdutil.Table {
+// tables renders the report for people.
+func tables(r *slaveinfo.DAQReport) []cmdutil.Table {
 	var ts []cmdutil.Table
 	if p := r.Processor; p != nil {
 		ts = append(ts, cmdutil.KV("DAQ processor (from "+r.Sources.Processor.String()+")",
@@ -262,7 +126,7 @@ func (r *Report) Tables() []cmdutil.Table {
 	return ts
 }
 
-func timestampText(x *Resolution) string {
+func timestampText(x *slaveinfo.DAQResolution) string {
 	if x.TimestampSize == 0 {
 		return "none"
 	}

@@ -10,8 +10,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
-	"github.com/goxcp/goxcp/internal/cli/daqinfo"
 	"github.com/goxcp/goxcp/internal/cli/xcptest"
+	"github.com/goxcp/goxcp/slaveinfo"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -26,7 +26,7 @@ func TestDaqInfoJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var r daqinfo.Report
+	var r slaveinfo.DAQReport
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
