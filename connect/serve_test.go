@@ -7,9 +7,11 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/goxcp/goxcp/config"
 	"github.com/goxcp/goxcp/connect"
+	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim"
 )
@@ -109,5 +111,27 @@ func TestServeDiscovery(t *testing.T) {
 	}
 	if a := srv.Addrs(); len(a) != 2 || a[1] != "discovery "+srv.DiscoveryGroup() {
 		t.Errorf("addresses %q", a)
+	}
+}
+
+func TestEffectiveSettings(t *testing.T) {
+	c := config.Default()
+	c.General.T3 = 7 * time.Second
+	c.Transport.Timeout = 2 * time.Second
+	eff := connect.EffectiveSettings(c)
+	if e := eff["general.t1"]; e.Value != 2*time.Second || e.From != "transport.timeout" {
+		t.Errorf("t1: %+v", e)
+	}
+	if _, ok := eff["general.t3"]; ok {
+		t.Error("t3 is set but reported as effective default")
+	}
+	if e := eff["general.t2"]; e.Value != master.DefaultTimeouts().T2 || e.From != "default (master)" {
+		t.Errorf("t2: %+v", e)
+	}
+	if e := eff["general.max_retries"]; e.Value != master.DefaultMaxRetries {
+		t.Errorf("max_retries: %+v", e)
+	}
+	if e := eff["logging.level"]; e.Value != "off" {
+		t.Errorf("logging.level: %+v", e)
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/goxcp/goxcp/config/pyxcp"
 	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
-	"github.com/goxcp/goxcp/master"
 )
 
 // NewCmd returns the `xcp config` command.
@@ -228,43 +227,6 @@ the value.`,
 	return cmd
 }
 
-type effValue struct {
-	value  any
-	source string
-}
-
-// effective returns the values the tools use for settings left at zero
-// ("use the default"): the retries and timeouts of the master, the log
-// level. Their source says where the value comes from.
-func effective(c *config.Config, source map[string]string) map[string]effValue {
-	out := map[string]effValue{}
-	g := c.General
-	if g.MaxRetries == 0 {
-		out["general.max_retries"] = effValue{master.DefaultMaxRetries, "default (master)"}
-	}
-	if g.CommandDeadline == 0 {
-		out["general.command_deadline"] = effValue{master.DefaultCommandDeadline, "default (master)"}
-	}
-	t := connect.Timeouts(c)
-	d := master.DefaultTimeouts()
-	for i, p := range []struct{ set, eff, def time.Duration }{
-		{g.T1, t.T1, d.T1}, {g.T2, t.T2, d.T2}, {g.T3, t.T3, d.T3}, {g.T4, t.T4, d.T4}, {g.T5, t.T5, d.T5}, {g.T6, t.T6, d.T6}, {g.T7, t.T7, d.T7}} {
-		if p.set != 0 {
-			continue
-		}
-		key := fmt.Sprintf("general.t%d", i+1)
-		if p.eff != 0 {
-			out[key] = effValue{p.eff, "transport.timeout (" + source["transport.timeout"] + ")"}
-		} else {
-			out[key] = effValue{p.def, "default (master)"}
-		}
-	}
-	if c.Logging.Level == "" {
-		out["logging.level"] = effValue{"off", source["logging.level"]}
-	}
-	return out
-}
-
 // Show returns the effective settings of f with their sources, and the
 // configuration file used ("" = none). Each stage is loaded like
 // Factory.Config does; a setting's source is the last stage that changed
@@ -301,47 +263,46 @@ func Show(f *cmdutil.Factory) ([]Origin, string, error) {
 		{"flag", func() (*config.Config, error) { return stage(noA2L, getenv, f.Changed) }},
 		{"a2l " + f.Global.A2L.File, func() (*config.Config, error) { return final, nil }},
 	}
-	source := map[string]string{}
-	prev := map[string]string{}
-	for _, s := range config.Settings(config.Default()) {
-		source[s.Key], prev[s.Key] = "default", config.FormatValue(s.Value)
-	}
 	path := final.File
-	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, "", err
-		}
-		keys, err := config.FileKeys(data)
-		if err != nil {
-			return nil, "", err
-		}
-		for _, k := range keys {
-			source[k] = path
-		}
-	}
+	layers := make([]config.Layer, 0, len(stages))
 	for _, st := range stages {
 		c, err := st.load()
 		if err != nil {
 			return nil, "", err
 		}
-		name := st.name
-		if name == "file" {
-			name = path
-		}
-		for _, s := range config.Settings(c) {
-			if v := config.FormatValue(s.Value); v != prev[s.Key] {
-				source[s.Key], prev[s.Key] = name, v
+		l := config.Layer{Name: st.name, Config: c}
+		if st.name == "file" {
+			l.Name = path
+			if path != "" {
+				data, err := os.ReadFile(path)
+				if err != nil {
+					return nil, "", err
+				}
+				if l.Keys, err = config.FileKeys(data); err != nil {
+					return nil, "", err
+				}
 			}
 		}
+		layers = append(layers, l)
 	}
-	eff := effective(final, source)
+	source := config.Sources(layers)
+	eff := map[string]Origin{}
+	for k, e := range connect.EffectiveSettings(final) {
+		from := e.From
+		switch from {
+		case "transport.timeout":
+			from = "transport.timeout (" + source[from] + ")"
+		case k:
+			from = source[k]
+		}
+		eff[k] = Origin{Key: k, Value: e.Value, Source: from}
+	}
 	var out []Origin
 	for _, s := range config.Settings(final) {
 		v := s.Value
 		src := source[s.Key]
 		if e, ok := eff[s.Key]; ok {
-			v, src = e.value, e.source
+			v, src = e.Value, e.Source
 		}
 		if d, ok := v.(time.Duration); ok {
 			v = d.String()
