@@ -85,9 +85,9 @@ func (m *Master) transact(ctx context.Context, reqs [][]byte, gap time.Duration,
 	}
 	if cmd == xcp.CmdSynch && len(reqs) == 1 {
 		// SYNCH is always the resynchronisation: its answer is ERR_CMD_SYNCH.
-		if !m.desync {
-			m.expectSynch() // answers to earlier SYNCHs must not end it
-		}
+		// A SYNCH asked for is sent, and answers to earlier SYNCHs must
+		// not end it.
+		m.expectSynch()
 		if err := m.resync(ctx); err != nil {
 			return nil, err
 		}
