@@ -33,6 +33,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -144,7 +145,9 @@ func Dial(ctx context.Context, cfg Config) (transport.Conn, error) {
 			_ = nc.SetReadBuffer(cfg.RecvBuffer)
 		}
 		c := newTCPConn(nc)
-		c.raw()
+		if readRaw() {
+			c.raw()
+		}
 		return c, nil
 	case *net.UDPConn:
 		rb := cfg.RecvBuffer
@@ -153,12 +156,22 @@ func Dial(ctx context.Context, cfg Config) (transport.Conn, error) {
 		}
 		_ = nc.SetReadBuffer(rb)
 		c := newUDPConn(nc, cfg.Logger)
-		c.raw()
+		if readRaw() {
+			c.raw()
+		}
 		return c, nil
 	}
 	nc.Close()
 	return nil, fmt.Errorf("eth: dial %s: unexpected connection type %T", network, nc)
 }
+
+// readRaw reports whether a master's socket should be read like a C
+// client's (rawSock): a read waiting for the slave then blocks its OS
+// thread and the processor (P) it runs on. With a single P that would stop
+// every other goroutine — an in-process simulator included — until the
+// runtime's monitor takes the P away (20 µs to 10 ms), so the socket stays
+// with Go's netpoller then.
+func readRaw() bool { return runtime.GOMAXPROCS(0) > 1 }
 
 // bindAddr resolves Config.Bind ("ip" or "host:port").
 func bindAddr(network, bind string) (net.Addr, error) {
