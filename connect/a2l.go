@@ -1,6 +1,8 @@
 package connect
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -8,7 +10,60 @@ import (
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/a2l/ifxcp"
 	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/master"
 )
+
+// A2LFetcher downloads the A2L file a slave holds (GET_ID type 4);
+// *master.Master and *Session satisfy it.
+type A2LFetcher interface {
+	FetchA2L(ctx context.Context) ([]byte, error)
+}
+
+// ErrNoModule is returned by LoadA2L for an A2L without a MODULE.
+var ErrNoModule = errors.New("connect: the A2L has no MODULE")
+
+// LoadA2L returns the ECU description: the A2L file at path when path is
+// not "", else the one the slave holds, downloaded over s (GET_ID type 4)
+// and named name in positions and messages ("slave.a2l" if ""). It is
+// parsed leniently (a2l.Options{Lenient: true}): File.Problems lists what
+// could not be parsed — those objects are missing — so that an ECU
+// description with a flaw in one object still serves all the others; use
+// a2linfo.Check for a strict check. A slave without an A2L gives an error
+// matching master.ErrNoID, an A2L without a MODULE one matching
+// ErrNoModule.
+func LoadA2L(ctx context.Context, path string, s A2LFetcher, name string) (*a2l.File, error) {
+	opt := a2l.Options{Lenient: true}
+	var (
+		file *a2l.File
+		err  error
+	)
+	if path != "" {
+		name = path
+		file, err = a2l.ParseFile(path, opt)
+	} else {
+		if name == "" {
+			name = "slave.a2l"
+		}
+		if s == nil {
+			return nil, errors.New("connect: LoadA2L: no A2L file and no slave to fetch it from")
+		}
+		data, ferr := s.FetchA2L(ctx)
+		switch {
+		case errors.Is(ferr, master.ErrNoID):
+			return nil, fmt.Errorf("the slave offers no A2L file (GET_ID type 4 answered length 0): %w", ferr)
+		case ferr != nil:
+			return nil, fmt.Errorf("fetch the A2L from the slave: %w", ferr)
+		}
+		file, err = a2l.Parse(name, data, opt)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(file.Modules) == 0 {
+		return nil, fmt.Errorf("%s: %w", name, ErrNoModule)
+	}
+	return file, nil
+}
 
 // ApplyA2L takes connection settings from the IF_DATA XCP of an A2L
 // module where c still has its defaults: host, port and protocol from the

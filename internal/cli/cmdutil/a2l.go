@@ -90,43 +90,29 @@ func (f *Factory) NeedsSlaveA2L() bool {
 // reported on ErrOut as warnings (`xcp a2l check FILE` lists them all) and
 // objects that could not be parsed are missing.
 func (f *Factory) A2L(ctx context.Context, m *master.Master) (*a2l.Module, error) {
-	var (
-		file *a2l.File
-		err  error
-		name string
-	)
-	opt := a2l.Options{Lenient: true}
+	var file *a2l.File
 	switch {
 	case f.Global.A2L.File != "":
-		name = f.Global.A2L.File
+		var err error
 		if file, err = f.parseFile(); err != nil {
 			return nil, err
+		}
+		if len(file.Modules) == 0 {
+			return nil, fmt.Errorf("%s: %w", f.Global.A2L.File, connect.ErrNoModule)
 		}
 	case f.NeedsSlaveA2L():
 		if m == nil {
 			return nil, errors.New("internal: --a2l-from-slave needs a connection")
 		}
-		name = "slave.a2l"
-		var data []byte
-		data, err = m.FetchA2L(ctx)
-		if errors.Is(err, master.ErrNoID) {
-			return nil, fmt.Errorf("--a2l-from-slave: the slave offers no A2L file (GET_ID type 4): %w", err)
-		}
-		if err != nil {
+		var err error
+		if file, err = connect.LoadA2L(ctx, "", m, "slave.a2l"); err != nil {
 			return nil, fmt.Errorf("--a2l-from-slave: %w", err)
 		}
-		file, err = a2l.Parse(name, data, opt)
+		if n := len(file.Problems); n > 0 {
+			fmt.Fprintf(f.IO.ErrOut, "warning: slave.a2l: %d problem(s), first: %v\n", n, file.Problems[0])
+		}
 	default:
 		return nil, &UsageError{Err: ErrNoA2L}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if n := len(file.Problems); n > 0 && f.Global.A2L.File == "" {
-		fmt.Fprintf(f.IO.ErrOut, "warning: %s: %d problem(s), first: %v\n", name, n, file.Problems[0])
-	}
-	if len(file.Modules) == 0 {
-		return nil, fmt.Errorf("%s: no MODULE", name)
 	}
 	return file.Modules[0], nil
 }
