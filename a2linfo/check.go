@@ -16,7 +16,7 @@ type CheckReport struct {
 	OK       bool           `json:"ok"`
 	Version  string         `json:"asap2_version"`
 	Project  string         `json:"project"`
-	Counts   map[string]int `json:"counts"`
+	Counts   map[string]int `json:"counts"` // objects per A2L keyword, in snake_case: "measurement", "axis_pts", ...
 	Problems []string       `json:"problems"`
 	Warnings []string       `json:"warnings"`
 }
@@ -51,14 +51,14 @@ func Check(path string) (*CheckReport, error) {
 	r.Version = fmt.Sprintf("%d.%d", f.ASAP2Version.Major, f.ASAP2Version.Minor)
 	r.Project = f.Project.Name
 	for _, m := range f.Modules {
-		r.Counts["MEASUREMENT"] += len(m.Measurements)
-		r.Counts["CHARACTERISTIC"] += len(m.Characteristics)
-		r.Counts["AXIS_PTS"] += len(m.AxisPts)
-		r.Counts["COMPU_METHOD"] += len(m.CompuMethods)
-		r.Counts["RECORD_LAYOUT"] += len(m.RecordLayouts)
-		r.Counts["TYPEDEF_STRUCTURE"] += len(m.TypedefStructures)
-		r.Counts["INSTANCE"] += len(m.Instances)
-		r.Counts["GROUP"] += len(m.Groups)
+		r.Counts["measurement"] += len(m.Measurements)
+		r.Counts["characteristic"] += len(m.Characteristics)
+		r.Counts["axis_pts"] += len(m.AxisPts)
+		r.Counts["compu_method"] += len(m.CompuMethods)
+		r.Counts["record_layout"] += len(m.RecordLayouts)
+		r.Counts["typedef_structure"] += len(m.TypedefStructures)
+		r.Counts["instance"] += len(m.Instances)
+		r.Counts["group"] += len(m.Groups)
 		if _, err := ifxcp.Decode(m); err != nil {
 			r.Problems = append(r.Problems, err.Error())
 		}
@@ -100,9 +100,11 @@ func Check(path string) (*CheckReport, error) {
 	return r, nil
 }
 
-// CountKinds are the keys of CheckReport.Counts, in the order to show them.
+// CountKinds are the keys of CheckReport.Counts (the A2L keywords in
+// lower case, snake_case like every JSON key goxcp writes), in the order
+// to show them.
 func CountKinds() []string {
-	return []string{"MEASUREMENT", "CHARACTERISTIC", "AXIS_PTS", "COMPU_METHOD", "RECORD_LAYOUT", "TYPEDEF_STRUCTURE", "INSTANCE", "GROUP"}
+	return []string{"measurement", "characteristic", "axis_pts", "compu_method", "record_layout", "typedef_structure", "instance", "group"}
 }
 
 // usesBadConv reports whether err comes from one of the COMPU_METHODs

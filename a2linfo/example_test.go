@@ -67,7 +67,7 @@ func ExampleCheck() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("OK:", r.OK, "ASAP2", r.Version, "measurements:", r.Counts["MEASUREMENT"])
+	fmt.Println("OK:", r.OK, "ASAP2", r.Version, "measurements:", r.Counts["measurement"])
 	for _, p := range r.Problems {
 		fmt.Println(strings.TrimPrefix(p, dir+string(filepath.Separator)))
 	}

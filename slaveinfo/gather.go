@@ -174,7 +174,7 @@ func (g *gatherer) status() error {
 	if err := do(g.ctx, g.s, xcp.GetStatus{}, &r); err != nil {
 		return fmt.Errorf("GET_STATUS: %w", err)
 	}
-	prot := map[string]bool{}
+	prot := Protection{}
 	for _, res := range xcp.AllResources() {
 		prot[res.String()] = r.Protection&res != 0
 	}

@@ -2,6 +2,7 @@ package slaveinfo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -161,5 +162,25 @@ func TestReadDAQMinimal(t *testing.T) {
 	}
 	if _, err := ReadDAQ(context.Background(), s, daq.InfoOptions{}); !errors.Is(err, xcp.ErrTimeout) || !strings.Contains(err.Error(), "GET_DAQ_CLOCK") {
 		t.Errorf("got %v, want a GET_DAQ_CLOCK timeout", err)
+	}
+}
+
+// TestProtectionJSON: the resources are snake_case keys in JSON and their
+// standard names again after reading it back.
+func TestProtectionJSON(t *testing.T) {
+	p := Protection{"CAL/PAG": true, "DAQ": false, "DBG": true}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `{"cal_pag":true,"daq":false,"dbg":true}`; got != want {
+		t.Errorf("marshal: %s, want %s", got, want)
+	}
+	var back Protection
+	if err := json.Unmarshal(b, &back); err != nil || len(back) != 3 || !back["CAL/PAG"] || back["DAQ"] || !back["DBG"] {
+		t.Errorf("round trip: %v %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`{"daq":"yes"}`), &back); err == nil {
+		t.Error("a string for a resource: no error")
 	}
 }

@@ -2,8 +2,10 @@ package slaveinfo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
@@ -65,11 +67,11 @@ type CommMode struct {
 
 // Status is the GET_STATUS response.
 type Status struct {
-	Session         string          `json:"session"`
-	SessionBits     uint8           `json:"session_bits"`
-	Protection      map[string]bool `json:"protected"` // resource → locked
-	StateNumber     int             `json:"state_number"`
-	SessionConfigID int             `json:"session_config_id"`
+	Session         string     `json:"session"`
+	SessionBits     uint8      `json:"session_bits"`
+	Protection      Protection `json:"protected"` // resource → locked
+	StateNumber     int        `json:"state_number"`
+	SessionConfigID int        `json:"session_config_id"`
 }
 
 // ID is one GET_ID identification.
@@ -179,4 +181,32 @@ func do(ctx context.Context, s Session, req interface {
 		return err
 	}
 	return resp.Decode(p, f)
+}
+
+// Protection says per resource (by its name in the standard: "CAL/PAG",
+// "DAQ", "STIM", "PGM", "DBG") whether it is locked. In JSON the names are
+// snake_case keys like every other key goxcp writes ("cal_pag", "daq").
+type Protection map[string]bool
+
+// MarshalJSON writes the resource names as snake_case keys.
+func (p Protection) MarshalJSON() ([]byte, error) {
+	m := make(map[string]bool, len(p))
+	for k, v := range p {
+		m[strings.ReplaceAll(strings.ToLower(k), "/", "_")] = v
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads the snake_case keys MarshalJSON writes back into
+// the resource names.
+func (p *Protection) UnmarshalJSON(b []byte) error {
+	var m map[string]bool
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*p = make(Protection, len(m))
+	for k, v := range m {
+		(*p)[strings.ReplaceAll(strings.ToUpper(k), "_", "/")] = v
+	}
+	return nil
 }

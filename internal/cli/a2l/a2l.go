@@ -255,7 +255,7 @@ definitions) do not fail the check.`,
 			} else {
 				kv := []string{"file", r.File, "ASAP2 version", r.Version, "project", r.Project}
 				for _, k := range a2linfo.CountKinds() {
-					kv = append(kv, k, strconv.Itoa(r.Counts[k]))
+					kv = append(kv, strings.ToUpper(k), strconv.Itoa(r.Counts[k]))
 				}
 				tables := []cmdutil.Table{cmdutil.KV("", kv...)}
 				if len(r.Problems) > 0 {

@@ -64,10 +64,12 @@ signals = ["amplitude"]
 		args     []string
 		dataMaps []string
 	}{
-		{args: []string{"info"}, dataMaps: []string{"status.protected"}},
+		{args: []string{"info"}},
 		{args: []string{"daq-info"}},
 		{args: []string{"discovery", "--extended"}},
 		{args: []string{"id-scan", "--range", "0x100-0x103"}},
+		{args: []string{"id-scan"}},
+		{args: []string{"discovery"}},
 		{args: []string{"checksum", "0x20000", "16"}},
 		{args: []string{"upload", "0x20000", "16"}},
 		{args: []string{"page"}},
@@ -76,7 +78,7 @@ signals = ["amplitude"]
 		{args: []string{"a2l", "list"}},
 		{args: []string{"a2l", "show", "amplitude"}},
 		{args: []string{"a2l", "ifdata"}, dataMaps: []string{"transports[].options"}},
-		{args: []string{"a2l", "check", a2lFile}, dataMaps: []string{"counts"}},
+		{args: []string{"a2l", "check", a2lFile}},
 		{args: []string{"cal", "diff", "ecu", tuned}},
 		{args: []string{"cal", "apply", tuned, "--dry-run"}},
 		{args: []string{"cal", "apply", tuned}},
@@ -110,12 +112,34 @@ signals = ["amplitude"]
 		})
 	}
 	t.Run("convert", func(t *testing.T) {
-		code, out, errOut := xcp(t, "convert", rec, "--to", "csv", "-o", filepath.Join(dir, "csv"), "--json")
+		code, out, errOut := xcp(t, "convert", rec, "--to", "csv", "-o", filepath.Join(dir, "csv")+string(filepath.Separator), "--json")
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
 		if bad, err := jsonstyle.CheckJSON([]byte(out)); err != nil || len(bad) > 0 {
 			t.Errorf("%v %q\n%s", err, bad, out)
+		}
+	})
+	t.Run("convert --dataset", func(t *testing.T) {
+		lake := filepath.Join(dir, "lake")
+		code, out, errOut := xcp(t, "convert", rec, "--to", "parquet", "--dataset", lake, "--json")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		manifest, err := os.ReadFile(filepath.Join(lake, dataset.ManifestName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, js := range map[string][]byte{"summary": []byte(out), "manifest": manifest} {
+			bad, err := jsonstyle.CheckJSON(js, "lists")
+			if err != nil || len(bad) > 0 {
+				t.Errorf("%s: %v %q\n%s", what, err, bad, js)
+			}
+		}
+	})
+	t.Run("parameter set file", func(t *testing.T) {
+		if bad, err := jsonstyle.CheckJSON(text); err != nil || len(bad) > 0 {
+			t.Errorf("%v %q\n%s", err, bad, text)
 		}
 	})
 }
