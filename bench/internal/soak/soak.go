@@ -188,12 +188,12 @@ func setup(rate int) (sim.Config, []daq.List) {
 const timeUSAddr = sim.RAMBase + 0x18
 
 // slaveTime returns the slave clock (µs, low word) in a DTO of the first
-// ODT of the first DAQ list (IDRelODTAbsDAQWord: PID, fill, DAQ word).
+// ODT of the first DAQ list (IDRelODTAbsDAQWord: PID, DAQ word, value).
 func slaveTime(d []byte) (uint32, bool) {
-	if len(d) != 8 || d[0] != 0 || d[2] != 0 || d[3] != 0 {
+	if len(d) != 7 || d[0] != 0 || d[1] != 0 || d[2] != 0 {
 		return 0, false
 	}
-	return binary.LittleEndian.Uint32(d[4:]), true
+	return binary.LittleEndian.Uint32(d[3:]), true
 }
 
 // slave is the simulator that faults kill and restart on one port.
@@ -284,6 +284,22 @@ func (sl *slave) totals() (sent, dropped uint64) {
 		}
 	}
 	return sent, dropped
+}
+
+// settled returns the count of sent frames once it stopped changing: at
+// an interruption the slave's connection is gone and its DAQ stopped, but
+// an event channel may still be handing its last batch to the dead
+// connection (counted as sent, not received). It waits for 50 ms without
+// a change, at most 2 s.
+func (sl *slave) settled() uint64 {
+	sent, _ := sl.totals()
+	for start, same := time.Now(), time.Now(); time.Since(start) < 2*time.Second && time.Since(same) < 50*time.Millisecond; {
+		time.Sleep(5 * time.Millisecond)
+		if n, _ := sl.totals(); n != sent {
+			sent, same = n, time.Now()
+		}
+	}
+	return sent
 }
 
 // addPhantom counts n frames as sent that were never sent (tests).
@@ -472,6 +488,11 @@ func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path 
 	// Faults armed for a re-connection at the end of the previous file
 	// must not hit this file's first set-up (Run returns such errors).
 	sl.current().ClearFaults()
+	// A master of the previous file whose DISCONNECT an armed fault ate
+	// still holds the slave over UDP (a datagram slave cannot tell it is
+	// gone; it serves one master at a time): drop it, as a power cycle
+	// would.
+	sl.current().Disconnect()
 	nProblems := len(rep.Problems)
 	defer func() {
 		for _, p := range rep.Problems[nProblems:] {
@@ -496,7 +517,7 @@ func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path 
 		Reconnect: sl.connect, RetryInterval: 200 * time.Millisecond, AttemptTimeout: time.Second, Stall: time.Second,
 		OnInterruption: func(in supervise.Interruption) {
 			if in.End.IsZero() {
-				sent, _ := sl.totals()
+				sent := sl.settled()
 				d := detection{sent: sent - sent0, recv: file.n.Load(), at: time.Now()}
 				if us, at, ok := file.last(); ok {
 					d.lastSent, d.hasLast = sl.sendTime(us, at)

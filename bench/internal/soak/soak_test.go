@@ -75,3 +75,16 @@ func TestShortSoakCatchesMissingFrames(t *testing.T) {
 		})
 	}
 }
+
+// TestSlaveTime: the first DTO of a cycle carries the slave clock
+// (recorded by the simulator: PID 0, DAQ 0, time_us 31636 µs).
+func TestSlaveTime(t *testing.T) {
+	if us, ok := slaveTime([]byte{0x00, 0x00, 0x00, 0x94, 0x7B, 0x00, 0x00}); !ok || us != 31636 {
+		t.Errorf("slaveTime = %d, %v, want 31636", us, ok)
+	}
+	for _, d := range [][]byte{{0x01, 0x00, 0x00, 0, 0, 0, 0}, {0x00, 0x01, 0x00, 0, 0, 0, 0}, {0x00, 0x00, 0x00, 0, 0, 0}} {
+		if _, ok := slaveTime(d); ok {
+			t.Errorf("slaveTime(% X) found a time in another DTO", d)
+		}
+	}
+}
