@@ -78,6 +78,9 @@ func DetectSlaves(ctx context.Context, bus Bus, cfg Config, broadcast uint32, wa
 type Responder struct {
 	MasterID, SlaveID ID
 	Response          []byte // the CONNECT response (with any padding)
+	// Connect is Response decoded: MAX_CTO, MAX_DTO, byte order,
+	// resources of the slave that answered.
+	Connect xcp.ConnectResponse
 }
 
 // ScanConnect sends CONNECT (normal mode) on every identifier from first
@@ -121,7 +124,7 @@ func ScanConnect(ctx context.Context, bus Bus, cfg Config, first, last uint32, w
 			if r.Decode(fr.Payload(), xcp.Format{}) != nil {
 				return false
 			}
-			hit = &Responder{MasterID: id, SlaveID: fr.Key(), Response: append([]byte(nil), fr.Payload()...)}
+			hit = &Responder{MasterID: id, SlaveID: fr.Key(), Response: append([]byte(nil), fr.Payload()...), Connect: r}
 			return true
 		})
 		if err != nil {

@@ -74,6 +74,9 @@ func TestDetectSlavesAndScan(t *testing.T) {
 		if len(rs) != 1 || rs[0].MasterID != (can.ID{Value: 0x701}) || rs[0].SlaveID != (can.ID{Value: 0x702}) {
 			t.Fatalf("ScanConnect = %+v", rs)
 		}
+		if c := rs[0].Connect; c.MaxCTO != 8 || c.Order() != xcp.Intel {
+			t.Errorf("ScanConnect decoded CONNECT response %+v", c)
+		}
 		// The slave was disconnected again: a second scan finds it again.
 		rs, err = can.ScanConnect(ctx, port, can.Config{CanIDMaster: 1, CanIDSlave: 2}, 0x701, 0x701, 200*time.Millisecond, nil)
 		if err != nil || len(rs) != 1 {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/goxcp/goxcp/connect"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
-	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/transport/can"
 )
 
@@ -184,8 +183,7 @@ func scanRange(ctx context.Context, opts *Options, b *connect.CANBus) error {
 	hi, _ := can.ParseID(opts.Last)
 	t := cmdutil.Table{Title: fmt.Sprintf("CONNECT on %s-%s: %d responder(s)", idText(lo), idText(hi), len(rs)), Header: []string{"CONNECT on (can_id_master)", "Answer on (can_id_slave)", "MAX_CTO", "MAX_DTO", "Byte order"}}
 	for _, r := range rs {
-		var cr xcp.ConnectResponse
-		_ = cr.Decode(r.Response, xcp.Format{}) // ScanConnect decoded it already
+		cr := r.Connect
 		x := Responder{MasterID: r.MasterID.Raw(), SlaveID: r.SlaveID.Raw(), MaxCTO: int(cr.MaxCTO), MaxDTO: int(cr.MaxDTO), ByteOrder: cr.Order().String()}
 		res.Responders = append(res.Responders, x)
 		t.Add(idText(r.MasterID), idText(r.SlaveID), fmt.Sprint(x.MaxCTO), fmt.Sprint(x.MaxDTO), x.ByteOrder)
