@@ -11,11 +11,14 @@
 // received and the last frames of the master's trace (a ring of -ring
 // lines of its debug log) to the -dump file, so that a cause can be seen.
 // -workers runs several callers on each master at once (each on its own
-// memory region), -faults sets the share of calls with a fault armed.
+// memory region), -faults sets the share of calls with a fault armed,
+// -reorder (UDP) puts a relay between master and simulator that sends that
+// share of the simulator's datagrams behind the next one, as a reordering
+// network would.
 //
 // Usage:
 //
-//	go run ./bench/cmdsoak [-duration 30m] [-proto tcp,udp] [-t1 40ms] [-faults 60] [-workers 1] [-every 1m] [-seed N] [-dump cmdsoak-wrong.log]
+//	go run ./bench/cmdsoak [-duration 30m] [-proto tcp,udp] [-t1 40ms] [-faults 60] [-workers 1] [-reorder 0] [-every 1m] [-seed N] [-dump cmdsoak-wrong.log]
 package main
 
 import (
@@ -93,16 +96,17 @@ func main() {
 	workers := flag.Int("workers", 1, "concurrent callers per master (1..16), each on its own memory region")
 	ringN := flag.Int("ring", 400, "trace lines kept for the dump of a wrong result (0: no trace)")
 	dump := flag.String("dump", "cmdsoak-wrong.log", "file for the wrong results with their frame traces")
+	reorder := flag.Int("reorder", 0, "UDP only: percentage of the simulator's datagrams a relay sends behind the next one, as a reordering network (0..50)")
 	flag.Parse()
 	if *seed == 0 {
 		*seed = uint64(time.Now().UnixNano())
 	}
-	if *faults < 1 || *faults > 100 || *workers < 1 || *workers > 16 || *t1 <= 0 {
-		fmt.Fprintln(os.Stderr, "cmdsoak: -faults must be 1..100, -workers 1..16, -t1 positive")
+	if *faults < 1 || *faults > 100 || *workers < 1 || *workers > 16 || *t1 <= 0 || *reorder < 0 || *reorder > 50 {
+		fmt.Fprintln(os.Stderr, "cmdsoak: -faults must be 1..100, -workers 1..16, -reorder 0..50, -t1 positive")
 		os.Exit(2)
 	}
-	opt := options{t1: *t1, faults: *faults, workers: *workers, ring: *ringN, trace: *trace, dump: &dumper{path: *dump}}
-	fmt.Printf("cmdsoak: %v over %s, t1 %v, faults %d%%, %d worker(s) per master, seed %d\n", *dur, *protos, *t1, *faults, *workers, *seed)
+	opt := options{t1: *t1, faults: *faults, workers: *workers, reorder: *reorder, ring: *ringN, trace: *trace, dump: &dumper{path: *dump}}
+	fmt.Printf("cmdsoak: %v over %s, t1 %v, faults %d%%, %d worker(s) per master, UDP reordered %d%%, seed %d\n", *dur, *protos, *t1, *faults, *workers, *reorder, *seed)
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()
 	var runs []*run
@@ -175,6 +179,7 @@ type options struct {
 	t1      time.Duration
 	faults  int
 	workers int
+	reorder int
 	ring    int
 	trace   string
 	dump    *dumper
@@ -201,6 +206,20 @@ func (r *run) soak(ctx context.Context, o options, seed uint64) error {
 	_, port, _ := net.SplitHostPort(addr.String())
 	var p int
 	fmt.Sscan(port, &p)
+	if r.proto == "udp" && o.reorder > 0 {
+		rctx, rstop := context.WithCancel(context.Background())
+		relay, rp, err := startReorderRelay(rctx, addr.String(), o.reorder, 2*o.t1, seed)
+		if err != nil {
+			rstop()
+			return err
+		}
+		defer func() {
+			rstop()
+			relay.wait()
+			fmt.Printf("  %s: %d datagrams reordered by the relay\n", r.proto, relay.count())
+		}()
+		p = rp
+	}
 	dctx, dcancel := context.WithTimeout(ctx, 5*time.Second)
 	conn, err := eth.Dial(dctx, eth.Config{Protocol: r.proto, Host: "127.0.0.1", Port: p})
 	dcancel()
