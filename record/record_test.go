@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/goxcp/goxcp/internal/fuzzmin"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/recordtest"
 )
@@ -21,6 +22,10 @@ func TestMain(m *testing.M) {
 	if os.Getenv(killChildEnv) != "" {
 		killChild()
 		return
+	}
+	if err := fuzzmin.Bound(time.Second); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
 	}
 	goleak.VerifyTestMain(m)
 }
