@@ -6,7 +6,6 @@ package write
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,14 +15,6 @@ import (
 	"github.com/goxcp/goxcp/internal/cli/read"
 	"github.com/goxcp/goxcp/master"
 )
-
-// Assignment is one NAME=VALUE argument; Axis is 0 for the values, 1..5
-// for NAME:x=… … NAME:5=… (axis points).
-type Assignment struct {
-	Name  string
-	Axis  int
-	Value string
-}
 
 // Options are the parsed arguments of `xcp write`.
 type Options struct {
@@ -35,7 +26,7 @@ type Options struct {
 	// CheckEPK compares the A2L's EPK with the ECU's (Factory.CheckEPK).
 	CheckEPK func(context.Context, *master.Master, *a2l.Module, bool) error
 
-	Assignments    []Assignment
+	Assignments    []cal.Assignment
 	IgnoreEPK      bool
 	ExtendedLimits bool
 	NoVerify       bool
@@ -74,9 +65,9 @@ axis stored with it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Assignments = opts.Assignments[:0]
 			for _, a := range args {
-				as, err := ParseAssignment(a)
+				as, err := cal.ParseAssignment(a)
 				if err != nil {
-					return err
+					return &cmdutil.UsageError{Err: err}
 				}
 				opts.Assignments = append(opts.Assignments, as)
 			}
@@ -93,51 +84,11 @@ axis stored with it.`,
 	return cmd
 }
 
-// ParseAssignment parses NAME=VALUE or NAME:AXIS=VALUE.
-func ParseAssignment(s string) (Assignment, error) {
-	i := strings.IndexByte(s, '=')
-	if i <= 0 {
-		return Assignment{}, cmdutil.UsageErrorf("%q: want NAME=VALUE", s)
-	}
-	a := Assignment{Name: s[:i], Value: s[i+1:]}
-	if j := strings.IndexByte(a.Name, ':'); j >= 0 {
-		ax := map[string]int{"x": 1, "y": 2, "z": 3, "4": 4, "5": 5}[strings.ToLower(a.Name[j+1:])]
-		if ax == 0 {
-			return Assignment{}, cmdutil.UsageErrorf("%q: axis %q: want x, y, z, 4 or 5", s, a.Name[j+1:])
-		}
-		a.Name, a.Axis = a.Name[:j], ax
-	}
-	if a.Name == "" {
-		return Assignment{}, cmdutil.UsageErrorf("%q: empty NAME", s)
-	}
-	return a, nil
-}
-
 func run(ctx context.Context, opts *Options) error {
-	// One write per object: merge its values and axes.
-	var names []string
-	inputs := map[string]*cal.Input{}
-	for _, a := range opts.Assignments {
-		in := inputs[a.Name]
-		if in == nil {
-			in = &cal.Input{}
-			inputs[a.Name] = in
-			names = append(names, a.Name)
-		}
-		if a.Axis == 0 {
-			if in.Values != nil {
-				return cmdutil.UsageErrorf("%s is assigned twice", a.Name)
-			}
-			in.Values = []string{a.Value}
-			continue
-		}
-		for len(in.Axes) < a.Axis {
-			in.Axes = append(in.Axes, nil)
-		}
-		if in.Axes[a.Axis-1] != nil {
-			return cmdutil.UsageErrorf("%s axis %d is assigned twice", a.Name, a.Axis)
-		}
-		in.Axes[a.Axis-1] = cal.SplitList(a.Value, false)
+	// One write per object: its values and axes merged.
+	names, inputs, err := cal.Merge(opts.Assignments)
+	if err != nil {
+		return &cmdutil.UsageError{Err: err}
 	}
 	mod, ds, mem, done, err := read.Session(ctx, opts.Connect, opts.A2L, opts.FromSlave(), names)
 	if err != nil {
@@ -149,18 +100,7 @@ func run(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	opt := cal.Options{ExtendedLimits: opts.ExtendedLimits, NoVerify: opts.NoVerify}
-	pending := make([]*cal.Pending, len(ds))
-	for i, d := range ds {
-		in := inputs[names[i]]
-		if in.Values != nil {
-			in.Values = cal.SplitList(in.Values[0], d.Kind() == "ASCII")
-		}
-		if pending[i], err = d.Prepare(ctx, mem, *in, opt); err != nil {
-			return err
-		}
-	}
-	vs, err := cal.CommitAll(ctx, mem, pending)
+	vs, err := cal.WriteAll(ctx, mem, ds, inputs, cal.Options{ExtendedLimits: opts.ExtendedLimits, NoVerify: opts.NoVerify})
 	if err != nil {
 		return err
 	}
