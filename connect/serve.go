@@ -47,6 +47,29 @@ type ServeConfig struct {
 	Logger *slog.Logger
 }
 
+// MaxPacket returns the largest XCP packet every CAN bus and serial line
+// of c carries in one frame (0 when c has none: Ethernet has no such
+// bound): a simulator serving c needs MAX_CTO and MAX_DTO at most this.
+func (c ServeConfig) MaxPacket() (int, error) {
+	limit := 0
+	if len(c.CAN) > 0 {
+		if err := c.CANConfig.Validate(); err != nil {
+			return 0, err
+		}
+		limit = c.CANConfig.MaxPacket()
+	}
+	if len(c.SxI) > 0 {
+		f, err := c.SxiConfig.FramingOf()
+		if err != nil {
+			return 0, err
+		}
+		if n := f.MaxPacketLen(); limit == 0 || n < limit {
+			limit = n
+		}
+	}
+	return limit, nil
+}
+
 // Server serves one simulated slave on several media until Close.
 type Server struct {
 	addrs     []string

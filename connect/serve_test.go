@@ -14,6 +14,8 @@ import (
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/sim"
+	"github.com/goxcp/goxcp/transport/can"
+	"github.com/goxcp/goxcp/transport/sxi"
 )
 
 // Serve a simulated ECU on TCP and UDP of the loopback address (free
@@ -133,5 +135,33 @@ func TestEffectiveSettings(t *testing.T) {
 	}
 	if e := eff["logging.level"]; e.Value != "off" {
 		t.Errorf("logging.level: %+v", e)
+	}
+}
+
+func TestServeConfigMaxPacket(t *testing.T) {
+	sx := config.Default().Transport.Sxi
+	fd := can.Config{CanIDMaster: 1, CanIDSlave: 2, FD: true}
+	for _, c := range []struct {
+		cfg  connect.ServeConfig
+		want int
+		err  string
+	}{
+		{connect.ServeConfig{TCP: []string{"127.0.0.1:0"}}, 0, ""},
+		{connect.ServeConfig{CAN: []connect.CANMedium{{Interface: "udp"}}, CANConfig: can.Config{CanIDMaster: 1, CanIDSlave: 2}}, 8, ""},
+		{connect.ServeConfig{CAN: []connect.CANMedium{{Interface: "udp"}}, CANConfig: fd}, 64, ""},
+		{connect.ServeConfig{CAN: []connect.CANMedium{{Interface: "udp"}}, CANConfig: fd, SxI: []string{"pty"}, SxiConfig: sx}, 64, ""},
+		{connect.ServeConfig{CAN: []connect.CANMedium{{Interface: "udp"}}, CANConfig: can.Config{CanIDMaster: 1, CanIDSlave: 1}}, 0, "can"},
+		{connect.ServeConfig{SxI: []string{"pty"}, SxiConfig: sxi.Config{HeaderFormat: "HEADER_NONE"}}, 0, "HEADER_NONE"},
+	} {
+		got, err := c.cfg.MaxPacket()
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%+v: %v, want %q", c.cfg, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%+v: %d %v, want %d", c.cfg, got, err, c.want)
+		}
 	}
 }

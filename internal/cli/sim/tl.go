@@ -89,19 +89,15 @@ func (t *tlFlags) parse(cmd *cobra.Command, opts *Options, cto, dto *int) error 
 	opts.CANConfig = k
 	opts.SxI = t.sxi
 	opts.SxiConfig = sxi.Config{HeaderFormat: t.header, TailFormat: t.tail, Framing: t.framing, Bitrate: t.bitrate, Parity: t.parity, Stopbits: t.stopbits}
-	f, err := opts.SxiConfig.FramingOf()
-	if err != nil {
+	if _, err := opts.SxiConfig.FramingOf(); err != nil {
 		return cmdutil.UsageErrorf("--header-format/--tail-format: %v", err)
 	}
 	if _, err := opts.SxiConfig.Mode(); err != nil {
 		return cmdutil.UsageErrorf("--bitrate/--parity/--stopbits: %v", err)
 	}
-	limit := 0
-	if len(opts.CAN) > 0 {
-		limit = k.MaxPacket()
-	}
-	if len(opts.SxI) > 0 && (limit == 0 || f.MaxPacketLen() < limit) {
-		limit = f.MaxPacketLen()
+	limit, err := connect.ServeConfig{CAN: opts.CAN, CANConfig: k, SxI: opts.SxI, SxiConfig: opts.SxiConfig}.MaxPacket()
+	if err != nil {
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	if limit > 0 {
 		if !cmd.Flags().Changed("max-cto") {
