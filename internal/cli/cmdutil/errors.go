@@ -10,6 +10,7 @@ import (
 	"github.com/goxcp/goxcp/daq"
 
 	"github.com/goxcp/goxcp/config"
+	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/transport"
 )
@@ -47,7 +48,8 @@ func ExitCode(err error) int {
 	case errors.As(err, &ue), errors.As(err, &fe), errors.Is(err, config.ErrSyntax),
 		errors.Is(err, fs.ErrNotExist), errors.Is(err, a2l.ErrNotFound), errors.Is(err, daq.ErrUnknownEvent):
 		return ExitUsage
-	case errors.Is(err, xcp.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, transport.ErrConnectionLost):
+	case errors.Is(err, xcp.ErrTimeout), errors.Is(err, context.DeadlineExceeded), errors.Is(err, transport.ErrConnectionLost),
+		errors.Is(err, master.ErrCommandDeadline):
 		return ExitTimeout
 	case errors.Is(err, context.Canceled):
 		return ExitCanceled

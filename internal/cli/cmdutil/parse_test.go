@@ -2,8 +2,11 @@ package cmdutil
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/goxcp/goxcp/master"
 )
 
 func TestParseUint(t *testing.T) {
@@ -69,5 +72,13 @@ func TestHexDump(t *testing.T) {
 		"0x00001010  00 01                                             |..|\n"
 	if got := HexDump(0x1000, data); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A command that ran out of its command deadline exits like a timeout.
+func TestExitCodeCommandDeadline(t *testing.T) {
+	err := fmt.Errorf("master: GET_STATUS: no answer within the command deadline of 30s: %w", master.ErrCommandDeadline)
+	if got := ExitCode(err); got != ExitTimeout {
+		t.Fatalf("ExitCode = %d, want %d (ExitTimeout)", got, ExitTimeout)
 	}
 }
