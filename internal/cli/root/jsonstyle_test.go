@@ -8,13 +8,16 @@ import (
 	"testing"
 
 	"github.com/goxcp/goxcp/a2l/ifxcp"
+	"github.com/goxcp/goxcp/a2linfo"
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/cal/paramset"
 	"github.com/goxcp/goxcp/compu"
 	"github.com/goxcp/goxcp/internal/jsonstyle"
 	"github.com/goxcp/goxcp/live"
 	"github.com/goxcp/goxcp/master"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record/dataset"
+	"github.com/goxcp/goxcp/slaveinfo"
 	"github.com/goxcp/goxcp/workbench"
 )
 
@@ -151,6 +154,13 @@ signals = ["amplitude"]
 func TestJSONTypesKeyStyle(t *testing.T) {
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[ifxcp.XCP](),
+		reflect.TypeFor[a2linfo.CheckReport](),
+		reflect.TypeFor[a2linfo.Entry](),
+		reflect.TypeFor[a2linfo.Detail](),
+		reflect.TypeFor[slaveinfo.Report](),
+		reflect.TypeFor[slaveinfo.DAQReport](),
+		reflect.TypeFor[dto.Layout](),
+		reflect.TypeFor[dto.Stats](),
 		reflect.TypeFor[master.CalPages](),
 		reflect.TypeFor[cal.Value](),
 		reflect.TypeFor[paramset.Item](),
