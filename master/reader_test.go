@@ -89,13 +89,13 @@ func TestReaderEventsDuringCommand(t *testing.T) {
 	for _, network := range []string{"tcp", "udp"} {
 		t.Run(network, func(t *testing.T) {
 			s, m := simtest.Start(t, network, sim.Config{},
-				master.Config{Timeouts: master.Timeouts{T1: 100 * time.Millisecond}})
+				master.Config{Timeouts: master.Timeouts{T1: 250 * time.Millisecond}})
 			ctx := context.Background()
 			notices, unsubscribe := m.Subscribe(64)
 			defer unsubscribe()
-			s.SlowCommands(1, 400*time.Millisecond, 50*time.Millisecond)
+			s.SlowCommands(1, 750*time.Millisecond, 40*time.Millisecond)
 			if _, err := m.GetStatus(ctx); err != nil {
-				t.Fatalf("GET_STATUS kept pending for 4 t1 with EV_CMD_PENDING: %v", err)
+				t.Fatalf("GET_STATUS kept pending for 3 t1 with EV_CMD_PENDING: %v", err)
 			}
 			if n := recvWithin(t, notices, "EV_CMD_PENDING"); n.Event != xcp.EvCmdPending {
 				t.Fatalf("notice %v, want EV_CMD_PENDING", n)
@@ -162,7 +162,9 @@ func TestReaderConcurrentCallers(t *testing.T) {
 func TestReaderTimeoutCancelClose(t *testing.T) {
 	for _, network := range []string{"tcp", "udp"} {
 		t.Run(network, func(t *testing.T) {
-			const t1 = 50 * time.Millisecond
+			// t1 well above the scheduling delays of a loaded machine: the
+			// SYNCH after the timeout must be answered within it.
+			const t1 = 300 * time.Millisecond
 			s, m := simtest.Start(t, network, sim.Config{},
 				master.Config{Timeouts: master.Timeouts{T1: t1}, MaxRetries: -1})
 			ctx := context.Background()

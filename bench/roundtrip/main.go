@@ -2,11 +2,11 @@
 // against the limit a client can reach: a C-shaped baseline client doing
 // blocking send/recv system calls on one locked OS thread (no Go netpoller,
 // no goroutine hand-off), over the same socket kind to the same slave, in
-// the same run, with goxcp's transport alone (the caller receives through
-// Go's netpoller, no master) as the middle line. All talk XCP on Ethernet (CONNECT, then GET_STATUS
-// frames with counting CTRs) to the built-in simulator on 127.0.0.1, or
-// with -addr to an external slave such as Vector's XCPlite. Rounds of the
-// two clients alternate so that both see the same machine load; the
+// the same run, with goxcp's transport alone (eth.Conn Send and Recv, no
+// master) as the middle line. All talk XCP on Ethernet (CONNECT, then
+// GET_STATUS frames with counting CTRs) to the built-in simulator on
+// 127.0.0.1, or with -addr to an external slave such as Vector's XCPlite.
+// Rounds of the clients alternate so that all see the same machine load; the
 // program prints medians and 99th percentiles and the ratio goxcp/baseline
 // (the target is a median ≤ 1.3× and a p99 ≤ 2×).
 //
@@ -178,9 +178,8 @@ func goxcp(ctx context.Context, proto string, ap netip.AddrPort, n int) ([]time.
 }
 
 // transportOnly measures goxcp's XCP-on-Ethernet connection alone: the
-// caller sends GET_STATUS and receives the answer itself (through Go's
-// netpoller), with no master and no receive goroutine — the part of the
-// master's time that is not the hand-off between goroutines.
+// caller sends GET_STATUS and receives the answer itself, with no master —
+// the part of the round trip that is the transport's.
 func transportOnly(ctx context.Context, proto string, ap netip.AddrPort, n int) ([]time.Duration, error) {
 	conn, err := eth.Dial(ctx, eth.Config{Protocol: proto, Host: ap.Addr().String(), Port: int(ap.Port())})
 	if err != nil {
