@@ -22,7 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
+
 	"sort"
 	"strconv"
 	"strings"
@@ -461,13 +461,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x5eed))
 	rep := &Report{Faults: map[string]int{}}
 	var samples []sentAt
+	bufs := &daq.Buffers{} // every file's measurement reuses the receive buffers
 	start := time.Now()
 	for i := 0; time.Since(start) < cfg.Duration && ctx.Err() == nil; i++ {
 		fd := min(cfg.FileDuration, cfg.Duration-time.Since(start))
 		if fd < time.Second {
 			break
 		}
-		if err := runFile(ctx, cfg, sl, lists, filepath.Join(dir, fmt.Sprintf("soak-%03d.xlog", i)), fd, rng, rep, &samples); err != nil {
+		if err := runFile(ctx, cfg, sl, lists, filepath.Join(dir, fmt.Sprintf("soak-%03d.xlog", i)), fd, rng, rep, &samples, bufs); err != nil {
 			rep.Problems = append(rep.Problems, err.Error())
 			break
 		}
@@ -479,7 +480,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 // runFile records one file while injecting faults, then checks it.
-func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path string, dur time.Duration, rng *rand.Rand, rep *Report, counts *[]sentAt) error {
+func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path string, dur time.Duration, rng *rand.Rand, rep *Report, counts *[]sentAt, bufs *daq.Buffers) error {
 	if sl.current() == nil {
 		if err := sl.start(); err != nil {
 			return fmt.Errorf("restart the simulator: %w", err)
@@ -513,7 +514,7 @@ func runFile(ctx context.Context, cfg Config, sl *slave, lists []daq.List, path 
 	// file had received so far. The slave sends nothing more until the
 	// measurement resumes (its connection is gone, its DAQ stopped).
 	var dets []detection
-	rec := supervise.Recorder{Lists: lists, Options: daq.Options{Sink: file}, Duration: dur,
+	rec := supervise.Recorder{Lists: lists, Options: daq.Options{Sink: file, SeparateLists: true, Buffers: bufs}, Duration: dur,
 		Reconnect: sl.connect, RetryInterval: 200 * time.Millisecond, AttemptTimeout: time.Second, Stall: time.Second,
 		OnInterruption: func(in supervise.Interruption) {
 			if in.End.IsZero() {
@@ -631,7 +632,6 @@ loop:
 	if !cfg.Keep {
 		os.Remove(path)
 	}
-	debug.FreeOSMemory() // the check's memory must not count as the recorder's RSS
 	return nil
 }
 
