@@ -3,6 +3,7 @@ package record_test
 import (
 	"bytes"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"path/filepath"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func BenchmarkDecode(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		meta *record.Meta
-	}{{"narrow", recordtest.NarrowMeta()}, {"mixed", recordtest.MixedMeta(record.IDRelativeWord, 4, "intel")}} {
+	}{{"narrow", recordtest.NarrowMeta()}, {"mixed", recordtest.MixedMeta(xcp.IDRelODTAbsDAQWord, 4, "intel")}} {
 		b.Run(c.name, func(b *testing.B) {
 			var buf bytes.Buffer
 			w, err := record.NewWriter(&buf, c.meta, record.Options{Buffers: 4096})

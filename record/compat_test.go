@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 )
 
@@ -59,7 +60,7 @@ func describeRecording(t *testing.T, path string) string {
 	var b strings.Builder
 	m := r.Meta()
 	fmt.Fprintf(&b, "tool %q start %s slave %s %s identifier %q\n", m.Tool, m.Start.UTC().Format("2006-01-02T15:04:05.000000000Z"), m.Slave.Transport, m.Slave.ByteOrder, m.Slave.Identifier)
-	fmt.Fprintf(&b, "id %s timestamp %d bytes tick %g ns overload-msb %v\n", m.DAQ.IDField, m.DAQ.TimestampSize, m.DAQ.TimestampTickNS, m.DAQ.OverloadPIDMSB)
+	fmt.Fprintf(&b, "id %s timestamp %d bytes tick %g ns overload-msb %v\n", dto.IDFieldName(m.DAQ.IDField), m.DAQ.TimestampSize, m.DAQ.TimestampTickNS, m.DAQ.OverloadMSB)
 	for _, l := range m.DAQ.Lists {
 		fmt.Fprintf(&b, "list %q number %d event %d %q prescaler %d timestamps %v\n", l.Name, l.Number, l.Event, l.EventName, l.Prescaler, l.Timestamps)
 		for _, ms := range l.Measurements {

@@ -6,44 +6,21 @@ import (
 	"math"
 
 	"github.com/goxcp/goxcp/protocol/dto"
-	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
-// DecodeStats are the decoder's counters.
-type DecodeStats struct {
-	Samples uint64
-	Lists   []dto.ListStats // by index in Meta.DAQ.Lists (the live decoder's counters)
-	// Unknown counts DTOs whose identification matches no list; Other
-	// counts non-DTO packets (EV, SERV, RES, ERR) in the recording.
-	Unknown, Other uint64
-}
-
-// Decoder turns frames into samples according to a Layout (ASAM XCP part
-// 2: DTO identification field, timestamp in the first ODT, ODT entries),
-// with goxcp/dto, the decoder of live measurements too.
+// Decoder turns the frames of a recording into samples according to its
+// Layout (ASAM XCP part 2: DTO identification field, timestamp in the
+// first ODT, ODT entries): a dto.Decoder, the decoder of live measurements
+// too, fed from a Reader.
 type Decoder struct {
+	*dto.Decoder
 	r      *Reader
-	dec    *dto.Decoder
-	sample dto.Sample
-	n      uint64
+	sample *dto.Sample
 }
 
 // NewDecoder returns a Decoder for the frames of r, using r's metadata.
 func NewDecoder(r *Reader) (*Decoder, error) {
-	d, err := NewFrameDecoder(r.Meta())
-	if err != nil {
-		return nil, err
-	}
-	d.r = r
-	return d, nil
-}
-
-// NewFrameDecoder returns a Decoder fed with Decode, without a Reader.
-func NewFrameDecoder(m *Meta) (*Decoder, error) {
-	if err := m.DAQ.Validate(); err != nil {
-		return nil, err
-	}
-	l, err := m.dto()
+	l, err := r.Meta().DTOLayout()
 	if err != nil {
 		return nil, err
 	}
@@ -51,20 +28,52 @@ func NewFrameDecoder(m *Meta) (*Decoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("record: %w", err)
 	}
-	return &Decoder{dec: dd}, nil
+	return &Decoder{Decoder: dd, r: r}, nil
 }
 
-// dto returns the validated layout of m in goxcp/dto's terms. The
-// recording stores each value by ODT and offset in its packet; the
-// payload of an ODT is ODTBytes or, without it, ends after its last value.
-func (m *Meta) dto() (*dto.Layout, error) {
-	order, err := byteOrder(m.Slave.ByteOrder)
-	if err != nil {
+// LayoutOf derives the layout a recording stores from the layout a DAQ
+// measurement used (goxcp/daq's Session.Layout): per list the ODT count
+// and sizes, per measurement the ODT and DTO offset where it starts (a
+// value split across ODTs is stored by where it starts; ODTBytes tell the
+// reader where it continues). Byte order goes to Slave.ByteOrder
+// (dto.ByteOrderName); units and conversions are added by the caller.
+func LayoutOf(l *dto.Layout) Layout {
+	rl := Layout{IDField: l.IDField, TimestampSize: l.TimestampSize, OverloadMSB: l.OverloadMSB}
+	if l.TimestampSize > 0 {
+		rl.TimestampTickNS = float64(l.TickPS) / 1000
+	}
+	for i, ll := range l.Lists {
+		x := List{Name: ll.Name, Number: ll.Number, Event: ll.Event, EventName: ll.EventName, Prescaler: max(ll.Prescaler, 1),
+			Priority: ll.Priority, Timestamps: ll.Timestamps && l.TimestampSize > 0, FirstPID: ll.FirstPID, ODTs: len(ll.ODTs)}
+		for _, o := range ll.ODTs {
+			x.ODTBytes = append(x.ODTBytes, o.Size)
+		}
+		for j, ms := range ll.Measurements {
+			var odt, off int
+			if j < len(ll.Offsets) && len(ll.ODTs) > 0 {
+				odt, off = l.Locate(i, j)
+			}
+			x.Measurements = append(x.Measurements, Measurement{Measurement: ms, ODT: odt, Offset: off})
+		}
+		rl.Lists = append(rl.Lists, x)
+	}
+	return rl
+}
+
+// DTOLayout returns the validated layout of the recording in goxcp/dto's
+// terms, the inverse of LayoutOf: the payload of an ODT is ODTBytes or,
+// without it (files written before ODT sizes were stored, other tools'
+// files), ends after its last value.
+func (m *Meta) DTOLayout() (*dto.Layout, error) {
+	if err := m.DAQ.Validate(); err != nil {
 		return nil, err
 	}
-	idf := map[string]xcp.IDField{IDAbsolute: xcp.IDAbsODT, IDRelativeByte: xcp.IDRelODTAbsDAQByte,
-		IDRelativeWord: xcp.IDRelODTAbsDAQWord, IDRelativeWordAligned: xcp.IDRelODTAbsDAQWordAl}[m.DAQ.IDField]
-	l := &dto.Layout{IDField: idf, Order: order, TimestampSize: m.DAQ.TimestampSize, OverloadMSB: m.DAQ.OverloadPIDMSB}
+	order, err := dto.ParseByteOrder(m.Slave.ByteOrder)
+	if err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	idf := m.DAQ.IDField
+	l := &dto.Layout{IDField: idf, Order: order, TimestampSize: m.DAQ.TimestampSize, OverloadMSB: m.DAQ.OverloadMSB}
 	if l.TimestampSize > 0 {
 		l.TickPS = uint64(math.Round(m.DAQ.TimestampTickNS * 1000))
 		if l.TickPS == 0 {
@@ -80,8 +89,8 @@ func (m *Meta) dto() (*dto.Layout, error) {
 			}
 			return hdr
 		}
-		x := dto.List{Name: rl.Name, Number: uint16(rl.Number), FirstPID: uint8(rl.FirstPID), Event: uint16(rl.Event), EventName: rl.EventName,
-			Prescaler: uint8(rl.Prescaler), Priority: uint8(rl.Priority), Timestamps: rl.Timestamps, ODTs: make([]dto.ODT, rl.ODTs)}
+		x := dto.List{Name: rl.Name, Number: rl.Number, FirstPID: rl.FirstPID, Event: rl.Event, EventName: rl.EventName,
+			Prescaler: rl.Prescaler, Priority: rl.Priority, Timestamps: rl.Timestamps, ODTs: make([]dto.ODT, rl.ODTs)}
 		if len(rl.ODTBytes) > 0 {
 			if len(rl.ODTBytes) != rl.ODTs {
 				return nil, fmt.Errorf("record: list %q: %d ODT sizes for %d ODTs", rl.Name, len(rl.ODTBytes), rl.ODTs)
@@ -99,7 +108,7 @@ func (m *Meta) dto() (*dto.Layout, error) {
 			off[o] = off[o-1] + x.ODTs[o-1].Size
 		}
 		for _, ms := range rl.Measurements {
-			x.Measurements = append(x.Measurements, dto.Measurement{Name: ms.Name, Address: ms.Address, Extension: ms.Extension, Type: ms.Type, BitMask: ms.BitMask})
+			x.Measurements = append(x.Measurements, ms.Measurement)
 			x.Offsets = append(x.Offsets, off[ms.ODT]+ms.Offset-start(ms.ODT))
 		}
 		l.Lists = append(l.Lists, x)
@@ -112,7 +121,7 @@ func (m *Meta) dto() (*dto.Layout, error) {
 func (d *Decoder) Next() bool {
 	for d.r.Next() {
 		f := d.r.Frame()
-		if d.Decode(f.Time, f.Data) {
+		if d.sample = d.Decode(f.Time, f.Data); d.sample != nil {
 			return true
 		}
 	}
@@ -120,33 +129,10 @@ func (d *Decoder) Next() bool {
 }
 
 // Err returns the Reader's error.
-func (d *Decoder) Err() error {
-	if d.r == nil {
-		return nil
-	}
-	return d.r.Err()
-}
+func (d *Decoder) Err() error { return d.r.Err() }
 
 // Sample returns the last completed sample; it is overwritten by the next.
-func (d *Decoder) Sample() *dto.Sample { return &d.sample }
-
-// Stats returns the decoder's counters.
-func (d *Decoder) Stats() DecodeStats {
-	ds := d.dec.Stats()
-	return DecodeStats{Samples: d.n, Unknown: ds.Unknown, Other: ds.Other, Lists: ds.Lists}
-}
-
-// Decode feeds one frame received at hostNS; it reports whether it
-// completed a sample (then available from Sample).
-func (d *Decoder) Decode(hostNS int64, p []byte) bool {
-	x := d.dec.Decode(hostNS, p)
-	if x == nil {
-		return false
-	}
-	d.n++
-	d.sample = dto.Sample{List: x.List, HostNS: x.HostNS, SlaveNS: x.SlaveNS, HasSlave: x.HasSlave, Values: x.Values}
-	return true
-}
+func (d *Decoder) Sample() *dto.Sample { return d.sample }
 
 // All returns an iterator over the remaining samples of all DAQ lists in
 // file order (the *Sample is reused: copy what you keep). Check Err after
@@ -154,7 +140,7 @@ func (d *Decoder) Decode(hostNS int64, p []byte) bool {
 func (d *Decoder) All() iter.Seq[*dto.Sample] {
 	return func(yield func(*dto.Sample) bool) {
 		for d.Next() {
-			if !yield(&d.sample) {
+			if !yield(d.sample) {
 				return
 			}
 		}
@@ -167,7 +153,7 @@ func (d *Decoder) All() iter.Seq[*dto.Sample] {
 func (d *Decoder) List(list int) iter.Seq[*dto.Sample] {
 	return func(yield func(*dto.Sample) bool) {
 		for d.Next() {
-			if d.sample.List == list && !yield(&d.sample) {
+			if d.sample.List == list && !yield(d.sample) {
 				return
 			}
 		}

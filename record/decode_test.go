@@ -3,6 +3,7 @@ package record_test
 import (
 	"bytes"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"math"
 	"testing"
 
@@ -12,7 +13,7 @@ import (
 )
 
 func TestDecodeAllIdentificationFields(t *testing.T) {
-	for _, idf := range []string{record.IDAbsolute, record.IDRelativeByte, record.IDRelativeWord, record.IDRelativeWordAligned} {
+	for _, idf := range []xcp.IDField{xcp.IDAbsODT, xcp.IDRelODTAbsDAQByte, xcp.IDRelODTAbsDAQWord, xcp.IDRelODTAbsDAQWordAl} {
 		for _, ts := range []int{0, 1, 2, 4} {
 			for _, order := range []string{"intel", "motorola"} {
 				t.Run(fmt.Sprintf("%s/ts%d/%s", idf, ts, order), func(t *testing.T) {
@@ -79,7 +80,7 @@ func testDecodeRoundTrip(t *testing.T, meta *record.Meta, n int) {
 		t.Fatalf("decoded %d samples, want %d", i, n)
 	}
 	st := d.Stats()
-	if st.Samples != uint64(n) || st.Unknown != 0 || st.Other != 0 {
+	if st.Samples() != uint64(n) || st.Unknown != 0 || st.Other != 0 {
 		t.Fatalf("stats %+v", st)
 	}
 	for _, ls := range st.Lists {
@@ -90,11 +91,8 @@ func testDecodeRoundTrip(t *testing.T, meta *record.Meta, n int) {
 }
 
 func TestDecodeLossAndOverload(t *testing.T) {
-	meta := recordtest.MixedMeta(record.IDAbsolute, 2, "intel")
-	d, err := record.NewFrameDecoder(meta)
-	if err != nil {
-		t.Fatal(err)
-	}
+	meta := recordtest.MixedMeta(xcp.IDAbsODT, 2, "intel")
+	d := frameDecoder(t, meta)
 	e, err := recordtest.NewEncoder(meta)
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +119,7 @@ func TestDecodeLossAndOverload(t *testing.T) {
 		{odts[1][:10], false},                         // ODT 1 too short: malformed
 	}
 	for i, s := range steps {
-		if got := d.Decode(int64(i), s.frame); got != s.sample {
+		if got := d.Decode(int64(i), s.frame) != nil; got != s.sample {
 			t.Fatalf("step %d: sample %v", i, got)
 		}
 	}
@@ -136,20 +134,33 @@ func TestSlaveTimestampWrapAround(t *testing.T) {
 	meta.DAQ.TimestampSize = 1
 	meta.DAQ.TimestampTickNS = 2.5
 	meta.DAQ.Lists[0].Measurements[0].Offset = 2
-	d, err := record.NewFrameDecoder(meta)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := frameDecoder(t, meta)
 	raw := []byte{250, 255, 3, 100, 200, 10}
 	want := []int64{0, 5, 9, 106, 206, 272}
 	for i, r := range raw {
-		if !d.Decode(0, []byte{0, r, 0, 0}) {
+		x := d.Decode(0, []byte{0, r, 0, 0})
+		if x == nil {
 			t.Fatal("no sample")
 		}
-		if got := d.Sample().SlaveNS; got != int64(float64(want[i])*2.5) {
+		if got := x.SlaveNS; got != int64(float64(want[i])*2.5) {
 			t.Fatalf("step %d: %d, want %v", i, got, float64(want[i])*2.5)
 		}
 	}
+}
+
+// frameDecoder returns a decoder for the layout of meta, fed frame by
+// frame.
+func frameDecoder(t *testing.T, meta *record.Meta) *dto.Decoder {
+	t.Helper()
+	l, err := meta.DTOLayout()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := dto.NewDecoder(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func TestValueText(t *testing.T) {
@@ -171,7 +182,7 @@ func TestValueText(t *testing.T) {
 
 func TestLayoutValidate(t *testing.T) {
 	bad := []func(m *record.Meta){
-		func(m *record.Meta) { m.DAQ.IDField = "pid" },
+		func(m *record.Meta) { m.DAQ.IDField = 7 },
 		func(m *record.Meta) { m.DAQ.TimestampSize = 3 },
 		func(m *record.Meta) { m.DAQ.Lists[0].ODTs = 0 },
 		func(m *record.Meta) { m.DAQ.Lists[1].Number = 0 },
@@ -182,13 +193,13 @@ func TestLayoutValidate(t *testing.T) {
 		func(m *record.Meta) { m.DAQ.Lists[0].FirstPID = 0x7F },
 	}
 	for i, f := range bad {
-		m := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+		m := recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel")
 		f(m)
 		if err := m.DAQ.Validate(); err == nil {
 			t.Errorf("case %d: no error", i)
 		}
 	}
-	if err := recordtest.MixedMeta(record.IDAbsolute, 4, "intel").DAQ.Validate(); err != nil {
+	if err := recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel").DAQ.Validate(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -208,7 +219,7 @@ func TestParseType(t *testing.T) {
 }
 
 func TestIterators(t *testing.T) {
-	meta := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+	meta := recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel")
 	var buf bytes.Buffer
 	w, err := record.NewWriter(&buf, meta, record.Options{Buffers: 64})
 	if err != nil {

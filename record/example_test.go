@@ -3,6 +3,7 @@ package record_test
 import (
 	"bytes"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"log"
 	"os"
 	"path/filepath"
@@ -17,12 +18,12 @@ func Example() {
 	meta := &record.Meta{
 		Slave: record.Slave{ByteOrder: "intel"},
 		DAQ: record.Layout{
-			IDField: record.IDAbsolute, TimestampSize: 2, TimestampTickNS: 1000,
+			IDField: xcp.IDAbsODT, TimestampSize: 2, TimestampTickNS: 1000,
 			Lists: []record.List{{
 				Name: "engine", Number: 0, Event: 1, Timestamps: true, ODTs: 1,
 				Measurements: []record.Measurement{
-					{Name: "rpm", Type: dto.U16, Offset: 3},
-					{Name: "temp", Type: dto.I8, Offset: 5},
+					{Measurement: dto.Measurement{Name: "rpm", Type: dto.U16}, Offset: 3},
+					{Measurement: dto.Measurement{Name: "temp", Type: dto.I8}, Offset: 5},
 				},
 			}},
 		},
@@ -70,12 +71,12 @@ func ExampleDecoder_List() {
 	meta := &record.Meta{
 		Slave: record.Slave{ByteOrder: "intel"},
 		DAQ: record.Layout{
-			IDField: record.IDAbsolute,
+			IDField: xcp.IDAbsODT,
 			Lists: []record.List{
 				{Name: "fast", Number: 0, Event: 0, ODTs: 1, FirstPID: 0,
-					Measurements: []record.Measurement{{Name: "counter", Type: dto.U16, Offset: 1}}},
+					Measurements: []record.Measurement{{Measurement: dto.Measurement{Name: "counter", Type: dto.U16}, Offset: 1}}},
 				{Name: "slow", Number: 1, Event: 1, ODTs: 1, FirstPID: 1,
-					Measurements: []record.Measurement{{Name: "temp", Type: dto.I8, Offset: 1}}},
+					Measurements: []record.Measurement{{Measurement: dto.Measurement{Name: "temp", Type: dto.I8}, Offset: 1}}},
 			},
 		},
 	}

@@ -2,6 +2,7 @@ package record_test
 
 import (
 	"bytes"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"testing"
 
 	"github.com/goxcp/goxcp/record"
@@ -15,7 +16,7 @@ func smallFile(f *testing.F) []byte {
 		f = &testing.F{}
 	}
 	var buf bytes.Buffer
-	meta := recordtest.MixedMeta(record.IDRelativeByte, 2, "intel")
+	meta := recordtest.MixedMeta(xcp.IDRelODTAbsDAQByte, 2, "intel")
 	w, err := record.NewWriter(&buf, meta, record.Options{ChunkSize: 128, Buffers: 64})
 	if err != nil {
 		f.Fatal(err)

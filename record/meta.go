@@ -3,21 +3,22 @@ package record
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/goxcp/goxcp/protocol/dto"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/goxcp/goxcp/compu"
+	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/protocol/xcp"
 )
 
 // MetaVersion is the version of the metadata schema this package writes.
 // Readers accept metadata of this version or lower.
 //
-// Version 2 added Measurement.Conversion (physical values); version 1
-// files are read unchanged (they have no conversions).
-const MetaVersion = 2
+// Version 2 added Measurement.Conversion (physical values); version 3
+// writes snake_case keys ("byte_order", "bit_mask", "odt_bytes", ...) and
+// the identification field as "id_field". Files of versions 1 and 2
+// (camelCase keys) are read unchanged.
+const MetaVersion = 3
 
 // Meta is the self-describing part of a recording, stored as JSON in the
 // file header.
@@ -44,83 +45,72 @@ type Slave struct {
 	Transport string `json:"transport,omitempty"` // "tcp", "udp", "can", ...
 	Address   string `json:"address,omitempty"`   // remote endpoint
 	// ByteOrder is "intel" (little-endian) or "motorola" (big-endian).
-	ByteOrder string `json:"byteOrder"`
+	ByteOrder string `json:"byte_order"`
 	// AddressGranularity is 1, 2 or 4 (bytes per address unit).
-	AddressGranularity int `json:"addressGranularity,omitempty"`
-	MaxCTO             int `json:"maxCto,omitempty"`
-	MaxDTO             int `json:"maxDto,omitempty"`
-	ProtocolVersion    int `json:"protocolVersion,omitempty"`
-	TransportVersion   int `json:"transportVersion,omitempty"`
+	AddressGranularity int `json:"address_granularity,omitempty"`
+	MaxCTO             int `json:"max_cto,omitempty"`
+	MaxDTO             int `json:"max_dto,omitempty"`
+	ProtocolVersion    int `json:"protocol_version,omitempty"`
+	TransportVersion   int `json:"transport_version,omitempty"`
 	// Identifier is the slave's ASAM identifier (GET_ID), if known.
 	Identifier string `json:"identifier,omitempty"`
 	// Properties holds further properties as text (resource bits, ...).
 	Properties map[string]string `json:"properties,omitempty"`
 }
 
-// Identification field types (ASAM XCP part 2, DAQ_KEY_BYTE).
-const (
-	IDAbsolute            = "absolute"              // PID = absolute ODT number
-	IDRelativeByte        = "relative_byte"         // PID = relative ODT, DAQ number as byte
-	IDRelativeWord        = "relative_word"         // PID, DAQ number as word
-	IDRelativeWordAligned = "relative_word_aligned" // PID, fill byte, DAQ number as word
-)
-
-// Layout is the DAQ configuration that produced the frames.
+// Layout is the DAQ configuration that produced the frames, as the
+// recording stores it: every value by the ODT and the byte offset in the
+// DTO packet where it starts. LayoutOf derives it from the layout a DAQ
+// measurement used (a dto.Layout); DTO turns it back into one for
+// decoding.
 type Layout struct {
-	// IDField is one of the ID* constants.
-	IDField string `json:"idField"`
+	IDField xcp.IDField `json:"-"` // stored by name: "absolute", "relative_byte", ...
 	// TimestampSize is the size of the DTO timestamp in bytes (0, 1, 2, 4).
-	TimestampSize int `json:"timestampSize,omitempty"`
+	TimestampSize int `json:"timestamp_size,omitempty"`
 	// TimestampTickNS is the duration of one timestamp tick in nanoseconds
 	// (unit × ticks per unit of GET_DAQ_RESOLUTION_INFO).
-	TimestampTickNS float64 `json:"timestampTickNs,omitempty"`
-	// OverloadPIDMSB is true if the slave signals overload by setting the
+	TimestampTickNS float64 `json:"timestamp_tick_ns,omitempty"`
+	// OverloadMSB is true if the slave signals overload by setting the
 	// most significant bit of the PID; the decoder then masks it and counts.
-	OverloadPIDMSB bool `json:"overloadPidMsb,omitempty"`
+	OverloadMSB bool `json:"overload_msb,omitempty"`
 	// Lists are the DAQ lists.
 	Lists []List `json:"lists"`
 }
 
-// List is one DAQ list.
+// List is one DAQ list of a recording (see dto.List for the fields they
+// share).
 type List struct {
-	Name      string `json:"name"`
-	Number    int    `json:"number"` // DAQ list number on the slave
-	Event     int    `json:"event"`
-	EventName string `json:"eventName,omitempty"`
-	Prescaler int    `json:"prescaler,omitempty"`
-	Priority  int    `json:"priority,omitempty"`
-	// Timestamps is true if the first ODT of every sample carries a
-	// timestamp (after the identification field).
-	Timestamps bool `json:"timestamps,omitempty"`
+	Name       string `json:"name"`
+	Number     uint16 `json:"number"` // DAQ list number on the slave
+	Event      uint16 `json:"event"`
+	EventName  string `json:"event_name,omitempty"`
+	Prescaler  uint8  `json:"prescaler,omitempty"`
+	Priority   uint8  `json:"priority,omitempty"`
+	Timestamps bool   `json:"timestamps,omitempty"`
 	// FirstPID is the PID of the list's first ODT with absolute ODT
-	// numbers (IDAbsolute); unused otherwise.
-	FirstPID int `json:"firstPid,omitempty"`
+	// numbers; unused otherwise.
+	FirstPID uint8 `json:"first_pid,omitempty"`
 	// ODTs is the number of ODTs of the list; a sample is complete when ODT
 	// ODTs-1 arrives.
 	ODTs int `json:"odts"`
-	// ODTBytes, if given (schema version 2), holds the data bytes of each
-	// ODT (after identification field and timestamp); a value may then
-	// continue from the end of its ODT into the next one. Without it an
-	// ODT's data is taken to end after its last value.
-	ODTBytes []int `json:"odtBytes,omitempty"`
+	// ODTBytes, if given, holds the data bytes of each ODT (after
+	// identification field and timestamp); a value may then continue from
+	// the end of its ODT into the next one. Without it an ODT's data is
+	// taken to end after its last value.
+	ODTBytes []int `json:"odt_bytes,omitempty"`
 	// Measurements are the list's values.
 	Measurements []Measurement `json:"measurements"`
 }
 
-// Measurement is one value in a DAQ list.
+// Measurement is one value in a DAQ list: the measured dto.Measurement,
+// where it sits in the DTOs and what the A2L says about it.
 type Measurement struct {
-	Name string   `json:"name"`
-	Type dto.Type `json:"type"`
+	dto.Measurement
 	// ODT is the ODT (relative to the list) that carries the value.
 	ODT int `json:"odt"`
 	// Offset is the byte offset of the value in the DTO packet, counted
 	// from the PID (so it includes identification field and timestamp).
 	Offset int `json:"offset"`
-	// BitMask, if not zero, is applied to the raw value and the result
-	// shifted right by the mask's trailing zeros.
-	BitMask   uint64 `json:"bitMask,omitempty"`
-	Address   uint32 `json:"address,omitempty"`
-	Extension uint8  `json:"extension,omitempty"`
 	// Unit is the unit of the physical value (of the raw value if there
 	// is no conversion).
 	Unit string `json:"unit,omitempty"`
@@ -140,40 +130,14 @@ type Limits struct {
 	Upper float64 `json:"upper"`
 }
 
-// byteOrder returns the byte order for a Slave.ByteOrder string.
-func byteOrder(s string) (xcp.ByteOrder, error) {
-	switch strings.ToLower(s) {
-	case "", "intel", "little", "little-endian":
-		return xcp.Intel, nil
-	case "motorola", "big", "big-endian":
-		return xcp.Motorola, nil
-	}
-	return 0, fmt.Errorf("record: unknown byte order %q", s)
-}
-
-// idHeaderSize returns the size of the identification field.
-func idHeaderSize(id string) (int, error) {
-	switch id {
-	case IDAbsolute:
-		return 1, nil
-	case IDRelativeByte:
-		return 2, nil
-	case IDRelativeWord:
-		return 3, nil
-	case IDRelativeWordAligned:
-		return 4, nil
-	}
-	return 0, fmt.Errorf("record: unknown identification field type %q", id)
-}
-
 // Validate checks the layout for consistency: known types, ODT and offset
 // ranges, unique list numbers (and PIDs with absolute identification).
 // The Decoder relies on a validated layout.
 func (l *Layout) Validate() error {
-	hdr, err := idHeaderSize(l.IDField)
-	if err != nil {
-		return err
+	if l.IDField > xcp.IDRelODTAbsDAQWordAl {
+		return fmt.Errorf("record: unknown identification field type %d", l.IDField)
 	}
+	hdr := l.IDField.Len()
 	switch l.TimestampSize {
 	case 0, 1, 2, 4:
 	default:
@@ -182,29 +146,30 @@ func (l *Layout) Validate() error {
 	if l.TimestampTickNS < 0 || math.IsNaN(l.TimestampTickNS) || math.IsInf(l.TimestampTickNS, 0) {
 		return fmt.Errorf("record: bad timestamp tick %v ns", l.TimestampTickNS)
 	}
-	numbers := map[int]bool{}
+	numbers := map[uint16]bool{}
 	var pids [256]bool
 	for i := range l.Lists {
 		li := &l.Lists[i]
 		if li.ODTs < 1 || li.ODTs > 256 {
 			return fmt.Errorf("record: list %q: %d ODTs (want 1..256)", li.Name, li.ODTs)
 		}
-		if li.Number < 0 || li.Number > 0xFFFF || (l.IDField == IDRelativeByte && li.Number > 0xFF) {
-			return fmt.Errorf("record: list %q: number %d out of range for %s identification", li.Name, li.Number, l.IDField)
+		if l.IDField == xcp.IDRelODTAbsDAQByte && li.Number > 0xFF {
+			return fmt.Errorf("record: list %q: number %d out of range for %s identification", li.Name, li.Number, dto.IDFieldName(l.IDField))
 		}
 		if numbers[li.Number] {
 			return fmt.Errorf("record: list %q: duplicate list number %d", li.Name, li.Number)
 		}
 		numbers[li.Number] = true
 		maxPID := 0xFB
-		if l.OverloadPIDMSB {
+		if l.OverloadMSB {
 			maxPID = 0x7F
 		}
-		if l.IDField == IDAbsolute {
-			if li.FirstPID < 0 || li.FirstPID+li.ODTs-1 > maxPID {
-				return fmt.Errorf("record: list %q: PIDs %d..%d out of range", li.Name, li.FirstPID, li.FirstPID+li.ODTs-1)
+		if l.IDField == xcp.IDAbsODT {
+			first := int(li.FirstPID)
+			if first+li.ODTs-1 > maxPID {
+				return fmt.Errorf("record: list %q: PIDs %d..%d out of range", li.Name, first, first+li.ODTs-1)
 			}
-			for p := li.FirstPID; p < li.FirstPID+li.ODTs; p++ {
+			for p := first; p < first+li.ODTs; p++ {
 				if pids[p] {
 					return fmt.Errorf("record: list %q: PID %d used twice", li.Name, p)
 				}
@@ -233,6 +198,35 @@ func (l *Layout) Validate() error {
 	return nil
 }
 
+// layoutJSON is Layout with the identification field by name.
+type layoutJSON struct {
+	IDField string `json:"id_field"`
+	layoutFields
+}
+
+type layoutFields Layout
+
+// MarshalJSON writes the layout with snake_case keys and the
+// identification field by name (dto.IDFieldName).
+func (l Layout) MarshalJSON() ([]byte, error) {
+	return json.Marshal(layoutJSON{IDField: dto.IDFieldName(l.IDField), layoutFields: layoutFields(l)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (l *Layout) UnmarshalJSON(b []byte) error {
+	var x layoutJSON
+	if err := json.Unmarshal(b, &x); err != nil {
+		return err
+	}
+	idf, err := dto.ParseIDField(x.IDField)
+	if err != nil {
+		return err
+	}
+	*l = Layout(x.layoutFields)
+	l.IDField = idf
+	return nil
+}
+
 // marshalMeta encodes m as JSON for the file header.
 func marshalMeta(m *Meta) ([]byte, error) {
 	c := *m
@@ -242,14 +236,28 @@ func marshalMeta(m *Meta) ([]byte, error) {
 	return json.Marshal(&c)
 }
 
-// unmarshalMeta decodes and checks the metadata block.
+// unmarshalMeta decodes and checks the metadata block; metadata before
+// version 3 (camelCase keys) is read with readMetaV2.
 func unmarshalMeta(b []byte) (*Meta, error) {
+	var v struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("%w: metadata: %v", ErrCorrupt, err)
+	}
+	if v.Version < 1 || v.Version > MetaVersion {
+		return nil, fmt.Errorf("%w: metadata version %d (this reader knows up to %d)", ErrVersion, v.Version, MetaVersion)
+	}
+	if v.Version < 3 {
+		m, err := readMetaV2(b)
+		if err != nil {
+			return nil, fmt.Errorf("%w: metadata: %v", ErrCorrupt, err)
+		}
+		return m, nil
+	}
 	var m Meta
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("%w: metadata: %v", ErrCorrupt, err)
-	}
-	if m.Version < 1 || m.Version > MetaVersion {
-		return nil, fmt.Errorf("%w: metadata version %d (this reader knows up to %d)", ErrVersion, m.Version, MetaVersion)
 	}
 	return &m, nil
 }

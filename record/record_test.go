@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"io"
 	"os"
 	"path/filepath"
@@ -82,7 +83,7 @@ func TestRoundTrip(t *testing.T) {
 	for _, chunk := range []int{64, 4096, 1 << 20} {
 		t.Run(fmt.Sprint(chunk), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "a.xlog")
-			meta := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+			meta := recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel")
 			meta.Comment = "round trip"
 			w, err := record.Create(path, meta, record.Options{ChunkSize: chunk, Buffers: 4096})
 			if err != nil {

@@ -62,8 +62,8 @@ func (o *Options) defaults() {
 // overload indications).
 type Loss struct {
 	List        int    `json:"list"` // DAQ list number
-	CtrGaps     uint64 `json:"ctrGaps,omitempty"`
-	MissingODTs uint64 `json:"missingOdts,omitempty"`
+	CtrGaps     uint64 `json:"ctr_gaps,omitempty"`
+	MissingODTs uint64 `json:"missing_odts,omitempty"`
 	Overloads   uint64 `json:"overloads,omitempty"`
 }
 
@@ -75,9 +75,9 @@ type Stats struct {
 	// Dropped counts frames the writer had to drop because all chunk
 	// buffers were waiting for the disk; DroppedBytes their size.
 	Dropped      uint64 `json:"dropped,omitempty"`
-	DroppedBytes uint64 `json:"droppedBytes,omitempty"`
-	Chunks       uint64 `json:"chunks"`    // frame blocks written
-	FileBytes    int64  `json:"fileBytes"` // bytes written to the file
+	DroppedBytes uint64 `json:"dropped_bytes,omitempty"`
+	Chunks       uint64 `json:"chunks"`     // frame blocks written
+	FileBytes    int64  `json:"file_bytes"` // bytes written to the file
 	// Unwritten counts frames that were accepted but are not in the file
 	// because writing failed (disk full, I/O error); Frames minus
 	// Unwritten frames are stored.
@@ -87,11 +87,51 @@ type Stats struct {
 	// BusErrorFrames counts the error frames the bus reported (CAN: bus
 	// errors, controller state changes) and BusOff how often the
 	// controller went bus-off, as last given to SetBusErrors.
-	BusErrorFrames uint64 `json:"busErrorFrames,omitempty"`
-	BusOff         uint64 `json:"busOff,omitempty"`
+	BusErrorFrames uint64 `json:"bus_error_frames,omitempty"`
+	BusOff         uint64 `json:"bus_off,omitempty"`
 	// Interruptions are the times the measurement was interrupted (the
 	// connection to the slave lost), as last given to SetInterruptions.
 	Interruptions []Interruption `json:"interruptions,omitempty"`
+}
+
+// UnmarshalJSON reads loss counters with today's snake_case keys and the
+// camelCase keys of stats blocks written before metadata version 3.
+func (l *Loss) UnmarshalJSON(b []byte) error {
+	type plain Loss
+	var x struct {
+		plain
+		OldCtrGaps     uint64 `json:"ctrGaps"`     // old key
+		OldMissingODTs uint64 `json:"missingOdts"` // old key
+	}
+	if err := json.Unmarshal(b, &x); err != nil {
+		return err
+	}
+	*l = Loss(x.plain)
+	l.CtrGaps = max(l.CtrGaps, x.OldCtrGaps)
+	l.MissingODTs = max(l.MissingODTs, x.OldMissingODTs)
+	return nil
+}
+
+// UnmarshalJSON reads a stats block with today's snake_case keys and the
+// camelCase keys of stats blocks written before metadata version 3.
+func (s *Stats) UnmarshalJSON(b []byte) error {
+	type plain Stats
+	var x struct {
+		plain
+		OldDroppedBytes   uint64 `json:"droppedBytes"`   // old key
+		OldFileBytes      int64  `json:"fileBytes"`      // old key
+		OldBusErrorFrames uint64 `json:"busErrorFrames"` // old key
+		OldBusOff         uint64 `json:"busOff"`         // old key
+	}
+	if err := json.Unmarshal(b, &x); err != nil {
+		return err
+	}
+	*s = Stats(x.plain)
+	s.DroppedBytes = max(s.DroppedBytes, x.OldDroppedBytes)
+	s.FileBytes = max(s.FileBytes, x.OldFileBytes)
+	s.BusErrorFrames = max(s.BusErrorFrames, x.OldBusErrorFrames)
+	s.BusOff = max(s.BusOff, x.OldBusOff)
+	return nil
 }
 
 // Interruption is a time the measurement was interrupted: no frames were
@@ -173,7 +213,7 @@ func newWriter(out io.Writer, f *os.File, meta *Meta, opts Options) (*Writer, er
 	if meta == nil {
 		meta = &Meta{}
 	}
-	if len(meta.DAQ.Lists) > 0 || meta.DAQ.IDField != "" {
+	if len(meta.DAQ.Lists) > 0 {
 		if err := meta.DAQ.Validate(); err != nil {
 			return nil, err
 		}

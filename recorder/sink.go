@@ -28,7 +28,6 @@ import (
 	"github.com/goxcp/goxcp/daq"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/dto"
-	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert/mf4"
 )
@@ -195,7 +194,7 @@ func (s *FileSink) loss(st daq.Stats) []record.Loss {
 	for i, l := range st.Lists {
 		num := i
 		if i < len(s.meta.DAQ.Lists) {
-			num = s.meta.DAQ.Lists[i].Number
+			num = int(s.meta.DAQ.Lists[i].Number)
 		}
 		loss = append(loss, record.Loss{List: num, MissingODTs: l.MissingODT + l.Malformed, Overloads: l.Overload})
 	}
@@ -232,60 +231,31 @@ func SlaveOf(m *master.Master) record.Slave {
 }
 
 // Meta converts the header of a DAQ measurement into the metadata of a
-// recording. A value split across ODTs is stored by where it starts; the
-// ODT payload sizes (List.ODTBytes) tell the reader where it continues.
+// recording: the layout by record.LayoutOf, the events named by the
+// slave's DAQ information, byte order and transport from the measurement.
 func Meta(h daq.Header, slave record.Slave) (*record.Meta, error) {
 	l := h.Layout
-	if slave.ByteOrder == "" {
-		slave.ByteOrder = "intel"
-		if l.Order == xcp.Motorola {
-			slave.ByteOrder = "motorola"
+	for _, ll := range l.Lists {
+		if len(ll.Offsets) != len(ll.Measurements) || (len(ll.Measurements) > 0 && len(ll.ODTs) == 0) {
+			return nil, fmt.Errorf("recorder: DAQ list %q: %d offsets and %d ODTs for %d measurements (not a layout of daq.Allocate)", ll.Name, len(ll.Offsets), len(ll.ODTs), len(ll.Measurements))
 		}
+	}
+	if slave.ByteOrder == "" {
+		slave.ByteOrder = dto.ByteOrderName(l.Order)
 	}
 	if slave.Transport == "" {
 		slave.Transport, slave.Address, _ = strings.Cut(h.Transport, " ")
 	}
-	m := &record.Meta{Version: record.MetaVersion, Start: h.Start, Slave: slave}
-	m.DAQ.IDField = [...]string{record.IDAbsolute, record.IDRelativeByte, record.IDRelativeWord, record.IDRelativeWordAligned}[l.IDField&3]
-	m.DAQ.TimestampSize = l.TimestampSize
-	if l.TimestampSize > 0 {
-		m.DAQ.TimestampTickNS = float64(l.TickPS) / 1000
-	}
-	m.DAQ.OverloadPIDMSB = l.OverloadMSB
-	for _, ll := range l.Lists {
-		rl := record.List{Name: ll.Name, Number: int(ll.Number), Event: int(ll.Event), Prescaler: int(max(ll.Prescaler, 1)),
-			Priority: int(ll.Priority), Timestamps: ll.Timestamps && l.TimestampSize > 0, FirstPID: int(ll.FirstPID), ODTs: len(ll.ODTs)}
-		if h.Info != nil {
+	m := &record.Meta{Version: record.MetaVersion, Start: h.Start, Slave: slave, DAQ: record.LayoutOf(l)}
+	if h.Info != nil {
+		for i := range m.DAQ.Lists {
+			rl := &m.DAQ.Lists[i]
 			for _, e := range h.Info.Events {
-				if e.Number == ll.Event {
+				if e.Number == rl.Event && rl.EventName == "" {
 					rl.EventName = e.Name
 				}
 			}
 		}
-		if len(ll.Offsets) != len(ll.Measurements) || (len(ll.Measurements) > 0 && len(ll.ODTs) == 0) {
-			return nil, fmt.Errorf("recorder: DAQ list %q: %d offsets and %d ODTs for %d measurements (not a layout of daq.Allocate)", ll.Name, len(ll.Offsets), len(ll.ODTs), len(ll.Measurements))
-		}
-		starts := make([]int, len(ll.ODTs))
-		off := 0
-		for i, o := range ll.ODTs {
-			starts[i] = off
-			off += o.Size
-			rl.ODTBytes = append(rl.ODTBytes, o.Size)
-		}
-		for i, ms := range ll.Measurements {
-			mo := ll.Offsets[i]
-			odt := len(starts) - 1
-			for odt > 0 && starts[odt] > mo {
-				odt--
-			}
-			pos := l.IDField.Len() + mo - starts[odt]
-			if odt == 0 && rl.Timestamps {
-				pos += l.TimestampSize
-			}
-			rl.Measurements = append(rl.Measurements, record.Measurement{Name: ms.Name, Type: ms.Type, ODT: odt, Offset: pos,
-				BitMask: ms.BitMask, Address: ms.Address, Extension: ms.Extension})
-		}
-		m.DAQ.Lists = append(m.DAQ.Lists, rl)
 	}
 	return m, nil
 }

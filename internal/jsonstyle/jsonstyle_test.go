@@ -108,7 +108,7 @@ func TestCheckJSON(t *testing.T) {
 // pendingW3 are the files whose JSON keys are being switched to
 // snake_case in another change (the measurement model, with reading of
 // the old keys); they are reported, not failed, until that lands.
-var pendingW3 = map[string]bool{"daq/model.go": true, "record/meta.go": true, "record/writer.go": true}
+var pendingW3 = map[string]bool{}
 
 // TestTagsInSource: every json struct tag in the module's non-test Go
 // files names a snake_case key, and a struct with any json tag tags all

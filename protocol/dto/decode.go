@@ -62,6 +62,15 @@ type Stats struct {
 	Other   uint64 `json:"other"`
 }
 
+// Samples returns the number of samples of all lists.
+func (s Stats) Samples() uint64 {
+	n := uint64(0)
+	for _, l := range s.Lists {
+		n += l.Samples
+	}
+	return n
+}
+
 type field struct {
 	off   int
 	typ   Type

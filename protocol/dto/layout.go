@@ -22,24 +22,6 @@ type Measurement struct {
 	BitMask uint64 `json:"bit_mask,omitempty"`
 }
 
-// UnmarshalJSON reads a measurement with the keys written today and the
-// camelCase "bitMask" of recordings made before metadata version 3.
-func (m *Measurement) UnmarshalJSON(b []byte) error {
-	type plain Measurement
-	var x struct {
-		plain
-		OldMask *uint64 `json:"bitMask"`
-	}
-	if err := json.Unmarshal(b, &x); err != nil {
-		return err
-	}
-	*m = Measurement(x.plain)
-	if x.OldMask != nil && m.BitMask == 0 {
-		m.BitMask = *x.OldMask
-	}
-	return nil
-}
-
 // FromRaw returns the value of m for the raw bits read from the DTO in
 // the slave's byte order (zero-extended to 64 bits): sign extension,
 // float widening and bit mask applied.

@@ -91,7 +91,7 @@ func Layout(m *record.Meta, o Options) ([]Table, error) {
 	used := map[string]bool{}
 	out := make([]Table, len(m.DAQ.Lists))
 	for i, l := range m.DAQ.Lists {
-		name := unique(used, SafeName(l.Name, "list"+strconv.Itoa(l.Number)))
+		name := unique(used, SafeName(l.Name, "list"+strconv.Itoa(int(l.Number))))
 		t := Table{List: i, Name: name, HasSlave: l.Timestamps && m.DAQ.TimestampSize > 0}
 		cols := map[string]bool{}
 		t.Columns = append(t.Columns, Column{Name: unique(cols, "host_ns"), Kind: ColHost, Unit: "ns"})
@@ -175,7 +175,7 @@ func SafeName(s, def string) string {
 type Result struct {
 	Samples  uint64
 	PerList  []uint64 // samples per list index
-	Decode   record.DecodeStats
+	Decode   dto.Stats
 	Stats    record.Stats // the recording's last stats block
 	Complete bool         // the recording was closed cleanly
 	Tail     *record.Tail

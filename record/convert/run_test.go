@@ -3,6 +3,7 @@ package convert_test
 import (
 	"context"
 	"errors"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"path/filepath"
 	"testing"
 
@@ -60,7 +61,7 @@ func TestRunErrorsAndCancel(t *testing.T) {
 }
 
 func TestTables(t *testing.T) {
-	m := recordtest.MixedMeta(record.IDAbsolute, 0, "intel")
+	m := recordtest.MixedMeta(xcp.IDAbsODT, 0, "intel")
 	m.DAQ.Lists[1].Name = "a/b c"
 	m.DAQ.Lists[2].Name = ""
 	m.DAQ.Lists[0].Measurements[1].Name = "HOST_NS"

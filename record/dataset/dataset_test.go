@@ -3,6 +3,7 @@ package dataset_test
 import (
 	"context"
 	"errors"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // starting at start.
 func writeRecording(t *testing.T, path, ecu string, start time.Time, n int) *record.Meta {
 	t.Helper()
-	meta := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+	meta := recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel")
 	meta.Slave.Identifier = ecu
 	meta.Start = start
 	if err := recordtest.WriteFile(path, meta, 3*n); err != nil {
@@ -142,7 +143,7 @@ func TestSchemaMismatch(t *testing.T) {
 	dir := t.TempDir()
 	a := filepath.Join(src, "a.xlog")
 	writeRecording(t, a, "E", recordtest.Start(), 10)
-	meta := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+	meta := recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel")
 	meta.DAQ.Lists[1].Measurements[3].Unit = "mV"
 	b := filepath.Join(src, "b.xlog")
 	if err := recordtest.WriteFile(b, meta, 30); err != nil {

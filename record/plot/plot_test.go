@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"image/png"
 	"math"
 	"strings"
@@ -26,11 +27,11 @@ type source struct {
 }
 
 func newSource(n int) *source {
-	m := &record.Meta{Version: record.MetaVersion, DAQ: record.Layout{IDField: record.IDAbsolute, TimestampSize: 4, TimestampTickNS: 1000, Lists: []record.List{
+	m := &record.Meta{Version: record.MetaVersion, DAQ: record.Layout{IDField: xcp.IDAbsODT, TimestampSize: 4, TimestampTickNS: 1000, Lists: []record.List{
 		{Name: "fast", Number: 0, Timestamps: true, ODTs: 1, Measurements: []record.Measurement{
-			{Name: "speed", Type: dto.F64, Offset: 5, Unit: "rpm"},
-			{Name: "temp", Type: dto.F64, Offset: 13, Unit: "degC"}}},
-		{Name: "slow", Number: 1, FirstPID: 1, ODTs: 1, Measurements: []record.Measurement{{Name: "gear", Type: dto.F64, Offset: 1}}},
+			{Measurement: dto.Measurement{Name: "speed", Type: dto.F64}, Offset: 5, Unit: "rpm"},
+			{Measurement: dto.Measurement{Name: "temp", Type: dto.F64}, Offset: 13, Unit: "degC"}}},
+		{Name: "slow", Number: 1, FirstPID: 1, ODTs: 1, Measurements: []record.Measurement{{Measurement: dto.Measurement{Name: "gear", Type: dto.F64}, Offset: 1}}},
 	}}}
 	return &source{meta: m, n: n, spike: n / 3, hole: [2]int{n / 2, n/2 + 3000}}
 }

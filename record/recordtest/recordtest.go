@@ -7,6 +7,7 @@ package recordtest
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"math"
 	"time"
 
@@ -24,10 +25,10 @@ func NarrowMeta() *record.Meta {
 		Start: Start(),
 		Slave: record.Slave{ByteOrder: "intel", MaxDTO: 8, Transport: "tcp"},
 		DAQ: record.Layout{
-			IDField: record.IDAbsolute, TimestampSize: 4, TimestampTickNS: 1000,
+			IDField: xcp.IDAbsODT, TimestampSize: 4, TimestampTickNS: 1000,
 			Lists: []record.List{{
 				Name: "narrow", Number: 0, Event: 0, EventName: "1ms", Timestamps: true, ODTs: 1,
-				Measurements: []record.Measurement{{Name: "counter", Type: dto.U16, ODT: 0, Offset: 5}},
+				Measurements: []record.Measurement{{Measurement: dto.Measurement{Name: "counter", Type: dto.U16}, ODT: 0, Offset: 5}},
 			}},
 		},
 	}
@@ -48,7 +49,7 @@ func WideMeta(n int) *record.Meta {
 		if off+t.Size() > 255 {
 			odt, off = odt+1, 1
 		}
-		l.Measurements = append(l.Measurements, record.Measurement{Name: fmt.Sprintf("v%d", j), Type: t, ODT: odt, Offset: off})
+		l.Measurements = append(l.Measurements, record.Measurement{Measurement: dto.Measurement{Name: fmt.Sprintf("v%d", j), Type: t}, ODT: odt, Offset: off})
 		off += t.Size()
 	}
 	l.ODTs = odt + 1
@@ -58,31 +59,31 @@ func WideMeta(n int) *record.Meta {
 // MixedMeta has three lists using every type, several ODTs and a bit
 // mask, with the given identification field type and timestamp size, in
 // the given byte order ("intel" or "motorola").
-func MixedMeta(idField string, tsSize int, order string) *record.Meta {
-	hdr := map[string]int{record.IDAbsolute: 1, record.IDRelativeByte: 2, record.IDRelativeWord: 3, record.IDRelativeWordAligned: 4}[idField]
+func MixedMeta(idField xcp.IDField, tsSize int, order string) *record.Meta {
+	hdr := idField.Len()
 	o0 := hdr + tsSize // data start in ODT 0
 	m := &record.Meta{
 		Start: Start(),
 		Slave: record.Slave{ByteOrder: order, MaxDTO: 64, Transport: "udp"},
 		DAQ: record.Layout{
-			IDField: idField, TimestampSize: tsSize, TimestampTickNS: 10000, OverloadPIDMSB: true,
+			IDField: idField, TimestampSize: tsSize, TimestampTickNS: 10000, OverloadMSB: true,
 			Lists: []record.List{
 				{Name: "ints", Number: 0, Event: 1, Timestamps: tsSize > 0, FirstPID: 0, ODTs: 2, Measurements: []record.Measurement{
-					{Name: "u8", Type: dto.U8, ODT: 0, Offset: o0},
-					{Name: "i8", Type: dto.I8, ODT: 0, Offset: o0 + 1},
-					{Name: "u16", Type: dto.U16, ODT: 0, Offset: o0 + 2},
-					{Name: "i16", Type: dto.I16, ODT: 0, Offset: o0 + 4},
-					{Name: "u32", Type: dto.U32, ODT: 1, Offset: hdr},
-					{Name: "i32", Type: dto.I32, ODT: 1, Offset: hdr + 4},
-					{Name: "u64", Type: dto.U64, ODT: 1, Offset: hdr + 8},
-					{Name: "i64", Type: dto.I64, ODT: 1, Offset: hdr + 16},
-					{Name: "bits", Type: dto.U8, ODT: 1, Offset: hdr + 24, BitMask: 0x38},
+					{Measurement: dto.Measurement{Name: "u8", Type: dto.U8}, ODT: 0, Offset: o0},
+					{Measurement: dto.Measurement{Name: "i8", Type: dto.I8}, ODT: 0, Offset: o0 + 1},
+					{Measurement: dto.Measurement{Name: "u16", Type: dto.U16}, ODT: 0, Offset: o0 + 2},
+					{Measurement: dto.Measurement{Name: "i16", Type: dto.I16}, ODT: 0, Offset: o0 + 4},
+					{Measurement: dto.Measurement{Name: "u32", Type: dto.U32}, ODT: 1, Offset: hdr},
+					{Measurement: dto.Measurement{Name: "i32", Type: dto.I32}, ODT: 1, Offset: hdr + 4},
+					{Measurement: dto.Measurement{Name: "u64", Type: dto.U64}, ODT: 1, Offset: hdr + 8},
+					{Measurement: dto.Measurement{Name: "i64", Type: dto.I64}, ODT: 1, Offset: hdr + 16},
+					{Measurement: dto.Measurement{Name: "bits", Type: dto.U8, BitMask: 0x38}, ODT: 1, Offset: hdr + 24},
 				}},
 				{Name: "floats", Number: 1, Event: 2, EventName: "10ms", Timestamps: tsSize > 0, FirstPID: 2, ODTs: 1, Measurements: []record.Measurement{
-					{Name: "f16", Type: dto.F16, ODT: 0, Offset: o0},
-					{Name: "bf16", Type: dto.BF16, ODT: 0, Offset: o0 + 2},
-					{Name: "f32", Type: dto.F32, ODT: 0, Offset: o0 + 4},
-					{Name: "f64", Type: dto.F64, ODT: 0, Offset: o0 + 8, Unit: "V"},
+					{Measurement: dto.Measurement{Name: "f16", Type: dto.F16}, ODT: 0, Offset: o0},
+					{Measurement: dto.Measurement{Name: "bf16", Type: dto.BF16}, ODT: 0, Offset: o0 + 2},
+					{Measurement: dto.Measurement{Name: "f32", Type: dto.F32}, ODT: 0, Offset: o0 + 4},
+					{Measurement: dto.Measurement{Name: "f64", Type: dto.F64}, ODT: 0, Offset: o0 + 8, Unit: "V"},
 				}},
 				{Name: "empty", Number: 2, Event: 3, Timestamps: false, FirstPID: 3, ODTs: 1},
 			},
@@ -155,7 +156,7 @@ func NewEncoder(m *record.Meta) (*Encoder, error) {
 	if m.Slave.ByteOrder == "motorola" {
 		e.order = binary.BigEndian
 	}
-	e.hdr = map[string]int{record.IDAbsolute: 1, record.IDRelativeByte: 2, record.IDRelativeWord: 3, record.IDRelativeWordAligned: 4}[m.DAQ.IDField]
+	e.hdr = m.DAQ.IDField.Len()
 	for _, l := range m.DAQ.Lists {
 		odts := make([][]byte, l.ODTs)
 		for o := range odts {
@@ -182,14 +183,14 @@ func (e *Encoder) Frames(l, k int, emit func(frame []byte)) {
 	for o, p := range e.bufs[l] {
 		clear(p)
 		switch e.m.DAQ.IDField {
-		case record.IDAbsolute:
-			p[0] = byte(li.FirstPID + o)
-		case record.IDRelativeByte:
+		case xcp.IDAbsODT:
+			p[0] = li.FirstPID + byte(o)
+		case xcp.IDRelODTAbsDAQByte:
 			p[0], p[1] = byte(o), byte(li.Number)
-		case record.IDRelativeWord:
+		case xcp.IDRelODTAbsDAQWord:
 			p[0] = byte(o)
 			e.order.PutUint16(p[1:], uint16(li.Number))
-		case record.IDRelativeWordAligned:
+		case xcp.IDRelODTAbsDAQWordAl:
 			p[0] = byte(o)
 			e.order.PutUint16(p[2:], uint16(li.Number))
 		}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/pierrec/lz4/v4"
+
+	"github.com/goxcp/goxcp/protocol/dto"
 )
 
 // The tests build .xmraw files the way pyXCP lays them out (see the
@@ -26,7 +28,7 @@ func boolByte(v bool) byte {
 	return 0
 }
 
-func putObject(b []byte, e Entry) []byte {
+func putObject(b []byte, e dto.Measurement) []byte {
 	b = putStr(b, e.Name)
 	b = binary.LittleEndian.AppendUint32(b, e.Address)
 	b = append(b, e.Extension)

@@ -17,11 +17,11 @@ func twoLists(id int, big bool) *Params {
 	return &Params{BigEndian: big, IDFieldSize: id, TimestampsSupported: true, SelectableTimestamps: true, TimestampScale: 1000,
 		TimestampSize: 2, StartNS: 1_700_000_000_000_000_000, TimeZone: "UTC", FirstPIDs: []uint16{0, 5},
 		Lists: []List{
-			{Name: "fast", Event: 0, Timestamps: true, Prescaler: 1, PackedSamples: 1, ODTs: [][]Entry{
+			{Name: "fast", Event: 0, Timestamps: true, Prescaler: 1, PackedSamples: 1, ODTs: [][]dto.Measurement{
 				{{Name: "a", Type: dto.U32}, {Name: "b", Type: dto.I16}},
 				{{Name: "c", Type: dto.F32}, {Name: "d", Type: dto.I8}},
 			}, Headers: []string{"a", "b", "c", "d"}},
-			{Name: "slow", Event: 1, Predefined: true, Prescaler: 1, PackedSamples: 1, ODTs: [][]Entry{{{Name: "e", Type: dto.F64}}}, Headers: []string{"e"}},
+			{Name: "slow", Event: 1, Predefined: true, Prescaler: 1, PackedSamples: 1, ODTs: [][]dto.Measurement{{{Name: "e", Type: dto.F64}}}, Headers: []string{"e"}},
 		}}
 }
 

@@ -65,8 +65,9 @@ type List struct {
 	// Predefined is true for a predefined (static) list.
 	Predefined bool
 	// ODTs are the ODTs as pyXCP laid them out, each a list of entries in
-	// DTO order (pyXCP orders a dynamic list's entries by size).
-	ODTs [][]Entry
+	// DTO order (pyXCP orders a dynamic list's entries by size): one
+	// measurement per entry (no bit masks).
+	ODTs [][]dto.Measurement
 	// Headers are the column names pyXCP gives the values.
 	Headers []string
 }
@@ -78,14 +79,6 @@ func (l *List) Entries() int {
 		n += len(o)
 	}
 	return n
-}
-
-// Entry is one value in an ODT.
-type Entry struct {
-	Name      string
-	Address   uint32
-	Extension uint8
-	Type      dto.Type
 }
 
 // Metadata bounds: a recording describing more than this is not one pyXCP
@@ -159,6 +152,12 @@ func (p *Params) validate() error {
 		}
 		if len(l.ODTs) > 256 {
 			return fmt.Errorf("DAQ list %q has %d ODTs (at most 256)", l.Name, len(l.ODTs))
+		}
+		if p.IDFieldSize == 1 && int(p.FirstPIDs[i])+len(l.ODTs) > 0x100 {
+			return fmt.Errorf("DAQ list %q: absolute ODT numbers %d..%d exceed 255", l.Name, p.FirstPIDs[i], int(p.FirstPIDs[i])+len(l.ODTs)-1)
+		}
+		if len(p.Lists) > 0x10000 {
+			return fmt.Errorf("%d DAQ lists (at most 65536)", len(p.Lists))
 		}
 	}
 	return nil
@@ -267,7 +266,7 @@ func (c *cursor) list() (List, error) {
 		c.u16() // size, residual capacity
 		c.u16()
 		ne := c.count("ODT entry count", 8)
-		var odt []Entry
+		var odt []dto.Measurement
 		for j := 0; j < ne && c.err == nil; j++ {
 			o, err := c.object(0)
 			if err != nil {
@@ -332,10 +331,10 @@ func (c *cursor) object(depth int) (object, error) {
 var types = map[string]dto.Type{"U8": dto.U8, "I8": dto.I8, "U16": dto.U16, "I16": dto.I16, "U32": dto.U32, "I32": dto.I32,
 	"U64": dto.U64, "I64": dto.I64, "F32": dto.F32, "F64": dto.F64, "F16": dto.F16, "BF16": dto.BF16}
 
-func (o *object) entry() (Entry, error) {
+func (o *object) entry() (dto.Measurement, error) {
 	t, ok := types[strings.ToUpper(o.dataType)]
 	if !ok {
-		return Entry{}, fmt.Errorf("entry %q: unknown data type %q", o.name, o.dataType)
+		return dto.Measurement{}, fmt.Errorf("entry %q: unknown data type %q", o.name, o.dataType)
 	}
-	return Entry{Name: o.name, Address: o.address, Extension: o.ext, Type: t}, nil
+	return dto.Measurement{Name: o.name, Address: o.address, Extension: o.ext, Type: t}, nil
 }

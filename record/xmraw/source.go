@@ -2,8 +2,10 @@ package xmraw
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/goxcp/goxcp/protocol/dto"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"github.com/goxcp/goxcp/record"
 )
 
@@ -12,40 +14,46 @@ import (
 // Number is the list's index, as pyXCP numbers them from its first list).
 func Meta(p *Params) *record.Meta {
 	m := &record.Meta{Version: record.MetaVersion, Tool: "pyXCP recorder (.xmraw)", Start: p.Start()}
-	m.Slave.ByteOrder = "intel"
-	if p.BigEndian {
-		m.Slave.ByteOrder = "motorola"
-	}
+	m.Slave.ByteOrder = dto.ByteOrderName(p.Layout().Order)
 	if p.TimeZone != "" {
 		m.Slave.Properties = map[string]string{"pyxcp.timezone": p.TimeZone,
 			"pyxcp.utcOffset": fmt.Sprint(p.UTCOffset), "pyxcp.dstOffset": fmt.Sprint(p.DSTOffset)}
 	}
-	m.DAQ = record.Layout{IDField: map[int]string{1: record.IDAbsolute, 2: record.IDRelativeByte, 3: record.IDRelativeWord,
-		4: record.IDRelativeWordAligned}[p.IDFieldSize], TimestampSize: p.TimestampSize, TimestampTickNS: p.TimestampScale}
-	for i := range p.Lists {
-		l := &p.Lists[i]
-		rl := record.List{Name: l.Name, Number: i, Event: int(l.Event), Prescaler: int(l.Prescaler), Priority: int(l.Priority),
-			Timestamps: p.TimestampsIn(l), ODTs: len(l.ODTs)}
-		if p.IDFieldSize == 1 && i < len(p.FirstPIDs) {
-			rl.FirstPID = int(p.FirstPIDs[i])
-		}
-		for o, odt := range l.ODTs {
-			off := p.IDFieldSize
-			if o == 0 && rl.Timestamps {
-				off += p.TimestampSize
-			}
-			size := 0
-			for _, e := range odt {
-				rl.Measurements = append(rl.Measurements, record.Measurement{Name: e.Name, Type: e.Type, ODT: o, Offset: off,
-					Address: e.Address, Extension: e.Extension})
-				off += e.Type.Size()
-				size += e.Type.Size()
-			}
-			rl.ODTBytes = append(rl.ODTBytes, size)
-		}
-		m.DAQ.Lists = append(m.DAQ.Lists, rl)
-	}
+	m.DAQ = record.LayoutOf(p.Layout())
 	return m
+}
+
+// Layout returns the DTO layout of the recording's lists: ODTs and
+// entries as pyXCP laid them out, the values in entry order (list Number
+// is the list's index, as pyXCP numbers them from its first list).
+func (p *Params) Layout() *dto.Layout {
+	l := &dto.Layout{Order: xcp.Intel, IDField: xcp.IDField(max(p.IDFieldSize, 1) - 1), TimestampSize: p.TimestampSize,
+		TickPS: uint64(math.Round(p.TimestampScale * 1000))}
+	if p.BigEndian {
+		l.Order = xcp.Motorola
+	}
+	for i := range p.Lists {
+		pl := &p.Lists[i]
+		x := dto.List{Name: pl.Name, Number: uint16(i), Event: pl.Event, Prescaler: pl.Prescaler, Priority: pl.Priority,
+			Timestamps: p.TimestampsIn(pl), Stim: pl.Stim, Predefined: pl.Predefined}
+		if p.IDFieldSize == 1 && i < len(p.FirstPIDs) {
+			x.FirstPID = uint8(p.FirstPIDs[i])
+		}
+		off := 0
+		for _, odt := range pl.ODTs {
+			var o dto.ODT
+			for _, e := range odt {
+				o.Entries = append(o.Entries, dto.Entry{Address: e.Address, Extension: e.Extension, Size: uint8(e.Type.Size())})
+				x.Measurements = append(x.Measurements, e)
+				x.Offsets = append(x.Offsets, off+o.Size)
+				o.Size += e.Type.Size()
+			}
+			off += o.Size
+			x.ODTs = append(x.ODTs, o)
+		}
+		l.Lists = append(l.Lists, x)
+	}
+	return l
 }
 
 // Source yields the samples of a pyXCP recording as goxcp samples (for

@@ -364,7 +364,7 @@ func run(ctx context.Context, opts *Options) error {
 		ds := res.Decode.Lists[i]
 		ls := ListSummary{Name: l.Name, Samples: ds.Samples, MissingODTs: ds.MissingODT + ds.OutOfOrder, Overloads: ds.Overload, Malformed: ds.Malformed}
 		for _, rl := range res.Stats.Lists {
-			if rl.List == l.Number {
+			if rl.List == int(l.Number) {
 				rl := rl
 				ls.RecordedLoss = &rl
 			}

@@ -3,6 +3,7 @@ package convert
 import (
 	"encoding/json"
 	"errors"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,7 +52,7 @@ func TestOptions(t *testing.T) {
 func TestConvertEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "run.xlog")
-	meta := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+	meta := recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel")
 	if err := recordtest.WriteFile(src, meta, 900); err != nil {
 		t.Fatal(err)
 	}

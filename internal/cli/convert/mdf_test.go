@@ -3,6 +3,7 @@ package convert
 import (
 	stdcsv "encoding/csv"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
-	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/recordtest"
 )
 
@@ -80,7 +80,7 @@ func TestConvertViaMDF(t *testing.T) {
 	for _, v := range []string{"4.10", "4.20"} {
 		dir := t.TempDir()
 		src := filepath.Join(dir, "run.xlog")
-		meta := recordtest.MixedMeta(record.IDRelativeByte, 4, "motorola")
+		meta := recordtest.MixedMeta(xcp.IDRelODTAbsDAQByte, 4, "motorola")
 		if err := recordtest.WriteFile(src, meta, 1200); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package convert
 import (
 	"encoding/json"
 	"errors"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
-	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/recordtest"
 )
 
@@ -22,7 +22,7 @@ import (
 func TestConvertOutputRule(t *testing.T) {
 	dir := t.TempDir()
 	three := filepath.Join(dir, "three.xlog") // lists ints, floats, empty
-	if err := recordtest.WriteFile(three, recordtest.MixedMeta(record.IDAbsolute, 4, "intel"), 90); err != nil {
+	if err := recordtest.WriteFile(three, recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel"), 90); err != nil {
 		t.Fatal(err)
 	}
 	one := filepath.Join(dir, "one.xlog") // list narrow

@@ -3,6 +3,7 @@ package convert
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ import (
 func TestDamagedBlockCountedAndStrict(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "run.xlog")
-	meta := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+	meta := recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel")
 	if err := recordtest.WriteFile(src, meta, 900); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package csv_test
 import (
 	"context"
 	stdcsv "encoding/csv"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,7 +18,7 @@ import (
 func TestCSV(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "in.xlog")
-	meta := recordtest.MixedMeta(record.IDRelativeWord, 2, "motorola")
+	meta := recordtest.MixedMeta(xcp.IDRelODTAbsDAQWord, 2, "motorola")
 	meta.DAQ.Lists[0].Measurements[0].Name = "a,b" // needs quoting
 	const n = 3000
 	if err := recordtest.WriteFile(src, meta, n); err != nil {

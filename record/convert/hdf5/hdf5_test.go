@@ -3,6 +3,7 @@ package hdf5_test
 import (
 	"context"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -76,7 +77,7 @@ func wideMeta() *record.Meta {
 	l.Name = "wide"
 	l.Measurements = nil
 	for i := range 300 { // more than one symbol table node (128 entries)
-		l.Measurements = append(l.Measurements, record.Measurement{Name: fmt.Sprintf("signal_%03d", 299-i), Type: dto.I16, ODT: i / 100, Offset: map[bool]int{true: 5, false: 1}[i/100 == 0] + 2*(i%100)})
+		l.Measurements = append(l.Measurements, record.Measurement{Measurement: dto.Measurement{Name: fmt.Sprintf("signal_%03d", 299-i), Type: dto.I16}, ODT: i / 100, Offset: map[bool]int{true: 5, false: 1}[i/100 == 0] + 2*(i%100)})
 	}
 	l.ODTs = 3
 	return m
@@ -86,10 +87,10 @@ func TestLinkNames(t *testing.T) {
 	m := recordtest.NarrowMeta()
 	l := &m.DAQ.Lists[0]
 	l.Measurements = append(l.Measurements,
-		record.Measurement{Name: "a/b", Type: dto.U8, Offset: 7},
-		record.Measurement{Name: "a_b", Type: dto.U8, Offset: 8},
-		record.Measurement{Name: ".", Type: dto.U8, Offset: 9},
-		record.Measurement{Name: "arr[0].x", Type: dto.U8, Offset: 10})
+		record.Measurement{Measurement: dto.Measurement{Name: "a/b", Type: dto.U8}, Offset: 7},
+		record.Measurement{Measurement: dto.Measurement{Name: "a_b", Type: dto.U8}, Offset: 8},
+		record.Measurement{Measurement: dto.Measurement{Name: ".", Type: dto.U8}, Offset: 9},
+		record.Measurement{Measurement: dto.Measurement{Name: "arr[0].x", Type: dto.U8}, Offset: 10})
 	out := convertFile(t, m, 10)
 	f, err := h5.Open(out)
 	if err != nil {
@@ -115,7 +116,7 @@ func TestHDF5(t *testing.T) {
 		meta *record.Meta
 		n    int
 	}{
-		{"mixed", recordtest.MixedMeta(record.IDAbsolute, 4, "intel"), 3001},
+		{"mixed", recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel"), 3001},
 		{"wide", wideMeta(), 500},
 		{"empty", recordtest.NarrowMeta(), 0},
 	} {

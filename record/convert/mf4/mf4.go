@@ -115,7 +115,7 @@ func (s *Sink) Begin(m *record.Meta, tables []convert.Table) error {
 	s.w = w
 	s.lists = make([]*list, len(m.DAQ.Lists))
 	for _, l := range m.DAQ.Lists {
-		s.numbers = append(s.numbers, l.Number)
+		s.numbers = append(s.numbers, int(l.Number))
 	}
 	big := strings.EqualFold(m.Slave.ByteOrder, "motorola") || strings.EqualFold(m.Slave.ByteOrder, "big") || strings.EqualFold(m.Slave.ByteOrder, "big-endian")
 	for _, t := range tables {

@@ -3,6 +3,7 @@ package mf4_test
 import (
 	"context"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"math"
 	"path/filepath"
 	"strings"
@@ -67,7 +68,7 @@ func TestMF4MatchesPhysicalValues(t *testing.T) {
 		t.Run(tc.order, func(t *testing.T) {
 			dir := t.TempDir()
 			src := filepath.Join(dir, "in.xlog")
-			meta := recordtest.MixedMeta(record.IDRelativeWord, tc.ts, tc.order)
+			meta := recordtest.MixedMeta(xcp.IDRelODTAbsDAQWord, tc.ts, tc.order)
 			meta.Slave.Identifier = "SIM_ECU"
 			withConversions(meta)
 			const n = 3000

@@ -2,6 +2,7 @@ package mf4
 
 import (
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"math"
 
 	"github.com/goxcp/goxcp/compu"
@@ -47,16 +48,19 @@ func NewSource(f *mdf4.File) (*Source, error) {
 	m := &record.Meta{Version: record.MetaVersion, Start: f.Header.Start, Comment: f.Header.Comment,
 		Tool: fmt.Sprintf("%s (MDF %d.%02d)", f.Program, f.Version/100, f.Version%100)}
 	m.Slave.ByteOrder = "intel"
-	m.DAQ.IDField = record.IDAbsolute
+	m.DAQ.IDField = xcp.IDAbsODT
 	for _, p := range f.Header.Properties {
 		if m.Slave.Properties == nil {
 			m.Slave.Properties = map[string]string{}
 		}
 		m.Slave.Properties[p.Name] = p.Value
 	}
+	if len(f.Groups) > 0x10000 {
+		return nil, fmt.Errorf("mf4: %d data groups; a recording holds at most 65536 lists", len(f.Groups))
+	}
 	for gi, g := range f.Groups {
 		sg := &srcGroup{g: g, master: g.Master}
-		l := record.List{Name: g.Name, Number: gi, ODTs: 1}
+		l := record.List{Name: g.Name, Number: uint16(gi), ODTs: 1}
 		if l.Name == "" {
 			l.Name = g.Comment
 		}
@@ -80,7 +84,7 @@ func NewSource(f *mdf4.File) (*Source, error) {
 				s.skipped = append(s.skipped, fmt.Sprintf("group %q: channel %q (CN at offset %d): not a number (data type %d)", l.Name, c.Name, c.Offset(), c.DataType))
 				continue
 			}
-			ms := record.Measurement{Name: c.Name, Type: typeOf(c), Unit: c.Unit, Comment: c.Comment}
+			ms := record.Measurement{Measurement: dto.Measurement{Name: c.Name, Type: typeOf(c)}, Unit: c.Unit, Comment: c.Comment}
 			if c.Limits != nil {
 				ms.Limits = &record.Limits{Lower: c.Limits.Min, Upper: c.Limits.Max}
 			}

@@ -2,6 +2,7 @@ package parquet_test
 
 import (
 	"context"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,7 +20,7 @@ import (
 func TestParquet(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "in.xlog")
-	meta := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+	meta := recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel")
 	const n = 30000
 	if err := recordtest.WriteFile(src, meta, n); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -19,7 +20,7 @@ import (
 func TestSQLite(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "in.xlog")
-	meta := recordtest.MixedMeta(record.IDRelativeByte, 1, "intel")
+	meta := recordtest.MixedMeta(xcp.IDRelODTAbsDAQByte, 1, "intel")
 	meta.DAQ.Lists[0].Name = `odd "name"`
 	const n = 3*1000 + 2 // lists get 1001, 1001, 1000 rows: partial INSERT batches
 	if err := recordtest.WriteFile(src, meta, n); err != nil {

@@ -309,7 +309,7 @@ func (s *Sink) info(f *excelize.File) error {
 			note = fmt.Sprintf("more rows than an Excel sheet holds (%d with the header): split into %d sheets in order (%s)",
 				s.opts.MaxRows, len(sh.names), strings.Join(parts, "; "))
 		}
-		ev := strconv.Itoa(l.Event)
+		ev := strconv.Itoa(int(l.Event))
 		if l.EventName != "" {
 			ev += " (" + l.EventName + ")"
 		}

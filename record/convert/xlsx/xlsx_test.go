@@ -3,6 +3,7 @@ package xlsx_test
 import (
 	"context"
 	"encoding/csv"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"math"
 	"os"
 	"path/filepath"
@@ -128,7 +129,7 @@ func (l *limited) Next() bool {
 func TestUnitsAndTypes(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "in.xlog")
-	meta := recordtest.MixedMeta(record.IDAbsolute, 4, "intel")
+	meta := recordtest.MixedMeta(xcp.IDAbsODT, 4, "intel")
 	if err := recordtest.WriteFile(src, meta, 300); err != nil {
 		t.Fatal(err)
 	}
