@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/goxcp/goxcp/protocol/xcp"
 	"log"
 	"os"
 	"path/filepath"
@@ -76,13 +77,12 @@ func writeRecording(path string) error {
 	meta := &record.Meta{
 		Slave: record.Slave{ByteOrder: "intel"},
 		DAQ: record.Layout{
-			IDField: record.IDAbsolute, TimestampSize: 2, TimestampTickNS: 1000,
+			IDField: xcp.IDAbsODT, TimestampSize: 2, TimestampTickNS: 1000,
 			Lists: []record.List{{
 				Name: "engine", Number: 0, Event: 1, Timestamps: true, ODTs: 1,
 				Measurements: []record.Measurement{
-					{Name: "rpm", Type: dto.U16, Offset: 3, Unit: "1/min"},
-					{Name: "temp", Type: dto.U16, Offset: 5, Unit: "degC",
-						Conversion: &compu.Spec{Type: "LINEAR", Unit: "degC", Coeffs: []float64{0.1, -40}}},
+					{Measurement: dto.Measurement{Name: "rpm", Type: dto.U16}, Offset: 3, Unit: "1/min"},
+					{Measurement: dto.Measurement{Name: "temp", Type: dto.U16}, Offset: 5, Unit: "degC", Conversion: &compu.Spec{Type: "LINEAR", Unit: "degC", Coeffs: []float64{0.1, -40}}},
 				},
 			}},
 		},
