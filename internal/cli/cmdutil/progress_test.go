@@ -2,9 +2,13 @@ package cmdutil
 
 import (
 	"bytes"
+	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 )
 
 // fakeClock is a clock the test moves.
@@ -85,5 +89,46 @@ func TestStreamsProgress(t *testing.T) {
 	p.Done()
 	if got := errOut.String(); !strings.HasPrefix(got, "\rscan: 1 of 2 (50%)") || !strings.HasSuffix(got, "\n") || strings.Count(got, "\r") != 2 {
 		t.Errorf("terminal progress %q", got)
+	}
+}
+
+// TestProgressOnPseudoTerminal: streams whose stderr is a real terminal
+// (as System detects it) draw the progress in place; a pipe gets plain
+// lines.
+func TestProgressOnPseudoTerminal(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer ptmx.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for _, tc := range []struct {
+		name string
+		f    *os.File
+		read *os.File
+		want string
+	}{
+		{"terminal", tty, ptmx, "\rupload: 512 B of 1.0 KiB (50%)"},
+		{"pipe", w, r, "upload: 512 B of 1.0 KiB (50%)"},
+	} {
+		ios := &IOStreams{ErrOut: tc.f, errTTY: isTerminal(tc.f)}
+		ios.SetProgressTiming(ProgressTiming{})
+		p := ios.Progress("upload", ProgressBytes)
+		p.Update(512, 1024)
+		p.Update(1024, 1024)
+		p.Done()
+		tc.f.Close()
+		got, _ := io.ReadAll(tc.read) // a closed pseudo-terminal ends with EIO
+		s := string(got)
+		if !strings.Contains(s, tc.want) || !strings.Contains(s, "1.0 KiB of 1.0 KiB (100%)") {
+			t.Errorf("%s: %q, want %q and the end", tc.name, s, tc.want)
+		}
+		if tc.f == w && strings.Contains(s, "\r") {
+			t.Errorf("pipe: a \\r in %q", s)
+		}
 	}
 }
