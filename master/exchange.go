@@ -242,7 +242,10 @@ func (m *Master) await(ctx context.Context, reqs [][]byte, cmd xcp.Command, sent
 			return nil, &xcp.TimeoutError{Cmd: cmd, Attempts: 1}
 		case evCtx:
 			m.lost()
-			return nil, ctx.Err()
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			return nil, context.DeadlineExceeded // seen by the transport first
 		case evGone:
 			m.cancelExpect()
 			return nil, m.goneErr()

@@ -198,7 +198,9 @@ func (m *Master) readDirect(ctx context.Context, trace bool) (waitEvent, respMsg
 			switch {
 			case errors.Is(err, transport.ErrWoken):
 				return evTick, respMsg{}
-			case ctx.Err() != nil:
+			case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+				// (The transport may see ctx's deadline pass an instant
+				// before ctx itself reports it.)
 				return evCtx, respMsg{}
 			}
 			m.readerFailed(err)

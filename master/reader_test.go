@@ -292,3 +292,31 @@ func TestReaderBackgroundPathNeverWrong(t *testing.T) {
 		})
 	}
 }
+
+// TestReaderContextDeadline: a context deadline that ends a caller's own
+// read (the transport may see it pass an instant before the context
+// reports it) is the context's error, never a lost connection.
+func TestReaderContextDeadline(t *testing.T) {
+	for _, network := range []string{"tcp", "udp"} {
+		t.Run(network, func(t *testing.T) {
+			s, m := simtest.Start(t, network, sim.Config{},
+				master.Config{Timeouts: master.Timeouts{T1: 2 * time.Second}})
+			for range 8 {
+				s.DelayResponses(1, 50*time.Millisecond)
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+				_, err := m.GetStatus(ctx)
+				cancel()
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("GET_STATUS past its context's deadline: %v, want context.DeadlineExceeded", err)
+				}
+				if err := m.Err(); err != nil {
+					t.Fatalf("connection taken for lost after a context deadline: %v", err)
+				}
+				s.ClearFaults()
+				if _, err := m.GetStatus(context.Background()); err != nil {
+					t.Fatalf("GET_STATUS after the deadline: %v", err)
+				}
+			}
+		})
+	}
+}
