@@ -102,8 +102,10 @@ func (c *Checker) ok(i int, b byte) bool {
 }
 
 // delays are the fault delays in units of t1/10: before, at and after t1,
-// and beyond the SYNCH that follows a timeout.
-var delays = []int{2, 5, 9, 10, 11, 15, 20, 25, 35}
+// beyond the SYNCH that follows a timeout, and beyond all three SYNCHs of a
+// resynchronisation (5 t1, 12 t1: an answer that late must not be written
+// off as lost on a guess about time).
+var delays = []int{2, 5, 9, 10, 11, 15, 20, 25, 35, 50, 120}
 
 // Fault arms one random fault switch (or none) and returns its name.
 func (c *Checker) Fault(src Source) string {
