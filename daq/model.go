@@ -1,7 +1,8 @@
 // Package daq is XCP data acquisition on top of goxcp/master (ASAM MCD-1 XCP
-// 1.5 part 2, "data acquisition"): the model of DAQ lists and their
-// measurements (files of lists are read by daq/listfile), the DAQ information of a slave with user
-// overrides, the allocation of measurements to ODTs, configuring and
+// 1.5 part 2, "data acquisition"): requests for DAQ lists (List, of
+// goxcp/protocol/dto Measurements; files of lists are read by
+// daq/listfile), the DAQ information of a slave with user overrides, the
+// allocation of measurements to ODTs (a dto.Layout), configuring and
 // starting DAQ on the slave, and receiving: reassembling ODTs into samples
 // with host and slave timestamps, counting every loss, and handing raw
 // frames to a FrameSink (the recorder) and decoded samples to Go consumers.

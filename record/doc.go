@@ -22,8 +22,10 @@
 //
 // Reader streams blocks and frames in bounded memory and verifies CRCs.
 // Decoder turns frames into samples per DAQ list with host and slave
-// timestamps and typed values (with goxcp/dto, the decoder live
-// measurement uses). Measurements recorded from A2L signals carry their
+// timestamps and typed values (a goxcp/protocol/dto Decoder, the decoder
+// live measurement uses). The header's Layout is the measured dto.Layout
+// in the form the file stores (every value by ODT and DTO offset):
+// LayoutOf derives it, Meta.DTOLayout turns it back. Measurements recorded from A2L signals carry their
 // unit and conversion (Measurement.Conversion, a goxcp/a2l/compu.Spec), so
 // physical values need no A2L (package record/convert writes them).
 package record

@@ -1,13 +1,17 @@
-// Package dto decodes XCP data transfer objects (ASAM MCD-1 XCP 1.5 part 2,
-// "data acquisition"): the data types and typed values of DAQ measurements
-// and the pure decoding of DTO packets into samples — the identification
-// field (absolute ODT number, or relative ODT with the DAQ list number as
-// byte, word or aligned word), the overload bit, reassembly of a list's
-// ODTs into one sample, the DAQ timestamp linearised across wrap-arounds,
-// and the value extraction with byte order and bit masks.
+// Package dto is the measurement model of XCP data acquisition (ASAM
+// MCD-1 XCP 1.5 part 2, "data acquisition") and the pure decoding of data
+// transfer objects. The model — Measurement, Entry, ODT, List, Layout,
+// Type, Value, Sample, Frame and the loss counters (Stats) — is the one
+// set of types live measurement (goxcp/daq: Allocate returns a Layout),
+// recordings (goxcp/record stores it; record.LayoutOf derives the
+// recorded form) and the converters share. The Decoder turns DTOs into
+// samples: the identification field (absolute ODT number, or relative ODT
+// with the DAQ list number as byte, word or aligned word), the overload
+// bit, reassembly of a list's ODTs into one sample, the DAQ timestamp
+// linearised across wrap-arounds, and the value extraction with byte order
+// and bit masks; Layout.EncodeSample is its inverse.
 //
-// It is the one decoder behind live measurement (goxcp/daq) and recordings
-// (goxcp/record); it knows nothing of masters, files or configuration.
+// It knows nothing of masters, files or configuration.
 package dto
 
 import (
