@@ -22,6 +22,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 
 	"sort"
 	"strconv"
@@ -84,9 +86,13 @@ type Report struct {
 	Faults                            map[string]int
 	RSSFirst, RSSMin, RSSMax, RSSLast uint64 // after the first file
 	HeapMax                           uint64 // largest Go heap in use while recording
-	Elapsed                           time.Duration
-	LongestRun                        time.Duration // longest Recorder.Run beyond its duration
-	Problems                          []string
+	// LiveMin and LiveMax bound the Go heap that survived the last GC
+	// (runtime/metrics /gc/heap/live:bytes) while recording, after the
+	// first file: memory that grows shows here first.
+	LiveMin, LiveMax uint64
+	Elapsed          time.Duration
+	LongestRun       time.Duration // longest Recorder.Run beyond its duration
+	Problems         []string
 }
 
 // Gap is the account of one interruption: the slave's frames that were
@@ -134,8 +140,8 @@ func (r *Report) String() string {
 			fmt.Fprintf(&b, "  %v\n", g)
 		}
 	}
-	fmt.Fprintf(&b, "RSS while recording, after the first file: first %.1f MiB, min %.1f, max %.1f, last %.1f MiB; Go heap in use at most %.1f MiB; longest stop after the duration %v\n",
-		mib(r.RSSFirst), mib(r.RSSMin), mib(r.RSSMax), mib(r.RSSLast), mib(r.HeapMax), r.LongestRun.Round(time.Millisecond))
+	fmt.Fprintf(&b, "RSS while recording, after the first file: first %.1f MiB, min %.1f, max %.1f, last %.1f MiB; Go heap live after GC %.1f–%.1f MiB, in use at most %.1f MiB; longest stop after the duration %v\n",
+		mib(r.RSSFirst), mib(r.RSSMin), mib(r.RSSMax), mib(r.RSSLast), mib(r.LiveMin), mib(r.LiveMax), mib(r.HeapMax), r.LongestRun.Round(time.Millisecond))
 	if len(r.Problems) == 0 {
 		b.WriteString("problems: none\n")
 	} else {
@@ -563,6 +569,15 @@ loop:
 					rep.RSSFirst, rep.RSSMin = r, r
 				}
 				rep.RSSMin, rep.RSSMax, rep.RSSLast = min(rep.RSSMin, r), max(rep.RSSMax, r), r
+				live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+				metrics.Read(live)
+				if live[0].Value.Kind() == metrics.KindUint64 {
+					v := live[0].Value.Uint64()
+					if rep.LiveMin == 0 {
+						rep.LiveMin = v
+					}
+					rep.LiveMin, rep.LiveMax = min(rep.LiveMin, v), max(rep.LiveMax, v)
+				}
 			}
 		case <-phantom:
 			sl.addPhantom(cfg.phantom)
@@ -632,6 +647,10 @@ loop:
 	if !cfg.Keep {
 		os.Remove(path)
 	}
+	// The check's memory is not the recorder's: give it back before the
+	// next file, so that the RSS sampled while recording is the
+	// recording's.
+	debug.FreeOSMemory()
 	return nil
 }
 
