@@ -1,7 +1,8 @@
 // Package opener opens any recording goxcp reads — its own .xlog files,
 // pyXCP's .xmraw recordings and ASAM MDF 4 files — as one sample source
 // (record/convert.Source), recognising the format by content, so tools that
-// read recordings (plots, conversions) need not care which it is.
+// read recordings (plots, conversions) need not care which it is. Convert
+// converts any of them into a sink with one Outcome for every format.
 package opener
 
 import (

@@ -5,7 +5,9 @@ package convert
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,7 +26,7 @@ import (
 	"github.com/goxcp/goxcp/record/convert/parquet"
 	"github.com/goxcp/goxcp/record/convert/sqlite"
 	"github.com/goxcp/goxcp/record/convert/xlsx"
-	"github.com/goxcp/goxcp/record/xmraw"
+	"github.com/goxcp/goxcp/record/opener"
 )
 
 // Formats returns the output formats of --to (a new slice on every call).
@@ -313,57 +315,63 @@ func run(ctx context.Context, opts *Options) error {
 	if opts.Repair {
 		return runRepair(ctx, opts)
 	}
-	if mdf, err := isMDF(opts.File); err != nil {
-		return err
-	} else if mdf {
-		return runMDF(ctx, opts)
-	}
-	if py, err := xmraw.IsFile(opts.File); err != nil {
-		return err
-	} else if py {
-		return runXmraw(ctx, opts)
-	}
-	r, err := record.Open(opts.File)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	m := r.Meta()
-	out, err := output(opts, m)
-	if err != nil {
-		return err
-	}
-	var counts []uint64
-	if opts.To == "hdf5" {
-		// HDF5 datasets are laid out before writing: count first.
-		if counts, err = hdf5.Count(ctx, r); err != nil {
-			return fmt.Errorf("convert %s: %w", opts.File, err)
+	var (
+		out  string
+		sink rconv.Sink
+	)
+	res, cerr := opener.Convert(ctx, opts.File, func(m *record.Meta, counts []uint64) (rconv.Sink, error) {
+		var err error
+		if out, err = output(opts, m); err != nil {
+			return nil, err
 		}
-		r.Close()
-		if r, err = record.Open(opts.File); err != nil {
-			return err
+		if same, _ := sameFile(opts.File, out); same {
+			return nil, fmt.Errorf("convert %s: the output %s is the input file", opts.File, out)
 		}
-		defer r.Close()
+		sink = newSink(opts, out, counts)
+		return sink, nil
+	}, opts.To == "hdf5", rconv.Options{Raw: opts.Raw || opts.To == "mf4"})
+	if res == nil {
+		var ue *cmdutil.UsageError
+		if errors.As(cerr, &ue) || errors.Is(cerr, record.ErrNotRecording) || errors.Is(cerr, fs.ErrNotExist) {
+			return cerr
+		}
+		return fmt.Errorf("convert %s: %w", opts.File, cerr)
 	}
-	sink := newSink(opts, out, counts)
 	paths := []string{out}
-	res, err := rconv.RunWith(ctx, r, sink, rconv.Options{Raw: opts.Raw || opts.To == "mf4"})
-	if err != nil {
-		return fmt.Errorf("convert %s: %w", opts.File, err)
-	}
 	if ps, ok := sink.(pathSink); ok {
 		paths = ps.Paths()
 	}
-	s := Summary{File: opts.File, Format: opts.To, Output: paths, Samples: res.Samples, Complete: res.Complete, Tail: res.Tail,
-		Dropped: res.Stats.Dropped, Unknown: res.Decode.Unknown, NonDTO: res.Decode.Other, FramesRec: res.Stats.Frames,
-		Unwritten: res.Stats.Unwritten, Interruptions: res.Stats.Interruptions}
-	for _, d := range res.Damage {
-		s.Damage = append(s.Damage, d.Error())
+	s := summary(opts, res, paths)
+	for _, sk := range res.Skipped {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s: left out %s\n", opts.File, sk)
 	}
-	for i, l := range m.DAQ.Lists {
-		ds := res.Decode.Lists[i]
-		ls := ListSummary{Name: l.Name, Samples: ds.Samples, MissingODTs: ds.MissingODT + ds.OutOfOrder, Overloads: ds.Overload, Malformed: ds.Malformed}
-		for _, rl := range res.Stats.Lists {
+	if res.Invalid > 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s: %d values marked invalid in the file were written as NaN\n", opts.File, res.Invalid)
+	}
+	warn(opts, &s)
+	if err := opts.Printer(opts.JSON).Print(s, tables(&s)...); err != nil {
+		return err
+	}
+	if cerr != nil { // a pyXCP file ending in damage
+		return fmt.Errorf("convert %s: %w (the %d samples before it were converted)", opts.File, cerr, res.Samples)
+	}
+	if opts.Strict && (len(s.Damage) > 0 || s.Tail != nil || s.Dropped > 0 || s.Unwritten > 0) {
+		return fmt.Errorf("convert %s: --strict: the recording is damaged or incomplete (%d damaged blocks with %d frames, truncated %v, %d frames dropped, %d unwritten); the intact part was converted",
+			opts.File, len(s.Damage), s.DamagedFrames, s.Tail != nil, s.Dropped, s.Unwritten)
+	}
+	return nil
+}
+
+// summary puts the outcome of a conversion into the printed Summary.
+func summary(opts *Options, res *opener.Outcome, paths []string) Summary {
+	st := res.Stats
+	s := Summary{File: opts.File, Format: opts.To, Output: paths, Samples: res.Samples, Complete: res.Complete, Tail: res.Tail,
+		Damage: res.Damage, DamagedFrames: res.DamagedFrames, Dropped: st.Dropped, Unknown: res.Unknown, NonDTO: res.NonDTO,
+		FramesRec: res.Frames, Unwritten: st.Unwritten, Interruptions: st.Interruptions}
+	for i, l := range res.Meta.DAQ.Lists {
+		lo := res.Lists[i]
+		ls := ListSummary{Name: l.Name, Samples: lo.Samples, MissingODTs: lo.MissingODTs, Overloads: lo.Overloads, Malformed: lo.Malformed}
+		for _, rl := range st.Lists {
 			if rl.List == int(l.Number) {
 				rl := rl
 				ls.RecordedLoss = &rl
@@ -371,18 +379,7 @@ func run(ctx context.Context, opts *Options) error {
 		}
 		s.Lists = append(s.Lists, ls)
 	}
-	for _, d := range res.Damage {
-		s.DamagedFrames += uint64(d.Frames)
-	}
-	warn(opts, &s)
-	if err := opts.Printer(opts.JSON).Print(s, tables(&s)...); err != nil {
-		return err
-	}
-	if opts.Strict && (len(s.Damage) > 0 || s.Tail != nil || s.Dropped > 0 || s.Unwritten > 0) {
-		return fmt.Errorf("convert %s: --strict: the recording is damaged or incomplete (%d damaged blocks with %d frames, truncated %v, %d frames dropped, %d unwritten); the intact part was converted",
-			opts.File, len(s.Damage), s.DamagedFrames, s.Tail != nil, s.Dropped, s.Unwritten)
-	}
-	return nil
+	return s
 }
 
 // newSink returns the writer of format opts.To; counts are the samples per list
