@@ -21,11 +21,17 @@ func TestConvert(t *testing.T) {
 		notes    int
 	}{
 		{"legacy CAN ids swapped like pyXCP", "[CAN]\nCAN_ID_MASTER = 0x7E0\nCAN_ID_SLAVE = 0x7E1\n", pyxcp.Options{},
-			func(c *config.Config) bool { return c.Transport.Can.CanIDMaster == 0x7E1 && c.Transport.Can.CanIDSlave == 0x7E0 }, nil, 2},
+			func(c *config.Config) bool {
+				return c.Transport.Can.CanIDMaster == 0x7E1 && c.Transport.Can.CanIDSlave == 0x7E0
+			}, nil, 2},
 		{"legacy CAN ids kept", "[CAN]\nCAN_ID_MASTER = 0x7E0\nCAN_ID_SLAVE = 0x7E1\n", pyxcp.Options{KeepCANIDs: true},
-			func(c *config.Config) bool { return c.Transport.Can.CanIDMaster == 0x7E0 && c.Transport.Can.CanIDSlave == 0x7E1 }, nil, 0},
+			func(c *config.Config) bool {
+				return c.Transport.Can.CanIDMaster == 0x7E0 && c.Transport.Can.CanIDSlave == 0x7E1
+			}, nil, 0},
 		{"legacy JSON", `{"TRANSPORT": "ETH", "HOST": "127.0.0.1", "PORT": 5555, "SEED_N_KEY_DLL": "k.dll"}`, pyxcp.Options{},
-			func(c *config.Config) bool { return c.Transport.Eth.Host == "127.0.0.1" && c.Transport.Eth.Protocol == "udp" },
+			func(c *config.Config) bool {
+				return c.Transport.Eth.Host == "127.0.0.1" && c.Transport.Eth.Protocol == "udp"
+			},
 			[]string{"line 1: SEED_N_KEY_DLL: goxcp cannot load seed & key DLLs"}, 1},
 		{"legacy refused value", "[ETH]\nPORT = 70000\n", pyxcp.Options{},
 			func(c *config.Config) bool { return c.Transport.Eth.Port == config.Default().Transport.Eth.Port },
