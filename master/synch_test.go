@@ -261,7 +261,7 @@ func TestLostAndLateSynchAnswersNeverMisattribute(t *testing.T) {
 // ERR_CMD_SYNCH meant to flush it is recognised by its counter and
 // dropped; without a counter nothing could tell it from the next answer.
 func TestReorderedLateAnswerRecognisedByCounter(t *testing.T) {
-	const t1 = 20 * time.Millisecond
+	const t1 = 100 * time.Millisecond // the test releases answers within it
 	var logs logBuf
 	h, m := newHeldSlave(t, master.Config{
 		Timeouts: master.Timeouts{T1: t1, T7: time.Millisecond},
