@@ -241,6 +241,9 @@ func (e *Engine) appendEntry(b []byte, en xcp.DaqElement) []byte {
 // master never receives a DTO before it was counted.
 func (em *emitter) flush(ctx context.Context) error {
 	e := em.e
+	if err := ctx.Err(); err != nil {
+		return err // the connection is gone: nothing more is sent
+	}
 	e.nDTO.Add(em.dtos)
 	e.nSamples.Add(em.samples)
 	em.dtos, em.samples = 0, 0

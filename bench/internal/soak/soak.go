@@ -295,17 +295,25 @@ func (sl *slave) totals() (sent, dropped uint64) {
 // settled returns the count of sent frames once it stopped changing: at
 // an interruption the slave's connection is gone and its DAQ stopped, but
 // an event channel may still be handing its last batch to the dead
-// connection (counted as sent, not received). It waits for 50 ms without
-// a change, at most 2 s.
+// connection (counted as sent, not received). It waits until a killed
+// instance is gone and for 100 ms without a change, at most 2 s.
 func (sl *slave) settled() uint64 {
 	sent, _ := sl.totals()
-	for start, same := time.Now(), time.Now(); time.Since(start) < 2*time.Second && time.Since(same) < 50*time.Millisecond; {
+	for start, same := time.Now(), time.Now(); time.Since(start) < 2*time.Second && (time.Since(same) < 100*time.Millisecond || sl.killing()); {
 		time.Sleep(5 * time.Millisecond)
 		if n, _ := sl.totals(); n != sent {
 			sent, same = n, time.Now()
 		}
 	}
 	return sent
+}
+
+// killing reports whether an instance is being killed (its count is
+// final once it is gone).
+func (sl *slave) killing() bool {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	return sl.dying != nil
 }
 
 // addPhantom counts n frames as sent that were never sent (tests).
