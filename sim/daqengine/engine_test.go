@@ -354,3 +354,67 @@ func TestPeriodicCatchUp(t *testing.T) {
 		prev = ts
 	}
 }
+
+// preemptedClock is a slave clock read late once: its third reading comes
+// as if the goroutine had been preempted for lag between reading the wall
+// clock and the slave clock.
+type preemptedClock struct {
+	realClock
+	lag   time.Duration
+	reads int
+}
+
+func (m *preemptedClock) Now() time.Duration {
+	m.reads++
+	if m.reads == 3 {
+		time.Sleep(m.lag)
+	}
+	return m.realClock.Now()
+}
+
+// TestPeriodicTimeNeverGoesBack: a periodic event goroutine preempted
+// between its wall-clock and slave-clock readings (a loaded machine, an
+// emulated one) must not date the cycles of its next batch before the
+// ones it already sent: the DTO timestamps (and the simulated counters,
+// which follow slave time) never go back.
+func TestPeriodicTimeNeverGoesBack(t *testing.T) {
+	const period = 5 * time.Millisecond
+	mem := &preemptedClock{realClock: realClock{start: time.Now()}, lag: 8 * period}
+	e, err := New(Config{Events: []EventConfig{{Name: "5ms", Period: period}}}, format, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	link := &fakeLink{ctx: ctx}
+	defer func() { cancel(); link.wg.Wait() }()
+	mem.Lock()
+	e.lists = []list{{event: 0, prescaler: 1, mode: xcp.ModeTimestamp,
+		odts: []odt{{entries: []xcp.DaqElement{{BitOffset: xcp.NoBitOffset, Size: 4, Addr: ramBase}}}}}}
+	e.startLists(link, []*list{&e.lists[0]})
+	mem.Unlock()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(period) {
+		link.mu.Lock()
+		n := len(link.dtos)
+		link.mu.Unlock()
+		if n >= 20 || time.Now().After(deadline) {
+			break
+		}
+	}
+	mem.Lock()
+	stopped := e.stopRunners(func(*list) bool { return true })
+	mem.Unlock()
+	stopped.Wait()
+	link.mu.Lock()
+	defer link.mu.Unlock()
+	if len(link.dtos) < 20 {
+		t.Fatalf("%d DTOs", len(link.dtos))
+	}
+	var prev uint32
+	for i, d := range link.dtos {
+		ts := format.Order.Uint32(d[1:5])
+		if i > 0 && ts < prev {
+			t.Fatalf("DTO %d: timestamp %d µs after %d µs: slave time went back", i, ts, prev)
+		}
+		prev = ts
+	}
+}

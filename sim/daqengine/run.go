@@ -75,6 +75,7 @@ func (e *Engine) runEvent(link Link, r *runner, period time.Duration) {
 		em := &emitter{e: e, link: link, buf: make([]byte, 0, 64<<10)}
 		if period > 0 {
 			next := time.Now().Add(period) // wall time of the next cycle
+			var last time.Duration         // slave time of the last cycle
 			t := time.NewTicker(period)
 			defer t.Stop()
 			for {
@@ -93,9 +94,14 @@ func (e *Engine) runEvent(link Link, r *runner, period time.Duration) {
 				if !next.After(wall) {
 					next = wall.Add(period) // too far behind: skip the missed cycles
 				}
+				// The slave clock is read after the wall clock: a goroutine
+				// preempted in between would date the first cycles before
+				// the last batch's, and time (and the counters that follow
+				// it) would go back; no cycle is dated before the last one.
 				now := e.mem.Now()
 				for k := n - 1; k >= 0; k-- {
-					em.cycle(r.event, max(0, now-time.Duration(k)*period))
+					last = max(last, now-time.Duration(k)*period)
+					em.cycle(r.event, last)
 				}
 				if em.flush(ctx) != nil {
 					return
