@@ -211,15 +211,7 @@ func run(ctx context.Context, opts *Options) error {
 	dopts := daq.Options{Override: cfg.Override, SeparateLists: opts.Separate}
 	var file *recorder.FileSink
 	if opts.Output != "" {
-		slave := recorder.SlaveOf(m)
-		slave.Identifier = recorder.Identify(ctx, m)
-		if mod != nil { // the A2L the signals came from names the ECU software
-			slave.Properties["A2L module"] = mod.Name
-			if mod.ModPar.EPK != "" {
-				slave.Properties["EPK"] = mod.ModPar.EPK
-			}
-		}
-		file = &recorder.FileSink{Path: opts.Output, Tool: "goxcp xcp record", Slave: slave, Signals: signals}
+		file = &recorder.FileSink{Path: opts.Output, Tool: "goxcp xcp record", Slave: recorder.Describe(ctx, m, mod), Signals: signals}
 		dopts.Sink = file
 	}
 	if opts.CSVDir != "" {
