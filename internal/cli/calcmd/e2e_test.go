@@ -86,8 +86,10 @@ func TestCalCommands(t *testing.T) {
 func TestPageCommands(t *testing.T) {
 	out, _ := run(t, 0, "--sim", "page", "--json")
 	var pages struct {
-		MaxSegments int
-		Segments    []struct{ Address uint32 }
+		MaxSegments int `json:"max_segments"`
+		Segments    []struct {
+			Address uint32 `json:"address"`
+		} `json:"segments"`
 	}
 	if err := json.Unmarshal([]byte(out), &pages); err != nil || pages.MaxSegments != 1 || pages.Segments[0].Address != sim.CalBase {
 		t.Fatalf("page: %v %s", err, out)
