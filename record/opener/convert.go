@@ -111,7 +111,7 @@ func Convert(ctx context.Context, path string, newSink NewSink, count bool, o co
 		}
 		for i, l := range ds.Lists {
 			if i < len(out.Lists) {
-				out.Lists[i].MissingODTs, out.Lists[i].Malformed = l.OutOfOrder, l.Short
+				out.Lists[i].MissingODTs, out.Lists[i].Malformed = l.Incomplete, l.Malformed
 			}
 		}
 	}

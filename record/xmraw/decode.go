@@ -8,7 +8,9 @@ import (
 )
 
 // Sample is one complete sample of a DAQ list, as pyXCP's converters give
-// it.
+// it: unlike dto.Sample (what Source yields), its times are those of the
+// sample's last ODT relative to the list's first sample, as in pyXCP's
+// CSV files.
 type Sample struct {
 	// List is the index of the list in Params.Lists.
 	List int
@@ -27,21 +29,6 @@ type Sample struct {
 	Values []dto.Value
 }
 
-// ListStats count one list's DTOs.
-type ListStats struct {
-	Samples    uint64 // complete samples
-	OutOfOrder uint64 // samples dropped because ODTs were missing or out of sequence
-	Short      uint64 // DTOs too short for their ODT (the sample is dropped)
-}
-
-// DecodeStats are a Decoder's counters.
-type DecodeStats struct {
-	Lists []ListStats
-	// Unknown counts DTOs naming no list of the recording; Other counts
-	// frames that are not DAQ frames (pyXCP's recorder keeps only DAQ).
-	Unknown, Other uint64
-}
-
 type field struct {
 	dto.Measurement
 	size int
@@ -55,7 +42,7 @@ type listState struct {
 	idx       int
 	vals      []dto.Value
 	ts0, ts1  uint64
-	stats     ListStats
+	stats     dto.ListStats
 	based     bool
 	base0     uint64
 	base1     uint64
@@ -143,14 +130,14 @@ func (d *Decoder) Decode(f *Frame) bool {
 	switch {
 	case odt == 0:
 		if st.collect {
-			st.stats.OutOfOrder++ // the previous sample misses ODTs
+			st.stats.Incomplete++ // the previous sample misses ODTs
 		}
 		st.collect, st.next, st.idx = !last, 1, 0
 	case !st.collect:
 		return false
 	case odt != st.next:
 		st.collect = false
-		st.stats.OutOfOrder++
+		st.stats.Incomplete++
 		return false
 	default:
 		st.next++
@@ -161,7 +148,7 @@ func (d *Decoder) Decode(f *Frame) bool {
 	st.ts0 = f.Timestamp
 	if !d.parse(st, odt, p) {
 		st.collect = false
-		st.stats.Short++
+		st.stats.Malformed++
 		return false
 	}
 	if !last {
@@ -248,9 +235,13 @@ func (d *Decoder) raw(p []byte, n int) uint64 {
 // Sample returns the last completed sample.
 func (d *Decoder) Sample() *Sample { return &d.sample }
 
-// Stats returns the decoder's counters.
-func (d *Decoder) Stats() DecodeStats {
-	s := DecodeStats{Unknown: d.unknown, Other: d.other, Lists: make([]ListStats, len(d.lists))}
+// Stats returns the decoder's counters: per list the samples, the samples
+// dropped because ODTs were missing or out of sequence (Incomplete) and
+// DTOs too short for their ODT (Malformed); Unknown counts DTOs naming no
+// list of the recording, Other frames that are not DAQ frames (pyXCP's
+// recorder keeps only DAQ).
+func (d *Decoder) Stats() dto.Stats {
+	s := dto.Stats{Unknown: d.unknown, Other: d.other, Lists: make([]dto.ListStats, len(d.lists))}
 	for i := range d.lists {
 		s.Lists[i] = d.lists[i].stats
 	}

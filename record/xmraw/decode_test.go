@@ -58,7 +58,7 @@ type row struct {
 	Finished bool
 }
 
-func decodeAll(t *testing.T, p *Params, frames []Frame) ([]row, DecodeStats) {
+func decodeAll(t *testing.T, p *Params, frames []Frame) ([]row, dto.Stats) {
 	t.Helper()
 	b := buildFile(t, p, [][]Frame{frames[:len(frames)/2], frames[len(frames)/2:]})
 	r, err := NewReader(bytes.NewReader(b))
@@ -126,7 +126,7 @@ func TestDecoderRules(t *testing.T) {
 			if diff := cmp.Diff(want, rows); diff != "" {
 				t.Fatalf("id %d big %v (-want +got):\n%s", id, big, diff)
 			}
-			wantSt := DecodeStats{Lists: []ListStats{{Samples: 3, OutOfOrder: 3}, {Samples: 2, Short: 1}}, Unknown: 1, Other: 1}
+			wantSt := dto.Stats{Lists: []dto.ListStats{{Samples: 3, Incomplete: 3}, {Samples: 2, Malformed: 1}}, Unknown: 1, Other: 1}
 			if diff := cmp.Diff(wantSt, st); diff != "" {
 				t.Errorf("id %d big %v stats (-want +got):\n%s", id, big, diff)
 			}
