@@ -49,8 +49,10 @@ type outer struct {
 	ByName   map[string]inner `json:"by_name"`
 	When     stamp            `json:"when"` // own MarshalJSON: not looked into
 	Duration time.Duration    `json:"duration_ns"`
-	hidden   int
+	hidden   int              // unexported: not written
 }
+
+var _ = outer{hidden: 1}.hidden
 
 func TestCheckType(t *testing.T) {
 	got := jsonstyle.CheckType(reflect.TypeFor[outer]())
