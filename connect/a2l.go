@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -68,17 +69,29 @@ func LoadA2L(ctx context.Context, path string, s A2LFetcher, name string) (*a2l.
 // ApplyA2L takes connection settings from the IF_DATA XCP of an A2L
 // module where c still has its defaults: host, port and protocol from the
 // first XCP_ON_TCP_IP / XCP_ON_UDP_IP, and T1…T7 from PROTOCOL_LAYER for the
-// timeouts c leaves at 0. fixed reports settings the caller set explicitly
-// (by configuration key: "transport.eth.host", "transport.eth.port",
-// "transport.eth.protocol", "general.timeouts"), which are kept even when
-// set to the default value (nil: none). It returns what it took from the
+// timeouts c leaves at 0. Settings the configuration file c was loaded from
+// (c.File) sets explicitly are kept even when set to the default value, and
+// so are those fixed reports (by configuration key: "transport.eth.host",
+// "transport.eth.port", "transport.eth.protocol", "general.timeouts"; for
+// command-line flags; nil: none). It returns what it took from the
 // A2L ("host 127.0.0.2, port 6123"; "" for nothing), so that a connection
 // error can name where the address came from. An A2L without IF_DATA XCP
 // changes nothing; a malformed one is an error naming the problem.
 func ApplyA2L(c *config.Config, m *a2l.Module, fixed func(key string) bool) (took string, err error) {
-	if fixed == nil {
-		fixed = func(string) bool { return false }
+	// Keys the configuration file sets explicitly win, also when they are
+	// set to the default value.
+	inFile := map[string]bool{}
+	if c.File != "" {
+		if data, err := os.ReadFile(c.File); err == nil {
+			if keys, err := config.FileKeys(data); err == nil {
+				for _, k := range keys {
+					inFile[k] = true
+				}
+			}
+		}
 	}
+	caller := fixed
+	fixed = func(key string) bool { return inFile[key] || (caller != nil && caller(key)) }
 	x, err := ifxcp.Decode(m)
 	if err != nil || x == nil {
 		return "", err

@@ -1,6 +1,9 @@
 package connect_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -49,5 +52,17 @@ func TestApplyA2L(t *testing.T) {
 	e = c.Transport.Eth
 	if e.Host != config.DefaultHost || e.Port != 1234 || e.Protocol != "udp" || c.General.T1 != 0 {
 		t.Errorf("eth %s:%d %s T1 %v: want the fixed host and timeouts, the configured port, the A2L's protocol", e.Host, e.Port, e.Protocol, c.General.T1)
+	}
+
+	// What the configuration file sets explicitly stays, also the default
+	// port; the rest comes from the A2L.
+	file := filepath.Join(t.TempDir(), "xcp.toml")
+	os.WriteFile(file, []byte(fmt.Sprintf("[transport.eth]\nport = %d\n", config.DefaultPort)), 0o644)
+	if c, err = config.Load(file); err != nil {
+		t.Fatal(err)
+	}
+	took, err := connect.ApplyA2L(c, m, nil)
+	if e := c.Transport.Eth; err != nil || e.Port != config.DefaultPort || e.Host != "127.0.0.2" || took != "host 127.0.0.2, protocol udp" {
+		t.Errorf("with %s setting the port: %s:%d, took %q, %v", file, e.Host, e.Port, took, err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/goxcp/goxcp/a2l"
 	"github.com/goxcp/goxcp/cal"
@@ -54,20 +53,10 @@ func (f *Factory) applyA2L(c *config.Config) error {
 	if len(file.Modules) == 0 {
 		return nil
 	}
-	// Keys the configuration file sets explicitly win, also when they
-	// are set to the default value; so do the flags.
-	inFile := map[string]bool{}
-	if c.File != "" {
-		if data, err := os.ReadFile(c.File); err == nil {
-			if keys, err := config.FileKeys(data); err == nil {
-				for _, k := range keys {
-					inFile[k] = true
-				}
-			}
-		}
-	}
+	// Keys the configuration file sets explicitly win (connect.ApplyA2L
+	// reads them), and so do the flags.
 	flags := map[string]string{"transport.eth.host": "host", "transport.eth.port": "port", "transport.eth.protocol": "protocol", "general.timeouts": "timeout"}
-	took, err := connect.ApplyA2L(c, file.Modules[0], func(key string) bool { return inFile[key] || f.changed(flags[key]) })
+	took, err := connect.ApplyA2L(c, file.Modules[0], func(key string) bool { return f.changed(flags[key]) })
 	if took != "" {
 		f.a2lAddr = fmt.Sprintf("%s from the IF_DATA XCP of %s", took, f.Global.A2L.File)
 	}
