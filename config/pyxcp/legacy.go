@@ -303,7 +303,7 @@ func (c *Conversion) TOML() ([]byte, error) {
 		c.Problems = append(c.Problems, Problem{Line: s.line, What: s.from, Msg: fmt.Sprintf("goxcp refuses %s = %s: %s", s.key, config.FormatValue(s.value), fe.Msg)})
 		c.settings = slices.Delete(c.settings, i, i+1)
 	}
-	return nil, errors.New("config convert: no loadable result")
+	return nil, errors.New("pyxcp: no loadable result")
 }
 
 // pyxcpDefaults writes out the pyXCP defaults that differ from goxcp's for
@@ -501,7 +501,7 @@ func ConvertLegacy(name string, data []byte, keepCANIDs bool) (*Conversion, erro
 			if !keepCANIDs {
 				other := map[string]string{"CAN_ID_MASTER": "can_id_slave", "CAN_ID_SLAVE": "can_id_master"}[key]
 				py = "Transport.Can." + other
-				c.Notes = append(c.Notes, fmt.Sprintf("line %d: %s is written as %s, as pyXCP's converter does (legacy pyXCP sent commands on CAN_ID_SLAVE); use --keep-can-ids if yours did not", it.line, key, other))
+				c.Notes = append(c.Notes, fmt.Sprintf("line %d: %s is written as %s, as pyXCP's converter does (legacy pyXCP sent commands on CAN_ID_SLAVE); keep them with KeepCANIDs (xcp config convert --keep-can-ids) if yours did not", it.line, key, other))
 			}
 		}
 		if py == "" {
