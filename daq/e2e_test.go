@@ -149,13 +149,13 @@ func checkSamples(t *testing.T, c collected, st daq.Stats) {
 	}
 	for i := 1; i < len(fast); i++ {
 		a, b := fast[i-1], fast[i]
-		if b.Host < a.Host || b.Slave < a.Slave {
+		if b.HostNS < a.HostNS || b.SlaveNS < a.SlaveNS {
 			t.Fatalf("timestamps not increasing: %+v then %+v", a, b)
 		}
 		// counter is the slave time in ms, time_us in µs: both must
 		// advance with the slave timestamp.
 		dms := int64(uint32(b.Values[0].Uint64() - a.Values[0].Uint64()))
-		dslave := (b.Slave - a.Slave) / 1e6
+		dslave := (b.SlaveNS - a.SlaveNS) / 1e6
 		if diff := dms - dslave; diff < -1 || diff > 1 {
 			t.Fatalf("counter advanced %d ms, slave timestamp %d ms", dms, dslave)
 		}
@@ -163,10 +163,10 @@ func checkSamples(t *testing.T, c collected, st daq.Stats) {
 			t.Fatalf("counter16 %d does not match counter %d", b.Values[1].Uint64(), b.Values[0].Uint64())
 		}
 	}
-	if min(fast[0].Host, slow[0].Host) < 0 || (len(c.byList) == 2 && fast[0].Host != 0 && slow[0].Host != 0) {
+	if min(fast[0].HostNS, slow[0].HostNS) < 0 || (len(c.byList) == 2 && fast[0].HostNS != 0 && slow[0].HostNS != 0) {
 		t.Errorf("no list starts at host time 0: fast %+v slow %+v", fast[0], slow[0])
 	}
-	if fast[0].Slave > 5e6 && slow[0].Slave > 5e6 {
+	if fast[0].SlaveNS > 5e6 && slow[0].SlaveNS > 5e6 {
 		t.Errorf("no list starts near slave time 0: fast %+v slow %+v", fast[0], slow[0])
 	}
 	for _, r := range slow {
@@ -177,7 +177,7 @@ func checkSamples(t *testing.T, c collected, st daq.Stats) {
 	// prescaler 2 on the 10 ms event: one sample per two event cycles
 	// (ticks may come late or be dropped under load, never more often).
 	if n := len(slow); n > 2 {
-		span := slow[n-1].Slave - slow[0].Slave
+		span := slow[n-1].SlaveNS - slow[0].SlaveNS
 		if max := span/20e6 + 2; int64(n) > max {
 			t.Errorf("%d slow samples in %v: prescaler 2 on a 10 ms event allows %d", n, time.Duration(span), max)
 		}
@@ -389,7 +389,7 @@ func TestEndToEndEth(t *testing.T) {
 			}
 			for i := 1; i < len(rs) && lost == 0; i++ {
 				a, b := rs[i-1], rs[i]
-				if b.Values[0].Uint64() < a.Values[0].Uint64() || b.Slave < a.Slave {
+				if b.Values[0].Uint64() < a.Values[0].Uint64() || b.SlaveNS < a.SlaveNS {
 					t.Fatalf("time went backwards at sample %d: %+v then %+v", i, a, b)
 				}
 			}

@@ -25,8 +25,8 @@ type SampleSink interface {
 type Record struct {
 	List     int    // index into Layout.Lists
 	Name     string // name of the DAQ list
-	Host     int64  // ns since the first frame
-	Slave    int64  // ns since the first slave timestamp (if HasSlave)
+	HostNS   int64  // ns since the first frame
+	SlaveNS  int64  // ns since the first slave timestamp (if HasSlave)
 	HasSlave bool
 	Values   []dto.Value
 }
@@ -404,7 +404,7 @@ func (r *receiver) emit(s *dto.Sample) {
 	if len(r.chans) == 0 {
 		return
 	}
-	rec := Record{List: s.List, Name: r.dec.lay.Lists[s.List].Name, Host: s.HostNS - r.dec.host0, Slave: s.SlaveNS, HasSlave: s.HasSlave,
+	rec := Record{List: s.List, Name: r.dec.lay.Lists[s.List].Name, HostNS: s.HostNS - r.dec.host0, SlaveNS: s.SlaveNS, HasSlave: s.HasSlave,
 		Values: append([]dto.Value(nil), s.Values...)}
 	for _, ch := range r.chans {
 		select {

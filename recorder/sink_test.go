@@ -73,7 +73,7 @@ func roundTrip(t *testing.T, idf xcp.IDField, order xcp.ByteOrder) {
 	var want []daq.Record
 	lists := []daq.List{allVariables(), {Name: "slow", Event: 1, Measurements: []dto.Measurement{{Name: "c", Address: sim.RAMBase, Type: dto.U32}}}}
 	ses, err := daq.Setup(ctx, m, lists, daq.Options{Sink: sink, OnSample: func(s *dto.Sample) {
-		want = append(want, daq.Record{List: s.List, Host: s.HostNS, Slave: s.SlaveNS, HasSlave: s.HasSlave, Values: append([]dto.Value(nil), s.Values...)})
+		want = append(want, daq.Record{List: s.List, HostNS: s.HostNS, SlaveNS: s.SlaveNS, HasSlave: s.HasSlave, Values: append([]dto.Value(nil), s.Values...)})
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -107,9 +107,9 @@ func roundTrip(t *testing.T, idf xcp.IDField, order xcp.ByteOrder) {
 		}
 		w := want[i]
 		if host0 < 0 {
-			host0 = got.HostNS - w.Host
+			host0 = got.HostNS - w.HostNS
 		}
-		if got.List != w.List || got.HostNS-host0 != w.Host || got.HasSlave != w.HasSlave || (w.HasSlave && got.SlaveNS != w.Slave) {
+		if got.List != w.List || got.HostNS-host0 != w.HostNS || got.HasSlave != w.HasSlave || (w.HasSlave && got.SlaveNS != w.SlaveNS) {
 			t.Fatalf("sample %d: file %+v, live %+v", i, got, w)
 		}
 		for j, v := range w.Values {
