@@ -101,10 +101,21 @@ func (s *Source) Table(cols []string, rows [][]float64, loop bool, origin string
 			return fmt.Errorf("%s: row %d has %d values for %d columns", origin, i+1, len(r), len(cols))
 		}
 	}
+	seen := map[string]bool{}
 	for _, c := range cols {
-		if err := s.claim(c, origin); err != nil {
-			return err
+		if prev, ok := s.origin[c]; ok || seen[c] {
+			if !ok {
+				prev = origin
+			}
+			return &DuplicateError{Name: c, Origin: origin, Prev: prev}
 		}
+		if c == "" {
+			return fmt.Errorf("%s: empty measurement name", origin)
+		}
+		seen[c] = true
+	}
+	for _, c := range cols {
+		_ = s.claim(c, origin) // checked above
 	}
 	s.cols, s.rows, s.loop = cols, rows, loop
 	return nil

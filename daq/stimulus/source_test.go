@@ -83,6 +83,12 @@ func TestSource(t *testing.T) {
 	if err := s.Table([]string{"b", "c"}, [][]float64{{1, 2}, {3}}, false, "v.csv"); err == nil || !strings.Contains(err.Error(), "row 2 has 1 values") {
 		t.Fatalf("ragged table: %v", err)
 	}
+	if err := s.Table([]string{"b", "a"}, [][]float64{{1, 2}}, false, "v.csv"); !errors.As(err, &dup) || dup.Name != "a" {
+		t.Fatalf("table with a name given before: %v", err)
+	}
+	if err := s.Table([]string{"b", "b"}, [][]float64{{1, 2}}, false, "w.csv"); !errors.As(err, &dup) || err.Error() != `w.csv: "b" is already given by w.csv` {
+		t.Fatalf("table naming a column twice: %v", err)
+	}
 	if err := s.Table([]string{"b", "c"}, [][]float64{{1, 2}, {3, 4}}, false, "v.csv"); err != nil {
 		t.Fatal(err)
 	}
