@@ -260,17 +260,35 @@ func (md *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return md, md.tick()
 	case tea.KeyMsg:
-		switch msg.String() {
-		case "q", "ctrl+c", "esc":
-			return md, tea.Quit
-		case "p", " ":
-			md.paused = !md.paused
-		case "r":
-			md.mo.ResetMinMax()
-			md.refresh()
+		for _, k := range keys(msg) {
+			switch k {
+			case "q", "ctrl+c", "esc":
+				return md, tea.Quit
+			case "p", " ":
+				md.paused = !md.paused
+			case "r":
+				md.mo.ResetMinMax()
+				md.refresh()
+			}
 		}
 	}
 	return md, nil
+}
+
+// keys splits a key message into the keys typed. Bubbletea delivers the
+// printable characters of one terminal read as one message ("rq" when r and
+// q arrive together, as they do when the program is busy or the machine is
+// loaded); each is a key press of its own here. A bracketed paste is text,
+// not keys, and stays whole.
+func keys(msg tea.KeyMsg) []string {
+	if msg.Type != tea.KeyRunes || msg.Paste || msg.Alt || len(msg.Runes) < 2 {
+		return []string{msg.String()}
+	}
+	ks := make([]string, len(msg.Runes))
+	for i, r := range msg.Runes {
+		ks[i] = string(r)
+	}
+	return ks
 }
 
 func (md *model) refresh() {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -57,10 +58,10 @@ func TestInATerminal(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	counterRow := regexp.MustCompile(`counter\s+(\d+) ms\s+\d+\s+(\d+)\s+([\d.]+)\s+\S*[▁▂▃▄▅▆▇█]+\S*\s+DAQ event`)
+	counterRow := regexp.MustCompile(`counter\s+(\d+) ms\s+(\d+)\s+(\d+)\s+([\d.]+)\s+\S*[▁▂▃▄▅▆▇█]+\S*\s+DAQ event`)
 	s := waitScreen("live counter row", func(s string) bool {
 		m := counterRow.FindStringSubmatch(s)
-		return m != nil && m[1] != "0" && m[3] != "0.0"
+		return m != nil && m[1] != "0" && m[4] != "0.0"
 	})
 	for _, want := range []string{"xcp monitor", "waves.sine", "enabled", "on", "DAQ frames", "lost 0", "q quit"} {
 		if !strings.Contains(s, want) {
@@ -78,9 +79,24 @@ func TestInATerminal(t *testing.T) {
 	if a, b := counterRow.FindStringSubmatch(paused), counterRow.FindStringSubmatch(screen()); a == nil || b == nil || a[1] != b[1] {
 		t.Errorf("values change while paused: %v / %v", a, b)
 	}
+	num := func(s string) int {
+		t.Helper()
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			t.Fatalf("counter row: %v", err)
+		}
+		return n
+	}
+	// r resets min/max to the present value, shown at once even while paused.
+	before := counterRow.FindStringSubmatch(paused)
+	tmux("send-keys", "-t", "m", "r")
+	waitScreen("min/max reset", func(s string) bool {
+		m := counterRow.FindStringSubmatch(s)
+		return m != nil && num(m[2]) >= num(before[1]) && num(m[2]) > num(before[2])
+	})
 	tmux("send-keys", "-t", "m", "p")
 	waitScreen("resumed", func(s string) bool { return !strings.Contains(s, "[paused]") })
-	tmux("send-keys", "-t", "m", "r")
-	tmux("send-keys", "-t", "m", "q")
+	// Keys typed quickly reach the program in one read ("rq"): each counts.
+	tmux("send-keys", "-t", "m", "rq")
 	waitScreen("clean exit", func(s string) bool { return strings.Contains(s, "EXIT=0") })
 }
