@@ -148,29 +148,3 @@ func truncate(b []byte) string {
 	}
 	return string(b)
 }
-
-// Pending reports whether key is one of the recording statistics keys
-// (record.FileStats, record.ListStats) whose rename to snake_case belongs
-// to the change unifying the measurement model (with the reading of old
-// recordings). Checks log these instead of failing until it lands.
-func Pending(key string) bool {
-	switch key {
-	case "fileBytes", "ctrGaps", "missingOdts", "droppedBytes", "busErrorFrames", "busOff":
-		return true
-	}
-	return false
-}
-
-// WithoutPending returns bad without the paths whose last key is Pending,
-// logging those with logf.
-func WithoutPending(bad []string, logf func(format string, args ...any)) []string {
-	var keep []string
-	for _, p := range bad {
-		if Pending(p[strings.LastIndex(p, ".")+1:]) {
-			logf("pending rename: %s", p)
-			continue
-		}
-		keep = append(keep, p)
-	}
-	return keep
-}

@@ -16,6 +16,7 @@ import (
 	"github.com/goxcp/goxcp/live"
 	"github.com/goxcp/goxcp/master"
 	"github.com/goxcp/goxcp/protocol/dto"
+	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/dataset"
 	"github.com/goxcp/goxcp/slaveinfo"
 	"github.com/goxcp/goxcp/workbench"
@@ -113,7 +114,6 @@ signals = ["amplitude"]
 			if err != nil {
 				t.Fatalf("%v:\n%s", err, out)
 			}
-			bad = jsonstyle.WithoutPending(bad, t.Logf)
 			if len(bad) > 0 {
 				t.Errorf("keys not snake_case: %q\n%s", bad, out)
 			}
@@ -166,6 +166,8 @@ func TestJSONTypesKeyStyle(t *testing.T) {
 		reflect.TypeFor[slaveinfo.DAQReport](),
 		reflect.TypeFor[dto.Layout](),
 		reflect.TypeFor[dto.Stats](),
+		reflect.TypeFor[record.Meta](),
+		reflect.TypeFor[record.Stats](),
 		reflect.TypeFor[master.CalPages](),
 		reflect.TypeFor[cal.Value](),
 		reflect.TypeFor[paramset.Item](),
