@@ -7,7 +7,6 @@ package a2ldaq
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -15,7 +14,6 @@ import (
 	"github.com/goxcp/goxcp/a2l/ifxcp"
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/daq"
-	"github.com/goxcp/goxcp/internal/editdist"
 	"github.com/goxcp/goxcp/protocol/dto"
 )
 
@@ -173,44 +171,8 @@ func Needs(lists []daq.List, given bool) bool {
 }
 
 // Suggest returns "; did you mean …?" with up to five names of the module
-// close to name (case-insensitive, edit distance ≤ 2 or a common prefix),
-// or "" if none is close or name exists.
-func Suggest(m *a2l.Module, name string) string {
-	if m.Measurement(name) != nil || m.Characteristic(name) != nil || m.Instance(name) != nil {
-		return "" // the name exists; the error is about something else
-	}
-	type cand struct {
-		n string
-		d int
-	}
-	var cs []cand
-	ln := strings.ToLower(name)
-	try := func(n string) {
-		l := strings.ToLower(n)
-		d := editdist.Levenshtein(ln, l)
-		if d <= 2 || (len(ln) >= 3 && (strings.HasPrefix(l, ln) || strings.Contains(l, ln))) {
-			cs = append(cs, cand{n, d})
-		}
-	}
-	for _, x := range m.Measurements {
-		try(x.Name)
-	}
-	for _, x := range m.Characteristics {
-		try(x.Name)
-	}
-	for _, x := range m.Instances {
-		try(x.Name)
-	}
-	if len(cs) == 0 {
-		return ""
-	}
-	sort.SliceStable(cs, func(a, b int) bool { return cs[a].d < cs[b].d })
-	var names []string
-	for i := 0; i < len(cs) && i < 5; i++ {
-		names = append(names, strconv.Quote(cs[i].n))
-	}
-	return "; did you mean " + strings.Join(names, ", ") + "?"
-}
+// close to name, or "" if none is close or name exists (cal.Suggest).
+func Suggest(m *a2l.Module, name string) string { return cal.Suggest(m, name) }
 
 // checkFixedEvent refuses a signal whose IF_DATA XCP DAQ_EVENT has a
 // FIXED_EVENT_LIST without the list's event: such an object can only be

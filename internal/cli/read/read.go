@@ -5,12 +5,10 @@ package read
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/goxcp/goxcp/a2l"
-	"github.com/goxcp/goxcp/a2ldaq"
 	"github.com/goxcp/goxcp/cal"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
 	"github.com/goxcp/goxcp/master"
@@ -75,15 +73,7 @@ func Session(ctx context.Context, connect func(context.Context) (*master.Master,
 ) (*a2l.Module, []*cal.Desc, *master.Master, func() error, error) {
 	var mod *a2l.Module
 	var err error
-	describe := func() ([]*cal.Desc, error) {
-		ds := make([]*cal.Desc, len(names))
-		for i, n := range names {
-			if ds[i], err = cal.Describe(mod, n); err != nil {
-				return nil, fmt.Errorf("%w%s", err, a2ldaq.Suggest(mod, n))
-			}
-		}
-		return ds, nil
-	}
+	describe := func() ([]*cal.Desc, error) { return cal.DescribeAll(mod, names) }
 	var ds []*cal.Desc
 	if !fromSlave {
 		if mod, err = load(ctx, nil); err != nil {
