@@ -16,6 +16,11 @@ const maxBlockBytes = 512 << 10
 // can reports whether the CAN command set is in use (MAX_CTO_DBG < 32).
 func (s *Session) can() bool { return s.info.MaxCTODbg < 32 }
 
+// CANCommands reports whether memory accesses use the CAN command set
+// (DBG_READ_CAN1/2, DBG_WRITE_CAN1/2/NEXT) because MAX_CTO_DBG < 32,
+// rather than DBG_READ and DBG_WRITE.
+func (s *Session) CANCommands() bool { return s.can() }
+
 // ErrNoAccess is matched when the slave reports service level 1: SW-DBG
 // has no access to the target interface.
 var ErrNoAccess = errors.New("dbg: service level 1: the slave grants SW-DBG no access to the target")

@@ -98,3 +98,19 @@ func ParseTelegram(s string) (Telegram, error) {
 	}
 	return NewTelegram(uint8(cmd), uint8(bits), val, uint8(resp)), nil
 }
+
+// ModeText names the directions of a pin's Mode: "in", "out" and
+// "event", separated by blanks ("" for none).
+func (p PinInfo) ModeText() string {
+	var parts []string
+	if p.Mode&PinInput != 0 {
+		parts = append(parts, "in")
+	}
+	if p.Mode&PinOutput != 0 {
+		parts = append(parts, "out")
+	}
+	if p.Mode&PinEvent != 0 {
+		parts = append(parts, "event")
+	}
+	return strings.Join(parts, " ")
+}

@@ -81,3 +81,14 @@ func TestParseTelegram(t *testing.T) {
 		}
 	}
 }
+
+func TestPinModeText(t *testing.T) {
+	for _, c := range []struct {
+		mode uint8
+		want string
+	}{{0, ""}, {PinInput, "in"}, {PinInput | PinOutput, "in out"}, {PinOutput | PinEvent, "out event"}, {0xFF, "in out event"}} {
+		if got := (PinInfo{Mode: c.mode}).ModeText(); got != c.want {
+			t.Errorf("mode 0x%02X: %q, want %q", c.mode, got, c.want)
+		}
+	}
+}

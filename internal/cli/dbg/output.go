@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	debug "github.com/goxcp/goxcp/dbg"
 	"github.com/goxcp/goxcp/internal/cli/cmdutil"
@@ -32,7 +31,7 @@ func attachInfo(s *debug.Session) Attach {
 	return Attach{Version: fmt.Sprintf("%d.%d", i.Major, i.Minor), MaxCTODbg: int(i.MaxCTODbg),
 		T1Ms: i.T1Duration().Milliseconds(), T7Ms: i.T7Duration().Milliseconds(), Dialect: m.Dialect.String(),
 		ServiceLevel: m.ServiceLevel.Level(), HaltAfterReset: m.HaltAfterReset(), HWIOPins: int(m.MaxHWIOPins),
-		SlaveBlock: b.Slave, MasterBlock: b.Master, MaxBS: b.MaxBS, CAN: i.MaxCTODbg < 32}
+		SlaveBlock: b.Slave, MasterBlock: b.Master, MaxBS: b.MaxBS, CAN: s.CANCommands()}
 }
 
 func (a Attach) table() cmdutil.Table {
@@ -66,17 +65,7 @@ func pinRows(pins []swdbg.PinInfo, states []swdbg.PinState) ([]Pin, cmdutil.Tabl
 	t := cmdutil.Table{Title: "HW-IO pins", Header: []string{"Index", "Class", "Mode", "Active", "State"}}
 	out := make([]Pin, len(pins))
 	for i, p := range pins {
-		var parts []string
-		if p.Mode&swdbg.PinInput != 0 {
-			parts = append(parts, "in")
-		}
-		if p.Mode&swdbg.PinOutput != 0 {
-			parts = append(parts, "out")
-		}
-		if p.Mode&swdbg.PinEvent != 0 {
-			parts = append(parts, "event")
-		}
-		mode := strings.Join(parts, " ")
+		mode := p.ModeText()
 		out[i] = Pin{Index: p.Index, Class: p.Class.String(), Mode: mode, Active: p.Active.String()}
 		if i < len(states) {
 			out[i].State = states[i].String()
