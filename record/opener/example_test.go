@@ -12,6 +12,7 @@ import (
 	"github.com/goxcp/goxcp/protocol/dto"
 	"github.com/goxcp/goxcp/record"
 	"github.com/goxcp/goxcp/record/convert"
+	"github.com/goxcp/goxcp/record/convert/csv"
 	"github.com/goxcp/goxcp/record/convert/mf4"
 	"github.com/goxcp/goxcp/record/opener"
 )
@@ -72,6 +73,47 @@ func Example() {
 	//   raw values [1500 900]
 	//   raw values [1504 910]
 	//   raw values [1508 920]
+}
+
+// Convert any recording to another format in one call: here the MDF 4
+// file converted from a goxcp recording becomes a CSV file with physical
+// values. The Outcome describes the conversion in the same terms for every
+// input format. (The MDF file's ECU time starts at the first sample's host
+// time, so slave_ns does here too.)
+func ExampleConvert() {
+	dir, err := os.MkdirTemp("", "opener-convert")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	xlog := filepath.Join(dir, "run.xlog")
+	if err := writeRecording(xlog); err != nil {
+		log.Fatal(err)
+	}
+	mdf := filepath.Join(dir, "run.mf4")
+	toMDF := func(*record.Meta, []uint64) (convert.Sink, error) { return mf4.New(mdf, mf4.Options{}), nil }
+	if _, err := opener.Convert(context.Background(), xlog, toMDF, false, convert.Options{Raw: true}); err != nil {
+		log.Fatal(err)
+	}
+
+	out := filepath.Join(dir, "engine.csv")
+	toCSV := func(*record.Meta, []uint64) (convert.Sink, error) { return csv.New(out), nil }
+	oc, err := opener.Convert(context.Background(), mdf, toCSV, false, convert.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("from", oc.Format, "samples", oc.Samples, "complete", oc.Complete, "skipped", oc.Skipped)
+	text, err := os.ReadFile(out)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Print(string(text))
+	// Output:
+	// from mf4 samples 3 complete true skipped []
+	// host_ns,slave_ns,rpm [1/min],temp [degC]
+	// 1000000,1000000,1500,50
+	// 2000000,2000000,1504,51
+	// 3000000,3000000,1508,52
 }
 
 // writeRecording records three samples of the DAQ list "engine" (rpm in
