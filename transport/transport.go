@@ -16,8 +16,9 @@
 //     configuration file onto it) with a Validate method and a Logger
 //     field (*slog.Logger; nil = silent), the one place a transport takes
 //     its logger from;
-//   - Dial(ctx, Config) for the master side: eth.Dial, canbus.Dial
-//     (XCP on CAN over the interface the Config names), sxi.Dial, usb.Dial;
+//   - Dial(ctx, Config) for the master side, returning the package's own
+//     connection type: eth.Dial (*eth.Conn), canbus.Dial (*can.Conn, XCP on
+//     CAN over the interface the Config names), sxi.Dial, usb.Dial;
 //   - NewConn(medium, …) to run the transport over a medium the program
 //     opened itself (can.NewConn over a can.Bus, sxi.NewConn over any
 //     io.ReadWriteCloser, usb.NewConn over bulk endpoints);

@@ -3,9 +3,10 @@
 // frame with a 4-byte header of LEN and CTR (uint16 each, always Intel byte
 // order).
 //
-// Dial opens the master side of a connection; Listen opens the slave side
-// (used by the simulator), whose Accept yields one transport.Conn per master:
-// per TCP connection, or per remote UDP address.
+// Dial opens the master side of a connection (a *Conn, over TCP or UDP);
+// Listen opens the slave side (used by the simulator), whose Accept yields
+// one transport.Conn per master: per TCP connection, or per remote UDP
+// address.
 //
 // The receive path is built for DAQ rates: frames are sliced out of a large
 // reusable read buffer (Packet.Data is valid until the next Recv), several
@@ -124,7 +125,7 @@ func (c Config) Validate() error {
 }
 
 // Dial connects to an XCP slave. ctx bounds the connection set-up only.
-func Dial(ctx context.Context, cfg Config) (transport.Conn, error) {
+func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -155,7 +156,7 @@ func Dial(ctx context.Context, cfg Config) (transport.Conn, error) {
 		if readRaw() {
 			c.raw()
 		}
-		return c, nil
+		return &Conn{tcp: c}, nil
 	case *net.UDPConn:
 		rb := cfg.RecvBuffer
 		if rb == 0 {
@@ -166,7 +167,7 @@ func Dial(ctx context.Context, cfg Config) (transport.Conn, error) {
 		if readRaw() {
 			c.raw()
 		}
-		return c, nil
+		return &Conn{udp: c}, nil
 	}
 	nc.Close()
 	return nil, fmt.Errorf("eth: dial %s: unexpected connection type %T", network, nc)

@@ -42,10 +42,11 @@ func openPair(proto string, host string) (m, s transport.Conn, l *eth.Listener, 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	m, err = eth.Dial(ctx, eth.Config{Protocol: proto, Host: host, Port: int(ap.Port()), IPv6: ipv6})
+	mc, err := eth.Dial(ctx, eth.Config{Protocol: proto, Host: host, Port: int(ap.Port()), IPv6: ipv6})
 	if err != nil {
 		return fail(err)
 	}
+	m = mc
 	if proto == "udp" {
 		if err := m.Send(ctx, []byte{0xFF, 0x00}); err != nil {
 			return fail(err)

@@ -46,14 +46,13 @@ func TestDialReadsLikeACClient(t *testing.T) {
 					t.Fatal(err)
 				}
 				var raw bool
-				switch c := c.(type) {
-				case *tcpConn:
-					_, raw = c.io.(*rawSock)
-				case *udpConn:
-					_, raw = c.io.(*rawSock)
+				if c.tcp != nil {
+					_, raw = c.tcp.io.(*rawSock)
+				} else {
+					_, raw = c.udp.io.(*rawSock)
 				}
 				if !raw {
-					t.Fatalf("%T does not read through a rawSock", c)
+					t.Fatalf("the %s connection does not read through a rawSock", c.Info().Kind)
 				}
 				done := make(chan error, 1)
 				go func() {
