@@ -104,6 +104,9 @@ func Layout(m *record.Meta, o Options) ([]Table, error) {
 				n = "m" + strconv.Itoa(j)
 			}
 			c := Column{Name: unique(cols, n), Kind: ColValue, Type: ms.Type, Unit: ms.Unit}
+			if ms.Conversion != nil && o.Raw && ms.Conversion.Type != "IDENTICAL" {
+				c.Unit = "" // the unit is the physical value's, not the raw one's
+			}
 			if ms.Conversion != nil && !o.Raw {
 				cv, err := compu.FromSpec(*ms.Conversion)
 				if err != nil {

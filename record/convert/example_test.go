@@ -62,7 +62,8 @@ func Example() {
 	}
 	fmt.Println("samples:", res.Samples, "per list:", res.PerList, "complete:", res.Complete)
 
-	// The same recording with raw values.
+	// The same recording with raw values: temp's unit belongs to its
+	// physical value, so the raw column has none.
 	r2, err := record.Open(rec)
 	if err != nil {
 		log.Fatal(err)
@@ -83,7 +84,7 @@ func Example() {
 	// engine.host_ns kind=host unit="ns"
 	// engine.slave_ns kind=slave unit="ns"
 	// engine.rpm kind=value unit="1/min"
-	// engine.temp kind=value unit="degC"
+	// engine.temp kind=value unit=""
 	// engine 1000000 0 [1500 900]
 	// engine 2000000 1000000 [1504 910]
 	// engine 3000000 2000000 [1508 920]
