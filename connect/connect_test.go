@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -187,5 +188,24 @@ func TestOpenErrors(t *testing.T) {
 				t.Errorf("got %v, want an error naming %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestDialErrorIsNilConn: a failed Dial returns a nil transport.Conn, not
+// a non-nil interface holding a transport's nil pointer (which a caller
+// checking conn != nil, or closing it, would trip over).
+func TestDialErrorIsNilConn(t *testing.T) {
+	for _, layer := range []string{"eth", "sxi"} {
+		c := config.Default()
+		c.Transport.Layer = layer
+		c.Transport.Eth.Port = -1 // invalid: eth.Dial fails before dialling
+		c.Transport.Sxi.Port = filepath.Join(t.TempDir(), "no-such-tty")
+		conn, err := connect.Dial(context.Background(), c, nil)
+		if err == nil {
+			t.Fatalf("%s: Dial succeeded", layer)
+		}
+		if conn != nil {
+			t.Errorf("%s: Dial returned %T (non-nil interface) with its error %v", layer, conn, err)
+		}
 	}
 }

@@ -70,5 +70,11 @@ func withTimeout(ctx context.Context, timeout time.Duration, open func(context.C
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	return open(ctx)
+	conn, err := open(ctx)
+	if err != nil {
+		// A transport's Dial returns a nil *T with its error: passed on
+		// as a transport.Conn, that would be a non-nil interface.
+		return nil, err
+	}
+	return conn, nil
 }
