@@ -442,7 +442,7 @@ func (m *Master) dispatch(p transport.Packet, trace, back bool) {
 			// last missing answer (synchAnswered).
 			done := m.synchAnswered()
 			if m.synching {
-				m.respCh <- respMsg{time: p.Time, pid: pid, code: code, done: done}
+				m.deliver(respMsg{time: p.Time, pid: pid, code: code, done: done})
 			}
 			cmd, need := m.pendCmd, m.synchNeed
 			m.respMu.Unlock()
@@ -479,7 +479,7 @@ func (m *Master) dispatch(p transport.Packet, trace, back bool) {
 				m.expect = 0
 			}
 		}
-		m.respCh <- respMsg{off: off, n: n, time: p.Time, pid: pid, code: code}
+		m.deliver(respMsg{off: off, n: n, time: p.Time, pid: pid, code: code})
 		last := m.expect == 0
 		m.respMu.Unlock()
 		if last && back {
@@ -526,5 +526,19 @@ func (m *Master) publish(n Notice) {
 			s.dropped.Add(1)
 			m.log.Warn("xcp notice dropped: subscriber is not keeping up", "notice", n.String())
 		}
+	}
+}
+
+// deliver hands r to the waiting command without blocking: it runs with
+// respMu held, which the command takes to finish, so a full hand-off (a
+// slave flooding answers while the command is ending its wait) must not
+// block here. A dropped answer leaves the command without it: it times out
+// and the master resynchronises, never believing a wrong answer. Callers
+// hold m.respMu.
+func (m *Master) deliver(r respMsg) {
+	select {
+	case m.respCh <- r:
+	default:
+		m.log.Warn("xcp answers arrive faster than the command takes them, dropped", "packet_pid", r.pid)
 	}
 }
