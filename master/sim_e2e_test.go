@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -25,10 +24,7 @@ import (
 // minimisation of each new input to a second (fuzzmin): every input of
 // FuzzResponses is a whole session with a scripted slave.
 func TestMain(m *testing.M) {
-	if err := fuzzmin.Bound(time.Second); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
+	fuzzmin.MustBound()
 	goleak.VerifyTestMain(m)
 }
 

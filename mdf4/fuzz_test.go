@@ -1,9 +1,7 @@
 package mdf4
 
 import (
-	"time"
 
-	"fmt"
 	"github.com/goxcp/goxcp/internal/fuzzmin"
 	"os"
 	"path/filepath"
@@ -54,10 +52,4 @@ func FuzzRead(f *testing.F) {
 // TestMain bounds the fuzzer's minimisation of each new input to a second
 // (fuzzmin): a valid MDF file is kilobytes of blocks, and minimising each
 // for the default minute kept FuzzRead from fuzzing.
-func TestMain(m *testing.M) {
-	if err := fuzzmin.Bound(time.Second); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { fuzzmin.Main(m) }

@@ -24,10 +24,7 @@ func TestMain(m *testing.M) {
 		killChild()
 		return
 	}
-	if err := fuzzmin.Bound(time.Second); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
+	fuzzmin.MustBound()
 	goleak.VerifyTestMain(m)
 }
 

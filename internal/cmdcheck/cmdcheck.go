@@ -81,7 +81,17 @@ func NewAt(ctx context.Context, s *sim.Slave, m *master.Master, t1 time.Duration
 		return nil, fmt.Errorf("cmdcheck: initial contents of %d bytes, want %d", len(init), Size)
 	}
 	s.ClearFaults()
-	if err := m.Write(ctx, addr, 0, init); err != nil {
+	// Answers the slave held back under the last faults (delayed by up to
+	// 12×t1, and every later answer behind them) may still be on their
+	// way: the master cannot synchronise before they have arrived, so the
+	// initial write (the same bytes each time) is repeated for a while.
+	var err error
+	for end := time.Now().Add(max(2*time.Second, 40*t1)); ; {
+		if err = m.Write(ctx, addr, 0, init); err == nil || time.Now().After(end) || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("cmdcheck: initial write: %w", err)
 	}
 	st, err := m.GetStatus(ctx)

@@ -10,6 +10,8 @@ package fuzzmin
 import (
 	"flag"
 	"fmt"
+	"os"
+	"testing"
 	"time"
 )
 
@@ -28,4 +30,20 @@ func Bound(d time.Duration) error {
 		return fmt.Errorf("fuzzmin: no -test.fuzzminimizetime flag: call Bound from TestMain of a test binary")
 	}
 	return flag.Set("test.fuzzminimizetime", d.String())
+}
+
+// MustBound is Bound(time.Second) for a TestMain: on error it says why and
+// exits the test binary with status 2.
+func MustBound() {
+	if err := Bound(time.Second); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+}
+
+// Main is a whole TestMain for a package with nothing else to set up: it
+// bounds minimisation (MustBound) and runs the tests.
+func Main(m *testing.M) {
+	MustBound()
+	os.Exit(m.Run())
 }
