@@ -1,7 +1,6 @@
 package mdf4
 
 import (
-
 	"github.com/goxcp/goxcp/internal/fuzzmin"
 	"os"
 	"path/filepath"
