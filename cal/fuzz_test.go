@@ -43,3 +43,17 @@ func FuzzDecode(f *testing.F) {
 // lossy reports values whose text form does not round-trip exactly
 // (formatted with few decimals, NaN, or out of the verbal table).
 func lossy(v *cal.Value) bool { return v.Format != "" || v.Text != nil }
+
+// FuzzParseAssignment: name=value text from the command line never
+// panics, and an accepted assignment names something.
+func FuzzParseAssignment(f *testing.F) {
+	for _, s := range []string{"a=1", "curve=[1,2,3]", "label=abc", "=1", "a", "a[2]=0x10", "map=[[1,2],[3,4]]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := cal.ParseAssignment(s)
+		if err == nil && a.Name == "" {
+			t.Fatalf("%q accepted without a name: %+v", s, a)
+		}
+	})
+}

@@ -132,8 +132,6 @@ type Master struct {
 	start    time.Time // the transport clock's origin (Info().Start)
 	padded   bool      // the transport may pad packets (checkShape)
 	ctr      ctrSeq    // the slave's packet counter (receive goroutine; stale.go)
-	// staleDrops counts responses dropped as stale by their counter.
-	staleDrops atomic.Uint64
 
 	// Response hand-off from the receive goroutine: expect is the number
 	// of responses still expected for the command in flight (several in
@@ -452,7 +450,6 @@ func (m *Master) dispatch(p transport.Packet, trace, back bool) {
 		if stale {
 			cmd := m.pendCmd
 			m.respMu.Unlock()
-			m.staleDrops.Add(1)
 			m.log.Warn("xcp response sent before one already received (transport counter), dropped", "cmd", cmd.String(), "ctr", p.Ctr, "packet", packetHead(p.Data))
 			return
 		}

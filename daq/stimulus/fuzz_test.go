@@ -43,3 +43,12 @@ func FuzzReadTable(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseWave: a --wave specification from the command line never
+// panics, whatever it is.
+func FuzzParseWave(f *testing.F) {
+	for _, s := range []string{"sine:1:10", "ramp:0:100:2s", "square", "", "sine:x", "triangle:1:2:3:4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) { stimulus.ParseWave(s) })
+}

@@ -97,3 +97,16 @@ func FuzzErrors(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseText: the parsers of HW-IO pin settings, pin events and
+// telegrams (text from the command line) never panic, whatever they get.
+func FuzzParseText(f *testing.F) {
+	for _, s := range []string{"", "3=1", "3=high", "2:rising", "5:both", "01 02 ff", "zz", "1=", ":"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ParsePinControl(s)
+		ParsePinEvent(s)
+		ParseTelegram(s)
+	})
+}

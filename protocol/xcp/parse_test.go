@@ -43,3 +43,18 @@ func TestParseChecksumType(t *testing.T) {
 		t.Errorf("md5: %v", err)
 	}
 }
+
+// FuzzParseSettings: the parsers of the simulator's --protect and
+// --checksum settings (text a user typed) never panic, and what they
+// accept is within the defined codes.
+func FuzzParseSettings(f *testing.F) {
+	for _, s := range []string{"", "cal", " DAQ , stim", "all", "cal,foo", "crc16_ccitt", "ADD_44", "XOR"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if r, err := ParseResources(s); err == nil && r&^(ResCalPag|ResDaq|ResStim|ResPgm|ResDbg) != 0 {
+			t.Fatalf("%q: resource bits %#x outside the defined ones", s, r)
+		}
+		ParseChecksumType(s) // must not panic
+	})
+}
